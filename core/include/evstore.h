@@ -1,0 +1,14 @@
+/* evstore: a C11 embedded event store. Umbrella header. */
+#ifndef EVSTORE_H
+#define EVSTORE_H
+
+#include "evstore/alloc.h"
+#include "evstore/error.h"
+#include "evstore/event.h"
+#include "evstore/fault.h"
+#include "evstore/path.h"
+#include "evstore/queue.h"
+#include "evstore/store.h"
+#include "evstore/worker.h"
+
+#endif

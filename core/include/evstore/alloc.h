@@ -1,0 +1,50 @@
+/* evstore memory accounting: every core allocation goes through one allocator
+ * interface that keeps exact counters and can be replaced or made to fail. */
+#ifndef EVSTORE_ALLOC_H
+#define EVSTORE_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A snapshot of the core's allocation counters. Bytes are the sizes the core
+ * asked for (excluding the allocator's own per-block header). */
+typedef struct evs_alloc_stats_s {
+  uint64_t live_bytes;   /* bytes currently allocated by the core */
+  uint64_t live_blocks;  /* blocks currently allocated by the core */
+  uint64_t peak_bytes;   /* highest live_bytes seen since process start */
+  uint64_t total_allocs; /* successful allocations since process start */
+  uint64_t failed_allocs; /* allocations that returned NULL (real or injected) */
+} evs_alloc_stats_t;
+
+/* Fills *out with the current counters. Any thread; the fields are read one by
+ * one, so a snapshot taken while other threads allocate is only approximately
+ * consistent. Returns EVS_OK, or EVS_EINVAL if out is NULL. */
+int evs_alloc_stats(evs_alloc_stats_t *out);
+
+/* The underlying allocator the core uses (default: libc malloc/free). */
+typedef struct evs_allocator_s {
+  void *(*malloc_fn)(size_t size, void *ctx);
+  void (*free_fn)(void *ptr, void *ctx);
+  void *ctx;
+} evs_allocator_t;
+
+/* Replaces the underlying allocator; NULL restores libc. The struct is copied.
+ * Only allowed while the core holds no live blocks (call it before opening any
+ * store): returns EVS_EBUSY otherwise, and the hook is unchanged. Not
+ * thread-safe against concurrent core allocations. */
+int evs_alloc_set_hook(const evs_allocator_t *allocator);
+
+/* Allocation-failure injection (compiled in unless EVS_ALLOC_FAILURES=OFF):
+ * make the n-th core allocation from now fail (n = 1 is the next one); n = 0
+ * disables injection. Only that one allocation fails. Any thread. Returns
+ * EVS_OK, or EVS_ENOTSUP if the build lacks the feature. */
+int evs_alloc_fail_nth(uint64_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,138 @@
+/* The store: a path-keyed in-memory map of byte values that emits an event for
+ * every write, delivered on its own dispatcher thread to subscribed listeners.
+ *
+ * Data flow: evs_store_set() (any thread, writers serialised by the store
+ * lock) -> map updated -> event pushed to the EventQueue -> dispatcher thread
+ * pops it, matches subscription patterns and calls each listener with a
+ * borrowed evs_event_t view. */
+#ifndef EVSTORE_STORE_H
+#define EVSTORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evstore/event.h"
+#include "evstore/queue.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct evs_store_s evs_store_t;
+
+typedef enum evs_overflow_e {
+  EVS_OVERFLOW_BLOCK = 0, /* default: a writer waits for queue space */
+  EVS_OVERFLOW_DROP = 1   /* the event is dropped and counted; the map is
+                             still updated */
+} evs_overflow_t;
+
+typedef enum evs_close_mode_e {
+  EVS_CLOSE_DELIVER = 0, /* deliver every pending event before joining */
+  EVS_CLOSE_DISCARD = 1  /* release pending events without delivering them */
+} evs_close_mode_t;
+
+typedef struct evs_store_config_s {
+  uint32_t queue_slots;      /* power of two; 0 = EVS_QUEUE_DEFAULT_SLOTS */
+  uint32_t value_ring_bytes; /* power of two; 0 = EVS_QUEUE_DEFAULT_VALUE_RING */
+  uint32_t max_value_bytes;  /* 0 = value_ring_bytes / 2, also the maximum */
+  evs_overflow_t overflow;
+} evs_store_config_t;
+
+/* Listener: called on the dispatcher thread with a borrowed view (see
+ * event.h) for each event whose path matches the subscription's pattern and
+ * whose seq is newer than the subscription. It may call any store function
+ * except evs_store_close/evs_store_free on its own store; a blocking set that
+ * finds the queue full returns EVS_EDEADLK instead of waiting. */
+typedef void (*evs_listener_fn)(const evs_event_t *ev, void *user_data);
+
+/* Opens a store and starts its dispatcher thread. `cfg` may be NULL for the
+ * defaults. On success *out owns the store: close it with evs_store_close()
+ * and free it with evs_store_free(). Errors (nothing is left allocated and
+ * *out is untouched): EVS_EINVAL, EVS_ERANGE (bad sizes, max_value_bytes >
+ * value_ring_bytes / 2, unknown overflow), EVS_ENOMEM, EVS_ETHREAD,
+ * EVS_EFAULTNAME (fault build, EVS_FAULT names an unknown fault). Any thread. */
+int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out);
+
+/* Stops intake (later writes fail with EVS_ECLOSED), delivers or discards the
+ * pending events according to `mode`, joins the dispatcher thread and frees
+ * the queue, the map and every subscription. The handle itself stays valid
+ * for queries that report EVS_ECLOSED until evs_store_free(). A second close
+ * is harmless and returns EVS_OK. Any thread except the store's own
+ * dispatcher (a listener): returns EVS_EDEADLK there and does nothing.
+ * Workers attached to the store are stopped first. */
+int evs_store_close(evs_store_t *store, evs_close_mode_t mode);
+
+/* Closes the store if still open (delivering pending events) and frees the
+ * handle. NULL is a no-op. Not from a listener of this store. */
+void evs_store_free(evs_store_t *store);
+
+/* Stores a copy of `value` (value_len bytes; value may be NULL when value_len
+ * is 0) at `path` and emits an EVS_EVENT_SET event. Any thread. Errors (the
+ * store is unchanged): EVS_EINVAL, EVS_EPATHLEN, EVS_EPATH, EVS_E2BIG (value
+ * over max_value_bytes), EVS_ENOMEM, EVS_ECLOSED, EVS_EDEADLK (queue full
+ * under the block policy, called from a listener). Under the drop policy a
+ * full queue still updates the map, counts a drop and returns EVS_OK. */
+int evs_store_set(evs_store_t *store, const char *path, size_t path_len,
+                  const void *value, size_t value_len);
+
+/* Removes the value at `path` and emits an EVS_EVENT_DELETE event. Any
+ * thread. Errors: as evs_store_set, plus EVS_ENOTFOUND (nothing there; no
+ * event). */
+int evs_store_delete(evs_store_t *store, const char *path, size_t path_len);
+
+/* Copies the value at `path` into a new buffer: on success *value (owned by
+ * the caller, release with evs_value_free; NUL-terminated one byte past
+ * *value_len for convenience) and *value_len. Any thread. Errors (outputs
+ * untouched): EVS_EINVAL, EVS_EPATHLEN, EVS_EPATH, EVS_ENOTFOUND, EVS_ENOMEM,
+ * EVS_ECLOSED. */
+int evs_store_get(evs_store_t *store, const char *path, size_t path_len,
+                  void **value, size_t *value_len);
+
+/* Releases a buffer returned by evs_store_get. NULL is a no-op. */
+void evs_value_free(void *value);
+
+/* Number of entries in the map, or 0 after close. Any thread. */
+size_t evs_store_count(evs_store_t *store);
+
+/* Subscribes `fn` to events matching `pattern`. The listener sees every
+ * matching event whose write completed after this call returned (events
+ * already queued are not replayed). On success *id identifies the
+ * subscription (ids are never reused within a store). Any thread, including a
+ * listener. Errors (nothing registered): EVS_EINVAL, EVS_EPATHLEN,
+ * EVS_EPATTERN, EVS_ENOMEM, EVS_ECLOSED. */
+int evs_store_subscribe(evs_store_t *store, const char *pattern,
+                        size_t pattern_len, evs_listener_fn fn,
+                        void *user_data, uint64_t *id);
+
+/* Removes a subscription. When it returns, the listener is not running and
+ * will never be called again: from another thread it waits for a call in
+ * progress to finish; from inside that very listener it returns at once and
+ * the subscription is freed when the listener returns. Any thread. Errors:
+ * EVS_EINVAL, EVS_ENOTFOUND (unknown or already removed id), EVS_ECLOSED
+ * (the store is closed, which already removed every subscription). */
+int evs_store_unsubscribe(evs_store_t *store, uint64_t id);
+
+/* Number of live subscriptions. Any thread. */
+size_t evs_store_subscription_count(evs_store_t *store);
+
+/* Snapshot of the store's EventQueue statistics. Any thread. Returns EVS_OK,
+ * EVS_EINVAL, or EVS_ECLOSED (then *out holds the final statistics). */
+int evs_store_queue_stats(evs_store_t *store, evs_queue_stats_t *out);
+
+/* Process-wide object counts of the core, for leak checks: each returns to
+ * its earlier value when everything opened since has been closed and freed. */
+typedef struct evs_core_counts_s {
+  uint64_t stores;        /* store handles allocated and not yet freed */
+  uint64_t open_stores;   /* stores open (not yet closed) */
+  uint64_t subscriptions; /* live subscriptions over all stores */
+  uint64_t workers;       /* worker handles not yet freed */
+  uint64_t threads;       /* dispatcher threads started and not yet joined */
+} evs_core_counts_t;
+
+/* Fills *out. Any thread. Returns EVS_OK or EVS_EINVAL. */
+int evs_core_counts(evs_core_counts_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,349 @@
+/* EventQueue: lock-free SPSC ring of fixed slots plus a byte ring for values.
+ *
+ * Roles. One producer (P) and one consumer (C) at any time. P owns p_tail,
+ * p_vtail and its caches of C's indices; C owns c_head, c_vhead and its cache
+ * of P's index. The store serialises writers with its lock, so "the producer"
+ * may be a different thread from one push to the next: that lock orders their
+ * accesses to the producer-private fields.
+ *
+ * Indices are 64-bit and never wrap in practice (2^64 events); the slot index
+ * is idx & mask, the value offset is pos & vmask. Invariants:
+ *   head <= tail, tail - head <= slots,
+ *   vhead <= vtail, vtail - vhead <= value_ring_bytes.
+ *
+ * Ordering. P writes a slot and its value bytes with plain stores, then
+ * publishes tail with a release store. C reads tail with an acquire load, so
+ * the slot and value bytes written before that release are visible to it.
+ * Symmetrically C reads a slot and its value (and runs the listeners on the
+ * borrowed view), then publishes vhead and head with release stores; P reads
+ * them with acquire loads before reusing that space, so C's reads happen
+ * before P's overwrites. C publishes vhead before head; P may see a newer
+ * vhead than head, which only ever frees bytes already consumed.
+ * Caches: P keeps head_cache and reloads head only when the ring looks full;
+ * C keeps tail_cache and reloads tail only when the ring looks empty. A stale
+ * cache only underestimates free space (P) or available items (C), never the
+ * reverse, so it costs a reload, never correctness.
+ * Batching: C publishes its indices every EVS_QUEUE_PUBLISH_BATCH releases,
+ * when it catches up with its cached tail, and always before it sleeps.
+ *
+ * Sleeping (Dekker pattern with seq_cst fences, slow path only). Before
+ * sleeping C sets consumer_sleeping under mu, issues a seq_cst fence and
+ * re-reads tail; P, after publishing tail, issues a seq_cst fence and reads
+ * consumer_sleeping. By the fences' total order at least one side sees the
+ * other's store: either C sees the new item and does not sleep, or P sees the
+ * flag and signals under mu, which C holds until cond_wait releases it, so the
+ * signal cannot be lost. Producers waiting for space use the same scheme with
+ * producers_waiting and C's publication of head. close() sets `closed` and
+ * broadcasts both condition variables under mu. */
+#include "evstore/queue.h"
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "evstore/error.h"
+#include "evstore/path.h"
+#include "internal.h"
+
+#define EVS_CACHE_LINE 64
+#define EVS_QUEUE_PUBLISH_BATCH 32u
+
+typedef struct evs_slot_s {
+  char path[EVS_QUEUE_PATH_BYTES];
+  uint64_t seq;
+  uint64_t value_pos; /* ring position (unmasked) of the value */
+  uint32_t value_len;
+  uint16_t path_len;
+  uint8_t type;
+} evs_slot_t;
+
+struct evs_queue_s {
+  /* Read-only after creation. */
+  evs_slot_t *slots;
+  unsigned char *values;
+  uint64_t mask, nslots, vmask, vcap;
+
+  /* Published by P. */
+  alignas(EVS_CACHE_LINE) atomic_uint_fast64_t tail;
+  atomic_uint_fast64_t vtail;
+  atomic_uint_fast64_t high_water;
+  atomic_uint_fast64_t value_wraps;
+  atomic_uint_fast64_t dropped;
+
+  /* Private to P (ordered by the owner's writer lock). */
+  alignas(EVS_CACHE_LINE) uint64_t p_tail, p_vtail;
+  uint64_t head_cache, vhead_cache;
+
+  /* Published by C. */
+  alignas(EVS_CACHE_LINE) atomic_uint_fast64_t head;
+  atomic_uint_fast64_t vhead;
+
+  /* Private to C. */
+  alignas(EVS_CACHE_LINE) uint64_t c_head, c_vhead, tail_cache;
+  uint32_t unpublished;
+  uint64_t racy_processed; /* only with the data-race-stats fault */
+
+  /* Slow path. */
+  alignas(EVS_CACHE_LINE) pthread_mutex_t mu;
+  pthread_cond_t items_cv, space_cv;
+  atomic_int consumer_sleeping;
+  atomic_int producers_waiting;
+  atomic_bool closed;
+  bool race_stats; /* EVS_FAULT data-race-stats, read once at creation */
+};
+
+static int is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+int evs_queue_create(const evs_queue_config_t *cfg, evs_queue_t **out) {
+  uint64_t nslots = cfg && cfg->slots ? cfg->slots : EVS_QUEUE_DEFAULT_SLOTS;
+  uint64_t vcap = cfg && cfg->value_ring_bytes ? cfg->value_ring_bytes
+                                               : EVS_QUEUE_DEFAULT_VALUE_RING;
+  if (out == NULL)
+    return EVS_EINVAL;
+  if (!is_pow2(nslots) || nslots < 2 || nslots > (1u << 24) ||
+      !is_pow2(vcap) || vcap < 4096 || vcap > (1u << 30))
+    return EVS_ERANGE;
+
+  int rc = EVS_ENOMEM;
+  evs_queue_t *q = evs__calloc(1, sizeof(*q));
+  if (q == NULL)
+    return EVS_ENOMEM;
+  q->slots = evs__malloc(nslots * sizeof(evs_slot_t));
+  q->values = evs__malloc(vcap);
+  if (q->slots == NULL || q->values == NULL)
+    goto fail;
+  q->nslots = nslots;
+  q->mask = nslots - 1;
+  q->vcap = vcap;
+  q->vmask = vcap - 1;
+  q->race_stats = evs_fault_on(EVS_FAULT_DATA_RACE_STATS);
+  if (pthread_mutex_init(&q->mu, NULL) != 0)
+    goto fail;
+  if (pthread_cond_init(&q->items_cv, NULL) != 0)
+    goto fail_mu;
+  if (pthread_cond_init(&q->space_cv, NULL) != 0)
+    goto fail_items;
+  *out = q;
+  return EVS_OK;
+
+fail_items:
+  pthread_cond_destroy(&q->items_cv);
+fail_mu:
+  pthread_mutex_destroy(&q->mu);
+  rc = EVS_ENOMEM;
+fail:
+  evs__free(q->values);
+  evs__free(q->slots);
+  evs__free(q);
+  return rc;
+}
+
+void evs_queue_destroy(evs_queue_t *q) {
+  if (q == NULL)
+    return;
+  pthread_cond_destroy(&q->space_cv);
+  pthread_cond_destroy(&q->items_cv);
+  pthread_mutex_destroy(&q->mu);
+  evs__free(q->values);
+  evs__free(q->slots);
+  evs__free(q);
+}
+
+/* Where a value of len bytes would start if written at ring position vt, and
+ * where it would end: a value that does not fit before the end of the ring
+ * starts at the next multiple of vcap (the rule in queue.h). */
+static uint64_t value_start(const evs_queue_t *q, uint64_t vt, size_t len) {
+  uint64_t off = vt & q->vmask;
+  return (len != 0 && off + len > q->vcap) ? vt + (q->vcap - off) : vt;
+}
+
+int evs_queue_push(evs_queue_t *q, evs_event_type_t type, uint64_t seq,
+                   const char *path, size_t path_len, const void *value,
+                   size_t value_len) {
+  if (path_len > EVS_PATH_MAX)
+    return EVS_EPATHLEN;
+  if (value_len > q->vcap / 2)
+    return EVS_E2BIG;
+  if (atomic_load_explicit(&q->closed, memory_order_relaxed))
+    return EVS_ECLOSED;
+
+  uint64_t t = q->p_tail;
+  if (t - q->head_cache >= q->nslots) {
+    q->head_cache = atomic_load_explicit(&q->head, memory_order_acquire);
+    if (t - q->head_cache >= q->nslots)
+      return EVS_EAGAIN;
+  }
+  uint64_t vt = q->p_vtail;
+  uint64_t pos = value_start(q, vt, value_len);
+  uint64_t vend = pos + value_len;
+  if (vend - q->vhead_cache > q->vcap) {
+    q->vhead_cache = atomic_load_explicit(&q->vhead, memory_order_acquire);
+    if (vend - q->vhead_cache > q->vcap)
+      return EVS_EAGAIN;
+  }
+
+  evs_slot_t *slot = &q->slots[t & q->mask];
+  memcpy(slot->path, path, path_len);
+  slot->path[path_len] = '\0';
+  slot->path_len = (uint16_t)path_len;
+  slot->type = (uint8_t)type;
+  slot->seq = seq;
+  slot->value_pos = pos;
+  slot->value_len = (uint32_t)value_len;
+  if (value_len != 0)
+    memcpy(q->values + (pos & q->vmask), value, value_len);
+
+  /* Statistics: only P writes these, so load+store needs no RMW. */
+  if ((vend / q->vcap) != (vt / q->vcap))
+    atomic_store_explicit(
+        &q->value_wraps,
+        atomic_load_explicit(&q->value_wraps, memory_order_relaxed) + 1,
+        memory_order_relaxed);
+  uint64_t depth = t + 1 - q->head_cache;
+  if (depth > atomic_load_explicit(&q->high_water, memory_order_relaxed))
+    atomic_store_explicit(&q->high_water, depth, memory_order_relaxed);
+
+  q->p_tail = t + 1;
+  q->p_vtail = vend;
+  atomic_store_explicit(&q->vtail, vend, memory_order_relaxed);
+  atomic_store_explicit(&q->tail, t + 1, memory_order_release);
+
+  atomic_thread_fence(memory_order_seq_cst);
+  if (atomic_load_explicit(&q->consumer_sleeping, memory_order_relaxed)) {
+    pthread_mutex_lock(&q->mu);
+    pthread_cond_signal(&q->items_cv);
+    pthread_mutex_unlock(&q->mu);
+  }
+  return EVS_OK;
+}
+
+/* True when a push of value_len bytes would find room, judged from the
+ * published indices (usable by any thread). */
+static bool has_space(evs_queue_t *q, size_t value_len) {
+  uint64_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
+  uint64_t vt = atomic_load_explicit(&q->vtail, memory_order_relaxed);
+  uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
+  uint64_t vh = atomic_load_explicit(&q->vhead, memory_order_acquire);
+  return t - h < q->nslots &&
+         value_start(q, vt, value_len) + value_len - vh <= q->vcap;
+}
+
+int evs_queue_wait_space(evs_queue_t *q, size_t value_len) {
+  if (value_len > q->vcap / 2)
+    return EVS_E2BIG;
+  for (;;) {
+    if (atomic_load_explicit(&q->closed, memory_order_acquire))
+      return EVS_ECLOSED;
+    if (has_space(q, value_len))
+      return EVS_OK;
+    pthread_mutex_lock(&q->mu);
+    atomic_fetch_add_explicit(&q->producers_waiting, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!has_space(q, value_len) &&
+        !atomic_load_explicit(&q->closed, memory_order_relaxed))
+      pthread_cond_wait(&q->space_cv, &q->mu);
+    atomic_fetch_sub_explicit(&q->producers_waiting, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&q->mu);
+  }
+}
+
+/* C: makes the released indices visible to P and wakes waiting producers. */
+static void publish(evs_queue_t *q) {
+  q->unpublished = 0;
+  atomic_store_explicit(&q->vhead, q->c_vhead, memory_order_release);
+  atomic_store_explicit(&q->head, q->c_head, memory_order_release);
+  atomic_thread_fence(memory_order_seq_cst);
+  if (atomic_load_explicit(&q->producers_waiting, memory_order_relaxed)) {
+    pthread_mutex_lock(&q->mu);
+    pthread_cond_broadcast(&q->space_cv);
+    pthread_mutex_unlock(&q->mu);
+  }
+}
+
+int evs_queue_peek(evs_queue_t *q, evs_event_t *ev) {
+  uint64_t h = q->c_head;
+  if (h == q->tail_cache) {
+    q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
+    if (h == q->tail_cache) {
+      if (q->unpublished)
+        publish(q);
+      return EVS_EAGAIN;
+    }
+  }
+  const evs_slot_t *slot = &q->slots[h & q->mask];
+  ev->seq = slot->seq;
+  ev->type = (evs_event_type_t)slot->type;
+  ev->path = slot->path;
+  ev->path_len = slot->path_len;
+  ev->value_len = slot->value_len;
+  ev->value = slot->value_len ? q->values + (slot->value_pos & q->vmask) : NULL;
+  return EVS_OK;
+}
+
+void evs_queue_release(evs_queue_t *q) {
+  const evs_slot_t *slot = &q->slots[q->c_head & q->mask];
+  q->c_vhead = slot->value_pos + slot->value_len;
+  q->c_head++;
+  if (q->race_stats)
+    q->racy_processed++; /* planted defect: a plain counter read elsewhere */
+  if (++q->unpublished >= EVS_QUEUE_PUBLISH_BATCH ||
+      q->c_head == q->tail_cache)
+    publish(q);
+}
+
+int evs_queue_wait_items(evs_queue_t *q) {
+  for (;;) {
+    if (q->c_head != q->tail_cache)
+      return EVS_OK;
+    q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
+    if (q->c_head != q->tail_cache)
+      return EVS_OK;
+    if (q->unpublished)
+      publish(q);
+    if (atomic_load_explicit(&q->closed, memory_order_acquire)) {
+      /* Pushes stop before closed is set, so this reload is final. */
+      q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
+      return q->c_head != q->tail_cache ? EVS_OK : EVS_ECLOSED;
+    }
+    pthread_mutex_lock(&q->mu);
+    atomic_store_explicit(&q->consumer_sleeping, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
+    if (q->c_head == q->tail_cache &&
+        !atomic_load_explicit(&q->closed, memory_order_relaxed))
+      pthread_cond_wait(&q->items_cv, &q->mu);
+    atomic_store_explicit(&q->consumer_sleeping, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&q->mu);
+  }
+}
+
+void evs_queue_close(evs_queue_t *q) {
+  pthread_mutex_lock(&q->mu);
+  atomic_store(&q->closed, true);
+  pthread_cond_broadcast(&q->items_cv);
+  pthread_cond_broadcast(&q->space_cv);
+  pthread_mutex_unlock(&q->mu);
+}
+
+void evs_queue_count_drop(evs_queue_t *q) {
+  atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
+}
+
+void evs_queue_stats(const evs_queue_t *cq, evs_queue_stats_t *out) {
+  evs_queue_t *q = (evs_queue_t *)cq; /* atomics are read, never written */
+  uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
+  uint64_t vh = atomic_load_explicit(&q->vhead, memory_order_acquire);
+  uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+  uint64_t vt = atomic_load_explicit(&q->vtail, memory_order_acquire);
+  out->pending = t - h;
+  out->processed = q->race_stats ? q->racy_processed : h;
+  out->dropped = atomic_load_explicit(&q->dropped, memory_order_relaxed);
+  out->high_water = atomic_load_explicit(&q->high_water, memory_order_relaxed);
+  out->slot_wraps = t / q->nslots;
+  out->value_wraps =
+      atomic_load_explicit(&q->value_wraps, memory_order_relaxed);
+  out->value_bytes_in_use = vt - vh;
+  out->slots = (uint32_t)q->nslots;
+  out->value_ring_bytes = (uint32_t)q->vcap;
+}

@@ -1,0 +1,584 @@
+/* The store: path map, subscriptions and the dispatcher thread.
+ *
+ * Locks (never held across a listener call, taken in this order):
+ *   lock      writers, the map, seq, state; producer role of the queue.
+ *   sub_lock  the subscription list, `current`, sub ids.
+ * A writer that finds the queue full under the block policy releases `lock`
+ * while it waits for space (so listeners can still read the store) and is
+ * counted in `writers_waiting`; close waits for those to leave before it
+ * frees the queue.
+ *
+ * Unsubscribe protocol: the dispatcher marks the subscription it is calling
+ * as `current` and drops sub_lock for the call. Unsubscribe marks the
+ * subscription removed; if it is current, a caller on another thread waits on
+ * sub_cv until it is not, and the dispatcher (which sees `removed` after the
+ * call) unlinks and frees it; a caller inside that listener returns at once.
+ * Otherwise unsubscribe unlinks and frees it itself. */
+#include "evstore/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evstore/error.h"
+#include "evstore/path.h"
+#include "internal.h"
+
+typedef struct evs_entry_s {
+  struct evs_entry_s *next;
+  uint64_t hash;
+  void *value; /* NUL-terminated copy, its own block */
+  size_t value_len;
+  size_t path_len;
+  char path[]; /* NUL-terminated */
+} evs_entry_t;
+
+typedef struct evs_sub_s {
+  struct evs_sub_s *prev, *next;
+  uint64_t id;
+  uint64_t from_seq; /* deliver only events with seq > from_seq */
+  evs_listener_fn fn;
+  void *user_data;
+  bool removed;
+  size_t pattern_len;
+  char pattern[];
+} evs_sub_t;
+
+enum { ST_OPEN, ST_CLOSING, ST_CLOSED };
+
+struct evs_store_s {
+  pthread_mutex_t lock;
+  pthread_cond_t idle_cv; /* signalled when writers_waiting drops to 0 */
+  int state;              /* under lock */
+  unsigned writers_waiting;
+  evs_queue_t *q;
+  evs_overflow_t overflow;
+  uint32_t max_value;
+  atomic_uint_fast64_t seq; /* written under lock, read anywhere */
+  evs_entry_t **buckets;
+  size_t nbuckets, count;
+
+  pthread_mutex_t sub_lock;
+  pthread_cond_t sub_cv;
+  evs_sub_t *subs_head, *subs_tail;
+  evs_sub_t *current;
+  bool subs_closed;
+  uint64_t next_sub_id;
+  size_t nsubs;
+
+  pthread_t thread;
+  bool abandoned; /* no-thread-join fault: the dispatcher keeps the store */
+  atomic_bool discard;
+  evs_queue_stats_t final_stats; /* valid once closed */
+};
+
+/* The store whose dispatcher runs on this thread, if any. */
+static _Thread_local evs_store_t *tls_dispatching;
+
+static uint64_t hash_path(const char *p, size_t n) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+  return h;
+}
+
+static evs_entry_t **find_slot(evs_store_t *s, const char *path, size_t len,
+                               uint64_t h) {
+  evs_entry_t **pp = &s->buckets[h & (s->nbuckets - 1)];
+  for (; *pp; pp = &(*pp)->next)
+    if ((*pp)->hash == h && (*pp)->path_len == len &&
+        memcmp((*pp)->path, path, len) == 0)
+      return pp;
+  return pp;
+}
+
+/* Doubles the bucket array; on allocation failure the map keeps working at
+ * its current size, so the failure is deliberately not reported. */
+static void maybe_grow(evs_store_t *s) {
+  if (s->count < s->nbuckets)
+    return;
+  size_t n = s->nbuckets * 2;
+  evs_entry_t **nb = evs__calloc(n, sizeof(*nb));
+  if (nb == NULL)
+    return;
+  for (size_t i = 0; i < s->nbuckets; i++) {
+    for (evs_entry_t *e = s->buckets[i], *next; e; e = next) {
+      next = e->next;
+      e->next = nb[e->hash & (n - 1)];
+      nb[e->hash & (n - 1)] = e;
+    }
+  }
+  evs__free(s->buckets);
+  s->buckets = nb;
+  s->nbuckets = n;
+}
+
+static void deliver(evs_store_t *s, const evs_event_t *ev) {
+  pthread_mutex_lock(&s->sub_lock);
+  for (evs_sub_t *sub = s->subs_head, *next; sub; sub = next) {
+    if (sub->removed || ev->seq <= sub->from_seq ||
+        !evs_pattern_match(sub->pattern, sub->pattern_len, ev->path,
+                           ev->path_len)) {
+      next = sub->next;
+      continue;
+    }
+    s->current = sub;
+    pthread_mutex_unlock(&s->sub_lock);
+    sub->fn(ev, sub->user_data);
+    pthread_mutex_lock(&s->sub_lock);
+    s->current = NULL;
+    next = sub->next;
+    if (sub->removed) {
+      if (sub->prev)
+        sub->prev->next = sub->next;
+      else
+        s->subs_head = sub->next;
+      if (sub->next)
+        sub->next->prev = sub->prev;
+      else
+        s->subs_tail = sub->prev;
+      evs__free(sub);
+      pthread_cond_broadcast(&s->sub_cv);
+    }
+  }
+  pthread_mutex_unlock(&s->sub_lock);
+}
+
+static void *dispatch_main(void *arg) {
+  evs_store_t *s = arg;
+  tls_dispatching = s;
+  evs_event_t ev;
+  while (evs_queue_wait_items(s->q) == EVS_OK) {
+    while (evs_queue_peek(s->q, &ev) == EVS_OK) {
+      if (!atomic_load_explicit(&s->discard, memory_order_relaxed))
+        deliver(s, &ev);
+      evs_queue_release(s->q);
+    }
+  }
+  return NULL;
+}
+
+int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out) {
+  evs_store_config_t c = cfg ? *cfg : (evs_store_config_t){0};
+  if (out == NULL)
+    return EVS_EINVAL;
+  int rc = evs_fault_init(NULL);
+  if (rc != EVS_OK)
+    return rc;
+  uint32_t ring = c.value_ring_bytes ? c.value_ring_bytes
+                                     : EVS_QUEUE_DEFAULT_VALUE_RING;
+  if (c.max_value_bytes == 0)
+    c.max_value_bytes = ring / 2;
+  if (c.max_value_bytes > ring / 2 ||
+      (c.overflow != EVS_OVERFLOW_BLOCK && c.overflow != EVS_OVERFLOW_DROP))
+    return EVS_ERANGE;
+
+  evs_store_t *s = evs__calloc(1, sizeof(*s));
+  if (s == NULL)
+    return EVS_ENOMEM;
+  evs_queue_config_t qc = {c.queue_slots, c.value_ring_bytes};
+  rc = evs_queue_create(&qc, &s->q);
+  if (rc != EVS_OK)
+    goto fail;
+  rc = EVS_ENOMEM;
+  s->nbuckets = 16;
+  s->buckets = evs__calloc(s->nbuckets, sizeof(*s->buckets));
+  if (s->buckets == NULL)
+    goto fail_queue;
+  s->overflow = c.overflow;
+  s->max_value = c.max_value_bytes;
+  if (pthread_mutex_init(&s->lock, NULL) != 0)
+    goto fail_buckets;
+  if (pthread_mutex_init(&s->sub_lock, NULL) != 0)
+    goto fail_lock;
+  if (pthread_cond_init(&s->sub_cv, NULL) != 0)
+    goto fail_sub_lock;
+  if (pthread_cond_init(&s->idle_cv, NULL) != 0)
+    goto fail_sub_cv;
+  if (pthread_create(&s->thread, NULL, dispatch_main, s) != 0) {
+    rc = EVS_ETHREAD;
+    goto fail_idle_cv;
+  }
+  EVS__INC(threads);
+  EVS__INC(stores);
+  EVS__INC(open_stores);
+  *out = s;
+  return EVS_OK;
+
+fail_idle_cv:
+  pthread_cond_destroy(&s->idle_cv);
+fail_sub_cv:
+  pthread_cond_destroy(&s->sub_cv);
+fail_sub_lock:
+  pthread_mutex_destroy(&s->sub_lock);
+fail_lock:
+  pthread_mutex_destroy(&s->lock);
+fail_buckets:
+  evs__free(s->buckets);
+fail_queue:
+  evs_queue_destroy(s->q);
+fail:
+  evs__free(s);
+  return rc;
+}
+
+/* Pushes one event while holding s->lock, honouring the overflow policy.
+ * Returns EVS_OK (pushed or, under drop, counted) or an error with the lock
+ * still held and nothing pushed. */
+static int push_locked(evs_store_t *s, evs_event_type_t type, const char *path,
+                       size_t len, const void *value, size_t vlen) {
+  for (;;) {
+    if (s->state != ST_OPEN)
+      return EVS_ECLOSED;
+    uint64_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed) + 1;
+    int rc = evs_queue_push(s->q, type, seq, path, len, value, vlen);
+    if (rc == EVS_OK) {
+      atomic_store_explicit(&s->seq, seq, memory_order_relaxed);
+      return EVS_OK;
+    }
+    if (rc != EVS_EAGAIN)
+      return rc;
+    if (s->overflow == EVS_OVERFLOW_DROP) {
+      evs_queue_count_drop(s->q);
+      return EVS_OK;
+    }
+    if (tls_dispatching == s)
+      return EVS_EDEADLK;
+    s->writers_waiting++;
+    pthread_mutex_unlock(&s->lock);
+    evs_queue_wait_space(s->q, vlen);
+    pthread_mutex_lock(&s->lock);
+    if (--s->writers_waiting == 0)
+      pthread_cond_broadcast(&s->idle_cv);
+  }
+}
+
+int evs_store_set(evs_store_t *s, const char *path, size_t len,
+                  const void *value, size_t vlen) {
+  if (s == NULL || (value == NULL && vlen != 0))
+    return EVS_EINVAL;
+  int rc = evs_path_validate(path, len);
+  if (rc != EVS_OK)
+    return rc;
+  if (vlen > s->max_value)
+    return EVS_E2BIG;
+
+  /* Allocate before touching anything, so failure changes nothing. */
+  void *copy = evs__memdup0(value, vlen);
+  if (copy == NULL)
+    return EVS_ENOMEM;
+  uint64_t h = hash_path(path, len);
+  pthread_mutex_lock(&s->lock);
+  evs_entry_t *fresh = NULL;
+  if (s->state == ST_OPEN && *find_slot(s, path, len, h) == NULL) {
+    fresh = evs__malloc(sizeof(*fresh) + len + 1);
+    if (fresh == NULL) {
+      pthread_mutex_unlock(&s->lock);
+      evs__free(copy);
+      return EVS_ENOMEM;
+    }
+  }
+  rc = push_locked(s, EVS_EVENT_SET, path, len, value, vlen);
+  if (rc != EVS_OK) {
+    pthread_mutex_unlock(&s->lock);
+    evs__free(fresh);
+    evs__free(copy);
+    return rc;
+  }
+  /* The map may have changed while a blocked writer waited unlocked. */
+  evs_entry_t **slot = find_slot(s, path, len, h);
+  if (*slot != NULL) {
+    evs__free((*slot)->value);
+    (*slot)->value = copy;
+    (*slot)->value_len = vlen;
+    evs__free(fresh);
+  } else {
+    if (fresh == NULL) {
+      fresh = evs__malloc(sizeof(*fresh) + len + 1);
+      if (fresh == NULL) {
+        /* Only reachable after waiting for space: the event is out, so the
+         * map must follow it; report the allocation failure honestly. */
+        pthread_mutex_unlock(&s->lock);
+        evs__free(copy);
+        return EVS_ENOMEM;
+      }
+    }
+    fresh->hash = h;
+    fresh->value = copy;
+    fresh->value_len = vlen;
+    fresh->path_len = len;
+    memcpy(fresh->path, path, len);
+    fresh->path[len] = '\0';
+    fresh->next = NULL;
+    *slot = fresh;
+    s->count++;
+    maybe_grow(s);
+  }
+  pthread_mutex_unlock(&s->lock);
+  return EVS_OK;
+}
+
+int evs_store_delete(evs_store_t *s, const char *path, size_t len) {
+  if (s == NULL)
+    return EVS_EINVAL;
+  int rc = evs_path_validate(path, len);
+  if (rc != EVS_OK)
+    return rc;
+  uint64_t h = hash_path(path, len);
+  pthread_mutex_lock(&s->lock);
+  if (s->state != ST_OPEN) {
+    pthread_mutex_unlock(&s->lock);
+    return EVS_ECLOSED;
+  }
+  if (*find_slot(s, path, len, h) == NULL) {
+    pthread_mutex_unlock(&s->lock);
+    return EVS_ENOTFOUND;
+  }
+  rc = push_locked(s, EVS_EVENT_DELETE, path, len, NULL, 0);
+  if (rc == EVS_OK) {
+    /* Another writer may have deleted it while we waited for space; the
+     * event then merely repeats that deletion. */
+    evs_entry_t **slot = find_slot(s, path, len, h);
+    evs_entry_t *e = *slot;
+    if (e != NULL) {
+      *slot = e->next;
+      s->count--;
+      evs__free(e->value);
+      evs__free(e);
+    }
+  }
+  pthread_mutex_unlock(&s->lock);
+  return rc;
+}
+
+int evs_store_get(evs_store_t *s, const char *path, size_t len, void **value,
+                  size_t *vlen) {
+  if (s == NULL || value == NULL || vlen == NULL)
+    return EVS_EINVAL;
+  int rc = evs_path_validate(path, len);
+  if (rc != EVS_OK)
+    return rc;
+  uint64_t h = hash_path(path, len);
+  pthread_mutex_lock(&s->lock);
+  if (s->state != ST_OPEN) {
+    pthread_mutex_unlock(&s->lock);
+    return EVS_ECLOSED;
+  }
+  evs_entry_t *e = *find_slot(s, path, len, h);
+  if (e == NULL) {
+    pthread_mutex_unlock(&s->lock);
+    return EVS_ENOTFOUND;
+  }
+  char *copy = evs__memdup0(e->value, e->value_len);
+  size_t n = e->value_len;
+  pthread_mutex_unlock(&s->lock);
+  if (copy == NULL)
+    return EVS_ENOMEM;
+  *value = copy;
+  *vlen = n;
+  return EVS_OK;
+}
+
+void evs_value_free(void *value) { evs__free(value); }
+
+bool evs__store_is_open(evs_store_t *s) {
+  pthread_mutex_lock(&s->lock);
+  bool open = s->state == ST_OPEN;
+  pthread_mutex_unlock(&s->lock);
+  return open;
+}
+
+size_t evs_store_count(evs_store_t *s) {
+  if (s == NULL)
+    return 0;
+  pthread_mutex_lock(&s->lock);
+  size_t n = s->state == ST_OPEN ? s->count : 0;
+  pthread_mutex_unlock(&s->lock);
+  return n;
+}
+
+int evs_store_subscribe(evs_store_t *s, const char *pattern, size_t plen,
+                        evs_listener_fn fn, void *user_data, uint64_t *id) {
+  if (s == NULL || fn == NULL || id == NULL)
+    return EVS_EINVAL;
+  int rc = evs_pattern_validate(pattern, plen);
+  if (rc != EVS_OK)
+    return rc;
+  evs_sub_t *sub = evs__malloc(sizeof(*sub) + plen + 1);
+  if (sub == NULL)
+    return EVS_ENOMEM;
+  memcpy(sub->pattern, pattern, plen);
+  sub->pattern[plen] = '\0';
+  sub->pattern_len = plen;
+  sub->fn = fn;
+  sub->user_data = user_data;
+  sub->removed = false;
+  sub->next = NULL;
+  pthread_mutex_lock(&s->sub_lock);
+  if (s->subs_closed) {
+    pthread_mutex_unlock(&s->sub_lock);
+    evs__free(sub);
+    return EVS_ECLOSED;
+  }
+  sub->from_seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
+  sub->id = ++s->next_sub_id;
+  sub->prev = s->subs_tail;
+  if (s->subs_tail)
+    s->subs_tail->next = sub;
+  else
+    s->subs_head = sub;
+  s->subs_tail = sub;
+  s->nsubs++;
+  EVS__INC(subscriptions);
+  *id = sub->id;
+  pthread_mutex_unlock(&s->sub_lock);
+  return EVS_OK;
+}
+
+int evs_store_unsubscribe(evs_store_t *s, uint64_t id) {
+  if (s == NULL)
+    return EVS_EINVAL;
+  pthread_mutex_lock(&s->sub_lock);
+  if (s->subs_closed) {
+    pthread_mutex_unlock(&s->sub_lock);
+    return EVS_ECLOSED;
+  }
+  evs_sub_t *sub = s->subs_head;
+  while (sub && (sub->id != id || sub->removed))
+    sub = sub->next;
+  if (sub == NULL) {
+    pthread_mutex_unlock(&s->sub_lock);
+    return EVS_ENOTFOUND;
+  }
+  sub->removed = true;
+  s->nsubs--;
+  EVS__DEC(subscriptions);
+  if (s->current == sub) {
+    /* The dispatcher frees it when the call in progress returns. */
+    if (tls_dispatching != s)
+      while (s->current == sub)
+        pthread_cond_wait(&s->sub_cv, &s->sub_lock);
+  } else {
+    if (sub->prev)
+      sub->prev->next = sub->next;
+    else
+      s->subs_head = sub->next;
+    if (sub->next)
+      sub->next->prev = sub->prev;
+    else
+      s->subs_tail = sub->prev;
+    if (!evs_fault_on(EVS_FAULT_LEAK_SUBSCRIPTION))
+      evs__free(sub);
+  }
+  pthread_mutex_unlock(&s->sub_lock);
+  return EVS_OK;
+}
+
+size_t evs_store_subscription_count(evs_store_t *s) {
+  if (s == NULL)
+    return 0;
+  pthread_mutex_lock(&s->sub_lock);
+  size_t n = s->nsubs;
+  pthread_mutex_unlock(&s->sub_lock);
+  return n;
+}
+
+int evs_store_queue_stats(evs_store_t *s, evs_queue_stats_t *out) {
+  if (s == NULL || out == NULL)
+    return EVS_EINVAL;
+  pthread_mutex_lock(&s->lock);
+  int rc = EVS_OK;
+  if (s->state == ST_CLOSED) {
+    *out = s->final_stats;
+    rc = EVS_ECLOSED;
+  } else {
+    evs_queue_stats(s->q, out);
+  }
+  pthread_mutex_unlock(&s->lock);
+  return rc;
+}
+
+int evs_store_close(evs_store_t *s, evs_close_mode_t mode) {
+  if (s == NULL || (mode != EVS_CLOSE_DELIVER && mode != EVS_CLOSE_DISCARD))
+    return EVS_EINVAL;
+  if (tls_dispatching == s)
+    return EVS_EDEADLK;
+  pthread_mutex_lock(&s->lock);
+  if (s->state != ST_OPEN) {
+    /* A concurrent close in progress: wait until it has finished. */
+    while (s->state != ST_CLOSED)
+      pthread_cond_wait(&s->idle_cv, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    return EVS_OK;
+  }
+  s->state = ST_CLOSING;
+  pthread_mutex_unlock(&s->lock);
+
+  if (evs_fault_on(EVS_FAULT_NO_THREAD_JOIN)) {
+    /* Planted defect: the dispatcher is neither stopped nor joined, and
+     * everything it might still touch is left behind with it. */
+    pthread_mutex_lock(&s->lock);
+    s->state = ST_CLOSED;
+    s->abandoned = true;
+    pthread_cond_broadcast(&s->idle_cv);
+    pthread_mutex_unlock(&s->lock);
+    EVS__DEC(open_stores);
+    return EVS_OK;
+  }
+
+  atomic_store(&s->discard, mode == EVS_CLOSE_DISCARD);
+  evs_queue_close(s->q); /* wakes the dispatcher and blocked writers */
+  pthread_join(s->thread, NULL);
+  EVS__DEC(threads);
+
+  pthread_mutex_lock(&s->sub_lock);
+  s->subs_closed = true;
+  for (evs_sub_t *sub = s->subs_head, *next; sub; sub = next) {
+    next = sub->next;
+    if (!sub->removed) {
+      s->nsubs--;
+      EVS__DEC(subscriptions);
+    }
+    evs__free(sub);
+  }
+  s->subs_head = s->subs_tail = NULL;
+  pthread_mutex_unlock(&s->sub_lock);
+
+  pthread_mutex_lock(&s->lock);
+  while (s->writers_waiting != 0)
+    pthread_cond_wait(&s->idle_cv, &s->lock);
+  evs_queue_stats(s->q, &s->final_stats);
+  for (size_t i = 0; i < s->nbuckets; i++) {
+    for (evs_entry_t *e = s->buckets[i], *next; e; e = next) {
+      next = e->next;
+      evs__free(e->value);
+      evs__free(e);
+    }
+  }
+  evs__free(s->buckets);
+  s->buckets = NULL;
+  s->count = 0;
+  evs_queue_destroy(s->q);
+  s->q = NULL;
+  s->state = ST_CLOSED;
+  pthread_cond_broadcast(&s->idle_cv);
+  pthread_mutex_unlock(&s->lock);
+  EVS__DEC(open_stores);
+  return EVS_OK;
+}
+
+void evs_store_free(evs_store_t *s) {
+  if (s == NULL || tls_dispatching == s)
+    return;
+  evs_store_close(s, EVS_CLOSE_DELIVER);
+  if (s->abandoned)
+    return; /* no-thread-join fault: the dispatcher still owns the store */
+  pthread_cond_destroy(&s->idle_cv);
+  pthread_cond_destroy(&s->sub_cv);
+  pthread_mutex_destroy(&s->sub_lock);
+  pthread_mutex_destroy(&s->lock);
+  evs__free(s);
+  EVS__DEC(stores);
+}
