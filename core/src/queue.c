@@ -38,7 +38,6 @@
 #include "evstore/queue.h"
 
 #include <pthread.h>
-#include <stdalign.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -64,28 +63,36 @@ struct evs_queue_s {
   unsigned char *values;
   uint64_t mask, nslots, vmask, vcap;
 
+  /* Padding instead of alignas: core allocations are 16-byte aligned, and a
+   * full line of padding between groups keeps them on different cache lines
+   * whatever the base alignment. */
+  char pad0_[EVS_CACHE_LINE];
   /* Published by P. */
-  alignas(EVS_CACHE_LINE) atomic_uint_fast64_t tail;
+  atomic_uint_fast64_t tail;
   atomic_uint_fast64_t vtail;
   atomic_uint_fast64_t high_water;
   atomic_uint_fast64_t value_wraps;
   atomic_uint_fast64_t dropped;
 
+  char pad1_[EVS_CACHE_LINE];
   /* Private to P (ordered by the owner's writer lock). */
-  alignas(EVS_CACHE_LINE) uint64_t p_tail, p_vtail;
+  uint64_t p_tail, p_vtail;
   uint64_t head_cache, vhead_cache;
 
+  char pad2_[EVS_CACHE_LINE];
   /* Published by C. */
-  alignas(EVS_CACHE_LINE) atomic_uint_fast64_t head;
+  atomic_uint_fast64_t head;
   atomic_uint_fast64_t vhead;
 
+  char pad3_[EVS_CACHE_LINE];
   /* Private to C. */
-  alignas(EVS_CACHE_LINE) uint64_t c_head, c_vhead, tail_cache;
+  uint64_t c_head, c_vhead, tail_cache;
   uint32_t unpublished;
   uint64_t racy_processed; /* only with the data-race-stats fault */
 
+  char pad4_[EVS_CACHE_LINE];
   /* Slow path. */
-  alignas(EVS_CACHE_LINE) pthread_mutex_t mu;
+  pthread_mutex_t mu;
   pthread_cond_t items_cv, space_cv;
   atomic_int consumer_sleeping;
   atomic_int producers_waiting;
