@@ -43,10 +43,12 @@ typedef struct evs_queue_config_s {
 
 typedef struct evs_queue_stats_s {
   uint64_t pending;     /* events enqueued and not yet released */
-  uint64_t processed;   /* events released by the consumer */
+  uint64_t processed;   /* events released by the consumer (published in
+                           batches: exact once the consumer is idle) */
   uint64_t dropped;     /* events refused under the drop policy (counted by
                            the owner through evs_queue_count_drop) */
-  uint64_t high_water;  /* largest `pending` observed by the producer */
+  uint64_t high_water;  /* largest `pending` seen by the producer; an upper
+                           bound, as its view of the head may lag */
   uint64_t slot_wraps;  /* times the producer's slot index wrapped to 0 */
   uint64_t value_wraps; /* times the producer's value offset wrapped to 0 */
   uint64_t value_bytes_in_use; /* value ring bytes not yet released */

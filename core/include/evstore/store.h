@@ -63,7 +63,9 @@ int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out);
 int evs_store_close(evs_store_t *store, evs_close_mode_t mode);
 
 /* Closes the store if still open (delivering pending events) and frees the
- * handle. NULL is a no-op. Not from a listener of this store. */
+ * handle, which is invalid afterwards. Free every worker of the store first.
+ * NULL is a no-op; so is a call from a listener of this store (it cannot join
+ * its own thread). */
 void evs_store_free(evs_store_t *store);
 
 /* Stores a copy of `value` (value_len bytes; value may be NULL when value_len
