@@ -1,0 +1,844 @@
+'use strict';
+/**
+ * evstore: JavaScript API over evstore.node, the Node-API binding of the
+ * evstore C event store.
+ *
+ * Events reach JavaScript in batches: the store's dispatcher thread encodes
+ * them into one buffer of fixed-layout records (paths and short string values
+ * interned), and one threadsafe function per store hands each batch to
+ * `deliver()` below, which decodes the records and calls the subscribers in
+ * sequence order.
+ *
+ * @module evstore
+ */
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * Locates and loads the native module: `EVSTORE_ADDON` (an explicit file),
+ * else `build/${EVSTORE_VARIANT || 'release'}/addon/evstore.node` under the
+ * repository root, else a prebuilt `evstore.node` next to the package.
+ * @returns {object}
+ */
+function loadNative() {
+  const tried = [];
+  const explicit = process.env.EVSTORE_ADDON;
+  let file = null;
+  if (explicit) {
+    const p = path.resolve(explicit);
+    tried.push(`${p} (EVSTORE_ADDON)`);
+    if (fs.existsSync(p)) file = p;
+  } else {
+    const variant = process.env.EVSTORE_VARIANT || 'release';
+    const candidates = [
+      [path.resolve(__dirname, '..', '..', 'build', variant, 'addon',
+        'evstore.node'), `build of variant '${variant}'`],
+      [path.resolve(__dirname, '..', 'evstore.node'), 'prebuilt'],
+    ];
+    for (const [p, what] of candidates) {
+      tried.push(`${p} (${what})`);
+      if (fs.existsSync(p)) { file = p; break; }
+    }
+  }
+  if (file === null) {
+    const err = new Error(
+      'evstore: cannot find the native module evstore.node; tried:\n  ' +
+      tried.join('\n  ') +
+      '\nBuild it with `cmake --preset release && cmake --build --preset ' +
+      'release`, or set EVSTORE_ADDON to the file (EVSTORE_VARIANT selects ' +
+      'the build directory).');
+    err.code = 'ERR_EVS_ADDON_NOT_FOUND';
+    throw err;
+  }
+  return require(file);
+}
+
+const native = loadNative();
+
+const OP_PATH = 1;
+const OP_VALUE = 2;
+const OP_EVENT = 3;
+const OP_REPEAT = 4;
+const NO_VALUE = 0xffffffff;
+const KIND_STRING = 0;
+const KIND_BUFFER = 1;
+const KIND_UINT8ARRAY = 2;
+const KIND_JSON = 3;
+const TYPE_NAMES = [undefined, 'set', 'delete'];
+
+/* Planted defect `retain-js-events` (fault builds, EVS_FAULT): every event
+ * object delivered is kept here forever, so heapUsed grows. */
+const RETAIN_EVENTS = native.faultNamed('retain-js-events');
+const retainedEvents = [];
+
+const hasSlices = typeof Buffer.prototype.latin1Slice === 'function' &&
+  typeof Buffer.prototype.utf8Slice === 'function';
+
+function textOf(buf, ascii, start, end) {
+  if (hasSlices) {
+    return ascii ? buf.latin1Slice(start, end) : buf.utf8Slice(start, end);
+  }
+  return buf.toString(ascii ? 'latin1' : 'utf8', start, end);
+}
+
+/* Decodes value bytes [start, end) of `buf` according to `kind`. */
+function decodeValue(kind, ascii, buf, start, end) {
+  switch (kind) {
+    case KIND_STRING:
+      return textOf(buf, ascii, start, end);
+    case KIND_BUFFER: {
+      const b = Buffer.allocUnsafe(end - start);
+      buf.copy(b, 0, start, end);
+      return b;
+    }
+    case KIND_UINT8ARRAY:
+      return new Uint8Array(buf.buffer.slice(buf.byteOffset + start,
+        buf.byteOffset + end));
+    case KIND_JSON:
+      return JSON.parse(textOf(buf, ascii, start, end));
+    default:
+      return undefined;
+  }
+}
+
+/* A private, immutable-by-us form of a value, from which each further
+ * subscriber of the same event gets its own object. */
+function masterOf(kind, ascii, buf, start, end) {
+  if (kind === KIND_STRING || kind === KIND_JSON) {
+    return textOf(buf, ascii, start, end);
+  }
+  if (kind === KIND_BUFFER || kind === KIND_UINT8ARRAY) {
+    return new Uint8Array(buf.buffer.slice(buf.byteOffset + start,
+      buf.byteOffset + end));
+  }
+  return undefined;
+}
+
+function valueFromMaster(kind, master) {
+  switch (kind) {
+    case KIND_STRING: return master;
+    case KIND_BUFFER: return Buffer.from(master);
+    case KIND_UINT8ARRAY: return master.slice();
+    case KIND_JSON: return JSON.parse(master);
+    default: return undefined;
+  }
+}
+
+/**
+ * Builds the batch decoder of one store. It closes over the subscriber
+ * tables only (never the Store), so an unreferenced store without
+ * subscriptions can be collected and its finaliser can close it.
+ * @param {{subs: Array<Function|undefined>, gens: number[]}} table
+ * @returns {(ab: ArrayBuffer, nbytes: number) => void}
+ */
+function makeDecoder(table) {
+  const subs = table.subs;
+  const gens = table.gens;
+  const paths = new Array(native.PATH_CACHE).fill('');
+  const values = new Array(native.VALUE_CACHE).fill('');
+  let ab = null;
+  let u32 = null;
+  let buf = null;
+  // The previous EVENT record, for REPEAT records (possibly in a later chunk).
+  let lType = 0;
+  let lPath = '';
+  let lSeq = 0;
+  let lKind = 0;
+  let lAscii = false;
+  let lValueId = NO_VALUE;
+  let lStart = 0;
+  let lEnd = 0;
+  let lMaster;
+  let lHasMaster = true;
+
+  return function deliver(arrayBuffer, nbytes) {
+    if (arrayBuffer !== ab) {
+      ab = arrayBuffer;
+      u32 = new Uint32Array(ab);
+      buf = Buffer.from(ab);
+    }
+    const end = nbytes >>> 2;
+    let i = 0;
+    let failed = false;
+    let firstError;
+    while (i < end) {
+      const w0 = u32[i];
+      const op = w0 & 15;
+      if (op === OP_EVENT) {
+        const slot = u32[i + 1];
+        const meta = u32[i + 6];
+        const type = meta & 0xff;
+        const kind = (meta >>> 8) & 0xff;
+        const ascii = (meta & 0x10000) !== 0;
+        const valueId = u32[i + 7];
+        const start = (i + 9) << 2;
+        const vend = start + u32[i + 8];
+        lType = type;
+        lPath = paths[u32[i + 3]];
+        lSeq = u32[i + 4] + u32[i + 5] * 4294967296;
+        lKind = kind;
+        lAscii = ascii;
+        lValueId = valueId;
+        lStart = start;
+        lEnd = vend;
+        lHasMaster = type !== 1 || valueId !== NO_VALUE;
+        const cb = subs[slot];
+        if (cb !== undefined && gens[slot] === u32[i + 2]) {
+          let value;
+          if (type === 1) {
+            value = valueId !== NO_VALUE ? values[valueId]
+              : decodeValue(kind, ascii, buf, start, vend);
+          }
+          const ev = { type: TYPE_NAMES[type], path: lPath, value, seq: lSeq };
+          if (RETAIN_EVENTS) retainedEvents.push(ev);
+          try {
+            cb(ev);
+          } catch (err) {
+            if (!failed) { failed = true; firstError = err; }
+          }
+        }
+      } else if (op === OP_PATH) {
+        const start = (i + 3) << 2;
+        paths[u32[i + 1]] = buf.utf8Slice ? buf.utf8Slice(start,
+          start + u32[i + 2]) : buf.toString('utf8', start, start + u32[i + 2]);
+      } else if (op === OP_VALUE) {
+        const start = (i + 3) << 2;
+        const lenw = u32[i + 2];
+        values[u32[i + 1]] = textOf(buf, (lenw & 0x80000000) !== 0, start,
+          start + (lenw & 0x7fffffff));
+      } else if (op === OP_REPEAT) {
+        const slot = u32[i + 1];
+        const cb = subs[slot];
+        if (cb !== undefined && gens[slot] === u32[i + 2]) {
+          let value;
+          if (lType === 1) {
+            if (lValueId !== NO_VALUE) value = values[lValueId];
+            else if (lHasMaster) value = valueFromMaster(lKind, lMaster);
+            else value = decodeValue(lKind, lAscii, buf, lStart, lEnd);
+          }
+          const ev = { type: TYPE_NAMES[lType], path: lPath, value, seq: lSeq };
+          if (RETAIN_EVENTS) retainedEvents.push(ev);
+          try {
+            cb(ev);
+          } catch (err) {
+            if (!failed) { failed = true; firstError = err; }
+          }
+        }
+      } else {
+        throw new Error(`evstore: corrupt delivery record (op ${op})`);
+      }
+      i += w0 >>> 4;
+    }
+    // A REPEAT of the last event may arrive in the next chunk, after this
+    // buffer was overwritten: keep a private copy of its value.
+    if (!lHasMaster) {
+      lMaster = masterOf(lKind, lAscii, buf, lStart, lEnd);
+      lHasMaster = true;
+    }
+    if (failed) throw firstError;
+  };
+}
+
+function makeError(Ctor, code, message) {
+  const err = new Ctor(message);
+  err.code = code;
+  return err;
+}
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (typeof v === 'function') return `function ${v.name || '<anonymous>'}`;
+  if (typeof v === 'object') {
+    return `an instance of ${v.constructor ? v.constructor.name : 'Object'}`;
+  }
+  let s = String(v);
+  if (s.length > 28) s = s.slice(0, 25) + '...';
+  return `type ${typeof v} (${typeof v === 'string' ? `'${s}'` : s})`;
+}
+
+function invalidType(name, expected, actual) {
+  return makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+    `The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
+}
+
+function closedError(what) {
+  return makeError(Error, 'ERR_EVS_CLOSED', `${what}: the store is closed`);
+}
+
+function checkPositiveInt(name, v, max, allowZero) {
+  if (typeof v !== 'number') {
+    throw invalidType(name, 'of type number', v);
+  }
+  const min = allowZero ? 0 : 1;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw makeError(RangeError, 'ERR_OUT_OF_RANGE',
+      `The value of "${name}" is out of range. It must be an integer >= ` +
+      `${min} and <= ${max}. Received ${v}`);
+  }
+}
+
+/**
+ * @typedef {'block'|'drop'} OverflowPolicy
+ * @typedef {{queueSlots?: number, valueRingBytes?: number,
+ *   overflow?: OverflowPolicy}} StoreOptions
+ * @typedef {string|Buffer|Uint8Array|object|number|boolean|null} Value
+ * @typedef {{type: 'set'|'delete', path: string, value: Value|undefined,
+ *   seq: number}} StoreEvent
+ * @typedef {{pending: number, processed: number, dropped: number,
+ *   highWater: number, slotWraps: number, valueWraps: number,
+ *   valueBytesInUse: number}} QueueStats
+ */
+
+/** A live subscription; see {@link Observable#subscribe}. */
+class Subscription {
+  /** @param {Store} store @param {number} slot @param {number} gen */
+  constructor(store, slot, gen) {
+    /** @private */ this._store = store;
+    /** @private */ this._slot = slot;
+    /** @private */ this._gen = gen;
+    /** @private */ this._closed = false;
+    /** @private @type {Array<() => void>} */ this._teardowns = [];
+  }
+
+  /** True once unsubscribed (explicitly, by take(), or by close()). */
+  get closed() {
+    return this._closed;
+  }
+
+  /**
+   * Stops delivery to this subscriber. Idempotent. After it returns the
+   * callback is never called again, not even for events already batched.
+   */
+  unsubscribe() {
+    if (this._closed) return;
+    this._store._detach(this, true);
+  }
+}
+
+/**
+ * A stream of store events matching a pattern, with operators. Each
+ * subscribe() creates one core subscription; operators run in JavaScript.
+ */
+class Observable {
+  /** @param {Store} store @param {string} pattern @param {object[]} ops */
+  constructor(store, pattern, ops) {
+    /** @private */ this._store = store;
+    /** @private */ this._pattern = pattern;
+    /** @private */ this._ops = ops;
+  }
+
+  /**
+   * Calls `fn` with each matching event, in sequence order.
+   * @param {(event: StoreEvent) => void} fn
+   * @returns {Subscription}
+   */
+  subscribe(fn) {
+    if (typeof fn !== 'function') {
+      throw invalidType('fn', 'of type function', fn);
+    }
+    return this._store._attach(this._pattern, this._ops, fn);
+  }
+
+  /**
+   * Delivers at most `n` events, then unsubscribes by itself.
+   * @param {number} n integer >= 0
+   * @returns {Observable}
+   */
+  take(n) {
+    checkPositiveInt('n', n, Number.MAX_SAFE_INTEGER, true);
+    return this._with({ op: 'take', n });
+  }
+
+  /**
+   * Emits an event only after `ms` milliseconds without a newer one (the
+   * newest wins).
+   * @param {number} ms integer >= 0
+   * @returns {Observable}
+   */
+  debounce(ms) {
+    checkPositiveInt('ms', ms, 2147483647, true);
+    return this._with({ op: 'debounce', ms });
+  }
+
+  /**
+   * Keeps the events for which `pred` returns a truthy value.
+   * @param {(event: any) => unknown} pred
+   * @returns {Observable}
+   */
+  filter(pred) {
+    if (typeof pred !== 'function') {
+      throw invalidType('pred', 'of type function', pred);
+    }
+    return this._with({ op: 'filter', fn: pred });
+  }
+
+  /**
+   * Replaces each event by `fn(event)`.
+   * @param {(event: any) => any} fn
+   * @returns {Observable}
+   */
+  map(fn) {
+    if (typeof fn !== 'function') {
+      throw invalidType('fn', 'of type function', fn);
+    }
+    return this._with({ op: 'map', fn });
+  }
+
+  /** @private */
+  _with(op) {
+    return new Observable(this._store, this._pattern, [...this._ops, op]);
+  }
+}
+
+/* Builds the operator chain of one subscription, last operator first. Each
+ * stage is {next(ev), complete()}; complete() flushes a pending debounce
+ * before take() unsubscribes. */
+function buildChain(ops, fn, sub) {
+  let stage = { next: fn, complete() {} };
+  for (let k = ops.length - 1; k >= 0; k--) {
+    const op = ops[k];
+    const down = stage;
+    switch (op.op) {
+      case 'map':
+        stage = { next: (ev) => down.next(op.fn(ev)), complete: down.complete };
+        break;
+      case 'filter':
+        stage = {
+          next: (ev) => { if (op.fn(ev)) down.next(ev); },
+          complete: down.complete,
+        };
+        break;
+      case 'take': {
+        let left = op.n;
+        stage = {
+          next: (ev) => {
+            if (left <= 0) return;
+            left--;
+            down.next(ev);
+            if (left === 0) { down.complete(); sub.unsubscribe(); }
+          },
+          complete: down.complete,
+        };
+        if (left === 0) sub._takeZero = true;
+        break;
+      }
+      case 'debounce': {
+        let timer = null;
+        let pending = false;
+        let last;
+        let due = 0;
+        const fire = () => {
+          const wait = due - Date.now();
+          if (wait > 0) { timer = setTimeout(fire, wait); return; }
+          timer = null;
+          if (!pending) return;
+          pending = false;
+          const ev = last;
+          last = undefined;
+          down.next(ev);
+        };
+        stage = {
+          next: (ev) => {
+            last = ev;
+            pending = true;
+            due = Date.now() + op.ms;
+            if (timer === null) timer = setTimeout(fire, op.ms);
+          },
+          complete: () => {
+            if (timer !== null) { clearTimeout(timer); timer = null; }
+            if (pending) {
+              pending = false;
+              const ev = last;
+              last = undefined;
+              down.next(ev);
+            }
+            down.complete();
+          },
+        };
+        sub._teardowns.push(() => {
+          if (timer !== null) { clearTimeout(timer); timer = null; }
+          pending = false;
+          last = undefined;
+        });
+        break;
+      }
+      default:
+        throw new Error(`evstore: unknown operator ${op.op}`);
+    }
+  }
+  return stage.next;
+}
+
+/** An evstore store: a path-keyed map whose writes become events. */
+class Store {
+  /**
+   * Opens a store and starts its dispatcher thread.
+   * @param {StoreOptions} [options]
+   */
+  constructor(options) {
+    if (options !== undefined &&
+        (options === null || typeof options !== 'object')) {
+      throw invalidType('options', 'of type object', options);
+    }
+    const opts = options || {};
+    for (const key of ['queueSlots', 'valueRingBytes']) {
+      if (opts[key] !== undefined && typeof opts[key] !== 'number') {
+        throw invalidType(`options.${key}`, 'of type number', opts[key]);
+      }
+    }
+    if (opts.overflow !== undefined && typeof opts.overflow !== 'string') {
+      throw invalidType('options.overflow', "'block' or 'drop'",
+        opts.overflow);
+    }
+    /** @private */ this._table = { subs: [], gens: [] };
+    /** @private */ this._free = [];
+    /** @private @type {Set<Subscription>} */ this._active = new Set();
+    /** @private */ this._closed = false;
+    /** @private */ this._h = native.storeOpen(opts, makeDecoder(this._table),
+      new ArrayBuffer(native.JS_BUFFER_BYTES));
+  }
+
+  /** True once close() ran (or the environment closed the store). */
+  get closed() {
+    return this._closed || !native.storeIsOpen(this._h);
+  }
+
+  /** @private */
+  _check(what) {
+    if (this._closed) throw closedError(what);
+  }
+
+  /**
+   * Stores `value` at `path` and emits a 'set' event. Strings, Buffers and
+   * Uint8Arrays are stored as bytes; other JSON-able values as JSON. get()
+   * and events return the same kind.
+   * @param {string} path '/'-separated, at most 255 bytes
+   * @param {Value} value
+   */
+  set(path, value) {
+    this._check('set()');
+    if (typeof path !== 'string') throw invalidType('path', 'of type string', path);
+    if (typeof value === 'string') {
+      native.storeSet(this._h, path, value, KIND_STRING);
+    } else if (value instanceof Uint8Array) {
+      native.storeSet(this._h, path, value,
+        Buffer.isBuffer(value) ? KIND_BUFFER : KIND_UINT8ARRAY);
+    } else {
+      native.storeSet(this._h, path, toJson(value), KIND_JSON);
+    }
+  }
+
+  /**
+   * Returns the value at `path` (a copy), or undefined.
+   * @param {string} path
+   * @returns {Value|undefined}
+   */
+  get(path) {
+    this._check('get()');
+    if (typeof path !== 'string') throw invalidType('path', 'of type string', path);
+    return native.storeGet(this._h, path);
+  }
+
+  /**
+   * Removes the value at `path`; emits a 'delete' event if there was one.
+   * @param {string} path
+   * @returns {boolean} whether a value was removed
+   */
+  delete(path) {
+    this._check('delete()');
+    if (typeof path !== 'string') throw invalidType('path', 'of type string', path);
+    return native.storeDelete(this._h, path);
+  }
+
+  /**
+   * Events whose path matches `pattern` ('*' one segment, trailing '**' any
+   * depth).
+   * @param {string} pattern
+   * @returns {Observable}
+   */
+  watch(pattern) {
+    this._check('watch()');
+    if (typeof pattern !== 'string') {
+      throw invalidType('pattern', 'of type string', pattern);
+    }
+    native.patternValidate(pattern);
+    return new Observable(this, pattern, []);
+  }
+
+  /** @returns {QueueStats} */
+  getEventQueueStats() {
+    this._check('getEventQueueStats()');
+    return native.storeStats(this._h);
+  }
+
+  /**
+   * Closes the store: every subscription ends, undelivered events are
+   * discarded (no callback runs after close() returns), workers stop, the
+   * dispatcher thread is joined. Idempotent; afterwards every other method
+   * throws an Error with code 'ERR_EVS_CLOSED'. Allowed inside a callback.
+   */
+  close() {
+    if (this._closed) return;
+    this._closed = true;
+    for (const sub of this._active) this._detach(sub, false);
+    native.storeClose(this._h);
+  }
+
+  /** @private */
+  _attach(pattern, ops, fn) {
+    this._check('subscribe()');
+    const table = this._table;
+    const slot = this._free.length > 0 ? this._free.pop() : table.subs.length;
+    const gen = ((table.gens[slot] || 0) + 1) >>> 0;
+    const sub = new Subscription(this, slot, gen);
+    const sink = ops.length === 0 ? fn : buildChain(ops, fn, sub);
+    if (sub._takeZero) {
+      // take(0): complete at once, without a core subscription.
+      sub._closed = true;
+      this._free.push(slot);
+      return sub;
+    }
+    try {
+      native.storeSubscribe(this._h, pattern, slot, gen);
+    } catch (err) {
+      this._free.push(slot);
+      throw err;
+    }
+    if (slot === table.subs.length) {
+      table.subs.push(sink);
+      table.gens.push(gen);
+    } else {
+      table.subs[slot] = sink;
+      table.gens[slot] = gen;
+    }
+    this._active.add(sub);
+    return sub;
+  }
+
+  /** @private */
+  _detach(sub, native_) {
+    sub._closed = true;
+    this._table.subs[sub._slot] = undefined;
+    this._active.delete(sub);
+    for (const t of sub._teardowns) t();
+    sub._teardowns.length = 0;
+    if (native_ && !this._closed) {
+      native.storeUnsubscribe(this._h, sub._slot, sub._gen);
+    }
+    this._free.push(sub._slot);
+  }
+}
+
+function toJson(value) {
+  const t = typeof value;
+  if (t === 'undefined' || t === 'function' || t === 'symbol' ||
+      t === 'bigint' || ArrayBuffer.isView(value) ||
+      value instanceof ArrayBuffer) {
+    throw invalidType('value',
+      'a string, Buffer, Uint8Array or JSON-able value', value);
+  }
+  let json;
+  try {
+    json = JSON.stringify(value);
+  } catch (cause) {
+    const err = makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      `The "value" argument is not JSON-able: ${cause.message}`);
+    err.cause = cause;
+    throw err;
+  }
+  if (json === undefined) {
+    throw invalidType('value', 'JSON-able (JSON.stringify returned undefined)',
+      value);
+  }
+  return json;
+}
+
+/**
+ * @typedef {{namespace: string, capacity?: number}} WorkerConfig
+ * @typedef {{running: boolean, pendingCount: number, inFlight: number,
+ *   completed: number, failed: number, dropped: number}} WorkerStatus
+ * @typedef {{id: number, seq: number, type: 'set'|'delete', path: string,
+ *   value: Value|undefined}} StepEvent
+ */
+
+/** The C string returned by the manual status handoff (statusRaw()). */
+class RawStatus {
+  /** @param {object} handle */
+  constructor(handle) {
+    /** @private */ this._h = handle;
+  }
+
+  /**
+   * Copies the C string into a JS string. Throws code 'ERR_EVS_FREED' after
+   * free().
+   * @returns {string}
+   */
+  read() {
+    return native.rawRead(this._h);
+  }
+
+  /**
+   * Releases the C string (evs_string_free). A second call throws code
+   * 'ERR_EVS_FREED' instead of freeing twice.
+   */
+  free() {
+    native.rawFree(this._h);
+  }
+}
+
+/** A pull-model worker: matching events become step events with ids. */
+class Worker {
+  /** @private */
+  constructor(store, handle) {
+    /** @private */ this._store = store;
+    /** @private */ this._h = handle;
+  }
+
+  /**
+   * Starts a worker on an open store.
+   * @param {Store} store
+   * @param {WorkerConfig} config namespace pattern; capacity (default 1024)
+   *   bounds pending + in-flight step events (further ones are dropped)
+   * @returns {Worker}
+   */
+  static bootstrap(store, config) {
+    if (!(store instanceof Store)) {
+      throw invalidType('store', 'an instance of Store', store);
+    }
+    if (config === null || typeof config !== 'object') {
+      throw invalidType('config', 'of type object', config);
+    }
+    if (typeof config.namespace !== 'string') {
+      throw invalidType('config.namespace', 'of type string', config.namespace);
+    }
+    const capacity = config.capacity === undefined ? 1024 : config.capacity;
+    if (typeof capacity !== 'number') {
+      throw invalidType('config.capacity', 'of type number', capacity);
+    }
+    store._check('Worker.bootstrap()');
+    return new Worker(store,
+      native.workerBootstrap(store._h, config.namespace, capacity));
+  }
+
+  /**
+   * Counters; after stop() (or the store's close) the final ones, with
+   * running false.
+   * @returns {WorkerStatus}
+   */
+  status() {
+    return native.workerStatus(this._h);
+  }
+
+  /**
+   * Takes up to `max` pending step events (oldest first); they become in
+   * flight until completed.
+   * @param {number} [max=256] integer in [1, 16777216]
+   * @returns {StepEvent[]}
+   */
+  pollStepEvents(max) {
+    const ab = native.workerPoll(this._h, max === undefined ? 256 : max);
+    return ab === undefined ? [] : decodeStepEvents(ab);
+  }
+
+  /**
+   * Acknowledges an in-flight step event.
+   * @param {number} id
+   * @param {{ok: true}|{error: string}} result
+   */
+  completeStepEvent(id, result) {
+    if (typeof id !== 'number') throw invalidType('id', 'of type number', id);
+    if (result === null || typeof result !== 'object') {
+      throw invalidType('result', "{ ok: true } or { error: 'message' }",
+        result);
+    }
+    let error = null;
+    if (result.error !== undefined) {
+      if (typeof result.error !== 'string') {
+        throw invalidType('result.error', 'of type string', result.error);
+      }
+      error = result.error;
+    } else if (result.ok !== true) {
+      throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE',
+        "The \"result\" argument must be { ok: true } or { error: 'message' }");
+    }
+    native.workerComplete(this._h, id, error);
+  }
+
+  /**
+   * Stops the worker and releases its native state; step events still
+   * pending or in flight are discarded. Idempotent. Afterwards status()
+   * returns the final counters and the other methods throw code
+   * 'ERR_EVS_WORKER_STOPPED'.
+   */
+  stop() {
+    native.workerStop(this._h);
+  }
+
+  /**
+   * The manual pattern: a handle to a C string holding the status as JSON.
+   * The caller must free() it exactly once (a forgotten one is released
+   * when the handle is garbage collected).
+   * @returns {RawStatus}
+   */
+  statusRaw() {
+    return new RawStatus(native.workerStatusRaw(this._h));
+  }
+}
+
+function decodeStepEvents(ab) {
+  const u32 = new Uint32Array(ab);
+  const buf = Buffer.from(ab);
+  const out = [];
+  const end = ab.byteLength >>> 2;
+  let i = 0;
+  while (i < end) {
+    const type = u32[i + 4];
+    const kind = u32[i + 5] & 0xff;
+    const ascii = (u32[i + 5] & 0x100) !== 0;
+    const plen = u32[i + 6];
+    const vlen = u32[i + 7];
+    const pstart = (i + 8) << 2;
+    const vstart = pstart + ((plen + 3) & ~3);
+    out.push({
+      id: u32[i] + u32[i + 1] * 4294967296,
+      seq: u32[i + 2] + u32[i + 3] * 4294967296,
+      type: TYPE_NAMES[type],
+      path: buf.toString('utf8', pstart, pstart + plen),
+      value: type === 1 ? decodeValue(kind, ascii, buf, vstart, vstart + vlen)
+        : undefined,
+    });
+    i = (vstart + ((vlen + 3) & ~3)) >>> 2;
+  }
+  return out;
+}
+
+/**
+ * @typedef {{liveBytes: number, liveBlocks: number, peakBytes: number,
+ *   stores: number, subscriptions: number, tsfns: number, workers: number,
+ *   threads: number, mallocInUse: number}} NativeStats
+ */
+
+/**
+ * Process-wide counters for leak checks: the core's allocation counters and
+ * threads, the addon's live handles (open stores, native subscriptions,
+ * unreleased threadsafe functions, live workers) and the C heap in use.
+ * @returns {NativeStats}
+ */
+function nativeStats() {
+  return native.nativeStats();
+}
+
+module.exports = { Store, Worker, Observable, Subscription, RawStatus,
+  nativeStats };
+/* Internal, for addon/bench and tests only: not part of the API. */
+Object.defineProperty(module.exports, '_internal', {
+  enumerable: false,
+  value: {
+    native,
+    benchWrite: (store, count, paths, values, threaded) =>
+      native._benchWrite(store._h, count, paths, values, threaded),
+    benchJoin: (store) => native._benchJoin(store._h),
+    retainedEvents,
+  },
+});

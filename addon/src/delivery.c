@@ -1,0 +1,389 @@
+/* Delivery of store events to JavaScript in batches.
+ *
+ * Roles. The dispatcher thread (the core listener) appends fixed-layout
+ * records to bufs[fill] under `mu` and, when no call is pending, queues ONE
+ * threadsafe-function call. The JS thread (call_js) swaps the buffers under
+ * `mu`, then decodes nothing itself: it copies the taken buffer into a
+ * reusable ArrayBuffer and calls the JS decoder once per chunk. So there is
+ * at most one queued tsfn call per store, whatever the event rate.
+ *
+ * Bounded memory. A buffer above ADDON_BATCH_SOFT_CAP makes the dispatcher
+ * wait for the JS thread's swap; the core queue then fills and applies the
+ * store's policy (writers block, or drops are counted). The dispatcher must
+ * not wait while the JS thread is itself inside a core call that may wait for
+ * the dispatcher (a blocking set, a lock, a join): the JS thread announces
+ * such calls in `js_in_core`. Dekker handshake, both sides seq_cst:
+ *   dispatcher: waiting = 1; if (js_in_core) skip the wait; else cond_wait
+ *   JS thread:  js_in_core++; if (waiting) { lock mu; broadcast; unlock }
+ * One side always sees the other's store; the dispatcher holds `mu` from its
+ * check until cond_wait releases it, so the broadcast cannot be lost. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "addon.h"
+
+void addon_js_enter(addon_delivery_t *d) {
+  atomic_fetch_add(&d->js_in_core, 1);
+  if (atomic_load(&d->waiting)) {
+    pthread_mutex_lock(&d->mu);
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+  }
+}
+
+void addon_js_leave(addon_delivery_t *d) {
+  atomic_fetch_sub(&d->js_in_core, 1);
+}
+
+int addon_delivery_init(addon_delivery_t *d) {
+  memset(d, 0, sizeof *d);
+  if (pthread_mutex_init(&d->mu, NULL) != 0)
+    return EVS_ENOMEM;
+  if (pthread_cond_init(&d->cv, NULL) != 0) {
+    pthread_mutex_destroy(&d->mu);
+    return EVS_ENOMEM;
+  }
+  atomic_init(&d->waiting, 0);
+  atomic_init(&d->js_in_core, 0);
+  return EVS_OK;
+}
+
+void addon_delivery_close(addon_delivery_t *d) {
+  pthread_mutex_lock(&d->mu);
+  d->closing = true;
+  d->tsfn_ok = false;
+  pthread_cond_broadcast(&d->cv);
+  pthread_mutex_unlock(&d->mu);
+}
+
+void addon_delivery_release_buffers(addon_delivery_t *d) {
+  int i;
+  pthread_mutex_lock(&d->mu);
+  for (i = 0; i < 2; i++) {
+    /* A delivery in progress owns the buffer it took; it frees it itself
+     * when it sees the store closed. */
+    if (d->delivering && i != d->fill)
+      continue;
+    free(d->bufs[i].data);
+    d->bufs[i].data = NULL;
+    d->bufs[i].len = d->bufs[i].cap = 0;
+  }
+  free(d->paths);
+  d->paths = NULL;
+  free(d->values);
+  d->values = NULL;
+  d->last_valid = false;
+  pthread_mutex_unlock(&d->mu);
+}
+
+void addon_delivery_destroy(addon_delivery_t *d) {
+  int i;
+  for (i = 0; i < 2; i++)
+    free(d->bufs[i].data);
+  free(d->paths);
+  free(d->values);
+  pthread_cond_destroy(&d->cv);
+  pthread_mutex_destroy(&d->mu);
+}
+
+/* ---- dispatcher side --------------------------------------------------- */
+
+static uint32_t addon_hash(const void *p, size_t n) {
+  const uint8_t *b = p;
+  uint32_t h = 2166136261u;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    h ^= b[i];
+    h *= 16777619u;
+  }
+  return h ^ (h >> 15);
+}
+
+static bool addon_is_ascii(const uint8_t *b, size_t n) {
+  size_t i;
+  uint8_t acc = 0;
+  for (i = 0; i < n; i++)
+    acc |= b[i];
+  return acc < 0x80;
+}
+
+static size_t addon_words(size_t bytes) {
+  return (bytes + 3) / 4;
+}
+
+/* Makes room for `need` more bytes in b. False on allocation failure. */
+static bool addon_buf_reserve(addon_buf_t *b, size_t need) {
+  size_t cap;
+  uint8_t *p;
+  if (b->len + need <= b->cap)
+    return true;
+  cap = b->cap ? b->cap : 16384;
+  while (cap < b->len + need)
+    cap *= 2;
+  p = realloc(b->data, cap);
+  if (p == NULL)
+    return false;
+  b->data = p;
+  b->cap = cap;
+  return true;
+}
+
+static uint32_t *addon_buf_put(addon_buf_t *b, uint32_t op, size_t words) {
+  uint32_t *w = (uint32_t *)(void *)(b->data + b->len);
+  w[0] = op | (uint32_t)(words << 4);
+  b->len += words * 4;
+  return w;
+}
+
+/* Waits while the fill buffer is over its soft cap, unless the store closes
+ * or the JS thread is inside a core call. Called with mu held. */
+static void addon_wait_room(addon_delivery_t *d) {
+  while (d->bufs[d->fill].len >= ADDON_BATCH_SOFT_CAP && !d->closing) {
+    atomic_store(&d->waiting, 1);
+    if (atomic_load(&d->js_in_core) > 0)
+      break;
+    pthread_cond_wait(&d->cv, &d->mu);
+  }
+  atomic_store(&d->waiting, 0);
+}
+
+static void addon_schedule(addon_delivery_t *d) {
+  if (d->scheduled || !d->tsfn_ok)
+    return;
+  d->scheduled = true;
+  if (napi_call_threadsafe_function(d->tsfn, NULL, napi_tsfn_nonblocking) !=
+      napi_ok)
+    d->tsfn_ok = false; /* closing: the records are freed at close */
+}
+
+void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
+  addon_sub_t *sub = user_data;
+  addon_delivery_t *d = &sub->store->delivery;
+  addon_buf_t *b;
+  const uint8_t *payload = NULL;
+  size_t plen = 0;
+  uint32_t kind = ADDON_KIND_NONE;
+  uint32_t path_slot, path_hash, value_slot = 0, value_hash = 0;
+  bool path_hit, value_intern = false, value_hit = false, ascii = false;
+  size_t need;
+  uint32_t *w;
+
+  pthread_mutex_lock(&d->mu);
+  if (d->closing)
+    goto out;
+  addon_wait_room(d);
+  b = &d->bufs[d->fill];
+
+  if (d->last_valid && d->last_seq == ev->seq && d->last_epoch == d->epoch) {
+    /* The same event for another subscription: refer to the previous one. */
+    if (!addon_buf_reserve(b, 12)) {
+      d->enomem_drops++;
+      goto out;
+    }
+    w = addon_buf_put(b, ADDON_OP_REPEAT, 3);
+    w[1] = sub->slot;
+    w[2] = sub->gen;
+    addon_schedule(d);
+    goto out;
+  }
+
+  if (d->paths == NULL) {
+    d->paths = calloc(ADDON_PATH_CACHE, sizeof *d->paths);
+    d->values = malloc(ADDON_VALUE_CACHE * sizeof *d->values);
+    if (d->paths == NULL || d->values == NULL) {
+      free(d->paths);
+      free(d->values);
+      d->paths = NULL;
+      d->values = NULL;
+      d->enomem_drops++;
+      goto out;
+    }
+    for (value_slot = 0; value_slot < ADDON_VALUE_CACHE; value_slot++)
+      d->values[value_slot].len = UINT32_MAX;
+  }
+
+  if (ev->type == EVS_EVENT_SET && ev->value_len > 0) {
+    payload = (const uint8_t *)ev->value + 1;
+    plen = ev->value_len - 1;
+    kind = ((const uint8_t *)ev->value)[0];
+    if (kind >= ADDON_KIND_COUNT_) { /* untagged bytes: deliver as a Buffer */
+      kind = ADDON_KIND_BUFFER;
+      payload = ev->value;
+      plen = ev->value_len;
+    }
+  }
+
+  path_hash = addon_hash(ev->path, ev->path_len);
+  path_slot = path_hash & (ADDON_PATH_CACHE - 1);
+  path_hit = d->paths[path_slot].len == ev->path_len &&
+             d->paths[path_slot].hash == path_hash &&
+             memcmp(d->paths[path_slot].bytes, ev->path, ev->path_len) == 0;
+
+  if (kind == ADDON_KIND_STRING && plen <= ADDON_VALUE_INTERN_MAX) {
+    addon_value_entry_t *e;
+    value_intern = true;
+    value_hash = addon_hash(payload, plen);
+    value_slot = value_hash & (ADDON_VALUE_CACHE - 1);
+    e = &d->values[value_slot];
+    value_hit = e->len == plen && e->hash == value_hash &&
+                memcmp(e->bytes, payload, plen) == 0;
+  }
+  if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON)
+    ascii = addon_is_ascii(payload, plen);
+
+  need = ADDON_EVENT_WORDS * 4;
+  if (!path_hit)
+    need += 12 + addon_words(ev->path_len) * 4;
+  if (value_intern && !value_hit)
+    need += 12 + addon_words(plen) * 4;
+  if (!value_intern)
+    need += addon_words(plen) * 4;
+  if (!addon_buf_reserve(b, need)) {
+    d->enomem_drops++;
+    goto out;
+  }
+
+  if (!path_hit) {
+    addon_path_entry_t *e = &d->paths[path_slot];
+    e->hash = path_hash;
+    e->len = (uint32_t)ev->path_len;
+    memcpy(e->bytes, ev->path, ev->path_len);
+    w = addon_buf_put(b, ADDON_OP_PATH, 3 + addon_words(ev->path_len));
+    w[1] = path_slot;
+    w[2] = (uint32_t)ev->path_len;
+    memcpy(w + 3, ev->path, ev->path_len);
+  }
+  if (value_intern && !value_hit) {
+    addon_value_entry_t *e = &d->values[value_slot];
+    e->hash = value_hash;
+    e->len = (uint32_t)plen;
+    memcpy(e->bytes, payload, plen);
+    w = addon_buf_put(b, ADDON_OP_VALUE, 3 + addon_words(plen));
+    w[1] = value_slot;
+    w[2] = (uint32_t)plen | (ascii ? 0x80000000u : 0u);
+    if (plen > 0)
+      memcpy(w + 3, payload, plen);
+  }
+  w = addon_buf_put(b, ADDON_OP_EVENT,
+                    ADDON_EVENT_WORDS + (value_intern ? 0 : addon_words(plen)));
+  w[1] = sub->slot;
+  w[2] = sub->gen;
+  w[3] = path_slot;
+  w[4] = (uint32_t)ev->seq;
+  w[5] = (uint32_t)(ev->seq >> 32);
+  w[6] = (uint32_t)ev->type | kind << 8 | (ascii ? 1u << 16 : 0u);
+  w[7] = value_intern ? value_slot : ADDON_NO_VALUE_ID;
+  w[8] = (uint32_t)plen;
+  if (!value_intern && plen > 0)
+    memcpy(w + ADDON_EVENT_WORDS, payload, plen);
+  d->last_seq = ev->seq;
+  d->last_epoch = d->epoch;
+  d->last_valid = true;
+  addon_schedule(d);
+out:
+  pthread_mutex_unlock(&d->mu);
+}
+
+/* ---- JS side ------------------------------------------------------------ */
+
+static size_t addon_record_bytes(const uint8_t *p) {
+  uint32_t w0;
+  memcpy(&w0, p, 4);
+  return (size_t)(w0 >> 4) * 4;
+}
+
+/* Calls the JS decoder with `n` bytes in the ArrayBuffer `ab`. An exception
+ * thrown by a subscriber is reported as uncaught, like an EventEmitter
+ * listener's, after the whole chunk was delivered (the decoder rethrows the
+ * first one at its end). */
+static void addon_call_decoder(napi_env env, napi_value js_cb, napi_value ab,
+                               size_t n) {
+  napi_value argv[2], undefined, exc;
+  napi_status st;
+  if (napi_get_undefined(env, &undefined) != napi_ok ||
+      napi_create_uint32(env, (uint32_t)n, &argv[1]) != napi_ok)
+    return;
+  argv[0] = ab;
+  st = napi_call_function(env, undefined, js_cb, 2, argv, NULL);
+  if (st == napi_pending_exception &&
+      napi_get_and_clear_last_exception(env, &exc) == napi_ok)
+    napi_fatal_exception(env, exc);
+}
+
+void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
+                            void *data) {
+  addon_store_t *s = context;
+  addon_delivery_t *d;
+  addon_buf_t taken;
+  napi_value ab;
+  size_t off;
+  int took;
+
+  (void)data;
+  /* env == NULL: Node is draining the queue at teardown, possibly after the
+   * tsfn finaliser ran; `context` must not be touched. */
+  if (env == NULL || js_cb == NULL || s == NULL)
+    return;
+  d = &s->delivery;
+  if (!s->open || d->delivering)
+    return;
+
+  pthread_mutex_lock(&d->mu);
+  took = d->fill;
+  d->fill ^= 1;
+  d->epoch++;
+  d->scheduled = false;
+  taken = d->bufs[took];
+  if (atomic_load(&d->waiting))
+    pthread_cond_broadcast(&d->cv);
+  d->delivering = true;
+  pthread_mutex_unlock(&d->mu);
+
+  if (napi_get_reference_value(env, d->js_buffer, &ab) != napi_ok || ab == NULL)
+    goto done;
+  off = 0;
+  while (off < taken.len && s->open) {
+    size_t end = off, rec;
+    /* Whole records only, as many as fit the reusable buffer. */
+    while (end < taken.len) {
+      rec = addon_record_bytes(taken.data + end);
+      if (end - off + rec > d->js_buffer_len)
+        break;
+      end += rec;
+    }
+    if (end == off) {
+      /* One record larger than the reusable buffer: a buffer of its own. */
+      void *big;
+      napi_value big_ab;
+      rec = addon_record_bytes(taken.data + off);
+      if (napi_create_arraybuffer(env, rec, &big, &big_ab) != napi_ok)
+        break;
+      memcpy(big, taken.data + off, rec);
+      addon_call_decoder(env, js_cb, big_ab, rec);
+      off += rec;
+      continue;
+    }
+    memcpy(d->js_buffer_data, taken.data + off, end - off);
+    addon_call_decoder(env, js_cb, ab, end - off);
+    off = end;
+  }
+
+done:
+  pthread_mutex_lock(&d->mu);
+  d->delivering = false;
+  if (s->open) {
+    /* Keep the capacity for the next round unless a burst inflated it. */
+    if (d->bufs[took].cap > 4 * ADDON_BATCH_SOFT_CAP) {
+      free(d->bufs[took].data);
+      d->bufs[took].data = NULL;
+      d->bufs[took].cap = 0;
+    }
+    d->bufs[took].len = 0;
+  } else {
+    /* Closed during the delivery: close() left this buffer to us. */
+    free(d->bufs[took].data);
+    d->bufs[took].data = NULL;
+    d->bufs[took].len = d->bufs[took].cap = 0;
+  }
+  pthread_mutex_unlock(&d->mu);
+}

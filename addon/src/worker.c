@@ -1,0 +1,467 @@
+/* The Worker binding (pull model) and the raw status handle (the manual
+ * one-way handoff of a C string). JS thread only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addon.h"
+
+static const napi_type_tag addon_worker_tag = {0x6576732d776f726bull,
+                                               0x65722d68616e646cull};
+static const napi_type_tag addon_raw_tag = {0x6576732d72617773ull,
+                                            0x7472696e672d6864ull};
+
+typedef struct addon_raw_s {
+  char *str;  /* owned until free(); NULL afterwards */
+  bool freed; /* free() was called */
+} addon_raw_t;
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+void addon_worker_release(addon_worker_t *w, bool store_closing) {
+  addon_store_t *s = w->store;
+  if (w->core == NULL)
+    return;
+  if (evs_worker_status(w->core, &w->final_status) != EVS_OK)
+    memset(&w->final_status, 0, sizeof w->final_status);
+  w->final_status.running = false;
+  addon_js_enter(&s->delivery);
+  evs_worker_stop(w->core);
+  evs_worker_free(w->core);
+  addon_js_leave(&s->delivery);
+  w->core = NULL;
+  w->store_closed = store_closing;
+  if (w->prev != NULL)
+    w->prev->next = w->next;
+  else if (s->workers == w)
+    s->workers = w->next;
+  if (w->next != NULL)
+    w->next->prev = w->prev;
+  w->prev = w->next = NULL;
+  atomic_fetch_sub(&addon_count_workers, 1);
+}
+
+static void addon_worker_finalize(napi_env env, void *data, void *hint) {
+  addon_worker_t *w = data;
+  (void)env;
+  (void)hint;
+  addon_worker_release(w, false);
+  addon_store_unref(w->store);
+  free(w);
+}
+
+static addon_worker_t *addon_worker_from(napi_env env, napi_value v) {
+  bool ok = false;
+  void *p = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external ||
+      napi_check_object_type_tag(env, v, &addon_worker_tag, &ok) != napi_ok ||
+      !ok || napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                "expected a worker handle");
+    return NULL;
+  }
+  return p;
+}
+
+/* Like addon_worker_from, but throws when the worker no longer runs. */
+static addon_worker_t *addon_worker_live(napi_env env, napi_value v,
+                                         const char *what) {
+  addon_worker_t *w = addon_worker_from(env, v);
+  if (w == NULL)
+    return NULL;
+  if (w->core == NULL) {
+    if (w->store_closed)
+      addon_throw(env, ADDON_ERROR, "ERR_EVS_CLOSED",
+                  "%s: the worker's store is closed", what);
+    else
+      addon_throw(env, ADDON_ERROR, "ERR_EVS_WORKER_STOPPED",
+                  "%s: the worker was stopped", what);
+    return NULL;
+  }
+  return w;
+}
+
+/* ---- workerBootstrap(storeHandle, namespace, capacity) -------------------- */
+
+napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], handle;
+  addon_store_t *s;
+  char pattern[ADDON_PATH_BUF];
+  size_t pattern_len;
+  double cap_d;
+  napi_valuetype t;
+  addon_worker_t *w;
+  int rc;
+
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "workerBootstrap(store, namespace, capacity)");
+  s = addon_store_from(env, argv[0], true);
+  if (s == NULL ||
+      !addon_get_path(env, argv[1], "config.namespace", pattern, &pattern_len))
+    return NULL;
+  NAPI_CALL(env, napi_typeof(env, argv[2], &t));
+  if (t != napi_number)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "The \"config.capacity\" property must be of type "
+                       "number");
+  NAPI_CALL(env, napi_get_value_double(env, argv[2], &cap_d));
+  if (!(cap_d >= 1 && cap_d <= (double)(1u << 24)) ||
+      cap_d != (double)(uint32_t)cap_d)
+    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
+                       "The \"config.capacity\" property must be an integer "
+                       "in [1, 16777216]; received %g",
+                       cap_d);
+
+  w = calloc(1, sizeof *w);
+  if (w == NULL)
+    return addon_throw_core(env, EVS_ENOMEM, "Worker.bootstrap()");
+  addon_js_enter(&s->delivery);
+  rc = evs_worker_bootstrap(s->core, pattern, pattern_len, (uint32_t)cap_d,
+                            &w->core);
+  addon_js_leave(&s->delivery);
+  if (rc != EVS_OK) {
+    free(w);
+    if (rc == EVS_EPATTERN || rc == EVS_EPATH)
+      return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_PATTERN",
+                         "The \"config.namespace\" pattern '%s' is malformed "
+                         "(at most %d bytes, '*' whole segments, '**' last)",
+                         pattern, EVS_PATH_MAX);
+    return addon_throw_core(env, rc, "Worker.bootstrap()");
+  }
+  w->store = s;
+  s->refs++;
+  w->next = s->workers;
+  if (s->workers != NULL)
+    s->workers->prev = w;
+  s->workers = w;
+  atomic_fetch_add(&addon_count_workers, 1);
+  if (napi_create_external(env, w, addon_worker_finalize, NULL, &handle) !=
+      napi_ok) {
+    addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI", "cannot create a handle");
+    addon_worker_finalize(env, w, NULL);
+    return NULL;
+  }
+  if (napi_type_tag_object(env, handle, &addon_worker_tag) != napi_ok)
+    return addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI", "cannot tag handle");
+  return handle;
+}
+
+/* ---- workerStatus(w) ------------------------------------------------------ */
+
+static napi_value addon_status_object(napi_env env,
+                                      const evs_worker_status_t *st) {
+  napi_value obj;
+  NAPI_CALL(env, napi_create_object(env, &obj));
+  if (!addon_set_bool(env, obj, "running", st->running) ||
+      !addon_set_u64(env, obj, "pendingCount", st->pending) ||
+      !addon_set_u64(env, obj, "inFlight", st->in_flight) ||
+      !addon_set_u64(env, obj, "completed", st->completed) ||
+      !addon_set_u64(env, obj, "failed", st->failed) ||
+      !addon_set_u64(env, obj, "dropped", st->dropped))
+    return NULL;
+  return obj;
+}
+
+napi_value addon_worker_status_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  addon_worker_t *w;
+  evs_worker_status_t st;
+  int rc;
+
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "workerStatus(handle)");
+  w = addon_worker_from(env, argv[0]);
+  if (w == NULL)
+    return NULL;
+  if (w->core == NULL)
+    return addon_status_object(env, &w->final_status);
+  rc = evs_worker_status(w->core, &st);
+  if (rc != EVS_OK)
+    return addon_throw_core(env, rc, "status()");
+  return addon_status_object(env, &st);
+}
+
+/* ---- workerPoll(w, max) -> ArrayBuffer | null ------------------------------
+ * Record per step event, 32-bit words: [idLo][idHi][seqLo][seqHi][type]
+ * [kind | ascii << 8][pathLen][valueLen] path (padded to 4) value (padded). */
+
+static size_t addon_pad4(size_t n) {
+  return (n + 3) & ~(size_t)3;
+}
+
+napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], ab = NULL;
+  addon_worker_t *w;
+  double max_d;
+  napi_valuetype t;
+  evs_step_event_t *events = NULL;
+  size_t count = 0, i, total = 0, off = 0;
+  uint8_t *data = NULL;
+  void *ab_data = NULL;
+  int rc;
+
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "workerPoll(handle, max)");
+  w = addon_worker_live(env, argv[0], "pollStepEvents()");
+  if (w == NULL)
+    return NULL;
+  NAPI_CALL(env, napi_typeof(env, argv[1], &t));
+  if (t != napi_number)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "The \"max\" argument must be of type number");
+  NAPI_CALL(env, napi_get_value_double(env, argv[1], &max_d));
+  if (!(max_d >= 1 && max_d <= (double)(1u << 24)) ||
+      max_d != (double)(uint32_t)max_d)
+    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_OUT_OF_RANGE",
+                       "The \"max\" argument must be an integer in [1, "
+                       "16777216]; received %g",
+                       max_d);
+  rc = evs_worker_poll(w->core, (size_t)max_d, &events, &count);
+  if (rc != EVS_OK)
+    return addon_throw_core(env, rc, "pollStepEvents()");
+  if (count == 0)
+    return NULL; /* undefined: the wrapper returns [] */
+  for (i = 0; i < count; i++)
+    total += 32 + addon_pad4(events[i].path_len) +
+             addon_pad4(events[i].value_len);
+  if (napi_create_arraybuffer(env, total, &ab_data, &ab) != napi_ok) {
+    /* The events are in flight now; they cannot be handed back. Complete
+     * them as failed so the worker's books stay consistent. */
+    for (i = 0; i < count; i++)
+      evs_worker_complete(w->core, events[i].id, "lost: out of memory");
+    evs_step_events_free(events, count);
+    addon_throw(env, ADDON_ERROR, "ERR_EVS_NOMEM",
+                "pollStepEvents(): cannot allocate %zu bytes", total);
+    return NULL;
+  }
+  data = ab_data;
+  memset(data, 0, total);
+  for (i = 0; i < count; i++) {
+    const evs_step_event_t *e = &events[i];
+    uint32_t h[8];
+    uint32_t kind = ADDON_KIND_NONE, ascii = 0;
+    const uint8_t *vb = (const uint8_t *)e->value;
+    size_t vlen = e->value_len, j;
+    if (e->type == EVS_EVENT_SET && vlen > 0) {
+      kind = vb[0];
+      if (kind >= ADDON_KIND_COUNT_)
+        kind = ADDON_KIND_BUFFER; /* untagged: whole bytes as a Buffer */
+      else {
+        vb++;
+        vlen--;
+      }
+      ascii = 1;
+      for (j = 0; j < vlen; j++)
+        if (vb[j] >= 0x80) {
+          ascii = 0;
+          break;
+        }
+    } else {
+      vlen = 0;
+    }
+    h[0] = (uint32_t)e->id;
+    h[1] = (uint32_t)(e->id >> 32);
+    h[2] = (uint32_t)e->seq;
+    h[3] = (uint32_t)(e->seq >> 32);
+    h[4] = (uint32_t)e->type;
+    h[5] = kind | ascii << 8;
+    h[6] = (uint32_t)e->path_len;
+    h[7] = (uint32_t)vlen;
+    memcpy(data + off, h, sizeof h);
+    off += 32;
+    memcpy(data + off, e->path, e->path_len);
+    off += addon_pad4(e->path_len);
+    if (vlen > 0)
+      memcpy(data + off, vb, vlen);
+    off += addon_pad4(vlen);
+  }
+  evs_step_events_free(events, count);
+  return ab;
+}
+
+/* ---- workerComplete(w, id, errorMessage | null) --------------------------- */
+
+napi_value addon_worker_complete_js(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  addon_worker_t *w;
+  double id_d;
+  napi_valuetype t;
+  char *msg = NULL;
+  size_t msg_len = 0;
+  int rc;
+
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "workerComplete(handle, id, error)");
+  w = addon_worker_live(env, argv[0], "completeStepEvent()");
+  if (w == NULL)
+    return NULL;
+  NAPI_CALL(env, napi_typeof(env, argv[1], &t));
+  if (t != napi_number)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "The \"id\" argument must be of type number");
+  NAPI_CALL(env, napi_get_value_double(env, argv[1], &id_d));
+  if (!(id_d >= 1 && id_d <= 9007199254740991.0) ||
+      id_d != (double)(uint64_t)id_d)
+    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_OUT_OF_RANGE",
+                       "The \"id\" argument must be a positive safe integer; "
+                       "received %g",
+                       id_d);
+  NAPI_CALL(env, napi_typeof(env, argv[2], &t));
+  if (t == napi_string) {
+    NAPI_CALL(env, napi_get_value_string_utf8(env, argv[2], NULL, 0, &msg_len));
+    msg = malloc(msg_len + 1);
+    if (msg == NULL)
+      return addon_throw_core(env, EVS_ENOMEM, "completeStepEvent()");
+    if (napi_get_value_string_utf8(env, argv[2], msg, msg_len + 1, &msg_len) !=
+        napi_ok) {
+      free(msg);
+      return addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI",
+                         "cannot read the error message");
+    }
+  } else if (t != napi_null && t != napi_undefined) {
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "The \"result.error\" property must be of type string");
+  }
+  rc = evs_worker_complete(w->core, (uint64_t)id_d, msg);
+  free(msg);
+  if (rc == EVS_EUNKNOWNID)
+    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_UNKNOWN_ID",
+                       "completeStepEvent(): step event id %.0f is unknown, "
+                       "was never polled, or is already completed",
+                       id_d);
+  if (rc != EVS_OK)
+    return addon_throw_core(env, rc, "completeStepEvent()");
+  return NULL;
+}
+
+/* ---- workerStop(w) --------------------------------------------------------- */
+
+napi_value addon_worker_stop_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  addon_worker_t *w;
+
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "workerStop(handle)");
+  w = addon_worker_from(env, argv[0]);
+  if (w == NULL)
+    return NULL;
+  addon_worker_release(w, false);
+  return NULL;
+}
+
+/* ---- raw status handle ---------------------------------------------------- */
+
+static void addon_raw_finalize(napi_env env, void *data, void *hint) {
+  addon_raw_t *r = data;
+  (void)env;
+  (void)hint;
+  /* A handle dropped without free(): release the string here so that GC
+   * keeps the automatic guarantee; explicit free() stays the contract. */
+  if (!r->freed)
+    evs_string_free(r->str);
+  free(r);
+}
+
+napi_value addon_worker_status_raw_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], handle;
+  addon_worker_t *w;
+  addon_raw_t *r;
+
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "workerStatusRaw(handle)");
+  w = addon_worker_live(env, argv[0], "statusRaw()");
+  if (w == NULL)
+    return NULL;
+  r = calloc(1, sizeof *r);
+  if (r == NULL)
+    return addon_throw_core(env, EVS_ENOMEM, "statusRaw()");
+  r->str = evs_worker_status_json(w->core);
+  if (r->str == NULL) {
+    free(r);
+    return addon_throw_core(env, EVS_ENOMEM, "statusRaw()");
+  }
+  if (napi_create_external(env, r, addon_raw_finalize, NULL, &handle) !=
+      napi_ok) {
+    addon_raw_finalize(env, r, NULL);
+    return addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI",
+                       "cannot create a handle");
+  }
+  if (napi_type_tag_object(env, handle, &addon_raw_tag) != napi_ok)
+    return addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI", "cannot tag handle");
+  return handle;
+}
+
+static addon_raw_t *addon_raw_from(napi_env env, napi_value v) {
+  bool ok = false;
+  void *p = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external ||
+      napi_check_object_type_tag(env, v, &addon_raw_tag, &ok) != napi_ok ||
+      !ok || napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                "expected a raw status handle");
+    return NULL;
+  }
+  return p;
+}
+
+napi_value addon_raw_read_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  addon_raw_t *r;
+
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "rawRead(handle)");
+  r = addon_raw_from(env, argv[0]);
+  if (r == NULL)
+    return NULL;
+  if (r->freed)
+    return addon_throw(env, ADDON_ERROR, "ERR_EVS_FREED",
+                       "read(): the status string was already freed");
+  NAPI_CALL(env,
+            napi_create_string_utf8(env, r->str, NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+napi_value addon_raw_free_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  addon_raw_t *r;
+
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "rawFree(handle)");
+  r = addon_raw_from(env, argv[0]);
+  if (r == NULL)
+    return NULL;
+  if (r->freed)
+    return addon_throw(env, ADDON_ERROR, "ERR_EVS_FREED",
+                       "free(): the status string was already freed (double "
+                       "free refused)");
+  evs_string_free(r->str);
+  r->str = NULL;
+  r->freed = true;
+  return NULL;
+}
