@@ -1,80 +1,219 @@
-// Core benchmarks: queue push/pop on one thread, the two-thread pipeline
-// with ~300-byte slots, and set -> listener end to end.
+// Core benchmarks: the EventQueue on one thread and across two, the value
+// ring with mixed sizes, set -> listener end to end, and worker poll/complete.
+// Queue benchmarks run twice, once on the lock-free ring and once on
+// MutexQueue (baseline_queue.h), and every run ends with a summary of the
+// ring/baseline ratios computed from that run's own medians.
+//
+// Every benchmark reports items/s and bytes/s (path + value bytes per event).
+// Queue benchmark names are "<family>/ring/..." and "<family>/mutex/..." so
+// that tools can pair them by replacing the one word (scripts/bench does).
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
+#include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 extern "C" {
 #include "evstore.h"
 }
 
+#include "baseline_queue.h"
+
 namespace {
 
-const char kPath[] = "/bench/users/12345/profile";
-const char kValue[] = "0123456789abcdef0123456789abcdef";
-
-void BM_QueuePushPop(benchmark::State &state) {
+// The lock-free EventQueue behind the interface shared with MutexQueue.
+struct RingQueue {
+  static constexpr const char *kName = "ring";
   evs_queue_t *q = nullptr;
-  evs_queue_create(nullptr, &q);
+  RingQueue() {
+    if (evs_queue_create(nullptr, &q) != EVS_OK)
+      std::abort();
+  }
+  ~RingQueue() { evs_queue_destroy(q); }
+  RingQueue(const RingQueue &) = delete;
+  RingQueue &operator=(const RingQueue &) = delete;
+  int push(uint64_t seq, const char *path, size_t plen, const void *v,
+           size_t vlen) {
+    return evs_queue_push(q, EVS_EVENT_SET, seq, path, plen, v, vlen);
+  }
+  int wait_space(size_t vlen) { return evs_queue_wait_space(q, vlen); }
+  int peek(evs_event_t *ev) { return evs_queue_peek(q, ev); }
+  void release() { evs_queue_release(q); }
+  int wait_items() { return evs_queue_wait_items(q); }
+  void close() { evs_queue_close(q); }
+};
+
+// A path of exactly `len` bytes made of plausible segments.
+std::string make_path(size_t len) {
+  std::string p = "/bench/users/12345";
+  const char *segs[] = {"/profile", "/settings", "/notifications",
+                        "/channels", "/email", "/digest"};
+  for (size_t i = 0; p.size() < len; i++)
+    p += segs[i % 6];
+  p.resize(len);
+  if (p.back() == '/')
+    p.back() = 'x';
+  return p;
+}
+
+std::string make_value(size_t len) {
+  std::string v(len, '\0');
+  for (size_t i = 0; i < len; i++)
+    v[i] = static_cast<char>('a' + i % 26);
+  return v;
+}
+
+void set_rates(benchmark::State &state, uint64_t items, uint64_t bytes) {
+  state.SetItemsProcessed(static_cast<int64_t>(items));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+// Push then pop one event on one thread: the uncontended cost of the
+// operations themselves.
+template <class Q> void BM_QueuePushPop(benchmark::State &state) {
+  const std::string path = make_path(static_cast<size_t>(state.range(0)));
+  const std::string value = make_value(static_cast<size_t>(state.range(1)));
+  Q q;
   evs_event_t ev;
   uint64_t seq = 0;
   for (auto _ : state) {
-    evs_queue_push(q, EVS_EVENT_SET, ++seq, kPath, sizeof(kPath) - 1, kValue,
-                   sizeof(kValue) - 1);
-    evs_queue_peek(q, &ev);
+    if (q.push(++seq, path.data(), path.size(), value.data(),
+               value.size()) != EVS_OK ||
+        q.peek(&ev) != EVS_OK) {
+      state.SkipWithError("push/peek failed");
+      break;
+    }
     benchmark::DoNotOptimize(ev.path);
-    evs_queue_release(q);
+    q.release();
   }
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() *
-                          (sizeof(kPath) - 1 + sizeof(kValue) - 1));
-  evs_queue_destroy(q);
+  set_rates(state, state.iterations(),
+            state.iterations() * (path.size() + value.size()));
 }
-BENCHMARK(BM_QueuePushPop);
 
-// Producer on this thread, consumer on another; items/s of the whole run.
-void BM_Pipeline2T(benchmark::State &state) {
-  const uint64_t n = 1 << 20;
+constexpr uint64_t kPipelineEvents = 1 << 20;
+constexpr uint64_t kMixedEvents = 1 << 14;
+
+// Producer on this thread, consumer on another; the clock covers the whole
+// transfer of n events. The consumer checks order and sizes.
+template <class Q> void BM_Pipeline2T(benchmark::State &state) {
+  const std::string path = make_path(static_cast<size_t>(state.range(0)));
+  const std::string value = make_value(static_cast<size_t>(state.range(1)));
+  const uint64_t n = kPipelineEvents;
   for (auto _ : state) {
-    evs_queue_t *q = nullptr;
-    evs_queue_create(nullptr, &q);
-    std::thread consumer([q] {
+    Q q;
+    bool ok = true;
+    std::thread consumer([&q, &ok, &path, &value] {
       evs_event_t ev;
-      while (evs_queue_wait_items(q) == EVS_OK)
-        while (evs_queue_peek(q, &ev) == EVS_OK)
-          evs_queue_release(q);
+      uint64_t next = 1;
+      while (q.wait_items() == EVS_OK)
+        while (q.peek(&ev) == EVS_OK) {
+          if (ev.seq != next++ || ev.path_len != path.size() ||
+              ev.value_len != value.size())
+            ok = false;
+          q.release();
+        }
+      if (next != kPipelineEvents + 1)
+        ok = false;
     });
     for (uint64_t i = 0; i < n;) {
-      if (evs_queue_push(q, EVS_EVENT_SET, i + 1, kPath, sizeof(kPath) - 1,
-                         kValue, sizeof(kValue) - 1) == EVS_OK)
+      if (q.push(i + 1, path.data(), path.size(), value.data(),
+                 value.size()) == EVS_OK)
         i++;
       else
-        evs_queue_wait_space(q, sizeof(kValue) - 1);
+        q.wait_space(value.size());
     }
-    evs_queue_close(q);
+    q.close();
     consumer.join();
-    evs_queue_destroy(q);
+    if (!ok) {
+      state.SkipWithError("consumer saw a wrong event");
+      break;
+    }
   }
-  state.SetItemsProcessed(state.iterations() * n);
-  state.SetBytesProcessed(state.iterations() * n *
-                          (sizeof(kPath) - 1 + sizeof(kValue) - 1));
+  set_rates(state, state.iterations() * n,
+            state.iterations() * n * (path.size() + value.size()));
 }
-BENCHMARK(BM_Pipeline2T)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Two threads, values of 1 B .. 64 KiB (log-uniform, fixed sequence) through
+// the default 1 MiB value ring, which therefore wraps every ~100 events.
+std::vector<uint32_t> mixed_sizes() {
+  std::vector<uint32_t> sizes(4096);
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (auto &s : sizes) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    unsigned e = static_cast<unsigned>(x % 17); /* 2^0 .. 2^16 */
+    uint32_t lo = 1u << e;
+    s = std::min<uint32_t>(65536, lo + static_cast<uint32_t>((x >> 8) % lo));
+  }
+  return sizes;
+}
+
+template <class Q> void BM_ValueRingMixed(benchmark::State &state) {
+  static const std::vector<uint32_t> sizes = mixed_sizes();
+  static const std::string src = make_value(65536);
+  const std::string path = make_path(32);
+  const uint64_t n = kMixedEvents;
+  uint64_t bytes = 0;
+  for (uint64_t i = 0; i < n; i++)
+    bytes += path.size() + sizes[i % sizes.size()];
+  for (auto _ : state) {
+    Q q;
+    bool ok = true;
+    std::thread consumer([&q, &ok] {
+      evs_event_t ev;
+      uint64_t i = 0;
+      while (q.wait_items() == EVS_OK)
+        while (q.peek(&ev) == EVS_OK) {
+          size_t len = sizes[i++ % sizes.size()];
+          const char *v = static_cast<const char *>(ev.value);
+          if (ev.value_len != len || v[0] != src[0] || v[len - 1] != src[len - 1])
+            ok = false;
+          q.release();
+        }
+      if (i != kMixedEvents)
+        ok = false;
+    });
+    for (uint64_t i = 0; i < n;) {
+      size_t len = sizes[i % sizes.size()];
+      if (q.push(i + 1, path.data(), path.size(), src.data(), len) == EVS_OK)
+        i++;
+      else
+        q.wait_space(len);
+    }
+    q.close();
+    consumer.join();
+    if (!ok) {
+      state.SkipWithError("consumer saw a wrong value");
+      break;
+    }
+  }
+  set_rates(state, state.iterations() * n, state.iterations() * bytes);
+}
 
 void count_listener(const evs_event_t *, void *ud) {
   static_cast<std::atomic<uint64_t> *>(ud)->fetch_add(
       1, std::memory_order_relaxed);
 }
 
-// evs_store_set -> dispatcher -> listener(s), measured until all delivered.
+const char kPath[] = "/bench/users/12345/profile";
+const char kValue[] = "0123456789abcdef0123456789abcdef";
+
+// evs_store_set -> dispatcher -> listener(s), measured until all delivered
+// (open and close of the store included). Items are events written.
 void BM_SetToListener(benchmark::State &state) {
   const int subs = static_cast<int>(state.range(0));
   const uint64_t n = 1 << 16;
   for (auto _ : state) {
     evs_store_t *s = nullptr;
-    evs_store_open(nullptr, &s);
+    if (evs_store_open(nullptr, &s) != EVS_OK) {
+      state.SkipWithError("open failed");
+      break;
+    }
     std::atomic<uint64_t> seen{0};
     uint64_t id;
     for (int i = 0; i < subs; i++)
@@ -83,19 +222,163 @@ void BM_SetToListener(benchmark::State &state) {
       evs_store_set(s, kPath, sizeof(kPath) - 1, kValue, sizeof(kValue) - 1);
     evs_store_close(s, EVS_CLOSE_DELIVER);
     evs_store_free(s);
-    if (seen.load() != n * static_cast<uint64_t>(subs))
+    if (seen.load() != n * static_cast<uint64_t>(subs)) {
       state.SkipWithError("lost events");
+      break;
+    }
   }
-  state.SetItemsProcessed(state.iterations() * n);
-  state.SetBytesProcessed(state.iterations() * n * (sizeof(kValue) - 1));
+  set_rates(state, state.iterations() * n,
+            state.iterations() * n * (sizeof(kPath) - 1 + sizeof(kValue) - 1));
 }
-BENCHMARK(BM_SetToListener)
-    ->Arg(1)
-    ->Arg(16)
-    ->Arg(256)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+
+// Worker: n events are written and wait as step events (not timed); the
+// clock covers polling them in batches of 256, completing each id and
+// freeing the batches.
+void BM_WorkerPollComplete(benchmark::State &state) {
+  const uint64_t n = 1 << 14;
+  const size_t batch = 256;
+  for (auto _ : state) {
+    evs_store_t *s = nullptr;
+    evs_worker_t *w = nullptr;
+    if (evs_store_open(nullptr, &s) != EVS_OK ||
+        evs_worker_bootstrap(s, "/bench/**", 9, n, &w) != EVS_OK) {
+      state.SkipWithError("open/bootstrap failed");
+      evs_store_free(s);
+      break;
+    }
+    for (uint64_t i = 0; i < n; i++)
+      evs_store_set(s, kPath, sizeof(kPath) - 1, kValue, sizeof(kValue) - 1);
+    evs_worker_status_t st{};
+    while (evs_worker_status(w, &st) == EVS_OK && st.pending < n)
+      std::this_thread::yield();
+    auto t0 = std::chrono::steady_clock::now();
+    uint64_t done = 0;
+    bool ok = true;
+    while (done < n && ok) {
+      evs_step_event_t *evs = nullptr;
+      size_t cnt = 0;
+      if (evs_worker_poll(w, batch, &evs, &cnt) != EVS_OK || cnt == 0)
+        ok = false;
+      for (size_t i = 0; i < cnt; i++)
+        if (evs_worker_complete(w, evs[i].id, nullptr) != EVS_OK)
+          ok = false;
+      evs_step_events_free(evs, cnt);
+      done += cnt;
+    }
+    auto t1 = std::chrono::steady_clock::now();
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    evs_worker_free(w);
+    evs_store_free(s);
+    if (!ok) {
+      state.SkipWithError("poll/complete failed");
+      break;
+    }
+  }
+  set_rates(state, state.iterations() * n,
+            state.iterations() * n * (sizeof(kPath) - 1 + sizeof(kValue) - 1));
+}
+
+// Console output plus, at the end, ring/baseline ratios of items/s for every
+// queue benchmark that ran in both variants. Uses the "median" aggregates
+// when repetitions produced them, else the median of the individual runs.
+class RatioReporter : public benchmark::ConsoleReporter {
+public:
+  using benchmark::ConsoleReporter::ConsoleReporter;
+
+  void ReportRuns(const std::vector<Run> &runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run &r : runs) {
+      if (r.error_occurred)
+        continue;
+      auto it = r.counters.find("items_per_second");
+      if (it == r.counters.end())
+        continue;
+      std::string name = r.run_name.str();
+      if (r.run_type == Run::RT_Aggregate) {
+        if (r.aggregate_name == "median")
+          medians_[name] = it->second.value;
+      } else {
+        samples_[name].push_back(it->second.value);
+      }
+    }
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    for (auto &kv : samples_)
+      if (!medians_.count(kv.first)) {
+        std::vector<double> v = kv.second;
+        std::sort(v.begin(), v.end());
+        size_t m = v.size() / 2;
+        medians_[kv.first] = v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+      }
+    std::FILE *out = stdout;
+    std::fprintf(out, "\nring/baseline (median items/s, lock-free ring vs "
+                      "mutex+condvar queue, same run):\n");
+    for (auto &kv : medians_) {
+      size_t pos = kv.first.find("/ring/");
+      if (pos == std::string::npos)
+        continue;
+      std::string base = kv.first;
+      base.replace(pos, 6, "/mutex/");
+      auto b = medians_.find(base);
+      if (b == medians_.end() || b->second <= 0)
+        continue;
+      std::fprintf(out, "  %-44s %8.2fM/s vs %8.2fM/s  ratio %.2fx\n",
+                   kv.first.c_str(), kv.second / 1e6, b->second / 1e6,
+                   kv.second / b->second);
+    }
+    std::fflush(out);
+  }
+
+private:
+  std::map<std::string, double> medians_;
+  std::map<std::string, std::vector<double>> samples_;
+};
+
+template <class Q> void register_queue_benchmarks() {
+  std::string q = Q::kName;
+  benchmark::RegisterBenchmark(("BM_QueuePushPop/" + q).c_str(),
+                               BM_QueuePushPop<Q>)
+      ->ArgNames({"path", "value"})
+      ->Args({26, 32});
+  // ~60-byte events (small) and a 240-byte path that fills the 256-byte slot
+  // path array usefully (the ~300-byte slot case of DESIGN §7).
+  benchmark::RegisterBenchmark(("BM_Pipeline2T/" + q).c_str(),
+                               BM_Pipeline2T<Q>)
+      ->ArgNames({"path", "value"})
+      ->Args({26, 32})
+      ->Args({240, 32})
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark(("BM_ValueRingMixed/" + q).c_str(),
+                               BM_ValueRingMixed<Q>)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
 
 } // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char **argv) {
+  register_queue_benchmarks<RingQueue>();
+  register_queue_benchmarks<MutexQueue>();
+  benchmark::RegisterBenchmark("BM_SetToListener", BM_SetToListener)
+      ->ArgName("subs")
+      ->Arg(1)
+      ->Arg(16)
+      ->Arg(256)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_WorkerPollComplete", BM_WorkerPollComplete)
+      ->Unit(benchmark::kMillisecond)
+      ->UseManualTime();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 1;
+  RatioReporter display(isatty(STDOUT_FILENO)
+                            ? benchmark::ConsoleReporter::OO_ColorTabular
+                            : benchmark::ConsoleReporter::OO_Tabular);
+  benchmark::RunSpecifiedBenchmarks(&display);
+  benchmark::Shutdown();
+  return 0;
+}
