@@ -140,17 +140,42 @@ function makeDecoder(table) {
   let ab = null;
   let u32 = null;
   let buf = null;
-  // The previous EVENT record, for REPEAT records (possibly in a later chunk).
-  let lType = 0;
-  let lPath = '';
-  let lSeq = 0;
-  let lKind = 0;
-  let lAscii = false;
-  let lValueId = NO_VALUE;
-  let lStart = 0;
-  let lEnd = 0;
-  let lMaster;
-  let lHasMaster = true;
+  // The last EVENT record of the previous chunk, for REPEAT records that
+  // arrive in the next one (after the shared buffer was overwritten).
+  let cType = 0;
+  let cPath = '';
+  let cSeq = 0;
+  let cKind = 0;
+  let cMaster;
+
+  /* The value of the EVENT record at word `i` of the current chunk, as a
+   * fresh object for one subscriber. */
+  function eventValue(i) {
+    const valueId = u32[i + 7];
+    if (valueId !== NO_VALUE) return values[valueId];
+    const meta = u32[i + 6];
+    const start = (i + 9) << 2;
+    return decodeValue((meta >>> 8) & 0xff, (meta & 0x10000) !== 0, buf,
+      start, start + u32[i + 8]);
+  }
+
+  function carry(i) {
+    const meta = u32[i + 6];
+    cType = meta & 0xff;
+    cPath = paths[u32[i + 3]];
+    cSeq = u32[i + 4] + u32[i + 5] * 4294967296;
+    cKind = (meta >>> 8) & 0xff;
+    if (cType !== 1) {
+      cMaster = undefined;
+    } else if (u32[i + 7] !== NO_VALUE) {
+      cKind = KIND_STRING;
+      cMaster = values[u32[i + 7]];
+    } else {
+      const start = (i + 9) << 2;
+      cMaster = masterOf(cKind, (meta & 0x10000) !== 0, buf, start,
+        start + u32[i + 8]);
+    }
+  }
 
   return function deliver(arrayBuffer, nbytes) {
     if (arrayBuffer !== ab) {
@@ -160,37 +185,24 @@ function makeDecoder(table) {
     }
     const end = nbytes >>> 2;
     let i = 0;
+    let last = -1; // word index of the last EVENT record in this chunk
     let failed = false;
     let firstError;
     while (i < end) {
       const w0 = u32[i];
       const op = w0 & 15;
       if (op === OP_EVENT) {
+        last = i;
         const slot = u32[i + 1];
-        const meta = u32[i + 6];
-        const type = meta & 0xff;
-        const kind = (meta >>> 8) & 0xff;
-        const ascii = (meta & 0x10000) !== 0;
-        const valueId = u32[i + 7];
-        const start = (i + 9) << 2;
-        const vend = start + u32[i + 8];
-        lType = type;
-        lPath = paths[u32[i + 3]];
-        lSeq = u32[i + 4] + u32[i + 5] * 4294967296;
-        lKind = kind;
-        lAscii = ascii;
-        lValueId = valueId;
-        lStart = start;
-        lEnd = vend;
-        lHasMaster = type !== 1 || valueId !== NO_VALUE;
         const cb = subs[slot];
         if (cb !== undefined && gens[slot] === u32[i + 2]) {
-          let value;
-          if (type === 1) {
-            value = valueId !== NO_VALUE ? values[valueId]
-              : decodeValue(kind, ascii, buf, start, vend);
-          }
-          const ev = { type: TYPE_NAMES[type], path: lPath, value, seq: lSeq };
+          const type = u32[i + 6] & 0xff;
+          const ev = {
+            type: TYPE_NAMES[type],
+            path: paths[u32[i + 3]],
+            value: type === 1 ? eventValue(i) : undefined,
+            seq: u32[i + 4] + u32[i + 5] * 4294967296,
+          };
           if (RETAIN_EVENTS) retainedEvents.push(ev);
           try {
             cb(ev);
@@ -200,8 +212,7 @@ function makeDecoder(table) {
         }
       } else if (op === OP_PATH) {
         const start = (i + 3) << 2;
-        paths[u32[i + 1]] = buf.utf8Slice ? buf.utf8Slice(start,
-          start + u32[i + 2]) : buf.toString('utf8', start, start + u32[i + 2]);
+        paths[u32[i + 1]] = textOf(buf, false, start, start + u32[i + 2]);
       } else if (op === OP_VALUE) {
         const start = (i + 3) << 2;
         const lenw = u32[i + 2];
@@ -211,13 +222,23 @@ function makeDecoder(table) {
         const slot = u32[i + 1];
         const cb = subs[slot];
         if (cb !== undefined && gens[slot] === u32[i + 2]) {
-          let value;
-          if (lType === 1) {
-            if (lValueId !== NO_VALUE) value = values[lValueId];
-            else if (lHasMaster) value = valueFromMaster(lKind, lMaster);
-            else value = decodeValue(lKind, lAscii, buf, lStart, lEnd);
+          let ev;
+          if (last >= 0) {
+            const type = u32[last + 6] & 0xff;
+            ev = {
+              type: TYPE_NAMES[type],
+              path: paths[u32[last + 3]],
+              value: type === 1 ? eventValue(last) : undefined,
+              seq: u32[last + 4] + u32[last + 5] * 4294967296,
+            };
+          } else {
+            ev = {
+              type: TYPE_NAMES[cType],
+              path: cPath,
+              value: cType === 1 ? valueFromMaster(cKind, cMaster) : undefined,
+              seq: cSeq,
+            };
           }
-          const ev = { type: TYPE_NAMES[lType], path: lPath, value, seq: lSeq };
           if (RETAIN_EVENTS) retainedEvents.push(ev);
           try {
             cb(ev);
@@ -230,12 +251,7 @@ function makeDecoder(table) {
       }
       i += w0 >>> 4;
     }
-    // A REPEAT of the last event may arrive in the next chunk, after this
-    // buffer was overwritten: keep a private copy of its value.
-    if (!lHasMaster) {
-      lMaster = masterOf(lKind, lAscii, buf, lStart, lEnd);
-      lHasMaster = true;
-    }
+    if (last >= 0) carry(last);
     if (failed) throw firstError;
   };
 }

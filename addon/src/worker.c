@@ -231,9 +231,14 @@ napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
     return addon_throw_core(env, rc, "pollStepEvents()");
   if (count == 0)
     return NULL; /* undefined: the wrapper returns [] */
-  for (i = 0; i < count; i++)
-    total += 32 + addon_pad4(events[i].path_len) +
-             addon_pad4(events[i].value_len);
+  for (i = 0; i < count; i++) {
+    size_t vlen = 0;
+    if (events[i].type == EVS_EVENT_SET && events[i].value_len > 0)
+      vlen = (uint8_t)events[i].value[0] < ADDON_KIND_COUNT_
+                 ? events[i].value_len - 1
+                 : events[i].value_len;
+    total += 32 + addon_pad4(events[i].path_len) + addon_pad4(vlen);
+  }
   if (napi_create_arraybuffer(env, total, &ab_data, &ab) != napi_ok) {
     /* The events are in flight now; they cannot be handed back. Complete
      * them as failed so the worker's books stay consistent. */
