@@ -516,9 +516,12 @@ int evs_store_close(evs_store_t *s, evs_close_mode_t mode) {
   s->state = ST_CLOSING;
   pthread_mutex_unlock(&s->lock);
 
+  atomic_store(&s->discard, mode == EVS_CLOSE_DISCARD);
+  evs_queue_close(s->q); /* wakes the dispatcher and blocked writers */
   if (evs_fault_on(EVS_FAULT_NO_THREAD_JOIN)) {
-    /* Planted defect: the dispatcher is neither stopped nor joined, and
-     * everything it might still touch is left behind with it. */
+    /* Planted defect: the dispatcher is stopped but never joined. Without
+     * the join nobody knows when it is done with the store, so the store is
+     * abandoned to it rather than freed under its feet. */
     pthread_mutex_lock(&s->lock);
     s->state = ST_CLOSED;
     s->abandoned = true;
@@ -527,9 +530,6 @@ int evs_store_close(evs_store_t *s, evs_close_mode_t mode) {
     EVS__DEC(open_stores);
     return EVS_OK;
   }
-
-  atomic_store(&s->discard, mode == EVS_CLOSE_DISCARD);
-  evs_queue_close(s->q); /* wakes the dispatcher and blocked writers */
   pthread_join(s->thread, NULL);
   EVS__DEC(threads);
 
