@@ -1,0 +1,44 @@
+'use strict';
+// Shared helpers of the addon tests (not a test file itself).
+const assert = require('node:assert/strict');
+const evstore = require('..');
+
+/** Resolves once pred() is true; rejects after `ms`. */
+function waitFor(pred, ms = 10000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (pred()) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 1);
+    };
+    poll();
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Lets pending tsfn calls and immediates run. */
+const tick = () => new Promise((r) => setImmediate(r));
+
+/** Every native handle count and core block back to zero. */
+function assertNativeClean(label = '') {
+  const s = evstore.nativeStats();
+  const want = { stores: 0, subscriptions: 0, tsfns: 0, workers: 0,
+    threads: 0, liveBlocks: 0, liveBytes: 0 };
+  const got = {};
+  for (const k of Object.keys(want)) got[k] = s[k];
+  assert.deepEqual(got, want, `native stats not back to zero ${label}`);
+}
+
+/** Asserts that fn throws an instance of Ctor with the given code. */
+function throwsCode(fn, Ctor, code, msgRe) {
+  assert.throws(fn, (err) => {
+    assert.ok(err instanceof Ctor, `expected ${Ctor.name}, got ${err && err.constructor.name}: ${err && err.message}`);
+    assert.equal(err.code, code, `code of: ${err.message}`);
+    if (msgRe) assert.match(err.message, msgRe);
+    return true;
+  });
+}
+
+module.exports = { evstore, waitFor, sleep, tick, assertNativeClean, throwsCode };
