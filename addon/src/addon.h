@@ -309,6 +309,16 @@ napi_value addon_native_stats_js(napi_env env, napi_callback_info info);
 napi_value addon_bench_write_js(napi_env env, napi_callback_info info);
 napi_value addon_bench_join_js(napi_env env, napi_callback_info info);
 
+/* Handles given to JS: plain objects that wrap a native pointer and carry a
+ * type tag (module.c). Not napi_create_external: node 20 leaks the small
+ * wrapper of every external still alive at exit, and LSan reports it under
+ * the addon's frame. addon_handle_new: on failure (exception pending) the
+ * caller still owns `ptr`; on success the finaliser does.
+ * addon_handle_get: NULL, without throwing, for anything else. */
+bool addon_handle_new(napi_env env, void *ptr, napi_finalize finalize,
+                      const napi_type_tag *tag, napi_value *out);
+void *addon_handle_get(napi_env env, napi_value v, const napi_type_tag *tag);
+
 /* Small helpers (module.c). */
 bool addon_set_u64(napi_env env, napi_value obj, const char *name, uint64_t v);
 bool addon_set_bool(napi_env env, napi_value obj, const char *name, bool v);

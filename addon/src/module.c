@@ -92,6 +92,29 @@ static void addon_env_finalize(napi_env env, void *data, void *hint) {
   addon_env_unref(data);
 }
 
+/* ---- handles ------------------------------------------------------------- */
+
+bool addon_handle_new(napi_env env, void *ptr, napi_finalize finalize,
+                      const napi_type_tag *tag, napi_value *out) {
+  napi_value obj;
+  NAPI_CALL_RETURN_FALSE(env, napi_create_object(env, &obj));
+  NAPI_CALL_RETURN_FALSE(env, napi_type_tag_object(env, obj, tag));
+  NAPI_CALL_RETURN_FALSE(env, napi_wrap(env, obj, ptr, finalize, NULL, NULL));
+  *out = obj;
+  return true;
+}
+
+void *addon_handle_get(napi_env env, napi_value v, const napi_type_tag *tag) {
+  napi_valuetype t;
+  bool ok = false;
+  void *p = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_object ||
+      napi_check_object_type_tag(env, v, tag, &ok) != napi_ok || !ok ||
+      napi_unwrap(env, v, &p) != napi_ok)
+    return NULL;
+  return p;
+}
+
 /* ---- small helpers ------------------------------------------------------- */
 
 bool addon_set_u64(napi_env env, napi_value obj, const char *name, uint64_t v) {

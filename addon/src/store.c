@@ -7,7 +7,7 @@
 
 #include "addon.h"
 
-/* Tags the external that carries an addon_store_t. */
+/* Tags the handle object that wraps an addon_store_t. */
 static const napi_type_tag addon_store_tag = {0x6576732d73746f72ull,
                                               0x652d68616e646c65ull};
 
@@ -125,19 +125,12 @@ void addon_store_close(napi_env env, addon_store_t *s) {
 }
 
 addon_store_t *addon_store_from(napi_env env, napi_value v, bool require_open) {
-  bool ok = false;
-  void *p = NULL;
-  napi_valuetype t;
-  addon_store_t *s;
-
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external ||
-      napi_check_object_type_tag(env, v, &addon_store_tag, &ok) != napi_ok ||
-      !ok || napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
+  addon_store_t *s = addon_handle_get(env, v, &addon_store_tag);
+  if (s == NULL) {
     addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                 "expected a store handle");
     return NULL;
   }
-  s = p;
   if (require_open && !s->open) {
     addon_throw(env, ADDON_ERROR, "ERR_EVS_CLOSED", "the store is closed");
     return NULL;
@@ -470,15 +463,9 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
   s->delivery.js_buffer_data = ab_data;
   s->delivery.js_buffer_len = ab_len;
 
-  NAPI_CALL_GOTO(env,
-                 napi_create_external(env, s, addon_store_finalize, NULL,
-                                      &handle),
-                 fail);
-  if (napi_type_tag_object(env, handle, &addon_store_tag) != napi_ok) {
-    /* The external owns s now: its finaliser closes and frees it. */
-    addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI", "cannot tag store handle");
-    return NULL;
-  }
+  if (!addon_handle_new(env, s, addon_store_finalize, &addon_store_tag,
+                        &handle))
+    goto fail;
   return handle;
 
 fail:

@@ -51,16 +51,9 @@ static void addon_worker_finalize(napi_env env, void *data, void *hint) {
 }
 
 static addon_worker_t *addon_worker_from(napi_env env, napi_value v) {
-  bool ok = false;
-  void *p = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external ||
-      napi_check_object_type_tag(env, v, &addon_worker_tag, &ok) != napi_ok ||
-      !ok || napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                "expected a worker handle");
-    return NULL;
-  }
+  addon_worker_t *p = addon_handle_get(env, v, &addon_worker_tag);
+  if (p == NULL)
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", "expected a worker handle");
   return p;
 }
 
@@ -139,14 +132,11 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
     s->workers->prev = w;
   s->workers = w;
   atomic_fetch_add(&addon_count_workers, 1);
-  if (napi_create_external(env, w, addon_worker_finalize, NULL, &handle) !=
-      napi_ok) {
-    addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI", "cannot create a handle");
+  if (!addon_handle_new(env, w, addon_worker_finalize, &addon_worker_tag,
+                        &handle)) {
     addon_worker_finalize(env, w, NULL);
     return NULL;
   }
-  if (napi_type_tag_object(env, handle, &addon_worker_tag) != napi_ok)
-    return addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI", "cannot tag handle");
   return handle;
 }
 
@@ -404,28 +394,18 @@ napi_value addon_worker_status_raw_js(napi_env env, napi_callback_info info) {
     free(r);
     return addon_throw_core(env, EVS_ENOMEM, "statusRaw()");
   }
-  if (napi_create_external(env, r, addon_raw_finalize, NULL, &handle) !=
-      napi_ok) {
+  if (!addon_handle_new(env, r, addon_raw_finalize, &addon_raw_tag,
+                        &handle)) {
     addon_raw_finalize(env, r, NULL);
-    return addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI",
-                       "cannot create a handle");
+    return NULL;
   }
-  if (napi_type_tag_object(env, handle, &addon_raw_tag) != napi_ok)
-    return addon_throw(env, ADDON_ERROR, "ERR_EVS_NAPI", "cannot tag handle");
   return handle;
 }
 
 static addon_raw_t *addon_raw_from(napi_env env, napi_value v) {
-  bool ok = false;
-  void *p = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external ||
-      napi_check_object_type_tag(env, v, &addon_raw_tag, &ok) != napi_ok ||
-      !ok || napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                "expected a raw status handle");
-    return NULL;
-  }
+  addon_raw_t *p = addon_handle_get(env, v, &addon_raw_tag);
+  if (p == NULL)
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", "expected a raw status handle");
   return p;
 }
 

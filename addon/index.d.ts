@@ -1,0 +1,146 @@
+// Type definitions for evstore (the JavaScript API of evstore.node).
+/// <reference types="node" />
+
+/** What a full event queue does to writers. */
+export type OverflowPolicy = 'block' | 'drop';
+
+export interface StoreOptions {
+  /** Slot ring size: a power of two in [2, 16777216]; default 1024. */
+  queueSlots?: number;
+  /** Value ring bytes: a power of two in [4096, 1073741824]; default 1 MiB.
+   * The largest value is half of it, minus one byte. */
+  valueRingBytes?: number;
+  /** 'block' (default): writers wait, nothing is lost. 'drop': events are
+   * dropped and counted when the queue is full (the map is still updated). */
+  overflow?: OverflowPolicy;
+}
+
+/** A JSON-able value (stored as JSON, returned parsed). */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue | undefined };
+
+/** What set() accepts; get() and events return the same kind. */
+export type Value = string | Buffer | Uint8Array | JsonValue | object;
+
+export interface StoreEvent {
+  type: 'set' | 'delete';
+  path: string;
+  /** undefined for 'delete'. */
+  value: Value | undefined;
+  /** Per-store sequence number, strictly increasing from 1. */
+  seq: number;
+}
+
+export interface QueueStats {
+  pending: number;
+  processed: number;
+  dropped: number;
+  highWater: number;
+  slotWraps: number;
+  valueWraps: number;
+  valueBytesInUse: number;
+}
+
+export declare class Subscription {
+  private constructor();
+  /** True once unsubscribed (explicitly, by take(), or by close()). */
+  readonly closed: boolean;
+  /** Idempotent; no callback runs after it returns. */
+  unsubscribe(): void;
+}
+
+export declare class Observable<T = StoreEvent> {
+  private constructor();
+  subscribe(fn: (value: T) => void): Subscription;
+  /** At most n values, then unsubscribes by itself. */
+  take(n: number): Observable<T>;
+  /** The newest value after `ms` quiet milliseconds. */
+  debounce(ms: number): Observable<T>;
+  filter(pred: (value: T) => unknown): Observable<T>;
+  map<U>(fn: (value: T) => U): Observable<U>;
+}
+
+export declare class Store {
+  constructor(options?: StoreOptions);
+  /** True once closed. */
+  readonly closed: boolean;
+  set(path: string, value: Value): void;
+  get(path: string): Value | undefined;
+  /** Whether a value was removed. */
+  delete(path: string): boolean;
+  /** Pattern: exact, '*' one segment, trailing '**' any depth. */
+  watch(pattern: string): Observable<StoreEvent>;
+  getEventQueueStats(): QueueStats;
+  /** Idempotent; then every other method throws code 'ERR_EVS_CLOSED'. */
+  close(): void;
+}
+
+export interface WorkerConfig {
+  namespace: string;
+  /** Pending + in-flight bound, in [1, 16777216]; default 1024. */
+  capacity?: number;
+}
+
+export interface WorkerStatus {
+  running: boolean;
+  pendingCount: number;
+  inFlight: number;
+  completed: number;
+  failed: number;
+  dropped: number;
+}
+
+export interface StepEvent {
+  id: number;
+  seq: number;
+  type: 'set' | 'delete';
+  path: string;
+  value: Value | undefined;
+}
+
+export type StepResult = { ok: true } | { error: string };
+
+/** The C string of the manual status handoff. */
+export declare class RawStatus {
+  private constructor();
+  /** Copies the string; throws code 'ERR_EVS_FREED' after free(). */
+  read(): string;
+  /** Releases it; a second call throws code 'ERR_EVS_FREED'. */
+  free(): void;
+}
+
+export declare class Worker {
+  private constructor();
+  static bootstrap(store: Store, config: WorkerConfig): Worker;
+  status(): WorkerStatus;
+  /** Up to `max` (default 256) step events; [] when none. */
+  pollStepEvents(max?: number): StepEvent[];
+  completeStepEvent(id: number, result: StepResult): void;
+  /** Stops and releases the worker; then only status() and stop() work. */
+  stop(): void;
+  statusRaw(): RawStatus;
+}
+
+export interface NativeStats {
+  /** Core allocator: bytes and blocks live, peak bytes. */
+  liveBytes: number;
+  liveBlocks: number;
+  peakBytes: number;
+  /** Addon handles alive over the process: open stores, native
+   * subscriptions, unreleased threadsafe functions, live workers. */
+  stores: number;
+  subscriptions: number;
+  tsfns: number;
+  workers: number;
+  /** Core dispatcher threads not yet joined. */
+  threads: number;
+  /** C heap in use (mallinfo2, or the sanitizer's allocator). */
+  mallocInUse: number;
+}
+
+export declare function nativeStats(): NativeStats;
