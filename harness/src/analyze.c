@@ -1,0 +1,413 @@
+/* Run analysis: verdicts, evidence, noise floors (see analyze.h). */
+#include "analyze.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+typedef struct lg_reason_s {
+  lg_verdict_t v;
+  char *text;
+} lg_reason_t;
+
+typedef struct lg_reasons_s {
+  lg_reason_t r[64];
+  size_t n;
+} lg_reasons_t;
+
+static void lg_reason(lg_reasons_t *rs, lg_verdict_t v, char *text) {
+  if (rs->n < sizeof rs->r / sizeof rs->r[0]) {
+    rs->r[rs->n].v = v;
+    rs->r[rs->n].text = text;
+    rs->n++;
+  } else {
+    free(text);
+  }
+}
+
+/* Higher wins when several reasons apply. */
+static int lg_priority(lg_verdict_t v) {
+  switch (v) {
+  case LG_V_INFRA: return 9;
+  case LG_V_TIMEOUT: return 8;
+  case LG_V_ERROR: return 7;
+  case LG_V_RACE: return 6;
+  case LG_V_CRASH: return 5;
+  case LG_V_LEAK: return 4;
+  case LG_V_RESOURCE: return 3;
+  case LG_V_MISSED: return 2;
+  default: return 0;
+  }
+}
+
+char *lg_fmt_value(double v, const char *unit) {
+  if (!isfinite(v))
+    return lg_xstrdup("n/a");
+  if (unit && strcmp(unit, "B") == 0) {
+    double a = fabs(v);
+    if (a >= 1024.0 * 1024.0 * 10)
+      return lg_fmt("%.1f MiB", v / (1024.0 * 1024.0));
+    if (a >= 1024.0 * 10)
+      return lg_fmt("%.1f KiB", v / 1024.0);
+    return lg_fmt("%.3g B", v);
+  }
+  return lg_fmt("%.3g", v);
+}
+
+static int lg_is_memory_metric(const char *name) {
+  return strcmp(name, "liveBytes") == 0 || strcmp(name, "liveBlocks") == 0 ||
+         strcmp(name, "mallocInUse") == 0 || strcmp(name, "heapUsed") == 0;
+}
+
+static const char *lg_pick_primary(const lg_manifest_t *m,
+                                   const lg_scenario_t *sc, lg_run_t *run) {
+  if (sc && sc->primary && lg_run_metric(run, sc->primary))
+    return sc->primary;
+  if (sc)
+    for (size_t i = 0; i < sc->nthresholds; i++)
+      if (lg_run_metric(run, sc->thresholds[i].metric))
+        return sc->thresholds[i].metric;
+  for (size_t i = 0; i < m->nthresholds; i++)
+    if (lg_run_metric(run, m->thresholds[i].metric))
+      return m->thresholds[i].metric;
+  return run->nmetrics ? run->metrics[0].name : NULL;
+}
+
+static char *lg_slope_text(const lg_metric_t *mt) {
+  const char *u = lg_metric_unit(mt->name);
+  char *thr = isfinite(mt->threshold)
+                  ? lg_fmt(", threshold %g %s/it", mt->threshold, *u ? u : "")
+                  : lg_xstrdup("");
+  char *s = lg_fmt("%s %+.3g %s/iteration (Mann-Kendall z=%.2f, p=%.2g%s, "
+                   "%zu samples over iterations %.0f..%.0f)",
+                   mt->name, mt->trend.slope, *u ? u : "units", mt->trend.mk_z,
+                   mt->trend.mk_p, thr, mt->trend.n, mt->trend.x_first,
+                   mt->trend.x_last);
+  free(thr);
+  return s;
+}
+
+static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
+                               lg_run_t *run, int complete,
+                               lg_reasons_t *rs, lg_buf_t *pass_ev) {
+  char **exact = NULL;
+  size_t nexact = 0;
+  lg_scenario_exact(m, sc, &exact, &nexact);
+  double *x = lg_xmalloc((run->nsamples + 1) * sizeof *x);
+  double *y = lg_xmalloc((run->nsamples + 1) * sizeof *y);
+  lg_buf_t exact_ok = {0};
+  for (size_t k = 0; k < run->nmetrics; k++) {
+    lg_metric_t *mt = &run->metrics[k];
+    const char *measured = NULL;
+    mt->threshold = lg_scenario_threshold(m, sc, run->variant, mt->name,
+                                          &measured);
+    free(mt->measured);
+    mt->measured = lg_xstrdup(measured);
+    mt->exact = 0;
+    for (size_t e = 0; e < nexact; e++)
+      mt->exact |= strcmp(exact[e], mt->name) == 0;
+    mt->baseline = mt->final = mt->peak = NAN;
+    mt->flagged = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < run->nsamples; i++) {
+      double v = mt->v[i];
+      if (isnan(v))
+        continue;
+      if (isnan(mt->peak) || v > mt->peak)
+        mt->peak = v;
+      if (isnan(mt->baseline) && strcmp(run->sphase[i], "baseline") == 0)
+        mt->baseline = v;
+      if (strcmp(run->sphase[i], "teardown") == 0)
+        mt->final = v;
+      if (strcmp(run->sphase[i], "iterate") == 0 && run->si[i] >= run->warmup &&
+          run->si[i] > 0) {
+        x[n] = (double)run->si[i];
+        y[n] = v;
+        n++;
+      }
+    }
+    mt->fitted = lg_trend_fit(x, y, n, &mt->trend) == 0;
+    if (!complete)
+      continue;
+    const char *u = lg_metric_unit(mt->name);
+    if (mt->fitted && isfinite(mt->threshold) &&
+        mt->trend.slope > mt->threshold &&
+        lg_trend_increasing(&mt->trend, m->alpha)) {
+      mt->flagged = 1;
+      char *t = lg_slope_text(mt);
+      lg_reason(rs, LG_V_LEAK, lg_fmt("%s grows: %s", mt->name, t));
+      free(t);
+    }
+    if (mt->exact && isfinite(mt->baseline) && isfinite(mt->final)) {
+      if (mt->final > mt->baseline) {
+        char *b = lg_fmt_value(mt->baseline, u), *f = lg_fmt_value(mt->final, u),
+             *d = lg_fmt_value(mt->final - mt->baseline, u);
+        mt->flagged = 1;
+        lg_reason(rs, lg_is_memory_metric(mt->name) ? LG_V_LEAK : LG_V_RESOURCE,
+                  lg_fmt("%s not back to baseline after teardown: %s vs %s "
+                         "at baseline (+%s)",
+                         mt->name, f, b, d));
+        free(b);
+        free(f);
+        free(d);
+      } else {
+        lg_buf_addf(&exact_ok, "%s%s", exact_ok.len ? ", " : "", mt->name);
+      }
+    }
+  }
+  if (exact_ok.len)
+    lg_buf_addf(pass_ev, "; back to baseline after teardown: %s", exact_ok.s);
+  lg_buf_free(&exact_ok);
+  free(x);
+  free(y);
+}
+
+void lg_apply_expectation(lg_run_t *run, const char *pass_evidence) {
+  lg_verdict_t want;
+  int negative = run->expected && strcmp(run->expected, "pass") != 0 &&
+                 lg_verdict_parse(run->expected, &want) == 0;
+  if (!negative) {
+    run->verdict = run->detected;
+    run->ok = run->detected == LG_V_PASS;
+    return;
+  }
+  char *ev = run->evidence;
+  if (run->detected == want) {
+    run->verdict = LG_V_PASS;
+    run->ok = 1;
+    run->evidence = lg_fmt("expected %s caught: %s", run->expected, ev);
+  } else if (run->detected == LG_V_PASS) {
+    run->verdict = LG_V_MISSED;
+    run->ok = 0;
+    run->evidence = lg_fmt("expected %s was not detected (%s)", run->expected,
+                           pass_evidence ? pass_evidence : ev);
+  } else {
+    run->verdict = run->detected;
+    run->ok = 0;
+    run->evidence = lg_fmt("expected %s, got %s: %s", run->expected,
+                           lg_verdict_name(run->detected), ev);
+  }
+  free(ev);
+}
+
+static lg_verdict_t lg_fclass_verdict(lg_fclass_t c) {
+  switch (c) {
+  case LG_F_LEAK: return LG_V_LEAK;
+  case LG_F_ERROR: return LG_V_ERROR;
+  case LG_F_RACE: return LG_V_RACE;
+  case LG_F_RESOURCE: return LG_V_RESOURCE;
+  case LG_F_CRASH: return LG_V_CRASH;
+  default: return LG_V_PASS;
+  }
+}
+
+void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
+                    const lg_variant_t *va, const lg_probe_info_t *probe,
+                    const char *notes, lg_run_t *run) {
+  lg_reasons_t rs = {.n = 0};
+  lg_buf_t pass_ev = {0};
+  char *where = lg_fmt("%s after iteration %lld of %lld",
+                       probe->last_phase ? probe->last_phase : "startup",
+                       probe->last_i, run->iterations);
+  run->has_end = probe->has_end;
+  run->iterations_done = probe->last_i;
+  free(run->probe_error);
+  run->probe_error = lg_xstrdup(probe->protocol_error);
+
+  /* Findings: attributed ones decide, others are listed only. */
+  size_t theirs = 0;
+  for (size_t i = 0; i < run->nfindings; i++) {
+    lg_finding_t *f = &run->findings[i];
+    lg_verdict_t v = lg_fclass_verdict(f->cls);
+    if (v == LG_V_PASS)
+      continue;
+    if (!f->ours) {
+      theirs++;
+      continue;
+    }
+    lg_buf_t t = {0};
+    lg_buf_addf(&t, "%s %s", f->detector, f->kind);
+    if (f->bytes >= 0)
+      lg_buf_addf(&t, " (%lld bytes in %lld blocks)", f->bytes, f->blocks);
+    lg_buf_addf(&t, " at %s", f->first_our_frame ? f->first_our_frame : "?");
+    lg_reason(&rs, v, lg_buf_take(&t));
+  }
+
+  if (run->timed_out) {
+    lg_reason(&rs, LG_V_TIMEOUT,
+              lg_fmt("no end after the %.0f s timeout; process group killed "
+                     "in %s",
+                     run->timeout_s, where));
+  } else if (run->term_signal) {
+    lg_reason(&rs, LG_V_CRASH,
+              lg_fmt("killed by %s in %s", lg_signal_name(run->term_signal),
+                     where));
+  } else {
+    int mapped = -1;
+    for (size_t i = 0; va && i < va->nexit; i++)
+      if (va->exit_codes[i] == run->exit_status)
+        mapped = va->exit_verdicts[i];
+    if (mapped >= 0) {
+      if (run->nfindings == 0)
+        lg_reason(&rs, (lg_verdict_t)mapped,
+                  lg_fmt("detector exit code %d (%s) but no report was parsed "
+                         "(see stderr.log)",
+                         run->exit_status, va->name));
+    } else if (run->exit_status != 0 && !probe->scenario_error) {
+      lg_reason(&rs, LG_V_CRASH,
+                probe->has_end
+                    ? lg_fmt("exit status %d after the end record",
+                             run->exit_status)
+                    : lg_fmt("exit status %d in %s (no end record)",
+                             run->exit_status, where));
+    } else if (!probe->has_end && !probe->scenario_error &&
+               !probe->protocol_error) {
+      lg_reason(&rs, LG_V_CRASH,
+                probe->records == 0
+                    ? lg_fmt("exited with status %d without writing any probe "
+                             "record",
+                             run->exit_status)
+                    : lg_fmt("exited early with status %d in %s: no end record%s",
+                             run->exit_status, where,
+                             probe->truncated ? " (last record truncated)" : ""));
+    }
+  }
+  if (probe->protocol_error)
+    lg_reason(&rs, LG_V_ERROR,
+              lg_fmt("probe protocol error: %s", probe->protocol_error));
+  if (probe->scenario_error)
+    lg_reason(&rs, LG_V_ERROR, lg_xstrdup(probe->scenario_error));
+
+  int complete = probe->has_end && !probe->protocol_error &&
+                 !probe->scenario_error && !run->timed_out &&
+                 !run->term_signal;
+  lg_metrics_analyse(m, sc, run, complete, &rs, &pass_ev);
+
+  free(run->primary);
+  const char *primary = lg_pick_primary(m, sc, run);
+  run->primary = lg_xstrdup(primary);
+
+  /* Choose the verdict and join the evidence, the deciding reason first. */
+  size_t best = 0;
+  for (size_t i = 1; i < rs.n; i++)
+    if (lg_priority(rs.r[i].v) > lg_priority(rs.r[best].v))
+      best = i;
+  lg_buf_t ev = {0};
+  char *pass_text;
+  {
+    lg_buf_t p = {0};
+    lg_metric_t *pm = primary ? lg_run_metric(run, primary) : NULL;
+    if (pm && pm->fitted) {
+      char *t = lg_slope_text(pm);
+      lg_buf_add(&p, t);
+      free(t);
+    } else {
+      lg_buf_addf(&p, "%zu samples, no fitted primary metric", run->nsamples);
+    }
+    if (pass_ev.len)
+      lg_buf_add(&p, pass_ev.s);
+    if (theirs)
+      lg_buf_addf(&p, "; %zu finding(s) outside our code listed, not failing",
+                  theirs);
+    pass_text = lg_buf_take(&p);
+  }
+  if (rs.n == 0) {
+    run->detected = LG_V_PASS;
+    lg_buf_add(&ev, pass_text);
+  } else {
+    run->detected = rs.r[best].v;
+    lg_buf_add(&ev, rs.r[best].text);
+    for (size_t i = 0; i < rs.n; i++)
+      if (i != best)
+        lg_buf_addf(&ev, "; %s", rs.r[i].text);
+    if (theirs)
+      lg_buf_addf(&ev, "; %zu finding(s) outside our code listed, not failing",
+                  theirs);
+  }
+  if (notes && *notes)
+    lg_buf_addf(&ev, "; note: %s", notes);
+  free(run->evidence);
+  run->evidence = lg_buf_take(&ev);
+  lg_apply_expectation(run, pass_text);
+  for (size_t i = 0; i < rs.n; i++)
+    free(rs.r[i].text);
+  free(pass_text);
+  lg_buf_free(&pass_ev);
+  free(where);
+}
+
+static lg_noise_t *lg_noise_find(lg_results_t *r, const char *variant,
+                                 const char *metric) {
+  for (size_t i = 0; i < r->nnoise; i++)
+    if (strcmp(r->noise[i].variant, variant) == 0 &&
+        strcmp(r->noise[i].metric, metric) == 0)
+      return &r->noise[i];
+  return NULL;
+}
+
+void lg_analyze_noise(lg_results_t *r) {
+  for (size_t i = 0; i < r->nnoise; i++) {
+    free(r->noise[i].variant);
+    free(r->noise[i].metric);
+    free(r->noise[i].scenario);
+  }
+  free(r->noise);
+  r->noise = NULL;
+  r->nnoise = 0;
+  for (size_t i = 0; r->control && i < r->nruns; i++) {
+    lg_run_t *run = &r->runs[i];
+    if (strcmp(run->scenario, r->control) != 0 || run->fault ||
+        !run->has_end)
+      continue;
+    for (size_t k = 0; k < run->nmetrics; k++) {
+      lg_metric_t *mt = &run->metrics[k];
+      if (!mt->fitted || lg_noise_find(r, run->variant, mt->name))
+        continue;
+      r->noise = lg_xrealloc(r->noise, (r->nnoise + 1) * sizeof *r->noise);
+      lg_noise_t *n = &r->noise[r->nnoise++];
+      n->variant = lg_xstrdup(run->variant);
+      n->metric = lg_xstrdup(mt->name);
+      n->scenario = lg_xstrdup(run->scenario);
+      n->sd = mt->trend.resid_sd;
+      n->slope = fmax(fabs(mt->trend.slope_lo), fabs(mt->trend.slope_hi));
+    }
+  }
+  for (size_t i = 0; i < r->nruns; i++) {
+    lg_run_t *run = &r->runs[i];
+    run->min_detectable = NAN;
+    for (size_t k = 0; k < run->nmetrics; k++) {
+      lg_metric_t *mt = &run->metrics[k];
+      free(mt->noise_source);
+      mt->noise_source = NULL;
+      mt->noise_sd = mt->min_detectable = NAN;
+      if (!mt->fitted)
+        continue;
+      lg_noise_t *n = lg_noise_find(r, run->variant, mt->name);
+      mt->noise_sd = n ? n->sd : mt->trend.resid_sd;
+      mt->noise_source = lg_xstrdup(n ? n->scenario : "self");
+      double span = mt->trend.x_last - mt->trend.x_first;
+      /* A leak must move the metric by 3 noise deviations across the fitted
+       * span to stand out, and must exceed the configured threshold. */
+      double md = span > 0 ? 3.0 * mt->noise_sd / span : NAN;
+      if (isfinite(mt->threshold))
+        md = isfinite(md) ? fmax(md, mt->threshold) : mt->threshold;
+      mt->min_detectable = md;
+      if (run->primary && strcmp(run->primary, mt->name) == 0)
+        run->min_detectable = md;
+    }
+  }
+}
+
+int lg_results_exit_code(const lg_results_t *r) {
+  if (lg_results_infra(r))
+    return 3;
+  if (lg_results_failed(r))
+    return 1;
+  if (r->has_selftest && !r->selftest_ok)
+    return 1;
+  if (r->has_gate && !r->gate_ok)
+    return 1;
+  return 0;
+}

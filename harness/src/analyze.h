@@ -1,0 +1,42 @@
+/* Analysis of one finished run into a verdict with evidence, and of a whole
+ * result set into noise floors and smallest detectable leaks.
+ *
+ * Verdict rules (in priority order when several apply): INFRA, TIMEOUT,
+ * ERROR (attributed memory error, detector exit without a parsed report,
+ * probe protocol error or a scenario error record), RACE, CRASH (signal,
+ * abnormal exit, no end record), LEAK (attributed leak finding, slope above
+ * threshold with a significant Mann–Kendall trend, or liveBytes/liveBlocks/
+ * mallocInUse above baseline after teardown), RESOURCE (any other exact
+ * metric above baseline after teardown, TSan thread leak), PASS. Then the
+ * scenario's expectation: a negative control expecting X passes when X was
+ * detected and becomes EXPECTED-LEAK-MISSED when nothing was. */
+#ifndef LG_ANALYZE_H
+#define LG_ANALYZE_H
+
+#include "manifest.h"
+#include "model.h"
+#include "probe_read.h"
+
+/* run must already hold the process outcome, samples and attributed
+ * findings; notes (may be NULL) are detector problems to cite. */
+void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
+                    const lg_variant_t *va, const lg_probe_info_t *probe,
+                    const char *notes, lg_run_t *run);
+
+/* Applies the expectation to run->detected/evidence (separate so that the
+ * selftest can judge planted-defect runs as "must fail"). */
+void lg_apply_expectation(lg_run_t *run, const char *pass_evidence);
+
+/* Recomputes r->noise from the control runs and each metric's noise_sd and
+ * min_detectable (also after merge, where the control may be in another
+ * shard). */
+void lg_analyze_noise(lg_results_t *r);
+
+/* The exit code for a result set: 3 if any run is INFRA, else 1 if any run
+ * is not ok (or the selftest/gate failed), else 0. */
+int lg_results_exit_code(const lg_results_t *r);
+
+/* Formats v with a metric's unit, e.g. "1.5 KiB", "12 B", "3". */
+char *lg_fmt_value(double v, const char *unit);
+
+#endif

@@ -1,0 +1,37 @@
+/* Detector output parsers: sanitizer logs (ASan, LSan, UBSan, TSan, written
+ * via log_path) and valgrind memcheck XML (--xml=yes, parsed with expat),
+ * both into lg_finding_t records, plus attribution of findings to our code.
+ * Parsers accept any input: unknown text is skipped, never fatal. */
+#ifndef LG_DETECT_H
+#define LG_DETECT_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+typedef struct lg_findings_s {
+  lg_finding_t *v;
+  size_t n;
+} lg_findings_t;
+
+/* Appends every report found in a sanitizer log (text may hold several). */
+void lg_parse_sanitizer(const char *text, const char *source,
+                        lg_findings_t *out);
+
+/* Appends the errors of a valgrind XML file. Returns NULL, or a description
+ * of a malformed/truncated document (findings completed before the damage
+ * are kept); the caller frees it. */
+char *lg_parse_valgrind_xml(const char *data, size_t len, const char *source,
+                            lg_findings_t *out);
+
+/* Marks frames and the finding as ours when a frame's object or file contains
+ * one of the substrings; sets first_our_frame. */
+void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours);
+
+/* Parses one sanitizer stack line ("#3 0x... in fn file:line:col" or TSan's
+ * "#0 fn file:line (obj+0x...)"); returns 0, or -1 when it is not a frame. */
+int lg_parse_frame_line(const char *line, lg_frame_t *fr);
+
+void lg_findings_free(lg_findings_t *f);
+
+#endif

@@ -1,0 +1,783 @@
+/* leakgate: the command-line entry point. Parses the command and options,
+ * finds the repository root and the manifest, and dispatches to list, run,
+ * report, gate, merge and selftest. Exit codes: 0 pass, 1 a verdict failed,
+ * 2 usage or configuration error, 3 infrastructure error. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "gate.h"
+#include "manifest.h"
+#include "model.h"
+#include "report.h"
+#include "runner.h"
+#include "selftest.h"
+#include "util.h"
+
+static const char lg_usage[] =
+    "usage: leakgate [--root DIR] [--manifest FILE] COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  list                        scenarios x variants known to the manifest\n"
+    "  run [options]               run scenarios, analyse, write reports\n"
+    "  report DIR [--out DIR]      re-render reports from DIR/results.json\n"
+    "  gate --baseline FILE DIR    compare DIR/results.json with a baseline\n"
+    "  merge DIR... --out DIR      merge shard results into one\n"
+    "  selftest [options]          planted-defect detection matrix\n"
+    "\n"
+    "Run 'leakgate COMMAND --help' for the options of a command.\n"
+    "exit codes: 0 pass, 1 a verdict failed, 2 usage or configuration error,\n"
+    "            3 infrastructure error (missing build or program, spawn "
+    "failure)\n";
+
+static const char lg_run_usage[] =
+    "usage: leakgate run [--variant V]... [--scenario GLOB]... [--out DIR]\n"
+    "                    [--jobs N] [--shard I/N] [--iterations-scale X]\n"
+    "                    [--baseline FILE] [--quiet]\n"
+    "  --variant V            run only variant V (repeatable; default: the\n"
+    "                         manifest's default variants)\n"
+    "  --scenario GLOB        run only scenarios matching GLOB (repeatable);\n"
+    "                         the control scenario is added for its noise\n"
+    "                         floor unless --shard is given\n"
+    "  --out DIR              report directory (default reports/latest)\n"
+    "  --jobs N               parallel runs (default 1)\n"
+    "  --shard I/N            deterministic slice I of N (1-based) of the\n"
+    "                         scenario x variant list\n"
+    "  --iterations-scale X   multiply every iteration count (quick runs)\n"
+    "  --baseline FILE        also gate against FILE (like 'leakgate gate')\n"
+    "  --quiet                no per-run lines\n";
+
+static const char lg_selftest_usage[] =
+    "usage: leakgate selftest [--variant V]... [--defect NAME]... [--out DIR]\n"
+    "                         [--jobs N] [--iterations-scale X] [--quiet]\n"
+    "Runs each planted defect of the manifest's selftest section with\n"
+    "EVS_FAULT=<name> under each designated detector, plus the clean runs,\n"
+    "and prints the detection matrix. Exit 1 unless every designated cell\n"
+    "is caught and every clean run passes. Default --out reports/selftest.\n";
+
+typedef struct lg_global_s {
+  char *root;
+  char *manifest;
+} lg_global_t;
+
+static int lg_die(int code, const char *fmt, const char *arg) {
+  fputs("leakgate: ", stderr);
+  fprintf(stderr, fmt, arg);
+  fputc('\n', stderr);
+  return code;
+}
+
+/* The repository root: --root, LEAKGATE_ROOT, or upwards from the binary
+ * (build/<preset>/harness/leakgate) to the directory holding
+ * harness/probe/probe.js. */
+static char *lg_find_root(const char *opt) {
+  const char *env = getenv("LEAKGATE_ROOT");
+  if (opt)
+    return lg_realpath(opt);
+  if (env && *env)
+    return lg_realpath(env);
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0)
+    return NULL;
+  exe[n] = '\0';
+  char *dir = lg_xstrdup(exe);
+  for (int depth = 0; depth < 8; depth++) {
+    char *parent = lg_xstrdup(dirname(dir));
+    free(dir);
+    dir = parent;
+    char *probe = lg_path_join(dir, "harness/probe/probe.js");
+    int found = lg_is_file(probe);
+    free(probe);
+    if (found)
+      return dir;
+    if (strcmp(dir, "/") == 0)
+      break;
+  }
+  free(dir);
+  return NULL;
+}
+
+static int lg_load_manifest(const lg_global_t *g, lg_manifest_t *m) {
+  if (!g->root)
+    return lg_die(LG_EXIT_USAGE,
+                  "cannot find the repository root%s; use --root or "
+                  "LEAKGATE_ROOT",
+                  "");
+  char *path = g->manifest ? lg_xstrdup(g->manifest)
+                           : lg_path_join(g->root, "scenarios/manifest.json");
+  char *err = NULL;
+  int rc = lg_manifest_load(path, g->root, m, &err);
+  free(path);
+  if (rc != 0) {
+    fprintf(stderr, "leakgate: %s\n", err);
+    free(err);
+    lg_manifest_free(m);
+    return LG_EXIT_USAGE;
+  }
+  return 0;
+}
+
+static char *lg_abs_dir(const char *root, const char *dir) {
+  if (dir[0] == '/')
+    return lg_xstrdup(dir);
+  char cwd[PATH_MAX];
+  (void)root;
+  if (!getcwd(cwd, sizeof cwd))
+    return lg_xstrdup(dir);
+  return lg_path_join(cwd, dir);
+}
+
+static int lg_cmd_list(const lg_global_t *g, int argc, char **argv) {
+  if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    puts("usage: leakgate list\nPrints every scenario with its language, "
+         "expectation and iterations per variant ('-': does not run there).");
+    return 0;
+  }
+  if (argc > 1)
+    return lg_die(LG_EXIT_USAGE, "list: unexpected argument '%s'", argv[1]);
+  lg_manifest_t m;
+  int rc = lg_load_manifest(g, &m);
+  if (rc)
+    return rc;
+  printf("%-28s %-4s %-9s", "scenario", "lang", "expect");
+  for (size_t v = 0; v < m.nvariants; v++)
+    printf(" %10s%s", m.variants[v].name, m.variants[v].is_default ? "*" : " ");
+  printf("\n");
+  for (size_t s = 0; s < m.nscenarios; s++) {
+    const lg_scenario_t *sc = &m.scenarios[s];
+    printf("%-28s %-4s %-9s", sc->name, sc->lang == LG_LANG_JS ? "js" : "c",
+           sc->expect);
+    for (size_t v = 0; v < m.nvariants; v++) {
+      if (lg_scenario_in_variant(sc, &m.variants[v]))
+        printf(" %10lld ", lg_scenario_iterations(sc, &m.variants[v], 1.0));
+      else
+        printf(" %10s ", "-");
+    }
+    printf("\n");
+  }
+  printf("(%zu scenarios, %zu variants; * = run by default; numbers are "
+         "iterations)\n",
+         m.nscenarios, m.nvariants);
+  if (m.ndefects) {
+    printf("\nselftest defects:\n");
+    for (size_t d = 0; d < m.ndefects; d++) {
+      printf("  %-24s %-24s", m.defects[d].fault, m.defects[d].scenario);
+      for (size_t c = 0; c < m.defects[d].ncells; c++)
+        printf(" %s", m.defects[d].cells[c].label);
+      printf("\n");
+    }
+  }
+  lg_manifest_free(&m);
+  return 0;
+}
+
+static void lg_load_bench(lg_results_t *r, const char *root) {
+  char *path = lg_path_join(root, "reports/bench/latest.json");
+  if (lg_is_file(path)) {
+    json_error_t je;
+    r->bench = json_load_file(path, 0, &je);
+    if (!r->bench)
+      fprintf(stderr, "leakgate: warning: ignoring %s: %s\n", path, je.text);
+  }
+  free(path);
+}
+
+static char *lg_cmdline(int argc, char **argv) {
+  lg_buf_t b = {0};
+  lg_buf_add(&b, "leakgate");
+  for (int i = 0; i < argc; i++)
+    lg_buf_addf(&b, " %s", argv[i]);
+  return lg_buf_take(&b);
+}
+
+static int lg_apply_gate(lg_results_t *r, const char *baseline) {
+  lg_results_t base;
+  char *err = NULL;
+  if (lg_results_load(baseline, &base, &err) != 0) {
+    fprintf(stderr, "leakgate: baseline: %s\n", err);
+    free(err);
+    return LG_EXIT_USAGE;
+  }
+  json_t *tol = json_load_file(baseline, 0, NULL);
+  lg_gate(&base, json_object_get(tol, "tolerance"), baseline, r);
+  json_decref(tol);
+  lg_results_free(&base);
+  return 0;
+}
+
+static void lg_print_gate(const lg_results_t *r) {
+  size_t reg = 0, imp = 0;
+  for (size_t i = 0; i < r->ngate; i++) {
+    const lg_gate_row_t *g = &r->gate[i];
+    if (strcmp(g->status, "ok") == 0)
+      continue;
+    reg += strcmp(g->status, "regression") == 0;
+    imp += strcmp(g->status, "improvement") == 0;
+    printf("  %-12s %-28s %-9s %-24s base %-10.4g now %-10.4g tol %-8.3g %s\n",
+           g->status, g->scenario, g->variant, g->what, g->baseline,
+           g->current, g->tolerance, g->note ? g->note : "");
+  }
+  printf("gate vs %s: %s (%zu regressions, %zu improvements, %zu rows)\n",
+         r->gate_baseline, r->gate_ok ? "PASS" : "FAIL", reg, imp, r->ngate);
+}
+
+static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
+  r->exit_code = lg_results_exit_code(r);
+  char *err = NULL;
+  if (lg_write_reports(r, out, &err) != 0) {
+    fprintf(stderr, "leakgate: %s\n", err);
+    free(err);
+    return LG_EXIT_INFRA;
+  }
+  if (!quiet || r->exit_code) {
+    size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
+    printf("leakgate: %s - %zu runs, %zu failed, %zu infrastructure errors; "
+           "reports in %s\n",
+           r->exit_code == 0 ? "PASS" : r->exit_code == 3 ? "INFRA" : "FAIL",
+           r->nruns, failed, infra, out);
+  }
+  return r->exit_code;
+}
+
+static int lg_parse_shard(const char *s, int *i, int *n) {
+  char extra;
+  return sscanf(s, "%d/%d%c", i, n, &extra) == 2 && *n >= 1 && *i >= 1 &&
+         *i <= *n;
+}
+
+enum { OPT_VARIANT = 256, OPT_SCENARIO, OPT_OUT, OPT_JOBS, OPT_SHARD,
+       OPT_SCALE, OPT_BASELINE, OPT_QUIET, OPT_DEFECT, OPT_HELP };
+
+static const struct option lg_run_opts[] = {
+    {"variant", required_argument, NULL, OPT_VARIANT},
+    {"scenario", required_argument, NULL, OPT_SCENARIO},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"iterations-scale", required_argument, NULL, OPT_SCALE},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"defect", required_argument, NULL, OPT_DEFECT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0}};
+
+typedef struct lg_runargs_s {
+  char *variants[64], *scenarios[64], *defects[64];
+  size_t nvariants, nscenarios, ndefects;
+  const char *out, *baseline;
+  int jobs, shard_i, shard_n, quiet, help;
+  double scale;
+  const char *shard;
+} lg_runargs_t;
+
+/* Returns 0, or an exit code after printing the problem. */
+static int lg_parse_runargs(int argc, char **argv, const char *cmd,
+                            int allow_defect, lg_runargs_t *a) {
+  memset(a, 0, sizeof *a);
+  a->jobs = 1;
+  a->scale = 1.0;
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "", lg_run_opts, NULL)) != -1) {
+    char *end;
+    switch (c) {
+    case OPT_VARIANT:
+      if (a->nvariants < 64)
+        a->variants[a->nvariants++] = optarg;
+      break;
+    case OPT_SCENARIO:
+      if (allow_defect)
+        return lg_die(LG_EXIT_USAGE, "%s: unknown option --scenario", cmd);
+      if (a->nscenarios < 64)
+        a->scenarios[a->nscenarios++] = optarg;
+      break;
+    case OPT_DEFECT:
+      if (!allow_defect)
+        return lg_die(LG_EXIT_USAGE, "%s: unknown option --defect", cmd);
+      if (a->ndefects < 64)
+        a->defects[a->ndefects++] = optarg;
+      break;
+    case OPT_OUT:
+      a->out = optarg;
+      break;
+    case OPT_JOBS:
+      a->jobs = (int)strtol(optarg, &end, 10);
+      if (*end || a->jobs < 1 || a->jobs > 256)
+        return lg_die(LG_EXIT_USAGE, "--jobs: expected 1..256, got '%s'",
+                      optarg);
+      break;
+    case OPT_SHARD:
+      if (allow_defect || !lg_parse_shard(optarg, &a->shard_i, &a->shard_n))
+        return lg_die(LG_EXIT_USAGE,
+                      "--shard: expected I/N with 1 <= I <= N, got '%s'",
+                      optarg);
+      a->shard = optarg;
+      break;
+    case OPT_SCALE:
+      a->scale = strtod(optarg, &end);
+      if (*end || !(a->scale > 0) || a->scale > 1000)
+        return lg_die(LG_EXIT_USAGE,
+                      "--iterations-scale: expected a number in (0, 1000], "
+                      "got '%s'",
+                      optarg);
+      break;
+    case OPT_BASELINE:
+      if (allow_defect)
+        return lg_die(LG_EXIT_USAGE, "%s: unknown option --baseline", cmd);
+      a->baseline = optarg;
+      break;
+    case OPT_QUIET:
+      a->quiet = 1;
+      break;
+    case OPT_HELP:
+      a->help = 1;
+      break;
+    case ':':
+      return lg_die(LG_EXIT_USAGE, "option %s needs a value", argv[optind - 1]);
+    default:
+      return lg_die(LG_EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    return lg_die(LG_EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+  return 0;
+}
+
+static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
+  lg_runargs_t a;
+  int rc = lg_parse_runargs(argc, argv, "run", 0, &a);
+  if (rc)
+    return rc;
+  if (a.help) {
+    fputs(lg_run_usage, stdout);
+    return 0;
+  }
+  lg_manifest_t m;
+  if ((rc = lg_load_manifest(g, &m)))
+    return rc;
+  for (size_t i = 0; i < a.nvariants; i++)
+    if (!lg_manifest_variant(&m, a.variants[i])) {
+      lg_manifest_free(&m);
+      return lg_die(LG_EXIT_USAGE, "--variant: no variant '%s' in the manifest",
+                    a.variants[i]);
+    }
+  for (size_t i = 0; i < a.nscenarios; i++) {
+    int hit = 0;
+    for (size_t s = 0; s < m.nscenarios; s++)
+      hit |= fnmatch(a.scenarios[i], m.scenarios[s].name, 0) == 0;
+    if (!hit) {
+      lg_manifest_free(&m);
+      return lg_die(LG_EXIT_USAGE, "--scenario: '%s' matches no scenario",
+                    a.scenarios[i]);
+    }
+  }
+  /* Scenario x variant pairs, manifest order, then the shard slice. */
+  size_t cap = m.nscenarios * m.nvariants + 1, n = 0, k = 0;
+  lg_job_t *jobs = lg_xcalloc(cap, sizeof *jobs);
+  for (size_t s = 0; s < m.nscenarios; s++) {
+    const lg_scenario_t *sc = &m.scenarios[s];
+    int want = a.nscenarios == 0;
+    for (size_t i = 0; i < a.nscenarios; i++)
+      want |= fnmatch(a.scenarios[i], sc->name, 0) == 0;
+    int is_control = m.control && strcmp(m.control, sc->name) == 0;
+    if (!want && !(is_control && !a.shard))
+      continue;
+    for (size_t v = 0; v < m.nvariants; v++) {
+      const lg_variant_t *va = &m.variants[v];
+      int vwant = a.nvariants == 0 ? va->is_default : 0;
+      for (size_t i = 0; i < a.nvariants; i++)
+        vwant |= strcmp(a.variants[i], va->name) == 0;
+      if (!vwant || !lg_scenario_in_variant(sc, va))
+        continue;
+      if (a.shard && (int)(k++ % (size_t)a.shard_n) != a.shard_i - 1)
+        continue;
+      jobs[n].sc = sc;
+      jobs[n].va = va;
+      n++;
+    }
+  }
+  if (n == 0) {
+    free(jobs);
+    lg_manifest_free(&m);
+    fprintf(stderr, "leakgate: run: nothing to run (no scenario x variant "
+                    "selected%s)\n",
+            a.shard ? " in this shard" : "");
+    return a.shard ? 0 : LG_EXIT_USAGE;
+  }
+
+  lg_results_t r;
+  memset(&r, 0, sizeof r);
+  /* Add every run before taking pointers: adding reallocates the array. */
+  for (size_t i = 0; i < n; i++)
+    lg_results_add_run(&r);
+  for (size_t i = 0; i < n; i++)
+    jobs[i].run = &r.runs[i];
+  char *dflt = lg_path_join(g->root, "reports/latest");
+  char *out = a.out ? lg_abs_dir(g->root, a.out) : dflt;
+  if (out != dflt)
+    free(dflt);
+  if (lg_mkdirs(out) != 0) {
+    fprintf(stderr, "leakgate: cannot create %s: %s\n", out, strerror(errno));
+    free(out);
+    free(jobs);
+    lg_results_free(&r);
+    lg_manifest_free(&m);
+    return LG_EXIT_INFRA;
+  }
+  lg_run_opts_t o = {out, a.jobs, a.scale, isatty(1) && !a.quiet, a.quiet};
+  r.schema = LG_SCHEMA_VERSION;
+  r.tool_version = lg_xstrdup(LG_TOOL_VERSION);
+  r.created = lg_iso_now();
+  r.manifest = lg_xstrdup(m.path);
+  r.root = lg_xstrdup(g->root);
+  r.command = lg_cmdline(argc, argv);
+  r.shard = lg_xstrdup(a.shard);
+  r.control = lg_xstrdup(m.control);
+  int interrupted = lg_runner_run(&m, jobs, n, &o) != 0;
+  free(jobs);
+  lg_analyze_noise(&r);
+  lg_load_bench(&r, g->root);
+  if (a.baseline && (rc = lg_apply_gate(&r, a.baseline)) != 0) {
+    free(out);
+    lg_results_free(&r);
+    lg_manifest_free(&m);
+    return rc;
+  }
+  if (r.has_gate && !a.quiet)
+    lg_print_gate(&r);
+  rc = lg_finish_results(&r, out, a.quiet);
+  free(out);
+  lg_results_free(&r);
+  lg_manifest_free(&m);
+  return interrupted ? LG_EXIT_INFRA : rc;
+}
+
+static int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
+  lg_runargs_t a;
+  int rc = lg_parse_runargs(argc, argv, "selftest", 1, &a);
+  if (rc)
+    return rc;
+  if (a.help) {
+    fputs(lg_selftest_usage, stdout);
+    return 0;
+  }
+  lg_manifest_t m;
+  if ((rc = lg_load_manifest(g, &m)))
+    return rc;
+  if (m.ndefects == 0) {
+    lg_manifest_free(&m);
+    return lg_die(LG_EXIT_USAGE, "selftest: the manifest has no %s",
+                  "selftest.defects");
+  }
+  for (size_t i = 0; i < a.nvariants; i++)
+    if (!lg_manifest_variant(&m, a.variants[i])) {
+      lg_manifest_free(&m);
+      return lg_die(LG_EXIT_USAGE, "--variant: no variant '%s'", a.variants[i]);
+    }
+  for (size_t i = 0; i < a.ndefects; i++) {
+    int hit = 0;
+    for (size_t d = 0; d < m.ndefects; d++)
+      hit |= strcmp(m.defects[d].fault, a.defects[i]) == 0;
+    if (!hit) {
+      lg_manifest_free(&m);
+      return lg_die(LG_EXIT_USAGE, "--defect: no defect '%s' in the manifest",
+                    a.defects[i]);
+    }
+  }
+  char *out = a.out ? lg_abs_dir(g->root, a.out)
+                    : lg_path_join(g->root, "reports/selftest");
+  if (lg_mkdirs(out) != 0) {
+    fprintf(stderr, "leakgate: cannot create %s: %s\n", out, strerror(errno));
+    free(out);
+    lg_manifest_free(&m);
+    return LG_EXIT_INFRA;
+  }
+  lg_results_t r;
+  memset(&r, 0, sizeof r);
+  r.schema = LG_SCHEMA_VERSION;
+  r.tool_version = lg_xstrdup(LG_TOOL_VERSION);
+  r.created = lg_iso_now();
+  r.manifest = lg_xstrdup(m.path);
+  r.root = lg_xstrdup(g->root);
+  r.command = lg_cmdline(argc, argv);
+  r.control = lg_xstrdup(m.control);
+  lg_run_opts_t o = {out, a.jobs, a.scale, isatty(1) && !a.quiet, a.quiet};
+  int interrupted = lg_selftest_run(&m, &o, a.variants, a.nvariants, a.defects,
+                                    a.ndefects, &r) != 0;
+  lg_analyze_noise(&r);
+  /* Matrix on stdout. */
+  printf("\nselftest detection matrix:\n");
+  for (size_t i = 0; i < r.ncells; i++) {
+    const lg_cell_t *c = &r.cells[i];
+    printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", c->defect, c->column,
+           c->status, isfinite(c->seconds) ? c->seconds : 0.0,
+           c->evidence ? c->evidence : "");
+  }
+  for (size_t i = 0; i < r.nruns; i++)
+    if (!r.runs[i].fault)
+      printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", "(clean)",
+             r.runs[i].variant, r.runs[i].ok ? "pass" : "FALSE POSITIVE",
+             r.runs[i].wall_s, r.runs[i].evidence ? r.runs[i].evidence : "");
+  printf("selftest: %s\n", r.selftest_ok ? "every designated detector caught "
+                                           "its planted defect"
+                                         : "FAILED");
+  rc = lg_finish_results(&r, out, a.quiet);
+  free(out);
+  lg_results_free(&r);
+  lg_manifest_free(&m);
+  return interrupted ? LG_EXIT_INFRA : rc;
+}
+
+static int lg_load_dir(const char *dir, lg_results_t *r) {
+  char *path = lg_path_join(dir, "results.json");
+  char *err = NULL;
+  int rc = lg_results_load(path, r, &err);
+  free(path);
+  if (rc != 0) {
+    fprintf(stderr, "leakgate: %s\n", err);
+    free(err);
+    return LG_EXIT_USAGE;
+  }
+  return 0;
+}
+
+static int lg_cmd_report(int argc, char **argv) {
+  const char *dir = NULL, *out = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      puts("usage: leakgate report DIR [--out DIR]\nRe-renders results.json, "
+           "junit.xml, summary.md and report.html from DIR/results.json.");
+      return 0;
+    } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+      out = argv[++i];
+    } else if (argv[i][0] == '-') {
+      return lg_die(LG_EXIT_USAGE, "report: unknown option '%s'", argv[i]);
+    } else if (!dir) {
+      dir = argv[i];
+    } else {
+      return lg_die(LG_EXIT_USAGE, "report: unexpected argument '%s'", argv[i]);
+    }
+  }
+  if (!dir)
+    return lg_die(LG_EXIT_USAGE, "report: missing DIR%s", "");
+  lg_results_t r;
+  int rc = lg_load_dir(dir, &r);
+  if (rc)
+    return rc;
+  char *err = NULL;
+  rc = lg_write_reports(&r, out ? out : dir, &err);
+  if (rc != 0) {
+    fprintf(stderr, "leakgate: %s\n", err);
+    free(err);
+    lg_results_free(&r);
+    return LG_EXIT_INFRA;
+  }
+  printf("leakgate: reports rendered in %s (%zu runs, recorded exit code %d)\n",
+         out ? out : dir, r.nruns, r.exit_code);
+  lg_results_free(&r);
+  return 0;
+}
+
+static int lg_cmd_gate(int argc, char **argv) {
+  const char *dir = NULL, *baseline = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      puts("usage: leakgate gate --baseline FILE DIR\nCompares DIR/results.json "
+           "with a baseline results file: new findings, verdict regressions\n"
+           "and slopes or peaks beyond the tolerance fail (exit 1); "
+           "improvements are listed.\nThe table is also written into "
+           "DIR/summary.md and DIR/report.html.");
+      return 0;
+    } else if (strcmp(argv[i], "--baseline") == 0 && i + 1 < argc) {
+      baseline = argv[++i];
+    } else if (argv[i][0] == '-') {
+      return lg_die(LG_EXIT_USAGE, "gate: unknown option or missing value '%s'",
+                    argv[i]);
+    } else if (!dir) {
+      dir = argv[i];
+    } else {
+      return lg_die(LG_EXIT_USAGE, "gate: unexpected argument '%s'", argv[i]);
+    }
+  }
+  if (!dir || !baseline)
+    return lg_die(LG_EXIT_USAGE, "gate: usage: leakgate gate --baseline FILE "
+                                 "DIR%s",
+                  "");
+  lg_results_t r;
+  int rc = lg_load_dir(dir, &r);
+  if (rc)
+    return rc;
+  if ((rc = lg_apply_gate(&r, baseline)) != 0) {
+    lg_results_free(&r);
+    return rc;
+  }
+  lg_print_gate(&r);
+  r.exit_code = lg_results_exit_code(&r);
+  char *err = NULL;
+  if (lg_write_reports(&r, dir, &err) != 0) {
+    fprintf(stderr, "leakgate: %s\n", err);
+    free(err);
+    lg_results_free(&r);
+    return LG_EXIT_INFRA;
+  }
+  rc = r.gate_ok ? 0 : LG_EXIT_FAIL;
+  lg_results_free(&r);
+  return rc;
+}
+
+static int lg_cmd_merge(int argc, char **argv) {
+  const char *out = NULL;
+  const char *dirs[256];
+  size_t ndirs = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      puts("usage: leakgate merge DIR... --out DIR\nJoins the results of "
+           "shards into one result set, recomputes the noise floors and\n"
+           "renders all reports. Exit code: that of the merged results.");
+      return 0;
+    } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+      out = argv[++i];
+    } else if (argv[i][0] == '-') {
+      return lg_die(LG_EXIT_USAGE, "merge: unknown option or missing value '%s'",
+                    argv[i]);
+    } else if (ndirs < 256) {
+      dirs[ndirs++] = argv[i];
+    }
+  }
+  if (!out || ndirs == 0)
+    return lg_die(LG_EXIT_USAGE, "merge: usage: leakgate merge DIR... --out "
+                                 "DIR%s",
+                  "");
+  lg_results_t r;
+  memset(&r, 0, sizeof r);
+  for (size_t d = 0; d < ndirs; d++) {
+    lg_results_t part;
+    int rc = lg_load_dir(dirs[d], &part);
+    if (rc) {
+      lg_results_free(&r);
+      return rc;
+    }
+    if (d == 0) {
+      r.schema = part.schema;
+      r.tool_version = lg_xstrdup(part.tool_version);
+      r.created = lg_xstrdup(part.created);
+      r.manifest = lg_xstrdup(part.manifest);
+      r.root = lg_xstrdup(part.root);
+      r.control = lg_xstrdup(part.control);
+      r.command = lg_fmt("leakgate merge (%zu shards)", ndirs);
+      if (part.bench)
+        r.bench = json_incref(part.bench);
+    }
+    for (size_t i = 0; i < part.nruns; i++) {
+      const lg_run_t *src = &part.runs[i];
+      for (size_t k = 0; k < r.nruns; k++) {
+        const lg_run_t *x = &r.runs[k];
+        if (strcmp(x->scenario, src->scenario) == 0 &&
+            strcmp(x->variant, src->variant) == 0 &&
+            !!x->fault == !!src->fault &&
+            (!x->fault || strcmp(x->fault, src->fault) == 0)) {
+          fprintf(stderr, "leakgate: merge: %s/%s appears in more than one "
+                          "input (%s)\n",
+                  src->scenario, src->variant, dirs[d]);
+          lg_results_free(&part);
+          lg_results_free(&r);
+          return LG_EXIT_USAGE;
+        }
+      }
+      lg_run_t *dst = lg_results_add_run(&r);
+      lg_run_copy(dst, src);
+      /* Runs keep their logs in their shard's directory. */
+      if (dst->run_dir) {
+        char *p = lg_path_join(dirs[d], dst->run_dir);
+        char *abs = lg_realpath(p);
+        free(dst->run_dir);
+        dst->run_dir = abs ? abs : p;
+        if (abs)
+          free(p);
+      }
+    }
+    lg_results_free(&part);
+  }
+  lg_analyze_noise(&r);
+  char *err = NULL;
+  r.exit_code = lg_results_exit_code(&r);
+  if (lg_write_reports(&r, out, &err) != 0) {
+    fprintf(stderr, "leakgate: %s\n", err);
+    free(err);
+    lg_results_free(&r);
+    return LG_EXIT_INFRA;
+  }
+  printf("leakgate: merged %zu runs from %zu inputs into %s: %s\n", r.nruns,
+         ndirs, out,
+         r.exit_code == 0 ? "PASS" : r.exit_code == 3 ? "INFRA" : "FAIL");
+  int rc = r.exit_code;
+  lg_results_free(&r);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  lg_global_t g = {NULL, NULL};
+  const char *root_opt = NULL;
+  int i = 1;
+  for (; i < argc; i++) {
+    if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
+      root_opt = argv[++i];
+    } else if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc) {
+      g.manifest = argv[++i];
+    } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(lg_usage, stdout);
+      return 0;
+    } else if (strcmp(argv[i], "--version") == 0) {
+      printf("leakgate %s (results schema %d)\n", LG_TOOL_VERSION,
+             LG_SCHEMA_VERSION);
+      return 0;
+    } else if (argv[i][0] == '-') {
+      fprintf(stderr, "leakgate: unknown option '%s'\n%s", argv[i], lg_usage);
+      return LG_EXIT_USAGE;
+    } else {
+      break;
+    }
+  }
+  if (i >= argc) {
+    fputs(lg_usage, stderr);
+    return LG_EXIT_USAGE;
+  }
+  const char *cmd = argv[i];
+  int cargc = argc - i;
+  char **cargv = argv + i;
+  g.root = lg_find_root(root_opt);
+  if (root_opt && !g.root) {
+    fprintf(stderr, "leakgate: --root %s: no such directory\n", root_opt);
+    return LG_EXIT_USAGE;
+  }
+  int rc;
+  if (strcmp(cmd, "list") == 0)
+    rc = lg_cmd_list(&g, cargc, cargv);
+  else if (strcmp(cmd, "run") == 0)
+    rc = lg_cmd_run(&g, cargc, cargv);
+  else if (strcmp(cmd, "selftest") == 0)
+    rc = lg_cmd_selftest(&g, cargc, cargv);
+  else if (strcmp(cmd, "report") == 0)
+    rc = lg_cmd_report(cargc, cargv);
+  else if (strcmp(cmd, "gate") == 0)
+    rc = lg_cmd_gate(cargc, cargv);
+  else if (strcmp(cmd, "merge") == 0)
+    rc = lg_cmd_merge(cargc, cargv);
+  else {
+    fprintf(stderr, "leakgate: unknown command '%s'\n%s", cmd, lg_usage);
+    rc = LG_EXIT_USAGE;
+  }
+  free(g.root);
+  return rc;
+}

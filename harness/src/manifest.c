@@ -1,0 +1,923 @@
+/* Manifest loading and validation, template expansion (see manifest.h). */
+#include "manifest.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "util.h"
+
+typedef struct lg_mctx_s {
+  const char *file;
+  char *err;
+} lg_mctx_t;
+
+static int lg_merr(lg_mctx_t *c, const char *key, const char *expected) {
+  if (!c->err)
+    c->err = lg_fmt("%s: key '%s': expected %s", c->file, key, expected);
+  return -1;
+}
+
+/* Optional string; missing keeps *out (default). */
+static int lg_mstr(lg_mctx_t *c, json_t *o, const char *key, const char *path,
+                   char **out, int required) {
+  json_t *v = json_object_get(o, key);
+  char *full = lg_fmt("%s%s%s", path, *path ? "." : "", key);
+  int rc = 0;
+  if (!v) {
+    if (required)
+      rc = lg_merr(c, full, "a string (required)");
+  } else if (!json_is_string(v)) {
+    rc = lg_merr(c, full, "a string");
+  } else {
+    char *chk = lg_template_check(json_string_value(v));
+    if (chk) {
+      char *msg = lg_fmt("a valid template (%s)", chk);
+      rc = lg_merr(c, full, msg);
+      free(msg);
+      free(chk);
+    } else {
+      free(*out);
+      *out = lg_xstrdup(json_string_value(v));
+    }
+  }
+  free(full);
+  return rc;
+}
+
+static int lg_mnum(lg_mctx_t *c, json_t *o, const char *key, const char *path,
+                   double *out, double min) {
+  json_t *v = json_object_get(o, key);
+  if (!v)
+    return 0;
+  char *full = lg_fmt("%s%s%s", path, *path ? "." : "", key);
+  int rc = 0;
+  if (!json_is_number(v) || json_number_value(v) < min) {
+    char *msg = lg_fmt("a number >= %g", min);
+    rc = lg_merr(c, full, msg);
+    free(msg);
+  } else {
+    *out = json_number_value(v);
+  }
+  free(full);
+  return rc;
+}
+
+static int lg_mint(lg_mctx_t *c, json_t *o, const char *key, const char *path,
+                   long long *out, long long min) {
+  json_t *v = json_object_get(o, key);
+  if (!v)
+    return 0;
+  char *full = lg_fmt("%s%s%s", path, *path ? "." : "", key);
+  int rc = 0;
+  if (!json_is_integer(v) || json_integer_value(v) < min) {
+    char *msg = lg_fmt("an integer >= %lld", min);
+    rc = lg_merr(c, full, msg);
+    free(msg);
+  } else {
+    *out = json_integer_value(v);
+  }
+  free(full);
+  return rc;
+}
+
+static int lg_mstrv(lg_mctx_t *c, json_t *o, const char *key, const char *path,
+                    char ***out, size_t *n) {
+  json_t *v = json_object_get(o, key);
+  if (!v)
+    return 0;
+  char *full = lg_fmt("%s%s%s", path, *path ? "." : "", key);
+  int rc = 0;
+  if (!json_is_array(v)) {
+    rc = lg_merr(c, full, "an array of strings");
+  } else {
+    lg_strv_free(*out, *n);
+    *n = json_array_size(v);
+    *out = lg_xcalloc(*n, sizeof **out);
+    for (size_t i = 0; i < *n; i++) {
+      json_t *e = json_array_get(v, i);
+      char *chk = json_is_string(e) ? lg_template_check(json_string_value(e))
+                                    : lg_xstrdup("not a string");
+      if (chk) {
+        char *k = lg_fmt("%s[%zu]", full, i);
+        char *msg = lg_fmt("a string template (%s)", chk);
+        rc = lg_merr(c, k, msg);
+        free(msg);
+        free(k);
+        free(chk);
+        break;
+      }
+      (*out)[i] = lg_xstrdup(json_string_value(e));
+    }
+  }
+  free(full);
+  return rc;
+}
+
+static int lg_mkv(lg_mctx_t *c, json_t *o, const char *key, const char *path,
+                  lg_kv_t **out, size_t *n) {
+  json_t *v = json_object_get(o, key);
+  if (!v)
+    return 0;
+  char *full = lg_fmt("%s%s%s", path, *path ? "." : "", key);
+  int rc = 0;
+  if (!json_is_object(v)) {
+    rc = lg_merr(c, full, "an object of string values");
+  } else {
+    const char *k;
+    json_t *e;
+    *out = lg_xcalloc(json_object_size(v), sizeof **out);
+    json_object_foreach(v, k, e) {
+      char *chk = json_is_string(e) ? lg_template_check(json_string_value(e))
+                                    : lg_xstrdup("not a string");
+      if (chk) {
+        char *kk = lg_fmt("%s.%s", full, k);
+        char *msg = lg_fmt("a string template (%s)", chk);
+        rc = lg_merr(c, kk, msg);
+        free(msg);
+        free(kk);
+        free(chk);
+        break;
+      }
+      (*out)[*n].key = lg_xstrdup(k);
+      (*out)[*n].value = lg_xstrdup(json_string_value(e));
+      (*n)++;
+    }
+  }
+  free(full);
+  return rc;
+}
+
+static int lg_mlangs(lg_mctx_t *c, json_t *o, const char *path, int *langs) {
+  json_t *v = json_object_get(o, "langs");
+  if (!v)
+    return 0;
+  char *full = lg_fmt("%s.langs", path);
+  int rc = 0;
+  *langs = 0;
+  if (!json_is_array(v) || json_array_size(v) == 0) {
+    rc = lg_merr(c, full, "a non-empty array of \"js\" / \"c\"");
+  } else {
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) {
+      const char *s = json_string_value(e);
+      if (s && strcmp(s, "js") == 0)
+        *langs |= LG_LANG_JS;
+      else if (s && strcmp(s, "c") == 0)
+        *langs |= LG_LANG_C;
+      else {
+        rc = lg_merr(c, full, "an array of \"js\" / \"c\"");
+        break;
+      }
+    }
+  }
+  free(full);
+  return rc;
+}
+
+static int lg_mthresholds(lg_mctx_t *c, json_t *o, const char *path,
+                          lg_threshold_t **out, size_t *n) {
+  json_t *v = json_object_get(o, "thresholds");
+  if (!v)
+    return 0;
+  char *full = lg_fmt("%s%sthresholds", path, *path ? "." : "");
+  int rc = 0;
+  if (!json_is_object(v)) {
+    rc = lg_merr(c, full, "an object {metric: slope or {slope, measured}}");
+    free(full);
+    return rc;
+  }
+  const char *k;
+  json_t *e;
+  *out = lg_xcalloc(json_object_size(v), sizeof **out);
+  json_object_foreach(v, k, e) {
+    lg_threshold_t *t = &(*out)[*n];
+    char *kk = lg_fmt("%s.%s", full, k);
+    t->metric = lg_xstrdup(k);
+    (*n)++;
+    if (json_is_number(e)) {
+      t->slope = json_number_value(e);
+    } else if (json_is_object(e) &&
+               json_is_number(json_object_get(e, "slope"))) {
+      t->slope = json_number_value(json_object_get(e, "slope"));
+      json_t *meas = json_object_get(e, "measured");
+      if (meas && !json_is_string(meas)) {
+        char *mk = lg_fmt("%s.measured", kk);
+        rc = lg_merr(c, mk, "a string");
+        free(mk);
+      } else if (meas) {
+        t->measured = lg_xstrdup(json_string_value(meas));
+      }
+      json_t *pv = json_object_get(e, "variants");
+      if (!rc && pv) {
+        const char *vk;
+        json_t *ve;
+        if (!json_is_object(pv)) {
+          char *mk = lg_fmt("%s.variants", kk);
+          rc = lg_merr(c, mk, "an object {variant: slope}");
+          free(mk);
+        } else {
+          t->per_variant =
+              lg_xcalloc(json_object_size(pv), sizeof *t->per_variant);
+          json_object_foreach(pv, vk, ve) {
+            if (!json_is_number(ve)) {
+              char *mk = lg_fmt("%s.variants.%s", kk, vk);
+              rc = lg_merr(c, mk, "a number");
+              free(mk);
+              break;
+            }
+            t->per_variant[t->nper_variant].variant = lg_xstrdup(vk);
+            t->per_variant[t->nper_variant].value = json_number_value(ve);
+            t->nper_variant++;
+          }
+        }
+      }
+    } else {
+      rc = lg_merr(c, kk, "a number or an object with a numeric 'slope'");
+    }
+    if (!rc && (t->slope < 0 || isnan(t->slope)))
+      rc = lg_merr(c, kk, "a slope >= 0");
+    free(kk);
+    if (rc)
+      break;
+  }
+  free(full);
+  return rc;
+}
+
+static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
+  char *path = lg_fmt("variants[%zu]", idx);
+  int rc = -1;
+  va->iteration_scale = 1;
+  va->timeout_multiplier = 1;
+  va->langs = LG_LANG_JS | LG_LANG_C;
+  va->is_default = 1;
+  if (!json_is_object(o)) {
+    lg_merr(c, path, "an object");
+    goto out;
+  }
+  if (lg_mstr(c, o, "name", path, &va->name, 1) ||
+      lg_mstr(c, o, "description", path, &va->description, 0) ||
+      lg_mstr(c, o, "build", path, &va->build, 1) ||
+      lg_mstrv(c, o, "wrapper", path, &va->wrapper, &va->nwrapper) ||
+      lg_mkv(c, o, "env", path, &va->env, &va->nenv) ||
+      lg_mkv(c, o, "env_js", path, &va->env_js, &va->nenv_js) ||
+      lg_mkv(c, o, "env_c", path, &va->env_c, &va->nenv_c) ||
+      lg_mnum(c, o, "iteration_scale", path, &va->iteration_scale, 1e-6) ||
+      lg_mnum(c, o, "timeout_multiplier", path, &va->timeout_multiplier,
+              1e-6) ||
+      lg_mlangs(c, o, path, &va->langs))
+    goto out;
+  json_t *d = json_object_get(o, "default");
+  if (d && !json_is_boolean(d)) {
+    char *k = lg_fmt("%s.default", path);
+    lg_merr(c, k, "true or false");
+    free(k);
+    goto out;
+  }
+  if (d)
+    va->is_default = json_is_true(d);
+  json_t *dets = json_object_get(o, "detectors");
+  if (dets) {
+    if (!json_is_array(dets)) {
+      char *k = lg_fmt("%s.detectors", path);
+      lg_merr(c, k, "an array of {parser, files}");
+      free(k);
+      goto out;
+    }
+    va->ndetectors = json_array_size(dets);
+    va->detectors = lg_xcalloc(va->ndetectors, sizeof *va->detectors);
+    for (size_t i = 0; i < va->ndetectors; i++) {
+      json_t *e = json_array_get(dets, i);
+      char *k = lg_fmt("%s.detectors[%zu]", path, i);
+      lg_detector_t *det = &va->detectors[i];
+      int bad = !json_is_object(e) ||
+                lg_mstr(c, e, "parser", k, &det->parser, 1) ||
+                lg_mstrv(c, e, "files", k, &det->files, &det->nfiles);
+      if (!bad && strcmp(det->parser, "sanitizer") != 0 &&
+          strcmp(det->parser, "valgrind") != 0) {
+        char *kk = lg_fmt("%s.parser", k);
+        lg_merr(c, kk, "\"sanitizer\" or \"valgrind\"");
+        free(kk);
+        bad = 1;
+      }
+      if (bad)
+        lg_merr(c, k, "{\"parser\": \"sanitizer\"|\"valgrind\", \"files\": [...]}");
+      free(k);
+      if (bad)
+        goto out;
+    }
+  }
+  json_t *codes = json_object_get(o, "exit_codes");
+  if (codes) {
+    const char *k;
+    json_t *e;
+    if (!json_is_object(codes)) {
+      char *kk = lg_fmt("%s.exit_codes", path);
+      lg_merr(c, kk, "an object {\"86\": \"ERROR\", ...}");
+      free(kk);
+      goto out;
+    }
+    va->exit_codes = lg_xcalloc(json_object_size(codes), sizeof(int));
+    va->exit_verdicts = lg_xcalloc(json_object_size(codes), sizeof(int));
+    json_object_foreach(codes, k, e) {
+      char *end;
+      long code = strtol(k, &end, 10);
+      lg_verdict_t vd;
+      if (*k == '\0' || *end != '\0' || code < 1 || code > 255 ||
+          lg_verdict_parse(json_string_value(e), &vd) != 0) {
+        char *kk = lg_fmt("%s.exit_codes.%s", path, k);
+        lg_merr(c, kk, "an exit code 1..255 mapped to a verdict name");
+        free(kk);
+        goto out;
+      }
+      va->exit_codes[va->nexit] = (int)code;
+      va->exit_verdicts[va->nexit] = (int)vd;
+      va->nexit++;
+    }
+  }
+  rc = 0;
+out:
+  free(path);
+  return rc;
+}
+
+static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
+                        lg_scenario_t *sc) {
+  char *path = lg_fmt("scenarios[%zu]", idx);
+  char *lang = NULL;
+  int rc = -1;
+  sc->iterations = m->iterations;
+  sc->warmup = m->warmup;
+  sc->sample_every = m->sample_every;
+  sc->timeout_s = m->timeout_s;
+  if (!json_is_object(o)) {
+    lg_merr(c, path, "an object");
+    goto out;
+  }
+  if (lg_mstr(c, o, "name", path, &sc->name, 1) ||
+      lg_mstr(c, o, "description", path, &sc->description, 0) ||
+      lg_mstr(c, o, "lang", path, &lang, 1) ||
+      lg_mstr(c, o, "program", path, &sc->program, 1) ||
+      lg_mstrv(c, o, "args", path, &sc->args, &sc->nargs) ||
+      lg_mint(c, o, "warmup", path, &sc->warmup, 0) ||
+      lg_mint(c, o, "sample_every", path, &sc->sample_every, 1) ||
+      lg_mnum(c, o, "timeout_s", path, &sc->timeout_s, 0.001) ||
+      lg_mthresholds(c, o, path, &sc->thresholds, &sc->nthresholds) ||
+      lg_mstrv(c, o, "exact", path, &sc->exact, &sc->nexact) ||
+      lg_mstrv(c, o, "variants", path, &sc->variants, &sc->nvariants) ||
+      lg_mstr(c, o, "primary", path, &sc->primary, 0))
+    goto out;
+  char *k = lg_fmt("%s.name", path);
+  for (const char *p = sc->name; *p; p++)
+    if (!isalnum((unsigned char)*p) && !strchr("-_.+", *p)) {
+      lg_merr(c, k, "letters, digits and - _ . + only");
+      free(k);
+      goto out;
+    }
+  free(k);
+  if (strcmp(lang, "js") == 0) {
+    sc->lang = LG_LANG_JS;
+  } else if (strcmp(lang, "c") == 0) {
+    sc->lang = LG_LANG_C;
+  } else {
+    k = lg_fmt("%s.lang", path);
+    lg_merr(c, k, "\"js\" or \"c\"");
+    free(k);
+    goto out;
+  }
+  json_t *it = json_object_get(o, "iterations");
+  if (json_is_object(it)) {
+    const char *vk;
+    json_t *ve;
+    sc->iterations_per_variant =
+        lg_xcalloc(json_object_size(it), sizeof *sc->iterations_per_variant);
+    json_object_foreach(it, vk, ve) {
+      if (!json_is_integer(ve) || json_integer_value(ve) < 1) {
+        k = lg_fmt("%s.iterations.%s", path, vk);
+        lg_merr(c, k, "an integer >= 1");
+        free(k);
+        goto out;
+      }
+      if (strcmp(vk, "default") == 0) {
+        sc->iterations = json_integer_value(ve);
+      } else {
+        lg_vnum_t *pv = &sc->iterations_per_variant[sc->niterations_per_variant++];
+        pv->variant = lg_xstrdup(vk);
+        pv->value = (double)json_integer_value(ve);
+      }
+    }
+  } else if (it && lg_mint(c, o, "iterations", path, &sc->iterations, 1)) {
+    goto out;
+  }
+  json_t *ex = json_object_get(o, "expect");
+  lg_verdict_t vd;
+  if (!ex) {
+    sc->expect = lg_xstrdup("pass");
+  } else if (json_is_string(ex) &&
+             (strcmp(json_string_value(ex), "pass") == 0 ||
+              (lg_verdict_parse(json_string_value(ex), &vd) == 0 &&
+               vd != LG_V_PASS && vd != LG_V_MISSED && vd != LG_V_INFRA))) {
+    sc->expect = lg_xstrdup(json_string_value(ex));
+  } else {
+    k = lg_fmt("%s.expect", path);
+    lg_merr(c, k,
+            "\"pass\" or a verdict: LEAK, ERROR, RACE, CRASH, TIMEOUT, "
+            "RESOURCE");
+    free(k);
+    goto out;
+  }
+  for (size_t i = 0; i < sc->nvariants; i++)
+    if (!lg_manifest_variant(m, sc->variants[i])) {
+      k = lg_fmt("%s.variants[%zu]", path, i);
+      char *msg = lg_fmt("the name of a variant (no variant '%s')",
+                         sc->variants[i]);
+      lg_merr(c, k, msg);
+      free(msg);
+      free(k);
+      goto out;
+    }
+  if (sc->warmup >= sc->iterations) {
+    k = lg_fmt("%s.warmup", path);
+    lg_merr(c, k, "fewer warm-up iterations than iterations");
+    free(k);
+    goto out;
+  }
+  rc = 0;
+out:
+  free(lang);
+  free(path);
+  return rc;
+}
+
+static int lg_mdefect(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
+                      lg_defect_t *d) {
+  char *path = lg_fmt("selftest.defects[%zu]", idx);
+  char **cells = NULL;
+  size_t ncells = 0;
+  int rc = -1;
+  if (!json_is_object(o)) {
+    lg_merr(c, path, "an object");
+    goto out;
+  }
+  if (lg_mstr(c, o, "fault", path, &d->fault, 1) ||
+      lg_mstr(c, o, "scenario", path, &d->scenario, 1) ||
+      lg_mstr(c, o, "description", path, &d->description, 0) ||
+      lg_mstrv(c, o, "caught_by", path, &cells, &ncells))
+    goto out;
+  const lg_scenario_t *sc = lg_manifest_scenario(m, d->scenario);
+  if (!sc) {
+    char *k = lg_fmt("%s.scenario", path);
+    char *msg = lg_fmt("a scenario name (no scenario '%s')", d->scenario);
+    lg_merr(c, k, msg);
+    free(msg);
+    free(k);
+    goto out;
+  }
+  if (ncells == 0) {
+    char *k = lg_fmt("%s.caught_by", path);
+    lg_merr(c, k, "a non-empty array of \"variant\" or \"variant:metric\"");
+    free(k);
+    goto out;
+  }
+  d->cells = lg_xcalloc(ncells, sizeof *d->cells);
+  for (size_t i = 0; i < ncells; i++) {
+    lg_cellspec_t *cs = &d->cells[d->ncells++];
+    cs->label = lg_xstrdup(cells[i]);
+    char *colon = strchr(cells[i], ':');
+    cs->variant = colon ? lg_xstrndup(cells[i], (size_t)(colon - cells[i]))
+                        : lg_xstrdup(cells[i]);
+    cs->metric = colon ? lg_xstrdup(colon + 1) : NULL;
+    const lg_variant_t *va = lg_manifest_variant(m, cs->variant);
+    if (!va || !(va->langs & sc->lang)) {
+      char *k = lg_fmt("%s.caught_by[%zu]", path, i);
+      char *msg = lg_fmt("a variant that runs %s scenarios (got '%s')",
+                         sc->lang == LG_LANG_JS ? "js" : "c", cs->variant);
+      lg_merr(c, k, msg);
+      free(msg);
+      free(k);
+      goto out;
+    }
+  }
+  rc = 0;
+out:
+  lg_strv_free(cells, ncells);
+  free(path);
+  return rc;
+}
+
+int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
+                     char **err) {
+  memset(m, 0, sizeof *m);
+  lg_mctx_t c = {path, NULL};
+  json_error_t je;
+  json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+  m->path = lg_xstrdup(path);
+  m->root = lg_xstrdup(root);
+  m->node = lg_xstrdup("node");
+  m->probe_js = lg_xstrdup("{root}/harness/probe/probe.js");
+  m->js_dir = lg_xstrdup("{root}/scenarios/js");
+  m->c_dir = lg_xstrdup("{build}/scenarios/c");
+  m->alpha = 0.01;
+  m->iterations = 1000;
+  m->warmup = 100;
+  m->sample_every = 10;
+  m->timeout_s = 120;
+  if (!o) {
+    *err = lg_fmt("%s: cannot load manifest: %s (line %d)", path, je.text,
+                  je.line);
+    return -1;
+  }
+  json_t *defaults = json_object_get(o, "defaults");
+  json_t *variants = json_object_get(o, "variants");
+  json_t *scenarios = json_object_get(o, "scenarios");
+  json_t *selftest = json_object_get(o, "selftest");
+  json_t *ver = json_object_get(o, "version");
+  if (!json_is_object(o)) {
+    lg_merr(&c, "(top level)", "an object");
+    goto fail;
+  }
+  if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
+    lg_merr(&c, "version", "1");
+    goto fail;
+  }
+  if (lg_mstr(&c, o, "node", "", &m->node, 0) ||
+      lg_mstr(&c, o, "probe_js", "", &m->probe_js, 0) ||
+      lg_mstr(&c, o, "js_dir", "", &m->js_dir, 0) ||
+      lg_mstr(&c, o, "c_dir", "", &m->c_dir, 0) ||
+      lg_mstr(&c, o, "control", "", &m->control, 0) ||
+      lg_mstrv(&c, o, "ours", "", &m->ours, &m->nours))
+    goto fail;
+  if (defaults && !json_is_object(defaults)) {
+    lg_merr(&c, "defaults", "an object");
+    goto fail;
+  }
+  if (defaults &&
+      (lg_mint(&c, defaults, "iterations", "defaults", &m->iterations, 1) ||
+       lg_mint(&c, defaults, "warmup", "defaults", &m->warmup, 0) ||
+       lg_mint(&c, defaults, "sample_every", "defaults", &m->sample_every, 1) ||
+       lg_mnum(&c, defaults, "timeout_s", "defaults", &m->timeout_s, 0.001) ||
+       lg_mnum(&c, defaults, "alpha", "defaults", &m->alpha, 1e-9) ||
+       lg_mthresholds(&c, defaults, "defaults", &m->thresholds,
+                      &m->nthresholds) ||
+       lg_mstrv(&c, defaults, "exact", "defaults", &m->exact, &m->nexact)))
+    goto fail;
+  if (m->alpha >= 0.5) {
+    lg_merr(&c, "defaults.alpha", "a significance level below 0.5");
+    goto fail;
+  }
+  if (!json_is_array(variants) || json_array_size(variants) == 0) {
+    lg_merr(&c, "variants", "a non-empty array");
+    goto fail;
+  }
+  m->variants = lg_xcalloc(json_array_size(variants), sizeof *m->variants);
+  for (size_t i = 0; i < json_array_size(variants); i++) {
+    if (lg_mvariant(&c, json_array_get(variants, i), i, &m->variants[i])) {
+      m->nvariants = i + 1;
+      goto fail;
+    }
+    m->nvariants = i + 1;
+    if (lg_manifest_variant(m, m->variants[i].name) != &m->variants[i]) {
+      char *k = lg_fmt("variants[%zu].name", i);
+      lg_merr(&c, k, "a unique name");
+      free(k);
+      goto fail;
+    }
+  }
+  if (!json_is_array(scenarios)) {
+    lg_merr(&c, "scenarios", "an array (may be empty)");
+    goto fail;
+  }
+  m->scenarios = lg_xcalloc(json_array_size(scenarios), sizeof *m->scenarios);
+  for (size_t i = 0; i < json_array_size(scenarios); i++) {
+    m->nscenarios = i + 1;
+    if (lg_mscenario(&c, json_array_get(scenarios, i), i, m,
+                     &m->scenarios[i]))
+      goto fail;
+    if (lg_manifest_scenario(m, m->scenarios[i].name) != &m->scenarios[i]) {
+      char *k = lg_fmt("scenarios[%zu].name", i);
+      lg_merr(&c, k, "a unique name");
+      free(k);
+      goto fail;
+    }
+  }
+  if (m->control && m->nscenarios && !lg_manifest_scenario(m, m->control)) {
+    char *msg = lg_fmt("the name of a scenario (no scenario '%s')", m->control);
+    lg_merr(&c, "control", msg);
+    free(msg);
+    goto fail;
+  }
+  if (selftest) {
+    json_t *defects = json_object_get(selftest, "defects");
+    if (!json_is_object(selftest) || !json_is_array(defects)) {
+      lg_merr(&c, "selftest.defects", "an array");
+      goto fail;
+    }
+    m->defects = lg_xcalloc(json_array_size(defects), sizeof *m->defects);
+    for (size_t i = 0; i < json_array_size(defects); i++) {
+      m->ndefects = i + 1;
+      if (lg_mdefect(&c, json_array_get(defects, i), i, m, &m->defects[i]))
+        goto fail;
+    }
+  }
+  json_decref(o);
+  return 0;
+fail:
+  json_decref(o);
+  *err = c.err ? c.err : lg_fmt("%s: invalid manifest", path);
+  return -1;
+}
+
+static void lg_kv_free(lg_kv_t *kv, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(kv[i].key);
+    free(kv[i].value);
+  }
+  free(kv);
+}
+
+static void lg_thresholds_free(lg_threshold_t *t, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(t[i].metric);
+    free(t[i].measured);
+    for (size_t j = 0; j < t[i].nper_variant; j++)
+      free(t[i].per_variant[j].variant);
+    free(t[i].per_variant);
+  }
+  free(t);
+}
+
+void lg_manifest_free(lg_manifest_t *m) {
+  for (size_t i = 0; i < m->nvariants; i++) {
+    lg_variant_t *va = &m->variants[i];
+    free(va->name);
+    free(va->description);
+    free(va->build);
+    lg_strv_free(va->wrapper, va->nwrapper);
+    lg_kv_free(va->env, va->nenv);
+    lg_kv_free(va->env_js, va->nenv_js);
+    lg_kv_free(va->env_c, va->nenv_c);
+    for (size_t j = 0; j < va->ndetectors; j++) {
+      free(va->detectors[j].parser);
+      lg_strv_free(va->detectors[j].files, va->detectors[j].nfiles);
+    }
+    free(va->detectors);
+    free(va->exit_codes);
+    free(va->exit_verdicts);
+  }
+  free(m->variants);
+  for (size_t i = 0; i < m->nscenarios; i++) {
+    lg_scenario_t *sc = &m->scenarios[i];
+    free(sc->name);
+    free(sc->description);
+    free(sc->program);
+    lg_strv_free(sc->args, sc->nargs);
+    for (size_t j = 0; j < sc->niterations_per_variant; j++)
+      free(sc->iterations_per_variant[j].variant);
+    free(sc->iterations_per_variant);
+    lg_thresholds_free(sc->thresholds, sc->nthresholds);
+    lg_strv_free(sc->exact, sc->nexact);
+    free(sc->expect);
+    lg_strv_free(sc->variants, sc->nvariants);
+    free(sc->primary);
+  }
+  free(m->scenarios);
+  for (size_t i = 0; i < m->ndefects; i++) {
+    lg_defect_t *d = &m->defects[i];
+    free(d->fault);
+    free(d->scenario);
+    free(d->description);
+    for (size_t j = 0; j < d->ncells; j++) {
+      free(d->cells[j].label);
+      free(d->cells[j].variant);
+      free(d->cells[j].metric);
+    }
+    free(d->cells);
+  }
+  free(m->defects);
+  lg_thresholds_free(m->thresholds, m->nthresholds);
+  lg_strv_free(m->exact, m->nexact);
+  lg_strv_free(m->ours, m->nours);
+  free(m->path);
+  free(m->root);
+  free(m->node);
+  free(m->probe_js);
+  free(m->js_dir);
+  free(m->c_dir);
+  free(m->control);
+  memset(m, 0, sizeof *m);
+}
+
+const lg_variant_t *lg_manifest_variant(const lg_manifest_t *m,
+                                        const char *name) {
+  for (size_t i = 0; i < m->nvariants; i++)
+    if (m->variants[i].name && strcmp(m->variants[i].name, name) == 0)
+      return &m->variants[i];
+  return NULL;
+}
+
+const lg_scenario_t *lg_manifest_scenario(const lg_manifest_t *m,
+                                          const char *name) {
+  for (size_t i = 0; i < m->nscenarios; i++)
+    if (m->scenarios[i].name && strcmp(m->scenarios[i].name, name) == 0)
+      return &m->scenarios[i];
+  return NULL;
+}
+
+int lg_scenario_in_variant(const lg_scenario_t *sc, const lg_variant_t *va) {
+  if (!(va->langs & sc->lang))
+    return 0;
+  if (sc->nvariants == 0)
+    return 1;
+  for (size_t i = 0; i < sc->nvariants; i++)
+    if (strcmp(sc->variants[i], va->name) == 0)
+      return 1;
+  return 0;
+}
+
+long long lg_scenario_iterations(const lg_scenario_t *sc,
+                                 const lg_variant_t *va, double cli_scale) {
+  double n = (double)sc->iterations * va->iteration_scale;
+  for (size_t i = 0; i < sc->niterations_per_variant; i++)
+    if (strcmp(sc->iterations_per_variant[i].variant, va->name) == 0)
+      n = sc->iterations_per_variant[i].value;
+  n *= cli_scale;
+  return n < 1 ? 1 : (long long)llround(n);
+}
+
+static int lg_find_threshold(const lg_threshold_t *t, size_t n,
+                             const char *variant, const char *metric,
+                             double *slope, const char **measured) {
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(t[i].metric, metric) != 0)
+      continue;
+    *slope = t[i].slope;
+    for (size_t j = 0; j < t[i].nper_variant; j++)
+      if (strcmp(t[i].per_variant[j].variant, variant) == 0)
+        *slope = t[i].per_variant[j].value;
+    if (measured)
+      *measured = t[i].measured;
+    return 1;
+  }
+  return 0;
+}
+
+double lg_scenario_threshold(const lg_manifest_t *m, const lg_scenario_t *sc,
+                             const char *variant, const char *metric,
+                             const char **measured) {
+  double s = NAN;
+  if (measured)
+    *measured = NULL;
+  if (sc && lg_find_threshold(sc->thresholds, sc->nthresholds, variant, metric,
+                              &s, measured))
+    return s;
+  lg_find_threshold(m->thresholds, m->nthresholds, variant, metric, &s,
+                    measured);
+  return s;
+}
+
+void lg_scenario_exact(const lg_manifest_t *m, const lg_scenario_t *sc,
+                       char ***list, size_t *n) {
+  if (sc && sc->exact) {
+    *list = sc->exact;
+    *n = sc->nexact;
+  } else {
+    *list = m->exact;
+    *n = m->nexact;
+  }
+}
+
+/* ---- templates -------------------------------------------------------- */
+
+static char *lg_runtime_file(const char *cc, const char *name, char **err) {
+  static struct {
+    char *key, *value;
+  } cache[16];
+  static size_t ncache;
+  char *key = lg_fmt("%s:%s", cc, name);
+  for (size_t i = 0; i < ncache; i++)
+    if (strcmp(cache[i].key, key) == 0) {
+      free(key);
+      return lg_xstrdup(cache[i].value);
+    }
+  for (const char *p = name; *p; p++)
+    if (!isalnum((unsigned char)*p) && !strchr("._-+", *p)) {
+      *err = lg_fmt("invalid runtime library name '%s'", name);
+      free(key);
+      return NULL;
+    }
+  char *cmd = lg_fmt("%s -print-file-name=%s 2>/dev/null", cc, name);
+  FILE *p = popen(cmd, "r");
+  free(cmd);
+  char line[4096] = "";
+  if (p) {
+    if (!fgets(line, sizeof line, p))
+      line[0] = '\0';
+    pclose(p);
+  }
+  line[strcspn(line, "\n")] = '\0';
+  char *real = line[0] == '/' ? lg_realpath(line) : NULL;
+  if (!real) {
+    *err = lg_fmt("%s runtime '%s' not found (%s -print-file-name=%s)", cc,
+                  name, cc, name);
+    free(key);
+    return NULL;
+  }
+  if (ncache < sizeof cache / sizeof cache[0]) {
+    cache[ncache].key = key;
+    cache[ncache].value = lg_xstrdup(real);
+    ncache++;
+  } else {
+    free(key);
+  }
+  return real;
+}
+
+static char *lg_expand_impl(const char *t, const lg_expand_t *ctx, char **err) {
+  lg_buf_t b = {0};
+  for (const char *p = t; *p;) {
+    if (p[0] == '{' && p[1] == '{') {
+      lg_buf_addc(&b, '{');
+      p += 2;
+      continue;
+    }
+    if (p[0] == '}' && p[1] == '}') {
+      lg_buf_addc(&b, '}');
+      p += 2;
+      continue;
+    }
+    if (*p != '{') {
+      lg_buf_addc(&b, *p++);
+      continue;
+    }
+    const char *end = strchr(p, '}');
+    if (!end) {
+      *err = lg_fmt("unterminated '{' in \"%s\"", t);
+      goto fail;
+    }
+    char *tok = lg_xstrndup(p + 1, (size_t)(end - p - 1));
+    const char *val = NULL;
+    char *owned = NULL;
+    int known = 1;
+    if (strcmp(tok, "root") == 0)
+      val = ctx ? ctx->root : "";
+    else if (strcmp(tok, "build") == 0)
+      val = ctx ? ctx->build : "";
+    else if (strcmp(tok, "run_dir") == 0)
+      val = ctx ? ctx->run_dir : "";
+    else if (strcmp(tok, "out") == 0)
+      val = ctx ? ctx->out : "";
+    else if (strcmp(tok, "scenario") == 0)
+      val = ctx ? ctx->scenario : "";
+    else if (strcmp(tok, "variant") == 0)
+      val = ctx ? ctx->variant : "";
+    else if (strncmp(tok, "env:", 4) == 0)
+      val = ctx ? getenv(tok + 4) : "";
+    else if (strncmp(tok, "gcc-file:", 9) == 0 ||
+             strncmp(tok, "clang-file:", 11) == 0) {
+      int gcc = tok[0] == 'g';
+      if (ctx) {
+        owned = lg_runtime_file(gcc ? "gcc" : "clang", tok + (gcc ? 9 : 11),
+                                err);
+        if (!owned) {
+          free(tok);
+          goto fail;
+        }
+      }
+      val = owned ? owned : "";
+    } else
+      known = 0;
+    if (!known) {
+      *err = lg_fmt("unknown token {%s} (known: root build run_dir out "
+                    "scenario variant env:NAME gcc-file:NAME clang-file:NAME)",
+                    tok);
+      free(tok);
+      goto fail;
+    }
+    lg_buf_add(&b, val ? val : "");
+    free(owned);
+    free(tok);
+    p = end + 1;
+  }
+  return lg_buf_take(&b);
+fail:
+  lg_buf_free(&b);
+  return NULL;
+}
+
+char *lg_expand(const char *tmpl, const lg_expand_t *ctx, char **err) {
+  *err = NULL;
+  return lg_expand_impl(tmpl, ctx, err);
+}
+
+char *lg_template_check(const char *tmpl) {
+  char *err = NULL;
+  char *s = lg_expand_impl(tmpl, NULL, &err);
+  free(s);
+  return err;
+}

@@ -1,0 +1,145 @@
+/* The scenario manifest (scenarios/manifest.json): scenarios, variants as
+ * data, defaults and the selftest matrix. The schema is documented in
+ * harness/README.md. Loading validates everything up front so that a bad
+ * manifest is a one-line configuration error (exit 2) naming the file, the
+ * key and what was expected. */
+#ifndef LG_MANIFEST_H
+#define LG_MANIFEST_H
+
+#include <stddef.h>
+
+#define LG_LANG_JS 1
+#define LG_LANG_C 2
+
+typedef struct lg_kv_s {
+  char *key, *value;
+} lg_kv_t;
+
+typedef struct lg_vnum_s { /* a per-variant numeric override */
+  char *variant;
+  double value;
+} lg_vnum_t;
+
+typedef struct lg_detector_s {
+  char *parser;  /* "sanitizer" or "valgrind" */
+  char **files;  /* fnmatch patterns inside the run directory */
+  size_t nfiles;
+} lg_detector_t;
+
+typedef struct lg_variant_s {
+  char *name, *description;
+  char *build; /* template */
+  char **wrapper;
+  size_t nwrapper;
+  lg_kv_t *env, *env_js, *env_c;
+  size_t nenv, nenv_js, nenv_c;
+  double iteration_scale, timeout_multiplier;
+  int langs;
+  lg_detector_t *detectors;
+  size_t ndetectors;
+  int *exit_codes; /* detector exit codes and the verdict each maps to */
+  int *exit_verdicts;
+  size_t nexit;
+  int is_default;
+} lg_variant_t;
+
+typedef struct lg_threshold_s {
+  char *metric;
+  double slope;
+  char *measured;
+  lg_vnum_t *per_variant;
+  size_t nper_variant;
+} lg_threshold_t;
+
+typedef struct lg_scenario_s {
+  char *name, *description;
+  int lang;
+  char *program;
+  char **args;
+  size_t nargs;
+  long long iterations;
+  lg_vnum_t *iterations_per_variant;
+  size_t niterations_per_variant;
+  long long warmup, sample_every;
+  double timeout_s;
+  lg_threshold_t *thresholds;
+  size_t nthresholds;
+  char **exact;
+  size_t nexact;
+  char *expect; /* "pass" or a verdict name */
+  char **variants;
+  size_t nvariants; /* 0: every variant for its language */
+  char *primary;
+} lg_scenario_t;
+
+typedef struct lg_cellspec_s {
+  char *label;   /* as written: "variant" or "variant:metric" */
+  char *variant;
+  char *metric;  /* NULL: any failing verdict of the run */
+} lg_cellspec_t;
+
+typedef struct lg_defect_s {
+  char *fault, *scenario, *description;
+  lg_cellspec_t *cells;
+  size_t ncells;
+} lg_defect_t;
+
+typedef struct lg_manifest_s {
+  char *path, *root;
+  char *node, *probe_js, *js_dir, *c_dir;
+  char **ours;
+  size_t nours;
+  char *control;
+  double alpha;
+  /* defaults */
+  long long iterations, warmup, sample_every;
+  double timeout_s;
+  lg_threshold_t *thresholds;
+  size_t nthresholds;
+  char **exact;
+  size_t nexact;
+  lg_variant_t *variants;
+  size_t nvariants;
+  lg_scenario_t *scenarios;
+  size_t nscenarios;
+  lg_defect_t *defects;
+  size_t ndefects;
+} lg_manifest_t;
+
+/* Loads and validates. Returns 0, or -1 with *err ("FILE: key 'K': expected
+ * ...") for the caller to print and free. */
+int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
+                     char **err);
+void lg_manifest_free(lg_manifest_t *m);
+
+const lg_variant_t *lg_manifest_variant(const lg_manifest_t *m,
+                                        const char *name);
+const lg_scenario_t *lg_manifest_scenario(const lg_manifest_t *m,
+                                          const char *name);
+/* Whether scenario sc runs in variant va (language and the scenario's list). */
+int lg_scenario_in_variant(const lg_scenario_t *sc, const lg_variant_t *va);
+
+/* Effective per-run parameters after the variant and CLI scales. */
+long long lg_scenario_iterations(const lg_scenario_t *sc,
+                                 const lg_variant_t *va, double cli_scale);
+/* Effective slope threshold for a metric (scenario, then defaults); NaN if
+ * none; *measured gets the note (borrowed) when non-NULL. */
+double lg_scenario_threshold(const lg_manifest_t *m, const lg_scenario_t *sc,
+                             const char *variant, const char *metric,
+                             const char **measured);
+/* Exact-check metric list (scenario's, else the defaults). */
+void lg_scenario_exact(const lg_manifest_t *m, const lg_scenario_t *sc,
+                       char ***list, size_t *n);
+
+typedef struct lg_expand_s {
+  const char *root, *build, *run_dir, *out, *scenario, *variant;
+} lg_expand_t;
+
+/* Expands {root} {build} {run_dir} {out} {scenario} {variant} {env:NAME}
+ * {gcc-file:NAME} {clang-file:NAME} ({{ and }} are literal braces). Returns
+ * the new string, or NULL with *err set (unknown token, runtime not found). */
+char *lg_expand(const char *tmpl, const lg_expand_t *ctx, char **err);
+/* Syntax check of a template without expanding it; NULL or an error. */
+char *lg_template_check(const char *tmpl);
+
+#endif

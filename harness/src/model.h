@@ -1,0 +1,188 @@
+/* The one in-memory result model of a leakgate run. The runner and analysis
+ * fill it; results.json is its serialised form (lg_results_save/load); every
+ * report writer only renders it and never recomputes anything. */
+#ifndef LG_MODEL_H
+#define LG_MODEL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "stats.h"
+
+/* Version of the results.json schema; bump on incompatible changes. */
+#define LG_SCHEMA_VERSION 1
+#define LG_TOOL_VERSION "0.1.0"
+
+typedef enum lg_verdict_e {
+  LG_V_PASS,
+  LG_V_LEAK,
+  LG_V_ERROR,    /* memory error (sanitizer/valgrind) or protocol error */
+  LG_V_RACE,
+  LG_V_CRASH,
+  LG_V_TIMEOUT,
+  LG_V_RESOURCE, /* threads/fds/handles not returned */
+  LG_V_MISSED,   /* negative control whose expected defect was not caught */
+  LG_V_INFRA,    /* could not run: missing build/program, spawn failure */
+  LG_V__COUNT
+} lg_verdict_t;
+
+const char *lg_verdict_name(lg_verdict_t v);
+/* Returns 0 and sets *v, or -1 for an unknown name. */
+int lg_verdict_parse(const char *name, lg_verdict_t *v);
+
+/* Finding classes: which verdict an attributed finding produces. */
+typedef enum lg_fclass_e {
+  LG_F_INFO,     /* listed, never fails (possibly lost, still reachable) */
+  LG_F_LEAK,
+  LG_F_ERROR,
+  LG_F_RACE,
+  LG_F_RESOURCE,
+  LG_F_CRASH
+} lg_fclass_t;
+
+const char *lg_fclass_name(lg_fclass_t c);
+int lg_fclass_parse(const char *name, lg_fclass_t *c);
+
+typedef struct lg_frame_s {
+  char *fn;   /* may be NULL */
+  char *file; /* source file, may be NULL */
+  int line;   /* 0 when unknown */
+  char *obj;  /* object (executable or shared library), may be NULL */
+  int ours;
+} lg_frame_t;
+
+typedef struct lg_stack_s {
+  char *title; /* e.g. "allocated from", "Previous write by thread T1" */
+  lg_frame_t *frames;
+  size_t nframes;
+} lg_stack_t;
+
+typedef struct lg_finding_s {
+  char *detector; /* asan, lsan, ubsan, tsan, valgrind */
+  char *kind;     /* heap-use-after-free, Leak_DefinitelyLost, data race ... */
+  lg_fclass_t cls;
+  char *message;  /* the report's headline */
+  long long bytes, blocks; /* -1 when not applicable */
+  lg_stack_t *stacks;
+  size_t nstacks;
+  int ours;              /* a frame belongs to our objects */
+  char *first_our_frame; /* "fn file:line" of the first such frame */
+  char *source;          /* log file it was parsed from */
+} lg_finding_t;
+
+typedef struct lg_metric_s {
+  char *name;
+  double *v;        /* one value per sample; NaN when the sample lacks it */
+  int fitted;       /* trend holds a fit over the post-warm-up samples */
+  lg_trend_t trend; /* units per iteration */
+  double threshold; /* slope threshold, units/iteration; NaN when none */
+  char *measured;   /* free-text note from the manifest */
+  int exact;        /* exact end-of-run check requested */
+  double baseline;  /* value in the baseline sample (NaN if absent) */
+  double final;     /* value in the final (after teardown) sample */
+  double peak;      /* maximum over all samples */
+  double noise_sd;  /* residual noise, units (from the control or self) */
+  char *noise_source;
+  double min_detectable; /* smallest leak, units/iteration, this run */
+  int flagged;      /* this metric produced a LEAK/RESOURCE reason */
+} lg_metric_t;
+
+typedef struct lg_run_s {
+  char *scenario, *variant, *lang;
+  char *fault;    /* EVS_FAULT for a selftest run, else NULL */
+  char *expected; /* "pass" or a verdict name */
+  lg_verdict_t detected; /* what the analysis found */
+  lg_verdict_t verdict;  /* after the expectation was applied */
+  int ok;                /* verdict acceptable */
+  char *evidence;
+  char *command;
+  char *run_dir; /* relative to the report directory */
+  int exit_status;  /* -1 if killed by a signal */
+  int term_signal;  /* 0 if none */
+  int timed_out;
+  double wall_s, timeout_s;
+  long long iterations, iterations_done, warmup, sample_every;
+  int has_end;
+  char *probe_error;
+  char *primary; /* metric shown first and used for min_detectable */
+  double min_detectable;
+  /* samples, column-wise */
+  size_t nsamples;
+  long long *si;   /* iteration index */
+  double *st;      /* t_ms */
+  char **sphase;   /* baseline, setup, iterate, teardown */
+  lg_metric_t *metrics;
+  size_t nmetrics;
+  lg_finding_t *findings;
+  size_t nfindings;
+} lg_run_t;
+
+typedef struct lg_noise_s {
+  char *variant, *metric, *scenario;
+  double sd;    /* residual noise, units */
+  double slope; /* largest |slope| in the control's 95% interval */
+} lg_noise_t;
+
+typedef struct lg_cell_s {
+  char *defect, *column, *variant, *metric;
+  int designated;
+  char *status;   /* caught, missed, n/a */
+  char *evidence;
+  double seconds;
+} lg_cell_t;
+
+typedef struct lg_gate_row_s {
+  char *scenario, *variant, *what; /* metric name, "verdict" or "finding" */
+  double baseline, current, tolerance;
+  char *status; /* ok, regression, improvement, new */
+  char *note;
+} lg_gate_row_t;
+
+typedef struct lg_results_s {
+  int schema;
+  char *tool_version, *created, *manifest, *root, *command, *shard;
+  char *control;
+  lg_run_t *runs;
+  size_t nruns;
+  lg_noise_t *noise;
+  size_t nnoise;
+  int has_selftest;
+  lg_cell_t *cells;
+  size_t ncells;
+  int selftest_ok;
+  int has_gate;
+  char *gate_baseline;
+  int gate_ok;
+  lg_gate_row_t *gate;
+  size_t ngate;
+  json_t *bench; /* reports/bench/latest.json as found; rendered as-is */
+  int exit_code;
+} lg_results_t;
+
+lg_run_t *lg_results_add_run(lg_results_t *r);
+void lg_results_free(lg_results_t *r);
+void lg_run_free(lg_run_t *run);
+void lg_finding_free(lg_finding_t *f);
+
+/* Metric by name, or NULL; lg_run_metric_add creates it (values NaN). */
+lg_metric_t *lg_run_metric(const lg_run_t *run, const char *name);
+lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name);
+/* Appends a sample row; metric values default to NaN. Returns its index. */
+size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
+                         const char *phase);
+
+/* Serialises/loads results.json. Load returns 0, or -1 with *err set. */
+json_t *lg_results_to_json(const lg_results_t *r);
+int lg_results_save(const lg_results_t *r, const char *path);
+int lg_results_load(const char *path, lg_results_t *r, char **err);
+/* Copies a run (deep). */
+void lg_run_copy(lg_run_t *dst, const lg_run_t *src);
+
+/* Display unit of a metric: "B" for byte metrics, "" for counts. */
+const char *lg_metric_unit(const char *name);
+
+/* Overall status helpers shared by writers. */
+size_t lg_results_failed(const lg_results_t *r);
+size_t lg_results_infra(const lg_results_t *r);
+
+#endif

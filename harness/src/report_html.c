@@ -1,0 +1,591 @@
+/* report.html: one self-contained page (inline CSS and SVG, no script, no
+ * network): verdict table, per-run metric charts with the fitted slope and
+ * the threshold, findings with stacks, noise floors, selftest matrix, gate
+ * and bench figures. */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "report.h"
+#include "util.h"
+
+#define H(b, s) lg_buf_add_xml((b), (s))
+
+static const char lg_css[] =
+    "body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
+    "margin:24px;color:#1b1f24;background:#fff}"
+    "h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;"
+    "border-bottom:1px solid #d0d7de;padding-bottom:4px}"
+    "h3{font-size:15px;margin:18px 0 6px}"
+    "table{border-collapse:collapse;margin:6px 0 12px}"
+    "th,td{border:1px solid #d0d7de;padding:3px 7px;text-align:left;"
+    "vertical-align:top}th{background:#f6f8fa}td.num{text-align:right;"
+    "font-variant-numeric:tabular-nums}"
+    ".PASS{background:#dafbe1;color:#116329;font-weight:600}"
+    ".FAIL{background:#ffebe9;color:#a40e26;font-weight:600}"
+    ".INFRA{background:#fff8c5;color:#7d4e00;font-weight:600}"
+    ".muted{color:#57606a}.ev{max-width:640px}"
+    ".run{border:1px solid #d0d7de;border-radius:6px;padding:8px 14px;"
+    "margin:12px 0}.charts{display:flex;flex-wrap:wrap;gap:10px}"
+    ".chart{border:1px solid #eaeef2;border-radius:4px}"
+    "pre{background:#f6f8fa;padding:6px 8px;overflow-x:auto;font-size:12px}"
+    ".ours{color:#a40e26;font-weight:600}"
+    ".caught{background:#dafbe1}.missed{background:#ffebe9}"
+    ".na{color:#8c959f}.flag{color:#a40e26;font-weight:600}";
+
+static void lg_num(lg_buf_t *b, double v, const char *unit) {
+  char *s = lg_fmt_value(v, unit);
+  H(b, s);
+  free(s);
+}
+
+static const char *lg_cls(const lg_run_t *run) {
+  return run->ok ? "PASS" : run->verdict == LG_V_INFRA ? "INFRA" : "FAIL";
+}
+
+static char *lg_anchor(const lg_run_t *run, size_t idx) {
+  (void)run;
+  return lg_fmt("run-%zu", idx);
+}
+
+/* An inline SVG chart of one metric over iterations. */
+static void lg_chart(lg_buf_t *b, const lg_run_t *run, const lg_metric_t *m) {
+  const double W = 420, Hh = 190, L = 64, R = 10, T = 22, B = 26;
+  double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+  size_t n = 0;
+  for (size_t i = 0; i < run->nsamples; i++) {
+    if (isnan(m->v[i]))
+      continue;
+    double x = (double)run->si[i];
+    xmin = fmin(xmin, x);
+    xmax = fmax(xmax, x);
+    ymin = fmin(ymin, m->v[i]);
+    ymax = fmax(ymax, m->v[i]);
+    n++;
+  }
+  if (n == 0)
+    return;
+  int fit = m->fitted && isfinite(m->trend.slope);
+  double fx0 = fit ? m->trend.x_first : 0, fx1 = fit ? m->trend.x_last : 0;
+  double fy0 = fit ? m->trend.intercept + m->trend.slope * fx0 : 0;
+  double fy1 = fit ? m->trend.intercept + m->trend.slope * fx1 : 0;
+  double ty1 = fit && isfinite(m->threshold) ? fy0 + m->threshold * (fx1 - fx0)
+                                             : NAN;
+  if (fit) {
+    ymin = fmin(ymin, fmin(fy0, fy1));
+    ymax = fmax(ymax, fmax(fy0, fy1));
+    /* Show the threshold line but do not let it flatten the data. */
+    if (isfinite(ty1) && ty1 <= ymax + (ymax - ymin + 1) * 2)
+      ymax = fmax(ymax, ty1);
+  }
+  if (xmax <= xmin)
+    xmax = xmin + 1;
+  if (ymax <= ymin) {
+    ymax += 1;
+    ymin -= 1;
+  }
+  double pad = (ymax - ymin) * 0.06;
+  ymin -= pad;
+  ymax += pad;
+#define SX(x) (L + ((x) - xmin) / (xmax - xmin) * (W - L - R))
+#define SY(y) (T + (1 - ((y) - ymin) / (ymax - ymin)) * (Hh - T - B))
+  const char *u = lg_metric_unit(m->name);
+  lg_buf_addf(b,
+              "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+              "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+              "role=\"img\">",
+              W, Hh, W, Hh);
+  char *slope = lg_fmt_slope(m);
+  lg_buf_add(b, "<title>");
+  H(b, m->name);
+  lg_buf_add(b, "</title><text x=\"6\" y=\"15\" font-size=\"12\" "
+                "font-weight=\"600\">");
+  H(b, m->name);
+  lg_buf_add(b, "</text><text x=\"414\" y=\"15\" font-size=\"11\" "
+                "text-anchor=\"end\" fill=\"#57606a\">slope ");
+  H(b, slope);
+  if (isfinite(m->threshold))
+    lg_buf_addf(b, " · threshold %g", m->threshold);
+  lg_buf_add(b, "</text>");
+  free(slope);
+  /* Warm-up region. */
+  if (run->warmup > 0 && (double)run->warmup > xmin) {
+    double wx = fmin((double)run->warmup, xmax);
+    lg_buf_addf(b,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                "fill=\"#f6f8fa\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
+                "fill=\"#8c959f\">warm-up</text>",
+                SX(xmin), (double)T, SX(wx) - SX(xmin), Hh - T - B,
+                SX(xmin) + 3, (double)T + 10);
+  }
+  /* Axes and labels. */
+  lg_buf_addf(b,
+              "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+              "stroke=\"#8c959f\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+              "y2=\"%.1f\" stroke=\"#8c959f\"/>",
+              L, T, L, Hh - B, L, Hh - B, W - R, Hh - B);
+  char *ylo = lg_fmt_value(ymin + pad, u), *yhi = lg_fmt_value(ymax - pad, u);
+  lg_buf_addf(b,
+              "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
+              "text-anchor=\"end\">",
+              L - 4, SY(ymax - pad) + 4);
+  H(b, yhi);
+  lg_buf_addf(b,
+              "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
+              "text-anchor=\"end\">",
+              L - 4, SY(ymin + pad) + 4);
+  H(b, ylo);
+  lg_buf_addf(b,
+              "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%.0f</text>"
+              "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
+              "text-anchor=\"end\">%.0f</text><text x=\"%.1f\" y=\"%.1f\" "
+              "font-size=\"10\" text-anchor=\"middle\" "
+              "fill=\"#57606a\">iteration</text>",
+              L, Hh - 8, xmin, W - R, Hh - 8, xmax, (L + W - R) / 2, Hh - 8);
+  free(ylo);
+  free(yhi);
+  /* Data. */
+  lg_buf_add(b, "<polyline fill=\"none\" stroke=\"#0969da\" "
+                "stroke-width=\"1.5\" points=\"");
+  for (size_t i = 0; i < run->nsamples; i++)
+    if (!isnan(m->v[i]) && strcmp(run->sphase[i], "iterate") == 0)
+      lg_buf_addf(b, "%.1f,%.1f ", SX((double)run->si[i]), SY(m->v[i]));
+  lg_buf_add(b, "\"/>");
+  for (size_t i = 0; i < run->nsamples; i++) {
+    if (isnan(m->v[i]) || strcmp(run->sphase[i], "iterate") == 0)
+      continue;
+    int base = strcmp(run->sphase[i], "baseline") == 0;
+    lg_buf_addf(b,
+                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>"
+                "%s</title></circle>",
+                SX((double)run->si[i]), SY(m->v[i]),
+                base ? "#8250df" : "#bf8700", run->sphase[i]);
+  }
+  if (fit) {
+    lg_buf_addf(b,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"#1a7f37\" stroke-width=\"2\"><title>Theil-Sen "
+                "fit</title></line>",
+                SX(fx0), SY(fy0), SX(fx1), SY(fy1));
+    if (isfinite(ty1) && ty1 <= ymax)
+      lg_buf_addf(b,
+                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                  "stroke=\"#cf222e\" stroke-dasharray=\"5 4\" "
+                  "stroke-width=\"1.5\"><title>threshold slope</title></line>",
+                  SX(fx0), SY(fy0), SX(fx1), SY(ty1));
+    else if (isfinite(ty1))
+      lg_buf_addf(b,
+                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
+                  "fill=\"#cf222e\" text-anchor=\"end\">threshold line above "
+                  "the chart</text>",
+                  W - R - 2, (double)T + 10);
+  }
+  lg_buf_add(b, "</svg>");
+#undef SX
+#undef SY
+}
+
+static void lg_findings_html(lg_buf_t *b, const lg_run_t *run) {
+  for (size_t i = 0; i < run->nfindings; i++) {
+    const lg_finding_t *f = &run->findings[i];
+    lg_buf_addf(b, "<details%s><summary>%s ", f->ours ? " open=\"open\"" : "",
+                f->ours ? "<span class=\"ours\">ours</span>"
+                        : "<span class=\"muted\">third-party</span>");
+    H(b, f->detector);
+    lg_buf_add(b, " <b>");
+    H(b, f->kind);
+    lg_buf_add(b, "</b>");
+    if (f->bytes >= 0)
+      lg_buf_addf(b, " — %lld bytes in %lld blocks", f->bytes, f->blocks);
+    if (f->first_our_frame) {
+      lg_buf_add(b, " at <code>");
+      H(b, f->first_our_frame);
+      lg_buf_add(b, "</code>");
+    }
+    lg_buf_addf(b, " <span class=\"muted\">(%s, ", lg_fclass_name(f->cls));
+    H(b, f->source);
+    lg_buf_add(b, ")</span></summary>");
+    if (f->message) {
+      lg_buf_add(b, "<p>");
+      H(b, f->message);
+      lg_buf_add(b, "</p>");
+    }
+    for (size_t s = 0; s < f->nstacks; s++) {
+      lg_buf_add(b, "<pre>");
+      H(b, f->stacks[s].title ? f->stacks[s].title : "stack");
+      lg_buf_add(b, ":\n");
+      for (size_t k = 0; k < f->stacks[s].nframes; k++) {
+        const lg_frame_t *fr = &f->stacks[s].frames[k];
+        char *line = lg_fmt("  #%-2zu %s %s:%d %s%s%s\n", k,
+                            fr->fn ? fr->fn : "??", fr->file ? fr->file : "?",
+                            fr->line, fr->obj ? "(" : "",
+                            fr->obj ? fr->obj : "", fr->obj ? ")" : "");
+        if (fr->ours)
+          lg_buf_add(b, "<span class=\"ours\">");
+        H(b, line);
+        if (fr->ours)
+          lg_buf_add(b, "</span>");
+        free(line);
+      }
+      lg_buf_add(b, "</pre>");
+    }
+    lg_buf_add(b, "</details>");
+  }
+}
+
+static void lg_metric_table(lg_buf_t *b, const lg_run_t *run) {
+  lg_buf_add(b, "<table><tr><th>metric</th><th>slope /it</th><th>95% "
+                "interval</th><th>MK z</th><th>p</th><th>threshold</th>"
+                "<th>baseline</th><th>final</th><th>peak</th><th>noise sd "
+                "(source)</th><th>min detectable /it</th><th></th></tr>");
+  for (size_t k = 0; k < run->nmetrics; k++) {
+    const lg_metric_t *m = &run->metrics[k];
+    const char *u = lg_metric_unit(m->name);
+    lg_buf_add(b, "<tr><td>");
+    H(b, m->name);
+    if (m->measured) {
+      lg_buf_add(b, "<br/><span class=\"muted\">");
+      H(b, m->measured);
+      lg_buf_add(b, "</span>");
+    }
+    lg_buf_add(b, "</td><td class=\"num\">");
+    if (m->fitted) {
+      lg_num(b, m->trend.slope, u);
+      lg_buf_add(b, "</td><td class=\"num\">");
+      lg_num(b, m->trend.slope_lo, u);
+      lg_buf_add(b, " … ");
+      lg_num(b, m->trend.slope_hi, u);
+      lg_buf_addf(b, "</td><td class=\"num\">%.2f</td><td class=\"num\">%.2g",
+                  m->trend.mk_z, m->trend.mk_p);
+    } else {
+      lg_buf_add(b, "n/a</td><td></td><td></td><td>");
+    }
+    lg_buf_add(b, "</td><td class=\"num\">");
+    if (isfinite(m->threshold))
+      lg_num(b, m->threshold, u);
+    else
+      lg_buf_add(b, "-");
+    lg_buf_add(b, "</td><td class=\"num\">");
+    lg_num(b, m->baseline, u);
+    lg_buf_add(b, "</td><td class=\"num\">");
+    lg_num(b, m->final, u);
+    lg_buf_add(b, "</td><td class=\"num\">");
+    lg_num(b, m->peak, u);
+    lg_buf_add(b, "</td><td class=\"num\">");
+    lg_num(b, m->noise_sd, u);
+    if (m->noise_source) {
+      lg_buf_add(b, " <span class=\"muted\">(");
+      H(b, m->noise_source);
+      lg_buf_add(b, ")</span>");
+    }
+    lg_buf_add(b, "</td><td class=\"num\">");
+    lg_num(b, m->min_detectable, u);
+    lg_buf_addf(b, "</td><td>%s%s</td></tr>",
+                m->flagged ? "<span class=\"flag\">flagged</span> " : "",
+                m->exact ? "exact" : "");
+  }
+  lg_buf_add(b, "</table>");
+}
+
+static void lg_json_html(lg_buf_t *b, json_t *j, int depth) {
+  const char *k;
+  json_t *v;
+  size_t i;
+  if (depth > 6) {
+    lg_buf_add(b, "…");
+    return;
+  }
+  if (json_is_object(j)) {
+    lg_buf_add(b, "<table>");
+    json_object_foreach(j, k, v) {
+      lg_buf_add(b, "<tr><th>");
+      H(b, k);
+      lg_buf_add(b, "</th><td>");
+      lg_json_html(b, v, depth + 1);
+      lg_buf_add(b, "</td></tr>");
+    }
+    lg_buf_add(b, "</table>");
+  } else if (json_is_array(j)) {
+    lg_buf_add(b, "<table>");
+    json_array_foreach(j, i, v) {
+      if (i >= 200) {
+        lg_buf_add(b, "<tr><td>…</td></tr>");
+        break;
+      }
+      lg_buf_add(b, "<tr><td>");
+      lg_json_html(b, v, depth + 1);
+      lg_buf_add(b, "</td></tr>");
+    }
+    lg_buf_add(b, "</table>");
+  } else {
+    char *s = json_is_string(j) ? lg_xstrdup(json_string_value(j))
+                                : json_dumps(j, JSON_ENCODE_ANY);
+    H(b, s ? s : "");
+    free(s);
+  }
+}
+
+char *lg_render_html(const lg_results_t *r) {
+  lg_buf_t b = {0};
+  size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
+  const char *status = r->exit_code == 0 ? "PASS"
+                       : r->exit_code == 3 ? "INFRASTRUCTURE ERROR"
+                                           : "FAIL";
+  const char *cls = r->exit_code == 0 ? "PASS" : r->exit_code == 3 ? "INFRA" : "FAIL";
+  lg_buf_add(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+                 "charset=\"utf-8\"/><title>leakgate report</title><style>");
+  lg_buf_add(&b, lg_css);
+  lg_buf_addf(&b, "</style></head><body><h1>leakgate: <span class=\"%s\">%s"
+                  "</span></h1><p class=\"muted\">",
+              cls, status);
+  lg_buf_addf(&b, "%zu runs, %zu failed, %zu infrastructure errors · created ",
+              r->nruns, failed, infra);
+  H(&b, r->created ? r->created : "?");
+  if (r->shard) {
+    lg_buf_add(&b, " · shard ");
+    H(&b, r->shard);
+  }
+  lg_buf_addf(&b, " · exit code %d · schema %d · leakgate ", r->exit_code,
+              r->schema ? r->schema : LG_SCHEMA_VERSION);
+  H(&b, r->tool_version);
+  lg_buf_add(&b, "</p>");
+
+  /* Verdict table. */
+  lg_buf_add(&b, "<h2>Verdicts</h2><table><tr><th>scenario</th><th>variant"
+                 "</th><th>verdict</th><th>expected</th><th>primary slope</th>"
+                 "<th>threshold</th><th>min detectable</th><th>time</th><th>"
+                 "evidence</th></tr>");
+  for (size_t i = 0; i < r->nruns; i++) {
+    const lg_run_t *run = &r->runs[i];
+    lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
+    char *label = lg_run_label(run), *a = lg_anchor(run, i),
+         *slope = lg_fmt_slope(pm);
+    const char *u = pm ? lg_metric_unit(pm->name) : "";
+    lg_buf_addf(&b, "<tr><td><a href=\"#%s\">", a);
+    H(&b, label);
+    lg_buf_add(&b, "</a></td><td>");
+    H(&b, run->variant);
+    lg_buf_addf(&b, "</td><td class=\"%s\">%s</td><td>", lg_cls(run),
+                lg_run_status(run));
+    H(&b, run->expected ? run->expected : "pass");
+    lg_buf_add(&b, "</td><td class=\"num\">");
+    if (pm) {
+      H(&b, pm->name);
+      lg_buf_add(&b, " ");
+    }
+    H(&b, slope);
+    lg_buf_add(&b, "</td><td class=\"num\">");
+    if (pm && isfinite(pm->threshold))
+      lg_num(&b, pm->threshold, u);
+    else
+      lg_buf_add(&b, "-");
+    lg_buf_add(&b, "</td><td class=\"num\">");
+    lg_num(&b, run->min_detectable, u);
+    lg_buf_addf(&b, "</td><td class=\"num\">%.1fs</td><td class=\"ev\">",
+                isfinite(run->wall_s) ? run->wall_s : 0);
+    H(&b, run->evidence);
+    lg_buf_add(&b, "</td></tr>");
+    free(label);
+    free(a);
+    free(slope);
+  }
+  lg_buf_add(&b, "</table>");
+
+  if (r->nnoise) {
+    lg_buf_add(&b, "<h2>Noise floor</h2><p class=\"muted\">From the control "
+                   "scenario <code>");
+    H(&b, r->control ? r->control : "?");
+    lg_buf_add(&b, "</code> in the same run. Smallest detectable leak of a "
+                   "run = max(threshold, 3 × noise sd / fitted span).</p><table>"
+                   "<tr><th>variant</th><th>metric</th><th>noise sd</th><th>"
+                   "slope 95% bound /it</th></tr>");
+    for (size_t i = 0; i < r->nnoise; i++) {
+      const char *u = lg_metric_unit(r->noise[i].metric);
+      lg_buf_add(&b, "<tr><td>");
+      H(&b, r->noise[i].variant);
+      lg_buf_add(&b, "</td><td>");
+      H(&b, r->noise[i].metric);
+      lg_buf_add(&b, "</td><td class=\"num\">");
+      lg_num(&b, r->noise[i].sd, u);
+      lg_buf_add(&b, "</td><td class=\"num\">");
+      lg_num(&b, r->noise[i].slope, u);
+      lg_buf_add(&b, "</td></tr>");
+    }
+    lg_buf_add(&b, "</table>");
+  }
+
+  if (r->has_selftest) {
+    lg_buf_addf(&b, "<h2>Selftest: planted-defect matrix</h2><p class=\"%s\">%s"
+                    "</p>",
+                r->selftest_ok ? "PASS" : "FAIL",
+                r->selftest_ok ? "Every designated detector caught its defect."
+                               : "Some designated detectors missed.");
+    const char **cols = lg_xcalloc(r->ncells + 1, sizeof *cols);
+    const char **rows = lg_xcalloc(r->ncells + 1, sizeof *rows);
+    size_t nc = 0, nr = 0;
+    for (size_t i = 0; i < r->ncells; i++) {
+      size_t k;
+      for (k = 0; k < nc && strcmp(cols[k], r->cells[i].column) != 0; k++)
+        ;
+      if (k == nc)
+        cols[nc++] = r->cells[i].column;
+      for (k = 0; k < nr && strcmp(rows[k], r->cells[i].defect) != 0; k++)
+        ;
+      if (k == nr)
+        rows[nr++] = r->cells[i].defect;
+    }
+    lg_buf_add(&b, "<table><tr><th>planted defect (EVS_FAULT)</th>");
+    for (size_t c = 0; c < nc; c++) {
+      lg_buf_add(&b, "<th>");
+      H(&b, cols[c]);
+      lg_buf_add(&b, "</th>");
+    }
+    lg_buf_add(&b, "</tr>");
+    for (size_t w = 0; w < nr; w++) {
+      lg_buf_add(&b, "<tr><th>");
+      H(&b, rows[w]);
+      lg_buf_add(&b, "</th>");
+      for (size_t c = 0; c < nc; c++) {
+        const lg_cell_t *cell = NULL;
+        for (size_t i = 0; i < r->ncells; i++)
+          if (strcmp(r->cells[i].defect, rows[w]) == 0 &&
+              strcmp(r->cells[i].column, cols[c]) == 0)
+            cell = &r->cells[i];
+        if (!cell) {
+          lg_buf_add(&b, "<td class=\"na\">n/a</td>");
+          continue;
+        }
+        const char *cc = strcmp(cell->status, "caught") == 0   ? "caught"
+                         : strcmp(cell->status, "missed") == 0 ? "missed"
+                                                               : "na";
+        lg_buf_addf(&b, "<td class=\"%s\" title=\"", cc);
+        H(&b, cell->evidence);
+        lg_buf_add(&b, "\">");
+        H(&b, cell->status);
+        lg_buf_addf(&b, " <span class=\"muted\">%.1fs</span></td>",
+                    isfinite(cell->seconds) ? cell->seconds : 0);
+      }
+      lg_buf_add(&b, "</tr>");
+    }
+    lg_buf_add(&b, "</table><ul>");
+    for (size_t i = 0; i < r->ncells; i++) {
+      if (!r->cells[i].designated)
+        continue;
+      lg_buf_add(&b, "<li><b>");
+      H(&b, r->cells[i].defect);
+      lg_buf_add(&b, "</b> / ");
+      H(&b, r->cells[i].column);
+      lg_buf_add(&b, ": ");
+      H(&b, r->cells[i].status);
+      lg_buf_add(&b, " — ");
+      H(&b, r->cells[i].evidence);
+      lg_buf_add(&b, "</li>");
+    }
+    lg_buf_add(&b, "</ul>");
+    free(cols);
+    free(rows);
+  }
+
+  if (r->has_gate) {
+    lg_buf_addf(&b, "<h2>Gate vs baseline</h2><p>Baseline <code>");
+    H(&b, r->gate_baseline ? r->gate_baseline : "?");
+    lg_buf_addf(&b, "</code>: <span class=\"%s\">%s</span></p><table><tr><th>"
+                    "scenario</th><th>variant</th><th>what</th><th>baseline</th>"
+                    "<th>current</th><th>tolerance</th><th>status</th><th>note"
+                    "</th></tr>",
+                r->gate_ok ? "PASS" : "FAIL", r->gate_ok ? "PASS" : "FAIL");
+    for (size_t i = 0; i < r->ngate; i++) {
+      const lg_gate_row_t *g = &r->gate[i];
+      const char *u = g->what ? lg_metric_unit(g->what) : "";
+      lg_buf_add(&b, "<tr><td>");
+      H(&b, g->scenario);
+      lg_buf_add(&b, "</td><td>");
+      H(&b, g->variant);
+      lg_buf_add(&b, "</td><td>");
+      H(&b, g->what);
+      lg_buf_add(&b, "</td><td class=\"num\">");
+      lg_num(&b, g->baseline, u);
+      lg_buf_add(&b, "</td><td class=\"num\">");
+      lg_num(&b, g->current, u);
+      lg_buf_add(&b, "</td><td class=\"num\">");
+      lg_num(&b, g->tolerance, u);
+      lg_buf_addf(&b, "</td><td class=\"%s\">",
+                  strcmp(g->status, "regression") == 0 ? "FAIL"
+                  : strcmp(g->status, "improvement") == 0 ? "PASS"
+                                                           : "");
+      H(&b, g->status);
+      lg_buf_add(&b, "</td><td>");
+      H(&b, g->note);
+      lg_buf_add(&b, "</td></tr>");
+    }
+    lg_buf_add(&b, "</table>");
+  }
+
+  if (r->bench) {
+    lg_buf_add(&b, "<h2>Latest benchmark figures</h2><p class=\"muted\">As "
+                   "found in reports/bench/latest.json.</p>");
+    lg_json_html(&b, r->bench, 0);
+  }
+
+  lg_buf_add(&b, "<h2>Runs</h2>");
+  for (size_t i = 0; i < r->nruns; i++) {
+    const lg_run_t *run = &r->runs[i];
+    char *label = lg_run_label(run), *a = lg_anchor(run, i);
+    lg_buf_addf(&b, "<div class=\"run\" id=\"%s\"><h3>", a);
+    H(&b, label);
+    lg_buf_add(&b, " / ");
+    H(&b, run->variant);
+    lg_buf_addf(&b, " <span class=\"%s\">%s</span></h3><p class=\"ev\">",
+                lg_cls(run), lg_run_status(run));
+    H(&b, run->evidence);
+    lg_buf_addf(&b, "</p><p class=\"muted\">detected %s · expected ",
+                lg_verdict_name(run->detected));
+    H(&b, run->expected ? run->expected : "pass");
+    lg_buf_addf(&b,
+                " · %lld iterations (%lld done), warm-up %lld, sample every "
+                "%lld · %.1fs of %.0fs timeout · exit ",
+                run->iterations, run->iterations_done, run->warmup,
+                run->sample_every, isfinite(run->wall_s) ? run->wall_s : 0,
+                isfinite(run->timeout_s) ? run->timeout_s : 0);
+    if (run->term_signal)
+      lg_buf_add(&b, lg_signal_name(run->term_signal));
+    else
+      lg_buf_addf(&b, "%d", run->exit_status);
+    lg_buf_add(&b, " · logs in <code>");
+    H(&b, run->run_dir);
+    lg_buf_add(&b, "</code></p>");
+    if (run->command) {
+      lg_buf_add(&b, "<details><summary>command</summary><pre>");
+      H(&b, run->command);
+      lg_buf_add(&b, "</pre></details>");
+    }
+    if (run->nmetrics) {
+      lg_metric_table(&b, run);
+      lg_buf_add(&b, "<div class=\"charts\">");
+      for (size_t k = 0; k < run->nmetrics; k++) {
+        const lg_metric_t *m = &run->metrics[k];
+        if (isfinite(m->threshold) || m->exact || m->flagged)
+          lg_chart(&b, run, m);
+      }
+      lg_buf_add(&b, "</div><details><summary>other metrics</summary><div "
+                     "class=\"charts\">");
+      for (size_t k = 0; k < run->nmetrics; k++) {
+        const lg_metric_t *m = &run->metrics[k];
+        if (!(isfinite(m->threshold) || m->exact || m->flagged))
+          lg_chart(&b, run, m);
+      }
+      lg_buf_add(&b, "</div></details>");
+    }
+    if (run->nfindings) {
+      lg_buf_addf(&b, "<h3>Findings (%zu)</h3>", run->nfindings);
+      lg_findings_html(&b, run);
+    }
+    lg_buf_add(&b, "</div>");
+    free(label);
+    free(a);
+  }
+  lg_buf_add(&b, "</body></html>\n");
+  return lg_buf_take(&b);
+}

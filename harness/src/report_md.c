@@ -1,0 +1,268 @@
+/* summary.md: a verdict table fit for a CI step summary, then failures,
+ * findings, noise floors, the selftest matrix, the gate and bench figures. */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "report.h"
+#include "util.h"
+
+/* Table-cell text: no newlines, pipes escaped, length capped. */
+static void lg_md_cell(lg_buf_t *b, const char *s, size_t max) {
+  size_t n = 0;
+  for (; s && *s && n < max; s++, n++) {
+    if (*s == '|')
+      lg_buf_add(b, "\\|");
+    else if (*s == '\n' || *s == '\r')
+      lg_buf_addc(b, ' ');
+    else
+      lg_buf_addc(b, *s);
+  }
+  if (s && *s)
+    lg_buf_add(b, "...");
+}
+
+static void lg_md_value(lg_buf_t *b, double v, const char *unit) {
+  char *s = lg_fmt_value(v, unit);
+  lg_buf_add(b, s);
+  free(s);
+}
+
+static void lg_md_json(lg_buf_t *b, json_t *j, const char *prefix, int *rows) {
+  if (*rows > 200)
+    return;
+  const char *k;
+  json_t *v;
+  size_t i;
+  if (json_is_object(j)) {
+    json_object_foreach(j, k, v) {
+      char *p = *prefix ? lg_fmt("%s.%s", prefix, k) : lg_xstrdup(k);
+      lg_md_json(b, v, p, rows);
+      free(p);
+    }
+  } else if (json_is_array(j)) {
+    json_array_foreach(j, i, v) {
+      char *p = lg_fmt("%s[%zu]", prefix, i);
+      lg_md_json(b, v, p, rows);
+      free(p);
+    }
+  } else {
+    char *s = json_dumps(j, JSON_ENCODE_ANY);
+    lg_buf_add(b, "| ");
+    lg_md_cell(b, prefix, 100);
+    lg_buf_add(b, " | ");
+    lg_md_cell(b, s ? s : "", 100);
+    lg_buf_add(b, " |\n");
+    free(s);
+    (*rows)++;
+  }
+}
+
+char *lg_render_markdown(const lg_results_t *r) {
+  lg_buf_t b = {0};
+  size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
+  const char *status = r->exit_code == 0 ? "PASS"
+                       : r->exit_code == 3 ? "INFRASTRUCTURE ERROR"
+                                           : "FAIL";
+  lg_buf_addf(&b, "# leakgate: %s\n\n", status);
+  lg_buf_addf(&b,
+              "%zu runs, %zu failed, %zu infrastructure errors. Created %s%s%s. "
+              "Exit code %d.\n\n",
+              r->nruns, failed, infra, r->created ? r->created : "?",
+              r->shard ? ", shard " : "", r->shard ? r->shard : "",
+              r->exit_code);
+  if (r->nruns) {
+    lg_buf_add(&b, "| | scenario | variant | verdict | expected | primary "
+                   "metric | slope | threshold | min detectable | time | "
+                   "evidence |\n|---|---|---|---|---|---|---|---|---|---:|---|\n");
+    for (size_t i = 0; i < r->nruns; i++) {
+      const lg_run_t *run = &r->runs[i];
+      lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
+      char *label = lg_run_label(run), *slope = lg_fmt_slope(pm);
+      const char *u = pm ? lg_metric_unit(pm->name) : "";
+      lg_buf_addf(&b, "| %s | ", run->ok ? "✅" : "❌");
+      lg_md_cell(&b, label, 80);
+      lg_buf_addf(&b, " | %s | **%s** | %s | %s | %s | ", run->variant,
+                  lg_run_status(run), run->expected ? run->expected : "pass",
+                  pm ? pm->name : "-", slope);
+      if (pm && isfinite(pm->threshold))
+        lg_buf_addf(&b, "%g %s/it", pm->threshold, *u ? u : "units");
+      else
+        lg_buf_add(&b, "-");
+      lg_buf_add(&b, " | ");
+      if (isfinite(run->min_detectable))
+        lg_buf_addf(&b, "%.3g %s/it", run->min_detectable, *u ? u : "units");
+      else
+        lg_buf_add(&b, "-");
+      lg_buf_addf(&b, " | %.1fs | ", isfinite(run->wall_s) ? run->wall_s : 0);
+      lg_md_cell(&b, run->evidence, 160);
+      lg_buf_add(&b, " |\n");
+      free(label);
+      free(slope);
+    }
+    lg_buf_add(&b, "\n");
+  }
+
+  int any = 0;
+  for (size_t i = 0; i < r->nruns; i++) {
+    const lg_run_t *run = &r->runs[i];
+    if (run->ok)
+      continue;
+    if (!any++)
+      lg_buf_add(&b, "## Failures\n\n");
+    char *label = lg_run_label(run);
+    lg_buf_addf(&b, "### %s / %s: %s\n\n", label, run->variant,
+                lg_run_status(run));
+    lg_buf_addf(&b, "%s\n\n", run->evidence ? run->evidence : "");
+    if (run->command)
+      lg_buf_addf(&b, "Reproduce (in `%s`):\n\n```\n%s\n```\n\n",
+                  run->run_dir ? run->run_dir : ".", run->command);
+    free(label);
+  }
+
+  any = 0;
+  size_t theirs = 0;
+  for (size_t i = 0; i < r->nruns; i++) {
+    const lg_run_t *run = &r->runs[i];
+    for (size_t k = 0; k < run->nfindings; k++) {
+      const lg_finding_t *f = &run->findings[k];
+      if (!f->ours) {
+        theirs++;
+        continue;
+      }
+      if (!any++)
+        lg_buf_add(&b, "## Findings in our code\n\n| scenario | variant | "
+                       "detector | kind | bytes | blocks | first frame of ours "
+                       "|\n|---|---|---|---|---:|---:|---|\n");
+      char *label = lg_run_label(run);
+      lg_buf_add(&b, "| ");
+      lg_md_cell(&b, label, 80);
+      lg_buf_addf(&b, " | %s | %s | ", run->variant, f->detector);
+      lg_md_cell(&b, f->kind, 60);
+      lg_buf_add(&b, " | ");
+      if (f->bytes >= 0)
+        lg_buf_addf(&b, "%lld | %lld", f->bytes, f->blocks);
+      else
+        lg_buf_add(&b, "- | -");
+      lg_buf_add(&b, " | ");
+      lg_md_cell(&b, f->first_our_frame ? f->first_our_frame : "?", 100);
+      lg_buf_add(&b, " |\n");
+      free(label);
+    }
+  }
+  if (any)
+    lg_buf_add(&b, "\n");
+  if (theirs)
+    lg_buf_addf(&b,
+                "%zu finding(s) outside our code (node, libc, third-party) are "
+                "listed in report.html and do not fail.\n\n",
+                theirs);
+
+  if (r->nnoise) {
+    lg_buf_addf(&b,
+                "## Noise floor (control: %s)\n\n| variant | metric | noise "
+                "(robust sd) | slope 95%% bound |\n|---|---|---:|---:|\n",
+                r->control ? r->control : "?");
+    for (size_t i = 0; i < r->nnoise; i++) {
+      const char *u = lg_metric_unit(r->noise[i].metric);
+      lg_buf_addf(&b, "| %s | %s | ", r->noise[i].variant, r->noise[i].metric);
+      lg_md_value(&b, r->noise[i].sd, u);
+      lg_buf_addf(&b, " | %.3g %s/it |\n", r->noise[i].slope, *u ? u : "units");
+    }
+    lg_buf_add(&b, "\n");
+  }
+
+  if (r->has_selftest) {
+    lg_buf_addf(&b, "## Selftest: planted-defect matrix (%s)\n\n",
+                r->selftest_ok ? "every designated detector caught its defect"
+                               : "SOME DESIGNATED DETECTORS MISSED");
+    /* Columns in order of first appearance. */
+    const char **cols = lg_xcalloc(r->ncells + 1, sizeof *cols);
+    const char **rows = lg_xcalloc(r->ncells + 1, sizeof *rows);
+    size_t nc = 0, nr = 0;
+    for (size_t i = 0; i < r->ncells; i++) {
+      size_t k;
+      for (k = 0; k < nc && strcmp(cols[k], r->cells[i].column) != 0; k++)
+        ;
+      if (k == nc)
+        cols[nc++] = r->cells[i].column;
+      for (k = 0; k < nr && strcmp(rows[k], r->cells[i].defect) != 0; k++)
+        ;
+      if (k == nr)
+        rows[nr++] = r->cells[i].defect;
+    }
+    lg_buf_add(&b, "| planted defect |");
+    for (size_t c = 0; c < nc; c++)
+      lg_buf_addf(&b, " %s |", cols[c]);
+    lg_buf_add(&b, "\n|---|");
+    for (size_t c = 0; c < nc; c++)
+      lg_buf_add(&b, "---|");
+    lg_buf_add(&b, "\n");
+    for (size_t w = 0; w < nr; w++) {
+      lg_buf_addf(&b, "| %s |", rows[w]);
+      for (size_t c = 0; c < nc; c++) {
+        const lg_cell_t *cell = NULL;
+        for (size_t i = 0; i < r->ncells; i++)
+          if (strcmp(r->cells[i].defect, rows[w]) == 0 &&
+              strcmp(r->cells[i].column, cols[c]) == 0)
+            cell = &r->cells[i];
+        if (!cell)
+          lg_buf_add(&b, " n/a |");
+        else if (strcmp(cell->status, "caught") == 0)
+          lg_buf_addf(&b, " ✅ caught (%.1fs) |", cell->seconds);
+        else if (strcmp(cell->status, "missed") == 0)
+          lg_buf_addf(&b, " ❌ missed (%.1fs) |", cell->seconds);
+        else
+          lg_buf_addf(&b, " %s |", cell->status);
+      }
+      lg_buf_add(&b, "\n");
+    }
+    lg_buf_add(&b, "\n");
+    for (size_t i = 0; i < r->ncells; i++) {
+      if (!r->cells[i].designated)
+        continue;
+      lg_buf_addf(&b, "- %s / %s: %s — ", r->cells[i].defect, r->cells[i].column,
+                  r->cells[i].status);
+      lg_md_cell(&b, r->cells[i].evidence, 240);
+      lg_buf_add(&b, "\n");
+    }
+    lg_buf_add(&b, "\n");
+    free(cols);
+    free(rows);
+  }
+
+  if (r->has_gate) {
+    lg_buf_addf(&b, "## Gate vs baseline `%s`: %s\n\n",
+                r->gate_baseline ? r->gate_baseline : "?",
+                r->gate_ok ? "PASS" : "FAIL");
+    lg_buf_add(&b, "| scenario | variant | what | baseline | current | "
+                   "tolerance | status | note |\n|---|---|---|---:|---:|---:|"
+                   "---|---|\n");
+    for (size_t i = 0; i < r->ngate; i++) {
+      const lg_gate_row_t *g = &r->gate[i];
+      const char *u = g->what ? lg_metric_unit(g->what) : "";
+      lg_buf_addf(&b, "| %s | %s | %s | ", g->scenario, g->variant, g->what);
+      lg_md_value(&b, g->baseline, u);
+      lg_buf_add(&b, " | ");
+      lg_md_value(&b, g->current, u);
+      lg_buf_add(&b, " | ");
+      lg_md_value(&b, g->tolerance, u);
+      lg_buf_addf(&b, " | %s%s | ",
+                  strcmp(g->status, "regression") == 0 ? "❌ " : "", g->status);
+      lg_md_cell(&b, g->note, 160);
+      lg_buf_add(&b, " |\n");
+    }
+    lg_buf_add(&b, "\n");
+  }
+
+  if (r->bench) {
+    int rows = 0;
+    lg_buf_add(&b, "## Latest benchmark figures (reports/bench/latest.json)\n\n"
+                   "| key | value |\n|---|---|\n");
+    lg_md_json(&b, r->bench, "", &rows);
+    lg_buf_add(&b, "\n");
+  }
+  return lg_buf_take(&b);
+}

@@ -1,0 +1,33 @@
+/* The runner: launches each scenario x variant in its own process group with
+ * the variant's wrapper and environment, captures stdout/stderr to per-run
+ * logs, enforces the scaled timeout (killing the whole group), runs up to
+ * --jobs in parallel, then reads the probe stream and the detector outputs
+ * and hands the run to the analysis. */
+#ifndef LG_RUNNER_H
+#define LG_RUNNER_H
+
+#include "manifest.h"
+#include "model.h"
+
+typedef struct lg_run_opts_s {
+  const char *out_dir; /* absolute */
+  int jobs;
+  double iterations_scale;
+  int tty;   /* live progress lines */
+  int quiet; /* no per-run lines at all */
+} lg_run_opts_t;
+
+typedef struct lg_job_s {
+  const lg_scenario_t *sc;
+  const lg_variant_t *va;
+  const char *fault; /* EVS_FAULT value or NULL (then EVS_FAULT is unset) */
+  const char *expected_override; /* "pass" for selftest runs, or NULL */
+  lg_run_t *run;     /* filled in; must stay valid while running */
+} lg_job_t;
+
+/* Runs all jobs; every job's run gets a verdict (INFRA when it could not be
+ * started). Returns 0, or -1 if interrupted by SIGINT/SIGTERM. */
+int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
+                  const lg_run_opts_t *o);
+
+#endif

@@ -1,0 +1,318 @@
+/* Helpers shared by the leakgate sources (see util.h). */
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void lg_oom(void) {
+  fputs("leakgate: out of memory\n", stderr);
+  exit(LG_EXIT_INFRA);
+}
+
+void *lg_xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p)
+    lg_oom();
+  return p;
+}
+
+void *lg_xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p)
+    lg_oom();
+  return p;
+}
+
+void *lg_xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q)
+    lg_oom();
+  return q;
+}
+
+char *lg_xstrdup(const char *s) {
+  return s ? lg_xstrndup(s, strlen(s)) : NULL;
+}
+
+char *lg_xstrndup(const char *s, size_t n) {
+  char *d = lg_xmalloc(n + 1);
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+char *lg_fmt(const char *fmt, ...) {
+  lg_buf_t b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  char tmp[256];
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    n = 0;
+  if ((size_t)n < sizeof tmp) {
+    va_end(ap2);
+    return lg_xstrdup(tmp);
+  }
+  b.s = lg_xmalloc((size_t)n + 1);
+  vsnprintf(b.s, (size_t)n + 1, fmt, ap2);
+  va_end(ap2);
+  return b.s;
+}
+
+static void lg_buf_grow(lg_buf_t *b, size_t extra) {
+  if (b->len + extra + 1 <= b->cap)
+    return;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < b->len + extra + 1)
+    cap *= 2;
+  b->s = lg_xrealloc(b->s, cap);
+  b->cap = cap;
+}
+
+void lg_buf_addn(lg_buf_t *b, const char *s, size_t n) {
+  lg_buf_grow(b, n);
+  memcpy(b->s + b->len, s, n);
+  b->len += n;
+  b->s[b->len] = '\0';
+}
+
+void lg_buf_add(lg_buf_t *b, const char *s) {
+  if (s)
+    lg_buf_addn(b, s, strlen(s));
+}
+
+void lg_buf_addc(lg_buf_t *b, char c) {
+  lg_buf_addn(b, &c, 1);
+}
+
+void lg_buf_addf(lg_buf_t *b, const char *fmt, ...) {
+  if (!fmt) /* also keeps gcc -fsanitize=undefined's -Wformat quiet */
+    return;
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  char probe[1];
+  int n = vsnprintf(probe, sizeof probe, fmt, ap);
+  va_end(ap);
+  if (n > 0) {
+    lg_buf_grow(b, (size_t)n);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
+    b->len += (size_t)n;
+  }
+  va_end(ap2);
+}
+
+char *lg_buf_take(lg_buf_t *b) {
+  char *s = b->s ? b->s : lg_xstrdup("");
+  b->s = NULL;
+  b->len = b->cap = 0;
+  return s;
+}
+
+void lg_buf_free(lg_buf_t *b) {
+  free(b->s);
+  b->s = NULL;
+  b->len = b->cap = 0;
+}
+
+void lg_buf_add_xml(lg_buf_t *b, const char *s) {
+  if (!s)
+    return;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+    case '&': lg_buf_add(b, "&amp;"); break;
+    case '<': lg_buf_add(b, "&lt;"); break;
+    case '>': lg_buf_add(b, "&gt;"); break;
+    case '"': lg_buf_add(b, "&quot;"); break;
+    case '\'': lg_buf_add(b, "&#39;"); break;
+    default:
+      /* XML 1.0 forbids most control characters even as references. */
+      if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
+        lg_buf_addc(b, '?');
+      else
+        lg_buf_addc(b, (char)*p);
+    }
+  }
+}
+
+char *lg_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  lg_buf_t b = {0};
+  char tmp[65536];
+  size_t n;
+  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+    lg_buf_addn(&b, tmp, n);
+  int err = ferror(f);
+  fclose(f);
+  if (err) {
+    lg_buf_free(&b);
+    errno = EIO;
+    return NULL;
+  }
+  if (len)
+    *len = b.len;
+  return lg_buf_take(&b);
+}
+
+int lg_write_file(const char *path, const char *data, size_t len) {
+  char *tmp = lg_fmt("%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (!f) {
+    free(tmp);
+    return -1;
+  }
+  int bad = fwrite(data, 1, len, f) != len;
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    int e = errno;
+    unlink(tmp);
+    free(tmp);
+    errno = e;
+    return -1;
+  }
+  free(tmp);
+  return 0;
+}
+
+int lg_mkdirs(const char *path) {
+  char *p = lg_xstrdup(path);
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/')
+      continue;
+    *s = '\0';
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+      free(p);
+      return -1;
+    }
+    *s = '/';
+  }
+  int rc = mkdir(p, 0777);
+  free(p);
+  if (rc != 0 && errno != EEXIST)
+    return -1;
+  return lg_is_dir(path) ? 0 : -1;
+}
+
+static int lg_rm_cb(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(path) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+int lg_rmtree(const char *path) {
+  if (!lg_is_dir(path) && !lg_is_file(path))
+    return 0;
+  return nftw(path, lg_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int lg_is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int lg_is_file(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int lg_is_executable(const char *path) {
+  return lg_is_file(path) && access(path, X_OK) == 0;
+}
+
+char *lg_path_join(const char *a, const char *b) {
+  if (!a || !*a || b[0] == '/')
+    return lg_xstrdup(b);
+  size_t la = strlen(a);
+  return lg_fmt("%s%s%s", a, a[la - 1] == '/' ? "" : "/", b);
+}
+
+char *lg_realpath(const char *path) {
+  char buf[PATH_MAX];
+  return realpath(path, buf) ? lg_xstrdup(buf) : NULL;
+}
+
+static int lg_cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t lg_list_dir(const char *dir, const char *pattern, char ***names) {
+  *names = NULL;
+  DIR *d = opendir(dir);
+  if (!d)
+    return 0;
+  size_t n = 0, cap = 0;
+  char **v = NULL;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.' || fnmatch(pattern, e->d_name, 0) != 0)
+      continue;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 8;
+      v = lg_xrealloc(v, cap * sizeof *v);
+    }
+    v[n++] = lg_xstrdup(e->d_name);
+  }
+  closedir(d);
+  if (n)
+    qsort(v, n, sizeof *v, lg_cmp_str);
+  *names = v;
+  return n;
+}
+
+void lg_strv_free(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+double lg_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+const char *lg_signal_name(int sig) {
+  static const struct {
+    int sig;
+    const char *name;
+  } names[] = {{SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},
+               {SIGFPE, "SIGFPE"},   {SIGILL, "SIGILL"},   {SIGKILL, "SIGKILL"},
+               {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},   {SIGPIPE, "SIGPIPE"},
+               {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"},   {SIGHUP, "SIGHUP"},
+               {SIGQUIT, "SIGQUIT"}, {SIGALRM, "SIGALRM"}, {SIGUSR1, "SIGUSR1"},
+               {SIGUSR2, "SIGUSR2"}, {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"}};
+  static char other[32];
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (names[i].sig == sig)
+      return names[i].name;
+  snprintf(other, sizeof other, "SIG%d", sig);
+  return other;
+}
+
+char *lg_iso_now(void) {
+  time_t t = time(NULL);
+  struct tm tm;
+  char buf[32];
+  gmtime_r(&t, &tm);
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return lg_xstrdup(buf);
+}

@@ -1,0 +1,473 @@
+/* End-to-end tests: run the leakgate binary over the tiny scenario programs
+ * of test/scen and test/js (manifest: test/manifest.json) and check verdicts,
+ * evidence, exit codes and the report files. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "model.h"
+#include "util.h"
+
+static char lg_out[2048];
+static char lg_stderr_path[4096];
+
+/* Runs leakgate with the test manifest; returns its exit code. The argument
+ * list ends with NULL. Output goes to files under LG_TEST_OUT/<case>. */
+static int lg_run(const char *name, ...) {
+  char *argv[64];
+  int argc = 0;
+  argv[argc++] = (char *)LG_BIN;
+  argv[argc++] = (char *)"--root";
+  argv[argc++] = (char *)LG_ROOT_DIR;
+  argv[argc++] = (char *)"--manifest";
+  argv[argc++] = (char *)LG_TEST_MANIFEST;
+  va_list ap;
+  va_start(ap, name);
+  const char *a;
+  while ((a = va_arg(ap, const char *)) != NULL && argc < 62)
+    argv[argc++] = (char *)a;
+  va_end(ap);
+  argv[argc] = NULL;
+  snprintf(lg_out, sizeof lg_out, "%s/%s", LG_TEST_OUT, name);
+  lg_mkdirs(lg_out);
+  char outp[4200];
+  snprintf(outp, sizeof outp, "%s.stdout", lg_out);
+  snprintf(lg_stderr_path, sizeof lg_stderr_path, "%s.stderr", lg_out);
+  setenv("LG_TEST_SCEN_DIR", LG_TEST_SCEN_DIR, 1);
+  setenv("LG_TEST_BUILD", LG_TEST_BUILD, 1);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (!freopen(outp, "w", stdout) || !freopen(lg_stderr_path, "w", stderr))
+      _exit(126);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  int st = 0;
+  if (pid < 0 || waitpid(pid, &st, 0) != pid)
+    return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int lg_load(lg_results_t *r, const char *dir) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/results.json", dir);
+  char *err = NULL;
+  if (lg_results_load(path, r, &err) != 0) {
+    fprintf(stderr, "cannot load results: %s\n", err);
+    free(err);
+    return -1;
+  }
+  return 0;
+}
+
+static const lg_run_t *lg_find(const lg_results_t *r, const char *scenario,
+                               const char *variant) {
+  for (size_t i = 0; i < r->nruns; i++)
+    if (strcmp(r->runs[i].scenario, scenario) == 0 &&
+        strcmp(r->runs[i].variant, variant) == 0 && !r->runs[i].fault)
+      return &r->runs[i];
+  return NULL;
+}
+
+static int lg_contains(const char *hay, const char *needle) {
+  return hay && strstr(hay, needle) != NULL;
+}
+
+static int lg_file_contains(const char *path, const char *needle) {
+  char *s = lg_read_file(path, NULL);
+  int found = s && strstr(s, needle) != NULL;
+  free(s);
+  return found;
+}
+
+/* Runs one scenario alone (no control) and checks its verdict. */
+static void lg_expect_verdict(const char *scenario, const char *variant,
+                              int exit_code, lg_verdict_t verdict,
+                              const char *evidence) {
+  char glob[256];
+  snprintf(glob, sizeof glob, "%s", scenario);
+  char casename[300], dir[4400];
+  snprintf(casename, sizeof casename, "%s-%s", scenario, variant);
+  snprintf(dir, sizeof dir, "%s/%s", LG_TEST_OUT, casename);
+  int rc = lg_run(casename, "run", "--scenario", glob, "--variant", variant,
+                  "--out", dir, "--quiet", NULL);
+  ASSERT_EQ(rc, exit_code);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, lg_out), 0);
+  const lg_run_t *run = lg_find(&r, scenario, variant);
+  if (!run) {
+    lg_results_free(&r);
+    ASSERT_TRUE(run != NULL);
+  }
+  if (run->verdict != verdict || !lg_contains(run->evidence, evidence)) {
+    fprintf(stderr, "got %s: %s\n", lg_verdict_name(run->verdict),
+            run->evidence);
+    lg_results_free(&r);
+    ASSERT_STR_EQ(lg_verdict_name(run->verdict), lg_verdict_name(verdict));
+    ASSERT_TRUE(!"evidence text missing");
+  }
+  lg_results_free(&r);
+}
+
+static void test_c_clean(void) {
+  int rc = lg_run("c_clean", "run", "--scenario", "clean", "--variant",
+                  "plain", "--out", LG_TEST_OUT "/c_clean", NULL);
+  ASSERT_EQ(rc, 0);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, lg_out), 0);
+  const lg_run_t *run = lg_find(&r, "clean", "plain");
+  ASSERT_TRUE(run != NULL);
+  ASSERT_EQ(run->verdict, LG_V_PASS);
+  ASSERT_TRUE(run->has_end);
+  /* baseline + setup + 400/8 iterate samples + teardown */
+  ASSERT_EQ(run->nsamples, 53);
+  ASSERT_TRUE(lg_run_metric(run, "mallocInUse") != NULL);
+  ASSERT_TRUE(lg_run_metric(run, "threads") != NULL);
+  ASSERT_TRUE(r.nnoise > 0); /* clean is the test manifest's control */
+  lg_results_free(&r);
+  const char *files[] = {"results.json", "junit.xml", "summary.md",
+                         "report.html"};
+  for (int i = 0; i < 4; i++) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", lg_out, files[i]);
+    ASSERT_TRUE(lg_is_file(p));
+  }
+  char p[4200];
+  snprintf(p, sizeof p, "%s/runs/plain/clean/probe.jsonl", lg_out);
+  ASSERT_TRUE(lg_file_contains(p, "\"type\":\"end\""));
+}
+
+static void test_c_leak(void) {
+  lg_expect_verdict("leak", "plain", 1, LG_V_LEAK, "mallocInUse");
+}
+
+static void test_c_expected_leak_caught(void) {
+  lg_expect_verdict("leak-expected", "plain", 0, LG_V_PASS,
+                    "expected LEAK caught");
+}
+
+static void test_c_expected_leak_missed(void) {
+  lg_expect_verdict("clean-expect-leak", "plain", 1, LG_V_MISSED,
+                    "expected LEAK was not detected");
+}
+
+static void test_c_crash(void) {
+  /* SIGSEGV, or ASan's SEGV report in a sanitizer build. */
+  lg_expect_verdict("crash", "plain", 1, LG_V_CRASH, "SEGV");
+}
+
+static void test_c_hang(void) {
+  double t0 = lg_now_ms();
+  lg_expect_verdict("hang", "plain", 1, LG_V_TIMEOUT, "timeout");
+  CHECK_RETURN_IF_FAILED();
+  ASSERT_LT(lg_now_ms() - t0, 30000);
+  /* The whole group was killed: the forked child is gone too. */
+  ASSERT_EQ(system("! pgrep -f '[s]cen/lgt_hang' >/dev/null"), 0);
+}
+
+static void test_c_garbage(void) {
+  lg_expect_verdict("garbage", "plain", 1, LG_V_ERROR, "probe protocol error");
+}
+
+static void test_c_early_exit(void) {
+  lg_expect_verdict("early-exit", "plain", 1, LG_V_CRASH, "exited early");
+}
+
+static void test_c_fdleak(void) {
+  lg_expect_verdict("fdleak", "plain", 1, LG_V_RESOURCE,
+                    "fds not back to baseline");
+}
+
+static void test_c_fail(void) {
+  lg_expect_verdict("fail", "plain", 1, LG_V_ERROR,
+                    "iterate returned -5");
+}
+
+static void test_missing_program(void) {
+  lg_expect_verdict("missing", "plain", 3, LG_V_INFRA, "not found");
+}
+
+static void test_bad_manifest(void) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/bad_manifest.json", LG_TEST_OUT);
+  lg_mkdirs(LG_TEST_OUT);
+  const char *bad = "{\"version\":1,\"variants\":[{\"name\":\"x\",\"build\":"
+                    "\"/tmp\"}],\"scenarios\":[{\"name\":\"a\",\"lang\":"
+                    "\"rust\",\"program\":\"p\"}]}";
+  ASSERT_EQ(lg_write_file(path, bad, strlen(bad)), 0);
+  char *argv[] = {(char *)LG_BIN, (char *)"--root", (char *)LG_ROOT_DIR,
+                  (char *)"--manifest", path, (char *)"list", NULL};
+  fflush(NULL);
+  char errp[4300];
+  snprintf(errp, sizeof errp, "%s.stderr", path);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (!freopen(errp, "w", stderr) || !freopen("/dev/null", "w", stdout))
+      _exit(126);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  int st;
+  waitpid(pid, &st, 0);
+  ASSERT_EQ(WEXITSTATUS(st), 2);
+  ASSERT_TRUE(lg_file_contains(errp, "scenarios[0].lang"));
+  ASSERT_TRUE(lg_file_contains(errp, "bad_manifest.json"));
+  ASSERT_TRUE(lg_file_contains(errp, "expected \"js\" or \"c\""));
+}
+
+static void test_usage_errors(void) {
+  ASSERT_EQ(lg_run("usage1", "run", "--bogus", NULL), 2);
+  ASSERT_TRUE(lg_file_contains(lg_stderr_path, "unknown option"));
+  ASSERT_EQ(lg_run("usage2", "frobnicate", NULL), 2);
+  ASSERT_EQ(lg_run("usage3", "run", "--variant", "nope", NULL), 2);
+  ASSERT_EQ(lg_run("usage4", "run", "--scenario", "zzz*", NULL), 2);
+  ASSERT_EQ(lg_run("usage5", "run", "--shard", "3/2", NULL), 2);
+  ASSERT_EQ(lg_run("usage6", "run", "--jobs", "0", NULL), 2);
+  ASSERT_EQ(lg_run("usage7", "report", "/nonexistent-dir", NULL), 2);
+  ASSERT_EQ(lg_run("usage8", "gate", "/nonexistent-dir", NULL), 2);
+  ASSERT_EQ(lg_run("usage9", "run", "--help", NULL), 0);
+  ASSERT_EQ(lg_run("usage10", "selftest", "--defect", "nope", NULL), 2);
+}
+
+static void test_list(void) {
+  ASSERT_EQ(lg_run("list", "list", NULL), 0);
+  char p[4200];
+  snprintf(p, sizeof p, "%s.stdout", lg_out);
+  ASSERT_TRUE(lg_file_contains(p, "js-leak"));
+  ASSERT_TRUE(lg_file_contains(p, "selftest defects"));
+}
+
+static void test_report_rerender(void) {
+  ASSERT_EQ(lg_run("rerender", "run", "--scenario", "leak", "--variant",
+                   "plain", "--quiet", "--out", LG_TEST_OUT "/rerender", NULL),
+            1);
+  const char *files[] = {"junit.xml", "summary.md", "report.html",
+                         "results.json"};
+  char *before[4];
+  for (int i = 0; i < 4; i++) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", lg_out, files[i]);
+    before[i] = lg_read_file(p, NULL);
+    ASSERT_TRUE(before[i] != NULL);
+    if (i < 3) /* results.json stays: it is the input */
+      unlink(p);
+  }
+  char dir[sizeof lg_out];
+  memcpy(dir, lg_out, sizeof dir);
+  ASSERT_EQ(lg_run("rerender-2", "report", dir, NULL), 0);
+  for (int i = 0; i < 4; i++) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+    char *after = lg_read_file(p, NULL);
+    int same = after && strcmp(after, before[i]) == 0;
+    free(after);
+    free(before[i]);
+    ASSERT_TRUE(same);
+  }
+}
+
+static void test_gate(void) {
+  setenv("LG_TUNABLE_LEAK", "0", 1);
+  ASSERT_EQ(lg_run("gate-base", "run", "--scenario", "tunable", "--variant",
+                   "plain", "--quiet", "--out", LG_TEST_OUT "/gate-base", NULL),
+            0);
+  ASSERT_EQ(lg_run("gate-same", "run", "--scenario", "tunable", "--variant",
+                   "plain", "--quiet", "--out", LG_TEST_OUT "/gate-same", NULL),
+            0);
+  setenv("LG_TUNABLE_LEAK", "200", 1);
+  ASSERT_EQ(lg_run("gate-worse", "run", "--scenario", "tunable", "--variant",
+                   "plain", "--quiet", "--out", LG_TEST_OUT "/gate-worse",
+                   NULL),
+            1);
+  unsetenv("LG_TUNABLE_LEAK");
+  const char *base = LG_TEST_OUT "/gate-base/results.json";
+  ASSERT_EQ(lg_run("gate-1", "gate", "--baseline", base,
+                   LG_TEST_OUT "/gate-same", NULL),
+            0);
+  ASSERT_EQ(lg_run("gate-2", "gate", "--baseline", base,
+                   LG_TEST_OUT "/gate-worse", NULL),
+            1);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/gate-worse"), 0);
+  int slope_regression = 0, verdict_regression = 0;
+  for (size_t i = 0; i < r.ngate; i++) {
+    if (strcmp(r.gate[i].status, "regression") != 0)
+      continue;
+    slope_regression |= strcmp(r.gate[i].what, "mallocInUse slope /it") == 0;
+    verdict_regression |= strcmp(r.gate[i].what, "verdict") == 0;
+  }
+  int has_gate = r.has_gate, ok = r.gate_ok;
+  lg_results_free(&r);
+  ASSERT_TRUE(has_gate);
+  ASSERT_TRUE(!ok);
+  ASSERT_TRUE(slope_regression);
+  ASSERT_TRUE(verdict_regression);
+  ASSERT_TRUE(lg_file_contains(LG_TEST_OUT "/gate-worse/summary.md",
+                               "## Gate vs baseline"));
+  /* The improvement direction: the regressed run as baseline. */
+  ASSERT_EQ(lg_run("gate-3", "gate", "--baseline",
+                   LG_TEST_OUT "/gate-worse/results.json",
+                   LG_TEST_OUT "/gate-same", NULL),
+            0);
+  ASSERT_TRUE(lg_file_contains(LG_TEST_OUT "/gate-same/summary.md",
+                               "improvement"));
+}
+
+static void test_shard_merge(void) {
+  int rc1 = lg_run("shard1", "run", "--scenario", "leak-expected",
+                   "--scenario", "fdleak", "--scenario", "clean", "--shard",
+                   "1/2", "--quiet", "--out", LG_TEST_OUT "/shard1", NULL);
+  int rc2 = lg_run("shard2", "run", "--scenario", "leak-expected",
+                   "--scenario", "fdleak", "--scenario", "clean", "--shard",
+                   "2/2", "--quiet", "--out", LG_TEST_OUT "/shard2", NULL);
+  ASSERT_TRUE(rc1 == 0 || rc1 == 1);
+  ASSERT_TRUE(rc2 == 0 || rc2 == 1);
+  ASSERT_EQ(rc1 + rc2, 1); /* fdleak fails in exactly one shard */
+  lg_results_t a, b;
+  ASSERT_EQ(lg_load(&a, LG_TEST_OUT "/shard1"), 0);
+  ASSERT_EQ(lg_load(&b, LG_TEST_OUT "/shard2"), 0);
+  size_t na = a.nruns, nb = b.nruns;
+  lg_results_free(&a);
+  lg_results_free(&b);
+  ASSERT_EQ(na + nb, 3);
+  ASSERT_TRUE(na >= 1 && nb >= 1);
+  ASSERT_EQ(lg_run("merge", "merge", LG_TEST_OUT "/shard1",
+                   LG_TEST_OUT "/shard2", "--out", LG_TEST_OUT "/merged", NULL),
+            1);
+  lg_results_t m;
+  ASSERT_EQ(lg_load(&m, LG_TEST_OUT "/merged"), 0);
+  size_t n = m.nruns, nnoise = m.nnoise;
+  int all = lg_find(&m, "clean", "plain") && lg_find(&m, "fdleak", "plain") &&
+            lg_find(&m, "leak-expected", "plain");
+  lg_results_free(&m);
+  ASSERT_EQ(n, 3);
+  ASSERT_TRUE(all);
+  ASSERT_TRUE(nnoise > 0);
+  /* Merging a shard with itself is a conflict. */
+  ASSERT_EQ(lg_run("merge-dup", "merge", LG_TEST_OUT "/shard1",
+                   LG_TEST_OUT "/shard1", "--out", LG_TEST_OUT "/merged-dup",
+                   NULL),
+            2);
+}
+
+static void test_jobs_all(void) {
+  /* Everything at once, two in parallel: verdicts as when run alone. */
+  int rc = lg_run("jobs", "run", "--jobs", "2", "--quiet", "--scenario",
+                  "c*", "--scenario", "leak*", "--scenario", "f*", "--scenario",
+                  "garbage", "--scenario", "early-exit", "--out",
+                  LG_TEST_OUT "/jobs", NULL);
+  ASSERT_EQ(rc, 1);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/jobs"), 0);
+  struct {
+    const char *sc;
+    lg_verdict_t v;
+  } want[] = {{"clean", LG_V_PASS},       {"leak", LG_V_LEAK},
+              {"leak-expected", LG_V_PASS}, {"clean-expect-leak", LG_V_MISSED},
+              {"crash", LG_V_CRASH},       {"garbage", LG_V_ERROR},
+              {"early-exit", LG_V_CRASH},  {"fdleak", LG_V_RESOURCE},
+              {"fail", LG_V_ERROR},        {"faulty", LG_V_PASS}};
+  int bad = 0;
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    const lg_run_t *run = lg_find(&r, want[i].sc, "plain");
+    if (!run || run->verdict != want[i].v) {
+      fprintf(stderr, "%s: got %s\n", want[i].sc,
+              run ? lg_verdict_name(run->verdict) : "(missing)");
+      bad++;
+    }
+  }
+  lg_results_free(&r);
+  ASSERT_EQ(bad, 0);
+}
+
+static void test_selftest_caught(void) {
+  int rc = lg_run("selftest", "selftest", "--defect", "leak", "--defect", "fd",
+                  "--quiet", "--out", LG_TEST_OUT "/selftest", NULL);
+  ASSERT_EQ(rc, 0);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/selftest"), 0);
+  size_t caught = 0, designated = 0;
+  for (size_t i = 0; i < r.ncells; i++) {
+    designated += r.cells[i].designated;
+    caught += r.cells[i].designated && strcmp(r.cells[i].status, "caught") == 0;
+  }
+  int ok = r.has_selftest && r.selftest_ok;
+  lg_results_free(&r);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(designated, 4);
+  ASSERT_EQ(caught, 4);
+  ASSERT_TRUE(lg_file_contains(LG_TEST_OUT "/selftest/report.html",
+                               "planted-defect matrix"));
+}
+
+static void test_selftest_missed(void) {
+  int rc = lg_run("selftest-missed", "selftest", "--defect", "silent",
+                  "--quiet", "--out", LG_TEST_OUT "/selftest-missed", NULL);
+  ASSERT_EQ(rc, 1);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/selftest-missed"), 0);
+  int missed = r.ncells == 1 && strcmp(r.cells[0].status, "missed") == 0;
+  lg_results_free(&r);
+  ASSERT_TRUE(missed);
+}
+
+static void test_js_clean(void) {
+  lg_expect_verdict("js-clean", "plain", 0, LG_V_PASS, "heapUsed");
+}
+
+static void test_js_leak(void) {
+  lg_expect_verdict("js-leak", "plain", 1, LG_V_LEAK, "heapUsed grows");
+}
+
+static void test_js_async(void) {
+  lg_expect_verdict("js-async", "plain", 0, LG_V_PASS, "heapUsed");
+}
+
+static void test_js_throws(void) {
+  lg_expect_verdict("js-throws", "plain", 1, LG_V_ERROR, "planted failure");
+}
+
+static void test_vg_clean(void) {
+  lg_expect_verdict("clean", "vg", 0, LG_V_PASS, "mallocInUse");
+}
+
+static void test_vg_leak(void) {
+  /* Only valgrind runs this scenario here: its XML finding decides. */
+  lg_expect_verdict("leak", "vg", 1, LG_V_LEAK, "valgrind Leak_DefinitelyLost");
+}
+
+static const check_case_t cases[] = {
+    {"c_clean", test_c_clean},
+    {"c_leak", test_c_leak},
+    {"c_expected_leak_caught", test_c_expected_leak_caught},
+    {"c_expected_leak_missed", test_c_expected_leak_missed},
+    {"c_crash", test_c_crash},
+    {"c_hang", test_c_hang},
+    {"c_garbage", test_c_garbage},
+    {"c_early_exit", test_c_early_exit},
+    {"c_fdleak", test_c_fdleak},
+    {"c_fail", test_c_fail},
+    {"missing_program", test_missing_program},
+    {"bad_manifest", test_bad_manifest},
+    {"usage_errors", test_usage_errors},
+    {"list", test_list},
+    {"report_rerender", test_report_rerender},
+    {"gate", test_gate},
+    {"shard_merge", test_shard_merge},
+    {"jobs_all", test_jobs_all},
+    {"selftest_caught", test_selftest_caught},
+    {"selftest_missed", test_selftest_missed},
+    {"js_clean", test_js_clean},
+    {"js_leak", test_js_leak},
+    {"js_async", test_js_async},
+    {"js_throws", test_js_throws},
+    {"vg_clean", test_vg_clean},
+    {"vg_leak", test_vg_leak},
+    {NULL, NULL}};
+
+CHECK_MAIN(cases)
