@@ -177,38 +177,31 @@ function makeDecoder(table) {
     }
   }
 
-  return function deliver(arrayBuffer, nbytes) {
-    if (arrayBuffer !== ab) {
-      ab = arrayBuffer;
-      u32 = new Uint32Array(ab);
-      buf = Buffer.from(ab);
-    }
-    const end = nbytes >>> 2;
-    let i = 0;
-    let last = -1; // word index of the last EVENT record in this chunk
-    let failed = false;
-    let firstError;
+  let cur = 0; // word index of the record being delivered
+  let last = -1; // word index of the last EVENT record in this chunk
+
+  /* Delivers records [from, end) of the current chunk; returns `end`. A
+   * subscriber's exception propagates (deliver() resumes after `cur`). */
+  function run(from, end) {
+    let i = from;
     while (i < end) {
       const w0 = u32[i];
       const op = w0 & 15;
       if (op === OP_EVENT) {
         last = i;
+        cur = i;
         const slot = u32[i + 1];
         const cb = subs[slot];
         if (cb !== undefined && gens[slot] === u32[i + 2]) {
           const type = u32[i + 6] & 0xff;
           const ev = {
-            type: TYPE_NAMES[type],
+            type: type === 1 ? 'set' : 'delete',
             path: paths[u32[i + 3]],
             value: type === 1 ? eventValue(i) : undefined,
             seq: u32[i + 4] + u32[i + 5] * 4294967296,
           };
           if (RETAIN_EVENTS) retainedEvents.push(ev);
-          try {
-            cb(ev);
-          } catch (err) {
-            if (!failed) { failed = true; firstError = err; }
-          }
+          cb(ev);
         }
       } else if (op === OP_PATH) {
         const start = (i + 3) << 2;
@@ -219,6 +212,7 @@ function makeDecoder(table) {
         values[u32[i + 1]] = textOf(buf, (lenw & 0x80000000) !== 0, start,
           start + (lenw & 0x7fffffff));
       } else if (op === OP_REPEAT) {
+        cur = i;
         const slot = u32[i + 1];
         const cb = subs[slot];
         if (cb !== undefined && gens[slot] === u32[i + 2]) {
@@ -226,7 +220,7 @@ function makeDecoder(table) {
           if (last >= 0) {
             const type = u32[last + 6] & 0xff;
             ev = {
-              type: TYPE_NAMES[type],
+              type: type === 1 ? 'set' : 'delete',
               path: paths[u32[last + 3]],
               value: type === 1 ? eventValue(last) : undefined,
               seq: u32[last + 4] + u32[last + 5] * 4294967296,
@@ -240,16 +234,39 @@ function makeDecoder(table) {
             };
           }
           if (RETAIN_EVENTS) retainedEvents.push(ev);
-          try {
-            cb(ev);
-          } catch (err) {
-            if (!failed) { failed = true; firstError = err; }
-          }
+          cb(ev);
         }
       } else {
+        cur = -1;
         throw new Error(`evstore: corrupt delivery record (op ${op})`);
       }
       i += w0 >>> 4;
+    }
+    return i;
+  }
+
+  return function deliver(arrayBuffer, nbytes) {
+    if (arrayBuffer !== ab) {
+      ab = arrayBuffer;
+      u32 = new Uint32Array(ab);
+      buf = Buffer.from(ab);
+    }
+    const end = nbytes >>> 2;
+    let i = 0;
+    let failed = false;
+    let firstError;
+    last = -1;
+    while (i < end) {
+      try {
+        i = run(i, end);
+      } catch (err) {
+        // A subscriber (or a value's decoding) threw: remember the first
+        // error, go on with the next record; deliver() rethrows it at the
+        // end, so it is reported as uncaught.
+        if (cur < 0) throw err;
+        if (!failed) { failed = true; firstError = err; }
+        i = cur + (u32[cur] >>> 4);
+      }
     }
     if (last >= 0) carry(last);
     if (failed) throw firstError;
