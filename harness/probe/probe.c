@@ -39,6 +39,10 @@ double lg_probe_malloc_in_use(void) {
   if (__sanitizer_get_current_allocated_bytes)
     return (double)__sanitizer_get_current_allocated_bytes();
   struct mallinfo2 mi = mallinfo2();
+  /* Under valgrind (which replaces malloc) mallinfo2 reports all zeros:
+   * the metric is then unavailable rather than a misleading flat 0. */
+  if (mi.arena == 0 && mi.hblkhd == 0 && mi.uordblks == 0)
+    return -1;
   return (double)mi.uordblks;
 }
 
@@ -137,9 +141,10 @@ static void lg_probe_sample(const lg_scenario_t *sc, void *ctx,
                    phase, (unsigned long long)i, lg_probe_ms(), lg_probe_rss(),
                    lg_probe_count("/proc/self/task", 0),
                    lg_probe_count("/proc/self/fd", 1));
-  if (!s.malloc_overridden && o > 0 && (size_t)o < sizeof line)
+  double in_use = s.malloc_overridden ? -1 : lg_probe_malloc_in_use();
+  if (in_use >= 0 && o > 0 && (size_t)o < sizeof line)
     o += snprintf(line + o, sizeof line - (size_t)o, ",\"mallocInUse\":%.0f",
-                  lg_probe_malloc_in_use());
+                  in_use);
   for (int k = 0; k < s.n && o > 0 && (size_t)o < sizeof line; k++) {
     char name[128];
     lg_probe_json_str(name, sizeof name, s.names[k]);
@@ -215,21 +220,28 @@ int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv) {
     return lg_probe_fail("setup", 0, "setup", rc);
   lg_probe_sample(sc, ctx, "setup", 0);
   lg_probe_phase("iterate", 0);
+  /* The end record reports the time spent iterating and the time spent
+   * sampling, so the harness can show the probe's own overhead. */
+  double loop_start = lg_probe_ms(), sample_ms = 0;
   for (uint64_t i = 0; i < n; i++) {
     rc = sc->iterate(ctx, i);
     if (rc != 0)
       return lg_probe_fail("iterate", i, "iterate", rc);
-    if ((i + 1) % every == 0)
+    if ((i + 1) % every == 0) {
+      double t = lg_probe_ms();
       lg_probe_sample(sc, ctx, "iterate", i + 1);
+      sample_ms += lg_probe_ms() - t;
+    }
   }
+  double iterate_ms = lg_probe_ms() - loop_start - sample_ms;
   lg_probe_phase("teardown", n);
   rc = sc->teardown ? sc->teardown(ctx) : 0;
   if (rc != 0)
     return lg_probe_fail("teardown", n, "teardown", rc);
   lg_probe_sample(sc, NULL, "teardown", n);
   lg_probe_emit("{\"type\":\"end\",\"status\":\"ok\",\"i\":%llu,"
-                "\"t_ms\":%.3f}",
-                (unsigned long long)n, lg_probe_ms());
+                "\"t_ms\":%.3f,\"iterate_ms\":%.3f,\"sample_ms\":%.3f}",
+                (unsigned long long)n, lg_probe_ms(), iterate_ms, sample_ms);
   if (lg_probe_fd > 2)
     close(lg_probe_fd);
   return 0;

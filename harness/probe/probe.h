@@ -46,7 +46,8 @@ void lg_sample_add(lg_sample_t *s, const char *name, double value);
 int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv);
 
 /* Bytes currently allocated through malloc: the sanitizer allocator's count
- * under ASan/TSan, else mallinfo2().uordblks. */
+ * under ASan/TSan, else mallinfo2().uordblks; -1 when unavailable (valgrind
+ * replaces malloc and mallinfo2 then reports zeros). */
 double lg_probe_malloc_in_use(void);
 
 #endif

@@ -124,17 +124,26 @@ async function main() {
     await sample(sc, ctx, 'setup', 0);
     phase = 'iterate';
     emit({ type: 'phase', name: 'iterate', i: 0, t_ms: ms() });
+    // The end record reports time spent iterating and time spent sampling
+    // (forced GC included), so the harness can show the probe's overhead.
+    const loopStart = ms();
+    let sampleMs = 0;
     for (i = 0; i < iterations; i++) {
       const r = sc.iterate(ctx, i);
       if (r && typeof r.then === 'function') await r;
-      if ((i + 1) % sampleEvery === 0) await sample(sc, ctx, 'iterate', i + 1);
+      if ((i + 1) % sampleEvery === 0) {
+        const t = ms();
+        await sample(sc, ctx, 'iterate', i + 1);
+        sampleMs += ms() - t;
+      }
     }
+    const iterateMs = ms() - loopStart - sampleMs;
     phase = 'teardown';
     i = iterations;
     emit({ type: 'phase', name: 'teardown', i, t_ms: ms() });
     if (typeof sc.teardown === 'function') await sc.teardown(ctx);
     await sample(sc, ctx, 'teardown', iterations);
-    emit({ type: 'end', status: 'ok', i: iterations, t_ms: ms() });
+    emit({ type: 'end', status: 'ok', i: iterations, t_ms: ms(), iterate_ms: iterateMs, sample_ms: sampleMs });
   } catch (err) {
     fail(phase, i, err);
   }

@@ -90,7 +90,8 @@ static char *lg_slope_text(const lg_metric_t *mt) {
 }
 
 static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
-                               lg_run_t *run, int complete,
+                               const lg_variant_t *va, lg_run_t *run,
+                               int complete,
                                lg_reasons_t *rs, lg_buf_t *pass_ev) {
   char **exact = NULL;
   size_t nexact = 0;
@@ -108,6 +109,9 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
     mt->exact = 0;
     for (size_t e = 0; e < nexact; e++)
       mt->exact |= strcmp(exact[e], mt->name) == 0;
+    for (size_t e = 0; va && e < va->nignore_exact; e++)
+      if (strcmp(va->ignore_exact[e], mt->name) == 0)
+        mt->exact = 0;
     mt->baseline = mt->final = mt->peak = NAN;
     mt->flagged = 0;
     size_t n = 0;
@@ -212,6 +216,8 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                        probe->last_phase ? probe->last_phase : "startup",
                        probe->last_i, run->iterations);
   run->has_end = probe->has_end;
+  run->iterate_ms = probe->has_end ? probe->iterate_ms : NAN;
+  run->sample_ms = probe->has_end ? probe->sample_ms : NAN;
   run->iterations_done = probe->last_i;
   free(run->probe_error);
   run->probe_error = lg_xstrdup(probe->protocol_error);
@@ -283,7 +289,7 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
   int complete = probe->has_end && !probe->protocol_error &&
                  !probe->scenario_error && !run->timed_out &&
                  !run->term_signal;
-  lg_metrics_analyse(m, sc, run, complete, &rs, &pass_ev);
+  lg_metrics_analyse(m, sc, va, run, complete, &rs, &pass_ev);
 
   free(run->primary);
   const char *primary = lg_pick_primary(m, sc, run);

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <expat.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -466,26 +467,39 @@ static int lg_matches(const char *s, char *const *ours, size_t n) {
   return 0;
 }
 
-void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours) {
+static char *lg_frame_label(const lg_frame_t *fr) {
+  const char *file = fr->file ? strrchr(fr->file, '/') : NULL;
+  file = file ? file + 1 : fr->file;
+  if (file)
+    return lg_fmt("%s %s:%d", fr->fn ? fr->fn : "??", file, fr->line);
+  return lg_fmt("%s (%s)", fr->fn ? fr->fn : "??", fr->obj ? fr->obj : "?");
+}
+
+void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours,
+                  char *const *skip, size_t nskip) {
   f->ours = 0;
   free(f->first_our_frame);
   f->first_our_frame = NULL;
+  const lg_frame_t *first = NULL, *first_unskipped = NULL;
   for (size_t i = 0; i < f->nstacks; i++) {
     for (size_t j = 0; j < f->stacks[i].nframes; j++) {
       lg_frame_t *fr = &f->stacks[i].frames[j];
       fr->ours = lg_matches(fr->obj, ours, nours) ||
                  lg_matches(fr->file, ours, nours);
-      if (fr->ours && !f->first_our_frame) {
-        const char *file = fr->file ? strrchr(fr->file, '/') : NULL;
-        file = file ? file + 1 : fr->file;
-        if (file)
-          f->first_our_frame = lg_fmt("%s %s:%d", fr->fn ? fr->fn : "??", file,
-                                      fr->line);
-        else
-          f->first_our_frame =
-              lg_fmt("%s (%s)", fr->fn ? fr->fn : "??", fr->obj ? fr->obj : "?");
-      }
-      f->ours |= fr->ours;
+      if (!fr->ours)
+        continue;
+      f->ours = 1;
+      if (!first)
+        first = fr;
+      int skipped = 0;
+      for (size_t k = 0; k < nskip && fr->fn; k++)
+        skipped |= fnmatch(skip[k], fr->fn, 0) == 0;
+      if (!skipped && !first_unskipped)
+        first_unskipped = fr;
     }
   }
+  if (first_unskipped)
+    f->first_our_frame = lg_frame_label(first_unskipped);
+  else if (first)
+    f->first_our_frame = lg_frame_label(first);
 }

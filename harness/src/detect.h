@@ -25,8 +25,11 @@ char *lg_parse_valgrind_xml(const char *data, size_t len, const char *source,
                             lg_findings_t *out);
 
 /* Marks frames and the finding as ours when a frame's object or file contains
- * one of the substrings; sets first_our_frame. */
-void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours);
+ * one of the substrings; sets first_our_frame to the first such frame whose
+ * function matches none of the skip patterns (fnmatch; allocator wrappers),
+ * or to the first of ours if all match. skip may be NULL. */
+void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours,
+                  char *const *skip, size_t nskip);
 
 /* Parses one sanitizer stack line ("#3 0x... in fn file:line:col" or TSan's
  * "#0 fn file:line (obj+0x...)"); returns 0, or -1 when it is not a frame. */

@@ -526,8 +526,8 @@ static int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
   }
   for (size_t i = 0; i < r.nruns; i++)
     if (!r.runs[i].fault)
-      printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", "(clean)",
-             r.runs[i].variant, r.runs[i].ok ? "pass" : "FALSE POSITIVE",
+      printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", r.runs[i].scenario,
+             r.runs[i].variant, r.runs[i].ok ? "clean: pass" : "FALSE POSITIVE",
              r.runs[i].wall_s, r.runs[i].evidence ? r.runs[i].evidence : "");
   printf("selftest: %s\n", r.selftest_ok ? "every designated detector caught "
                                            "its planted defect"

@@ -271,7 +271,9 @@ static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
       lg_mnum(c, o, "iteration_scale", path, &va->iteration_scale, 1e-6) ||
       lg_mnum(c, o, "timeout_multiplier", path, &va->timeout_multiplier,
               1e-6) ||
-      lg_mlangs(c, o, path, &va->langs))
+      lg_mlangs(c, o, path, &va->langs) ||
+      lg_mstrv(c, o, "ignore_exact", path, &va->ignore_exact,
+               &va->nignore_exact))
     goto out;
   json_t *d = json_object_get(o, "default");
   if (d && !json_is_boolean(d)) {
@@ -551,7 +553,8 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
       lg_mstr(&c, o, "js_dir", "", &m->js_dir, 0) ||
       lg_mstr(&c, o, "c_dir", "", &m->c_dir, 0) ||
       lg_mstr(&c, o, "control", "", &m->control, 0) ||
-      lg_mstrv(&c, o, "ours", "", &m->ours, &m->nours))
+      lg_mstrv(&c, o, "ours", "", &m->ours, &m->nours) ||
+      lg_mstrv(&c, o, "frame_skip", "", &m->frame_skip, &m->nframe_skip))
     goto fail;
   if (defaults && !json_is_object(defaults)) {
     lg_merr(&c, "defaults", "an object");
@@ -669,6 +672,7 @@ void lg_manifest_free(lg_manifest_t *m) {
     free(va->detectors);
     free(va->exit_codes);
     free(va->exit_verdicts);
+    lg_strv_free(va->ignore_exact, va->nignore_exact);
   }
   free(m->variants);
   for (size_t i = 0; i < m->nscenarios; i++) {
@@ -703,6 +707,7 @@ void lg_manifest_free(lg_manifest_t *m) {
   lg_thresholds_free(m->thresholds, m->nthresholds);
   lg_strv_free(m->exact, m->nexact);
   lg_strv_free(m->ours, m->nours);
+  lg_strv_free(m->frame_skip, m->nframe_skip);
   free(m->path);
   free(m->root);
   free(m->node);

@@ -41,6 +41,8 @@ typedef struct lg_variant_s {
   int *exit_verdicts;
   size_t nexit;
   int is_default;
+  char **ignore_exact; /* exact checks that do not hold in this variant */
+  size_t nignore_exact;
 } lg_variant_t;
 
 typedef struct lg_threshold_s {
@@ -89,6 +91,8 @@ typedef struct lg_manifest_s {
   char *node, *probe_js, *js_dir, *c_dir;
   char **ours;
   size_t nours;
+  char **frame_skip; /* fnmatch patterns of allocator wrappers */
+  size_t nframe_skip;
   char *control;
   double alpha;
   /* defaults */

@@ -45,6 +45,7 @@ lg_run_t *lg_results_add_run(lg_results_t *r) {
   lg_run_t *run = &r->runs[r->nruns++];
   memset(run, 0, sizeof *run);
   run->min_detectable = NAN;
+  run->iterate_ms = run->sample_ms = NAN;
   return run;
 }
 
@@ -277,6 +278,8 @@ static json_t *lg_run_json(const lg_run_t *run) {
   json_object_set_new(o, "probe_error", lg_jstr(run->probe_error));
   json_object_set_new(o, "primary", lg_jstr(run->primary));
   json_object_set_new(o, "min_detectable", lg_jnum(run->min_detectable));
+  json_object_set_new(o, "iterate_ms", lg_jnum(run->iterate_ms));
+  json_object_set_new(o, "sample_ms", lg_jnum(run->sample_ms));
 
   json_t *si = json_array(), *st = json_array(), *ph = json_array();
   for (size_t i = 0; i < run->nsamples; i++) {
@@ -479,6 +482,8 @@ static int lg_run_from(json_t *o, lg_run_t *run, char **err) {
   run->probe_error = lg_gstr(o, "probe_error");
   run->primary = lg_gstr(o, "primary");
   run->min_detectable = lg_gnum(o, "min_detectable");
+  run->iterate_ms = lg_gnum(o, "iterate_ms");
+  run->sample_ms = lg_gnum(o, "sample_ms");
 
   json_t *s = json_object_get(o, "samples");
   json_t *si = json_object_get(s, "i"), *st = json_object_get(s, "t_ms"),

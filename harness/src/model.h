@@ -106,6 +106,7 @@ typedef struct lg_run_s {
   char *probe_error;
   char *primary; /* metric shown first and used for min_detectable */
   double min_detectable;
+  double iterate_ms, sample_ms; /* probe's own timing; NaN if unknown */
   /* samples, column-wise */
   size_t nsamples;
   long long *si;   /* iteration index */

@@ -102,6 +102,9 @@ static int lg_probe_record(json_t *o, size_t line, const char *text, size_t len,
     free(info->end_status);
     const char *st = json_string_value(json_object_get(o, "status"));
     info->end_status = lg_xstrdup(st ? st : "ok");
+    json_t *im = json_object_get(o, "iterate_ms"), *sm = json_object_get(o, "sample_ms");
+    info->iterate_ms = json_is_number(im) ? json_number_value(im) : NAN;
+    info->sample_ms = json_is_number(sm) ? json_number_value(sm) : NAN;
   }
   /* Unknown record types are ignored for forward compatibility. */
   if (i > info->last_i)

@@ -18,6 +18,7 @@ typedef struct lg_probe_info_s {
   long long last_i;     /* highest iteration seen in a sample or phase */
   char *last_phase;
   size_t records;
+  double iterate_ms, sample_ms; /* from the end record; NaN if absent */
 } lg_probe_info_t;
 
 /* Reads path; appends samples to run (when run is non-NULL). Returns 0, or -1

@@ -553,6 +553,12 @@ char *lg_render_html(const lg_results_t *r) {
       lg_buf_add(&b, lg_signal_name(run->term_signal));
     else
       lg_buf_addf(&b, "%d", run->exit_status);
+    if (isfinite(run->iterate_ms) && isfinite(run->sample_ms) &&
+        run->iterate_ms > 0)
+      lg_buf_addf(&b, " · probe overhead %.1f%% (sampling %.0f ms / iterating "
+                      "%.0f ms)",
+                  100.0 * run->sample_ms / run->iterate_ms, run->sample_ms,
+                  run->iterate_ms);
     lg_buf_add(&b, " · logs in <code>");
     H(&b, run->run_dir);
     lg_buf_add(&b, "</code></p>");

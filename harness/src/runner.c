@@ -356,7 +356,7 @@ static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
     }
   }
   for (size_t i = 0; i < fs.n; i++)
-    lg_attribute(&fs.v[i], m->ours, m->nours);
+    lg_attribute(&fs.v[i], m->ours, m->nours, m->frame_skip, m->nframe_skip);
   run->findings = fs.v;
   run->nfindings = fs.n;
 }

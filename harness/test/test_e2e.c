@@ -433,7 +433,7 @@ static void test_js_throws(void) {
 }
 
 static void test_vg_clean(void) {
-  lg_expect_verdict("clean", "vg", 0, LG_V_PASS, "mallocInUse");
+  lg_expect_verdict("clean", "vg", 0, LG_V_PASS, "back to baseline");
 }
 
 static void test_vg_leak(void) {

@@ -29,7 +29,7 @@ static void test_asan_use_after_free(void) {
   free(log);
   ASSERT_EQ(fs.n, 1);
   lg_finding_t *f = &fs.v[0];
-  lg_attribute(f, lg_ours, 1);
+  lg_attribute(f, lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(f->detector, "asan");
   ASSERT_STR_EQ(f->kind, "heap-use-after-free");
   ASSERT_EQ(f->cls, LG_F_ERROR);
@@ -44,7 +44,7 @@ static void test_asan_use_after_free(void) {
   ASSERT_TRUE(!f->stacks[0].frames[2].ours);       /* libc */
   /* The same report with a list that does not name it: third-party. */
   char *const other[] = {(char *)"libevstore"};
-  lg_attribute(f, other, 1);
+  lg_attribute(f, other, 1, NULL, 0);
   ASSERT_TRUE(!f->ours);
   ASSERT_TRUE(f->first_our_frame == NULL);
   lg_findings_free(&fs);
@@ -58,7 +58,7 @@ static void test_lsan_leak(void) {
   free(log);
   ASSERT_EQ(fs.n, 1);
   lg_finding_t *f = &fs.v[0];
-  lg_attribute(f, lg_ours, 1);
+  lg_attribute(f, lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(f->detector, "lsan");
   ASSERT_STR_EQ(f->kind, "direct-leak");
   ASSERT_EQ(f->cls, LG_F_LEAK);
@@ -67,6 +67,11 @@ static void test_lsan_leak(void) {
   ASSERT_EQ(f->nstacks, 1);
   ASSERT_EQ(f->stacks[0].nframes, 4);
   ASSERT_STR_EQ(f->first_our_frame, "leak_one leak.c:9");
+  /* Allocator wrappers are skipped when naming the frame of ours. */
+  char *const skip[] = {(char *)"leak_*"};
+  lg_attribute(f, lg_ours, 1, skip, 1);
+  ASSERT_STR_EQ(f->first_our_frame, "main leak.c:17");
+  ASSERT_TRUE(f->ours);
   lg_findings_free(&fs);
 }
 
@@ -78,7 +83,7 @@ static void test_tsan_race(void) {
   free(log);
   ASSERT_EQ(fs.n, 1);
   lg_finding_t *f = &fs.v[0];
-  lg_attribute(f, lg_ours, 1);
+  lg_attribute(f, lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(f->detector, "tsan");
   ASSERT_STR_EQ(f->kind, "data race");
   ASSERT_EQ(f->cls, LG_F_RACE);
@@ -102,7 +107,7 @@ static void test_ubsan_overflow(void) {
   free(log);
   ASSERT_EQ(fs.n, 1);
   lg_finding_t *f = &fs.v[0];
-  lg_attribute(f, lg_ours, 1);
+  lg_attribute(f, lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(f->detector, "ubsan");
   ASSERT_STR_EQ(f->kind, "signed integer overflow");
   ASSERT_EQ(f->cls, LG_F_ERROR);
@@ -189,7 +194,7 @@ static void test_valgrind_leak_xwhat(void) {
   ASSERT_EQ(def->bytes, 300);
   ASSERT_EQ(def->blocks, 3);
   ASSERT_TRUE(strstr(def->message, "definitely lost") != NULL);
-  lg_attribute(def, lg_ours, 1);
+  lg_attribute(def, lg_ours, 1, NULL, 0);
   ASSERT_TRUE(def->ours);
   ASSERT_STR_EQ(def->first_our_frame, "leak_one leak.c:9");
   ASSERT_STR_EQ(def->stacks[0].frames[0].fn, "malloc");
@@ -215,7 +220,7 @@ static void test_valgrind_errors_what(void) {
   /* <auxwhat> names the following stacks. */
   ASSERT_TRUE(fs.v[0].nstacks >= 2);
   ASSERT_TRUE(strstr(fs.v[0].stacks[1].title, "free'd") != NULL);
-  lg_attribute(&fs.v[0], lg_ours, 1);
+  lg_attribute(&fs.v[0], lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(fs.v[0].first_our_frame, "main invalid.c:11");
   lg_findings_free(&fs);
 }
@@ -233,7 +238,7 @@ static void test_valgrind_node_not_ours(void) {
   ASSERT_EQ(fs.v[0].cls, LG_F_INFO);
   ASSERT_EQ(fs.v[0].bytes, 304);
   char *const ours[] = {(char *)"evstore.node", (char *)"libevstore"};
-  lg_attribute(&fs.v[0], ours, 2);
+  lg_attribute(&fs.v[0], ours, 2, NULL, 0);
   ASSERT_TRUE(!fs.v[0].ours);
   lg_findings_free(&fs);
 }

@@ -70,7 +70,7 @@ static void lg_sample_results(lg_results_t *r) {
       free(text);
       char *const ours[] = {(char *)"/harness/test/"};
       for (size_t i = 0; i < fs.n; i++)
-        lg_attribute(&fs.v[i], ours, 1);
+        lg_attribute(&fs.v[i], ours, 1, NULL, 0);
       run->findings = fs.v;
       run->nfindings = fs.n;
     } else {
