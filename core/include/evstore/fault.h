@@ -27,7 +27,8 @@ typedef enum evs_fault_e {
 } evs_fault_t;
 
 /* Parses EVS_FAULT once; later calls return the first call's result. Names
- * in `extra_names` (a NULL-terminated list, may be NULL) are accepted too:
+ * in `extra_names` (a NULL-terminated list, may be NULL; the list is kept,
+ * not copied, so it must live until the process exits) are accepted too:
  * layers above the core (the addon) register their own fault points this way
  * and test them with evs_fault_named(). Returns EVS_OK, EVS_EFAULTNAME when
  * EVS_FAULT names an unknown fault (stderr names it and lists the known ones),
