@@ -354,13 +354,17 @@ static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
   char *path = lg_fmt("scenarios[%zu]", idx);
   char *lang = NULL;
   int rc = -1;
-  sc->iterations = m->iterations;
-  sc->warmup = m->warmup;
-  sc->sample_every = m->sample_every;
-  sc->timeout_s = m->timeout_s;
   if (!json_is_object(o)) {
     lg_merr(c, path, "an object");
     goto out;
+  }
+  {
+    json_t *l = json_object_get(o, "lang");
+    int js = json_is_string(l) && strcmp(json_string_value(l), "js") == 0;
+    sc->iterations = js ? m->js_iterations : m->iterations;
+    sc->warmup = js ? m->js_warmup : m->warmup;
+    sc->sample_every = js ? m->js_sample_every : m->sample_every;
+    sc->timeout_s = js ? m->js_timeout_s : m->timeout_s;
   }
   if (lg_mstr(c, o, "name", path, &sc->name, 1) ||
       lg_mstr(c, o, "description", path, &sc->description, 0) ||
@@ -569,6 +573,22 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
        lg_mthresholds(&c, defaults, "defaults", &m->thresholds,
                       &m->nthresholds) ||
        lg_mstrv(&c, defaults, "exact", "defaults", &m->exact, &m->nexact)))
+    goto fail;
+  m->js_iterations = m->iterations;
+  m->js_warmup = m->warmup;
+  m->js_sample_every = m->sample_every;
+  m->js_timeout_s = m->timeout_s;
+  json_t *djs = json_object_get(defaults, "js");
+  if (djs && !json_is_object(djs)) {
+    lg_merr(&c, "defaults.js", "an object");
+    goto fail;
+  }
+  if (djs &&
+      (lg_mint(&c, djs, "iterations", "defaults.js", &m->js_iterations, 1) ||
+       lg_mint(&c, djs, "warmup", "defaults.js", &m->js_warmup, 0) ||
+       lg_mint(&c, djs, "sample_every", "defaults.js", &m->js_sample_every,
+               1) ||
+       lg_mnum(&c, djs, "timeout_s", "defaults.js", &m->js_timeout_s, 0.001)))
     goto fail;
   if (m->alpha >= 0.5) {
     lg_merr(&c, "defaults.alpha", "a significance level below 0.5");

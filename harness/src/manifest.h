@@ -95,9 +95,12 @@ typedef struct lg_manifest_s {
   size_t nframe_skip;
   char *control;
   double alpha;
-  /* defaults */
+  /* defaults, and those of JS scenarios (defaults.js: a JS sample costs
+   * two full garbage collections, so JS runs sample less often) */
   long long iterations, warmup, sample_every;
   double timeout_s;
+  long long js_iterations, js_warmup, js_sample_every;
+  double js_timeout_s;
   lg_threshold_t *thresholds;
   size_t nthresholds;
   char **exact;

@@ -523,12 +523,6 @@ char *lg_render_html(const lg_results_t *r) {
     lg_buf_add(&b, "</table>");
   }
 
-  if (r->bench) {
-    lg_buf_add(&b, "<h2>Latest benchmark figures</h2><p class=\"muted\">As "
-                   "found in reports/bench/latest.json.</p>");
-    lg_json_html(&b, r->bench, 0);
-  }
-
   lg_buf_add(&b, "<h2>Runs</h2>");
   for (size_t i = 0; i < r->nruns; i++) {
     const lg_run_t *run = &r->runs[i];
@@ -592,6 +586,13 @@ char *lg_render_html(const lg_results_t *r) {
     free(label);
     free(a);
   }
+  if (r->bench) {
+    lg_buf_add(&b, "<h2>Latest benchmark figures</h2><details><summary>As "
+                   "found in reports/bench/latest.json</summary>");
+    lg_json_html(&b, r->bench, 0);
+    lg_buf_add(&b, "</details>");
+  }
+
   lg_buf_add(&b, "</body></html>\n");
   return lg_buf_take(&b);
 }
