@@ -390,9 +390,12 @@ void lg_analyze_noise(lg_results_t *r) {
       mt->noise_sd = mt->min_detectable = NAN;
       if (!mt->fitted)
         continue;
+      /* The control's noise, or the run's own residual noise when larger
+       * (a busy workload can be noisier than doing nothing). */
       lg_noise_t *n = lg_noise_find(r, run->variant, mt->name);
-      mt->noise_sd = n ? n->sd : mt->trend.resid_sd;
-      mt->noise_source = lg_xstrdup(n ? n->scenario : "self");
+      int own = !n || !(n->sd >= mt->trend.resid_sd);
+      mt->noise_sd = own ? mt->trend.resid_sd : n->sd;
+      mt->noise_source = lg_xstrdup(own ? "self" : n->scenario);
       double span = mt->trend.x_last - mt->trend.x_first;
       /* A leak must move the metric by 3 noise deviations across the fitted
        * span to stand out, and must exceed the configured threshold. */
