@@ -210,6 +210,18 @@ void lg_parse_sanitizer(const char *text, const char *source,
       cur->blocks = blocks;
       cur->message = lg_trim(line, strlen(line));
       stk = lg_stack_new(cur, "allocated from");
+    } else if ((h = strstr(line, "ERROR: ThreadSanitizer: ")) != NULL ||
+               (h = strstr(line, "ERROR: UndefinedBehaviorSanitizer: ")) !=
+                   NULL) {
+      /* Deadly signals under TSan or UBSan alone: "SEGV on unknown address". */
+      int tsan = strstr(line, "ThreadSanitizer") != NULL;
+      h = strchr(strstr(h, "Sanitizer: "), ' ') + 1;
+      cur = lg_finding_new(out, tsan ? "tsan" : "ubsan", source);
+      cur->kind = lg_first_word(h);
+      cur->cls = lg_asan_class(cur->kind);
+      cur->message = lg_trim(h, strlen(h));
+      stk = NULL;
+      in_lsan = 0;
     } else if ((h = strstr(line, "WARNING: ThreadSanitizer: ")) != NULL) {
       h += strlen("WARNING: ThreadSanitizer: ");
       const char *pid = strstr(h, " (pid=");

@@ -99,6 +99,22 @@ static void test_tsan_race(void) {
   lg_findings_free(&fs);
 }
 
+static void test_tsan_deadly_signal(void) {
+  char *log = lg_fixture("tsan_segv.log", NULL);
+  ASSERT_TRUE(log != NULL);
+  lg_findings_t fs = {0};
+  lg_parse_sanitizer(log, "tsan.5", &fs);
+  free(log);
+  ASSERT_EQ(fs.n, 1);
+  lg_finding_t *f = &fs.v[0];
+  lg_attribute(f, lg_ours, 1, NULL, 0);
+  ASSERT_STR_EQ(f->detector, "tsan");
+  ASSERT_STR_EQ(f->kind, "SEGV");
+  ASSERT_EQ(f->cls, LG_F_CRASH);
+  ASSERT_STR_EQ(f->first_our_frame, "store_null segv.c:5");
+  lg_findings_free(&fs);
+}
+
 static void test_ubsan_overflow(void) {
   char *log = lg_fixture("ubsan_overflow.log", NULL);
   ASSERT_TRUE(log != NULL);
@@ -436,6 +452,7 @@ static const check_case_t cases[] = {
     {"asan_use_after_free", test_asan_use_after_free},
     {"lsan_leak", test_lsan_leak},
     {"tsan_race", test_tsan_race},
+    {"tsan_deadly_signal", test_tsan_deadly_signal},
     {"ubsan_overflow", test_ubsan_overflow},
     {"sanitizer_concatenated_and_garbage",
      test_sanitizer_concatenated_and_garbage},
