@@ -418,8 +418,8 @@ static void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
 }
 
 /* Live line of a running job: iteration, elapsed time, current slope. */
-static void lg_live_line(const lg_job_t *job, const lg_jstate_t *js,
-                         char *line, size_t cap) {
+static void lg_live_line(const lg_manifest_t *m, const lg_job_t *job,
+                         const lg_jstate_t *js, char *line, size_t cap) {
   lg_run_t tmp;
   memset(&tmp, 0, sizeof tmp);
   lg_probe_info_t pi;
@@ -428,6 +428,9 @@ static void lg_live_line(const lg_job_t *job, const lg_jstate_t *js,
   const char *pname = job->sc->primary;
   if (!pname && job->sc->nthresholds)
     pname = job->sc->thresholds[0].metric;
+  for (size_t i = 0; !pname && i < m->nthresholds; i++)
+    if (lg_run_metric(&tmp, m->thresholds[i].metric))
+      pname = m->thresholds[i].metric;
   lg_metric_t *pm = pname ? lg_run_metric(&tmp, pname) : NULL;
   char slope[96] = "";
   if (pm) {
@@ -546,7 +549,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         if (st[j].state != LG_JOB_RUNNING)
           continue;
         char line[256];
-        lg_live_line(&jobs[j], &st[j], line, sizeof line);
+        lg_live_line(m, &jobs[j], &st[j], line, sizeof line);
         printf("%s\n", line);
         live_lines++;
       }
