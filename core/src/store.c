@@ -69,6 +69,8 @@ struct evs_store_s {
   size_t nsubs;
 
   pthread_t thread;
+  bool race_stats;         /* EVS_FAULT data-race-stats, read at open */
+  uint64_t racy_delivered; /* plain counter: only with that fault */
   bool abandoned; /* no-thread-join fault: the dispatcher keeps the store */
   atomic_bool discard;
   evs_queue_stats_t final_stats; /* valid once closed */
@@ -152,6 +154,8 @@ static void *dispatch_main(void *arg) {
   evs_event_t ev;
   while (evs_queue_wait_items(s->q) == EVS_OK) {
     while (evs_queue_peek(s->q, &ev) == EVS_OK) {
+      if (s->race_stats)
+        s->racy_delivered++; /* planted defect: read unlocked by stats */
       if (!atomic_load_explicit(&s->discard, memory_order_relaxed))
         deliver(s, &ev);
       evs_queue_release(s->q);
@@ -189,6 +193,7 @@ int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out) {
     goto fail_queue;
   s->overflow = c.overflow;
   s->max_value = c.max_value_bytes;
+  s->race_stats = evs_fault_on(EVS_FAULT_DATA_RACE_STATS);
   if (pthread_mutex_init(&s->lock, NULL) != 0)
     goto fail_buckets;
   if (pthread_mutex_init(&s->sub_lock, NULL) != 0)
@@ -495,6 +500,8 @@ int evs_store_queue_stats(evs_store_t *s, evs_queue_stats_t *out) {
     rc = EVS_ECLOSED;
   } else {
     evs_queue_stats(s->q, out);
+    if (s->race_stats)
+      out->processed = s->racy_delivered; /* planted defect: no sync */
   }
   pthread_mutex_unlock(&s->lock);
   return rc;

@@ -99,6 +99,11 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
   double *x = lg_xmalloc((run->nsamples + 1) * sizeof *x);
   double *y = lg_xmalloc((run->nsamples + 1) * sizeof *y);
   lg_buf_t exact_ok = {0};
+  /* A variant may judge slopes only for some languages: a valgrind smoke of
+   * node runs too few iterations for a slope to mean anything. */
+  int judge_slopes = !va || va->nslope_langs == 0;
+  for (size_t e = 0; va && e < va->nslope_langs; e++)
+    judge_slopes |= run->lang && strcmp(va->slope_langs[e], run->lang) == 0;
   for (size_t k = 0; k < run->nmetrics; k++) {
     lg_metric_t *mt = &run->metrics[k];
     const char *measured = NULL;
@@ -136,7 +141,7 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
     if (!complete)
       continue;
     const char *u = lg_metric_unit(mt->name);
-    if (mt->fitted && isfinite(mt->threshold) &&
+    if (judge_slopes && mt->fitted && isfinite(mt->threshold) &&
         mt->trend.slope > mt->threshold &&
         lg_trend_increasing(&mt->trend, m->alpha)) {
       mt->flagged = 1;
@@ -344,18 +349,33 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
   free(where);
 }
 
+/* The noise of `metric` measured by a control of the same variant and
+ * language (a C process and node have different noise). */
 static lg_noise_t *lg_noise_find(lg_results_t *r, const char *variant,
-                                 const char *metric) {
+                                 const char *lang, const char *metric) {
   for (size_t i = 0; i < r->nnoise; i++)
     if (strcmp(r->noise[i].variant, variant) == 0 &&
-        strcmp(r->noise[i].metric, metric) == 0)
+        strcmp(r->noise[i].metric, metric) == 0 &&
+        (!r->noise[i].lang || !lang || strcmp(r->noise[i].lang, lang) == 0))
       return &r->noise[i];
   return NULL;
+}
+
+int lg_is_control(const char *list, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = list; p && *p;) {
+    size_t len = strcspn(p, ",");
+    if (len == n && strncmp(p, name, n) == 0)
+      return 1;
+    p += len + (p[len] == ',');
+  }
+  return 0;
 }
 
 void lg_analyze_noise(lg_results_t *r) {
   for (size_t i = 0; i < r->nnoise; i++) {
     free(r->noise[i].variant);
+    free(r->noise[i].lang);
     free(r->noise[i].metric);
     free(r->noise[i].scenario);
   }
@@ -364,16 +384,17 @@ void lg_analyze_noise(lg_results_t *r) {
   r->nnoise = 0;
   for (size_t i = 0; r->control && i < r->nruns; i++) {
     lg_run_t *run = &r->runs[i];
-    if (strcmp(run->scenario, r->control) != 0 || run->fault ||
+    if (!lg_is_control(r->control, run->scenario) || run->fault ||
         !run->has_end)
       continue;
     for (size_t k = 0; k < run->nmetrics; k++) {
       lg_metric_t *mt = &run->metrics[k];
-      if (!mt->fitted || lg_noise_find(r, run->variant, mt->name))
+      if (!mt->fitted || lg_noise_find(r, run->variant, run->lang, mt->name))
         continue;
       r->noise = lg_xrealloc(r->noise, (r->nnoise + 1) * sizeof *r->noise);
       lg_noise_t *n = &r->noise[r->nnoise++];
       n->variant = lg_xstrdup(run->variant);
+      n->lang = run->lang ? lg_xstrdup(run->lang) : NULL;
       n->metric = lg_xstrdup(mt->name);
       n->scenario = lg_xstrdup(run->scenario);
       n->sd = mt->trend.resid_sd;
@@ -392,7 +413,7 @@ void lg_analyze_noise(lg_results_t *r) {
         continue;
       /* The control's noise, or the run's own residual noise when larger
        * (a busy workload can be noisier than doing nothing). */
-      lg_noise_t *n = lg_noise_find(r, run->variant, mt->name);
+      lg_noise_t *n = lg_noise_find(r, run->variant, run->lang, mt->name);
       int own = !n || !(n->sd >= mt->trend.resid_sd);
       mt->noise_sd = own ? mt->trend.resid_sd : n->sd;
       mt->noise_source = lg_xstrdup(own ? "self" : n->scenario);

@@ -39,4 +39,8 @@ int lg_results_exit_code(const lg_results_t *r);
 /* Formats v with a metric's unit, e.g. "1.5 KiB", "12 B", "3". */
 char *lg_fmt_value(double v, const char *unit);
 
+/* True when `name` is one of the comma-separated control scenarios in
+ * `list` (the manifest's "control"; NULL means none). */
+int lg_is_control(const char *list, const char *name);
+
 #endif

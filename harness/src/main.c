@@ -390,7 +390,7 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
     int want = a.nscenarios == 0;
     for (size_t i = 0; i < a.nscenarios; i++)
       want |= fnmatch(a.scenarios[i], sc->name, 0) == 0;
-    int is_control = m.control && strcmp(m.control, sc->name) == 0;
+    int is_control = lg_is_control(m.control, sc->name);
     if (!want && !(is_control && !a.shard))
       continue;
     for (size_t v = 0; v < m.nvariants; v++) {

@@ -273,7 +273,9 @@ static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
               1e-6) ||
       lg_mlangs(c, o, path, &va->langs) ||
       lg_mstrv(c, o, "ignore_exact", path, &va->ignore_exact,
-               &va->nignore_exact))
+               &va->nignore_exact) ||
+      lg_mstrv(c, o, "slope_langs", path, &va->slope_langs,
+               &va->nslope_langs))
     goto out;
   json_t *d = json_object_get(o, "default");
   if (d && !json_is_boolean(d)) {
@@ -556,7 +558,8 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
       lg_mstr(&c, o, "probe_js", "", &m->probe_js, 0) ||
       lg_mstr(&c, o, "js_dir", "", &m->js_dir, 0) ||
       lg_mstr(&c, o, "c_dir", "", &m->c_dir, 0) ||
-      lg_mstr(&c, o, "control", "", &m->control, 0) ||
+      (!json_is_array(json_object_get(o, "control")) &&
+       lg_mstr(&c, o, "control", "", &m->control, 0)) ||
       lg_mstrv(&c, o, "ours", "", &m->ours, &m->nours) ||
       lg_mstrv(&c, o, "frame_skip", "", &m->frame_skip, &m->nframe_skip))
     goto fail;
@@ -629,11 +632,34 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
       goto fail;
     }
   }
-  if (m->control && m->nscenarios && !lg_manifest_scenario(m, m->control)) {
-    char *msg = lg_fmt("the name of a scenario (no scenario '%s')", m->control);
-    lg_merr(&c, "control", msg);
-    free(msg);
-    goto fail;
+  /* "control": one scenario name, or one per language as an array; kept
+   * as a comma-separated list (see lg_is_control). */
+  if (json_is_array(json_object_get(o, "control"))) {
+    char **names = NULL;
+    size_t nnames = 0;
+    if (lg_mstrv(&c, o, "control", "", &names, &nnames))
+      goto fail;
+    for (size_t i = 0; i < nnames; i++) {
+      char *joined = lg_fmt("%s%s%s", m->control ? m->control : "",
+                            m->control ? "," : "", names[i]);
+      free(m->control);
+      m->control = joined;
+    }
+    lg_strv_free(names, nnames);
+  }
+  for (const char *p = m->control; p && *p && m->nscenarios;) {
+    size_t len = strcspn(p, ",");
+    char *name = lg_fmt("%.*s", (int)len, p);
+    int known = lg_manifest_scenario(m, name) != NULL;
+    if (!known) {
+      char *msg = lg_fmt("the name of a scenario (no scenario '%s')", name);
+      lg_merr(&c, "control", msg);
+      free(msg);
+    }
+    free(name);
+    if (!known)
+      goto fail;
+    p += len + (p[len] == ',');
   }
   if (selftest) {
     json_t *defects = json_object_get(selftest, "defects");
@@ -693,6 +719,7 @@ void lg_manifest_free(lg_manifest_t *m) {
     free(va->exit_codes);
     free(va->exit_verdicts);
     lg_strv_free(va->ignore_exact, va->nignore_exact);
+    lg_strv_free(va->slope_langs, va->nslope_langs);
   }
   free(m->variants);
   for (size_t i = 0; i < m->nscenarios; i++) {

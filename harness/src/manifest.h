@@ -43,6 +43,8 @@ typedef struct lg_variant_s {
   int is_default;
   char **ignore_exact; /* exact checks that do not hold in this variant */
   size_t nignore_exact;
+  char **slope_langs; /* languages whose slopes are judged here (none: all) */
+  size_t nslope_langs;
 } lg_variant_t;
 
 typedef struct lg_threshold_s {

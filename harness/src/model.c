@@ -103,6 +103,7 @@ void lg_results_free(lg_results_t *r) {
   free(r->runs);
   for (size_t i = 0; i < r->nnoise; i++) {
     free(r->noise[i].variant);
+    free(r->noise[i].lang);
     free(r->noise[i].metric);
     free(r->noise[i].scenario);
   }
@@ -342,7 +343,8 @@ json_t *lg_results_to_json(const lg_results_t *r) {
   json_t *noise = json_array();
   for (size_t i = 0; i < r->nnoise; i++)
     json_array_append_new(
-        noise, json_pack("{s:s,s:s,s:o,s:o,s:o}", "variant", r->noise[i].variant,
+        noise, json_pack("{s:s,s:o,s:s,s:o,s:o,s:o}", "variant",
+                         r->noise[i].variant, "lang", lg_jstr(r->noise[i].lang),
                          "metric", r->noise[i].metric, "scenario",
                          lg_jstr(r->noise[i].scenario), "sd",
                          lg_jnum(r->noise[i].sd), "slope",
@@ -602,6 +604,7 @@ static int lg_results_from_json(json_t *o, lg_results_t *r, char **err) {
     r->noise = lg_xrealloc(r->noise, (r->nnoise + 1) * sizeof *r->noise);
     lg_noise_t *n = &r->noise[r->nnoise++];
     n->variant = lg_gstr(no, "variant");
+    n->lang = lg_gstr(no, "lang");
     n->metric = lg_gstr(no, "metric");
     n->scenario = lg_gstr(no, "scenario");
     n->sd = lg_gnum(no, "sd");

@@ -119,7 +119,7 @@ typedef struct lg_run_s {
 } lg_run_t;
 
 typedef struct lg_noise_s {
-  char *variant, *metric, *scenario;
+  char *variant, *lang, *metric, *scenario;
   double sd;    /* residual noise, units */
   double slope; /* largest |slope| in the control's 95% interval */
 } lg_noise_t;
@@ -142,7 +142,7 @@ typedef struct lg_gate_row_s {
 typedef struct lg_results_s {
   int schema;
   char *tool_version, *created, *manifest, *root, *command, *shard;
-  char *control;
+  char *control; /* control scenario name(s), comma-separated */
   lg_run_t *runs;
   size_t nruns;
   lg_noise_t *noise;

@@ -28,6 +28,7 @@ typedef struct lg_jstate_s {
   pid_t pid;
   double start_ms, deadline_ms, kill_ms;
   int term_sent;
+  int retried; /* re-run once after a detector crashed at exit */
   char *run_dir, *probe_path;
   char **argv, **envp;
   size_t argc, envc;
@@ -361,6 +362,41 @@ static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
   run->nfindings = fs.n;
 }
 
+/* LeakSanitizer's stop-the-world tracer sometimes crashes at exit on its own
+ * ("Tracer caught signal 11 ... LeakSanitizer has encountered a fatal
+ * error", google/sanitizers#1353): the detector failed, not the code under
+ * test. True when a sanitizer log or stderr of the run shows that. */
+static int lg_detector_crashed(const char *run_dir) {
+  static const char *const patterns[] = {"asan.*", "stderr.log"};
+  int crashed = 0;
+  for (size_t p = 0; p < 2 && !crashed; p++) {
+    char **names;
+    size_t n = lg_list_dir(run_dir, patterns[p], &names);
+    for (size_t i = 0; i < n && !crashed; i++) {
+      char *path = lg_path_join(run_dir, names[i]);
+      char *data = lg_read_file(path, NULL);
+      crashed = data && strstr(data, "LeakSanitizer has encountered a fatal "
+                                     "error") != NULL;
+      free(data);
+      free(path);
+    }
+    lg_strv_free(names, n);
+  }
+  return crashed;
+}
+
+/* Removes what a run wrote, so a re-run starts from an empty directory. */
+static void lg_clear_run_dir(const char *run_dir) {
+  char **names;
+  size_t n = lg_list_dir(run_dir, "*", &names);
+  for (size_t i = 0; i < n; i++) {
+    char *path = lg_path_join(run_dir, names[i]);
+    unlink(path);
+    free(path);
+  }
+  lg_strv_free(names, n);
+}
+
 static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
                       lg_jstate_t *js, int status) {
   lg_run_t *run = job->run;
@@ -383,6 +419,20 @@ static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   lg_buf_t notes = {0};
   lg_collect_detectors(m, job->va, js, run, &notes);
   lg_analyze_run(m, job->sc, job->va, &pi, notes.s, run);
+  if (lg_detector_crashed(js->run_dir)) {
+    lg_infra(run, lg_fmt("LeakSanitizer itself crashed at exit on %s (its "
+                         "tracer; a known intermittent sanitizer fault, "
+                         "google/sanitizers#1353): no verdict possible; "
+                         "see %s",
+                         js->retried ? "both attempts" : "the only attempt",
+                         js->run_dir));
+  } else if (js->retried) {
+    char *ev = lg_fmt("%s (re-run once: LeakSanitizer's tracer crashed at "
+                      "exit on the first attempt)",
+                      run->evidence ? run->evidence : "");
+    free(run->evidence);
+    run->evidence = ev;
+  }
   lg_buf_free(&notes);
   lg_probe_info_free(&pi);
   js->state = LG_JOB_DONE;
@@ -520,6 +570,17 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         continue;
       int status;
       pid_t r = waitpid(js->pid, &status, WNOHANG);
+      if (r == js->pid && !js->retried && !js->term_sent &&
+          lg_detector_crashed(js->run_dir)) {
+        js->retried = 1;
+        lg_clear_run_dir(js->run_dir);
+        double budget = js->deadline_ms - js->start_ms;
+        if (lg_spawn(js, jobs[j].run) == 0) {
+          js->start_ms = lg_now_ms();
+          js->deadline_ms = js->start_ms + budget;
+          continue;
+        }
+      }
       if (r == js->pid) {
         lg_finish(m, &jobs[j], js, status);
         running--;

@@ -193,6 +193,21 @@ static void test_c_fail(void) {
                     "iterate returned -5");
 }
 
+/* A detector that crashes at exit is re-run once; if it keeps crashing the
+ * run is an infrastructure error (exit 3), never a verdict on the code. */
+static void test_detector_crash_retried(void) {
+  char mark[4200];
+  snprintf(mark, sizeof mark, "%s/lsan-flake.mark", LG_TEST_OUT);
+  lg_mkdirs(LG_TEST_OUT);
+  unlink(mark);
+  setenv("LG_FLAKE_MARK", mark, 1);
+  lg_expect_verdict("lsan-flake", "plain", 0, LG_V_PASS, "re-run once");
+  CHECK_RETURN_IF_FAILED();
+  ASSERT_EQ(access(mark, F_OK), 0); /* the first attempt really crashed */
+  lg_expect_verdict("lsan-broken", "plain", 3, LG_V_INFRA,
+                    "LeakSanitizer itself crashed at exit on both attempts");
+}
+
 static void test_missing_program(void) {
   lg_expect_verdict("missing", "plain", 3, LG_V_INFRA, "not found");
 }
@@ -462,6 +477,7 @@ static const check_case_t cases[] = {
     {"c_early_exit", test_c_early_exit},
     {"c_fdleak", test_c_fdleak},
     {"c_fail", test_c_fail},
+    {"detector_crash_retried", test_detector_crash_retried},
     {"missing_program", test_missing_program},
     {"bad_manifest", test_bad_manifest},
     {"usage_errors", test_usage_errors},

@@ -2,9 +2,13 @@
  * writes per iteration, with path lengths from 2 to 255 bytes, while the main
  * thread also reads the queue statistics. Proves no event is lost or
  * reordered across many laps of the slot ring (checked per event in the
- * listener, and in total at teardown) and that memory stays flat. The stats
- * reads are what TSan needs to catch the planted data-race-stats defect. */
+ * listener, and in total at teardown) and that memory stays flat. A monitor
+ * thread reads the queue statistics throughout, as a dashboard would: those
+ * concurrent reads are what TSan needs to catch the planted data-race-stats
+ * defect. */
+#include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "scn.h"
 
@@ -16,6 +20,9 @@ typedef struct {
   uint64_t last_seq; /* dispatcher thread only */
   uint64_t written;
   char path[EVS_PATH_MAX + 1];
+  pthread_t monitor;
+  atomic_bool stop;
+  atomic_int monitor_bad;
 } ctx_t;
 
 static ctx_t g;
@@ -30,6 +37,18 @@ static void on_event(const evs_event_t *ev, void *ud) {
   atomic_fetch_add_explicit(&c->seen, 1, memory_order_relaxed);
 }
 
+static void *monitor_main(void *arg) {
+  ctx_t *c = arg;
+  while (!atomic_load(&c->stop)) {
+    evs_queue_stats_t st;
+    if (evs_store_queue_stats(c->s, &st) != EVS_OK || st.high_water > SLOTS ||
+        st.dropped != 0)
+      atomic_store(&c->monitor_bad, 1);
+    nanosleep(&(struct timespec){0, 20000}, NULL);
+  }
+  return NULL;
+}
+
 static int setup(void **ctx) {
   *ctx = &g;
   evs_store_config_t cfg = {.queue_slots = SLOTS};
@@ -39,6 +58,7 @@ static int setup(void **ctx) {
                 EVS_OK);
   memset(g.path, 'a', sizeof(g.path));
   g.path[0] = '/';
+  SCN_EXPECT(pthread_create(&g.monitor, NULL, monitor_main, &g) == 0);
   return 0;
 }
 
@@ -66,6 +86,9 @@ static int iterate(void *ctx, uint64_t i) {
 
 static int teardown(void *ctx) {
   ctx_t *c = ctx;
+  atomic_store(&c->stop, true);
+  pthread_join(c->monitor, NULL);
+  SCN_EXPECT(atomic_load(&c->monitor_bad) == 0);
   SCN_EXPECT_RC(evs_store_close(c->s, EVS_CLOSE_DELIVER), EVS_OK);
   evs_queue_stats_t st;
   evs_store_queue_stats(c->s, &st);
