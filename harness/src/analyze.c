@@ -246,7 +246,13 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
     lg_reason(&rs, v, lg_buf_take(&t));
   }
 
-  if (run->timed_out) {
+  if (run->hung_after_end_s > 0) {
+    lg_reason(&rs, LG_V_RESOURCE,
+              lg_fmt("did not exit within %.0f s of its end record; process "
+                     "group killed: something it created (a threadsafe "
+                     "function, a timer, a thread, a handle) keeps it alive",
+                     run->hung_after_end_s));
+  } else if (run->timed_out) {
     lg_reason(&rs, LG_V_TIMEOUT,
               lg_fmt("no end after the %.0f s timeout; process group killed "
                      "in %s",

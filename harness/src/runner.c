@@ -29,6 +29,9 @@ typedef struct lg_jstate_s {
   double start_ms, deadline_ms, kill_ms;
   int term_sent;
   int retried; /* re-run once after a detector crashed at exit */
+  double end_seen_ms, next_end_check_ms; /* when the end record appeared */
+  double grace_s; /* time allowed to exit after the end record */
+  int hung; /* killed for not exiting after its end record */
   char *run_dir, *probe_path;
   char **argv, **envp;
   size_t argc, envc;
@@ -385,6 +388,27 @@ static int lg_detector_crashed(const char *run_dir) {
   return crashed;
 }
 
+/* Seconds a scenario may take to exit after writing its end record, before
+ * whatever keeps it alive counts as a leaked resource (scaled like the
+ * timeout: valgrind's leak check at exit is slow). */
+#define LG_EXIT_GRACE_S 10.0
+
+/* True when the probe stream ends with an end record (only its tail is
+ * read: this is polled while the scenario runs). */
+static int lg_probe_ended(const char *probe_path) {
+  FILE *f = fopen(probe_path, "r");
+  if (!f)
+    return 0;
+  char tail[512];
+  size_t n = 0;
+  if (fseek(f, -(long)(sizeof tail - 1), SEEK_END) != 0)
+    rewind(f);
+  n = fread(tail, 1, sizeof tail - 1, f);
+  fclose(f);
+  tail[n] = '\0';
+  return strstr(tail, "\"type\":\"end\"") != NULL;
+}
+
 /* Removes what a run wrote, so a re-run starts from an empty directory. */
 static void lg_clear_run_dir(const char *run_dir) {
   char **names;
@@ -407,7 +431,11 @@ static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   } else {
     run->exit_status = WEXITSTATUS(status);
   }
-  if (js->term_sent) {
+  if (js->hung) {
+    run->hung_after_end_s = js->grace_s;
+    run->term_signal = 0;
+    run->exit_status = 0;
+  } else if (js->term_sent) {
     run->timed_out = 1;
     run->term_signal = 0;
   }
@@ -573,6 +601,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       if (r == js->pid && !js->retried && !js->term_sent &&
           lg_detector_crashed(js->run_dir)) {
         js->retried = 1;
+        js->end_seen_ms = 0;
         lg_clear_run_dir(js->run_dir);
         double budget = js->deadline_ms - js->start_ms;
         if (lg_spawn(js, jobs[j].run) == 0) {
@@ -591,6 +620,17 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           lg_print_done(&jobs[j], done, n);
         }
         continue;
+      }
+      if (!js->hung && !js->term_sent && now >= js->next_end_check_ms) {
+        js->next_end_check_ms = now + 250;
+        if (js->end_seen_ms == 0 && lg_probe_ended(js->probe_path))
+          js->end_seen_ms = now;
+        js->grace_s = LG_EXIT_GRACE_S * jobs[j].va->timeout_multiplier;
+        if (js->end_seen_ms > 0 && now > js->end_seen_ms + js->grace_s * 1000) {
+          killpg(js->pid, SIGKILL);
+          js->hung = 1;
+          continue;
+        }
       }
       if (!js->term_sent && now > js->deadline_ms) {
         killpg(js->pid, SIGTERM);

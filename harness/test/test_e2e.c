@@ -208,6 +208,13 @@ static void test_detector_crash_retried(void) {
                     "LeakSanitizer itself crashed at exit on both attempts");
 }
 
+/* A process that writes its end record and then never exits is holding on
+ * to something: RESOURCE after the grace period, not a long TIMEOUT. */
+static void test_linger_after_end(void) {
+  lg_expect_verdict("linger", "plain", 1, LG_V_RESOURCE,
+                    "did not exit within 10 s of its end record");
+}
+
 static void test_missing_program(void) {
   lg_expect_verdict("missing", "plain", 3, LG_V_INFRA, "not found");
 }
@@ -478,6 +485,7 @@ static const check_case_t cases[] = {
     {"c_fdleak", test_c_fdleak},
     {"c_fail", test_c_fail},
     {"detector_crash_retried", test_detector_crash_retried},
+    {"linger_after_end", test_linger_after_end},
     {"missing_program", test_missing_program},
     {"bad_manifest", test_bad_manifest},
     {"usage_errors", test_usage_errors},
