@@ -86,7 +86,8 @@ public:
       ev->path = s.path;
       ev->path_len = s.path_len;
       ev->value_len = s.value_len;
-      ev->value = s.value_len ? &values_[s.value_pos & (values_.size() - 1)] : nullptr;
+      ev->value =
+          s.value_len ? &values_[s.value_pos & (values_.size() - 1)] : nullptr;
       rc = EVS_OK;
     }
     pthread_mutex_unlock(&mu_);

@@ -35,25 +35,37 @@ struct RingQueue {
     if (evs_queue_create(nullptr, &q) != EVS_OK)
       std::abort();
   }
-  ~RingQueue() { evs_queue_destroy(q); }
+  ~RingQueue() {
+    evs_queue_destroy(q);
+  }
   RingQueue(const RingQueue &) = delete;
   RingQueue &operator=(const RingQueue &) = delete;
   int push(uint64_t seq, const char *path, size_t plen, const void *v,
            size_t vlen) {
     return evs_queue_push(q, EVS_EVENT_SET, seq, path, plen, v, vlen);
   }
-  int wait_space(size_t vlen) { return evs_queue_wait_space(q, vlen); }
-  int peek(evs_event_t *ev) { return evs_queue_peek(q, ev); }
-  void release() { evs_queue_release(q); }
-  int wait_items() { return evs_queue_wait_items(q); }
-  void close() { evs_queue_close(q); }
+  int wait_space(size_t vlen) {
+    return evs_queue_wait_space(q, vlen);
+  }
+  int peek(evs_event_t *ev) {
+    return evs_queue_peek(q, ev);
+  }
+  void release() {
+    evs_queue_release(q);
+  }
+  int wait_items() {
+    return evs_queue_wait_items(q);
+  }
+  void close() {
+    evs_queue_close(q);
+  }
 };
 
 // A path of exactly `len` bytes made of plausible segments.
 std::string make_path(size_t len) {
   std::string p = "/bench/users/12345";
-  const char *segs[] = {"/profile", "/settings", "/notifications",
-                        "/channels", "/email", "/digest"};
+  const char *segs[] = {"/profile",  "/settings", "/notifications",
+                        "/channels", "/email",    "/digest"};
   for (size_t i = 0; p.size() < len; i++)
     p += segs[i % 6];
   p.resize(len);
@@ -83,8 +95,8 @@ template <class Q> void BM_QueuePushPop(benchmark::State &state) {
   evs_event_t ev;
   uint64_t seq = 0;
   for (auto _ : state) {
-    if (q.push(++seq, path.data(), path.size(), value.data(),
-               value.size()) != EVS_OK ||
+    if (q.push(++seq, path.data(), path.size(), value.data(), value.size()) !=
+            EVS_OK ||
         q.peek(&ev) != EVS_OK) {
       state.SkipWithError("push/peek failed");
       break;
@@ -122,8 +134,8 @@ template <class Q> void BM_Pipeline2T(benchmark::State &state) {
         ok = false;
     });
     for (uint64_t i = 0; i < n;) {
-      if (q.push(i + 1, path.data(), path.size(), value.data(),
-                 value.size()) == EVS_OK)
+      if (q.push(i + 1, path.data(), path.size(), value.data(), value.size()) ==
+          EVS_OK)
         i++;
       else
         q.wait_space(value.size());
@@ -171,7 +183,8 @@ template <class Q> void BM_ValueRingMixed(benchmark::State &state) {
         while (q.peek(&ev) == EVS_OK) {
           size_t len = sizes[i++ % sizes.size()];
           const char *v = static_cast<const char *>(ev.value);
-          if (ev.value_len != len || v[0] != src[0] || v[len - 1] != src[len - 1])
+          if (ev.value_len != len || v[0] != src[0] ||
+              v[len - 1] != src[len - 1])
             ok = false;
           q.release();
         }
@@ -344,8 +357,7 @@ template <class Q> void register_queue_benchmarks() {
       ->Args({26, 32});
   // ~60-byte events (small) and a 240-byte path that fills the 256-byte slot
   // path array usefully (the ~300-byte slot case of DESIGN §7).
-  benchmark::RegisterBenchmark(("BM_Pipeline2T/" + q).c_str(),
-                               BM_Pipeline2T<Q>)
+  benchmark::RegisterBenchmark(("BM_Pipeline2T/" + q).c_str(), BM_Pipeline2T<Q>)
       ->ArgNames({"path", "value"})
       ->Args({26, 32})
       ->Args({240, 32})

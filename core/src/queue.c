@@ -108,7 +108,7 @@ _Static_assert(sizeof(evs_slot_t) == 5 * EVS_CACHE_LINE,
 
 struct evs_queue_s {
   /* Read-only after creation. */
-  evs_slot_t *slots;   /* slots_mem rounded up to a cache line */
+  evs_slot_t *slots; /* slots_mem rounded up to a cache line */
   void *slots_mem;
   unsigned char *values;
   uint64_t mask, nslots, vmask, vcap;
@@ -150,7 +150,9 @@ struct evs_queue_s {
   bool race_stats; /* EVS_FAULT data-race-stats, read once at creation */
 };
 
-static int is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+static int is_pow2(uint64_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
 int evs_queue_create(const evs_queue_config_t *cfg, evs_queue_t **out) {
   uint64_t nslots = cfg && cfg->slots ? cfg->slots : EVS_QUEUE_DEFAULT_SLOTS;
@@ -158,8 +160,8 @@ int evs_queue_create(const evs_queue_config_t *cfg, evs_queue_t **out) {
                                                : EVS_QUEUE_DEFAULT_VALUE_RING;
   if (out == NULL)
     return EVS_EINVAL;
-  if (!is_pow2(nslots) || nslots < 2 || nslots > (1u << 24) ||
-      !is_pow2(vcap) || vcap < 4096 || vcap > (1u << 30))
+  if (!is_pow2(nslots) || nslots < 2 || nslots > (1u << 24) || !is_pow2(vcap) ||
+      vcap < 4096 || vcap > (1u << 30))
     return EVS_ERANGE;
 
   int rc = EVS_ENOMEM;
@@ -402,8 +404,7 @@ void evs_queue_release(evs_queue_t *q) {
   q->c_head++;
   if (q->race_stats)
     q->racy_processed++; /* planted defect: a plain counter read elsewhere */
-  if (++q->unpublished >= EVS_QUEUE_PUBLISH_BATCH ||
-      q->c_head == q->tail_cache)
+  if (++q->unpublished >= EVS_QUEUE_PUBLISH_BATCH || q->c_head == q->tail_cache)
     publish(q);
 }
 
