@@ -185,9 +185,10 @@ static void lg_load_bench(lg_results_t *r, const char *root) {
   char *path = lg_path_join(root, "reports/bench/latest.json");
   if (lg_is_file(path)) {
     json_error_t je;
-    r->bench = json_load_file(path, 0, &je);
-    if (!r->bench)
+    json_t *bench = json_load_file(path, 0, &je);
+    if (!bench)
       fprintf(stderr, "leakgate: warning: ignoring %s: %s\n", path, je.text);
+    lg_results_set_bench(r, bench);
   }
   free(path);
 }
@@ -677,7 +678,7 @@ static int lg_cmd_merge(int argc, char **argv) {
       r.control = lg_xstrdup(part.control);
       r.command = lg_fmt("leakgate merge (%zu shards)", ndirs);
       if (part.bench)
-        r.bench = json_incref(part.bench);
+        lg_results_set_bench(&r, json_incref(part.bench));
     }
     for (size_t i = 0; i < part.nruns; i++) {
       const lg_run_t *src = &part.runs[i];

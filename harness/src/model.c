@@ -40,6 +40,53 @@ int lg_fclass_parse(const char *name, lg_fclass_t *c) {
   return -1;
 }
 
+void lg_results_set_bench(lg_results_t *r, json_t *bench) {
+  for (size_t i = 0; i < r->nbench_rows; i++) {
+    free(r->bench_rows[i].suite);
+    free(r->bench_rows[i].name);
+  }
+  free(r->bench_rows);
+  r->bench_rows = NULL;
+  r->nbench_rows = 0;
+  if (r->bench)
+    json_decref(r->bench);
+  r->bench = bench;
+  if (!bench)
+    return;
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(json_object_get(bench, "core"),
+                                     "benchmarks"), i, e) {
+    const char *agg = json_string_value(json_object_get(e, "aggregate_name"));
+    const char *name = json_string_value(json_object_get(e, "run_name"));
+    if (!agg || strcmp(agg, "median") != 0 || !name)
+      continue;
+    r->bench_rows = lg_xrealloc(r->bench_rows,
+                                (r->nbench_rows + 1) * sizeof *r->bench_rows);
+    lg_bench_row_t *row = &r->bench_rows[r->nbench_rows++];
+    row->suite = lg_xstrdup("core");
+    row->name = lg_xstrdup(name);
+    json_t *ips = json_object_get(e, "items_per_second");
+    json_t *bps = json_object_get(e, "bytes_per_second");
+    row->items_per_s = json_is_number(ips) ? json_number_value(ips) : NAN;
+    row->bytes_per_s = json_is_number(bps) ? json_number_value(bps) : NAN;
+  }
+  const char *key;
+  json_t *v;
+  json_object_foreach(json_object_get(json_object_get(bench, "js"), "median"),
+                      key, v) {
+    if (!json_is_number(v))
+      continue;
+    r->bench_rows = lg_xrealloc(r->bench_rows,
+                                (r->nbench_rows + 1) * sizeof *r->bench_rows);
+    lg_bench_row_t *row = &r->bench_rows[r->nbench_rows++];
+    row->suite = lg_xstrdup("js");
+    row->name = lg_xstrdup(key);
+    row->items_per_s = json_number_value(v);
+    row->bytes_per_s = NAN;
+  }
+}
+
 lg_run_t *lg_results_add_run(lg_results_t *r) {
   r->runs = lg_xrealloc(r->runs, (r->nruns + 1) * sizeof *r->runs);
   lg_run_t *run = &r->runs[r->nruns++];
@@ -135,8 +182,7 @@ void lg_results_free(lg_results_t *r) {
   free(r->command);
   free(r->shard);
   free(r->control);
-  if (r->bench)
-    json_decref(r->bench);
+  lg_results_set_bench(r, NULL);
   memset(r, 0, sizeof *r);
 }
 
@@ -657,7 +703,7 @@ static int lg_results_from_json(json_t *o, lg_results_t *r, char **err) {
   }
   json_t *bench = json_object_get(o, "bench");
   if (bench)
-    r->bench = json_incref(bench);
+    lg_results_set_bench(r, json_incref(bench));
   return 0;
 }
 

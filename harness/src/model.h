@@ -120,6 +120,13 @@ typedef struct lg_run_s {
   size_t nfindings;
 } lg_run_t;
 
+/* One benchmark's median figures from reports/bench/latest.json. */
+typedef struct lg_bench_row_s {
+  char *suite; /* "core" (Google Benchmark) or "js" (addon/bench) */
+  char *name;
+  double items_per_s, bytes_per_s; /* NAN when not reported */
+} lg_bench_row_t;
+
 typedef struct lg_noise_s {
   char *variant, *lang, *metric, *scenario;
   double sd;    /* residual noise, units */
@@ -158,11 +165,19 @@ typedef struct lg_results_s {
   int gate_ok;
   lg_gate_row_t *gate;
   size_t ngate;
-  json_t *bench; /* reports/bench/latest.json as found; rendered as-is */
+  json_t *bench; /* reports/bench/latest.json as found (kept in results) */
+  lg_bench_row_t *bench_rows; /* its medians, derived once by
+                                 lg_results_set_bench */
+  size_t nbench_rows;
   int exit_code;
 } lg_results_t;
 
 lg_run_t *lg_results_add_run(lg_results_t *r);
+
+/* Takes ownership of `bench` (reports/bench/latest.json, may be NULL) and
+ * derives its median rows: Google Benchmark's "median" aggregates under
+ * "core", and the entries of "js.median". Replaces any earlier bench. */
+void lg_results_set_bench(lg_results_t *r, json_t *bench);
 void lg_results_free(lg_results_t *r);
 void lg_run_free(lg_run_t *run);
 void lg_finding_free(lg_finding_t *f);

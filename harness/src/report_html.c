@@ -289,44 +289,6 @@ static void lg_metric_table(lg_buf_t *b, const lg_run_t *run) {
   lg_buf_add(b, "</table>");
 }
 
-static void lg_json_html(lg_buf_t *b, json_t *j, int depth) {
-  const char *k;
-  json_t *v;
-  size_t i;
-  if (depth > 6) {
-    lg_buf_add(b, "…");
-    return;
-  }
-  if (json_is_object(j)) {
-    lg_buf_add(b, "<table>");
-    json_object_foreach(j, k, v) {
-      lg_buf_add(b, "<tr><th>");
-      H(b, k);
-      lg_buf_add(b, "</th><td>");
-      lg_json_html(b, v, depth + 1);
-      lg_buf_add(b, "</td></tr>");
-    }
-    lg_buf_add(b, "</table>");
-  } else if (json_is_array(j)) {
-    lg_buf_add(b, "<table>");
-    json_array_foreach(j, i, v) {
-      if (i >= 200) {
-        lg_buf_add(b, "<tr><td>…</td></tr>");
-        break;
-      }
-      lg_buf_add(b, "<tr><td>");
-      lg_json_html(b, v, depth + 1);
-      lg_buf_add(b, "</td></tr>");
-    }
-    lg_buf_add(b, "</table>");
-  } else {
-    char *s = json_is_string(j) ? lg_xstrdup(json_string_value(j))
-                                : json_dumps(j, JSON_ENCODE_ANY);
-    H(b, s ? s : "");
-    free(s);
-  }
-}
-
 char *lg_render_html(const lg_results_t *r) {
   lg_buf_t b = {0};
   size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
@@ -399,12 +361,14 @@ char *lg_render_html(const lg_results_t *r) {
     H(&b, r->control ? r->control : "?");
     lg_buf_add(&b, "</code> in the same run. Smallest detectable leak of a "
                    "run = max(threshold, 3 × noise sd / fitted span).</p><table>"
-                   "<tr><th>variant</th><th>metric</th><th>noise sd</th><th>"
-                   "slope 95% bound /it</th></tr>");
+                   "<tr><th>variant</th><th>lang</th><th>metric</th><th>"
+                   "noise sd</th><th>slope 95% bound /it</th></tr>");
     for (size_t i = 0; i < r->nnoise; i++) {
       const char *u = lg_metric_unit(r->noise[i].metric);
       lg_buf_add(&b, "<tr><td>");
       H(&b, r->noise[i].variant);
+      lg_buf_add(&b, "</td><td>");
+      H(&b, r->noise[i].lang ? r->noise[i].lang : "");
       lg_buf_add(&b, "</td><td>");
       H(&b, r->noise[i].metric);
       lg_buf_add(&b, "</td><td class=\"num\">");
@@ -586,11 +550,28 @@ char *lg_render_html(const lg_results_t *r) {
     free(label);
     free(a);
   }
-  if (r->bench) {
-    lg_buf_add(&b, "<h2>Latest benchmark figures</h2><details><summary>As "
-                   "found in reports/bench/latest.json</summary>");
-    lg_json_html(&b, r->bench, 0);
-    lg_buf_add(&b, "</details>");
+  if (r->nbench_rows) {
+    lg_buf_add(&b, "<h2>Latest benchmark figures</h2><details><summary>"
+                   "Medians from reports/bench/latest.json</summary><table>"
+                   "<tr><th>suite</th><th>benchmark</th><th>items/s</th>"
+                   "<th>bytes/s</th></tr>");
+    for (size_t i = 0; i < r->nbench_rows; i++) {
+      const lg_bench_row_t *row = &r->bench_rows[i];
+      char *ips = lg_fmt_value(row->items_per_s, "");
+      char *bps = lg_fmt_value(row->bytes_per_s, "B");
+      lg_buf_add(&b, "<tr><td>");
+      H(&b, row->suite);
+      lg_buf_add(&b, "</td><td>");
+      H(&b, row->name);
+      lg_buf_add(&b, "</td><td class=num>");
+      H(&b, ips);
+      lg_buf_add(&b, "</td><td class=num>");
+      H(&b, bps);
+      lg_buf_add(&b, "</td></tr>");
+      free(ips);
+      free(bps);
+    }
+    lg_buf_add(&b, "</table></details>");
   }
 
   lg_buf_add(&b, "</body></html>\n");

@@ -30,36 +30,6 @@ static void lg_md_value(lg_buf_t *b, double v, const char *unit) {
   free(s);
 }
 
-static void lg_md_json(lg_buf_t *b, json_t *j, const char *prefix, int *rows) {
-  if (*rows > 200)
-    return;
-  const char *k;
-  json_t *v;
-  size_t i;
-  if (json_is_object(j)) {
-    json_object_foreach(j, k, v) {
-      char *p = *prefix ? lg_fmt("%s.%s", prefix, k) : lg_xstrdup(k);
-      lg_md_json(b, v, p, rows);
-      free(p);
-    }
-  } else if (json_is_array(j)) {
-    json_array_foreach(j, i, v) {
-      char *p = lg_fmt("%s[%zu]", prefix, i);
-      lg_md_json(b, v, p, rows);
-      free(p);
-    }
-  } else {
-    char *s = json_dumps(j, JSON_ENCODE_ANY);
-    lg_buf_add(b, "| ");
-    lg_md_cell(b, prefix, 100);
-    lg_buf_add(b, " | ");
-    lg_md_cell(b, s ? s : "", 100);
-    lg_buf_add(b, " |\n");
-    free(s);
-    (*rows)++;
-  }
-}
-
 char *lg_render_markdown(const lg_results_t *r) {
   lg_buf_t b = {0};
   size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
@@ -162,12 +132,13 @@ char *lg_render_markdown(const lg_results_t *r) {
 
   if (r->nnoise) {
     lg_buf_addf(&b,
-                "## Noise floor (control: %s)\n\n| variant | metric | noise "
-                "(robust sd) | slope 95%% bound |\n|---|---|---:|---:|\n",
+                "## Noise floor (control: %s)\n\n| variant | lang | metric | "
+                "noise (robust sd) | slope 95%% bound |\n|---|---|---|---:|---:|\n",
                 r->control ? r->control : "?");
     for (size_t i = 0; i < r->nnoise; i++) {
       const char *u = lg_metric_unit(r->noise[i].metric);
-      lg_buf_addf(&b, "| %s | %s | ", r->noise[i].variant, r->noise[i].metric);
+      lg_buf_addf(&b, "| %s | %s | %s | ", r->noise[i].variant,
+                  r->noise[i].lang ? r->noise[i].lang : "", r->noise[i].metric);
       lg_md_value(&b, r->noise[i].sd, u);
       lg_buf_addf(&b, " | %.3g %s/it |\n", r->noise[i].slope, *u ? u : "units");
     }
@@ -257,11 +228,18 @@ char *lg_render_markdown(const lg_results_t *r) {
     lg_buf_add(&b, "\n");
   }
 
-  if (r->bench) {
-    int rows = 0;
-    lg_buf_add(&b, "## Latest benchmark figures (reports/bench/latest.json)\n\n"
-                   "| key | value |\n|---|---|\n");
-    lg_md_json(&b, r->bench, "", &rows);
+  if (r->nbench_rows) {
+    lg_buf_add(&b, "## Latest benchmark figures (medians, "
+                   "reports/bench/latest.json)\n\n| suite | benchmark | "
+                   "items/s | bytes/s |\n|---|---|---:|---:|\n");
+    for (size_t i = 0; i < r->nbench_rows; i++) {
+      const lg_bench_row_t *row = &r->bench_rows[i];
+      lg_buf_addf(&b, "| %s | %s | ", row->suite, row->name);
+      lg_md_value(&b, row->items_per_s, "");
+      lg_buf_add(&b, " | ");
+      lg_md_value(&b, row->bytes_per_s, "B");
+      lg_buf_add(&b, " |\n");
+    }
     lg_buf_add(&b, "\n");
   }
   return lg_buf_take(&b);
