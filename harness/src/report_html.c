@@ -314,6 +314,69 @@ char *lg_render_html(const lg_results_t *r) {
   H(&b, r->tool_version);
   lg_buf_add(&b, "</p>");
 
+  /* At a glance: one row per scenario, one column per variant, each cell
+   * the run's verdict linking to its details. */
+  {
+    char **rows = NULL, **cols = NULL;
+    size_t nrows = 0, ncols = 0;
+    for (size_t i = 0; i < r->nruns; i++) {
+      char *label = lg_run_label(&r->runs[i]);
+      size_t k = 0;
+      while (k < nrows && strcmp(rows[k], label) != 0)
+        k++;
+      if (k == nrows) {
+        rows = lg_xrealloc(rows, (nrows + 1) * sizeof *rows);
+        rows[nrows++] = label;
+      } else {
+        free(label);
+      }
+      for (k = 0; k < ncols && strcmp(cols[k], r->runs[i].variant) != 0; k++)
+        ;
+      if (k == ncols) {
+        cols = lg_xrealloc(cols, (ncols + 1) * sizeof *cols);
+        cols[ncols++] = r->runs[i].variant;
+      }
+    }
+    lg_buf_add(&b, "<h2>At a glance</h2><table><tr><th>scenario</th>");
+    for (size_t c = 0; c < ncols; c++) {
+      lg_buf_add(&b, "<th>");
+      H(&b, cols[c]);
+      lg_buf_add(&b, "</th>");
+    }
+    lg_buf_add(&b, "</tr>");
+    for (size_t k = 0; k < nrows; k++) {
+      lg_buf_add(&b, "<tr><td>");
+      H(&b, rows[k]);
+      lg_buf_add(&b, "</td>");
+      for (size_t c = 0; c < ncols; c++) {
+        size_t i = 0;
+        char *label = NULL;
+        for (; i < r->nruns; i++) {
+          free(label);
+          label = lg_run_label(&r->runs[i]);
+          if (strcmp(label, rows[k]) == 0 &&
+              strcmp(r->runs[i].variant, cols[c]) == 0)
+            break;
+        }
+        free(label);
+        if (i == r->nruns) {
+          lg_buf_add(&b, "<td class=\"muted\">-</td>");
+          continue;
+        }
+        char *a = lg_anchor(&r->runs[i], i);
+        lg_buf_addf(&b, "<td class=\"%s\"><a href=\"#%s\">%s</a></td>",
+                    lg_cls(&r->runs[i]), a, lg_run_status(&r->runs[i]));
+        free(a);
+      }
+      lg_buf_add(&b, "</tr>");
+    }
+    lg_buf_add(&b, "</table>");
+    for (size_t k = 0; k < nrows; k++)
+      free(rows[k]);
+    free(rows);
+    free(cols);
+  }
+
   /* Verdict table. */
   lg_buf_add(&b, "<h2>Verdicts</h2><table><tr><th>scenario</th><th>variant"
                  "</th><th>verdict</th><th>expected</th><th>primary slope</th>"
