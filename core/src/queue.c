@@ -154,7 +154,6 @@ struct evs_queue_s {
   /* Private to C. */
   uint64_t c_head, c_vhead, tail_cache;
   uint32_t unpublished;
-  uint64_t racy_processed; /* only with the data-race-stats fault */
 
   char pad4_[EVS_CACHE_LINE];
   /* Slow path. */
@@ -163,7 +162,6 @@ struct evs_queue_s {
   atomic_int consumer_sleeping;
   atomic_int producers_waiting;
   atomic_bool closed;
-  bool race_stats; /* EVS_FAULT data-race-stats, read once at creation */
 };
 
 static int is_pow2(uint64_t v) {
@@ -194,7 +192,6 @@ int evs_queue_create(const evs_queue_config_t *cfg, evs_queue_t **out) {
   q->mask = nslots - 1;
   q->vcap = vcap;
   q->vmask = vcap - 1;
-  q->race_stats = evs_fault_on(EVS_FAULT_DATA_RACE_STATS);
   if (pthread_mutex_init(&q->mu, NULL) != 0)
     goto fail;
   if (pthread_cond_init(&q->items_cv, NULL) != 0)
@@ -418,8 +415,6 @@ void evs_queue_release(evs_queue_t *q) {
   const evs_slot_t *slot = &q->slots[q->c_head & q->mask];
   q->c_vhead = slot->value_pos + slot->value_len;
   q->c_head++;
-  if (q->race_stats)
-    q->racy_processed++; /* planted defect: a plain counter read elsewhere */
   if (++q->unpublished >= EVS_QUEUE_PUBLISH_BATCH || q->c_head == q->tail_cache)
     publish(q);
 }
@@ -477,7 +472,7 @@ void evs_queue_stats(const evs_queue_t *cq, evs_queue_stats_t *out) {
   uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
   uint64_t vt = atomic_load_explicit(&q->vtail, memory_order_acquire);
   out->pending = t - h;
-  out->processed = q->race_stats ? q->racy_processed : h;
+  out->processed = h;
   out->dropped = atomic_load_explicit(&q->dropped, memory_order_relaxed);
   out->high_water = atomic_load_explicit(&q->high_water, memory_order_relaxed);
   out->slot_wraps = t / q->nslots;
