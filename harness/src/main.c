@@ -42,7 +42,7 @@ static const char lg_usage[] =
 static const char lg_run_usage[] =
     "usage: leakgate run [--variant V]... [--scenario GLOB]... [--out DIR]\n"
     "                    [--jobs N] [--shard I/N] [--iterations-scale X]\n"
-    "                    [--baseline FILE] [--quiet]\n"
+    "                    [--baseline FILE] [--fault NAME] [--quiet]\n"
     "  --variant V            run only variant V (repeatable; default: the\n"
     "                         manifest's default variants)\n"
     "  --scenario GLOB        run only scenarios matching GLOB (repeatable);\n"
@@ -54,6 +54,10 @@ static const char lg_run_usage[] =
     "                         scenario x variant list\n"
     "  --iterations-scale X   multiply every iteration count (quick runs)\n"
     "  --baseline FILE        also gate against FILE (like 'leakgate gate')\n"
+    "  --fault NAME           plant fault point NAME (EVS_FAULT) in every run\n"
+    "                         but the controls, in the variants whose build\n"
+    "                         has fault points: the run must then fail with\n"
+    "                         the verdict of that defect\n"
     "  --quiet                no per-run lines\n";
 
 static const char lg_selftest_usage[] =
@@ -257,7 +261,7 @@ static int lg_parse_shard(const char *s, int *i, int *n) {
 }
 
 enum { OPT_VARIANT = 256, OPT_SCENARIO, OPT_OUT, OPT_JOBS, OPT_SHARD,
-       OPT_SCALE, OPT_BASELINE, OPT_QUIET, OPT_DEFECT, OPT_HELP };
+       OPT_SCALE, OPT_BASELINE, OPT_QUIET, OPT_DEFECT, OPT_FAULT, OPT_HELP };
 
 static const struct option lg_run_opts[] = {
     {"variant", required_argument, NULL, OPT_VARIANT},
@@ -269,13 +273,14 @@ static const struct option lg_run_opts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"defect", required_argument, NULL, OPT_DEFECT},
+    {"fault", required_argument, NULL, OPT_FAULT},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
 typedef struct lg_runargs_s {
   char *variants[64], *scenarios[64], *defects[64];
   size_t nvariants, nscenarios, ndefects;
-  const char *out, *baseline;
+  const char *out, *baseline, *fault;
   int jobs, shard_i, shard_n, quiet, help;
   double scale;
   const char *shard;
@@ -308,6 +313,12 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
         return lg_die(LG_EXIT_USAGE, "%s: unknown option --defect", cmd);
       if (a->ndefects < 64)
         a->defects[a->ndefects++] = optarg;
+      break;
+    case OPT_FAULT:
+      if (allow_defect)
+        return lg_die(LG_EXIT_USAGE, "%s: unknown option --fault (use --defect)",
+                      cmd);
+      a->fault = optarg;
       break;
     case OPT_OUT:
       a->out = optarg;
@@ -383,6 +394,18 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
                     a.scenarios[i]);
     }
   }
+  if (a.fault) {
+    int known = 0;
+    for (size_t d = 0; d < m.ndefects; d++)
+      known |= strcmp(m.defects[d].fault, a.fault) == 0;
+    if (!known) {
+      lg_manifest_free(&m);
+      return lg_die(LG_EXIT_USAGE,
+                    "--fault: '%s' is not a planted defect of the manifest's "
+                    "selftest section (see 'leakgate list')",
+                    a.fault);
+    }
+  }
   /* Scenario x variant pairs, manifest order, then the shard slice. */
   size_t cap = m.nscenarios * m.nvariants + 1, n = 0, k = 0;
   lg_job_t *jobs = lg_xcalloc(cap, sizeof *jobs);
@@ -401,10 +424,13 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
         vwant |= strcmp(a.variants[i], va->name) == 0;
       if (!vwant || !lg_scenario_in_variant(sc, va))
         continue;
+      if (a.fault && !va->has_faults)
+        continue; /* the fault could not be planted in this build */
       if (a.shard && (int)(k++ % (size_t)a.shard_n) != a.shard_i - 1)
         continue;
       jobs[n].sc = sc;
       jobs[n].va = va;
+      jobs[n].fault = is_control ? NULL : a.fault;
       n++;
     }
   }

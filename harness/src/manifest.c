@@ -257,6 +257,7 @@ static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
   va->timeout_multiplier = 1;
   va->langs = LG_LANG_JS | LG_LANG_C;
   va->is_default = 1;
+  va->has_faults = 1;
   if (!json_is_object(o)) {
     lg_merr(c, path, "an object");
     goto out;
@@ -286,6 +287,15 @@ static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
   }
   if (d)
     va->is_default = json_is_true(d);
+  json_t *fp = json_object_get(o, "faults");
+  if (fp && !json_is_boolean(fp)) {
+    char *k = lg_fmt("%s.faults", path);
+    lg_merr(c, k, "true or false");
+    free(k);
+    goto out;
+  }
+  if (fp)
+    va->has_faults = json_is_true(fp);
   json_t *dets = json_object_get(o, "detectors");
   if (dets) {
     if (!json_is_array(dets)) {

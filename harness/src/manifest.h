@@ -41,6 +41,7 @@ typedef struct lg_variant_s {
   int *exit_verdicts;
   size_t nexit;
   int is_default;
+  int has_faults; /* the build has fault points (EVS_FAULT works) */
   char **ignore_exact; /* exact checks that do not hold in this variant */
   size_t nignore_exact;
   char **slope_langs; /* languages whose slopes are judged here (none: all) */

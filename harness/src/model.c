@@ -71,18 +71,22 @@ void lg_results_set_bench(lg_results_t *r, json_t *bench) {
     row->items_per_s = json_is_number(ips) ? json_number_value(ips) : NAN;
     row->bytes_per_s = json_is_number(bps) ? json_number_value(bps) : NAN;
   }
-  const char *key;
-  json_t *v;
-  json_object_foreach(json_object_get(json_object_get(bench, "js"), "median"),
-                      key, v) {
-    if (!json_is_number(v))
+  json_array_foreach(json_object_get(json_object_get(bench, "js"),
+                                     "benchmarks"), i, e) {
+    const char *name = json_string_value(json_object_get(e, "name"));
+    json_t *ips = json_object_get(e, "items_per_second");
+    json_t *ratio = json_object_get(e, "ratio");
+    if (!name || !json_is_number(ips))
       continue;
     r->bench_rows = lg_xrealloc(r->bench_rows,
                                 (r->nbench_rows + 1) * sizeof *r->bench_rows);
     lg_bench_row_t *row = &r->bench_rows[r->nbench_rows++];
     row->suite = lg_xstrdup("js");
-    row->name = lg_xstrdup(key);
-    row->items_per_s = json_number_value(v);
+    row->name = json_is_number(ratio)
+                    ? lg_fmt("%s (%.2fx EventEmitter)", name,
+                             json_number_value(ratio))
+                    : lg_xstrdup(name);
+    row->items_per_s = json_number_value(ips);
     row->bytes_per_s = NAN;
   }
 }

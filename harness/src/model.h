@@ -176,7 +176,7 @@ lg_run_t *lg_results_add_run(lg_results_t *r);
 
 /* Takes ownership of `bench` (reports/bench/latest.json, may be NULL) and
  * derives its median rows: Google Benchmark's "median" aggregates under
- * "core", and the entries of "js.median". Replaces any earlier bench. */
+ * "core", and "js.benchmarks" (scripts/bench). Replaces any earlier bench. */
 void lg_results_set_bench(lg_results_t *r, json_t *bench);
 void lg_results_free(lg_results_t *r);
 void lg_run_free(lg_run_t *run);

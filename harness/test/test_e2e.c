@@ -215,6 +215,36 @@ static void test_linger_after_end(void) {
                     "did not exit within 10 s of its end record");
 }
 
+/* `run --fault NAME` plants the fault in the selected runs (not in the
+ * control) and the run fails with that defect's verdict; unknown names are
+ * a usage error. */
+static void test_run_with_fault(void) {
+  char dir[4400];
+  snprintf(dir, sizeof dir, "%s/run-fault", LG_TEST_OUT);
+  int rc = lg_run("run-fault", "run", "--scenario", "faulty", "--variant",
+                  "plain", "--fault", "leak", "--quiet", "--out", dir, NULL);
+  ASSERT_EQ(rc, 1);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, dir), 0);
+  int faulty_leak = 0, control_clean = 0;
+  for (size_t i = 0; i < r.nruns; i++) {
+    const lg_run_t *run = &r.runs[i];
+    if (strcmp(run->scenario, "faulty") == 0 && run->fault &&
+        strcmp(run->fault, "leak") == 0 && run->verdict == LG_V_LEAK)
+      faulty_leak = 1;
+    if (strcmp(run->scenario, "clean") == 0 && !run->fault &&
+        run->verdict == LG_V_PASS)
+      control_clean = 1;
+  }
+  lg_results_free(&r);
+  ASSERT_TRUE(faulty_leak);
+  ASSERT_TRUE(control_clean);
+  ASSERT_EQ(lg_run("run-fault-bad", "run", "--scenario", "faulty", "--fault",
+                   "no-such-fault", "--quiet", NULL),
+            2);
+  ASSERT_TRUE(lg_file_contains(lg_stderr_path, "not a planted defect"));
+}
+
 static void test_missing_program(void) {
   lg_expect_verdict("missing", "plain", 3, LG_V_INFRA, "not found");
 }
@@ -486,6 +516,7 @@ static const check_case_t cases[] = {
     {"c_fail", test_c_fail},
     {"detector_crash_retried", test_detector_crash_retried},
     {"linger_after_end", test_linger_after_end},
+    {"run_with_fault", test_run_with_fault},
     {"missing_program", test_missing_program},
     {"bad_manifest", test_bad_manifest},
     {"usage_errors", test_usage_errors},
