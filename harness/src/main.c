@@ -366,6 +366,24 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
   return 0;
 }
 
+/* True when `name` is a planted defect of the manifest's selftest section. */
+static int lg_has_defect(const lg_manifest_t *m, const char *name) {
+  for (size_t d = 0; d < m->ndefects; d++)
+    if (strcmp(m->defects[d].fault, name) == 0)
+      return 1;
+  return 0;
+}
+
+/* 0 when every --variant names a manifest variant; else prints the problem
+ * and returns the usage exit code. */
+static int lg_check_variants(const lg_manifest_t *m, const lg_runargs_t *a) {
+  for (size_t i = 0; i < a->nvariants; i++)
+    if (!lg_manifest_variant(m, a->variants[i]))
+      return lg_die(LG_EXIT_USAGE, "--variant: no variant '%s' in the manifest",
+                    a->variants[i]);
+  return 0;
+}
+
 static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   lg_runargs_t a;
   int rc = lg_parse_runargs(argc, argv, "run", 0, &a);
@@ -378,12 +396,10 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   lg_manifest_t m;
   if ((rc = lg_load_manifest(g, &m)))
     return rc;
-  for (size_t i = 0; i < a.nvariants; i++)
-    if (!lg_manifest_variant(&m, a.variants[i])) {
-      lg_manifest_free(&m);
-      return lg_die(LG_EXIT_USAGE, "--variant: no variant '%s' in the manifest",
-                    a.variants[i]);
-    }
+  if ((rc = lg_check_variants(&m, &a))) {
+    lg_manifest_free(&m);
+    return rc;
+  }
   for (size_t i = 0; i < a.nscenarios; i++) {
     int hit = 0;
     for (size_t s = 0; s < m.nscenarios; s++)
@@ -395,10 +411,7 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
     }
   }
   if (a.fault) {
-    int known = 0;
-    for (size_t d = 0; d < m.ndefects; d++)
-      known |= strcmp(m.defects[d].fault, a.fault) == 0;
-    if (!known) {
+    if (!lg_has_defect(&m, a.fault)) {
       lg_manifest_free(&m);
       return lg_die(LG_EXIT_USAGE,
                     "--fault: '%s' is not a planted defect of the manifest's "
@@ -507,16 +520,12 @@ static int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
     return lg_die(LG_EXIT_USAGE, "selftest: the manifest has no %s",
                   "selftest.defects");
   }
-  for (size_t i = 0; i < a.nvariants; i++)
-    if (!lg_manifest_variant(&m, a.variants[i])) {
-      lg_manifest_free(&m);
-      return lg_die(LG_EXIT_USAGE, "--variant: no variant '%s'", a.variants[i]);
-    }
+  if ((rc = lg_check_variants(&m, &a))) {
+    lg_manifest_free(&m);
+    return rc;
+  }
   for (size_t i = 0; i < a.ndefects; i++) {
-    int hit = 0;
-    for (size_t d = 0; d < m.ndefects; d++)
-      hit |= strcmp(m.defects[d].fault, a.defects[i]) == 0;
-    if (!hit) {
+    if (!lg_has_defect(&m, a.defects[i])) {
       lg_manifest_free(&m);
       return lg_die(LG_EXIT_USAGE, "--defect: no defect '%s' in the manifest",
                     a.defects[i]);

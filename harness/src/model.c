@@ -40,6 +40,17 @@ int lg_fclass_parse(const char *name, lg_fclass_t *c) {
   return -1;
 }
 
+static void lg_bench_add(lg_results_t *r, const char *suite, char *name,
+                         double items_per_s, double bytes_per_s) {
+  r->bench_rows =
+      lg_xrealloc(r->bench_rows, (r->nbench_rows + 1) * sizeof *r->bench_rows);
+  lg_bench_row_t *row = &r->bench_rows[r->nbench_rows++];
+  row->suite = lg_xstrdup(suite);
+  row->name = name;
+  row->items_per_s = items_per_s;
+  row->bytes_per_s = bytes_per_s;
+}
+
 void lg_results_set_bench(lg_results_t *r, json_t *bench) {
   for (size_t i = 0; i < r->nbench_rows; i++) {
     free(r->bench_rows[i].suite);
@@ -61,15 +72,11 @@ void lg_results_set_bench(lg_results_t *r, json_t *bench) {
     const char *name = json_string_value(json_object_get(e, "run_name"));
     if (!agg || strcmp(agg, "median") != 0 || !name)
       continue;
-    r->bench_rows = lg_xrealloc(r->bench_rows,
-                                (r->nbench_rows + 1) * sizeof *r->bench_rows);
-    lg_bench_row_t *row = &r->bench_rows[r->nbench_rows++];
-    row->suite = lg_xstrdup("core");
-    row->name = lg_xstrdup(name);
     json_t *ips = json_object_get(e, "items_per_second");
     json_t *bps = json_object_get(e, "bytes_per_second");
-    row->items_per_s = json_is_number(ips) ? json_number_value(ips) : NAN;
-    row->bytes_per_s = json_is_number(bps) ? json_number_value(bps) : NAN;
+    lg_bench_add(r, "core", lg_xstrdup(name),
+                 json_is_number(ips) ? json_number_value(ips) : NAN,
+                 json_is_number(bps) ? json_number_value(bps) : NAN);
   }
   json_array_foreach(json_object_get(json_object_get(bench, "js"),
                                      "benchmarks"), i, e) {
@@ -78,16 +85,12 @@ void lg_results_set_bench(lg_results_t *r, json_t *bench) {
     json_t *ratio = json_object_get(e, "ratio");
     if (!name || !json_is_number(ips))
       continue;
-    r->bench_rows = lg_xrealloc(r->bench_rows,
-                                (r->nbench_rows + 1) * sizeof *r->bench_rows);
-    lg_bench_row_t *row = &r->bench_rows[r->nbench_rows++];
-    row->suite = lg_xstrdup("js");
-    row->name = json_is_number(ratio)
-                    ? lg_fmt("%s (%.2fx EventEmitter)", name,
-                             json_number_value(ratio))
-                    : lg_xstrdup(name);
-    row->items_per_s = json_number_value(ips);
-    row->bytes_per_s = NAN;
+    lg_bench_add(r, "js",
+                 json_is_number(ratio)
+                     ? lg_fmt("%s (%.2fx EventEmitter)", name,
+                              json_number_value(ratio))
+                     : lg_xstrdup(name),
+                 json_number_value(ips), NAN);
   }
 }
 
