@@ -29,8 +29,8 @@
 typedef struct evs_entry_s {
   struct evs_entry_s *next;
   uint64_t hash;
-  void *value; /* NUL-terminated copy, its own block */
-  size_t value_len;
+  void *value; /* NUL-terminated copy, its own block of value_cap bytes */
+  size_t value_len, value_cap;
   size_t path_len;
   char path[]; /* NUL-terminated */
 } evs_entry_t;
@@ -260,6 +260,13 @@ static int push_locked(evs_store_t *s, evs_event_type_t type, const char *path,
   }
 }
 
+/* True when an entry's value block can take a value of vlen bytes (plus
+ * its NUL) without wasting more than half of it: overwrites of similar sizes
+ * then cost no allocation at all. */
+static bool value_fits(const evs_entry_t *e, size_t vlen) {
+  return e != NULL && vlen + 1 <= e->value_cap && 2 * (vlen + 1) >= e->value_cap;
+}
+
 int evs_store_set(evs_store_t *s, const char *path, size_t len,
                   const void *value, size_t vlen) {
   if (s == NULL || (value == NULL && vlen != 0))
@@ -270,20 +277,26 @@ int evs_store_set(evs_store_t *s, const char *path, size_t len,
   if (vlen > s->max_value)
     return EVS_E2BIG;
 
-  /* Allocate before touching anything, so failure changes nothing. */
-  void *copy = evs__memdup0(value, vlen);
-  if (copy == NULL)
-    return EVS_ENOMEM;
   uint64_t h = hash_path(path, len);
   pthread_mutex_lock(&s->lock);
+  if (s->state != ST_OPEN) {
+    pthread_mutex_unlock(&s->lock);
+    return EVS_ECLOSED;
+  }
+  /* Allocate what the map will need before the event goes out, so that a
+   * failure changes nothing: a value block unless the entry's own can be
+   * reused, and an entry for a new path. */
+  evs_entry_t *e = *find_slot(s, path, len, h);
+  char *copy = NULL;
   evs_entry_t *fresh = NULL;
-  if (s->state == ST_OPEN && *find_slot(s, path, len, h) == NULL) {
-    fresh = evs__malloc(sizeof(*fresh) + len + 1);
-    if (fresh == NULL) {
-      pthread_mutex_unlock(&s->lock);
-      evs__free(copy);
-      return EVS_ENOMEM;
-    }
+  if (!value_fits(e, vlen) && (copy = evs__malloc(vlen + 1)) == NULL) {
+    pthread_mutex_unlock(&s->lock);
+    return EVS_ENOMEM;
+  }
+  if (e == NULL && (fresh = evs__malloc(sizeof(*fresh) + len + 1)) == NULL) {
+    pthread_mutex_unlock(&s->lock);
+    evs__free(copy);
+    return EVS_ENOMEM;
   }
   rc = push_locked(s, EVS_EVENT_SET, path, len, value, vlen);
   if (rc != EVS_OK) {
@@ -292,35 +305,46 @@ int evs_store_set(evs_store_t *s, const char *path, size_t len,
     evs__free(copy);
     return rc;
   }
-  /* The map may have changed while a blocked writer waited unlocked. */
+  /* A writer that waited for queue space released the lock: the map may
+   * have changed meanwhile, so look again. The event is out; the map must
+   * follow it, and only an allocation made necessary by that change can
+   * still fail (reported honestly). */
   evs_entry_t **slot = find_slot(s, path, len, h);
-  if (*slot != NULL) {
-    evs__free((*slot)->value);
-    (*slot)->value = copy;
-    (*slot)->value_len = vlen;
+  e = *slot;
+  if (e == NULL && fresh == NULL)
+    fresh = evs__malloc(sizeof(*fresh) + len + 1);
+  if (copy == NULL && !value_fits(e, vlen))
+    copy = evs__malloc(vlen + 1);
+  if ((e == NULL && fresh == NULL) || (copy == NULL && !value_fits(e, vlen))) {
+    pthread_mutex_unlock(&s->lock);
     evs__free(fresh);
-  } else {
-    if (fresh == NULL) {
-      fresh = evs__malloc(sizeof(*fresh) + len + 1);
-      if (fresh == NULL) {
-        /* Only reachable after waiting for space: the event is out, so the
-         * map must follow it; report the allocation failure honestly. */
-        pthread_mutex_unlock(&s->lock);
-        evs__free(copy);
-        return EVS_ENOMEM;
-      }
-    }
-    fresh->hash = h;
-    fresh->value = copy;
-    fresh->value_len = vlen;
-    fresh->path_len = len;
-    memcpy(fresh->path, path, len);
-    fresh->path[len] = '\0';
-    fresh->next = NULL;
-    *slot = fresh;
-    s->count++;
-    maybe_grow(s);
+    evs__free(copy);
+    return EVS_ENOMEM;
   }
+  if (e == NULL) {
+    e = fresh;
+    fresh = NULL;
+    e->hash = h;
+    e->value = NULL;
+    e->value_cap = 0;
+    e->path_len = len;
+    memcpy(e->path, path, len);
+    e->path[len] = '\0';
+    e->next = NULL;
+    *slot = e;
+    s->count++;
+  }
+  if (copy != NULL) {
+    evs__free(e->value);
+    e->value = copy;
+    e->value_cap = vlen + 1;
+  }
+  if (vlen != 0)
+    memcpy(e->value, value, vlen);
+  ((char *)e->value)[vlen] = '\0';
+  e->value_len = vlen;
+  evs__free(fresh); /* allocated for a path another writer created first */
+  maybe_grow(s);
   pthread_mutex_unlock(&s->lock);
   return EVS_OK;
 }

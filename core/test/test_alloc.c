@@ -36,6 +36,40 @@ static void test_counters_exact(void) {
   ASSERT_UINT_EQ(d.live_bytes, a.live_bytes);
 }
 
+/* Overwriting a value of similar size reuses its block: no allocation on
+ * the steady-state write path; a much smaller value gets a new block, so a
+ * key never holds more than twice what its value needs. */
+static void test_overwrite_reuses_block(void) {
+  evs_store_t *s;
+  ASSERT_EQ(evs_store_open(NULL, &s), EVS_OK);
+  char big[1000], v[1001];
+  memset(big, 'b', sizeof(big));
+  ASSERT_EQ(evs_store_set(s, S("/k"), big, 1000), EVS_OK);
+  evs_alloc_stats_t a = stats();
+  for (int i = 0; i < 100; i++) {
+    size_t n = 600 + (size_t)i;
+    memset(v, 'a' + i % 26, n);
+    ASSERT_EQ(evs_store_set(s, S("/k"), v, n), EVS_OK);
+  }
+  evs_alloc_stats_t b = stats();
+  ASSERT_UINT_EQ(b.total_allocs, a.total_allocs);
+  void *got;
+  size_t n;
+  ASSERT_EQ(evs_store_get(s, S("/k"), &got, &n), EVS_OK);
+  ASSERT_EQ(n, 699);
+  ASSERT_MEM_EQ(got, v, 699);
+  ASSERT_EQ(((char *)got)[699], '\0');
+  evs_value_free(got);
+  ASSERT_EQ(evs_store_set(s, S("/k"), "tiny", 4), EVS_OK);
+  evs_alloc_stats_t c = stats();
+  ASSERT_UINT_EQ(c.total_allocs, b.total_allocs + 2); /* new block + get */
+  ASSERT_LT(c.live_bytes, b.live_bytes);
+  ASSERT_EQ(evs_store_get(s, S("/k"), &got, &n), EVS_OK);
+  ASSERT_STR_EQ((char *)got, "tiny");
+  evs_value_free(got);
+  evs_store_free(s);
+}
+
 static int hook_calls;
 static void *counting_malloc(size_t n, void *ctx) {
   (void)ctx;
@@ -291,6 +325,7 @@ static void test_queue_create_sweep(void) {
 
 static const check_case_t cases[] = {
     {"counters_exact", test_counters_exact},
+    {"overwrite_reuses_block", test_overwrite_reuses_block},
     {"hook", test_hook},
     {"sweep_store_ops", test_sweep_store_ops},
     {"sweep_worker_ops", test_sweep_worker_ops},
