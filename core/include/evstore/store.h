@@ -40,7 +40,11 @@ typedef struct evs_store_config_s {
 
 /* Listener: called on the dispatcher thread with a borrowed view (see
  * event.h) for each event whose path matches the subscription's pattern and
- * whose seq is newer than the subscription. It may call any store function
+ * whose seq is newer than the subscription. Order: events in sequence order,
+ * and each event to every matching subscription (in subscription order)
+ * before the next event reaches any; the addon's in-order delivery to JS
+ * across subscribers rests on this (batching deliveries per subscription
+ * would break it). It may call any store function
  * except evs_store_close/evs_store_free on its own store; a blocking set that
  * finds the queue full returns EVS_EDEADLK instead of waiting. */
 typedef void (*evs_listener_fn)(const evs_event_t *ev, void *user_data);
