@@ -41,19 +41,12 @@ void lg_findings_free(lg_findings_t *f) {
   free(f->v);
   f->v = NULL;
   f->n = 0;
+  lg_strv_free(f->supp_used, f->nsupp_used);
+  f->supp_used = NULL;
+  f->nsupp_used = 0;
 }
 
 /* ---- sanitizer logs --------------------------------------------------- */
-
-static char *lg_trim(const char *s, size_t n) {
-  while (n && isspace((unsigned char)*s)) {
-    s++;
-    n--;
-  }
-  while (n && isspace((unsigned char)s[n - 1]))
-    n--;
-  return lg_xstrndup(s, n);
-}
 
 /* "path/file.c:12:5" -> file, line; returns 1 if it looks like a location. */
 static int lg_parse_location(const char *tok, char **file, int *line) {
@@ -303,7 +296,7 @@ typedef struct lg_vg_s {
   lg_findings_t *out;
   const char *source;
   lg_finding_t cur; /* the <error> being read */
-  int in_error, in_xwhat, in_frame, in_fatal;
+  int in_error, in_xwhat, in_frame, in_fatal, in_suppcounts;
   lg_stack_t *stk;
   lg_frame_t *fr;
   char *dir;
@@ -346,6 +339,8 @@ static void XMLCALL lg_vg_start(void *ud, const XML_Char *name,
     v->dir = NULL;
   } else if (v->in_error && strcmp(name, "xwhat") == 0) {
     v->in_xwhat = 1;
+  } else if (v->depth == 2 && strcmp(name, "suppcounts") == 0) {
+    v->in_suppcounts = 1;
   }
 }
 
@@ -366,7 +361,18 @@ static void XMLCALL lg_vg_end(void *ud, const XML_Char *name) {
   lg_vg_t *v = ud;
   char *t = lg_trim(v->text.s ? v->text.s : "", v->text.len);
   lg_buf_free(&v->text);
-  if (v->in_frame) {
+  if (v->in_suppcounts) {
+    /* <pair><count>N</count><name>entry</name></pair>: only used entries
+     * are listed. */
+    if (strcmp(name, "name") == 0) {
+      v->out->supp_used = lg_xrealloc(
+          v->out->supp_used, (v->out->nsupp_used + 1) * sizeof(char *));
+      v->out->supp_used[v->out->nsupp_used++] = t;
+      t = NULL;
+    } else if (strcmp(name, "suppcounts") == 0) {
+      v->in_suppcounts = 0;
+    }
+  } else if (v->in_frame) {
     if (strcmp(name, "fn") == 0) {
       free(v->fr->fn);
       v->fr->fn = t;

@@ -12,6 +12,8 @@
 typedef struct lg_findings_s {
   lg_finding_t *v;
   size_t n;
+  char **supp_used; /* names of the suppressions that matched (valgrind) */
+  size_t nsupp_used;
 } lg_findings_t;
 
 /* Appends every report found in a sanitizer log (text may hold several). */

@@ -21,6 +21,7 @@
 #include "report.h"
 #include "runner.h"
 #include "selftest.h"
+#include "supp.h"
 #include "util.h"
 
 static const char lg_usage[] =
@@ -384,6 +385,31 @@ static int lg_check_variants(const lg_manifest_t *m, const lg_runargs_t *a) {
   return 0;
 }
 
+/* Counts, for every valgrind suppression entry of every variant that ran,
+ * the runs in which it matched (LSan does not report its usage this way). */
+static void lg_tally_supps(lg_results_t *r, const lg_manifest_t *m) {
+  for (size_t v = 0; v < m->nvariants; v++) {
+    const lg_variant_t *va = &m->variants[v];
+    int ran = 0;
+    for (size_t i = 0; i < r->nruns && !ran; i++)
+      ran = strcmp(r->runs[i].variant, va->name) == 0;
+    for (size_t f = 0; ran && f < va->nsupps; f++) {
+      for (size_t e = 0; e < va->supps[f].n; e++) {
+        const lg_supp_entry_t *en = &va->supps[f].v[e];
+        if (en->lsan)
+          continue;
+        long uses = 0;
+        for (size_t i = 0; i < r->nruns; i++)
+          for (size_t k = 0; strcmp(r->runs[i].variant, va->name) == 0 &&
+                             k < r->runs[i].nsupp_used;
+               k++)
+            uses += strcmp(r->runs[i].supp_used[k], en->name) == 0;
+        lg_results_supp_use(r, va->name, va->supps[f].path, en->name, uses);
+      }
+    }
+  }
+}
+
 static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   lg_runargs_t a;
   int rc = lg_parse_runargs(argc, argv, "run", 0, &a);
@@ -487,6 +513,7 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   int interrupted = lg_runner_run(&m, jobs, n, &o) != 0;
   free(jobs);
   lg_analyze_noise(&r);
+  lg_tally_supps(&r, &m);
   lg_load_bench(&r, g->root);
   if (a.baseline && (rc = lg_apply_gate(&r, a.baseline)) != 0) {
     free(out);
@@ -552,6 +579,7 @@ static int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
   int interrupted = lg_selftest_run(&m, &o, a.variants, a.nvariants, a.defects,
                                     a.ndefects, &r) != 0;
   lg_analyze_noise(&r);
+  lg_tally_supps(&r, &m);
   /* Matrix on stdout. */
   printf("\nselftest detection matrix:\n");
   for (size_t i = 0; i < r.ncells; i++) {
@@ -715,6 +743,9 @@ static int lg_cmd_merge(int argc, char **argv) {
       if (part.bench)
         lg_results_set_bench(&r, json_incref(part.bench));
     }
+    for (size_t i = 0; i < part.nsupp_uses; i++)
+      lg_results_supp_use(&r, part.supp_uses[i].variant, part.supp_uses[i].file,
+                          part.supp_uses[i].name, part.supp_uses[i].uses);
     for (size_t i = 0; i < part.nruns; i++) {
       const lg_run_t *src = &part.runs[i];
       for (size_t k = 0; k < r.nruns; k++) {

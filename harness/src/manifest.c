@@ -1,5 +1,6 @@
 /* Manifest loading and validation, template expansion (see manifest.h). */
 #include "manifest.h"
+#include "supp.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -529,6 +530,49 @@ out:
   return rc;
 }
 
+/* Loads the suppression files each variant names (its wrapper and its
+ * *_OPTIONS environment) and rejects any entry that could hide our code. */
+static int lg_msupps(lg_mctx_t *c, lg_manifest_t *m) {
+  lg_expand_t ctx = {.root = m->root};
+  for (size_t v = 0; v < m->nvariants; v++) {
+    lg_variant_t *va = &m->variants[v];
+    char **paths = NULL;
+    size_t npaths = 0;
+    for (size_t i = 0; i < va->nwrapper; i++)
+      lg_supp_paths(va->wrapper[i], &paths, &npaths);
+    const lg_kv_t *envs[] = {va->env, va->env_js, va->env_c};
+    size_t nenvs[] = {va->nenv, va->nenv_js, va->nenv_c};
+    for (size_t k = 0; k < 3; k++)
+      for (size_t i = 0; i < nenvs[k]; i++)
+        lg_supp_paths(envs[k][i].value, &paths, &npaths);
+    int rc = 0;
+    for (size_t i = 0; i < npaths && rc == 0; i++) {
+      char *e = NULL, *path = lg_expand(paths[i], &ctx, &e);
+      if (!path) {
+        free(e);
+        continue; /* names a per-run file: nothing to check at load */
+      }
+      va->supps = lg_xrealloc(va->supps, (va->nsupps + 1) * sizeof *va->supps);
+      lg_supp_file_t *f = &va->supps[va->nsupps++];
+      e = lg_supp_load(path, f);
+      if (!e)
+        e = lg_supp_check_ours(f, m->ours, m->nours, m->our_functions,
+                               m->nour_functions);
+      if (e) {
+        if (!c->err)
+          c->err = lg_fmt("%s: variant '%s': %s", c->file, va->name, e);
+        free(e);
+        rc = -1;
+      }
+      free(path);
+    }
+    lg_strv_free(paths, npaths);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
 int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
                      char **err) {
   memset(m, 0, sizeof *m);
@@ -571,7 +615,9 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
       (!json_is_array(json_object_get(o, "control")) &&
        lg_mstr(&c, o, "control", "", &m->control, 0)) ||
       lg_mstrv(&c, o, "ours", "", &m->ours, &m->nours) ||
-      lg_mstrv(&c, o, "frame_skip", "", &m->frame_skip, &m->nframe_skip))
+      lg_mstrv(&c, o, "frame_skip", "", &m->frame_skip, &m->nframe_skip) ||
+      lg_mstrv(&c, o, "our_functions", "", &m->our_functions,
+               &m->nour_functions))
     goto fail;
   if (defaults && !json_is_object(defaults)) {
     lg_merr(&c, "defaults", "an object");
@@ -684,6 +730,8 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
         goto fail;
     }
   }
+  if (lg_msupps(&c, m))
+    goto fail;
   json_decref(o);
   return 0;
 fail:
@@ -730,6 +778,9 @@ void lg_manifest_free(lg_manifest_t *m) {
     free(va->exit_verdicts);
     lg_strv_free(va->ignore_exact, va->nignore_exact);
     lg_strv_free(va->slope_langs, va->nslope_langs);
+    for (size_t k = 0; k < va->nsupps; k++)
+      lg_supp_free(&va->supps[k]);
+    free(va->supps);
   }
   free(m->variants);
   for (size_t i = 0; i < m->nscenarios; i++) {
@@ -765,6 +816,7 @@ void lg_manifest_free(lg_manifest_t *m) {
   lg_strv_free(m->exact, m->nexact);
   lg_strv_free(m->ours, m->nours);
   lg_strv_free(m->frame_skip, m->nframe_skip);
+  lg_strv_free(m->our_functions, m->nour_functions);
   free(m->path);
   free(m->root);
   free(m->node);

@@ -28,6 +28,8 @@ typedef struct lg_detector_s {
 
 typedef struct lg_variant_s {
   char *name, *description;
+  struct lg_supp_file_s *supps; /* suppression files it uses, checked */
+  size_t nsupps;
   char *build; /* template */
   char **wrapper;
   size_t nwrapper;
@@ -94,6 +96,8 @@ typedef struct lg_manifest_s {
   char *node, *probe_js, *js_dir, *c_dir;
   char **ours;
   size_t nours;
+  char **our_functions; /* fnmatch globs of our function names */
+  size_t nour_functions;
   char **frame_skip; /* fnmatch patterns of allocator wrappers */
   size_t nframe_skip;
   char *control;

@@ -40,6 +40,25 @@ int lg_fclass_parse(const char *name, lg_fclass_t *c) {
   return -1;
 }
 
+void lg_results_supp_use(lg_results_t *r, const char *variant,
+                         const char *file, const char *name, long uses) {
+  for (size_t i = 0; i < r->nsupp_uses; i++) {
+    lg_supp_use_t *u = &r->supp_uses[i];
+    if (strcmp(u->variant, variant) == 0 && strcmp(u->file, file) == 0 &&
+        strcmp(u->name, name) == 0) {
+      u->uses += uses;
+      return;
+    }
+  }
+  r->supp_uses =
+      lg_xrealloc(r->supp_uses, (r->nsupp_uses + 1) * sizeof *r->supp_uses);
+  lg_supp_use_t *u = &r->supp_uses[r->nsupp_uses++];
+  u->variant = lg_xstrdup(variant);
+  u->file = lg_xstrdup(file);
+  u->name = lg_xstrdup(name);
+  u->uses = uses;
+}
+
 static void lg_bench_add(lg_results_t *r, const char *suite, char *name,
                          double items_per_s, double bytes_per_s) {
   r->bench_rows =
@@ -132,6 +151,7 @@ void lg_run_free(lg_run_t *run) {
   free(run->command);
   free(run->run_dir);
   free(run->probe_error);
+  lg_strv_free(run->supp_used, run->nsupp_used);
   free(run->primary);
   free(run->si);
   free(run->st);
@@ -190,6 +210,12 @@ void lg_results_free(lg_results_t *r) {
   free(r->shard);
   free(r->control);
   lg_results_set_bench(r, NULL);
+  for (size_t i = 0; i < r->nsupp_uses; i++) {
+    free(r->supp_uses[i].variant);
+    free(r->supp_uses[i].file);
+    free(r->supp_uses[i].name);
+  }
+  free(r->supp_uses);
   memset(r, 0, sizeof *r);
 }
 
@@ -375,6 +401,10 @@ static json_t *lg_run_json(const lg_run_t *run) {
   for (size_t i = 0; i < run->nfindings; i++)
     json_array_append_new(findings, lg_finding_json(&run->findings[i]));
   json_object_set_new(o, "findings", findings);
+  json_t *used = json_array();
+  for (size_t i = 0; i < run->nsupp_used; i++)
+    json_array_append_new(used, json_string(run->supp_used[i]));
+  json_object_set_new(o, "suppressions_used", used);
   return o;
 }
 
@@ -404,6 +434,14 @@ json_t *lg_results_to_json(const lg_results_t *r) {
                          lg_jnum(r->noise[i].sd), "slope",
                          lg_jnum(r->noise[i].slope)));
   json_object_set_new(o, "noise", noise);
+  json_t *supps = json_array();
+  for (size_t i = 0; i < r->nsupp_uses; i++)
+    json_array_append_new(
+        supps, json_pack("{s:s,s:s,s:s,s:I}", "variant", r->supp_uses[i].variant,
+                         "file", r->supp_uses[i].file, "name",
+                         r->supp_uses[i].name, "uses",
+                         (json_int_t)r->supp_uses[i].uses));
+  json_object_set_new(o, "suppressions", supps);
   if (r->has_selftest) {
     json_t *cells = json_array();
     for (size_t i = 0; i < r->ncells; i++) {
@@ -580,6 +618,14 @@ static int lg_run_from(json_t *o, lg_run_t *run, char **err) {
     m->flagged = lg_gbool(mo, "flagged");
   }
 
+  json_t *used = json_object_get(o, "suppressions_used"), *uo;
+  json_array_foreach(used, k, uo) {
+    if (!json_is_string(uo))
+      continue;
+    run->supp_used = lg_xrealloc(run->supp_used,
+                                 (run->nsupp_used + 1) * sizeof(char *));
+    run->supp_used[run->nsupp_used++] = lg_xstrdup(json_string_value(uo));
+  }
   json_t *findings = json_object_get(o, "findings"), *fo;
   json_array_foreach(findings, k, fo) {
     run->findings = lg_xrealloc(run->findings,
@@ -653,6 +699,15 @@ static int lg_results_from_json(json_t *o, lg_results_t *r, char **err) {
     lg_run_t *run = lg_results_add_run(r);
     if (lg_run_from(ro, run, err) != 0)
       return -1;
+  }
+  json_t *supps = json_object_get(o, "suppressions"), *so;
+  json_array_foreach(supps, i, so) {
+    const char *sv = json_string_value(json_object_get(so, "variant"));
+    const char *sf = json_string_value(json_object_get(so, "file"));
+    const char *sn = json_string_value(json_object_get(so, "name"));
+    json_t *su = json_object_get(so, "uses");
+    if (sv && sf && sn && json_is_integer(su))
+      lg_results_supp_use(r, sv, sf, sn, (long)json_integer_value(su));
   }
   json_t *noise = json_object_get(o, "noise"), *no;
   json_array_foreach(noise, i, no) {

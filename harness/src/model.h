@@ -118,7 +118,15 @@ typedef struct lg_run_s {
   size_t nmetrics;
   lg_finding_t *findings;
   size_t nfindings;
+  char **supp_used; /* suppression entries that matched in this run */
+  size_t nsupp_used;
 } lg_run_t;
+
+/* How often one suppression entry of a variant matched over the runs. */
+typedef struct lg_supp_use_s {
+  char *variant, *file, *name;
+  long uses;
+} lg_supp_use_t;
 
 /* One benchmark's median figures from reports/bench/latest.json. */
 typedef struct lg_bench_row_s {
@@ -166,6 +174,9 @@ typedef struct lg_results_s {
   lg_gate_row_t *gate;
   size_t ngate;
   json_t *bench; /* reports/bench/latest.json as found (kept in results) */
+  lg_supp_use_t *supp_uses; /* every suppression entry of the variants run,
+                               with its matches (0: never matched) */
+  size_t nsupp_uses;
   lg_bench_row_t *bench_rows; /* its medians, derived once by
                                  lg_results_set_bench */
   size_t nbench_rows;
@@ -173,6 +184,10 @@ typedef struct lg_results_s {
 } lg_results_t;
 
 lg_run_t *lg_results_add_run(lg_results_t *r);
+
+/* Adds `uses` to the entry (variant, file, name), creating it at 0 first. */
+void lg_results_supp_use(lg_results_t *r, const char *variant,
+                         const char *file, const char *name, long uses);
 
 /* Takes ownership of `bench` (reports/bench/latest.json, may be NULL) and
  * derives its median rows: Google Benchmark's "median" aggregates under

@@ -613,6 +613,27 @@ char *lg_render_html(const lg_results_t *r) {
     free(label);
     free(a);
   }
+  if (r->nsupp_uses) {
+    lg_buf_add(&b, "<h2>Suppressions</h2><p class=\"muted\">Every entry of the "
+                   "variants' suppression files and the runs it matched in; "
+                   "entries that never match are candidates for removal. "
+                   "Entries that could match our own code are rejected when "
+                   "the manifest is loaded.</p><table><tr><th>variant</th>"
+                   "<th>file</th><th>entry</th><th>matches</th></tr>");
+    for (size_t i = 0; i < r->nsupp_uses; i++) {
+      const lg_supp_use_t *u = &r->supp_uses[i];
+      lg_buf_add(&b, "<tr><td>");
+      H(&b, u->variant);
+      lg_buf_add(&b, "</td><td>");
+      H(&b, u->file);
+      lg_buf_add(&b, "</td><td>");
+      H(&b, u->name);
+      lg_buf_addf(&b, "</td><td class=\"num\">%ld%s</td></tr>", u->uses,
+                  u->uses ? "" : " (never)");
+    }
+    lg_buf_add(&b, "</table>");
+  }
+
   if (r->nbench_rows) {
     lg_buf_add(&b, "<h2>Latest benchmark figures</h2><details><summary>"
                    "Medians from reports/bench/latest.json</summary><table>"

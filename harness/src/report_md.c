@@ -228,6 +228,17 @@ char *lg_render_markdown(const lg_results_t *r) {
     lg_buf_add(&b, "\n");
   }
 
+  if (r->nsupp_uses) {
+    lg_buf_add(&b, "## Suppressions\n\n| variant | file | entry | matches |\n"
+                   "|---|---|---|---:|\n");
+    for (size_t i = 0; i < r->nsupp_uses; i++) {
+      const lg_supp_use_t *u = &r->supp_uses[i];
+      lg_buf_addf(&b, "| %s | %s | %s | %ld%s |\n", u->variant, u->file,
+                  u->name, u->uses, u->uses ? "" : " (never matched in this run)");
+    }
+    lg_buf_add(&b, "\n");
+  }
+
   if (r->nbench_rows) {
     lg_buf_add(&b, "## Latest benchmark figures (medians, "
                    "reports/bench/latest.json)\n\n| suite | benchmark | "

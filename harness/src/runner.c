@@ -363,6 +363,8 @@ static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
     lg_attribute(&fs.v[i], m->ours, m->nours, m->frame_skip, m->nframe_skip);
   run->findings = fs.v;
   run->nfindings = fs.n;
+  run->supp_used = fs.supp_used;
+  run->nsupp_used = fs.nsupp_used;
 }
 
 /* LeakSanitizer's stop-the-world tracer sometimes crashes at exit on its own

@@ -1,6 +1,7 @@
 /* Helpers shared by the leakgate sources (see util.h). */
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -315,4 +316,14 @@ char *lg_iso_now(void) {
   gmtime_r(&t, &tm);
   strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return lg_xstrdup(buf);
+}
+
+char *lg_trim(const char *s, size_t n) {
+  while (n && isspace((unsigned char)*s)) {
+    s++;
+    n--;
+  }
+  while (n && isspace((unsigned char)s[n - 1]))
+    n--;
+  return lg_xstrndup(s, n);
 }

@@ -32,6 +32,8 @@ void lg_buf_addc(lg_buf_t *b, char c);
 void lg_buf_addf(lg_buf_t *b, const char *fmt, ...) LG_PRINTF(2, 3);
 /* Hands the string to the caller (never NULL) and resets the buffer. */
 char *lg_buf_take(lg_buf_t *b);
+/* A copy of s[0..n) without leading and trailing white space. */
+char *lg_trim(const char *s, size_t n);
 void lg_buf_free(lg_buf_t *b);
 
 /* Appends s escaped for XML/HTML text and attribute values. */

@@ -3,8 +3,10 @@
  * validation. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "supp.h"
 #include "detect.h"
 #include "manifest.h"
 #include "probe_read.h"
@@ -259,6 +261,68 @@ static void test_valgrind_node_not_ours(void) {
   lg_findings_free(&fs);
 }
 
+/* The suppressions valgrind used are read from <suppcounts> (real node run
+ * with scenarios/suppressions/valgrind-node.supp). */
+static void test_valgrind_suppcounts(void) {
+  size_t len;
+  char *xml = lg_fixture("vg_node_suppressed.xml", &len);
+  ASSERT_TRUE(xml != NULL);
+  lg_findings_t fs = {0};
+  char *err = lg_parse_valgrind_xml(xml, len, "vg.5.xml", &fs);
+  free(xml);
+  ASSERT_TRUE(err == NULL);
+  ASSERT_EQ(fs.n, 0);
+  ASSERT_EQ(fs.nsupp_used, 1);
+  ASSERT_STR_EQ(fs.supp_used[0], "node-inspector-agent-thread-tls");
+  lg_findings_free(&fs);
+}
+
+/* Suppression files: both formats parse; entries that could hide our code
+ * are rejected with the entry named; narrow ones pass. */
+static void test_suppression_check(void) {
+  char *const ours[] = {(char *)"evstore.node", (char *)"libevstore",
+                        (char *)"/core/src/"};
+  char *const funcs[] = {(char *)"evs_*", (char *)"addon_*"};
+  lg_supp_file_t f;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/../../../scenarios/suppressions/valgrind-node.supp",
+           LG_FIXTURES);
+  ASSERT_TRUE(lg_supp_load(path, &f) == NULL);
+  ASSERT_EQ(f.n, 1);
+  ASSERT_TRUE(lg_supp_check_ours(&f, ours, 3, funcs, 2) == NULL);
+  lg_supp_free(&f);
+  const char *bad[] = {"leak:node\n", "leak:evs_store\n",
+                       "{\n x\n Memcheck:Leak\n fun:malloc\n fun:*\n}\n",
+                       "{\n y\n Memcheck:Leak\n obj:*evstore*\n}\n"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(path, sizeof path, "%s/lg-supp-test-%zu.supp", LG_TEST_TMP, i);
+    FILE *fp = fopen(path, "w");
+    ASSERT_TRUE(fp != NULL);
+    fputs(bad[i], fp);
+    fclose(fp);
+    ASSERT_TRUE(lg_supp_load(path, &f) == NULL);
+    char *e = lg_supp_check_ours(&f, ours, 3, funcs, 2);
+    lg_supp_free(&f);
+    unlink(path);
+    if (e == NULL)
+      fprintf(stderr, "not rejected: %s", bad[i]);
+    ASSERT_TRUE(e != NULL);
+    ASSERT_TRUE(strstr(e, "would match our own code") != NULL);
+    free(e);
+  }
+  /* Anchored LSan patterns and other programs' objects are fine. */
+  snprintf(path, sizeof path, "%s/lg-supp-test-ok.supp", LG_TEST_TMP);
+  FILE *fp = fopen(path, "w");
+  ASSERT_TRUE(fp != NULL);
+  fputs("# node itself\nleak:/usr/bin/node\nleak:^libv8_internal$\n", fp);
+  fclose(fp);
+  ASSERT_TRUE(lg_supp_load(path, &f) == NULL);
+  ASSERT_EQ(f.n, 2);
+  ASSERT_TRUE(lg_supp_check_ours(&f, ours, 3, funcs, 2) == NULL);
+  lg_supp_free(&f);
+  unlink(path);
+}
+
 static void test_valgrind_truncated_and_garbage(void) {
   size_t len;
   char *xml = lg_fixture("vg_leak.xml", &len);
@@ -460,6 +524,8 @@ static const check_case_t cases[] = {
     {"valgrind_leak_xwhat", test_valgrind_leak_xwhat},
     {"valgrind_errors_what", test_valgrind_errors_what},
     {"valgrind_node_not_ours", test_valgrind_node_not_ours},
+    {"valgrind_suppcounts", test_valgrind_suppcounts},
+    {"suppression_check", test_suppression_check},
     {"valgrind_truncated_and_garbage", test_valgrind_truncated_and_garbage},
     {"probe_stream", test_probe_stream},
     {"manifest_errors", test_manifest_errors},
