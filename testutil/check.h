@@ -20,7 +20,8 @@ typedef struct check_case_s {
 } check_case_t;
 
 /* Set by a failing assertion; the runner reports and continues with the next
- * test (each test should leave no state behind on failure paths it controls). */
+ * test (each test should leave no state behind on failure paths it controls).
+ */
 extern int check_failed;
 
 #define CHECK_FAIL_(...)                                                       \
@@ -91,7 +92,8 @@ extern int check_failed;
       return;                                                                  \
   } while (0)
 
-/* Defines main() for a test binary from a NULL-terminated check_case_t array. */
+/* Defines main() for a test binary from a NULL-terminated check_case_t array.
+ */
 #define CHECK_MAIN(cases)                                                      \
   int check_failed;                                                            \
   int main(int argc, char **argv) {                                            \

@@ -54,7 +54,8 @@ void addon_throw_napi_error(napi_env env, napi_status status,
     }                                                                          \
   } while (0)
 
-/* ---- errors (errors.c) ---------------------------------------------------- */
+/* ---- errors (errors.c) ----------------------------------------------------
+ */
 typedef enum addon_error_kind_e {
   ADDON_ERROR = 0,
   ADDON_TYPE_ERROR = 1,
@@ -100,7 +101,7 @@ typedef struct addon_worker_s addon_worker_t;
 
 typedef struct addon_env_s {
   int refs;
-  bool tearing_down; /* the env cleanup hook ran */
+  bool tearing_down;     /* the env cleanup hook ran */
   addon_store_t *stores; /* open stores, doubly linked */
   napi_ref json_parse;   /* JSON.parse, for get() of JSON values */
   uint8_t *scratch;      /* reusable value-encoding buffer */
@@ -114,7 +115,8 @@ void addon_env_unref(addon_env_t *aenv);
  * allocation failure. */
 bool addon_env_scratch(napi_env env, addon_env_t *aenv, size_t n);
 
-/* ---- fault points ---------------------------------------------------------- */
+/* ---- fault points ----------------------------------------------------------
+ */
 #define ADDON_FAULT_SKIP_TSFN_RELEASE "skip-tsfn-release"
 #define ADDON_FAULT_RETAIN_JS_EVENTS "retain-js-events"
 
@@ -135,8 +137,8 @@ enum {
   ADDON_OP_EVENT = 3,
   ADDON_OP_REPEAT = 4
 };
-#define ADDON_PATH_CACHE 1024u  /* entries, power of two */
-#define ADDON_VALUE_CACHE 512u  /* entries, power of two */
+#define ADDON_PATH_CACHE 1024u     /* entries, power of two */
+#define ADDON_VALUE_CACHE 512u     /* entries, power of two */
 #define ADDON_VALUE_INTERN_MAX 64u /* string values up to this many bytes */
 #define ADDON_EVENT_WORDS 9u
 #define ADDON_NO_VALUE_ID 0xffffffffu
@@ -168,12 +170,12 @@ typedef struct addon_delivery_s {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   addon_buf_t bufs[2];
-  int fill;             /* bufs[fill] receives records (dispatcher) */
-  uint64_t epoch;       /* bumped at each swap */
-  bool scheduled;       /* a tsfn call is queued and has not swapped yet */
-  bool closing;         /* the store is closing: never wait */
-  bool tsfn_ok;         /* napi_call_threadsafe_function may be called */
-  atomic_int waiting;   /* the dispatcher waits on cv for room */
+  int fill;              /* bufs[fill] receives records (dispatcher) */
+  uint64_t epoch;        /* bumped at each swap */
+  bool scheduled;        /* a tsfn call is queued and has not swapped yet */
+  bool closing;          /* the store is closing: never wait */
+  bool tsfn_ok;          /* napi_call_threadsafe_function may be called */
+  atomic_int waiting;    /* the dispatcher waits on cv for room */
   atomic_int js_in_core; /* the JS thread is inside a core call */
   uint64_t enomem_drops; /* events lost because a batch could not grow */
   /* Dispatcher-only (under mu): the caches and the previous event. */
@@ -209,7 +211,8 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data);
 void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
                             void *data);
 
-/* ---- store (store.c) ------------------------------------------------------ */
+/* ---- store (store.c) ------------------------------------------------------
+ */
 typedef struct addon_sub_s {
   addon_store_t *store;
   uint64_t core_id;
@@ -233,8 +236,8 @@ typedef struct addon_bench_s {
 
 struct addon_store_s {
   addon_env_t *aenv;
-  int refs;  /* JS handle + tsfn + workers; JS thread only */
-  bool open; /* false once closed (by JS, GC, or env teardown) */
+  int refs;          /* JS handle + tsfn + workers; JS thread only */
+  bool open;         /* false once closed (by JS, GC, or env teardown) */
   evs_store_t *core; /* NULL once closed (freed at close) */
   uint32_t max_value_bytes;
   addon_store_t *prev, *next; /* aenv->stores */
@@ -242,8 +245,8 @@ struct addon_store_s {
   uint32_t subs_cap;
   uint32_t active_subs;
   bool tsfn_refed;
-  bool tsfn_leaked; /* fault skip-tsfn-release */
-  addon_worker_t *workers;    /* live workers of this store */
+  bool tsfn_leaked;        /* fault skip-tsfn-release */
+  addon_worker_t *workers; /* live workers of this store */
   addon_delivery_t delivery;
   addon_bench_t bench;
 };
@@ -272,21 +275,24 @@ napi_value addon_decode_value(napi_env env, addon_env_t *aenv,
 bool addon_get_path(napi_env env, napi_value v, const char *what, char *buf,
                     size_t *len);
 
-/* ---- worker (worker.c) ----------------------------------------------------- */
+/* ---- worker (worker.c) -----------------------------------------------------
+ */
 struct addon_worker_s {
-  addon_store_t *store;         /* holds a reference */
-  evs_worker_t *core;           /* NULL once stopped or the store closed */
-  addon_worker_t *prev, *next;  /* store->workers */
-  bool store_closed;            /* freed because the store closed */
+  addon_store_t *store;        /* holds a reference */
+  evs_worker_t *core;          /* NULL once stopped or the store closed */
+  addon_worker_t *prev, *next; /* store->workers */
+  bool store_closed;           /* freed because the store closed */
   evs_worker_status_t final_status;
 };
 /* Frees the core worker (keeping the final status). JS thread. */
 void addon_worker_release(addon_worker_t *w, bool store_closing);
 
-/* ---- bench helper (bench.c) ----------------------------------------------- */
+/* ---- bench helper (bench.c) -----------------------------------------------
+ */
 void addon_bench_stop_and_join(addon_store_t *s);
 
-/* ---- exported functions ---------------------------------------------------- */
+/* ---- exported functions ----------------------------------------------------
+ */
 napi_value addon_store_open_js(napi_env env, napi_callback_info info);
 napi_value addon_store_close_js(napi_env env, napi_callback_info info);
 napi_value addon_store_set_js(napi_env env, napi_callback_info info);

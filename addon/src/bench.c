@@ -29,8 +29,8 @@ static void addon_bench_clear(addon_bench_t *b) {
 static void addon_bench_run(addon_store_t *s) {
   addon_bench_t *b = &s->bench;
   uint64_t i;
-  for (i = 0; i < b->count && !atomic_load_explicit(&b->stop,
-                                                    memory_order_relaxed);
+  for (i = 0;
+       i < b->count && !atomic_load_explicit(&b->stop, memory_order_relaxed);
        i++) {
     size_t p = i % b->npaths, v = i % b->nvalues;
     int rc = evs_store_set(s->core, b->paths[p], b->path_lens[p], b->values[v],
@@ -87,7 +87,8 @@ static bool addon_bench_strings(napi_env env, napi_value arr, bool tag,
     napi_value el;
     size_t sl = 0;
     NAPI_CALL_RETURN_FALSE(env, napi_get_element(env, arr, i, &el));
-    NAPI_CALL_RETURN_FALSE(env, napi_get_value_string_utf8(env, el, NULL, 0, &sl));
+    NAPI_CALL_RETURN_FALSE(env,
+                           napi_get_value_string_utf8(env, el, NULL, 0, &sl));
     (*out)[i] = malloc(sl + 2);
     if ((*out)[i] == NULL) {
       addon_throw_core(env, EVS_ENOMEM, "_benchWrite");
@@ -127,8 +128,8 @@ napi_value addon_bench_write_js(napi_env env, napi_callback_info info) {
   addon_bench_clear(b);
   if (!addon_bench_strings(env, argv[2], false, &b->paths, &b->path_lens,
                            &b->npaths) ||
-      !addon_bench_strings(env, argv[3], true, &b->values,
-                           &b->value_lens, &b->nvalues)) {
+      !addon_bench_strings(env, argv[3], true, &b->values, &b->value_lens,
+                           &b->nvalues)) {
     addon_bench_clear(b);
     return NULL;
   }

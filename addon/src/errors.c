@@ -1,5 +1,6 @@
 /* JS errors of the addon: every thrown error is an Error, TypeError or
- * RangeError carrying a `code` string, and never replaces a pending exception. */
+ * RangeError carrying a `code` string, and never replaces a pending exception.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,8 +14,7 @@ static bool addon_exception_pending(napi_env env) {
 }
 
 static napi_value addon_throw_v(napi_env env, addon_error_kind_t kind,
-                                const char *code, const char *fmt,
-                                va_list ap) {
+                                const char *code, const char *fmt, va_list ap) {
   char msg[512];
   napi_value js_code, js_msg, err;
 

@@ -21,7 +21,8 @@ extern size_t __sanitizer_get_current_allocated_bytes(void)
 static const char *const addon_fault_names[] = {
     ADDON_FAULT_SKIP_TSFN_RELEASE, ADDON_FAULT_RETAIN_JS_EVENTS, NULL};
 
-/* ---- per-environment state ------------------------------------------------ */
+/* ---- per-environment state ------------------------------------------------
+ */
 
 typedef struct addon_env_holder_s {
   addon_env_t aenv;
@@ -173,12 +174,14 @@ static napi_value addon_fault_named_js(napi_env env, napi_callback_info info) {
   if (argc < 1)
     return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                        "faultNamed(name)");
-  NAPI_CALL(env, napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n));
+  NAPI_CALL(env,
+            napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n));
   NAPI_CALL(env, napi_get_boolean(env, evs_fault_named(name), &result));
   return result;
 }
 
-/* ---- module registration --------------------------------------------------- */
+/* ---- module registration ---------------------------------------------------
+ */
 
 static bool addon_export_u32(napi_env env, napi_value exports, const char *name,
                              uint32_t v) {

@@ -27,8 +27,7 @@ void addon_store_unref(addon_store_t *s) {
 
 /* The tsfn finaliser: runs on the JS thread (or at env teardown) once Node
  * has closed the tsfn. */
-static void addon_tsfn_finalize(napi_env env, void *finalize_data,
-                                void *hint) {
+static void addon_tsfn_finalize(napi_env env, void *finalize_data, void *hint) {
   addon_store_t *s = finalize_data;
   (void)env;
   (void)hint;
@@ -215,8 +214,8 @@ bool addon_encode_value(napi_env env, addon_store_t *s, napi_value value,
                   "The \"value\" argument must be a Buffer or Uint8Array here");
       return false;
     }
-    NAPI_CALL_RETURN_FALSE(env, napi_get_typedarray_info(env, value, &tt, &n,
-                                                         &data, NULL, NULL));
+    NAPI_CALL_RETURN_FALSE(
+        env, napi_get_typedarray_info(env, value, &tt, &n, &data, NULL, NULL));
     if (tt != napi_uint8_array) {
       addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                   "The \"value\" argument must be a Buffer or Uint8Array here");
@@ -271,8 +270,8 @@ napi_value addon_decode_value(napi_env env, addon_env_t *aenv,
     NAPI_CALL(env, napi_create_arraybuffer(env, len - 1, &data, &ab));
     if (len > 1)
       memcpy(data, bytes + 1, len - 1);
-    NAPI_CALL(env, napi_create_typedarray(env, napi_uint8_array, len - 1, ab,
-                                          0, &result));
+    NAPI_CALL(env, napi_create_typedarray(env, napi_uint8_array, len - 1, ab, 0,
+                                          &result));
     return result;
   }
   case ADDON_KIND_JSON:
@@ -366,7 +365,8 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
       NAPI_CALL(env, napi_get_named_property(env, argv[0], "overflow", &ov));
       NAPI_CALL(env, napi_typeof(env, ov, &t));
       if (t == napi_string) {
-        NAPI_CALL(env, napi_get_value_string_utf8(env, ov, pol, sizeof pol, &n));
+        NAPI_CALL(env,
+                  napi_get_value_string_utf8(env, ov, pol, sizeof pol, &n));
         if (strcmp(pol, "block") == 0)
           cfg.overflow = EVS_OVERFLOW_BLOCK;
         else if (strcmp(pol, "drop") == 0)
@@ -394,8 +394,8 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
                        "of two in [2, 16777216]; received %u",
                        cfg.queue_slots);
   if (cfg.value_ring_bytes != 0 &&
-      (!addon_is_pow2(cfg.value_ring_bytes) ||
-       cfg.value_ring_bytes < 4096u || cfg.value_ring_bytes > (1u << 30)))
+      (!addon_is_pow2(cfg.value_ring_bytes) || cfg.value_ring_bytes < 4096u ||
+       cfg.value_ring_bytes > (1u << 30)))
     return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
                        "The \"options.valueRingBytes\" property must be a "
                        "power of two in [4096, 1073741824]; received %u",
@@ -442,10 +442,10 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
     aenv->stores->prev = s;
   aenv->stores = s;
 
-  NAPI_CALL_GOTO(env,
-                 napi_create_string_utf8(env, "evstore.delivery",
-                                         NAPI_AUTO_LENGTH, &name),
-                 fail);
+  NAPI_CALL_GOTO(
+      env,
+      napi_create_string_utf8(env, "evstore.delivery", NAPI_AUTO_LENGTH, &name),
+      fail);
   NAPI_CALL_GOTO(env,
                  napi_create_threadsafe_function(
                      env, argv[1], NULL, name, 0, 1, s, addon_tsfn_finalize, s,
@@ -474,7 +474,8 @@ fail:
   return NULL;
 }
 
-/* ---- storeClose(h) -------------------------------------------------------- */
+/* ---- storeClose(h) --------------------------------------------------------
+ */
 
 napi_value addon_store_close_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -508,7 +509,8 @@ napi_value addon_store_is_open_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* ---- storeSet(h, path, value, kind) --------------------------------------- */
+/* ---- storeSet(h, path, value, kind) ---------------------------------------
+ */
 
 napi_value addon_store_set_js(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -542,7 +544,8 @@ napi_value addon_store_set_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* ---- storeGet(h, path) ---------------------------------------------------- */
+/* ---- storeGet(h, path) ----------------------------------------------------
+ */
 
 napi_value addon_store_get_js(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -575,7 +578,8 @@ napi_value addon_store_get_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* ---- storeDelete(h, path) -> boolean -------------------------------------- */
+/* ---- storeDelete(h, path) -> boolean --------------------------------------
+ */
 
 napi_value addon_store_delete_js(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -604,7 +608,8 @@ napi_value addon_store_delete_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* ---- storeSubscribe(h, pattern, slot, gen) -------------------------------- */
+/* ---- storeSubscribe(h, pattern, slot, gen) --------------------------------
+ */
 
 #define ADDON_MAX_SLOTS (1u << 24)
 
@@ -682,7 +687,8 @@ napi_value addon_store_subscribe_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* ---- storeUnsubscribe(h, slot, gen) -> boolean ---------------------------- */
+/* ---- storeUnsubscribe(h, slot, gen) -> boolean ----------------------------
+ */
 
 napi_value addon_store_unsubscribe_js(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -721,7 +727,8 @@ napi_value addon_store_unsubscribe_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* ---- storeStats(h) ---------------------------------------------------------- */
+/* ---- storeStats(h) ----------------------------------------------------------
+ */
 
 napi_value addon_store_stats_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -757,7 +764,8 @@ napi_value addon_store_stats_js(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-/* ---- patternValidate(pattern): throws like subscribe would ---------------- */
+/* ---- patternValidate(pattern): throws like subscribe would ----------------
+ */
 
 napi_value addon_pattern_validate_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;

@@ -53,7 +53,8 @@ static void addon_worker_finalize(napi_env env, void *data, void *hint) {
 static addon_worker_t *addon_worker_from(napi_env env, napi_value v) {
   addon_worker_t *p = addon_handle_get(env, v, &addon_worker_tag);
   if (p == NULL)
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", "expected a worker handle");
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                "expected a worker handle");
   return p;
 }
 
@@ -75,7 +76,8 @@ static addon_worker_t *addon_worker_live(napi_env env, napi_value v,
   return w;
 }
 
-/* ---- workerBootstrap(storeHandle, namespace, capacity) -------------------- */
+/* ---- workerBootstrap(storeHandle, namespace, capacity) --------------------
+ */
 
 napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -140,7 +142,8 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-/* ---- workerStatus(w) ------------------------------------------------------ */
+/* ---- workerStatus(w) ------------------------------------------------------
+ */
 
 static napi_value addon_status_object(napi_env env,
                                       const evs_worker_status_t *st) {
@@ -284,7 +287,8 @@ napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
   return ab;
 }
 
-/* ---- workerComplete(w, id, errorMessage | null) --------------------------- */
+/* ---- workerComplete(w, id, errorMessage | null) ---------------------------
+ */
 
 napi_value addon_worker_complete_js(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -342,7 +346,8 @@ napi_value addon_worker_complete_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* ---- workerStop(w) --------------------------------------------------------- */
+/* ---- workerStop(w) ---------------------------------------------------------
+ */
 
 napi_value addon_worker_stop_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -360,7 +365,8 @@ napi_value addon_worker_stop_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* ---- raw status handle ---------------------------------------------------- */
+/* ---- raw status handle ----------------------------------------------------
+ */
 
 static void addon_raw_finalize(napi_env env, void *data, void *hint) {
   addon_raw_t *r = data;
@@ -394,8 +400,7 @@ napi_value addon_worker_status_raw_js(napi_env env, napi_callback_info info) {
     free(r);
     return addon_throw_core(env, EVS_ENOMEM, "statusRaw()");
   }
-  if (!addon_handle_new(env, r, addon_raw_finalize, &addon_raw_tag,
-                        &handle)) {
+  if (!addon_handle_new(env, r, addon_raw_finalize, &addon_raw_tag, &handle)) {
     addon_raw_finalize(env, r, NULL);
     return NULL;
   }
@@ -405,7 +410,8 @@ napi_value addon_worker_status_raw_js(napi_env env, napi_callback_info info) {
 static addon_raw_t *addon_raw_from(napi_env env, napi_value v) {
   addon_raw_t *p = addon_handle_get(env, v, &addon_raw_tag);
   if (p == NULL)
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", "expected a raw status handle");
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                "expected a raw status handle");
   return p;
 }
 

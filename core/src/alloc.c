@@ -33,8 +33,7 @@ evs__counts_t evs__counts;
 
 static int should_fail(void) {
 #ifdef EVS_ALLOC_FAILURES
-  uint_fast64_t n =
-      atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+  uint_fast64_t n = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
   while (n != 0) {
     if (atomic_compare_exchange_weak_explicit(&fail_countdown, &n, n - 1,
                                               memory_order_relaxed,
@@ -57,8 +56,7 @@ void *evs__malloc(size_t size) {
   }
   h->size = size;
   uint_fast64_t now =
-      atomic_fetch_add_explicit(&live_bytes, size, memory_order_relaxed) +
-      size;
+      atomic_fetch_add_explicit(&live_bytes, size, memory_order_relaxed) + size;
   atomic_fetch_add_explicit(&live_blocks, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&total_allocs, 1, memory_order_relaxed);
   uint_fast64_t peak = atomic_load_explicit(&peak_bytes, memory_order_relaxed);

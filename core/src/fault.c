@@ -26,7 +26,6 @@ static const char *env_value; /* EVS_FAULT as read at init */
 #ifdef EVS_FAULTS
 static bool selected[EVS_FAULT_COUNT_];
 
-
 /* True when `list` (comma separated) contains `name` exactly. */
 static bool list_has(const char *list, const char *name) {
   size_t n = strlen(name);
@@ -71,8 +70,9 @@ static void parse(void) {
     const char *end = strchr(p, ',');
     size_t len = end ? (size_t)(end - p) : strlen(p);
     if (!known(p, len)) {
-      fprintf(stderr, "evstore: unknown fault '%.*s' in EVS_FAULT; known:",
-              (int)len, p);
+      fprintf(stderr,
+              "evstore: unknown fault '%.*s' in EVS_FAULT; known:", (int)len,
+              p);
       for (int i = 0; i < EVS_FAULT_COUNT_; i++)
         fprintf(stderr, " %s", core_names[i]);
       for (const char *const *e = extras; e != NULL && *e != NULL; e++)

@@ -27,8 +27,10 @@ typedef struct evs__counts_s {
 } evs__counts_t;
 extern evs__counts_t evs__counts;
 
-#define EVS__INC(c) atomic_fetch_add_explicit(&evs__counts.c, 1, memory_order_relaxed)
-#define EVS__DEC(c) atomic_fetch_sub_explicit(&evs__counts.c, 1, memory_order_relaxed)
+#define EVS__INC(c)                                                            \
+  atomic_fetch_add_explicit(&evs__counts.c, 1, memory_order_relaxed)
+#define EVS__DEC(c)                                                            \
+  atomic_fetch_sub_explicit(&evs__counts.c, 1, memory_order_relaxed)
 
 /* True while the store is open (not closing or closed). Any thread. */
 bool evs__store_is_open(evs_store_t *s);

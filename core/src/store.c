@@ -171,8 +171,8 @@ int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out) {
   int rc = evs_fault_init(NULL);
   if (rc != EVS_OK)
     return rc;
-  uint32_t ring = c.value_ring_bytes ? c.value_ring_bytes
-                                     : EVS_QUEUE_DEFAULT_VALUE_RING;
+  uint32_t ring =
+      c.value_ring_bytes ? c.value_ring_bytes : EVS_QUEUE_DEFAULT_VALUE_RING;
   if (c.max_value_bytes == 0)
     c.max_value_bytes = ring / 2;
   if (c.max_value_bytes > ring / 2 ||
@@ -264,7 +264,8 @@ static int push_locked(evs_store_t *s, evs_event_type_t type, const char *path,
  * its NUL) without wasting more than half of it: overwrites of similar sizes
  * then cost no allocation at all. */
 static bool value_fits(const evs_entry_t *e, size_t vlen) {
-  return e != NULL && vlen + 1 <= e->value_cap && 2 * (vlen + 1) >= e->value_cap;
+  return e != NULL && vlen + 1 <= e->value_cap &&
+         2 * (vlen + 1) >= e->value_cap;
 }
 
 int evs_store_set(evs_store_t *s, const char *path, size_t len,
@@ -410,7 +411,9 @@ int evs_store_get(evs_store_t *s, const char *path, size_t len, void **value,
   return EVS_OK;
 }
 
-void evs_value_free(void *value) { evs__free(value); }
+void evs_value_free(void *value) {
+  evs__free(value);
+}
 
 bool evs__store_is_open(evs_store_t *s) {
   pthread_mutex_lock(&s->lock);

@@ -154,8 +154,12 @@ typedef struct {
   size_t vlen;
 } ctx_t;
 
-static int op_open(void *c) { return evs_store_open(NULL, &((ctx_t *)c)->s); }
-static void undo_open(void *c) { evs_store_free(((ctx_t *)c)->s); }
+static int op_open(void *c) {
+  return evs_store_open(NULL, &((ctx_t *)c)->s);
+}
+static void undo_open(void *c) {
+  evs_store_free(((ctx_t *)c)->s);
+}
 
 static int op_set_new(void *c) {
   return evs_store_set(((ctx_t *)c)->s, S("/new/key"), "value", 5);
@@ -166,8 +170,7 @@ static void undo_set_new(void *c) {
 static int unchanged_no_new_key(void *c) {
   void *v;
   size_t n;
-  return evs_store_get(((ctx_t *)c)->s, S("/new/key"), &v, &n) ==
-         EVS_ENOTFOUND;
+  return evs_store_get(((ctx_t *)c)->s, S("/new/key"), &v, &n) == EVS_ENOTFOUND;
 }
 
 static int op_set_replace(void *c) {
@@ -190,7 +193,9 @@ static int op_get(void *c) {
   ctx_t *x = c;
   return evs_store_get(x->s, S("/old"), &x->v, &x->vlen);
 }
-static void undo_get(void *c) { evs_value_free(((ctx_t *)c)->v); }
+static void undo_get(void *c) {
+  evs_value_free(((ctx_t *)c)->v);
+}
 
 static int op_delete(void *c) {
   return evs_store_delete(((ctx_t *)c)->s, S("/old"));
@@ -216,7 +221,9 @@ static int op_bootstrap(void *c) {
   ctx_t *x = c;
   return evs_worker_bootstrap(x->s, S("/jobs/**"), 64, &x->w);
 }
-static void undo_bootstrap(void *c) { evs_worker_free(((ctx_t *)c)->w); }
+static void undo_bootstrap(void *c) {
+  evs_worker_free(((ctx_t *)c)->w);
+}
 
 static int op_poll(void *c) {
   ctx_t *x = c;
@@ -227,7 +234,9 @@ static int op_status_json(void *c) {
   x->json = evs_worker_status_json(x->w);
   return x->json ? EVS_OK : EVS_ENOMEM;
 }
-static void undo_status_json(void *c) { evs_string_free(((ctx_t *)c)->json); }
+static void undo_status_json(void *c) {
+  evs_string_free(((ctx_t *)c)->json);
+}
 
 static void test_sweep_store_ops(void) {
   if (evs_alloc_fail_nth(0) == EVS_ENOTSUP)

@@ -62,11 +62,10 @@ static void test_matching(void) {
   ASSERT_TRUE(!M("/*/*/**", "/a"));
 }
 
-static const check_case_t cases[] = {
-    {"valid_paths", test_valid_paths},
-    {"malformed_paths", test_malformed_paths},
-    {"length_limit", test_length_limit},
-    {"patterns", test_patterns},
-    {"matching", test_matching},
-    {NULL, NULL}};
+static const check_case_t cases[] = {{"valid_paths", test_valid_paths},
+                                     {"malformed_paths", test_malformed_paths},
+                                     {"length_limit", test_length_limit},
+                                     {"patterns", test_patterns},
+                                     {"matching", test_matching},
+                                     {NULL, NULL}};
 CHECK_MAIN(cases)

@@ -138,8 +138,8 @@ static void *producer(void *arg) {
     size_t len = (size_t)(i % 600);
     int plen = snprintf(path, sizeof(path), "/p/%llu", (unsigned long long)i);
     fill(buf, len, i);
-    int rc = evs_queue_push(a->q, EVS_EVENT_SET, i + 1, path, (size_t)plen,
-                            buf, len);
+    int rc = evs_queue_push(a->q, EVS_EVENT_SET, i + 1, path, (size_t)plen, buf,
+                            len);
     if (rc == EVS_OK)
       i++;
     else

@@ -208,8 +208,7 @@ static void test_unsubscribe_inside_listener(void) {
   evs_store_t *s;
   ASSERT_EQ(evs_store_open(NULL, &s), EVS_OK);
   self_t x = {.s = s};
-  ASSERT_EQ(evs_store_subscribe(s, S("/**"), on_self_unsub, &x, &x.id),
-            EVS_OK);
+  ASSERT_EQ(evs_store_subscribe(s, S("/**"), on_self_unsub, &x, &x.id), EVS_OK);
   for (int i = 0; i < 100; i++)
     ASSERT_EQ(evs_store_set(s, S("/a"), "v", 1), EVS_OK);
   ASSERT_EQ(evs_store_close(s, EVS_CLOSE_DELIVER), EVS_OK);
@@ -465,9 +464,9 @@ static void test_close_while_delivering(void) {
     ASSERT_EQ(evs_store_subscribe(s, S("/**"), on_rec, &r, &id), EVS_OK);
     for (int i = 0; i < 300; i++)
       ASSERT_EQ(evs_store_set(s, S("/x"), "0123456789", 10), EVS_OK);
-    ASSERT_EQ(evs_store_close(s, round % 2 ? EVS_CLOSE_DISCARD
-                                           : EVS_CLOSE_DELIVER),
-              EVS_OK);
+    ASSERT_EQ(
+        evs_store_close(s, round % 2 ? EVS_CLOSE_DISCARD : EVS_CLOSE_DELIVER),
+        EVS_OK);
     if (round % 2 == 0)
       ASSERT_UINT_EQ(r.count, 300);
     evs_store_free(s);

@@ -87,7 +87,8 @@ static long lg_probe_rss(void) {
 }
 
 /* Writes one record with a single write(2); records are short. */
-static void lg_probe_emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void lg_probe_emit(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 static void lg_probe_emit(const char *fmt, ...) {
   char buf[4096];
   va_list ap;
@@ -208,8 +209,8 @@ int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv) {
   lg_probe_emit("{\"type\":\"meta\",\"protocol\":1,\"scenario\":\"%s\","
                 "\"variant\":\"%s\",\"lang\":\"c\",\"iterations\":%llu,"
                 "\"sample_every\":%llu,\"pid\":%ld}",
-                name, variant, (unsigned long long)n,
-                (unsigned long long)every, (long)getpid());
+                name, variant, (unsigned long long)n, (unsigned long long)every,
+                (long)getpid());
 
   void *ctx = NULL;
   lg_probe_phase("baseline", 0);

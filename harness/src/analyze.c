@@ -30,15 +30,24 @@ static void lg_reason(lg_reasons_t *rs, lg_verdict_t v, char *text) {
 /* Higher wins when several reasons apply. */
 static int lg_priority(lg_verdict_t v) {
   switch (v) {
-  case LG_V_INFRA: return 9;
-  case LG_V_TIMEOUT: return 8;
-  case LG_V_ERROR: return 7;
-  case LG_V_RACE: return 6;
-  case LG_V_CRASH: return 5;
-  case LG_V_LEAK: return 4;
-  case LG_V_RESOURCE: return 3;
-  case LG_V_MISSED: return 2;
-  default: return 0;
+  case LG_V_INFRA:
+    return 9;
+  case LG_V_TIMEOUT:
+    return 8;
+  case LG_V_ERROR:
+    return 7;
+  case LG_V_RACE:
+    return 6;
+  case LG_V_CRASH:
+    return 5;
+  case LG_V_LEAK:
+    return 4;
+  case LG_V_RESOURCE:
+    return 3;
+  case LG_V_MISSED:
+    return 2;
+  default:
+    return 0;
   }
 }
 
@@ -91,8 +100,8 @@ static char *lg_slope_text(const lg_metric_t *mt) {
 
 static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
                                const lg_variant_t *va, lg_run_t *run,
-                               int complete,
-                               lg_reasons_t *rs, lg_buf_t *pass_ev) {
+                               int complete, lg_reasons_t *rs,
+                               lg_buf_t *pass_ev) {
   char **exact = NULL;
   size_t nexact = 0;
   lg_scenario_exact(m, sc, &exact, &nexact);
@@ -107,8 +116,8 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
   for (size_t k = 0; k < run->nmetrics; k++) {
     lg_metric_t *mt = &run->metrics[k];
     const char *measured = NULL;
-    mt->threshold = lg_scenario_threshold(m, sc, run->variant, mt->name,
-                                          &measured);
+    mt->threshold =
+        lg_scenario_threshold(m, sc, run->variant, mt->name, &measured);
     free(mt->measured);
     mt->measured = lg_xstrdup(measured);
     mt->exact = 0;
@@ -151,7 +160,8 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
     }
     if (mt->exact && isfinite(mt->baseline) && isfinite(mt->final)) {
       if (mt->final > mt->baseline) {
-        char *b = lg_fmt_value(mt->baseline, u), *f = lg_fmt_value(mt->final, u),
+        char *b = lg_fmt_value(mt->baseline, u),
+             *f = lg_fmt_value(mt->final, u),
              *d = lg_fmt_value(mt->final - mt->baseline, u);
         mt->flagged = 1;
         lg_reason(rs, lg_is_memory_metric(mt->name) ? LG_V_LEAK : LG_V_RESOURCE,
@@ -203,12 +213,18 @@ void lg_apply_expectation(lg_run_t *run, const char *pass_evidence) {
 
 static lg_verdict_t lg_fclass_verdict(lg_fclass_t c) {
   switch (c) {
-  case LG_F_LEAK: return LG_V_LEAK;
-  case LG_F_ERROR: return LG_V_ERROR;
-  case LG_F_RACE: return LG_V_RACE;
-  case LG_F_RESOURCE: return LG_V_RESOURCE;
-  case LG_F_CRASH: return LG_V_CRASH;
-  default: return LG_V_PASS;
+  case LG_F_LEAK:
+    return LG_V_LEAK;
+  case LG_F_ERROR:
+    return LG_V_ERROR;
+  case LG_F_RACE:
+    return LG_V_RACE;
+  case LG_F_RESOURCE:
+    return LG_V_RESOURCE;
+  case LG_F_CRASH:
+    return LG_V_CRASH;
+  default:
+    return LG_V_PASS;
   }
 }
 
@@ -258,9 +274,9 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                      "in %s",
                      run->timeout_s, where));
   } else if (run->term_signal) {
-    lg_reason(&rs, LG_V_CRASH,
-              lg_fmt("killed by %s in %s", lg_signal_name(run->term_signal),
-                     where));
+    lg_reason(
+        &rs, LG_V_CRASH,
+        lg_fmt("killed by %s in %s", lg_signal_name(run->term_signal), where));
   } else {
     int mapped = -1;
     for (size_t i = 0; va && i < va->nexit; i++)
@@ -274,21 +290,21 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                          run->exit_status, va->name));
     } else if (run->exit_status != 0 && !probe->scenario_error) {
       lg_reason(&rs, LG_V_CRASH,
-                probe->has_end
-                    ? lg_fmt("exit status %d after the end record",
-                             run->exit_status)
-                    : lg_fmt("exit status %d in %s (no end record)",
-                             run->exit_status, where));
+                probe->has_end ? lg_fmt("exit status %d after the end record",
+                                        run->exit_status)
+                               : lg_fmt("exit status %d in %s (no end record)",
+                                        run->exit_status, where));
     } else if (!probe->has_end && !probe->scenario_error &&
                !probe->protocol_error) {
-      lg_reason(&rs, LG_V_CRASH,
-                probe->records == 0
-                    ? lg_fmt("exited with status %d without writing any probe "
-                             "record",
-                             run->exit_status)
-                    : lg_fmt("exited early with status %d in %s: no end record%s",
-                             run->exit_status, where,
-                             probe->truncated ? " (last record truncated)" : ""));
+      lg_reason(
+          &rs, LG_V_CRASH,
+          probe->records == 0
+              ? lg_fmt("exited with status %d without writing any probe "
+                       "record",
+                       run->exit_status)
+              : lg_fmt("exited early with status %d in %s: no end record%s",
+                       run->exit_status, where,
+                       probe->truncated ? " (last record truncated)" : ""));
     }
   }
   if (probe->protocol_error)
@@ -298,8 +314,7 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
     lg_reason(&rs, LG_V_ERROR, lg_xstrdup(probe->scenario_error));
 
   int complete = probe->has_end && !probe->protocol_error &&
-                 !probe->scenario_error && !run->timed_out &&
-                 !run->term_signal;
+                 !probe->scenario_error && !run->timed_out && !run->term_signal;
   lg_metrics_analyse(m, sc, va, run, complete, &rs, &pass_ev);
 
   free(run->primary);

@@ -135,7 +135,7 @@ static int lg_starts(const char *s, const char *prefix) {
 }
 
 static lg_fclass_t lg_asan_class(const char *kind) {
-  static const char *const crash[] = {"SEGV", "BUS", "FPE", "ILL",
+  static const char *const crash[] = {"SEGV",           "BUS",  "FPE", "ILL",
                                       "stack-overflow", "ABRT", NULL};
   for (int i = 0; crash[i]; i++)
     if (strcmp(kind, crash[i]) == 0)
@@ -219,7 +219,8 @@ void lg_parse_sanitizer(const char *text, const char *source,
       h += strlen("WARNING: ThreadSanitizer: ");
       const char *pid = strstr(h, " (pid=");
       cur = lg_finding_new(out, "tsan", source);
-      cur->kind = pid ? lg_xstrndup(h, (size_t)(pid - h)) : lg_trim(h, strlen(h));
+      cur->kind =
+          pid ? lg_xstrndup(h, (size_t)(pid - h)) : lg_trim(h, strlen(h));
       cur->cls = lg_tsan_class(cur->kind);
       cur->message = lg_trim(h, strlen(h));
       stk = NULL;
@@ -311,8 +312,8 @@ static void XMLCALL lg_vg_start(void *ud, const XML_Char *name,
   lg_vg_t *v = ud;
   v->depth++;
   lg_buf_free(&v->text);
-  if (v->depth == 2 && (strcmp(name, "error") == 0 ||
-                        strcmp(name, "fatal_signal") == 0)) {
+  if (v->depth == 2 &&
+      (strcmp(name, "error") == 0 || strcmp(name, "fatal_signal") == 0)) {
     memset(&v->cur, 0, sizeof v->cur);
     v->cur.detector = lg_xstrdup("valgrind");
     v->cur.source = lg_xstrdup(v->source);
@@ -327,7 +328,7 @@ static void XMLCALL lg_vg_start(void *ud, const XML_Char *name,
     free(v->aux);
     v->aux = NULL;
   } else if (v->in_error && strcmp(name, "stack") == 0) {
-    v->stk = lg_stack_new(&v->cur, v->aux ? v->aux
+    v->stk = lg_stack_new(&v->cur, v->aux                ? v->aux
                                    : v->cur.nstacks == 0 ? "stack"
                                                          : "auxiliary stack");
     free(v->aux);
@@ -421,8 +422,8 @@ static void XMLCALL lg_vg_end(void *ud, const XML_Char *name) {
       t = NULL;
     } else if (strcmp(name, "stack") == 0) {
       v->stk = NULL;
-    } else if (v->depth == 2 &&
-               (strcmp(name, "error") == 0 || strcmp(name, "fatal_signal") == 0)) {
+    } else if (v->depth == 2 && (strcmp(name, "error") == 0 ||
+                                 strcmp(name, "fatal_signal") == 0)) {
       if (v->in_fatal && !v->cur.message)
         v->cur.message = lg_fmt("process terminated by %s",
                                 v->cur.kind ? v->cur.kind : "a signal");
@@ -459,7 +460,8 @@ char *lg_parse_valgrind_xml(const char *data, size_t len, const char *source,
   XML_SetCharacterDataHandler(p, lg_vg_text);
   char *err = NULL;
   if (len == 0) {
-    err = lg_xstrdup("empty valgrind XML (process killed before valgrind wrote it?)");
+    err = lg_xstrdup(
+        "empty valgrind XML (process killed before valgrind wrote it?)");
   } else if (XML_Parse(p, data, (int)len, 1) == XML_STATUS_ERROR) {
     err = lg_fmt("valgrind XML malformed or truncated at line %lu: %s",
                  (unsigned long)XML_GetCurrentLineNumber(p),
@@ -502,8 +504,8 @@ void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours,
   for (size_t i = 0; i < f->nstacks; i++) {
     for (size_t j = 0; j < f->stacks[i].nframes; j++) {
       lg_frame_t *fr = &f->stacks[i].frames[j];
-      fr->ours = lg_matches(fr->obj, ours, nours) ||
-                 lg_matches(fr->file, ours, nours);
+      fr->ours =
+          lg_matches(fr->obj, ours, nours) || lg_matches(fr->file, ours, nours);
       if (!fr->ours)
         continue;
       f->ours = 1;

@@ -27,7 +27,8 @@ static lg_gate_row_t *lg_row(lg_results_t *r, const lg_run_t *run,
   return g;
 }
 
-static const lg_run_t *lg_find_run(const lg_results_t *r, const lg_run_t *like) {
+static const lg_run_t *lg_find_run(const lg_results_t *r,
+                                   const lg_run_t *like) {
   for (size_t i = 0; i < r->nruns; i++) {
     const lg_run_t *x = &r->runs[i];
     if (strcmp(x->scenario, like->scenario) == 0 &&
@@ -41,9 +42,8 @@ static const lg_run_t *lg_find_run(const lg_results_t *r, const lg_run_t *like) 
 
 static double lg_tol_get(json_t *tol, const char *metric, const char *key,
                          double dflt) {
-  json_t *v = json_object_get(json_object_get(json_object_get(tol, "metrics"),
-                                              metric),
-                              key);
+  json_t *v = json_object_get(
+      json_object_get(json_object_get(tol, "metrics"), metric), key);
   if (!v)
     v = json_object_get(tol, key);
   return json_is_number(v) ? json_number_value(v) : dflt;
@@ -76,9 +76,9 @@ static void lg_gate_metric(lg_results_t *cur, const lg_run_t *run,
   const char *u = lg_metric_unit(m->name);
   double b = bm->trend.slope, c = m->trend.slope;
   double rel = lg_tol_get(tol, m->name, "slope_rel", 0.5);
-  double abs_t = lg_tol_get(tol, m->name, "slope_abs",
-                            isfinite(bm->min_detectable) ? bm->min_detectable
-                                                         : 0);
+  double abs_t =
+      lg_tol_get(tol, m->name, "slope_abs",
+                 isfinite(bm->min_detectable) ? bm->min_detectable : 0);
   double t = fmax(rel * fabs(b), abs_t);
   char *what = lg_fmt("%s slope /it", m->name);
   if (c > b + t) {
@@ -142,11 +142,13 @@ void lg_gate(const lg_results_t *base, json_t *tol, const char *baseline_name,
     }
     if (brun->ok && !run->ok)
       lg_row(cur, run, "verdict", NAN, NAN, NAN, "regression",
-             lg_fmt("%s in the baseline, now %s", lg_verdict_name(brun->verdict),
+             lg_fmt("%s in the baseline, now %s",
+                    lg_verdict_name(brun->verdict),
                     lg_verdict_name(run->verdict)));
     else if (!brun->ok && run->ok)
       lg_row(cur, run, "verdict", NAN, NAN, NAN, "improvement",
-             lg_fmt("%s in the baseline, now %s", lg_verdict_name(brun->verdict),
+             lg_fmt("%s in the baseline, now %s",
+                    lg_verdict_name(brun->verdict),
                     lg_verdict_name(run->verdict)));
     else
       lg_row(cur, run, "verdict", NAN, NAN, NAN, run->ok ? "ok" : "regression",

@@ -143,7 +143,8 @@ static char *lg_abs_dir(const char *root, const char *dir) {
 }
 
 static int lg_cmd_list(const lg_global_t *g, int argc, char **argv) {
-  if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+  if (argc > 1 &&
+      (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
     puts("usage: leakgate list\nPrints every scenario with its language, "
          "expectation and iterations per variant ('-': does not run there).");
     return 0;
@@ -230,8 +231,8 @@ static void lg_print_gate(const lg_results_t *r) {
     reg += strcmp(g->status, "regression") == 0;
     imp += strcmp(g->status, "improvement") == 0;
     printf("  %-12s %-28s %-9s %-24s base %-10.4g now %-10.4g tol %-8.3g %s\n",
-           g->status, g->scenario, g->variant, g->what, g->baseline,
-           g->current, g->tolerance, g->note ? g->note : "");
+           g->status, g->scenario, g->variant, g->what, g->baseline, g->current,
+           g->tolerance, g->note ? g->note : "");
   }
   printf("gate vs %s: %s (%zu regressions, %zu improvements, %zu rows)\n",
          r->gate_baseline, r->gate_ok ? "PASS" : "FAIL", reg, imp, r->ngate);
@@ -249,7 +250,9 @@ static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
     size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
     printf("leakgate: %s - %zu runs, %zu failed, %zu infrastructure errors; "
            "reports in %s\n",
-           r->exit_code == 0 ? "PASS" : r->exit_code == 3 ? "INFRA" : "FAIL",
+           r->exit_code == 0   ? "PASS"
+           : r->exit_code == 3 ? "INFRA"
+                               : "FAIL",
            r->nruns, failed, infra, out);
   }
   return r->exit_code;
@@ -261,8 +264,19 @@ static int lg_parse_shard(const char *s, int *i, int *n) {
          *i <= *n;
 }
 
-enum { OPT_VARIANT = 256, OPT_SCENARIO, OPT_OUT, OPT_JOBS, OPT_SHARD,
-       OPT_SCALE, OPT_BASELINE, OPT_QUIET, OPT_DEFECT, OPT_FAULT, OPT_HELP };
+enum {
+  OPT_VARIANT = 256,
+  OPT_SCENARIO,
+  OPT_OUT,
+  OPT_JOBS,
+  OPT_SHARD,
+  OPT_SCALE,
+  OPT_BASELINE,
+  OPT_QUIET,
+  OPT_DEFECT,
+  OPT_FAULT,
+  OPT_HELP
+};
 
 static const struct option lg_run_opts[] = {
     {"variant", required_argument, NULL, OPT_VARIANT},
@@ -317,8 +331,8 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
       break;
     case OPT_FAULT:
       if (allow_defect)
-        return lg_die(LG_EXIT_USAGE, "%s: unknown option --fault (use --defect)",
-                      cmd);
+        return lg_die(LG_EXIT_USAGE,
+                      "%s: unknown option --fault (use --defect)", cmd);
       a->fault = optarg;
       break;
     case OPT_OUT:
@@ -476,8 +490,9 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   if (n == 0) {
     free(jobs);
     lg_manifest_free(&m);
-    fprintf(stderr, "leakgate: run: nothing to run (no scenario x variant "
-                    "selected%s)\n",
+    fprintf(stderr,
+            "leakgate: run: nothing to run (no scenario x variant "
+            "selected%s)\n",
             a.shard ? " in this shard" : "");
     return a.shard ? 0 : LG_EXIT_USAGE;
   }
@@ -657,11 +672,12 @@ static int lg_cmd_gate(int argc, char **argv) {
   const char *dir = NULL, *baseline = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      puts("usage: leakgate gate --baseline FILE DIR\nCompares DIR/results.json "
-           "with a baseline results file: new findings, verdict regressions\n"
-           "and slopes or peaks beyond the tolerance fail (exit 1); "
-           "improvements are listed.\nThe table is also written into "
-           "DIR/summary.md and DIR/report.html.");
+      puts(
+          "usage: leakgate gate --baseline FILE DIR\nCompares DIR/results.json "
+          "with a baseline results file: new findings, verdict regressions\n"
+          "and slopes or peaks beyond the tolerance fail (exit 1); "
+          "improvements are listed.\nThe table is also written into "
+          "DIR/summary.md and DIR/report.html.");
       return 0;
     } else if (strcmp(argv[i], "--baseline") == 0 && i + 1 < argc) {
       baseline = argv[++i];
@@ -675,8 +691,9 @@ static int lg_cmd_gate(int argc, char **argv) {
     }
   }
   if (!dir || !baseline)
-    return lg_die(LG_EXIT_USAGE, "gate: usage: leakgate gate --baseline FILE "
-                                 "DIR%s",
+    return lg_die(LG_EXIT_USAGE,
+                  "gate: usage: leakgate gate --baseline FILE "
+                  "DIR%s",
                   "");
   lg_results_t r;
   int rc = lg_load_dir(dir, &r);
@@ -713,15 +730,16 @@ static int lg_cmd_merge(int argc, char **argv) {
     } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
       out = argv[++i];
     } else if (argv[i][0] == '-') {
-      return lg_die(LG_EXIT_USAGE, "merge: unknown option or missing value '%s'",
-                    argv[i]);
+      return lg_die(LG_EXIT_USAGE,
+                    "merge: unknown option or missing value '%s'", argv[i]);
     } else if (ndirs < 256) {
       dirs[ndirs++] = argv[i];
     }
   }
   if (!out || ndirs == 0)
-    return lg_die(LG_EXIT_USAGE, "merge: usage: leakgate merge DIR... --out "
-                                 "DIR%s",
+    return lg_die(LG_EXIT_USAGE,
+                  "merge: usage: leakgate merge DIR... --out "
+                  "DIR%s",
                   "");
   lg_results_t r;
   memset(&r, 0, sizeof r);
@@ -754,8 +772,9 @@ static int lg_cmd_merge(int argc, char **argv) {
             strcmp(x->variant, src->variant) == 0 &&
             !!x->fault == !!src->fault &&
             (!x->fault || strcmp(x->fault, src->fault) == 0)) {
-          fprintf(stderr, "leakgate: merge: %s/%s appears in more than one "
-                          "input (%s)\n",
+          fprintf(stderr,
+                  "leakgate: merge: %s/%s appears in more than one "
+                  "input (%s)\n",
                   src->scenario, src->variant, dirs[d]);
           lg_results_free(&part);
           lg_results_free(&r);
@@ -787,7 +806,9 @@ static int lg_cmd_merge(int argc, char **argv) {
   }
   printf("leakgate: merged %zu runs from %zu inputs into %s: %s\n", r.nruns,
          ndirs, out,
-         r.exit_code == 0 ? "PASS" : r.exit_code == 3 ? "INFRA" : "FAIL");
+         r.exit_code == 0   ? "PASS"
+         : r.exit_code == 3 ? "INFRA"
+                            : "FAIL");
   int rc = r.exit_code;
   lg_results_free(&r);
   return rc;

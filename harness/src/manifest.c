@@ -276,8 +276,7 @@ static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
       lg_mlangs(c, o, path, &va->langs) ||
       lg_mstrv(c, o, "ignore_exact", path, &va->ignore_exact,
                &va->nignore_exact) ||
-      lg_mstrv(c, o, "slope_langs", path, &va->slope_langs,
-               &va->nslope_langs))
+      lg_mstrv(c, o, "slope_langs", path, &va->slope_langs, &va->nslope_langs))
     goto out;
   json_t *d = json_object_get(o, "default");
   if (d && !json_is_boolean(d)) {
@@ -322,7 +321,8 @@ static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
         bad = 1;
       }
       if (bad)
-        lg_merr(c, k, "{\"parser\": \"sanitizer\"|\"valgrind\", \"files\": [...]}");
+        lg_merr(c, k,
+                "{\"parser\": \"sanitizer\"|\"valgrind\", \"files\": [...]}");
       free(k);
       if (bad)
         goto out;
@@ -426,7 +426,8 @@ static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
       if (strcmp(vk, "default") == 0) {
         sc->iterations = json_integer_value(ve);
       } else {
-        lg_vnum_t *pv = &sc->iterations_per_variant[sc->niterations_per_variant++];
+        lg_vnum_t *pv =
+            &sc->iterations_per_variant[sc->niterations_per_variant++];
         pv->variant = lg_xstrdup(vk);
         pv->value = (double)json_integer_value(ve);
       }
@@ -454,8 +455,8 @@ static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
   for (size_t i = 0; i < sc->nvariants; i++)
     if (!lg_manifest_variant(m, sc->variants[i])) {
       k = lg_fmt("%s.variants[%zu]", path, i);
-      char *msg = lg_fmt("the name of a variant (no variant '%s')",
-                         sc->variants[i]);
+      char *msg =
+          lg_fmt("the name of a variant (no variant '%s')", sc->variants[i]);
       lg_merr(c, k, msg);
       free(msg);
       free(k);
@@ -678,8 +679,7 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
   m->scenarios = lg_xcalloc(json_array_size(scenarios), sizeof *m->scenarios);
   for (size_t i = 0; i < json_array_size(scenarios); i++) {
     m->nscenarios = i + 1;
-    if (lg_mscenario(&c, json_array_get(scenarios, i), i, m,
-                     &m->scenarios[i]))
+    if (lg_mscenario(&c, json_array_get(scenarios, i), i, m, &m->scenarios[i]))
       goto fail;
     if (lg_manifest_scenario(m, m->scenarios[i].name) != &m->scenarios[i]) {
       char *k = lg_fmt("scenarios[%zu].name", i);
@@ -909,9 +909,7 @@ void lg_scenario_exact(const lg_manifest_t *m, const lg_scenario_t *sc,
 /* ---- templates -------------------------------------------------------- */
 
 static char *lg_runtime_file(const char *cc, const char *name, char **err) {
-  static struct {
-    char *key, *value;
-  } cache[16];
+  static struct { char *key, *value; } cache[16];
   static size_t ncache;
   char *key = lg_fmt("%s:%s", cc, name);
   for (size_t i = 0; i < ncache; i++)
@@ -996,8 +994,8 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx, char **err) {
              strncmp(tok, "clang-file:", 11) == 0) {
       int gcc = tok[0] == 'g';
       if (ctx) {
-        owned = lg_runtime_file(gcc ? "gcc" : "clang", tok + (gcc ? 9 : 11),
-                                err);
+        owned =
+            lg_runtime_file(gcc ? "gcc" : "clang", tok + (gcc ? 9 : 11), err);
         if (!owned) {
           free(tok);
           goto fail;

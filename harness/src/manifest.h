@@ -21,8 +21,8 @@ typedef struct lg_vnum_s { /* a per-variant numeric override */
 } lg_vnum_t;
 
 typedef struct lg_detector_s {
-  char *parser;  /* "sanitizer" or "valgrind" */
-  char **files;  /* fnmatch patterns inside the run directory */
+  char *parser; /* "sanitizer" or "valgrind" */
+  char **files; /* fnmatch patterns inside the run directory */
   size_t nfiles;
 } lg_detector_t;
 
@@ -43,7 +43,7 @@ typedef struct lg_variant_s {
   int *exit_verdicts;
   size_t nexit;
   int is_default;
-  int has_faults; /* the build has fault points (EVS_FAULT works) */
+  int has_faults;      /* the build has fault points (EVS_FAULT works) */
   char **ignore_exact; /* exact checks that do not hold in this variant */
   size_t nignore_exact;
   char **slope_langs; /* languages whose slopes are judged here (none: all) */
@@ -80,9 +80,9 @@ typedef struct lg_scenario_s {
 } lg_scenario_t;
 
 typedef struct lg_cellspec_s {
-  char *label;   /* as written: "variant" or "variant:metric" */
+  char *label; /* as written: "variant" or "variant:metric" */
   char *variant;
-  char *metric;  /* NULL: any failing verdict of the run */
+  char *metric; /* NULL: any failing verdict of the run */
 } lg_cellspec_t;
 
 typedef struct lg_defect_s {

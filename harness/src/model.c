@@ -8,8 +8,9 @@
 #include "util.h"
 
 static const char *const lg_verdict_names[LG_V__COUNT] = {
-    "PASS",  "LEAK",     "ERROR", "RACE", "CRASH", "TIMEOUT", "RESOURCE",
-    "EXPECTED-LEAK-MISSED", "INFRA"};
+    "PASS",  "LEAK",    "ERROR",    "RACE",
+    "CRASH", "TIMEOUT", "RESOURCE", "EXPECTED-LEAK-MISSED",
+    "INFRA"};
 
 const char *lg_verdict_name(lg_verdict_t v) {
   return (unsigned)v < LG_V__COUNT ? lg_verdict_names[v] : "?";
@@ -24,8 +25,8 @@ int lg_verdict_parse(const char *name, lg_verdict_t *v) {
   return -1;
 }
 
-static const char *const lg_fclass_names[] = {"info",     "leak",  "error",
-                                              "race",     "resource", "crash"};
+static const char *const lg_fclass_names[] = {"info", "leak",     "error",
+                                              "race", "resource", "crash"};
 
 const char *lg_fclass_name(lg_fclass_t c) {
   return (unsigned)c < 6 ? lg_fclass_names[c] : "?";
@@ -40,8 +41,8 @@ int lg_fclass_parse(const char *name, lg_fclass_t *c) {
   return -1;
 }
 
-void lg_results_supp_use(lg_results_t *r, const char *variant,
-                         const char *file, const char *name, long uses) {
+void lg_results_supp_use(lg_results_t *r, const char *variant, const char *file,
+                         const char *name, long uses) {
   for (size_t i = 0; i < r->nsupp_uses; i++) {
     lg_supp_use_t *u = &r->supp_uses[i];
     if (strcmp(u->variant, variant) == 0 && strcmp(u->file, file) == 0 &&
@@ -85,8 +86,8 @@ void lg_results_set_bench(lg_results_t *r, json_t *bench) {
     return;
   size_t i;
   json_t *e;
-  json_array_foreach(json_object_get(json_object_get(bench, "core"),
-                                     "benchmarks"), i, e) {
+  json_array_foreach(
+      json_object_get(json_object_get(bench, "core"), "benchmarks"), i, e) {
     const char *agg = json_string_value(json_object_get(e, "aggregate_name"));
     const char *name = json_string_value(json_object_get(e, "run_name"));
     if (!agg || strcmp(agg, "median") != 0 || !name)
@@ -97,18 +98,17 @@ void lg_results_set_bench(lg_results_t *r, json_t *bench) {
                  json_is_number(ips) ? json_number_value(ips) : NAN,
                  json_is_number(bps) ? json_number_value(bps) : NAN);
   }
-  json_array_foreach(json_object_get(json_object_get(bench, "js"),
-                                     "benchmarks"), i, e) {
+  json_array_foreach(
+      json_object_get(json_object_get(bench, "js"), "benchmarks"), i, e) {
     const char *name = json_string_value(json_object_get(e, "name"));
     json_t *ips = json_object_get(e, "items_per_second");
     json_t *ratio = json_object_get(e, "ratio");
     if (!name || !json_is_number(ips))
       continue;
     lg_bench_add(r, "js",
-                 json_is_number(ratio)
-                     ? lg_fmt("%s (%.2fx EventEmitter)", name,
-                              json_number_value(ratio))
-                     : lg_xstrdup(name),
+                 json_is_number(ratio) ? lg_fmt("%s (%.2fx EventEmitter)", name,
+                                                json_number_value(ratio))
+                                       : lg_xstrdup(name),
                  json_number_value(ips), NAN);
   }
 }
@@ -262,9 +262,9 @@ size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
 }
 
 const char *lg_metric_unit(const char *name) {
-  static const char *const bytes[] = {"rss", "heapUsed", "heapTotal",
-                                      "external", "arrayBuffers",
-                                      "mallocInUse", NULL};
+  static const char *const bytes[] = {"rss",      "heapUsed",     "heapTotal",
+                                      "external", "arrayBuffers", "mallocInUse",
+                                      NULL};
   for (int i = 0; bytes[i]; i++)
     if (strcmp(name, bytes[i]) == 0)
       return "B";
@@ -339,7 +339,8 @@ static json_t *lg_run_json(const lg_run_t *run) {
   json_object_set_new(o, "lang", lg_jstr(run->lang));
   json_object_set_new(o, "fault", lg_jstr(run->fault));
   json_object_set_new(o, "expected", lg_jstr(run->expected));
-  json_object_set_new(o, "detected", json_string(lg_verdict_name(run->detected)));
+  json_object_set_new(o, "detected",
+                      json_string(lg_verdict_name(run->detected)));
   json_object_set_new(o, "verdict", json_string(lg_verdict_name(run->verdict)));
   json_object_set_new(o, "ok", json_boolean(run->ok));
   json_object_set_new(o, "evidence", lg_jstr(run->evidence));
@@ -368,8 +369,9 @@ static json_t *lg_run_json(const lg_run_t *run) {
     json_array_append_new(st, lg_jnum(run->st[i]));
     json_array_append_new(ph, json_string(run->sphase[i]));
   }
-  json_object_set_new(o, "samples",
-                      json_pack("{s:o,s:o,s:o}", "i", si, "t_ms", st, "phase", ph));
+  json_object_set_new(
+      o, "samples",
+      json_pack("{s:o,s:o,s:o}", "i", si, "t_ms", st, "phase", ph));
 
   json_t *metrics = json_array();
   for (size_t k = 0; k < run->nmetrics; k++) {
@@ -427,20 +429,20 @@ json_t *lg_results_to_json(const lg_results_t *r) {
   json_t *noise = json_array();
   for (size_t i = 0; i < r->nnoise; i++)
     json_array_append_new(
-        noise, json_pack("{s:s,s:o,s:s,s:o,s:o,s:o}", "variant",
-                         r->noise[i].variant, "lang", lg_jstr(r->noise[i].lang),
-                         "metric", r->noise[i].metric, "scenario",
-                         lg_jstr(r->noise[i].scenario), "sd",
-                         lg_jnum(r->noise[i].sd), "slope",
-                         lg_jnum(r->noise[i].slope)));
+        noise,
+        json_pack("{s:s,s:o,s:s,s:o,s:o,s:o}", "variant", r->noise[i].variant,
+                  "lang", lg_jstr(r->noise[i].lang), "metric",
+                  r->noise[i].metric, "scenario", lg_jstr(r->noise[i].scenario),
+                  "sd", lg_jnum(r->noise[i].sd), "slope",
+                  lg_jnum(r->noise[i].slope)));
   json_object_set_new(o, "noise", noise);
   json_t *supps = json_array();
   for (size_t i = 0; i < r->nsupp_uses; i++)
-    json_array_append_new(
-        supps, json_pack("{s:s,s:s,s:s,s:I}", "variant", r->supp_uses[i].variant,
-                         "file", r->supp_uses[i].file, "name",
-                         r->supp_uses[i].name, "uses",
-                         (json_int_t)r->supp_uses[i].uses));
+    json_array_append_new(supps, json_pack("{s:s,s:s,s:s,s:I}", "variant",
+                                           r->supp_uses[i].variant, "file",
+                                           r->supp_uses[i].file, "name",
+                                           r->supp_uses[i].name, "uses",
+                                           (json_int_t)r->supp_uses[i].uses));
   json_object_set_new(o, "suppressions", supps);
   if (r->has_selftest) {
     json_t *cells = json_array();
@@ -455,8 +457,9 @@ json_t *lg_results_to_json(const lg_results_t *r) {
                     "evidence", lg_jstr(c->evidence), "seconds",
                     lg_jnum(c->seconds)));
     }
-    json_object_set_new(o, "selftest", json_pack("{s:b,s:o}", "ok",
-                                                 r->selftest_ok, "cells", cells));
+    json_object_set_new(
+        o, "selftest",
+        json_pack("{s:b,s:o}", "ok", r->selftest_ok, "cells", cells));
   }
   if (r->has_gate) {
     json_t *rows = json_array();
@@ -622,8 +625,8 @@ static int lg_run_from(json_t *o, lg_run_t *run, char **err) {
   json_array_foreach(used, k, uo) {
     if (!json_is_string(uo))
       continue;
-    run->supp_used = lg_xrealloc(run->supp_used,
-                                 (run->nsupp_used + 1) * sizeof(char *));
+    run->supp_used =
+        lg_xrealloc(run->supp_used, (run->nsupp_used + 1) * sizeof(char *));
     run->supp_used[run->nsupp_used++] = lg_xstrdup(json_string_value(uo));
   }
   json_t *findings = json_object_get(o, "findings"), *fo;

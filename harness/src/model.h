@@ -16,7 +16,7 @@
 typedef enum lg_verdict_e {
   LG_V_PASS,
   LG_V_LEAK,
-  LG_V_ERROR,    /* memory error (sanitizer/valgrind) or protocol error */
+  LG_V_ERROR, /* memory error (sanitizer/valgrind) or protocol error */
   LG_V_RACE,
   LG_V_CRASH,
   LG_V_TIMEOUT,
@@ -32,7 +32,7 @@ int lg_verdict_parse(const char *name, lg_verdict_t *v);
 
 /* Finding classes: which verdict an attributed finding produces. */
 typedef enum lg_fclass_e {
-  LG_F_INFO,     /* listed, never fails (possibly lost, still reachable) */
+  LG_F_INFO, /* listed, never fails (possibly lost, still reachable) */
   LG_F_LEAK,
   LG_F_ERROR,
   LG_F_RACE,
@@ -61,7 +61,7 @@ typedef struct lg_finding_s {
   char *detector; /* asan, lsan, ubsan, tsan, valgrind */
   char *kind;     /* heap-use-after-free, Leak_DefinitelyLost, data race ... */
   lg_fclass_t cls;
-  char *message;  /* the report's headline */
+  char *message;           /* the report's headline */
   long long bytes, blocks; /* -1 when not applicable */
   lg_stack_t *stacks;
   size_t nstacks;
@@ -84,21 +84,21 @@ typedef struct lg_metric_s {
   double noise_sd;  /* residual noise, units (from the control or self) */
   char *noise_source;
   double min_detectable; /* smallest leak, units/iteration, this run */
-  int flagged;      /* this metric produced a LEAK/RESOURCE reason */
+  int flagged;           /* this metric produced a LEAK/RESOURCE reason */
 } lg_metric_t;
 
 typedef struct lg_run_s {
   char *scenario, *variant, *lang;
-  char *fault;    /* EVS_FAULT for a selftest run, else NULL */
-  char *expected; /* "pass" or a verdict name */
+  char *fault;           /* EVS_FAULT for a selftest run, else NULL */
+  char *expected;        /* "pass" or a verdict name */
   lg_verdict_t detected; /* what the analysis found */
   lg_verdict_t verdict;  /* after the expectation was applied */
   int ok;                /* verdict acceptable */
   char *evidence;
   char *command;
-  char *run_dir; /* relative to the report directory */
-  int exit_status;  /* -1 if killed by a signal */
-  int term_signal;  /* 0 if none */
+  char *run_dir;   /* relative to the report directory */
+  int exit_status; /* -1 if killed by a signal */
+  int term_signal; /* 0 if none */
   int timed_out;
   double hung_after_end_s; /* > 0: killed for not exiting within this many
                               seconds of writing its end record */
@@ -111,9 +111,9 @@ typedef struct lg_run_s {
   double iterate_ms, sample_ms; /* probe's own timing; NaN if unknown */
   /* samples, column-wise */
   size_t nsamples;
-  long long *si;   /* iteration index */
-  double *st;      /* t_ms */
-  char **sphase;   /* baseline, setup, iterate, teardown */
+  long long *si; /* iteration index */
+  double *st;    /* t_ms */
+  char **sphase; /* baseline, setup, iterate, teardown */
   lg_metric_t *metrics;
   size_t nmetrics;
   lg_finding_t *findings;
@@ -144,7 +144,7 @@ typedef struct lg_noise_s {
 typedef struct lg_cell_s {
   char *defect, *column, *variant, *metric;
   int designated;
-  char *status;   /* caught, missed, n/a */
+  char *status; /* caught, missed, n/a */
   char *evidence;
   double seconds;
 } lg_cell_t;
@@ -186,8 +186,8 @@ typedef struct lg_results_s {
 lg_run_t *lg_results_add_run(lg_results_t *r);
 
 /* Adds `uses` to the entry (variant, file, name), creating it at 0 first. */
-void lg_results_supp_use(lg_results_t *r, const char *variant,
-                         const char *file, const char *name, long uses);
+void lg_results_supp_use(lg_results_t *r, const char *variant, const char *file,
+                         const char *name, long uses);
 
 /* Takes ownership of `bench` (reports/bench/latest.json, may be NULL) and
  * derives its median rows: Google Benchmark's "median" aggregates under

@@ -75,10 +75,9 @@ static int lg_probe_record(json_t *o, size_t line, const char *text, size_t len,
     }
     if (run) {
       json_t *jt = json_object_get(o, "t_ms");
-      size_t row = lg_run_sample_add(run, i,
-                                     json_is_number(jt) ? json_number_value(jt)
-                                                        : NAN,
-                                     phase ? phase : "iterate");
+      size_t row = lg_run_sample_add(
+          run, i, json_is_number(jt) ? json_number_value(jt) : NAN,
+          phase ? phase : "iterate");
       const char *k;
       json_t *v;
       json_object_foreach(o, k, v) {
@@ -102,7 +101,8 @@ static int lg_probe_record(json_t *o, size_t line, const char *text, size_t len,
     free(info->end_status);
     const char *st = json_string_value(json_object_get(o, "status"));
     info->end_status = lg_xstrdup(st ? st : "ok");
-    json_t *im = json_object_get(o, "iterate_ms"), *sm = json_object_get(o, "sample_ms");
+    json_t *im = json_object_get(o, "iterate_ms"),
+           *sm = json_object_get(o, "sample_ms");
     info->iterate_ms = json_is_number(im) ? json_number_value(im) : NAN;
     info->sample_ms = json_is_number(sm) ? json_number_value(sm) : NAN;
   }
@@ -156,8 +156,8 @@ int lg_probe_read(const char *path, lg_run_t *run, lg_probe_info_t *info) {
   char *data = lg_read_file(path, &len);
   if (!data) {
     if (!info->protocol_error)
-      info->protocol_error = lg_fmt("no probe output (%s: %s)", path,
-                                    strerror(errno));
+      info->protocol_error =
+          lg_fmt("no probe output (%s: %s)", path, strerror(errno));
     return -1;
   }
   lg_probe_parse(data, len, run, info);

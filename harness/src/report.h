@@ -15,7 +15,7 @@ int lg_write_reports(const lg_results_t *r, const char *dir, char **err);
 
 /* Helpers shared by the writers. */
 const char *lg_run_status(const lg_run_t *run); /* PASS, or the verdict */
-char *lg_run_label(const lg_run_t *run);         /* scenario[@fault] */
+char *lg_run_label(const lg_run_t *run);        /* scenario[@fault] */
 /* "+1.2 B/it" style slope of a metric, or "n/a". */
 char *lg_fmt_slope(const lg_metric_t *m);
 

@@ -71,8 +71,8 @@ static void lg_chart(lg_buf_t *b, const lg_run_t *run, const lg_metric_t *m) {
   double fx0 = fit ? m->trend.x_first : 0, fx1 = fit ? m->trend.x_last : 0;
   double fy0 = fit ? m->trend.intercept + m->trend.slope * fx0 : 0;
   double fy1 = fit ? m->trend.intercept + m->trend.slope * fx1 : 0;
-  double ty1 = fit && isfinite(m->threshold) ? fy0 + m->threshold * (fx1 - fx0)
-                                             : NAN;
+  double ty1 =
+      fit && isfinite(m->threshold) ? fy0 + m->threshold * (fx1 - fx0) : NAN;
   if (fit) {
     ymin = fmin(ymin, fmin(fy0, fy1));
     ymax = fmax(ymax, fmax(fy0, fy1));
@@ -89,8 +89,8 @@ static void lg_chart(lg_buf_t *b, const lg_run_t *run, const lg_metric_t *m) {
   double pad = (ymax - ymin) * 0.06;
   ymin -= pad;
   ymax += pad;
-#define SX(x) (L + ((x) - xmin) / (xmax - xmin) * (W - L - R))
-#define SY(y) (T + (1 - ((y) - ymin) / (ymax - ymin)) * (Hh - T - B))
+#define SX(x) (L + ((x)-xmin) / (xmax - xmin) * (W - L - R))
+#define SY(y) (T + (1 - ((y)-ymin) / (ymax - ymin)) * (Hh - T - B))
   const char *u = lg_metric_unit(m->name);
   lg_buf_addf(b,
               "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
@@ -218,10 +218,10 @@ static void lg_findings_html(lg_buf_t *b, const lg_run_t *run) {
       lg_buf_add(b, ":\n");
       for (size_t k = 0; k < f->stacks[s].nframes; k++) {
         const lg_frame_t *fr = &f->stacks[s].frames[k];
-        char *line = lg_fmt("  #%-2zu %s %s:%d %s%s%s\n", k,
-                            fr->fn ? fr->fn : "??", fr->file ? fr->file : "?",
-                            fr->line, fr->obj ? "(" : "",
-                            fr->obj ? fr->obj : "", fr->obj ? ")" : "");
+        char *line =
+            lg_fmt("  #%-2zu %s %s:%d %s%s%s\n", k, fr->fn ? fr->fn : "??",
+                   fr->file ? fr->file : "?", fr->line, fr->obj ? "(" : "",
+                   fr->obj ? fr->obj : "", fr->obj ? ")" : "");
         if (fr->ours)
           lg_buf_add(b, "<span class=\"ours\">");
         H(b, line);
@@ -292,15 +292,18 @@ static void lg_metric_table(lg_buf_t *b, const lg_run_t *run) {
 char *lg_render_html(const lg_results_t *r) {
   lg_buf_t b = {0};
   size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
-  const char *status = r->exit_code == 0 ? "PASS"
+  const char *status = r->exit_code == 0   ? "PASS"
                        : r->exit_code == 3 ? "INFRASTRUCTURE ERROR"
                                            : "FAIL";
-  const char *cls = r->exit_code == 0 ? "PASS" : r->exit_code == 3 ? "INFRA" : "FAIL";
+  const char *cls = r->exit_code == 0   ? "PASS"
+                    : r->exit_code == 3 ? "INFRA"
+                                        : "FAIL";
   lg_buf_add(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
                  "charset=\"utf-8\"/><title>leakgate report</title><style>");
   lg_buf_add(&b, lg_css);
-  lg_buf_addf(&b, "</style></head><body><h1>leakgate: <span class=\"%s\">%s"
-                  "</span></h1><p class=\"muted\">",
+  lg_buf_addf(&b,
+              "</style></head><body><h1>leakgate: <span class=\"%s\">%s"
+              "</span></h1><p class=\"muted\">",
               cls, status);
   lg_buf_addf(&b, "%zu runs, %zu failed, %zu infrastructure errors · created ",
               r->nruns, failed, infra);
@@ -422,10 +425,11 @@ char *lg_render_html(const lg_results_t *r) {
     lg_buf_add(&b, "<h2>Noise floor</h2><p class=\"muted\">From the control "
                    "scenario <code>");
     H(&b, r->control ? r->control : "?");
-    lg_buf_add(&b, "</code> in the same run. Smallest detectable leak of a "
-                   "run = max(threshold, 3 × noise sd / fitted span).</p><table>"
-                   "<tr><th>variant</th><th>lang</th><th>metric</th><th>"
-                   "noise sd</th><th>slope 95% bound /it</th></tr>");
+    lg_buf_add(&b,
+               "</code> in the same run. Smallest detectable leak of a "
+               "run = max(threshold, 3 × noise sd / fitted span).</p><table>"
+               "<tr><th>variant</th><th>lang</th><th>metric</th><th>"
+               "noise sd</th><th>slope 95% bound /it</th></tr>");
     for (size_t i = 0; i < r->nnoise; i++) {
       const char *u = lg_metric_unit(r->noise[i].metric);
       lg_buf_add(&b, "<tr><td>");
@@ -444,8 +448,9 @@ char *lg_render_html(const lg_results_t *r) {
   }
 
   if (r->has_selftest) {
-    lg_buf_addf(&b, "<h2>Selftest: planted-defect matrix</h2><p class=\"%s\">%s"
-                    "</p>",
+    lg_buf_addf(&b,
+                "<h2>Selftest: planted-defect matrix</h2><p class=\"%s\">%s"
+                "</p>",
                 r->selftest_ok ? "PASS" : "FAIL",
                 r->selftest_ok ? "Every designated detector caught its defect."
                                : "Some designated detectors missed.");
@@ -518,10 +523,11 @@ char *lg_render_html(const lg_results_t *r) {
   if (r->has_gate) {
     lg_buf_addf(&b, "<h2>Gate vs baseline</h2><p>Baseline <code>");
     H(&b, r->gate_baseline ? r->gate_baseline : "?");
-    lg_buf_addf(&b, "</code>: <span class=\"%s\">%s</span></p><table><tr><th>"
-                    "scenario</th><th>variant</th><th>what</th><th>baseline</th>"
-                    "<th>current</th><th>tolerance</th><th>status</th><th>note"
-                    "</th></tr>",
+    lg_buf_addf(&b,
+                "</code>: <span class=\"%s\">%s</span></p><table><tr><th>"
+                "scenario</th><th>variant</th><th>what</th><th>baseline</th>"
+                "<th>current</th><th>tolerance</th><th>status</th><th>note"
+                "</th></tr>",
                 r->gate_ok ? "PASS" : "FAIL", r->gate_ok ? "PASS" : "FAIL");
     for (size_t i = 0; i < r->ngate; i++) {
       const lg_gate_row_t *g = &r->gate[i];
@@ -539,9 +545,9 @@ char *lg_render_html(const lg_results_t *r) {
       lg_buf_add(&b, "</td><td class=\"num\">");
       lg_num(&b, g->tolerance, u);
       lg_buf_addf(&b, "</td><td class=\"%s\">",
-                  strcmp(g->status, "regression") == 0 ? "FAIL"
+                  strcmp(g->status, "regression") == 0    ? "FAIL"
                   : strcmp(g->status, "improvement") == 0 ? "PASS"
-                                                           : "");
+                                                          : "");
       H(&b, g->status);
       lg_buf_add(&b, "</td><td>");
       H(&b, g->note);
@@ -576,8 +582,9 @@ char *lg_render_html(const lg_results_t *r) {
       lg_buf_addf(&b, "%d", run->exit_status);
     if (isfinite(run->iterate_ms) && isfinite(run->sample_ms) &&
         run->iterate_ms > 0)
-      lg_buf_addf(&b, " · probe overhead %.1f%% (sampling %.0f ms / iterating "
-                      "%.0f ms)",
+      lg_buf_addf(&b,
+                  " · probe overhead %.1f%% (sampling %.0f ms / iterating "
+                  "%.0f ms)",
                   100.0 * run->sample_ms / run->iterate_ms, run->sample_ms,
                   run->iterate_ms);
     lg_buf_add(&b, " · logs in <code>");

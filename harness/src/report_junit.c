@@ -23,7 +23,8 @@ static void lg_findings_text(lg_buf_t *b, const lg_run_t *run) {
     if (f->message)
       lg_buf_addf(b, ": %s", f->message);
     for (size_t s = 0; s < f->nstacks && s < 3; s++) {
-      lg_buf_addf(b, "\n  %s:", f->stacks[s].title ? f->stacks[s].title : "stack");
+      lg_buf_addf(b,
+                  "\n  %s:", f->stacks[s].title ? f->stacks[s].title : "stack");
       for (size_t k = 0; k < f->stacks[s].nframes && k < 16; k++) {
         const lg_frame_t *fr = &f->stacks[s].frames[k];
         lg_buf_addf(b, "\n    #%zu %s %s:%d%s%s%s%s", k, fr->fn ? fr->fn : "??",
@@ -40,7 +41,8 @@ static void lg_testcase(lg_buf_t *b, const lg_run_t *run, const char *suite) {
   lg_buf_add(b, "    <testcase");
   lg_attr(b, "classname", suite);
   lg_attr(b, "name", label);
-  lg_buf_addf(b, " time=\"%.3f\">\n", isfinite(run->wall_s) ? run->wall_s : 0.0);
+  lg_buf_addf(b, " time=\"%.3f\">\n",
+              isfinite(run->wall_s) ? run->wall_s : 0.0);
   if (!run->ok) {
     const char *tag = run->verdict == LG_V_INFRA ? "error" : "failure";
     char *msg = lg_fmt("%s: %s", lg_verdict_name(run->verdict),
@@ -62,13 +64,12 @@ static void lg_testcase(lg_buf_t *b, const lg_run_t *run, const char *suite) {
     free(msg);
   }
   lg_buf_add(b, "      <system-out>");
-  char *out = lg_fmt("verdict %s (detected %s, expected %s)\n%s\nrun directory: "
-                     "%s\n",
-                     lg_verdict_name(run->verdict),
-                     lg_verdict_name(run->detected),
-                     run->expected ? run->expected : "pass",
-                     run->evidence ? run->evidence : "",
-                     run->run_dir ? run->run_dir : "");
+  char *out = lg_fmt(
+      "verdict %s (detected %s, expected %s)\n%s\nrun directory: "
+      "%s\n",
+      lg_verdict_name(run->verdict), lg_verdict_name(run->detected),
+      run->expected ? run->expected : "pass",
+      run->evidence ? run->evidence : "", run->run_dir ? run->run_dir : "");
   lg_buf_add_xml(b, out);
   free(out);
   lg_buf_add(b, "</system-out>\n    </testcase>\n");
@@ -88,7 +89,8 @@ char *lg_render_junit(const lg_results_t *r) {
   size_t designated = 0, missed = 0;
   for (size_t i = 0; i < r->ncells; i++) {
     designated += r->cells[i].designated;
-    missed += r->cells[i].designated && strcmp(r->cells[i].status, "caught") != 0;
+    missed +=
+        r->cells[i].designated && strcmp(r->cells[i].status, "caught") != 0;
   }
   if (r->has_selftest) {
     tests += designated;
@@ -166,11 +168,12 @@ char *lg_render_junit(const lg_results_t *r) {
     lg_buf_add(&b, "  </testsuite>\n");
   }
   if (r->has_gate) {
-    lg_buf_addf(&b,
-                "  <testsuite name=\"leakgate.gate\" tests=\"1\" failures=\"%d\" "
-                "errors=\"0\" skipped=\"0\" time=\"0\">\n    <testcase "
-                "classname=\"leakgate.gate\"",
-                !r->gate_ok);
+    lg_buf_addf(
+        &b,
+        "  <testsuite name=\"leakgate.gate\" tests=\"1\" failures=\"%d\" "
+        "errors=\"0\" skipped=\"0\" time=\"0\">\n    <testcase "
+        "classname=\"leakgate.gate\"",
+        !r->gate_ok);
     lg_attr(&b, "name", r->gate_baseline ? r->gate_baseline : "baseline");
     lg_buf_add(&b, " time=\"0\">");
     if (!r->gate_ok) {

@@ -33,20 +33,21 @@ static void lg_md_value(lg_buf_t *b, double v, const char *unit) {
 char *lg_render_markdown(const lg_results_t *r) {
   lg_buf_t b = {0};
   size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
-  const char *status = r->exit_code == 0 ? "PASS"
+  const char *status = r->exit_code == 0   ? "PASS"
                        : r->exit_code == 3 ? "INFRASTRUCTURE ERROR"
                                            : "FAIL";
   lg_buf_addf(&b, "# leakgate: %s\n\n", status);
-  lg_buf_addf(&b,
-              "%zu runs, %zu failed, %zu infrastructure errors. Created %s%s%s. "
-              "Exit code %d.\n\n",
-              r->nruns, failed, infra, r->created ? r->created : "?",
-              r->shard ? ", shard " : "", r->shard ? r->shard : "",
-              r->exit_code);
+  lg_buf_addf(
+      &b,
+      "%zu runs, %zu failed, %zu infrastructure errors. Created %s%s%s. "
+      "Exit code %d.\n\n",
+      r->nruns, failed, infra, r->created ? r->created : "?",
+      r->shard ? ", shard " : "", r->shard ? r->shard : "", r->exit_code);
   if (r->nruns) {
-    lg_buf_add(&b, "| | scenario | variant | verdict | expected | primary "
-                   "metric | slope | threshold | min detectable | time | "
-                   "evidence |\n|---|---|---|---|---|---|---|---|---|---:|---|\n");
+    lg_buf_add(&b,
+               "| | scenario | variant | verdict | expected | primary "
+               "metric | slope | threshold | min detectable | time | "
+               "evidence |\n|---|---|---|---|---|---|---|---|---|---:|---|\n");
     for (size_t i = 0; i < r->nruns; i++) {
       const lg_run_t *run = &r->runs[i];
       lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
@@ -131,10 +132,11 @@ char *lg_render_markdown(const lg_results_t *r) {
                 theirs);
 
   if (r->nnoise) {
-    lg_buf_addf(&b,
-                "## Noise floor (control: %s)\n\n| variant | lang | metric | "
-                "noise (robust sd) | slope 95%% bound |\n|---|---|---|---:|---:|\n",
-                r->control ? r->control : "?");
+    lg_buf_addf(
+        &b,
+        "## Noise floor (control: %s)\n\n| variant | lang | metric | "
+        "noise (robust sd) | slope 95%% bound |\n|---|---|---|---:|---:|\n",
+        r->control ? r->control : "?");
     for (size_t i = 0; i < r->nnoise; i++) {
       const char *u = lg_metric_unit(r->noise[i].metric);
       lg_buf_addf(&b, "| %s | %s | %s | ", r->noise[i].variant,
@@ -194,8 +196,8 @@ char *lg_render_markdown(const lg_results_t *r) {
     for (size_t i = 0; i < r->ncells; i++) {
       if (!r->cells[i].designated)
         continue;
-      lg_buf_addf(&b, "- %s / %s: %s — ", r->cells[i].defect, r->cells[i].column,
-                  r->cells[i].status);
+      lg_buf_addf(&b, "- %s / %s: %s — ", r->cells[i].defect,
+                  r->cells[i].column, r->cells[i].status);
       lg_md_cell(&b, r->cells[i].evidence, 240);
       lg_buf_add(&b, "\n");
     }
@@ -234,7 +236,8 @@ char *lg_render_markdown(const lg_results_t *r) {
     for (size_t i = 0; i < r->nsupp_uses; i++) {
       const lg_supp_use_t *u = &r->supp_uses[i];
       lg_buf_addf(&b, "| %s | %s | %s | %ld%s |\n", u->variant, u->file,
-                  u->name, u->uses, u->uses ? "" : " (never matched in this run)");
+                  u->name, u->uses,
+                  u->uses ? "" : " (never matched in this run)");
     }
     lg_buf_add(&b, "\n");
   }

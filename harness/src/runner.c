@@ -3,12 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/close_range.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,7 +31,7 @@ typedef struct lg_jstate_s {
   int retried; /* re-run once after a detector crashed at exit */
   double end_seen_ms, next_end_check_ms; /* when the end record appeared */
   double grace_s; /* time allowed to exit after the end record */
-  int hung; /* killed for not exiting after its end record */
+  int hung;       /* killed for not exiting after its end record */
   char *run_dir, *probe_path;
   char **argv, **envp;
   size_t argc, envc;
@@ -92,8 +92,8 @@ static int lg_add_env(char ***envp, size_t *envc, lg_buf_t *cmd,
     char *err = NULL;
     char *v = lg_expand(kv[i].value, x, &err);
     if (!v) {
-      lg_infra(run, lg_fmt("variant '%s': env %s: %s", run->variant,
-                           kv[i].key, err));
+      lg_infra(run, lg_fmt("variant '%s': env %s: %s", run->variant, kv[i].key,
+                           err));
       free(err);
       return -1;
     }
@@ -188,8 +188,8 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
       goto out;
     }
     if (!lg_is_file(prog)) {
-      lg_infra(run, lg_fmt("scenario '%s': program %s not found", sc->name,
-                           prog));
+      lg_infra(run,
+               lg_fmt("scenario '%s': program %s not found", sc->name, prog));
       goto out;
     }
   } else {
@@ -481,8 +481,8 @@ static void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
   lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
   char extra[160] = "", name[160];
   if (pm && pm->fitted)
-    snprintf(extra, sizeof extra, "  %s %+.3g %s/it", pm->name,
-             pm->trend.slope, *lg_metric_unit(pm->name) ? "B" : "units");
+    snprintf(extra, sizeof extra, "  %s %+.3g %s/it", pm->name, pm->trend.slope,
+             *lg_metric_unit(pm->name) ? "B" : "units");
   snprintf(name, sizeof name, "%s%s%s", run->scenario, run->fault ? "@" : "",
            run->fault ? run->fault : "");
   const char *ev = run->ok ? "" : run->evidence ? run->evidence : "";
@@ -530,9 +530,9 @@ static void lg_live_line(const lg_manifest_t *m, const lg_job_t *job,
     free(y);
   }
   snprintf(line, cap, "  ... %-9s %-28s %-9s i=%lld/%lld  %5.1fs%s",
-           job->va->name, job->sc->name, pi.last_phase ? pi.last_phase : "start",
-           pi.last_i, job->run->iterations, (lg_now_ms() - js->start_ms) / 1e3,
-           slope);
+           job->va->name, job->sc->name,
+           pi.last_phase ? pi.last_phase : "start", pi.last_i,
+           job->run->iterations, (lg_now_ms() - js->start_ms) / 1e3, slope);
   lg_probe_info_free(&pi);
   lg_run_free(&tmp);
 }
@@ -555,7 +555,8 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
     while (!lg_interrupted && running < (size_t)jobs_max && next < n) {
       size_t j = next++;
       lg_jstate_t *js = &st[j];
-      if (lg_prepare(m, &jobs[j], js, o) != 0 || lg_spawn(js, jobs[j].run) != 0) {
+      if (lg_prepare(m, &jobs[j], js, o) != 0 ||
+          lg_spawn(js, jobs[j].run) != 0) {
         js->state = LG_JOB_DONE;
         done++;
         if (!o->quiet) {

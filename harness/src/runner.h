@@ -22,7 +22,7 @@ typedef struct lg_job_s {
   const lg_variant_t *va;
   const char *fault; /* EVS_FAULT value or NULL (then EVS_FAULT is unset) */
   const char *expected_override; /* "pass" for selftest runs, or NULL */
-  lg_run_t *run;     /* filled in; must stay valid while running */
+  lg_run_t *run;                 /* filled in; must stay valid while running */
 } lg_job_t;
 
 /* Runs all jobs; every job's run gets a verdict (INFRA when it could not be

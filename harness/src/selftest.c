@@ -59,19 +59,20 @@ static void lg_cell_judge(lg_cell_t *c, const lg_run_t *run) {
   if (c->metric) {
     const lg_metric_t *m = lg_run_metric(run, c->metric);
     caught = m && m->flagged;
-    c->evidence = m ? lg_fmt("%s %s; run %s: %s", c->metric,
-                             caught ? "flagged" : "not flagged",
-                             lg_verdict_name(run->detected), run->evidence)
-                    : lg_fmt("metric %s not reported by the scenario; run %s: %s",
-                             c->metric, lg_verdict_name(run->detected),
-                             run->evidence);
+    c->evidence =
+        m ? lg_fmt("%s %s; run %s: %s", c->metric,
+                   caught ? "flagged" : "not flagged",
+                   lg_verdict_name(run->detected), run->evidence)
+          : lg_fmt("metric %s not reported by the scenario; run %s: %s",
+                   c->metric, lg_verdict_name(run->detected), run->evidence);
   } else {
     caught = run->detected != LG_V_PASS;
-    c->evidence = lg_fmt("%s: %s", lg_verdict_name(run->detected),
-                         run->evidence);
+    c->evidence =
+        lg_fmt("%s: %s", lg_verdict_name(run->detected), run->evidence);
   }
-  c->status = lg_xstrdup(c->designated ? (caught ? "caught" : "missed")
-                                       : (caught ? "n/a (also caught)" : "n/a"));
+  c->status =
+      lg_xstrdup(c->designated ? (caught ? "caught" : "missed")
+                               : (caught ? "n/a (also caught)" : "n/a"));
 }
 
 int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
@@ -171,7 +172,8 @@ int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
       continue;
     int ok = 1;
     for (size_t c = 0; c < r->ncells; c++)
-      if (r->cells[c].designated && strcmp(r->cells[c].defect, run->fault) == 0 &&
+      if (r->cells[c].designated &&
+          strcmp(r->cells[c].defect, run->fault) == 0 &&
           strcmp(r->cells[c].variant, run->variant) == 0)
         ok &= strcmp(r->cells[c].status, "caught") == 0;
     run->ok = ok;

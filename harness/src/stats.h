@@ -8,17 +8,17 @@
 #include <stddef.h>
 
 typedef struct lg_trend_s {
-  size_t n;          /* points used (NaN values skipped) */
-  double x_first;    /* first and last x used: the fitted span */
+  size_t n;       /* points used (NaN values skipped) */
+  double x_first; /* first and last x used: the fitted span */
   double x_last;
-  double slope;      /* Theil–Sen slope, units of y per unit of x */
-  double intercept;  /* median of y - slope * x */
-  double slope_lo;   /* Sen's ~95% confidence interval of the slope */
+  double slope;     /* Theil–Sen slope, units of y per unit of x */
+  double intercept; /* median of y - slope * x */
+  double slope_lo;  /* Sen's ~95% confidence interval of the slope */
   double slope_hi;
-  double mk_s;       /* Mann–Kendall S */
-  double mk_z;       /* normal score, continuity corrected, tie corrected */
-  double mk_p;       /* one-sided p-value for an increasing trend */
-  double resid_sd;   /* robust residual spread: 1.4826 * MAD(y - fit) */
+  double mk_s;     /* Mann–Kendall S */
+  double mk_z;     /* normal score, continuity corrected, tie corrected */
+  double mk_p;     /* one-sided p-value for an increasing trend */
+  double resid_sd; /* robust residual spread: 1.4826 * MAD(y - fit) */
 } lg_trend_t;
 
 /* Fits x/y (n points; points whose y is NaN are skipped). Returns 0, or -1

@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 typedef struct lg_supp_entry_s {
-  char *name;     /* valgrind: the entry's name; LSan: the whole line */
-  char **frames;  /* valgrind: fun:/obj: patterns; LSan: the one pattern */
+  char *name;    /* valgrind: the entry's name; LSan: the whole line */
+  char **frames; /* valgrind: fun:/obj: patterns; LSan: the one pattern */
   size_t nframes;
   int lsan;
 } lg_supp_entry_t;

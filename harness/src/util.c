@@ -136,11 +136,21 @@ void lg_buf_add_xml(lg_buf_t *b, const char *s) {
     return;
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     switch (*p) {
-    case '&': lg_buf_add(b, "&amp;"); break;
-    case '<': lg_buf_add(b, "&lt;"); break;
-    case '>': lg_buf_add(b, "&gt;"); break;
-    case '"': lg_buf_add(b, "&quot;"); break;
-    case '\'': lg_buf_add(b, "&#39;"); break;
+    case '&':
+      lg_buf_add(b, "&amp;");
+      break;
+    case '<':
+      lg_buf_add(b, "&lt;");
+      break;
+    case '>':
+      lg_buf_add(b, "&gt;");
+      break;
+    case '"':
+      lg_buf_add(b, "&quot;");
+      break;
+    case '\'':
+      lg_buf_add(b, "&#39;");
+      break;
     default:
       /* XML 1.0 forbids most control characters even as references. */
       if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
@@ -295,12 +305,13 @@ const char *lg_signal_name(int sig) {
   static const struct {
     int sig;
     const char *name;
-  } names[] = {{SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},
-               {SIGFPE, "SIGFPE"},   {SIGILL, "SIGILL"},   {SIGKILL, "SIGKILL"},
-               {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},   {SIGPIPE, "SIGPIPE"},
-               {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"},   {SIGHUP, "SIGHUP"},
-               {SIGQUIT, "SIGQUIT"}, {SIGALRM, "SIGALRM"}, {SIGUSR1, "SIGUSR1"},
-               {SIGUSR2, "SIGUSR2"}, {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"}};
+  } names[] = {
+      {SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},
+      {SIGFPE, "SIGFPE"},   {SIGILL, "SIGILL"},   {SIGKILL, "SIGKILL"},
+      {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},   {SIGPIPE, "SIGPIPE"},
+      {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"},   {SIGHUP, "SIGHUP"},
+      {SIGQUIT, "SIGQUIT"}, {SIGALRM, "SIGALRM"}, {SIGUSR1, "SIGUSR1"},
+      {SIGUSR2, "SIGUSR2"}, {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"}};
   static char other[32];
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (names[i].sig == sig)

@@ -114,8 +114,8 @@ static void lg_expect_verdict(const char *scenario, const char *variant,
 }
 
 static void test_c_clean(void) {
-  int rc = lg_run("c_clean", "run", "--scenario", "clean", "--variant",
-                  "plain", "--out", LG_TEST_OUT "/c_clean", NULL);
+  int rc = lg_run("c_clean", "run", "--scenario", "clean", "--variant", "plain",
+                  "--out", LG_TEST_OUT "/c_clean", NULL);
   ASSERT_EQ(rc, 0);
   lg_results_t r;
   ASSERT_EQ(lg_load(&r, lg_out), 0);
@@ -189,8 +189,7 @@ static void test_c_fdleak(void) {
 }
 
 static void test_c_fail(void) {
-  lg_expect_verdict("fail", "plain", 1, LG_V_ERROR,
-                    "iterate returned -5");
+  lg_expect_verdict("fail", "plain", 1, LG_V_ERROR, "iterate returned -5");
 }
 
 /* A detector that crashes at exit is re-run once; if it keeps crashing the
@@ -257,8 +256,13 @@ static void test_bad_manifest(void) {
                     "\"/tmp\"}],\"scenarios\":[{\"name\":\"a\",\"lang\":"
                     "\"rust\",\"program\":\"p\"}]}";
   ASSERT_EQ(lg_write_file(path, bad, strlen(bad)), 0);
-  char *argv[] = {(char *)LG_BIN, (char *)"--root", (char *)LG_ROOT_DIR,
-                  (char *)"--manifest", path, (char *)"list", NULL};
+  char *argv[] = {(char *)LG_BIN,
+                  (char *)"--root",
+                  (char *)LG_ROOT_DIR,
+                  (char *)"--manifest",
+                  path,
+                  (char *)"list",
+                  NULL};
   fflush(NULL);
   char errp[4300];
   snprintf(errp, sizeof errp, "%s.stderr", path);
@@ -371,17 +375,17 @@ static void test_gate(void) {
                    LG_TEST_OUT "/gate-worse/results.json",
                    LG_TEST_OUT "/gate-same", NULL),
             0);
-  ASSERT_TRUE(lg_file_contains(LG_TEST_OUT "/gate-same/summary.md",
-                               "improvement"));
+  ASSERT_TRUE(
+      lg_file_contains(LG_TEST_OUT "/gate-same/summary.md", "improvement"));
 }
 
 static void test_shard_merge(void) {
-  int rc1 = lg_run("shard1", "run", "--scenario", "leak-expected",
-                   "--scenario", "fdleak", "--scenario", "clean", "--shard",
-                   "1/2", "--quiet", "--out", LG_TEST_OUT "/shard1", NULL);
-  int rc2 = lg_run("shard2", "run", "--scenario", "leak-expected",
-                   "--scenario", "fdleak", "--scenario", "clean", "--shard",
-                   "2/2", "--quiet", "--out", LG_TEST_OUT "/shard2", NULL);
+  int rc1 = lg_run("shard1", "run", "--scenario", "leak-expected", "--scenario",
+                   "fdleak", "--scenario", "clean", "--shard", "1/2", "--quiet",
+                   "--out", LG_TEST_OUT "/shard1", NULL);
+  int rc2 = lg_run("shard2", "run", "--scenario", "leak-expected", "--scenario",
+                   "fdleak", "--scenario", "clean", "--shard", "2/2", "--quiet",
+                   "--out", LG_TEST_OUT "/shard2", NULL);
   ASSERT_TRUE(rc1 == 0 || rc1 == 1);
   ASSERT_TRUE(rc2 == 0 || rc2 == 1);
   ASSERT_EQ(rc1 + rc2, 1); /* fdleak fails in exactly one shard */
@@ -414,26 +418,26 @@ static void test_shard_merge(void) {
 
 static void test_jobs_all(void) {
   /* Everything at once, two in parallel: verdicts as when run alone. */
-  int rc = lg_run("jobs", "run", "--jobs", "2", "--quiet", "--scenario",
-                  "c*", "--scenario", "leak*", "--scenario", "f*", "--scenario",
-                  "garbage", "--scenario", "early-exit", "--out",
-                  LG_TEST_OUT "/jobs", NULL);
+  int rc =
+      lg_run("jobs", "run", "--jobs", "2", "--quiet", "--scenario", "c*",
+             "--scenario", "leak*", "--scenario", "f*", "--scenario", "garbage",
+             "--scenario", "early-exit", "--out", LG_TEST_OUT "/jobs", NULL);
   ASSERT_EQ(rc, 1);
   lg_results_t r;
   ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/jobs"), 0);
   struct {
     const char *sc;
     lg_verdict_t v;
-  } want[] = {{"clean", LG_V_PASS},       {"leak", LG_V_LEAK},
+  } want[] = {{"clean", LG_V_PASS},         {"leak", LG_V_LEAK},
               {"leak-expected", LG_V_PASS}, {"clean-expect-leak", LG_V_MISSED},
 #ifdef LG_TEST_UBSAN
               {"crash", LG_V_ERROR},
 #else
               {"crash", LG_V_CRASH},
 #endif
-              {"garbage", LG_V_ERROR},
-              {"early-exit", LG_V_CRASH},  {"fdleak", LG_V_RESOURCE},
-              {"fail", LG_V_ERROR},        {"faulty", LG_V_PASS}};
+              {"garbage", LG_V_ERROR},      {"early-exit", LG_V_CRASH},
+              {"fdleak", LG_V_RESOURCE},    {"fail", LG_V_ERROR},
+              {"faulty", LG_V_PASS}};
   int bad = 0;
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     const lg_run_t *run = lg_find(&r, want[i].sc, "plain");

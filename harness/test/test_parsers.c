@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "supp.h"
 #include "detect.h"
 #include "manifest.h"
 #include "probe_read.h"
+#include "supp.h"
 #include "util.h"
 
 static char *const lg_ours[] = {(char *)"/harness/test/"};
@@ -138,7 +138,8 @@ static void test_ubsan_overflow(void) {
 
 static void test_sanitizer_concatenated_and_garbage(void) {
   size_t a, b;
-  char *x = lg_fixture("asan_uaf.log", &a), *y = lg_fixture("tsan_race.log", &b);
+  char *x = lg_fixture("asan_uaf.log", &a),
+       *y = lg_fixture("tsan_race.log", &b);
   ASSERT_TRUE(x && y);
   char *both = lg_fmt("noise line\n%s\n\x01\x02 garbage #1 nothing\n%s", x, y);
   free(x);
@@ -180,7 +181,8 @@ static void test_frame_lines(void) {
   ASSERT_TRUE(fr.fn == NULL && fr.file == NULL);
   ASSERT_STR_EQ(fr.obj, "libc.so.6");
   free(fr.obj);
-  ASSERT_EQ(lg_parse_frame_line("#0 0x4011a6 (/usr/bin/node+0x4011a6)", &fr), 0);
+  ASSERT_EQ(lg_parse_frame_line("#0 0x4011a6 (/usr/bin/node+0x4011a6)", &fr),
+            0);
   ASSERT_TRUE(fr.fn == NULL);
   ASSERT_STR_EQ(fr.obj, "/usr/bin/node");
   free(fr.obj);
@@ -285,7 +287,8 @@ static void test_suppression_check(void) {
   char *const funcs[] = {(char *)"evs_*", (char *)"addon_*"};
   lg_supp_file_t f;
   char path[4096];
-  snprintf(path, sizeof path, "%s/../../../scenarios/suppressions/valgrind-node.supp",
+  snprintf(path, sizeof path,
+           "%s/../../../scenarios/suppressions/valgrind-node.supp",
            LG_FIXTURES);
   ASSERT_TRUE(lg_supp_load(path, &f) == NULL);
   ASSERT_EQ(f.n, 1);
@@ -381,7 +384,8 @@ static void test_probe_stream(void) {
 
   /* Truncated: the process died mid-record. */
   memset(&run, 0, sizeof run);
-  size_t cut = strstr(s, "{\"type\":\"sample\",\"phase\":\"teardown\"") - s + 25;
+  size_t cut =
+      strstr(s, "{\"type\":\"sample\",\"phase\":\"teardown\"") - s + 25;
   lg_probe_parse(s, cut, &run, &pi);
   ASSERT_TRUE(pi.truncated);
   ASSERT_TRUE(!pi.has_end);
@@ -500,8 +504,8 @@ static void test_manifest_valid(void) {
   ASSERT_TRUE(ok);
   lg_expand_t x = {"/r", "/b", "/run", "/o", "s", "v"};
   char *e = NULL;
-  char *s = lg_expand("{root}/x {build} {run_dir}/a.%p {{lit}} {variant}", &x,
-                      &e);
+  char *s =
+      lg_expand("{root}/x {build} {run_dir}/a.%p {{lit}} {variant}", &x, &e);
   ASSERT_STR_EQ(s, "/r/x /b /run/a.%p {lit} v");
   free(s);
   s = lg_expand("{gcc-file:libasan.so}", &x, &e);

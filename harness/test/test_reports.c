@@ -152,7 +152,8 @@ static void test_junit_shape(void) {
   lg_results_free(&r);
   lg_xml_t x;
   int ok = lg_parse_xml(xml, &x);
-  int has_evidence = strstr(xml, "mallocInUse grows | by a lot &lt;b&gt;") != NULL;
+  int has_evidence =
+      strstr(xml, "mallocInUse grows | by a lot &lt;b&gt;") != NULL;
   int has_stack = strstr(xml, "leak_one") != NULL;
   free(xml);
   ASSERT_TRUE(ok);
@@ -185,11 +186,11 @@ static void test_html_well_formed_self_contained(void) {
   free(html);
   ASSERT_TRUE(ok);
   ASSERT_STR_EQ(x.first, "html");
-  ASSERT_EQ(x.svgs, 2);      /* one thresholded metric per run */
+  ASSERT_EQ(x.svgs, 2); /* one thresholded metric per run */
   ASSERT_EQ(x.polylines, 2);
   ASSERT_EQ(x.scripts, 0);
   ASSERT_EQ(x.external, 0);
-  ASSERT_TRUE(slope);    /* rendered from the model, not recomputed */
+  ASSERT_TRUE(slope); /* rendered from the model, not recomputed */
   ASSERT_TRUE(thr_line);
   ASSERT_TRUE(escaped);
   ASSERT_TRUE(ours);
@@ -228,7 +229,8 @@ static void test_results_json_round_trip(void) {
   lg_results_t r;
   lg_sample_results(&r);
   lg_mkdirs(LG_TEST_TMP);
-  char *a = lg_fmt("%s/a.json", LG_TEST_TMP), *b = lg_fmt("%s/b.json", LG_TEST_TMP);
+  char *a = lg_fmt("%s/a.json", LG_TEST_TMP),
+       *b = lg_fmt("%s/b.json", LG_TEST_TMP);
   ASSERT_EQ(lg_results_save(&r, a), 0);
   lg_results_t back;
   char *err = NULL;
@@ -256,11 +258,12 @@ static void test_results_json_round_trip(void) {
 
 static void test_results_json_rejects_bad_input(void) {
   lg_mkdirs(LG_TEST_TMP);
-  const char *bad[] = {"not json", "{\"schema\":\"other\"}",
-                       "{\"schema\":\"leakgate-results\",\"schema_version\":99}",
-                       "{\"schema\":\"leakgate-results\",\"schema_version\":1,"
-                       "\"runs\":[{\"scenario\":\"a\",\"variant\":\"b\","
-                       "\"verdict\":\"MAYBE\",\"detected\":\"PASS\"}]}"};
+  const char *bad[] = {
+      "not json", "{\"schema\":\"other\"}",
+      "{\"schema\":\"leakgate-results\",\"schema_version\":99}",
+      "{\"schema\":\"leakgate-results\",\"schema_version\":1,"
+      "\"runs\":[{\"scenario\":\"a\",\"variant\":\"b\","
+      "\"verdict\":\"MAYBE\",\"detected\":\"PASS\"}]}"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char *p = lg_fmt("%s/bad%zu.json", LG_TEST_TMP, i);
     lg_write_file(p, bad[i], strlen(bad[i]));

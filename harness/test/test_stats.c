@@ -5,7 +5,6 @@
 #include "check.h"
 #include "stats.h"
 
-
 /* Deterministic noise: a 64-bit LCG mapped to [-1, 1). */
 static double lg_noise(uint64_t *s) {
   *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -22,9 +22,9 @@ static int iterate(void *ctx, uint64_t i) {
   (void)ctx;
   (void)i;
   uint64_t id;
-  SCN_EXPECT_RC(evs_store_subscribe(store, SCN_S("/orders/*"), on_event, NULL,
-                                    &id),
-                EVS_OK);
+  SCN_EXPECT_RC(
+      evs_store_subscribe(store, SCN_S("/orders/*"), on_event, NULL, &id),
+      EVS_OK);
   SCN_EXPECT_RC(evs_store_set(store, SCN_S("/orders/1"), "x", 1), EVS_OK);
   return 0; /* the subscription is forgotten here */
 }

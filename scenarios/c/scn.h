@@ -17,7 +17,7 @@
 #define SCN_EXPECT(cond)                                                       \
   do {                                                                         \
     if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: expectation failed: %s\n", __FILE__, __LINE__,  \
+      fprintf(stderr, "%s:%d: expectation failed: %s\n", __FILE__, __LINE__,   \
               #cond);                                                          \
       return 1;                                                                \
     }                                                                          \

@@ -71,8 +71,7 @@ static int iterate(void *ctx, uint64_t i) {
       c->path[p] = '/';
     if (c->path[len - 1] == '/')
       len--;
-    SCN_EXPECT_RC(evs_store_set(c->s, c->path, len, &len, sizeof(len)),
-                  EVS_OK);
+    SCN_EXPECT_RC(evs_store_set(c->s, c->path, len, &len, sizeof(len)), EVS_OK);
     c->written++;
     if (k % 64 == 0) {
       evs_queue_stats_t st;

@@ -31,14 +31,13 @@ static int iterate(void *ctx, uint64_t i) {
                                          "/users/1"};
   uint64_t ids[4];
   for (int k = 0; k < 4; k++)
-    SCN_EXPECT_RC(evs_store_subscribe(c->s, SCN_S(patterns[k]), on_event, c,
-                                      &ids[k]),
-                  EVS_OK);
+    SCN_EXPECT_RC(
+        evs_store_subscribe(c->s, SCN_S(patterns[k]), on_event, c, &ids[k]),
+        EVS_OK);
   char v[32];
   int n = snprintf(v, sizeof(v), "value-%llu", (unsigned long long)i);
   for (int k = 0; k < 8; k++)
-    SCN_EXPECT_RC(evs_store_set(c->s, SCN_S("/users/1"), v, (size_t)n),
-                  EVS_OK);
+    SCN_EXPECT_RC(evs_store_set(c->s, SCN_S("/users/1"), v, (size_t)n), EVS_OK);
   for (int k = 0; k < 4; k++)
     SCN_EXPECT_RC(evs_store_unsubscribe(c->s, ids[k]), EVS_OK);
   SCN_EXPECT(evs_store_subscription_count(c->s) == 0);

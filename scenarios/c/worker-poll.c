@@ -22,8 +22,8 @@ static int iterate(void *ctx, uint64_t i) {
   SCN_EXPECT_RC(evs_worker_bootstrap(store, SCN_S("/jobs/**"), 64, &w), EVS_OK);
   char path[64], val[64];
   for (int k = 0; k < 20; k++) {
-    int pn = snprintf(path, sizeof(path), k < 16 ? "/jobs/%d/step" : "/other/%d",
-                      k);
+    int pn =
+        snprintf(path, sizeof(path), k < 16 ? "/jobs/%d/step" : "/other/%d", k);
     int vn = snprintf(val, sizeof(val), "{\"job\":%llu,\"k\":%d}",
                       (unsigned long long)i, k);
     SCN_EXPECT_RC(evs_store_set(store, path, (size_t)pn, val, (size_t)vn),

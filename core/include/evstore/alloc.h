@@ -17,7 +17,8 @@ typedef struct evs_alloc_stats_s {
   uint64_t live_blocks;  /* blocks currently allocated by the core */
   uint64_t peak_bytes;   /* highest live_bytes seen since process start */
   uint64_t total_allocs; /* successful allocations since process start */
-  uint64_t failed_allocs; /* allocations that returned NULL (real or injected) */
+  uint64_t
+      failed_allocs; /* allocations that returned NULL (real or injected) */
 } evs_alloc_stats_t;
 
 /* Fills *out with the current counters. Any thread; the fields are read one by

@@ -23,7 +23,7 @@ typedef enum evs_fault_e {
 #define EVS_FAULT_ENUM_(id, name) id,
   EVS_FAULT_MAP(EVS_FAULT_ENUM_)
 #undef EVS_FAULT_ENUM_
-  EVS_FAULT_COUNT_
+      EVS_FAULT_COUNT_
 } evs_fault_t;
 
 /* Parses EVS_FAULT once; later calls return the first call's result. Names

@@ -5,10 +5,10 @@
  * is at most EVS_PATH_MAX bytes long. "/" alone is not a valid path.
  * A pattern has the same shape, where a segment may also be "*" (exactly one
  * segment) and the last segment may be "**" (zero or more further segments:
- * a pattern of "/a" then that segment matches "/a", "/a/b" and "/a/b/c"; the pattern
- * made of "**" alone matches every path).
- * Partial wildcards ("a*") are not special characters: they are rejected in
- * patterns, to keep typos from silently matching nothing. */
+ * a pattern of "/a" then that segment matches "/a", "/a/b" and "/a/b/c"; the
+ * pattern made of "**" alone matches every path). Partial wildcards ("a*") are
+ * not special characters: they are rejected in patterns, to keep typos from
+ * silently matching nothing. */
 #ifndef EVSTORE_PATH_H
 #define EVSTORE_PATH_H
 

@@ -32,9 +32,10 @@ typedef enum evs_close_mode_e {
 } evs_close_mode_t;
 
 typedef struct evs_store_config_s {
-  uint32_t queue_slots;      /* power of two; 0 = EVS_QUEUE_DEFAULT_SLOTS */
-  uint32_t value_ring_bytes; /* power of two; 0 = EVS_QUEUE_DEFAULT_VALUE_RING */
-  uint32_t max_value_bytes;  /* 0 = value_ring_bytes / 2, also the maximum */
+  uint32_t queue_slots; /* power of two; 0 = EVS_QUEUE_DEFAULT_SLOTS */
+  uint32_t
+      value_ring_bytes;     /* power of two; 0 = EVS_QUEUE_DEFAULT_VALUE_RING */
+  uint32_t max_value_bytes; /* 0 = value_ring_bytes / 2, also the maximum */
   evs_overflow_t overflow;
 } evs_store_config_t;
 
@@ -54,7 +55,8 @@ typedef void (*evs_listener_fn)(const evs_event_t *ev, void *user_data);
  * and free it with evs_store_free(). Errors (nothing is left allocated and
  * *out is untouched): EVS_EINVAL, EVS_ERANGE (bad sizes, max_value_bytes >
  * value_ring_bytes / 2, unknown overflow), EVS_ENOMEM, EVS_ETHREAD,
- * EVS_EFAULTNAME (fault build, EVS_FAULT names an unknown fault). Any thread. */
+ * EVS_EFAULTNAME (fault build, EVS_FAULT names an unknown fault). Any thread.
+ */
 int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out);
 
 /* Stops intake (later writes fail with EVS_ECLOSED), delivers or discards the
@@ -107,8 +109,8 @@ size_t evs_store_count(evs_store_t *store);
  * listener. Errors (nothing registered): EVS_EINVAL, EVS_EPATHLEN,
  * EVS_EPATTERN, EVS_ENOMEM, EVS_ECLOSED. */
 int evs_store_subscribe(evs_store_t *store, const char *pattern,
-                        size_t pattern_len, evs_listener_fn fn,
-                        void *user_data, uint64_t *id);
+                        size_t pattern_len, evs_listener_fn fn, void *user_data,
+                        uint64_t *id);
 
 /* Removes a subscription. When it returns, the listener is not running and
  * will never be called again: from another thread it waits for a call in

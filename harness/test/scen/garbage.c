@@ -21,8 +21,8 @@ static int garbage_iterate(void *ctx, uint64_t i) {
   return 0;
 }
 
-static const lg_scenario_t lg_garbage = {"garbage", NULL, garbage_iterate,
-                                         NULL, NULL};
+static const lg_scenario_t lg_garbage = {"garbage", NULL, garbage_iterate, NULL,
+                                         NULL};
 
 int main(int argc, char **argv) {
   return lg_probe_main(&lg_garbage, argc, argv);

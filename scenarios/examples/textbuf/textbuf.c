@@ -96,8 +96,7 @@ static napi_value textbuf_leaky_copy(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value textbuf_malloc_in_use(napi_env env,
-                                        napi_callback_info info) {
+static napi_value textbuf_malloc_in_use(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
   CALL(env, napi_create_double(env, (double)mallinfo2().uordblks, &out));
