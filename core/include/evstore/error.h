@@ -19,8 +19,7 @@ extern "C" {
   /* A path is malformed: no leading '/', an empty segment, a NUL byte, or a   \
    * wildcard segment. */                                                      \
   X(EVS_EPATH, -4, "malformed path")                                           \
-  /* A pattern is malformed ('**' not last, partial wildcards, too long...).   \
-   */                                                                          \
+  /* A pattern is malformed ('**' not last, a partial wildcard, ...). */       \
   X(EVS_EPATTERN, -5, "malformed pattern")                                     \
   /* A value is larger than the store's max_value_bytes. */                    \
   X(EVS_E2BIG, -6, "value too large")                                          \
