@@ -287,6 +287,7 @@ static void test_suppression_check(void) {
   char *const funcs[] = {(char *)"evs_*", (char *)"addon_*"};
   lg_supp_file_t f;
   char path[4096];
+  ASSERT_EQ(lg_mkdirs(LG_TEST_TMP), 0);
   snprintf(path, sizeof path,
            "%s/../../../scenarios/suppressions/valgrind-node.supp",
            LG_FIXTURES);
