@@ -113,6 +113,7 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
   int judge_slopes = !va || va->nslope_langs == 0;
   for (size_t e = 0; va && e < va->nslope_langs; e++)
     judge_slopes |= run->lang && strcmp(va->slope_langs[e], run->lang) == 0;
+  run->slopes_judged = judge_slopes;
   for (size_t k = 0; k < run->nmetrics; k++) {
     lg_metric_t *mt = &run->metrics[k];
     const char *measured = NULL;

@@ -74,34 +74,43 @@ static void lg_gate_metric(lg_results_t *cur, const lg_run_t *run,
   if (!bm || !bm->fitted || !m->fitted)
     return;
   const char *u = lg_metric_unit(m->name);
-  double b = bm->trend.slope, c = m->trend.slope;
-  double rel = lg_tol_get(tol, m->name, "slope_rel", 0.5);
-  double abs_t =
-      lg_tol_get(tol, m->name, "slope_abs",
-                 isfinite(bm->min_detectable) ? bm->min_detectable : 0);
-  double t = fmax(rel * fabs(b), abs_t);
-  char *what = lg_fmt("%s slope /it", m->name);
-  if (c > b + t) {
-    lg_row(cur, run, what, b, c, t, "regression",
-           lg_fmt("%s slope rose by %.3g %s/it, beyond the tolerance", m->name,
-                  c - b, *u ? u : "units"));
-  } else if (c < b - t && b > t) {
-    lg_row(cur, run, what, b, c, t, "improvement",
-           lg_fmt("%s slope fell by %.3g %s/it", m->name, b - c,
-                  *u ? u : "units"));
-  } else if (always) {
-    lg_row(cur, run, what, b, c, t, "ok", NULL);
+  /* Slopes only where the run judged them (not, e.g., a valgrind smoke of
+   * node, too short for a slope). */
+  if (run->slopes_judged && brun->slopes_judged) {
+    double b = bm->trend.slope, c = m->trend.slope;
+    double rel = lg_tol_get(tol, m->name, "slope_rel", 0.5);
+    double abs_t =
+        lg_tol_get(tol, m->name, "slope_abs",
+                   isfinite(bm->min_detectable) ? bm->min_detectable : 0);
+    double t = fmax(rel * fabs(b), abs_t);
+    char *what = lg_fmt("%s slope /it", m->name);
+    if (c > b + t) {
+      lg_row(cur, run, what, b, c, t, "regression",
+             lg_fmt("%s slope rose by %.3g %s/it, beyond the tolerance",
+                    m->name, c - b, *u ? u : "units"));
+    } else if (c < b - t && b > t) {
+      lg_row(cur, run, what, b, c, t, "improvement",
+             lg_fmt("%s slope fell by %.3g %s/it", m->name, b - c,
+                    *u ? u : "units"));
+    } else if (always) {
+      lg_row(cur, run, what, b, c, t, "ok", NULL);
+    }
+    free(what);
   }
-  free(what);
-  /* Peak growth over the baseline sample. */
-  if (isfinite(bm->peak) && isfinite(bm->baseline) && isfinite(m->peak) &&
-      isfinite(m->baseline)) {
+  /* Peak growth over the baseline sample, where it is deterministic: the
+   * exact counters, and every metric of a C process (mallocInUse is exact
+   * with glibc's tcache off). Node's heap and malloc peaks move with GC
+   * timing by far more than any tolerance that would still mean something;
+   * their growth is judged by the slope test instead. */
+  int stable = m->exact || (run->lang && strcmp(run->lang, "c") == 0);
+  if (stable && isfinite(bm->peak) && isfinite(bm->baseline) &&
+      isfinite(m->peak) && isfinite(m->baseline)) {
     double bp = bm->peak - bm->baseline, cp = m->peak - m->baseline;
     double prel = lg_tol_get(tol, m->name, "peak_rel", 0.25);
     double pabs = lg_tol_get(tol, m->name, "peak_abs",
                              isfinite(bm->noise_sd) ? 4 * bm->noise_sd : 0);
     double pt = prel * fabs(bp) + pabs;
-    what = lg_fmt("%s peak growth", m->name);
+    char *what = lg_fmt("%s peak growth", m->name);
     if (cp > bp + pt)
       lg_row(cur, run, what, bp, cp, pt, "regression",
              lg_fmt("%s peak growth exceeds the baseline's by more than the "

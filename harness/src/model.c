@@ -350,6 +350,7 @@ static json_t *lg_run_json(const lg_run_t *run) {
   json_object_set_new(o, "term_signal", json_integer(run->term_signal));
   json_object_set_new(o, "timed_out", json_boolean(run->timed_out));
   json_object_set_new(o, "hung_after_end_s", lg_jnum(run->hung_after_end_s));
+  json_object_set_new(o, "slopes_judged", json_boolean(run->slopes_judged));
   json_object_set_new(o, "wall_s", lg_jnum(run->wall_s));
   json_object_set_new(o, "timeout_s", lg_jnum(run->timeout_s));
   json_object_set_new(o, "iterations", json_integer(run->iterations));
@@ -570,6 +571,9 @@ static int lg_run_from(json_t *o, lg_run_t *run, char **err) {
   run->term_signal = (int)lg_gint(o, "term_signal");
   run->timed_out = lg_gbool(o, "timed_out");
   run->hung_after_end_s = lg_gnum(o, "hung_after_end_s");
+  /* Absent in results written before the field existed: they judged all. */
+  json_t *sj = json_object_get(o, "slopes_judged");
+  run->slopes_judged = sj ? json_is_true(sj) : 1;
   run->wall_s = lg_gnum(o, "wall_s");
   run->timeout_s = lg_gnum(o, "timeout_s");
   run->iterations = lg_gint(o, "iterations");

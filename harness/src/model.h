@@ -100,6 +100,7 @@ typedef struct lg_run_s {
   int exit_status; /* -1 if killed by a signal */
   int term_signal; /* 0 if none */
   int timed_out;
+  int slopes_judged; /* the variant judged slopes for this run's language */
   double hung_after_end_s; /* > 0: killed for not exiting within this many
                               seconds of writing its end record */
   double wall_s, timeout_s;
