@@ -509,13 +509,38 @@ napi_value addon_store_is_open_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* The (handle, path, ...) arguments of set, get and delete: at least `need`
+ * of them, an open store in argv[0] and a valid path in argv[1], copied to
+ * path. Returns the store, or NULL with an exception pending. */
+static addon_store_t *addon_path_args(napi_env env, napi_callback_info info,
+                                      size_t need, const char *usage,
+                                      napi_value *argv, char *path,
+                                      size_t *path_len) {
+  size_t argc = need;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < need) {
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", usage);
+    return NULL;
+  }
+  addon_store_t *s = addon_store_from(env, argv[0], true);
+  if (s == NULL || !addon_get_path(env, argv[1], "path", path, path_len))
+    return NULL;
+  return s;
+}
+
+/* Throws the core error `rc` of op('path'). */
+static napi_value addon_throw_path_op(napi_env env, int rc, const char *op,
+                                      const char *path) {
+  char what[ADDON_PATH_BUF + 32];
+  snprintf(what, sizeof what, "%s('%s')", op, path);
+  return addon_throw_core(env, rc, what);
+}
+
 /* ---- storeSet(h, path, value, kind) ---------------------------------------
  */
 
 napi_value addon_store_set_js(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  addon_store_t *s;
   char path[ADDON_PATH_BUF];
   size_t path_len;
   uint32_t kind;
@@ -523,12 +548,10 @@ napi_value addon_store_set_js(napi_env env, napi_callback_info info) {
   size_t len;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "storeSet(handle, path, value, kind)");
-  s = addon_store_from(env, argv[0], true);
-  if (s == NULL || !addon_get_path(env, argv[1], "path", path, &path_len))
+  addon_store_t *s =
+      addon_path_args(env, info, 4, "storeSet(handle, path, value, kind)", argv,
+                      path, &path_len);
+  if (s == NULL)
     return NULL;
   NAPI_CALL(env, napi_get_value_uint32(env, argv[3], &kind));
   if (!addon_encode_value(env, s, argv[2], kind, &bytes, &len))
@@ -536,11 +559,8 @@ napi_value addon_store_set_js(napi_env env, napi_callback_info info) {
   addon_js_enter(&s->delivery);
   rc = evs_store_set(s->core, path, path_len, bytes, len);
   addon_js_leave(&s->delivery);
-  if (rc != EVS_OK) {
-    char what[ADDON_PATH_BUF + 32];
-    snprintf(what, sizeof what, "set('%s')", path);
-    return addon_throw_core(env, rc, what);
-  }
+  if (rc != EVS_OK)
+    return addon_throw_path_op(env, rc, "set", path);
   return NULL;
 }
 
@@ -548,31 +568,23 @@ napi_value addon_store_set_js(napi_env env, napi_callback_info info) {
  */
 
 napi_value addon_store_get_js(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], result;
-  addon_store_t *s;
   char path[ADDON_PATH_BUF];
   size_t path_len, len = 0;
   void *value = NULL;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "storeGet(handle, path)");
-  s = addon_store_from(env, argv[0], true);
-  if (s == NULL || !addon_get_path(env, argv[1], "path", path, &path_len))
+  addon_store_t *s = addon_path_args(env, info, 2, "storeGet(handle, path)",
+                                     argv, path, &path_len);
+  if (s == NULL)
     return NULL;
   addon_js_enter(&s->delivery);
   rc = evs_store_get(s->core, path, path_len, &value, &len);
   addon_js_leave(&s->delivery);
   if (rc == EVS_ENOTFOUND)
     return NULL; /* undefined */
-  if (rc != EVS_OK) {
-    char what[ADDON_PATH_BUF + 32];
-    snprintf(what, sizeof what, "get('%s')", path);
-    return addon_throw_core(env, rc, what);
-  }
+  if (rc != EVS_OK)
+    return addon_throw_path_op(env, rc, "get", path);
   result = addon_decode_value(env, s->aenv, value, len);
   evs_value_free(value);
   return result;
@@ -582,28 +594,20 @@ napi_value addon_store_get_js(napi_env env, napi_callback_info info) {
  */
 
 napi_value addon_store_delete_js(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], result;
-  addon_store_t *s;
   char path[ADDON_PATH_BUF];
   size_t path_len;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "storeDelete(handle, path)");
-  s = addon_store_from(env, argv[0], true);
-  if (s == NULL || !addon_get_path(env, argv[1], "path", path, &path_len))
+  addon_store_t *s = addon_path_args(env, info, 2, "storeDelete(handle, path)",
+                                     argv, path, &path_len);
+  if (s == NULL)
     return NULL;
   addon_js_enter(&s->delivery);
   rc = evs_store_delete(s->core, path, path_len);
   addon_js_leave(&s->delivery);
-  if (rc != EVS_OK && rc != EVS_ENOTFOUND) {
-    char what[ADDON_PATH_BUF + 32];
-    snprintf(what, sizeof what, "delete('%s')", path);
-    return addon_throw_core(env, rc, what);
-  }
+  if (rc != EVS_OK && rc != EVS_ENOTFOUND)
+    return addon_throw_path_op(env, rc, "delete", path);
   NAPI_CALL(env, napi_get_boolean(env, rc == EVS_OK, &result));
   return result;
 }
