@@ -477,32 +477,30 @@ fail:
 /* ---- storeClose(h) --------------------------------------------------------
  */
 
-napi_value addon_store_close_js(napi_env env, napi_callback_info info) {
+/* The single store-handle argument of close() and isOpen(); the store may
+ * be closed. Returns it, or NULL with an exception pending. */
+static addon_store_t *addon_handle_arg(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  addon_store_t *s;
-
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "expected a store handle");
-  s = addon_store_from(env, argv[0], false);
-  if (s == NULL)
+  if (argc < 1) {
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                "expected a store handle");
     return NULL;
-  addon_store_close(env, s);
+  }
+  return addon_store_from(env, argv[0], false);
+}
+
+napi_value addon_store_close_js(napi_env env, napi_callback_info info) {
+  addon_store_t *s = addon_handle_arg(env, info);
+  if (s != NULL)
+    addon_store_close(env, s);
   return NULL;
 }
 
 napi_value addon_store_is_open_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
-  addon_store_t *s;
-
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "expected a store handle");
-  s = addon_store_from(env, argv[0], false);
+  napi_value result;
+  addon_store_t *s = addon_handle_arg(env, info);
   if (s == NULL)
     return NULL;
   NAPI_CALL(env, napi_get_boolean(env, s->open, &result));
