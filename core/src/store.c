@@ -60,6 +60,10 @@ struct evs_store_s {
   evs_entry_t **buckets;
   size_t nbuckets, count;
 
+  /* The writers' fields above and the dispatcher's below are apart by more
+   * than a cache line: the dispatcher takes sub_lock for every event, and
+   * sharing a line with the map's fields would bounce it between cores. */
+  char pad_writers_[64];
   pthread_mutex_t sub_lock;
   pthread_cond_t sub_cv;
   evs_sub_t *subs_head, *subs_tail;
