@@ -125,152 +125,165 @@ function valueFromMaster(kind, master) {
   }
 }
 
+/* One store's decoding state: its subscriber tables (shared with the
+ * Store), the interned paths and values, and the last EVENT record of the
+ * previous chunk (REPEAT records may refer to it after the shared buffer was
+ * overwritten). The hot functions below are shared by every store, so V8
+ * optimises them once per process, not once per store. */
+class DecodeState {
+  constructor(table) {
+    this.subs = table.subs;
+    this.gens = table.gens;
+    this.paths = new Array(native.PATH_CACHE).fill('');
+    this.values = new Array(native.VALUE_CACHE).fill('');
+    this.ab = null;
+    this.u32 = null;
+    this.buf = null;
+    this.cur = 0; // word index of the record being delivered
+    this.last = -1; // word index of the last EVENT record in this chunk
+    this.cType = 0;
+    this.cPath = '';
+    this.cSeq = 0;
+    this.cKind = 0;
+    this.cMaster = undefined;
+  }
+}
+
+/* The value of the EVENT record at word `i`, as a fresh object for one
+ * subscriber. */
+function eventValue(st, u32, i) {
+  const valueId = u32[i + 7];
+  if (valueId !== NO_VALUE) return st.values[valueId];
+  const meta = u32[i + 6];
+  const start = (i + 9) << 2;
+  return decodeValue((meta >>> 8) & 0xff, (meta & 0x10000) !== 0, st.buf,
+    start, start + u32[i + 8]);
+}
+
+/* The event of the EVENT record at word `i`, for one subscriber. */
+function eventAt(st, u32, i) {
+  const type = u32[i + 6] & 0xff;
+  return {
+    type: type === 1 ? 'set' : 'delete',
+    path: st.paths[u32[i + 3]],
+    value: type === 1 ? eventValue(st, u32, i) : undefined,
+    seq: u32[i + 4] + u32[i + 5] * 4294967296,
+  };
+}
+
+/* Keeps what a REPEAT record in the next chunk needs of the EVENT record at
+ * word `i` (its bytes will be overwritten). */
+function carry(st, u32, i) {
+  const meta = u32[i + 6];
+  st.cType = meta & 0xff;
+  st.cPath = st.paths[u32[i + 3]];
+  st.cSeq = u32[i + 4] + u32[i + 5] * 4294967296;
+  st.cKind = (meta >>> 8) & 0xff;
+  if (st.cType !== 1) {
+    st.cMaster = undefined;
+  } else if (u32[i + 7] !== NO_VALUE) {
+    st.cKind = KIND_STRING;
+    st.cMaster = st.values[u32[i + 7]];
+  } else {
+    const start = (i + 9) << 2;
+    st.cMaster = masterOf(st.cKind, (meta & 0x10000) !== 0, st.buf, start,
+      start + u32[i + 8]);
+  }
+}
+
+/* Delivers records [from, end) of the current chunk; returns `end`. A
+ * subscriber's exception propagates (deliverChunk() resumes after st.cur). */
+function runRecords(st, from, end) {
+  const u32 = st.u32;
+  const subs = st.subs;
+  const gens = st.gens;
+  let i = from;
+  while (i < end) {
+    const w0 = u32[i];
+    const op = w0 & 15;
+    if (op === OP_EVENT) {
+      st.last = i;
+      st.cur = i;
+      const slot = u32[i + 1];
+      const cb = subs[slot];
+      if (cb !== undefined && gens[slot] === u32[i + 2]) {
+        const ev = eventAt(st, u32, i);
+        if (RETAIN_EVENTS) retainedEvents.push(ev);
+        cb(ev);
+      }
+    } else if (op === OP_PATH) {
+      const start = (i + 3) << 2;
+      st.paths[u32[i + 1]] = textOf(st.buf, false, start, start + u32[i + 2]);
+    } else if (op === OP_VALUE) {
+      const start = (i + 3) << 2;
+      const lenw = u32[i + 2];
+      st.values[u32[i + 1]] = textOf(st.buf, (lenw & 0x80000000) !== 0, start,
+        start + (lenw & 0x7fffffff));
+    } else if (op === OP_REPEAT) {
+      st.cur = i;
+      const slot = u32[i + 1];
+      const cb = subs[slot];
+      if (cb !== undefined && gens[slot] === u32[i + 2]) {
+        const ev = st.last >= 0 ? eventAt(st, u32, st.last) : {
+          type: TYPE_NAMES[st.cType],
+          path: st.cPath,
+          value: st.cType === 1 ? valueFromMaster(st.cKind, st.cMaster) :
+            undefined,
+          seq: st.cSeq,
+        };
+        if (RETAIN_EVENTS) retainedEvents.push(ev);
+        cb(ev);
+      }
+    } else {
+      st.cur = -1;
+      throw new Error(`evstore: corrupt delivery record (op ${op})`);
+    }
+    i += w0 >>> 4;
+  }
+  return i;
+}
+
+/* Delivers the records in the first `nbytes` of `arrayBuffer`. An exception
+ * thrown by a subscriber does not stop the chunk: the first one is rethrown
+ * at the end, so it is reported as uncaught, like an EventEmitter
+ * listener's. */
+function deliverChunk(st, arrayBuffer, nbytes) {
+  if (arrayBuffer !== st.ab) {
+    st.ab = arrayBuffer;
+    st.u32 = new Uint32Array(arrayBuffer);
+    st.buf = Buffer.from(arrayBuffer);
+  }
+  const end = nbytes >>> 2;
+  let i = 0;
+  let failed = false;
+  let firstError;
+  st.last = -1;
+  while (i < end) {
+    try {
+      i = runRecords(st, i, end);
+    } catch (err) {
+      // A subscriber (or a value's decoding) threw: remember the first
+      // error, go on with the next record.
+      if (st.cur < 0) throw err;
+      if (!failed) { failed = true; firstError = err; }
+      i = st.cur + (st.u32[st.cur] >>> 4);
+    }
+  }
+  if (st.last >= 0) carry(st, st.u32, st.last);
+  if (failed) throw firstError;
+}
+
 /**
- * Builds the batch decoder of one store. It closes over the subscriber
- * tables only (never the Store), so an unreferenced store without
- * subscriptions can be collected and its finaliser can close it.
+ * Builds the batch decoder of one store: the function its threadsafe
+ * function calls with each chunk. It holds the subscriber tables only (never
+ * the Store), so an unreferenced store without subscriptions can be
+ * collected and its finaliser can close it.
  * @param {{subs: Array<Function|undefined>, gens: number[]}} table
  * @returns {(ab: ArrayBuffer, nbytes: number) => void}
  */
 function makeDecoder(table) {
-  const subs = table.subs;
-  const gens = table.gens;
-  const paths = new Array(native.PATH_CACHE).fill('');
-  const values = new Array(native.VALUE_CACHE).fill('');
-  let ab = null;
-  let u32 = null;
-  let buf = null;
-  // The last EVENT record of the previous chunk, for REPEAT records that
-  // arrive in the next one (after the shared buffer was overwritten).
-  let cType = 0;
-  let cPath = '';
-  let cSeq = 0;
-  let cKind = 0;
-  let cMaster;
-
-  /* The value of the EVENT record at word `i` of the current chunk, as a
-   * fresh object for one subscriber. */
-  function eventValue(i) {
-    const valueId = u32[i + 7];
-    if (valueId !== NO_VALUE) return values[valueId];
-    const meta = u32[i + 6];
-    const start = (i + 9) << 2;
-    return decodeValue((meta >>> 8) & 0xff, (meta & 0x10000) !== 0, buf,
-      start, start + u32[i + 8]);
-  }
-
-  function carry(i) {
-    const meta = u32[i + 6];
-    cType = meta & 0xff;
-    cPath = paths[u32[i + 3]];
-    cSeq = u32[i + 4] + u32[i + 5] * 4294967296;
-    cKind = (meta >>> 8) & 0xff;
-    if (cType !== 1) {
-      cMaster = undefined;
-    } else if (u32[i + 7] !== NO_VALUE) {
-      cKind = KIND_STRING;
-      cMaster = values[u32[i + 7]];
-    } else {
-      const start = (i + 9) << 2;
-      cMaster = masterOf(cKind, (meta & 0x10000) !== 0, buf, start,
-        start + u32[i + 8]);
-    }
-  }
-
-  let cur = 0; // word index of the record being delivered
-  let last = -1; // word index of the last EVENT record in this chunk
-
-  /* Delivers records [from, end) of the current chunk; returns `end`. A
-   * subscriber's exception propagates (deliver() resumes after `cur`). */
-  function run(from, end) {
-    let i = from;
-    while (i < end) {
-      const w0 = u32[i];
-      const op = w0 & 15;
-      if (op === OP_EVENT) {
-        last = i;
-        cur = i;
-        const slot = u32[i + 1];
-        const cb = subs[slot];
-        if (cb !== undefined && gens[slot] === u32[i + 2]) {
-          const type = u32[i + 6] & 0xff;
-          const ev = {
-            type: type === 1 ? 'set' : 'delete',
-            path: paths[u32[i + 3]],
-            value: type === 1 ? eventValue(i) : undefined,
-            seq: u32[i + 4] + u32[i + 5] * 4294967296,
-          };
-          if (RETAIN_EVENTS) retainedEvents.push(ev);
-          cb(ev);
-        }
-      } else if (op === OP_PATH) {
-        const start = (i + 3) << 2;
-        paths[u32[i + 1]] = textOf(buf, false, start, start + u32[i + 2]);
-      } else if (op === OP_VALUE) {
-        const start = (i + 3) << 2;
-        const lenw = u32[i + 2];
-        values[u32[i + 1]] = textOf(buf, (lenw & 0x80000000) !== 0, start,
-          start + (lenw & 0x7fffffff));
-      } else if (op === OP_REPEAT) {
-        cur = i;
-        const slot = u32[i + 1];
-        const cb = subs[slot];
-        if (cb !== undefined && gens[slot] === u32[i + 2]) {
-          let ev;
-          if (last >= 0) {
-            const type = u32[last + 6] & 0xff;
-            ev = {
-              type: type === 1 ? 'set' : 'delete',
-              path: paths[u32[last + 3]],
-              value: type === 1 ? eventValue(last) : undefined,
-              seq: u32[last + 4] + u32[last + 5] * 4294967296,
-            };
-          } else {
-            ev = {
-              type: TYPE_NAMES[cType],
-              path: cPath,
-              value: cType === 1 ? valueFromMaster(cKind, cMaster) : undefined,
-              seq: cSeq,
-            };
-          }
-          if (RETAIN_EVENTS) retainedEvents.push(ev);
-          cb(ev);
-        }
-      } else {
-        cur = -1;
-        throw new Error(`evstore: corrupt delivery record (op ${op})`);
-      }
-      i += w0 >>> 4;
-    }
-    return i;
-  }
-
-  return function deliver(arrayBuffer, nbytes) {
-    if (arrayBuffer !== ab) {
-      ab = arrayBuffer;
-      u32 = new Uint32Array(ab);
-      buf = Buffer.from(ab);
-    }
-    const end = nbytes >>> 2;
-    let i = 0;
-    let failed = false;
-    let firstError;
-    last = -1;
-    while (i < end) {
-      try {
-        i = run(i, end);
-      } catch (err) {
-        // A subscriber (or a value's decoding) threw: remember the first
-        // error, go on with the next record; deliver() rethrows it at the
-        // end, so it is reported as uncaught.
-        if (cur < 0) throw err;
-        if (!failed) { failed = true; firstError = err; }
-        i = cur + (u32[cur] >>> 4);
-      }
-    }
-    if (last >= 0) carry(last);
-    if (failed) throw firstError;
-  };
+  const st = new DecodeState(table);
+  return (arrayBuffer, nbytes) => deliverChunk(st, arrayBuffer, nbytes);
 }
 
 function makeError(Ctor, code, message) {
