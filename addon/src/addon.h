@@ -128,17 +128,18 @@ bool addon_env_scratch(napi_env env, addon_env_t *aenv, size_t n);
  *   EVENT  [w0][slot][gen][pathId][seqLo][seqHi][meta][valueId][vlen] bytes
  *          meta = type | kind << 8 | ascii << 16; valueId = ~0 when inline
  *   REPEAT [w0][slot][gen]                   the previous EVENT, another sub
- * The path and value tables are direct-mapped caches mirrored by the JS
+ * The path and value tables are caches (addon_intern_t) mirrored by the JS
  * decoder: a define record overwrites the entry, so both sides agree at every
- * point of the stream. */
+ * point of the stream. Which entry a string takes is the dispatcher's choice
+ * alone. */
 enum {
   ADDON_OP_PATH = 1,
   ADDON_OP_VALUE = 2,
   ADDON_OP_EVENT = 3,
   ADDON_OP_REPEAT = 4
 };
-#define ADDON_PATH_CACHE 1024u     /* entries, power of two */
-#define ADDON_VALUE_CACHE 512u     /* entries, power of two */
+#define ADDON_PATH_CACHE 1024u     /* entries, a power of two */
+#define ADDON_VALUE_CACHE 512u     /* entries, a power of two */
 #define ADDON_VALUE_INTERN_MAX 64u /* string values up to this many bytes */
 #define ADDON_EVENT_WORDS 9u
 #define ADDON_NO_VALUE_ID 0xffffffffu
@@ -154,17 +155,25 @@ typedef struct addon_buf_s {
   size_t cap;
 } addon_buf_t;
 
-typedef struct addon_path_entry_s {
-  uint32_t hash;
-  uint32_t len; /* 0 = empty (paths are never empty) */
-  char bytes[EVS_PATH_MAX + 1];
-} addon_path_entry_t;
-
-typedef struct addon_value_entry_s {
+/* An intern cache of the dispatcher: byte strings (paths, or short string
+ * values) that the JS side holds as strings under the same ids, so an event
+ * refers to them by id. Set-associative: an entry's set comes from its hash,
+ * a miss replaces the set's ways in turn, so a few strings whose hashes
+ * collide do not evict each other on every event. */
+#define ADDON_CACHE_WAYS 4u
+typedef struct addon_intern_entry_s {
   uint32_t hash;
   uint32_t len; /* UINT32_MAX = empty */
-  uint8_t bytes[ADDON_VALUE_INTERN_MAX];
-} addon_value_entry_t;
+  uint8_t bytes[];
+} addon_intern_entry_t;
+
+typedef struct addon_intern_s {
+  uint8_t *entries; /* nentries entries of `stride` bytes */
+  uint8_t *victim;  /* per set: the way a miss replaces next */
+  uint32_t nentries;
+  uint32_t max_len; /* longest string an entry holds */
+  size_t stride;
+} addon_intern_t;
 
 typedef struct addon_delivery_s {
   pthread_mutex_t mu;
@@ -179,8 +188,8 @@ typedef struct addon_delivery_s {
   atomic_int js_in_core; /* the JS thread is inside a core call */
   uint64_t enomem_drops; /* events lost because a batch could not grow */
   /* Dispatcher-only (under mu): the caches and the previous event. */
-  addon_path_entry_t *paths;
-  addon_value_entry_t *values;
+  addon_intern_t paths;  /* ADDON_PATH_CACHE entries, allocated lazily */
+  addon_intern_t values; /* ADDON_VALUE_CACHE entries */
   uint64_t last_seq;
   uint64_t last_epoch;
   bool last_valid;

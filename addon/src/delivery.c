@@ -22,6 +22,67 @@
 
 #include "addon.h"
 
+/* ---- intern caches (dispatcher thread) --------------------------------- */
+
+static void addon_intern_free(addon_intern_t *c) {
+  free(c->entries);
+  free(c->victim);
+  c->entries = c->victim = NULL;
+}
+
+/* Allocates `nentries` empty entries for strings of up to max_len bytes.
+ * False on allocation failure (nothing allocated). */
+static bool addon_intern_alloc(addon_intern_t *c, uint32_t nentries,
+                               uint32_t max_len) {
+  uint32_t i;
+  c->stride = (sizeof(addon_intern_entry_t) + max_len + 7) & ~(size_t)7;
+  c->entries = malloc((size_t)nentries * c->stride);
+  c->victim = calloc(nentries / ADDON_CACHE_WAYS, 1);
+  if (c->entries == NULL || c->victim == NULL) {
+    addon_intern_free(c);
+    return false;
+  }
+  c->nentries = nentries;
+  c->max_len = max_len;
+  for (i = 0; i < nentries; i++)
+    ((addon_intern_entry_t *)(void *)(c->entries + i * c->stride))->len =
+        UINT32_MAX;
+  return true;
+}
+
+static addon_intern_entry_t *addon_intern_at(const addon_intern_t *c,
+                                             uint32_t id) {
+  return (addon_intern_entry_t *)(void *)(c->entries + (size_t)id * c->stride);
+}
+
+/* The id of `bytes` in the cache: *hit when the JS side already holds it,
+ * else the id of the entry it replaces, already filled in (the caller sends
+ * the define record). len <= c->max_len. */
+static uint32_t addon_intern(addon_intern_t *c, uint32_t hash,
+                             const void *bytes, uint32_t len, bool *hit) {
+  uint32_t set = hash & (c->nentries / ADDON_CACHE_WAYS - 1);
+  uint32_t first = set * ADDON_CACHE_WAYS, w, id;
+  addon_intern_entry_t *e;
+  for (w = 0; w < ADDON_CACHE_WAYS; w++) {
+    e = addon_intern_at(c, first + w);
+    if (e->hash == hash && e->len == len && memcmp(e->bytes, bytes, len) == 0) {
+      *hit = true;
+      return first + w;
+    }
+  }
+  id = first + c->victim[set];
+  c->victim[set] = (uint8_t)((c->victim[set] + 1) % ADDON_CACHE_WAYS);
+  e = addon_intern_at(c, id);
+  e->hash = hash;
+  e->len = len;
+  if (len > 0)
+    memcpy(e->bytes, bytes, len);
+  *hit = false;
+  return id;
+}
+
+/* ---- JS-thread announcements -------------------------------------------- */
+
 void addon_js_enter(addon_delivery_t *d) {
   atomic_fetch_add(&d->js_in_core, 1);
   if (atomic_load(&d->waiting)) {
@@ -68,10 +129,8 @@ void addon_delivery_release_buffers(addon_delivery_t *d) {
     d->bufs[i].data = NULL;
     d->bufs[i].len = d->bufs[i].cap = 0;
   }
-  free(d->paths);
-  d->paths = NULL;
-  free(d->values);
-  d->values = NULL;
+  addon_intern_free(&d->paths);
+  addon_intern_free(&d->values);
   d->last_valid = false;
   pthread_mutex_unlock(&d->mu);
 }
@@ -80,8 +139,8 @@ void addon_delivery_destroy(addon_delivery_t *d) {
   int i;
   for (i = 0; i < 2; i++)
     free(d->bufs[i].data);
-  free(d->paths);
-  free(d->values);
+  addon_intern_free(&d->paths);
+  addon_intern_free(&d->values);
   pthread_cond_destroy(&d->cv);
   pthread_mutex_destroy(&d->mu);
 }
@@ -163,7 +222,7 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   const uint8_t *payload = NULL;
   size_t plen = 0;
   uint32_t kind = ADDON_KIND_NONE;
-  uint32_t path_slot, path_hash, value_slot = 0, value_hash = 0;
+  uint32_t path_slot, value_slot = 0;
   bool path_hit, value_intern = false, value_hit = false, ascii = false;
   size_t need;
   uint32_t *w;
@@ -187,19 +246,14 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
     goto out;
   }
 
-  if (d->paths == NULL) {
-    d->paths = calloc(ADDON_PATH_CACHE, sizeof *d->paths);
-    d->values = malloc(ADDON_VALUE_CACHE * sizeof *d->values);
-    if (d->paths == NULL || d->values == NULL) {
-      free(d->paths);
-      free(d->values);
-      d->paths = NULL;
-      d->values = NULL;
+  if (d->paths.entries == NULL) {
+    if (!addon_intern_alloc(&d->paths, ADDON_PATH_CACHE, EVS_PATH_MAX) ||
+        !addon_intern_alloc(&d->values, ADDON_VALUE_CACHE,
+                            ADDON_VALUE_INTERN_MAX)) {
+      addon_intern_free(&d->paths);
       d->enomem_drops++;
       goto out;
     }
-    for (value_slot = 0; value_slot < ADDON_VALUE_CACHE; value_slot++)
-      d->values[value_slot].len = UINT32_MAX;
   }
 
   if (ev->type == EVS_EVENT_SET && ev->value_len > 0) {
@@ -213,20 +267,12 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
     }
   }
 
-  path_hash = addon_hash(ev->path, ev->path_len);
-  path_slot = path_hash & (ADDON_PATH_CACHE - 1);
-  path_hit = d->paths[path_slot].len == ev->path_len &&
-             d->paths[path_slot].hash == path_hash &&
-             memcmp(d->paths[path_slot].bytes, ev->path, ev->path_len) == 0;
-
+  path_slot = addon_intern(&d->paths, addon_hash(ev->path, ev->path_len),
+                           ev->path, (uint32_t)ev->path_len, &path_hit);
   if (kind == ADDON_KIND_STRING && plen <= ADDON_VALUE_INTERN_MAX) {
-    addon_value_entry_t *e;
     value_intern = true;
-    value_hash = addon_hash(payload, plen);
-    value_slot = value_hash & (ADDON_VALUE_CACHE - 1);
-    e = &d->values[value_slot];
-    value_hit = e->len == plen && e->hash == value_hash &&
-                memcmp(e->bytes, payload, plen) == 0;
+    value_slot = addon_intern(&d->values, addon_hash(payload, plen), payload,
+                              (uint32_t)plen, &value_hit);
   }
   if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON)
     ascii = addon_is_ascii(payload, plen);
@@ -239,25 +285,22 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   if (!value_intern)
     need += addon_words(plen) * 4;
   if (!addon_buf_reserve(b, need)) {
+    /* The define records cannot be sent: forget what was just interned. */
+    if (!path_hit)
+      addon_intern_at(&d->paths, path_slot)->len = UINT32_MAX;
+    if (value_intern && !value_hit)
+      addon_intern_at(&d->values, value_slot)->len = UINT32_MAX;
     d->enomem_drops++;
     goto out;
   }
 
   if (!path_hit) {
-    addon_path_entry_t *e = &d->paths[path_slot];
-    e->hash = path_hash;
-    e->len = (uint32_t)ev->path_len;
-    memcpy(e->bytes, ev->path, ev->path_len);
     w = addon_buf_put(b, ADDON_OP_PATH, 3 + addon_words(ev->path_len));
     w[1] = path_slot;
     w[2] = (uint32_t)ev->path_len;
     memcpy(w + 3, ev->path, ev->path_len);
   }
   if (value_intern && !value_hit) {
-    addon_value_entry_t *e = &d->values[value_slot];
-    e->hash = value_hash;
-    e->len = (uint32_t)plen;
-    memcpy(e->bytes, payload, plen);
     w = addon_buf_put(b, ADDON_OP_VALUE, 3 + addon_words(plen));
     w[1] = value_slot;
     w[2] = (uint32_t)plen | (ascii ? 0x80000000u : 0u);

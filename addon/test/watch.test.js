@@ -29,6 +29,30 @@ test('events arrive in sequence order with type, path, value, seq', async () => 
   assertNativeClean();
 });
 
+test('interned paths and values stay exact when the caches evict', async () => {
+  // More distinct paths and short values than the intern caches hold, mixed
+  // with hot ones, so entries are evicted and defined again mid-stream.
+  const { PATH_CACHE, VALUE_CACHE } = internal.native;
+  const s = new Store({ queueSlots: 256 });
+  const a = [];
+  const b = [];
+  s.watch('/c/**').subscribe((e) => a.push(e));
+  s.watch('/c/**').subscribe((e) => b.push(e));
+  const N = 4 * PATH_CACHE;
+  const pathOf = (i) => (i % 4 === 0 ? `/c/hot/${i % 5}` : `/c/p/${(i * 7919) % (3 * PATH_CACHE)}`);
+  const valueOf = (i) => `w${(i * 31) % (2 * VALUE_CACHE)}`;
+  for (let i = 0; i < N; i++) s.set(pathOf(i), valueOf(i));
+  await waitFor(() => b.length === N);
+  for (let i = 0; i < N; i++) {
+    assert.equal(a[i].path, pathOf(i), `event ${i}`);
+    assert.equal(a[i].value, valueOf(i), `event ${i}`);
+    assert.equal(b[i].path, pathOf(i), `event ${i}`);
+    assert.equal(b[i].value, valueOf(i), `event ${i}`);
+  }
+  s.close();
+  assertNativeClean();
+});
+
 test('patterns: exact, * and trailing **; only newer events', async () => {
   const s = new Store();
   s.set('/users/0', 'before'); // written before subscribing: not replayed
