@@ -56,29 +56,34 @@ static addon_intern_entry_t *addon_intern_at(const addon_intern_t *c,
 }
 
 /* The id of `bytes` in the cache: *hit when the JS side already holds it,
- * else the id of the entry it replaces, already filled in (the caller sends
- * the define record). len <= c->max_len. */
-static uint32_t addon_intern(addon_intern_t *c, uint32_t hash,
-                             const void *bytes, uint32_t len, bool *hit) {
+ * else the id a define record must fill (addon_intern_set). Reads only.
+ * len <= c->max_len. */
+static uint32_t addon_intern_find(const addon_intern_t *c, uint32_t hash,
+                                  const void *bytes, uint32_t len, bool *hit) {
   uint32_t set = hash & (c->nentries / ADDON_CACHE_WAYS - 1);
-  uint32_t first = set * ADDON_CACHE_WAYS, w, id;
-  addon_intern_entry_t *e;
+  uint32_t first = set * ADDON_CACHE_WAYS, w;
   for (w = 0; w < ADDON_CACHE_WAYS; w++) {
-    e = addon_intern_at(c, first + w);
+    const addon_intern_entry_t *e = addon_intern_at(c, first + w);
     if (e->hash == hash && e->len == len && memcmp(e->bytes, bytes, len) == 0) {
       *hit = true;
       return first + w;
     }
   }
-  id = first + c->victim[set];
-  c->victim[set] = (uint8_t)((c->victim[set] + 1) % ADDON_CACHE_WAYS);
-  e = addon_intern_at(c, id);
+  *hit = false;
+  return first + c->victim[set];
+}
+
+/* Records that entry `id` (from addon_intern_find, a miss) now holds
+ * `bytes`: called when its define record is appended. */
+static void addon_intern_set(addon_intern_t *c, uint32_t id, uint32_t hash,
+                             const void *bytes, uint32_t len) {
+  uint32_t set = id / ADDON_CACHE_WAYS;
+  addon_intern_entry_t *e = addon_intern_at(c, id);
   e->hash = hash;
   e->len = len;
   if (len > 0)
     memcpy(e->bytes, bytes, len);
-  *hit = false;
-  return id;
+  c->victim[set] = (uint8_t)((id % ADDON_CACHE_WAYS + 1) % ADDON_CACHE_WAYS);
 }
 
 /* ---- JS-thread announcements -------------------------------------------- */
@@ -215,6 +220,10 @@ static void addon_schedule(addon_delivery_t *d) {
     d->tsfn_ok = false; /* closing: the records are freed at close */
 }
 
+/* The core listener. What only the dispatcher touches (the intern caches,
+ * the hashes, the ASCII check) is done before taking mu; mu covers the
+ * shared batch: the append and the claim of the tsfn call. The JS thread
+ * swaps batches under mu, so the shorter the hold, the less it waits. */
 void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   addon_sub_t *sub = user_data;
   addon_delivery_t *d = &sub->store->delivery;
@@ -222,10 +231,43 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   const uint8_t *payload = NULL;
   size_t plen = 0;
   uint32_t kind = ADDON_KIND_NONE;
-  uint32_t path_slot, value_slot = 0;
+  uint32_t path_slot, path_hash, value_slot = 0, value_hash = 0;
   bool path_hit, value_intern = false, value_hit = false, ascii = false;
   size_t need;
   uint32_t *w;
+
+  if (d->paths.entries == NULL) {
+    if (!addon_intern_alloc(&d->paths, ADDON_PATH_CACHE, EVS_PATH_MAX) ||
+        !addon_intern_alloc(&d->values, ADDON_VALUE_CACHE,
+                            ADDON_VALUE_INTERN_MAX)) {
+      addon_intern_free(&d->paths);
+      pthread_mutex_lock(&d->mu);
+      d->enomem_drops++;
+      pthread_mutex_unlock(&d->mu);
+      return;
+    }
+  }
+  if (ev->type == EVS_EVENT_SET && ev->value_len > 0) {
+    payload = (const uint8_t *)ev->value + 1;
+    plen = ev->value_len - 1;
+    kind = ((const uint8_t *)ev->value)[0];
+    if (kind >= ADDON_KIND_COUNT_) { /* untagged bytes: deliver as a Buffer */
+      kind = ADDON_KIND_BUFFER;
+      payload = ev->value;
+      plen = ev->value_len;
+    }
+  }
+  path_hash = addon_hash(ev->path, ev->path_len);
+  path_slot = addon_intern_find(&d->paths, path_hash, ev->path,
+                                (uint32_t)ev->path_len, &path_hit);
+  if (kind == ADDON_KIND_STRING && plen <= ADDON_VALUE_INTERN_MAX) {
+    value_intern = true;
+    value_hash = addon_hash(payload, plen);
+    value_slot = addon_intern_find(&d->values, value_hash, payload,
+                                   (uint32_t)plen, &value_hit);
+  }
+  if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON)
+    ascii = addon_is_ascii(payload, plen);
 
   pthread_mutex_lock(&d->mu);
   if (d->closing)
@@ -246,37 +288,6 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
     goto out;
   }
 
-  if (d->paths.entries == NULL) {
-    if (!addon_intern_alloc(&d->paths, ADDON_PATH_CACHE, EVS_PATH_MAX) ||
-        !addon_intern_alloc(&d->values, ADDON_VALUE_CACHE,
-                            ADDON_VALUE_INTERN_MAX)) {
-      addon_intern_free(&d->paths);
-      d->enomem_drops++;
-      goto out;
-    }
-  }
-
-  if (ev->type == EVS_EVENT_SET && ev->value_len > 0) {
-    payload = (const uint8_t *)ev->value + 1;
-    plen = ev->value_len - 1;
-    kind = ((const uint8_t *)ev->value)[0];
-    if (kind >= ADDON_KIND_COUNT_) { /* untagged bytes: deliver as a Buffer */
-      kind = ADDON_KIND_BUFFER;
-      payload = ev->value;
-      plen = ev->value_len;
-    }
-  }
-
-  path_slot = addon_intern(&d->paths, addon_hash(ev->path, ev->path_len),
-                           ev->path, (uint32_t)ev->path_len, &path_hit);
-  if (kind == ADDON_KIND_STRING && plen <= ADDON_VALUE_INTERN_MAX) {
-    value_intern = true;
-    value_slot = addon_intern(&d->values, addon_hash(payload, plen), payload,
-                              (uint32_t)plen, &value_hit);
-  }
-  if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON)
-    ascii = addon_is_ascii(payload, plen);
-
   need = ADDON_EVENT_WORDS * 4;
   if (!path_hit)
     need += 12 + addon_words(ev->path_len) * 4;
@@ -285,22 +296,21 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   if (!value_intern)
     need += addon_words(plen) * 4;
   if (!addon_buf_reserve(b, need)) {
-    /* The define records cannot be sent: forget what was just interned. */
-    if (!path_hit)
-      addon_intern_at(&d->paths, path_slot)->len = UINT32_MAX;
-    if (value_intern && !value_hit)
-      addon_intern_at(&d->values, value_slot)->len = UINT32_MAX;
     d->enomem_drops++;
     goto out;
   }
 
   if (!path_hit) {
+    addon_intern_set(&d->paths, path_slot, path_hash, ev->path,
+                     (uint32_t)ev->path_len);
     w = addon_buf_put(b, ADDON_OP_PATH, 3 + addon_words(ev->path_len));
     w[1] = path_slot;
     w[2] = (uint32_t)ev->path_len;
     memcpy(w + 3, ev->path, ev->path_len);
   }
   if (value_intern && !value_hit) {
+    addon_intern_set(&d->values, value_slot, value_hash, payload,
+                     (uint32_t)plen);
     w = addon_buf_put(b, ADDON_OP_VALUE, 3 + addon_words(plen));
     w[1] = value_slot;
     w[2] = (uint32_t)plen | (ascii ? 0x80000000u : 0u);
