@@ -163,7 +163,7 @@ typedef struct addon_buf_s {
 #define ADDON_CACHE_WAYS 4u
 typedef struct addon_intern_entry_s {
   uint32_t hash;
-  uint32_t len; /* UINT32_MAX = empty */
+  uint32_t len; /* UINT32_MAX = empty (hash then 0, bytes unset) */
   uint8_t bytes[];
 } addon_intern_entry_t;
 

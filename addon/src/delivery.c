@@ -44,9 +44,12 @@ static bool addon_intern_alloc(addon_intern_t *c, uint32_t nentries,
   }
   c->nentries = nentries;
   c->max_len = max_len;
-  for (i = 0; i < nentries; i++)
-    ((addon_intern_entry_t *)(void *)(c->entries + i * c->stride))->len =
-        UINT32_MAX;
+  for (i = 0; i < nentries; i++) { /* empty: no string has this length */
+    addon_intern_entry_t *e =
+        (addon_intern_entry_t *)(void *)(c->entries + i * c->stride);
+    e->hash = 0;
+    e->len = UINT32_MAX;
+  }
   return true;
 }
 
