@@ -73,6 +73,8 @@ struct evs_store_s {
   size_t nsubs;
 
   pthread_t thread;
+  void (*on_drained)(void *user_data);
+  void *on_drained_user;
   bool race_stats;         /* EVS_FAULT data-race-stats, read at open */
   uint64_t racy_delivered; /* plain counter: only with that fault */
   bool abandoned; /* no-thread-join fault: the dispatcher keeps the store */
@@ -164,6 +166,8 @@ static void *dispatch_main(void *arg) {
         deliver(s, &ev);
       evs_queue_release(s->q);
     }
+    if (s->on_drained)
+      s->on_drained(s->on_drained_user);
   }
   return NULL;
 }
@@ -197,6 +201,8 @@ int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out) {
     goto fail_queue;
   s->overflow = c.overflow;
   s->max_value = c.max_value_bytes;
+  s->on_drained = c.on_drained;
+  s->on_drained_user = c.on_drained_user;
   s->race_stats = evs_fault_on(EVS_FAULT_DATA_RACE_STATS);
   if (pthread_mutex_init(&s->lock, NULL) != 0)
     goto fail_buckets;

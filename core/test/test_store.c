@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -499,6 +500,78 @@ static void test_concurrent_close(void) {
   evs_store_free(NULL);
 }
 
+/* on_drained: what the hook saw, under the rec_t's lock. */
+typedef struct {
+  rec_t *rec;
+  uint64_t calls;
+  uint64_t delivered_at_last; /* rec->count when the hook last ran */
+  pthread_t thread;           /* the thread the hook last ran on */
+} drained_t;
+
+static pthread_t listener_thread;
+static void on_rec_thread(const evs_event_t *ev, void *ud) {
+  listener_thread = pthread_self(); /* read after a cond handshake */
+  on_rec(ev, ud);
+}
+
+static void on_drained(void *ud) {
+  drained_t *d = ud;
+  pthread_mutex_lock(&d->rec->mu);
+  d->calls++;
+  d->delivered_at_last = d->rec->count;
+  d->thread = pthread_self();
+  pthread_cond_broadcast(&d->rec->cv);
+  pthread_mutex_unlock(&d->rec->mu);
+}
+
+/* Waits up to 10 s for the hook to run with `delivered` events delivered
+ * and more than `calls_before` calls. */
+static int drained_wait(drained_t *d, uint64_t delivered,
+                        uint64_t calls_before) {
+  struct timespec until;
+  int ok = 1;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 10;
+  pthread_mutex_lock(&d->rec->mu);
+  while (ok &&
+         !(d->calls > calls_before && d->delivered_at_last == delivered))
+    ok = pthread_cond_timedwait(&d->rec->cv, &d->rec->mu, &until) == 0;
+  pthread_mutex_unlock(&d->rec->mu);
+  return ok;
+}
+
+/* The dispatcher calls on_drained after the last event of every burst, on
+ * its own thread, also when that event matched no subscription. */
+static void test_on_drained_after_each_burst(void) {
+  rec_t r;
+  drained_t d = {.rec = &r};
+  rec_init(&r);
+  evs_store_config_t c = {.queue_slots = 64,
+                          .on_drained = on_drained,
+                          .on_drained_user = &d};
+  evs_store_t *s;
+  uint64_t id, calls;
+  ASSERT_EQ(evs_store_open(&c, &s), EVS_OK);
+  ASSERT_EQ(evs_store_subscribe(s, S("/a/*"), on_rec_thread, &r, &id), EVS_OK);
+  for (int i = 0; i < 1000; i++) /* more than the queue holds */
+    ASSERT_EQ(evs_store_set(s, S("/a/x"), "v", 1), EVS_OK);
+  ASSERT_TRUE(drained_wait(&d, 1000, 0));
+  pthread_mutex_lock(&r.mu);
+  ASSERT_TRUE(pthread_equal(d.thread, listener_thread));
+  ASSERT_TRUE(!pthread_equal(d.thread, pthread_self()));
+  calls = d.calls;
+  pthread_mutex_unlock(&r.mu);
+  /* An event nobody listens to still ends in a drained call. */
+  ASSERT_EQ(evs_store_set(s, S("/b/x"), "v", 1), EVS_OK);
+  ASSERT_TRUE(drained_wait(&d, 1000, calls));
+  ASSERT_EQ(evs_store_set(s, S("/a/y"), "w", 1), EVS_OK);
+  ASSERT_TRUE(drained_wait(&d, 1001, calls + 1));
+  ASSERT_EQ(evs_store_close(s, EVS_CLOSE_DELIVER), EVS_OK);
+  evs_store_free(s);
+  ASSERT_EQ(r.out_of_order, 0);
+  rec_destroy(&r);
+}
+
 static void test_errors_table(void) {
   ASSERT_STR_EQ(evs_err_name(EVS_ENOMEM), "EVS_ENOMEM");
   ASSERT_STR_EQ(evs_strerror(EVS_EPATHLEN), "path too long");
@@ -533,6 +606,7 @@ static const check_case_t cases[] = {
      test_set_from_listener_does_not_deadlock},
     {"close_while_delivering", test_close_while_delivering},
     {"concurrent_close", test_concurrent_close},
+    {"on_drained_after_each_burst", test_on_drained_after_each_burst},
     {"errors_table", test_errors_table},
     {NULL, NULL}};
 CHECK_MAIN(cases)

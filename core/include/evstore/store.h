@@ -37,6 +37,13 @@ typedef struct evs_store_config_s {
       value_ring_bytes;     /* power of two; 0 = EVS_QUEUE_DEFAULT_VALUE_RING */
   uint32_t max_value_bytes; /* 0 = value_ring_bytes / 2, also the maximum */
   evs_overflow_t overflow;
+  /* Optional: called on the dispatcher thread each time it has delivered
+   * every event queued so far, before it waits for more (so at least once
+   * after the last event of any burst). Listeners that batch their output
+   * flush it here rather than per event. Same rules as a listener; it must
+   * not block. NULL: none. */
+  void (*on_drained)(void *user_data);
+  void *on_drained_user;
 } evs_store_config_t;
 
 /* Listener: called on the dispatcher thread with a borrowed view (see
