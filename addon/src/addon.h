@@ -146,6 +146,11 @@ enum {
 /* Soft bound of one batch buffer: the dispatcher waits for the JS thread
  * beyond it (unless the JS thread is itself inside a core call). */
 #define ADDON_BATCH_SOFT_CAP (256u * 1024u)
+/* A batch is handed to JS when the dispatcher has drained the core queue
+ * (addon_delivery_drained), or earlier once it holds this many bytes: while
+ * writes keep coming, the JS thread is woken once per ~450 events, not for
+ * every few. */
+#define ADDON_BATCH_FLUSH (16u * 1024u)
 /* Size of the ArrayBuffer that carries batches to JS (reused). */
 #define ADDON_JS_BUFFER_BYTES (256u * 1024u)
 
@@ -216,6 +221,9 @@ void addon_delivery_destroy(addon_delivery_t *d);
 void addon_delivery_close(addon_delivery_t *d);
 /* The core listener: runs on the dispatcher thread. */
 void addon_delivery_listener(const evs_event_t *ev, void *user_data);
+/* The core's on_drained hook (user_data: the addon_store_t): hands a
+ * non-empty batch to JS. Dispatcher thread. */
+void addon_delivery_drained(void *user_data);
 /* The tsfn call-into-JS callback. */
 void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
                             void *data);

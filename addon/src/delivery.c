@@ -2,7 +2,11 @@
  *
  * Roles. The dispatcher thread (the core listener) appends fixed-layout
  * records to bufs[fill] under `mu` and, when no call is pending, queues ONE
- * threadsafe-function call. The JS thread (call_js) swaps the buffers under
+ * threadsafe-function call: once it has drained the core queue (the core's
+ * on_drained hook), or as soon as the batch holds ADDON_BATCH_FLUSH bytes
+ * while events keep coming. So a burst wakes the JS thread once per batch,
+ * and the last event of a burst is never left waiting for the next one.
+ * The JS thread (call_js) swaps the buffers under
  * `mu`, then decodes nothing itself: it copies the taken buffer into a
  * reusable ArrayBuffer and calls the JS decoder once per chunk. So there is
  * at most one queued tsfn call per store, whatever the event rate.
@@ -202,18 +206,7 @@ static uint32_t *addon_buf_put(addon_buf_t *b, uint32_t op, size_t words) {
   return w;
 }
 
-/* Waits while the fill buffer is over its soft cap, unless the store closes
- * or the JS thread is inside a core call. Called with mu held. */
-static void addon_wait_room(addon_delivery_t *d) {
-  while (d->bufs[d->fill].len >= ADDON_BATCH_SOFT_CAP && !d->closing) {
-    atomic_store(&d->waiting, 1);
-    if (atomic_load(&d->js_in_core) > 0)
-      break;
-    pthread_cond_wait(&d->cv, &d->mu);
-  }
-  atomic_store(&d->waiting, 0);
-}
-
+/* Asks for one tsfn call unless one is pending. Called with mu held. */
 static void addon_schedule(addon_delivery_t *d) {
   if (d->scheduled || !d->tsfn_ok)
     return;
@@ -221,6 +214,19 @@ static void addon_schedule(addon_delivery_t *d) {
   if (napi_call_threadsafe_function(d->tsfn, NULL, napi_tsfn_nonblocking) !=
       napi_ok)
     d->tsfn_ok = false; /* closing: the records are freed at close */
+}
+
+/* Waits while the fill buffer is over its soft cap, unless the store closes
+ * or the JS thread is inside a core call. Called with mu held. */
+static void addon_wait_room(addon_delivery_t *d) {
+  while (d->bufs[d->fill].len >= ADDON_BATCH_SOFT_CAP && !d->closing) {
+    addon_schedule(d); /* the swap it waits for must have been asked for */
+    atomic_store(&d->waiting, 1);
+    if (atomic_load(&d->js_in_core) > 0)
+      break;
+    pthread_cond_wait(&d->cv, &d->mu);
+  }
+  atomic_store(&d->waiting, 0);
 }
 
 /* The core listener. What only the dispatcher touches (the intern caches,
@@ -287,8 +293,7 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
     w = addon_buf_put(b, ADDON_OP_REPEAT, 3);
     w[1] = sub->slot;
     w[2] = sub->gen;
-    addon_schedule(d);
-    goto out;
+    goto flush;
   }
 
   need = ADDON_EVENT_WORDS * 4;
@@ -335,8 +340,19 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   d->last_seq = ev->seq;
   d->last_epoch = d->epoch;
   d->last_valid = true;
-  addon_schedule(d);
+flush:
+  if (b->len >= ADDON_BATCH_FLUSH)
+    addon_schedule(d);
 out:
+  pthread_mutex_unlock(&d->mu);
+}
+
+void addon_delivery_drained(void *user_data) {
+  addon_store_t *s = user_data;
+  addon_delivery_t *d = &s->delivery;
+  pthread_mutex_lock(&d->mu);
+  if (d->bufs[d->fill].len > 0)
+    addon_schedule(d);
   pthread_mutex_unlock(&d->mu);
 }
 

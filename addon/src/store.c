@@ -428,6 +428,8 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
                                              : EVS_QUEUE_DEFAULT_VALUE_RING) /
                        2;
 
+  cfg.on_drained = addon_delivery_drained;
+  cfg.on_drained_user = s;
   rc = evs_store_open(&cfg, &s->core);
   if (rc != EVS_OK) {
     addon_store_free(s);

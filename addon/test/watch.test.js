@@ -29,6 +29,24 @@ test('events arrive in sequence order with type, path, value, seq', async () => 
   assertNativeClean();
 });
 
+test('a batch reaches JS once the queue drains, even if no later event matches', async () => {
+  // Small batches are handed over when the dispatcher has drained the core
+  // queue, not per event: the last matching event must not wait for another.
+  const s = new Store({ queueSlots: 64 });
+  const got = [];
+  s.watch('/a/**').subscribe((e) => got.push(e.value));
+  s.set('/a/1', 'first');
+  for (let i = 0; i < 500; i++) s.set('/b/1', i); // more than the queue holds
+  await waitFor(() => got.length === 1, 5000, 'the /a event');
+  s.set('/b/2', 'x');
+  s.set('/a/2', 'second');
+  s.set('/b/3', 'y');
+  await waitFor(() => got.length === 2, 5000, 'the second /a event');
+  assert.deepEqual(got, ['first', 'second']);
+  s.close();
+  assertNativeClean();
+});
+
 test('interned paths and values stay exact when the caches evict', async () => {
   // More distinct paths and short values than the intern caches hold, mixed
   // with hot ones, so entries are evicted and defined again mid-stream.
