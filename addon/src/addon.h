@@ -6,8 +6,9 @@
  *   dispatcher thread -> addon listener -> delivery batch  (delivery.c)
  *   batch -> one threadsafe function per store -> JS deliver(ab, n)
  * Every Node-API call happens on the JS thread of the store's environment;
- * the dispatcher thread only touches the batch (under its mutex) and calls
- * napi_call_threadsafe_function, which Node-API allows from any thread. */
+ * the dispatcher thread only touches its own records and the batch (under
+ * its mutex) and calls napi_call_threadsafe_function, which Node-API allows
+ * from any thread. */
 #ifndef ADDON_ADDON_H
 #define ADDON_ADDON_H
 
@@ -146,10 +147,11 @@ enum {
 /* Soft bound of one batch buffer: the dispatcher waits for the JS thread
  * beyond it (unless the JS thread is itself inside a core call). */
 #define ADDON_BATCH_SOFT_CAP (256u * 1024u)
-/* A batch is handed to JS when the dispatcher has drained the core queue
- * (addon_delivery_drained), or earlier once it holds this many bytes: while
- * writes keep coming, the JS thread is woken once per ~450 events, not for
- * every few. */
+/* The dispatcher hands its records to the batch, and asks for a JS call,
+ * when it has drained the core queue (addon_delivery_drained), or earlier
+ * once it holds this many bytes: while writes keep coming, the JS thread is
+ * woken once per ~450 events, not for every few, and the batch's mutex is
+ * taken once per handoff, not per event. */
 #define ADDON_BATCH_FLUSH (16u * 1024u)
 /* Size of the ArrayBuffer that carries batches to JS (reused). */
 #define ADDON_JS_BUFFER_BYTES (256u * 1024u)
@@ -184,20 +186,21 @@ typedef struct addon_delivery_s {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   addon_buf_t bufs[2];
-  int fill;              /* bufs[fill] receives records (dispatcher) */
-  uint64_t epoch;        /* bumped at each swap */
+  int fill;              /* bufs[fill] receives handed-off records */
   bool scheduled;        /* a tsfn call is queued and has not swapped yet */
   bool closing;          /* the store is closing: never wait */
   bool tsfn_ok;          /* napi_call_threadsafe_function may be called */
   atomic_int waiting;    /* the dispatcher waits on cv for room */
   atomic_int js_in_core; /* the JS thread is inside a core call */
   uint64_t enomem_drops; /* events lost because a batch could not grow */
-  /* Dispatcher-only (under mu): the caches and the previous event. */
+  /* Dispatcher-only, no lock: the records not yet handed off, the caches
+   * and the previous event of `local`. */
+  addon_buf_t local;
+  uint64_t local_events; /* listener calls recorded in local */
   addon_intern_t paths;  /* ADDON_PATH_CACHE entries, allocated lazily */
   addon_intern_t values; /* ADDON_VALUE_CACHE entries */
   uint64_t last_seq;
-  uint64_t last_epoch;
-  bool last_valid;
+  bool last_valid; /* local holds an EVENT record of event last_seq last */
   /* JS-thread only. */
   bool delivering;
   napi_threadsafe_function tsfn;

@@ -1,12 +1,13 @@
 /* Delivery of store events to JavaScript in batches.
  *
  * Roles. The dispatcher thread (the core listener) appends fixed-layout
- * records to bufs[fill] under `mu` and, when no call is pending, queues ONE
+ * records to its own buffer, `local`, without a lock. It hands them off to
+ * bufs[fill] under `mu` and, when no call is pending, queues ONE
  * threadsafe-function call: once it has drained the core queue (the core's
- * on_drained hook), or as soon as the batch holds ADDON_BATCH_FLUSH bytes
- * while events keep coming. So a burst wakes the JS thread once per batch,
- * and the last event of a burst is never left waiting for the next one.
- * The JS thread (call_js) swaps the buffers under
+ * on_drained hook), or as soon as `local` holds ADDON_BATCH_FLUSH bytes
+ * while events keep coming. So a burst costs one lock round trip and one JS
+ * wake-up per batch, and the last event of a burst is never left waiting
+ * for the next one. The JS thread (call_js) swaps the buffers under
  * `mu`, then decodes nothing itself: it copies the taken buffer into a
  * reusable ArrayBuffer and calls the JS decoder once per chunk. So there is
  * at most one queued tsfn call per store, whatever the event rate.
@@ -141,6 +142,9 @@ void addon_delivery_release_buffers(addon_delivery_t *d) {
     d->bufs[i].data = NULL;
     d->bufs[i].len = d->bufs[i].cap = 0;
   }
+  free(d->local.data);
+  d->local.data = NULL;
+  d->local.len = d->local.cap = 0;
   addon_intern_free(&d->paths);
   addon_intern_free(&d->values);
   d->last_valid = false;
@@ -151,6 +155,7 @@ void addon_delivery_destroy(addon_delivery_t *d) {
   int i;
   for (i = 0; i < 2; i++)
     free(d->bufs[i].data);
+  free(d->local.data);
   addon_intern_free(&d->paths);
   addon_intern_free(&d->values);
   pthread_cond_destroy(&d->cv);
@@ -229,10 +234,40 @@ static void addon_wait_room(addon_delivery_t *d) {
   atomic_store(&d->waiting, 0);
 }
 
-/* The core listener. What only the dispatcher touches (the intern caches,
- * the hashes, the ASCII check) is done before taking mu; mu covers the
- * shared batch: the append and the claim of the tsfn call. The JS thread
- * swaps batches under mu, so the shorter the hold, the less it waits. */
+/* Moves the dispatcher's records to the end of the batch and asks for a JS
+ * call: by exchanging the buffers when the batch is empty, else by a copy.
+ * A REPEAT record never refers across a handoff (last_valid is cleared), so
+ * records handed off separately need not land in the same batch. Events that
+ * cannot be handed off (closing, or no memory to append) are dropped, the
+ * latter counted. Dispatcher thread. */
+static void addon_handoff(addon_delivery_t *d) {
+  addon_buf_t *b;
+  pthread_mutex_lock(&d->mu);
+  if (d->closing)
+    goto out;
+  addon_wait_room(d);
+  b = &d->bufs[d->fill];
+  if (b->len == 0) {
+    addon_buf_t t = *b;
+    *b = d->local;
+    d->local = t;
+  } else if (addon_buf_reserve(b, d->local.len)) {
+    memcpy(b->data + b->len, d->local.data, d->local.len);
+    b->len += d->local.len;
+  } else {
+    d->enomem_drops += d->local_events;
+    goto out;
+  }
+  addon_schedule(d);
+out:
+  pthread_mutex_unlock(&d->mu);
+  d->local.len = 0;
+  d->local_events = 0;
+  d->last_valid = false;
+}
+
+/* The core listener: appends the event's records to `local` (no lock), and
+ * hands them off once they reach ADDON_BATCH_FLUSH bytes. */
 void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   addon_sub_t *sub = user_data;
   addon_delivery_t *d = &sub->store->delivery;
@@ -278,18 +313,11 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON)
     ascii = addon_is_ascii(payload, plen);
 
-  pthread_mutex_lock(&d->mu);
-  if (d->closing)
-    goto out;
-  addon_wait_room(d);
-  b = &d->bufs[d->fill];
-
-  if (d->last_valid && d->last_seq == ev->seq && d->last_epoch == d->epoch) {
+  b = &d->local;
+  if (d->last_valid && d->last_seq == ev->seq) {
     /* The same event for another subscription: refer to the previous one. */
-    if (!addon_buf_reserve(b, 12)) {
-      d->enomem_drops++;
-      goto out;
-    }
+    if (!addon_buf_reserve(b, 12))
+      goto enomem;
     w = addon_buf_put(b, ADDON_OP_REPEAT, 3);
     w[1] = sub->slot;
     w[2] = sub->gen;
@@ -303,10 +331,8 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
     need += 12 + addon_words(plen) * 4;
   if (!value_intern)
     need += addon_words(plen) * 4;
-  if (!addon_buf_reserve(b, need)) {
-    d->enomem_drops++;
-    goto out;
-  }
+  if (!addon_buf_reserve(b, need))
+    goto enomem;
 
   if (!path_hit) {
     addon_intern_set(&d->paths, path_slot, path_hash, ev->path,
@@ -338,22 +364,23 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   if (!value_intern && plen > 0)
     memcpy(w + ADDON_EVENT_WORDS, payload, plen);
   d->last_seq = ev->seq;
-  d->last_epoch = d->epoch;
   d->last_valid = true;
 flush:
+  d->local_events++;
   if (b->len >= ADDON_BATCH_FLUSH)
-    addon_schedule(d);
-out:
+    addon_handoff(d);
+  return;
+enomem:
+  pthread_mutex_lock(&d->mu);
+  d->enomem_drops++;
   pthread_mutex_unlock(&d->mu);
 }
 
 void addon_delivery_drained(void *user_data) {
   addon_store_t *s = user_data;
   addon_delivery_t *d = &s->delivery;
-  pthread_mutex_lock(&d->mu);
-  if (d->bufs[d->fill].len > 0)
-    addon_schedule(d);
-  pthread_mutex_unlock(&d->mu);
+  if (d->local.len > 0)
+    addon_handoff(d);
 }
 
 /* ---- JS side ------------------------------------------------------------ */
@@ -403,7 +430,6 @@ void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
   pthread_mutex_lock(&d->mu);
   took = d->fill;
   d->fill ^= 1;
-  d->epoch++;
   d->scheduled = false;
   taken = d->bufs[took];
   if (atomic_load(&d->waiting))
