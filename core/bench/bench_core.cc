@@ -8,6 +8,8 @@
 // Queue benchmark names are "<family>/ring/..." and "<family>/mutex/..." so
 // that tools can pair them by replacing the one word (scripts/bench does).
 #include <benchmark/benchmark.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -111,16 +113,46 @@ template <class Q> void BM_QueuePushPop(benchmark::State &state) {
 constexpr uint64_t kPipelineEvents = 1 << 20;
 constexpr uint64_t kMixedEvents = 1 << 14;
 
+// The CPUs this process may run on, in order.
+std::vector<int> allowed_cpus() {
+  std::vector<int> cpus;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int c = 0; c < CPU_SETSIZE; c++)
+      if (CPU_ISSET(c, &set))
+        cpus.push_back(c);
+  return cpus;
+}
+
+// Pins the calling thread to one CPU; false if it cannot.
+bool pin_to(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
 // Producer on this thread, consumer on another; the clock covers the whole
-// transfer of n events. The consumer checks order and sizes.
+// transfer of n events. The consumer checks order and sizes. cores:0 leaves
+// the threads to the scheduler, which on a 2-CPU machine often runs both on
+// one CPU in turns (no line transfers at all: ~40-50M/s here); cores:2 pins
+// them to two different CPUs, so every figure pays the cross-core transfers.
 template <class Q> void BM_Pipeline2T(benchmark::State &state) {
   const std::string path = make_path(static_cast<size_t>(state.range(0)));
   const std::string value = make_value(static_cast<size_t>(state.range(1)));
+  const bool pinned = state.range(2) == 2;
   const uint64_t n = kPipelineEvents;
+  const std::vector<int> cpus = allowed_cpus();
+  if (pinned && (cpus.size() < 2 || !pin_to(cpus[0]))) {
+    state.SkipWithError("cores:2 needs two CPUs");
+    return;
+  }
   for (auto _ : state) {
     Q q;
     bool ok = true;
-    std::thread consumer([&q, &ok, &path, &value] {
+    std::thread consumer([&q, &ok, &path, &value, pinned, &cpus] {
+      if (pinned && !pin_to(cpus[1]))
+        ok = false;
       evs_event_t ev;
       uint64_t next = 1;
       while (q.wait_items() == EVS_OK)
@@ -143,9 +175,16 @@ template <class Q> void BM_Pipeline2T(benchmark::State &state) {
     q.close();
     consumer.join();
     if (!ok) {
-      state.SkipWithError("consumer saw a wrong event");
+      state.SkipWithError("consumer saw a wrong event (or could not pin)");
       break;
     }
+  }
+  if (pinned) {
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    for (int c : cpus)
+      CPU_SET(c, &all);
+    pthread_setaffinity_np(pthread_self(), sizeof all, &all);
   }
   set_rates(state, state.iterations() * n,
             state.iterations() * n * (path.size() + value.size()));
@@ -358,9 +397,11 @@ template <class Q> void register_queue_benchmarks() {
   // ~60-byte events (small) and a 240-byte path that fills the 256-byte slot
   // path array usefully (the ~300-byte slot case of DESIGN §7).
   benchmark::RegisterBenchmark(("BM_Pipeline2T/" + q).c_str(), BM_Pipeline2T<Q>)
-      ->ArgNames({"path", "value"})
-      ->Args({26, 32})
-      ->Args({240, 32})
+      ->ArgNames({"path", "value", "cores"})
+      ->Args({26, 32, 0})
+      ->Args({240, 32, 0})
+      ->Args({26, 32, 2})
+      ->Args({240, 32, 2})
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
   benchmark::RegisterBenchmark(("BM_ValueRingMixed/" + q).c_str(),
