@@ -1,9 +1,14 @@
 /* EventQueue: ordering, full/empty behaviour, both rings wrapping with
- * content checksums, and a two-thread run under the sanitizers. */
+ * content checksums, a two-thread run under the sanitizers, and the sleeping
+ * handshakes (a sleeping consumer woken by each item, a sleeping producer by
+ * each release) with either fence pair. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "../src/internal.h"
 #include "check.h"
 #include "evstore.h"
 
@@ -177,10 +182,167 @@ static void test_two_threads(void) {
   evs_queue_destroy(q);
 }
 
-static const check_case_t cases[] = {{"config_errors", test_config_errors},
-                                     {"fifo_and_full", test_fifo_and_full},
-                                     {"value_limits", test_value_limits},
-                                     {"wrap_checksums", test_wrap_checksums},
-                                     {"two_threads", test_two_threads},
-                                     {NULL, NULL}};
+static void sleep_us(long us) {
+  struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+  nanosleep(&ts, NULL);
+}
+
+/* Waits up to 10 s for *v to reach want; false on timeout. */
+static bool await_value(atomic_uint *v, unsigned want) {
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  do {
+    if (atomic_load(v) >= want)
+      return true;
+    sleep_us(50);
+    clock_gettime(CLOCK_MONOTONIC, &t);
+  } while (t.tv_sec - t0.tv_sec < 10);
+  return false;
+}
+
+typedef struct {
+  evs_queue_t *q;
+  atomic_uint done; /* items consumed (wake_items) or released (wake_space) */
+  atomic_uint finished; /* wake_space: the producer's rounds are over */
+  int bad;
+} wake_arg_t;
+
+/* Takes items one by one, acknowledging each in `done`. */
+static void *wake_consumer(void *arg) {
+  wake_arg_t *a = arg;
+  evs_event_t ev;
+  while (evs_queue_wait_items(a->q) == EVS_OK) {
+    while (evs_queue_peek(a->q, &ev) == EVS_OK) {
+      if (ev.seq != atomic_load(&a->done) + 1)
+        a->bad++;
+      evs_queue_release(a->q);
+      atomic_fetch_add(&a->done, 1);
+    }
+  }
+  return NULL;
+}
+
+enum { WAKE_ROUNDS = 60, WAKE_IDLE_US = 400 };
+
+typedef enum { FENCES_ASYMMETRIC, FENCES_SYMMETRIC, FENCES_FAILING } fences_t;
+
+/* Puts a new queue in the given fence mode. FENCES_FAILING: asymmetric until
+ * its first heavy fence fails, then symmetric with bounded sleeps. */
+static void set_fences(evs_queue_t *q, fences_t mode) {
+  if (!evs__queue_asymmetric_fences(q))
+    fprintf(stderr, "note: no expedited membarrier here, seq_cst fences\n");
+  if (mode == FENCES_SYMMETRIC)
+    evs__queue_use_symmetric_fences(q);
+  else if (mode == FENCES_FAILING)
+    evs__queue_fail_heavy_fences(q, 1);
+}
+
+/* Each item arrives after the consumer has been idle long enough to pass its
+ * polls and yields and sleep: a lost wakeup leaves the item unconsumed. */
+static void wake_items(fences_t mode) {
+  wake_arg_t a = {0};
+  ASSERT_EQ(evs_queue_create(NULL, &a.q), EVS_OK);
+  set_fences(a.q, mode);
+  pthread_t t;
+  ASSERT_EQ(pthread_create(&t, NULL, wake_consumer, &a), 0);
+  unsigned i;
+  bool ok = true;
+  for (i = 1; i <= WAKE_ROUNDS && ok; i++) {
+    sleep_us(WAKE_IDLE_US);
+    ASSERT_EQ(evs_queue_push(a.q, EVS_EVENT_SET, i, "/w", 2, "v", 1), EVS_OK);
+    ok = await_value(&a.done, i);
+  }
+  evs_queue_close(a.q); /* also frees a consumer stuck by a lost wakeup */
+  pthread_join(t, NULL);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(a.bad, 0);
+  ASSERT_EQ(atomic_load(&a.done), WAKE_ROUNDS);
+  if (mode != FENCES_ASYMMETRIC) /* FAILING: switched at its first sleep */
+    ASSERT_TRUE(!evs__queue_asymmetric_fences(a.q));
+  evs_queue_destroy(a.q);
+}
+
+/* Releases one item each time the producer has been waiting long enough to
+ * sleep: a lost wakeup leaves the producer waiting. */
+static void *wake_releaser(void *arg) {
+  wake_arg_t *a = arg;
+  evs_event_t ev;
+  for (int i = 0; i < WAKE_ROUNDS; i++) {
+    sleep_us(WAKE_IDLE_US);
+    if (evs_queue_wait_items(a->q) != EVS_OK ||
+        evs_queue_peek(a->q, &ev) != EVS_OK)
+      break;
+    evs_queue_release(a->q);
+    atomic_fetch_add(&a->done, 1);
+  }
+  return NULL;
+}
+
+/* Closes the queue once the producer is done, or after 10 s if it is stuck
+ * (its wait then ends in EVS_ECLOSED). */
+static void *wake_closer(void *arg) {
+  wake_arg_t *a = arg;
+  await_value(&a->finished, 1);
+  evs_queue_close(a->q);
+  return NULL;
+}
+
+static void wake_space(fences_t mode) {
+  wake_arg_t a = {0};
+  evs_queue_config_t c = {2, 4096};
+  ASSERT_EQ(evs_queue_create(&c, &a.q), EVS_OK);
+  set_fences(a.q, mode);
+  uint64_t seq = 0;
+  while (evs_queue_push(a.q, EVS_EVENT_SET, ++seq, "/s", 2, "v", 1) == EVS_OK)
+    ;
+  pthread_t t, closer;
+  ASSERT_EQ(pthread_create(&t, NULL, wake_releaser, &a), 0);
+  ASSERT_EQ(pthread_create(&closer, NULL, wake_closer, &a), 0);
+  int waits_ok = 0;
+  for (int i = 0; i < WAKE_ROUNDS; i++) {
+    /* Full: wait for the one release, then fill the slot again. */
+    if (evs_queue_wait_space(a.q, 1) != EVS_OK)
+      break;
+    if (evs_queue_push(a.q, EVS_EVENT_SET, seq, "/s", 2, "v", 1) != EVS_OK)
+      break;
+    seq++;
+    waits_ok++;
+  }
+  atomic_store(&a.finished, 1);
+  pthread_join(t, NULL);
+  pthread_join(closer, NULL);
+  ASSERT_EQ(a.bad, 0);
+  ASSERT_EQ(waits_ok, WAKE_ROUNDS); /* a lost wakeup ends in ECLOSED */
+  evs_queue_destroy(a.q);
+}
+
+static void test_wake_items_asymmetric(void) {
+  wake_items(FENCES_ASYMMETRIC);
+}
+static void test_wake_items_symmetric(void) {
+  wake_items(FENCES_SYMMETRIC);
+}
+static void test_wake_items_failed_heavy_fence(void) {
+  wake_items(FENCES_FAILING);
+}
+/* The space handshake is symmetric in every mode; both are run anyway. */
+static void test_wake_space_asymmetric(void) {
+  wake_space(FENCES_ASYMMETRIC);
+}
+static void test_wake_space_symmetric(void) {
+  wake_space(FENCES_SYMMETRIC);
+}
+
+static const check_case_t cases[] = {
+    {"config_errors", test_config_errors},
+    {"fifo_and_full", test_fifo_and_full},
+    {"value_limits", test_value_limits},
+    {"wrap_checksums", test_wrap_checksums},
+    {"two_threads", test_two_threads},
+    {"wake_items_asymmetric", test_wake_items_asymmetric},
+    {"wake_items_symmetric", test_wake_items_symmetric},
+    {"wake_items_failed_heavy_fence", test_wake_items_failed_heavy_fence},
+    {"wake_space_asymmetric", test_wake_space_asymmetric},
+    {"wake_space_symmetric", test_wake_space_symmetric},
+    {NULL, NULL}};
 CHECK_MAIN(cases)
