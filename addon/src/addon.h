@@ -196,7 +196,6 @@ typedef struct addon_delivery_s {
   /* Dispatcher-only, no lock: the records not yet handed off, the caches
    * and the previous event of `local`. */
   addon_buf_t local;
-  uint64_t local_events; /* listener calls recorded in local */
   addon_intern_t paths;  /* ADDON_PATH_CACHE entries, allocated lazily */
   addon_intern_t values; /* ADDON_VALUE_CACHE entries */
   uint64_t last_seq;

@@ -237,32 +237,32 @@ static void addon_wait_room(addon_delivery_t *d) {
 /* Moves the dispatcher's records to the end of the batch and asks for a JS
  * call: by exchanging the buffers when the batch is empty, else by a copy.
  * A REPEAT record never refers across a handoff (last_valid is cleared), so
- * records handed off separately need not land in the same batch. Events that
- * cannot be handed off (closing, or no memory to append) are dropped, the
- * latter counted. Dispatcher thread. */
+ * records handed off separately need not land in the same batch. Closing
+ * discards the records. If the batch cannot grow, the records stay in
+ * `local` for the next handoff: dropping them would lose define records the
+ * intern caches count as delivered; events are dropped (and counted) only
+ * by the listener, when `local` itself cannot grow. Dispatcher thread. */
 static void addon_handoff(addon_delivery_t *d) {
   addon_buf_t *b;
   pthread_mutex_lock(&d->mu);
-  if (d->closing)
-    goto out;
-  addon_wait_room(d);
-  b = &d->bufs[d->fill];
-  if (b->len == 0) {
-    addon_buf_t t = *b;
-    *b = d->local;
-    d->local = t;
-  } else if (addon_buf_reserve(b, d->local.len)) {
-    memcpy(b->data + b->len, d->local.data, d->local.len);
-    b->len += d->local.len;
-  } else {
-    d->enomem_drops += d->local_events;
-    goto out;
+  if (!d->closing) {
+    addon_wait_room(d);
+    b = &d->bufs[d->fill];
+    if (b->len == 0) {
+      addon_buf_t t = *b;
+      *b = d->local;
+      d->local = t;
+    } else if (addon_buf_reserve(b, d->local.len)) {
+      memcpy(b->data + b->len, d->local.data, d->local.len);
+      b->len += d->local.len;
+    } else {
+      pthread_mutex_unlock(&d->mu);
+      return;
+    }
+    addon_schedule(d);
   }
-  addon_schedule(d);
-out:
   pthread_mutex_unlock(&d->mu);
   d->local.len = 0;
-  d->local_events = 0;
   d->last_valid = false;
 }
 
@@ -366,7 +366,6 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   d->last_seq = ev->seq;
   d->last_valid = true;
 flush:
-  d->local_events++;
   if (b->len >= ADDON_BATCH_FLUSH)
     addon_handoff(d);
   return;
