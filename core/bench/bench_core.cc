@@ -142,11 +142,12 @@ template <class Q> void BM_Pipeline2T(benchmark::State &state) {
   const std::string value = make_value(static_cast<size_t>(state.range(1)));
   const uint64_t n = kPipelineEvents;
   const std::vector<int> cpus = allowed_cpus();
-  // With fewer than two CPUs allowed, cores:2 runs unpinned, and says so.
+  // Where it cannot pin (e.g. fewer than two CPUs allowed), cores:2 runs
+  // unpinned, and says so.
   const bool pinned =
       state.range(2) == 2 && cpus.size() >= 2 && pin_to(cpus[0]);
   if (state.range(2) == 2 && !pinned)
-    state.SetLabel("not pinned: fewer than two CPUs allowed");
+    state.SetLabel("not pinned: needs two allowed CPUs");
   for (auto _ : state) {
     Q q;
     bool ok = true;
