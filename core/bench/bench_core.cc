@@ -396,7 +396,7 @@ template <class Q> void register_queue_benchmarks() {
       ->ArgNames({"path", "value"})
       ->Args({26, 32});
   // ~60-byte events (small) and a 240-byte path that fills the 256-byte slot
-  // path array usefully (the ~300-byte slot case of DESIGN §7).
+  // path array usefully (the ~300-byte slot case the pipeline target names).
   benchmark::RegisterBenchmark(("BM_Pipeline2T/" + q).c_str(), BM_Pipeline2T<Q>)
       ->ArgNames({"path", "value", "cores"})
       ->Args({26, 32, 0})
