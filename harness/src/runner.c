@@ -1,14 +1,18 @@
 /* Process launching, timeouts, parallelism and progress (see runner.h). */
 #include "runner.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <linux/close_range.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -137,13 +141,14 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
   char *rel = lg_fmt("runs/%s/%s%s%s", va->name, sc->name,
                      job->fault ? "@" : "", job->fault ? job->fault : "");
   run->run_dir = rel;
-  js->run_dir = lg_path_join(o->out_dir, rel);
-  js->probe_path = lg_path_join(js->run_dir, "probe.jsonl");
-  if (lg_rmtree(js->run_dir) != 0 || lg_mkdirs(js->run_dir) != 0) {
-    lg_infra(run, lg_fmt("cannot create run directory %s: %s", js->run_dir,
-                         strerror(errno)));
+  /* The run directory is emptied recursively: only ever under --out, never
+   * through a link, whatever the names (also checked at load) say. */
+  js->run_dir = lg_confined_fresh_dir(o->out_dir, rel, &err);
+  if (!js->run_dir) {
+    lg_infra(run, lg_fmt("run directory: %s", err));
     goto out;
   }
+  js->probe_path = lg_path_join(js->run_dir, "probe.jsonl");
 
   lg_expand_t x = {m->root, "", js->run_dir, o->out_dir, sc->name, va->name};
   build_t = lg_expand(va->build, &x, &err);
@@ -395,20 +400,40 @@ static int lg_detector_crashed(const char *run_dir) {
  * timeout: valgrind's leak check at exit is slow). */
 #define LG_EXIT_GRACE_S 10.0
 
-/* True when the probe stream ends with an end record (only its tail is
- * read: this is polled while the scenario runs). */
+/* True when the last complete line of the probe stream is an end record:
+ * a JSON object whose top-level "type" is "end" (a nested {"type":"end"}
+ * inside another record is not). Only the last 4 KiB are read: this is
+ * polled while the scenario runs, however large its stream. */
 static int lg_probe_ended(const char *probe_path) {
-  FILE *f = fopen(probe_path, "r");
-  if (!f)
+  int fd = open(probe_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return 0;
-  char tail[512];
-  size_t n = 0;
-  if (fseek(f, -(long)(sizeof tail - 1), SEEK_END) != 0)
-    rewind(f);
-  n = fread(tail, 1, sizeof tail - 1, f);
-  fclose(f);
-  tail[n] = '\0';
-  return strstr(tail, "\"type\":\"end\"") != NULL;
+  char tail[4096];
+  struct stat st;
+  ssize_t n = -1;
+  if (fstat(fd, &st) == 0) {
+    off_t off = st.st_size > (off_t)sizeof tail ? st.st_size - (off_t)sizeof tail
+                                                : 0;
+    n = pread(fd, tail, sizeof tail, off);
+  }
+  close(fd);
+  if (n <= 0)
+    return 0;
+  /* The last complete line: up to the last newline, from the one before. */
+  size_t end = (size_t)n;
+  while (end > 0 && tail[end - 1] != '\n')
+    end--; /* a partial last line is still being written */
+  if (end == 0)
+    return 0;
+  size_t start = end - 1;
+  while (start > 0 && tail[start - 1] != '\n')
+    start--;
+  json_error_t je;
+  json_t *o = json_loadb(tail + start, end - start, 0, &je);
+  json_t *type = json_object_get(o, "type");
+  int ended = json_is_string(type) && strcmp(json_string_value(type), "end") == 0;
+  json_decref(o);
+  return ended;
 }
 
 /* Removes what a run wrote, so a re-run starts from an empty directory. */
@@ -423,8 +448,175 @@ static void lg_clear_run_dir(const char *run_dir) {
   lg_strv_free(names, n);
 }
 
+/* One /proc/<pid>/stat line: what the leftover scan needs. */
+typedef struct lg_proc_s {
+  pid_t pid, ppid, pgrp;
+  char state;
+  char comm[64];
+} lg_proc_t;
+
+static int lg_proc_stat(pid_t pid, lg_proc_t *p) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  /* "pid (comm) S ppid pgrp ...": comm may hold spaces and parentheses,
+   * so it ends at the last ')'. */
+  char *open_p = strchr(buf, '('), *close_p = strrchr(buf, ')');
+  if (!open_p || !close_p || close_p < open_p)
+    return -1;
+  size_t cl = (size_t)(close_p - open_p - 1);
+  if (cl >= sizeof p->comm)
+    cl = sizeof p->comm - 1;
+  memcpy(p->comm, open_p + 1, cl);
+  p->comm[cl] = '\0';
+  int ppid, pgrp;
+  char state;
+  if (sscanf(close_p + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+    return -1;
+  p->pid = pid;
+  p->state = state;
+  p->ppid = ppid;
+  p->pgrp = pgrp;
+  return 0;
+}
+
+/* Which run a process belongs to, by the LEAKGATE_PROBE its environment
+ * inherited (unique per run directory): 1 this run's, 0 another value,
+ * -1 none or unreadable. Reads at most 256 KiB of the environment. */
+static int lg_proc_marker(pid_t pid, const char *probe_path) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  size_t cap = 256 * 1024, len = 0;
+  char *env = lg_xmalloc(cap + 1);
+  ssize_t n;
+  while (len < cap && (n = read(fd, env + len, cap - len)) > 0)
+    len += (size_t)n;
+  close(fd);
+  env[len] = '\0';
+  int found = -1;
+  for (size_t i = 0; i < len; i += strlen(env + i) + 1) {
+    if (strncmp(env + i, "LEAKGATE_PROBE=", 15) == 0) {
+      found = strcmp(env + i + 15, probe_path) == 0;
+      break;
+    }
+  }
+  free(env);
+  return found;
+}
+
+/* True when `self` is an ancestor of pid (walking /proc ppid links): a
+ * stale process of an earlier leakgate with the same run directory is not
+ * this run's leftover, whatever its environment says. */
+static int lg_proc_descends(pid_t pid, pid_t self) {
+  lg_proc_t p;
+  for (int depth = 0; depth < 256 && pid > 1; depth++) {
+    if (lg_proc_stat(pid, &p) != 0)
+      return 0;
+    if (p.ppid == self)
+      return 1;
+    pid = p.ppid;
+  }
+  return 0;
+}
+
+/* After a run's main process has been reaped: finds every process it left
+ * behind, kills (SIGKILL) and reaps them, and describes them in *ev ("1234
+ * sleep, 1240 node"). A process is the run's when it is in the run's
+ * process group, or descends from leakgate and carries the run's
+ * LEAKGATE_PROBE in its environment (how a grandchild that called setsid()
+ * is recognised: leakgate is its subreaper), or has been re-parented to leakgate without any marker while
+ * no other run is running. Members of the group are not counted when
+ * `group_killed` (leakgate killed the group itself: timeout, hang) but are
+ * killed all the same. Zombies re-parented to leakgate are reaped, never
+ * counted; live run leaders are never touched. Returns the count. */
+static size_t lg_leftovers(const lg_jstate_t *all, size_t n,
+                           const lg_jstate_t *js, int group_killed,
+                           lg_buf_t *ev) {
+  pid_t self = getpid();
+  size_t others = 0, count = 0, nkill = 0, capk = 0;
+  pid_t *kill_v = NULL;
+  for (size_t k = 0; k < n; k++)
+    others += &all[k] != js && all[k].state == LG_JOB_RUNNING;
+  DIR *d = opendir("/proc");
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) {
+    if (!isdigit((unsigned char)e->d_name[0]))
+      continue;
+    pid_t pid = (pid_t)atoi(e->d_name);
+    lg_proc_t p;
+    int leader = 0;
+    for (size_t k = 0; k < n && !leader; k++)
+      leader = all[k].state == LG_JOB_RUNNING && all[k].pid == pid;
+    if (pid == self || leader || lg_proc_stat(pid, &p) != 0)
+      continue;
+    if (p.state == 'Z') {
+      if (p.ppid == self)
+        waitpid(pid, NULL, WNOHANG);
+      continue;
+    }
+    int in_group = p.pgrp == js->pid;
+    if (!in_group && !lg_proc_descends(pid, self))
+      continue;
+    int marker = in_group ? 1 : lg_proc_marker(pid, js->probe_path);
+    if (!in_group && marker != 1 &&
+        !(marker == -1 && p.ppid == self && others == 0))
+      continue;
+    if (nkill == capk) {
+      capk = capk ? 2 * capk : 8;
+      kill_v = lg_xrealloc(kill_v, capk * sizeof *kill_v);
+    }
+    kill_v[nkill++] = pid;
+    kill(pid, SIGKILL);
+    if (in_group && group_killed)
+      continue;
+    lg_buf_addf(ev, "%s%d %s", count ? ", " : "", (int)pid, p.comm);
+    count++;
+  }
+  if (d)
+    closedir(d);
+  /* Reap what was killed: each becomes a zombie of leakgate (direct child,
+   * or re-parented to its subreaper when its parent died too). Bounded: a
+   * process stuck in uninterruptible sleep is left to init after 2 s. */
+  double until = lg_now_ms() + 2000;
+  for (size_t left = nkill; left && lg_now_ms() < until;) {
+    left = 0;
+    for (size_t i = 0; i < nkill; i++) {
+      if (!kill_v[i])
+        continue;
+      lg_proc_t p;
+      if (lg_proc_stat(kill_v[i], &p) != 0) {
+        kill_v[i] = 0; /* gone (reaped by its own parent) */
+        continue;
+      }
+      if (p.state == 'Z' && p.ppid == self &&
+          waitpid(kill_v[i], NULL, WNOHANG) == kill_v[i]) {
+        kill_v[i] = 0;
+        continue;
+      }
+      left++;
+    }
+    if (left) {
+      struct timespec ts = {0, 5 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  free(kill_v);
+  return count;
+}
+
 static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
-                      lg_jstate_t *js, int status) {
+                      lg_jstate_t *js, int status, const lg_jstate_t *all,
+                      size_t nall) {
   lg_run_t *run = job->run;
   run->wall_s = (lg_now_ms() - js->start_ms) / 1000.0;
   if (WIFSIGNALED(status)) {
@@ -441,8 +633,10 @@ static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
     run->timed_out = 1;
     run->term_signal = 0;
   }
-  /* Stray members of the group (children of the scenario) go too. */
-  killpg(js->pid, SIGKILL);
+  /* Processes the scenario left behind: a finding (RESOURCE), then killed
+   * and reaped so that nothing outlives the run. */
+  lg_buf_t left = {0};
+  size_t nleft = lg_leftovers(all, nall, js, js->term_sent || js->hung, &left);
   lg_probe_info_t pi;
   memset(&pi, 0, sizeof pi);
   lg_probe_read(js->probe_path, run, &pi);
@@ -463,6 +657,24 @@ static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
     free(run->evidence);
     run->evidence = ev;
   }
+  if (nleft) {
+    char *what = lg_fmt("left %zu process%s running after it exited: %s "
+                        "(killed)",
+                        nleft, nleft == 1 ? "" : "es", left.s);
+    if (run->detected == LG_V_PASS) {
+      run->detected = LG_V_RESOURCE;
+      free(run->evidence);
+      run->evidence = what;
+      lg_apply_expectation(run, NULL);
+    } else {
+      char *ev = lg_fmt("%s; also %s", run->evidence ? run->evidence : "",
+                        what);
+      free(what);
+      free(run->evidence);
+      run->evidence = ev;
+    }
+  }
+  lg_buf_free(&left);
   lg_buf_free(&notes);
   lg_probe_info_free(&pi);
   js->state = LG_JOB_DONE;
@@ -550,6 +762,10 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   lg_interrupted = 0;
+  /* Descendants that escape a run's process group (setsid, double fork)
+   * are re-parented to leakgate rather than to init, so that the leftover
+   * scan after each run sees them and can reap them. */
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
   while (done < n) {
     while (!lg_interrupted && running < (size_t)jobs_max && next < n) {
@@ -577,8 +793,12 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           killpg(st[j].pid, SIGKILL);
           int status;
           waitpid(st[j].pid, &status, 0);
-          lg_infra(jobs[j].run, lg_xstrdup("interrupted (SIGINT/SIGTERM)"));
           st[j].state = LG_JOB_DONE;
+          /* Nothing of an interrupted run may outlive leakgate either. */
+          lg_buf_t left = {0};
+          lg_leftovers(st, n, &st[j], 1, &left);
+          lg_buf_free(&left);
+          lg_infra(jobs[j].run, lg_xstrdup("interrupted (SIGINT/SIGTERM)"));
           done++;
         } else if (st[j].state == LG_JOB_PENDING) {
           jobs[j].run->scenario = lg_xstrdup(jobs[j].sc->name);
@@ -614,7 +834,8 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         }
       }
       if (r == js->pid) {
-        lg_finish(m, &jobs[j], js, status);
+        js->state = LG_JOB_DONE; /* no longer a live run leader */
+        lg_finish(m, &jobs[j], js, status, st, n);
         running--;
         done++;
         if (!o->quiet) {
