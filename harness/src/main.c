@@ -462,6 +462,43 @@ static int lg_check_variants(const lg_manifest_t *m, const lg_runargs_t *a) {
   return 0;
 }
 
+/* Persists results as runs finish: after each run, <out>/results.json is
+ * rewritten atomically (lg_results_save: temporary file + rename) with the
+ * runs finished so far and "complete": false, so that a crash, an OOM kill
+ * or an interrupt of leakgate keeps every finished run. The final write
+ * (lg_finish_results) replaces it. */
+typedef struct lg_partial_s {
+  const lg_results_t *r; /* header fields; its runs are not all done */
+  char *path;            /* owned */
+  const lg_run_t **done; /* finished runs, in order of completion; owned */
+  size_t ndone;
+  int warned;
+} lg_partial_t;
+
+static void lg_partial_write(void *arg, lg_run_t *run) {
+  lg_partial_t *p = arg;
+  p->done = lg_xrealloc(p->done, (p->ndone + 1) * sizeof *p->done);
+  p->done[p->ndone++] = run;
+  lg_results_t view = *p->r; /* shallow: only read by the writer */
+  view.runs = lg_xcalloc(p->ndone, sizeof *view.runs);
+  for (size_t i = 0; i < p->ndone; i++)
+    view.runs[i] = *p->done[i];
+  view.nruns = p->ndone;
+  view.incomplete = 1;
+  view.exit_code = lg_results_exit_code(&view);
+  if (lg_results_save(&view, p->path) != 0 && !p->warned) {
+    fprintf(stderr, "leakgate: warning: cannot write %s: %s\n", p->path,
+            strerror(errno));
+    p->warned = 1;
+  }
+  free(view.runs);
+}
+
+static void lg_partial_free(lg_partial_t *p) {
+  free(p->path);
+  free(p->done);
+}
+
 /* 0 when every run's iterations stay in range under --iterations-scale;
  * else prints the problem and returns the usage exit code. */
 static int lg_check_scale(const lg_manifest_t *m, double scale) {
@@ -602,7 +639,10 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     lg_manifest_free(&m);
     return LG_EXIT_INFRA;
   }
-  lg_run_opts_t o = {out, a.jobs, a.scale, isatty(1) && !a.quiet, a.quiet};
+  lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
+  lg_run_opts_t o = {out,     a.jobs,           a.scale,
+                     isatty(1) && !a.quiet, a.quiet, lg_partial_write,
+                     &partial};
   r.schema = LG_SCHEMA_VERSION;
   r.tool_version = lg_xstrdup(LG_TOOL_VERSION);
   r.created = lg_iso_now();
@@ -612,6 +652,8 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
   r.shard = lg_xstrdup(a.shard);
   r.control = lg_xstrdup(m.control);
   int interrupted = lg_runner_run(&m, jobs, n, &o) != 0;
+  lg_partial_free(&partial);
+  r.incomplete = interrupted;
   free(jobs);
   lg_analyze_noise(&r);
   lg_tally_supps(&r, &m);
@@ -688,9 +730,14 @@ static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
   r.root = lg_xstrdup(g->root);
   r.command = lg_cmdline(argc, argv);
   r.control = lg_xstrdup(m.control);
-  lg_run_opts_t o = {out, a.jobs, a.scale, isatty(1) && !a.quiet, a.quiet};
+  lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
+  lg_run_opts_t o = {out,     a.jobs,           a.scale,
+                     isatty(1) && !a.quiet, a.quiet, lg_partial_write,
+                     &partial};
   int interrupted = lg_selftest_run(&m, &o, a.variants, a.nvariants, a.defects,
                                     a.ndefects, &r) != 0;
+  lg_partial_free(&partial);
+  r.incomplete = interrupted;
   lg_analyze_noise(&r);
   lg_tally_supps(&r, &m);
   /* Matrix on stdout. */
@@ -872,6 +919,7 @@ static int lg_do_merge(const char *out, char **dirs, size_t ndirs) {
       if (part.bench)
         lg_results_set_bench(&r, json_incref(part.bench));
     }
+    r.incomplete |= part.incomplete; /* a partial shard: partial merge */
     for (size_t i = 0; i < part.nsupp_uses; i++)
       lg_results_supp_use(&r, part.supp_uses[i].variant, part.supp_uses[i].file,
                           part.supp_uses[i].name, part.supp_uses[i].uses);

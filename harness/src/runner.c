@@ -25,6 +25,9 @@
 
 extern char **environ;
 
+/* Largest valgrind XML file parsed (it cannot be cut like a text log). */
+#define LG_XML_MAX ((size_t)64 << 20)
+
 enum { LG_JOB_PENDING, LG_JOB_RUNNING, LG_JOB_DONE };
 
 typedef struct lg_jstate_s {
@@ -39,7 +42,20 @@ typedef struct lg_jstate_s {
   char *run_dir, *probe_path;
   char **argv, **envp;
   size_t argc, envc;
+  /* Live progress, read incrementally from the probe stream: at most
+   * LG_LIVE_CHUNK new bytes per tick, however fast the scenario writes. */
+  unsigned long long live_off, live_size;
+  lg_buf_t live_part; /* an incomplete last line */
+  int live_skip;      /* discarding an over-long line up to its newline */
+  const char *live_metric; /* primary metric (borrowed from the manifest) */
+  long long live_i;
+  char live_phase[16];
+  double live_n, live_sx, live_sy, live_sxx, live_sxy; /* least squares */
 } lg_jstate_t;
+
+/* Bytes of the probe stream the live line reads per tick, and the longest
+ * line it keeps: the display may lag behind a flood, the loop never does. */
+#define LG_LIVE_CHUNK ((size_t)1 << 20)
 
 static volatile sig_atomic_t lg_interrupted;
 
@@ -345,11 +361,38 @@ static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
       for (size_t i = 0; i < n; i++) {
         char *path = lg_path_join(js->run_dir, names[i]);
         size_t len = 0;
-        char *data = lg_read_file(path, &len);
-        if (!data) {
+        unsigned long long size = 0;
+        int xml = strcmp(det->parser, "valgrind") == 0;
+        /* Logs are read capped (head and tail: sanitizer reports come at
+         * the end), so that memory stays bounded whatever a scenario
+         * writes. An XML document cannot be cut: over the cap it is not
+         * parsed at all, and said so. */
+        struct stat fst;
+        char *data = NULL;
+        if (xml && stat(path, &fst) == 0 && (size_t)fst.st_size > LG_XML_MAX) {
+          char *sz = lg_fmt_size((unsigned long long)fst.st_size);
+          lg_buf_addf(notes, "%s%s %s: over %zu MiB, not parsed",
+                      notes->len ? "; " : "", names[i], sz, LG_XML_MAX >> 20);
+          free(sz);
+          xml = -1;
+        } else {
+          data = lg_read_capped(path, xml ? LG_XML_MAX : LG_LOG_HEAD,
+                                xml ? 0 : LG_LOG_TAIL, &len, &size);
+        }
+        if (data && !xml && size > LG_LOG_HEAD + LG_LOG_TAIL) {
+          char *sz = lg_fmt_size(size);
+          char *mid = lg_fmt_size(size - LG_LOG_HEAD - LG_LOG_TAIL);
+          lg_buf_addf(notes, "%s%s %s, middle %s not read",
+                      notes->len ? "; " : "", names[i], sz, mid);
+          free(sz);
+          free(mid);
+        }
+        if (xml == -1) {
+          /* noted above */
+        } else if (!data) {
           lg_buf_addf(notes, "%scannot read %s", notes->len ? "; " : "",
                       names[i]);
-        } else if (strcmp(det->parser, "valgrind") == 0) {
+        } else if (xml) {
           char *e = lg_parse_valgrind_xml(data, len, names[i], &fs);
           if (e) {
             lg_buf_addf(notes, "%s%s: %s", notes->len ? "; " : "", names[i], e);
@@ -384,7 +427,8 @@ static int lg_detector_crashed(const char *run_dir) {
     size_t n = lg_list_dir(run_dir, patterns[p], &names);
     for (size_t i = 0; i < n && !crashed; i++) {
       char *path = lg_path_join(run_dir, names[i]);
-      char *data = lg_read_file(path, NULL);
+      size_t len = 0;
+      char *data = lg_read_capped(path, LG_LOG_HEAD, LG_LOG_TAIL, &len, NULL);
       crashed = data && strstr(data, "LeakSanitizer has encountered a fatal "
                                      "error") != NULL;
       free(data);
@@ -681,6 +725,7 @@ static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
 }
 
 static void lg_jstate_free(lg_jstate_t *js) {
+  lg_buf_free(&js->live_part);
   free(js->run_dir);
   free(js->probe_path);
   lg_strv_free(js->argv, js->argc);
@@ -709,44 +754,117 @@ static void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
   fflush(stdout);
 }
 
-/* Live line of a running job: iteration, elapsed time, current slope. */
-static void lg_live_line(const lg_manifest_t *m, const lg_job_t *job,
-                         const lg_jstate_t *js, char *line, size_t cap) {
-  lg_run_t tmp;
-  memset(&tmp, 0, sizeof tmp);
-  lg_probe_info_t pi;
-  memset(&pi, 0, sizeof pi);
-  lg_probe_read(js->probe_path, &tmp, &pi);
-  const char *pname = job->sc->primary;
-  if (!pname && job->sc->nthresholds)
-    pname = job->sc->thresholds[0].metric;
-  for (size_t i = 0; !pname && i < m->nthresholds; i++)
-    if (lg_run_metric(&tmp, m->thresholds[i].metric))
-      pname = m->thresholds[i].metric;
-  lg_metric_t *pm = pname ? lg_run_metric(&tmp, pname) : NULL;
-  char slope[96] = "";
-  if (pm) {
-    double *x = lg_xmalloc((tmp.nsamples + 1) * sizeof *x);
-    size_t k = 0;
-    double *y = lg_xmalloc((tmp.nsamples + 1) * sizeof *y);
-    for (size_t i = 0; i < tmp.nsamples; i++)
-      if (strcmp(tmp.sphase[i], "iterate") == 0 &&
-          tmp.si[i] >= job->run->warmup) {
-        x[k] = (double)tmp.si[i];
-        y[k++] = pm->v[i];
-      }
-    lg_trend_t t;
-    if (lg_trend_fit(x, y, k, &t) == 0)
-      snprintf(slope, sizeof slope, "  %s %+.3g/it", pname, t.slope);
-    free(x);
-    free(y);
+/* One complete probe line for the live line: phase, iteration and the
+ * primary metric's least-squares sums (O(1) per sample: the live slope is
+ * an indication; the verdict uses Theil-Sen over all samples). */
+static void lg_live_record(const lg_manifest_t *m, const lg_job_t *job,
+                           lg_jstate_t *js, const char *line, size_t len) {
+  json_error_t je;
+  json_t *o = json_loadb(line, len, 0, &je);
+  if (!json_is_object(o)) {
+    json_decref(o);
+    return;
   }
-  snprintf(line, cap, "  ... %-9s %-28s %-9s i=%lld/%lld  %5.1fs%s",
+  const char *type = json_string_value(json_object_get(o, "type"));
+  json_t *ji = json_object_get(o, "i");
+  const char *phase = NULL;
+  if (type && strcmp(type, "phase") == 0)
+    phase = json_string_value(json_object_get(o, "name"));
+  else if (type && strcmp(type, "sample") == 0)
+    phase = json_string_value(json_object_get(o, "phase"));
+  if (phase) {
+    snprintf(js->live_phase, sizeof js->live_phase, "%s", phase);
+    if (json_is_integer(ji) && json_integer_value(ji) > js->live_i)
+      js->live_i = json_integer_value(ji);
+  }
+  if (type && strcmp(type, "sample") == 0) {
+    if (!js->live_metric) {
+      const lg_scenario_t *sc = job->sc;
+      if (sc->primary)
+        js->live_metric = sc->primary;
+      else if (sc->nthresholds)
+        js->live_metric = sc->thresholds[0].metric;
+      for (size_t i = 0; !js->live_metric && i < m->nthresholds; i++)
+        if (json_object_get(o, m->thresholds[i].metric))
+          js->live_metric = m->thresholds[i].metric;
+    }
+    json_t *v = js->live_metric ? json_object_get(o, js->live_metric) : NULL;
+    if (phase && strcmp(phase, "iterate") == 0 && json_is_integer(ji) &&
+        json_integer_value(ji) >= job->run->warmup && json_is_number(v)) {
+      double x = (double)json_integer_value(ji), y = json_number_value(v);
+      js->live_n += 1;
+      js->live_sx += x;
+      js->live_sy += y;
+      js->live_sxx += x * x;
+      js->live_sxy += x * y;
+    }
+  }
+  json_decref(o);
+}
+
+/* Reads what the probe stream gained since the last tick (bounded). */
+static void lg_live_update(const lg_manifest_t *m, const lg_job_t *job,
+                           lg_jstate_t *js) {
+  int fd = open(js->probe_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  struct stat st;
+  if (fstat(fd, &st) == 0)
+    js->live_size = (unsigned long long)st.st_size;
+  char *chunk = lg_xmalloc(LG_LIVE_CHUNK);
+  ssize_t n;
+  do
+    n = pread(fd, chunk, LG_LIVE_CHUNK, (off_t)js->live_off);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n > 0) {
+    js->live_off += (unsigned long long)n;
+    const char *p = chunk, *endp = chunk + n;
+    while (p < endp) {
+      const char *nl = memchr(p, '\n', (size_t)(endp - p));
+      if (!nl) {
+        if (!js->live_skip)
+          lg_buf_addn(&js->live_part, p, (size_t)(endp - p));
+        if (js->live_part.len > LG_LIVE_CHUNK) { /* no record is this long */
+          lg_buf_free(&js->live_part);
+          js->live_skip = 1;
+        }
+        break;
+      }
+      if (js->live_skip) {
+        js->live_skip = 0;
+      } else if (js->live_part.len) {
+        lg_buf_addn(&js->live_part, p, (size_t)(nl - p));
+        lg_live_record(m, job, js, js->live_part.s, js->live_part.len);
+        lg_buf_free(&js->live_part);
+      } else {
+        lg_live_record(m, job, js, p, (size_t)(nl - p));
+      }
+      p = nl + 1;
+    }
+  }
+  free(chunk);
+}
+
+/* Live line of a running job: phase, iteration, elapsed time, and the
+ * least-squares slope of its primary metric so far. */
+static void lg_live_line(const lg_manifest_t *m, const lg_job_t *job,
+                         lg_jstate_t *js, char *line, size_t cap) {
+  lg_live_update(m, job, js);
+  char slope[128] = "";
+  double den = js->live_n * js->live_sxx - js->live_sx * js->live_sx;
+  if (js->live_n >= 3 && den > 0)
+    snprintf(slope, sizeof slope, "  %s %+.3g/it", js->live_metric,
+             (js->live_n * js->live_sxy - js->live_sx * js->live_sy) / den);
+  char behind[64] = "";
+  if (js->live_size > js->live_off + LG_LIVE_CHUNK)
+    snprintf(behind, sizeof behind, "  (probe stream %llu MB behind)",
+             (js->live_size - js->live_off) >> 20);
+  snprintf(line, cap, "  ... %-9s %-28s %-9s i=%lld/%lld  %5.1fs%s%s",
            job->va->name, job->sc->name,
-           pi.last_phase ? pi.last_phase : "start", pi.last_i,
-           job->run->iterations, (lg_now_ms() - js->start_ms) / 1e3, slope);
-  lg_probe_info_free(&pi);
-  lg_run_free(&tmp);
+           js->live_phase[0] ? js->live_phase : "start", js->live_i,
+           job->run->iterations, (lg_now_ms() - js->start_ms) / 1e3, slope,
+           behind);
 }
 
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
@@ -780,6 +898,8 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
             printf("\033[%zuA\033[J", live_lines), live_lines = 0;
           lg_print_done(&jobs[j], done, n);
         }
+        if (o->run_done)
+          o->run_done(o->run_done_arg, jobs[j].run);
         continue;
       }
       js->state = LG_JOB_RUNNING;
@@ -826,6 +946,12 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         js->retried = 1;
         js->end_seen_ms = 0;
         lg_clear_run_dir(js->run_dir);
+        lg_buf_free(&js->live_part);
+        js->live_off = js->live_size = 0;
+        js->live_skip = 0;
+        js->live_i = 0;
+        js->live_phase[0] = '\0';
+        js->live_n = js->live_sx = js->live_sy = js->live_sxx = js->live_sxy = 0;
         double budget = js->deadline_ms - js->start_ms;
         if (lg_spawn(js, jobs[j].run) == 0) {
           js->start_ms = lg_now_ms();
@@ -843,6 +969,8 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
             printf("\033[%zuA\033[J", live_lines), live_lines = 0;
           lg_print_done(&jobs[j], done, n);
         }
+        if (o->run_done)
+          o->run_done(o->run_done_arg, jobs[j].run);
         continue;
       }
       if (!js->hung && !js->term_sent && now >= js->next_end_check_ms) {

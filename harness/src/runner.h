@@ -15,6 +15,12 @@ typedef struct lg_run_opts_s {
   double iterations_scale;
   int tty;   /* live progress lines */
   int quiet; /* no per-run lines at all */
+  /* Called on the runner's thread right after each run got its verdict
+   * (not for runs cut short by SIGINT/SIGTERM); may be NULL. Lets the
+   * caller persist results as runs finish (results.json "complete":
+   * false). The run stays owned by the caller's result set. */
+  void (*run_done)(void *arg, lg_run_t *run);
+  void *run_done_arg;
 } lg_run_opts_t;
 
 typedef struct lg_job_s {

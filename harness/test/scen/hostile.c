@@ -2,11 +2,13 @@
  *   nested-end  writes a record whose nested object has "type":"end" (not
  *               an end record) and then stops making progress: the run
  *               must time out, not count as ended;
- *   flood       writes $LG_FLOOD_MB MiB of noise to stderr, then an
+ *   stderr-flood writes $LG_FLOOD_MB MiB of noise to stderr, then an
  *               AddressSanitizer-style report at its very end: the report
  *               must still be found, with bounded memory;
- *   samples     writes sample records as fast as it can and never ends:
- *               the timeout must fire on time however big the stream. */
+ *   probe-flood appends $LG_FLOOD_MB MiB of records of an unknown type
+ *               (ignored by the reader, but each one parsed) to the probe
+ *               stream and stops making progress: the timeout must fire on
+ *               time however big the stream, live progress line or not. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +45,7 @@ static int hostile_iterate(void *ctx, uint64_t i) {
     for (;;)
       pause();
   }
-  if (strcmp(hostile_mode, "flood") == 0) {
+  if (strcmp(hostile_mode, "stderr-flood") == 0) {
     const char *mb = getenv("LG_FLOOD_MB");
     long n = mb ? atol(mb) : 64;
     static char chunk[1 << 16];
@@ -65,19 +67,24 @@ static int hostile_iterate(void *ctx, uint64_t i) {
         "/src/harness/test/scen/hostile.c:60 in hostile_iterate\n";
     return hostile_write_all(2, report, sizeof report - 1) != 0;
   }
-  if (strcmp(hostile_mode, "samples") == 0) {
+  if (strcmp(hostile_mode, "probe-flood") == 0) {
     int fd = probe ? open(probe, O_WRONLY | O_APPEND) : -1;
+    const char *mb = getenv("LG_FLOOD_MB");
+    long n = mb ? atol(mb) : 64;
+    static char chunk[1 << 20];
+    static const char rec[] = "{\"type\":\"x-noise\",\"pad\":\"0123456789"
+                              "0123456789012345678901234567890123\"}\n";
     if (fd < 0)
       return 1;
-    char line[256];
-    for (unsigned long k = 0;; k++) {
-      int n = snprintf(line, sizeof line,
-                       "{\"type\":\"sample\",\"phase\":\"iterate\",\"i\":%lu,"
-                       "\"t_ms\":1,\"mallocInUse\":%lu}\n",
-                       4 + k, 1000 + k % 7);
-      if (hostile_write_all(fd, line, (size_t)n) != 0)
+    for (size_t k = 0; k + sizeof rec - 1 <= sizeof chunk; k += sizeof rec - 1)
+      memcpy(chunk + k, rec, sizeof rec - 1);
+    size_t whole = sizeof chunk - sizeof chunk % (sizeof rec - 1);
+    for (long k = 0; k < n; k++)
+      if (hostile_write_all(fd, chunk, whole) != 0)
         return 1;
-    }
+    close(fd);
+    for (;;)
+      pause();
   }
   return 0;
 }
