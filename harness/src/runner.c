@@ -36,6 +36,9 @@ typedef struct lg_jstate_s {
   double start_ms, deadline_ms, kill_ms;
   int term_sent;
   int retried; /* re-run once after a detector crashed at exit */
+  lg_run_t *pristine; /* the prepared run, before any attempt (only in
+                         variants whose detector can crash: lg_lsan_capable) */
+  lg_run_t *first;    /* first attempt's result, when it found something */
   double end_seen_ms, next_end_check_ms; /* when the end record appeared */
   double grace_s; /* time allowed to exit after the end record */
   int hung;       /* killed for not exiting after its end record */
@@ -658,16 +661,39 @@ static size_t lg_leftovers(const lg_jstate_t *all, size_t n,
   return count;
 }
 
-static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
-                      lg_jstate_t *js, int status, const lg_jstate_t *all,
-                      size_t nall) {
+/* True when LeakSanitizer runs in this variant, so its tracer can crash at
+ * exit: a sanitizer detector and ASAN_OPTIONS or LSAN_OPTIONS set. Elsewhere
+ * the crash text is only text a scenario printed. */
+static int lg_lsan_capable(const lg_variant_t *va) {
+  int san = 0, opts = 0;
+  for (size_t d = 0; d < va->ndetectors; d++)
+    san |= strcmp(va->detectors[d].parser, "sanitizer") == 0;
+  const lg_kv_t *kvs[] = {va->env, va->env_js, va->env_c};
+  size_t ns[] = {va->nenv, va->nenv_js, va->nenv_c};
+  for (size_t k = 0; k < 3; k++)
+    for (size_t i = 0; i < ns[k]; i++)
+      opts |= strcmp(kvs[k][i].key, "ASAN_OPTIONS") == 0 ||
+              strcmp(kvs[k][i].key, "LSAN_OPTIONS") == 0;
+  return san && opts;
+}
+
+/* Analyses a finished attempt into job->run. Returns 1 when LeakSanitizer
+ * crashed at its exit (lg_lsan_capable variants only): the exit status is
+ * then the detector's, not the code's, and is not judged (the scenario had
+ * finished); what the samples and parsed reports show is still real. The
+ * caller decides on a re-run (lg_crash_policy). */
+static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
+                     lg_jstate_t *js, int status, const lg_jstate_t *all,
+                     size_t nall) {
   lg_run_t *run = job->run;
   run->wall_s = (lg_now_ms() - js->start_ms) / 1000.0;
+  int crashed = !js->term_sent && !js->hung && lg_lsan_capable(job->va) &&
+                lg_detector_crashed(js->run_dir);
   if (WIFSIGNALED(status)) {
     run->term_signal = WTERMSIG(status);
     run->exit_status = -1;
   } else {
-    run->exit_status = WEXITSTATUS(status);
+    run->exit_status = crashed ? 0 : WEXITSTATUS(status);
   }
   if (js->hung) {
     run->hung_after_end_s = js->grace_s;
@@ -687,20 +713,6 @@ static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   lg_buf_t notes = {0};
   lg_collect_detectors(m, job->va, js, run, &notes);
   lg_analyze_run(m, job->sc, job->va, &pi, notes.s, run);
-  if (lg_detector_crashed(js->run_dir)) {
-    lg_infra(run, lg_fmt("LeakSanitizer itself crashed at exit on %s (its "
-                         "tracer; a known intermittent sanitizer fault, "
-                         "google/sanitizers#1353): no verdict possible; "
-                         "see %s",
-                         js->retried ? "both attempts" : "the only attempt",
-                         js->run_dir));
-  } else if (js->retried) {
-    char *ev = lg_fmt("%s (re-run once: LeakSanitizer's tracer crashed at "
-                      "exit on the first attempt)",
-                      run->evidence ? run->evidence : "");
-    free(run->evidence);
-    run->evidence = ev;
-  }
   if (nleft) {
     char *what = lg_fmt("left %zu process%s running after it exited: %s "
                         "(killed)",
@@ -722,10 +734,65 @@ static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   lg_buf_free(&notes);
   lg_probe_info_free(&pi);
   js->state = LG_JOB_DONE;
+  return crashed;
+}
+
+static void lg_append_evidence(lg_run_t *run, const char *what) {
+  char *ev = lg_fmt("%s%s%s", run->evidence ? run->evidence : "",
+                    run->evidence && *run->evidence ? "; " : "", what);
+  free(run->evidence);
+  run->evidence = ev;
+}
+
+/* The verdict of a run whose last attempt ended (crashed: LeakSanitizer
+ * crashed at exit on it). A real verdict is never discarded: this attempt's
+ * when it found something, else the first attempt's, each with the crash
+ * noted; only when neither found anything is the run INFRA (LSan's own
+ * check did not complete: a pass cannot be trusted). */
+static void lg_crash_policy(lg_jstate_t *js, lg_run_t *run, int crashed) {
+  const char *attempts = js->retried ? "both attempts" : "the only attempt";
+  if (crashed && run->detected == LG_V_PASS && js->first) {
+    lg_run_free(run);
+    *run = *js->first; /* moved */
+    free(js->first);
+    js->first = NULL;
+    attempts = "both attempts; verdict from the first";
+  }
+  if (crashed && run->detected == LG_V_PASS) {
+    lg_infra(run, lg_fmt("LeakSanitizer itself crashed at exit on %s (its "
+                         "tracer; a known intermittent sanitizer fault, "
+                         "google/sanitizers#1353): no verdict possible; "
+                         "see %s",
+                         attempts, js->run_dir));
+  } else if (crashed) {
+    char *note = lg_fmt("LeakSanitizer itself crashed at exit on %s "
+                        "(google/sanitizers#1353): its own leak check may be "
+                        "incomplete",
+                        attempts);
+    lg_append_evidence(run, note);
+    free(note);
+  } else if (js->retried) {
+    char *ev = lg_fmt("%s (re-run once: LeakSanitizer's tracer crashed at "
+                      "exit on the first attempt)",
+                      run->evidence ? run->evidence : "");
+    free(run->evidence);
+    run->evidence = ev;
+  }
+  if (js->first) {
+    lg_run_free(js->first);
+    free(js->first);
+    js->first = NULL;
+  }
 }
 
 static void lg_jstate_free(lg_jstate_t *js) {
   lg_buf_free(&js->live_part);
+  if (js->pristine)
+    lg_run_free(js->pristine);
+  free(js->pristine);
+  if (js->first)
+    lg_run_free(js->first);
+  free(js->first);
   free(js->run_dir);
   free(js->probe_path);
   lg_strv_free(js->argv, js->argc);
@@ -902,6 +969,10 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           o->run_done(o->run_done_arg, jobs[j].run);
         continue;
       }
+      if (lg_lsan_capable(jobs[j].va)) {
+        js->pristine = lg_xcalloc(1, sizeof *js->pristine);
+        lg_run_copy(js->pristine, jobs[j].run);
+      }
       js->state = LG_JOB_RUNNING;
       js->start_ms = lg_now_ms();
       js->deadline_ms = js->start_ms + jobs[j].run->timeout_s * 1000.0;
@@ -941,27 +1012,51 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         continue;
       int status;
       pid_t r = waitpid(js->pid, &status, WNOHANG);
-      if (r == js->pid && !js->retried && !js->term_sent &&
-          lg_detector_crashed(js->run_dir)) {
-        js->retried = 1;
-        js->end_seen_ms = 0;
-        lg_clear_run_dir(js->run_dir);
-        lg_buf_free(&js->live_part);
-        js->live_off = js->live_size = 0;
-        js->live_skip = 0;
-        js->live_i = 0;
-        js->live_phase[0] = '\0';
-        js->live_n = js->live_sx = js->live_sy = js->live_sxx = js->live_sxy = 0;
-        double budget = js->deadline_ms - js->start_ms;
-        if (lg_spawn(js, jobs[j].run) == 0) {
-          js->start_ms = lg_now_ms();
-          js->deadline_ms = js->start_ms + budget;
-          continue;
-        }
-      }
       if (r == js->pid) {
         js->state = LG_JOB_DONE; /* no longer a live run leader */
-        lg_finish(m, &jobs[j], js, status, st, n);
+        int crashed = lg_finish(m, &jobs[j], js, status, st, n);
+        if (crashed && !js->retried && js->pristine) {
+          /* Re-run once from an empty directory; keep what this attempt
+           * found in case the next one crashes too. */
+          js->retried = 1;
+          js->end_seen_ms = 0;
+          lg_run_t *run = jobs[j].run;
+          if (run->detected != LG_V_PASS) {
+            js->first = lg_xmalloc(sizeof *js->first);
+            *js->first = *run; /* moved */
+          } else {
+            lg_run_free(run);
+          }
+          memset(run, 0, sizeof *run);
+          lg_run_copy(run, js->pristine);
+          lg_clear_run_dir(js->run_dir);
+          lg_buf_free(&js->live_part);
+          js->live_off = js->live_size = 0;
+          js->live_skip = 0;
+          js->live_i = 0;
+          js->live_phase[0] = '\0';
+          js->live_n = js->live_sx = js->live_sy = js->live_sxx =
+              js->live_sxy = 0;
+          double budget = js->deadline_ms - js->start_ms;
+          if (lg_spawn(js, run) == 0) {
+            js->state = LG_JOB_RUNNING;
+            js->start_ms = lg_now_ms();
+            js->deadline_ms = js->start_ms + budget;
+            continue;
+          }
+          /* The re-run could not start (INFRA from lg_spawn): a real
+           * first verdict still wins. */
+          if (js->first) {
+            lg_run_free(run);
+            *run = *js->first;
+            free(js->first);
+            js->first = NULL;
+            lg_append_evidence(run, "LeakSanitizer crashed at exit and the "
+                                    "re-run could not start");
+          }
+          crashed = 0;
+        }
+        lg_crash_policy(js, jobs[j].run, crashed);
         running--;
         done++;
         if (!o->quiet) {

@@ -888,6 +888,48 @@ static void test_progress_timeout(void) {
   ASSERT_TRUE(wall < timeout + 1.0);
 }
 
+/* Issue 13: the LSan crash text printed by a scenario in a variant without
+ * LSan is only text - the real LEAK stands (was: re-run, then INFRA). */
+static void test_crash_text_no_lsan(void) {
+  const char *out = lg_scratch("lsan-text");
+  char outc[4300];
+  snprintf(outc, sizeof outc, "%s", out);
+  ASSERT_EQ(lg_run("lsan-text", "--root", LG_ROOT_DIR, "--manifest",
+                   LG_TEST_MANIFEST, "run", "--scenario", "lsan-text-leak",
+                   "--variant", "nosan", "--out", outc, "--quiet", NULL),
+            1);
+  lg_verdict_t v;
+  char *ev = NULL;
+  ASSERT_EQ(lg_verdict_of(outc, "lsan-text-leak", &v, &ev), 0);
+  int ok = v == LG_V_LEAK && ev && !strstr(ev, "LeakSanitizer") &&
+           !strstr(ev, "re-run");
+  if (!ok)
+    fprintf(stderr, "got %s: %s\n", lg_verdict_name(v), ev);
+  free(ev);
+  ASSERT_TRUE(ok);
+}
+
+/* Where LSan runs and crashes at exit on both attempts, a real LEAK is
+ * kept, the crash noted (was: INFRA, the LEAK discarded). */
+static void test_crash_keeps_verdict(void) {
+  const char *out = lg_scratch("lsan-crash");
+  char outc[4300];
+  snprintf(outc, sizeof outc, "%s", out);
+  ASSERT_EQ(lg_run("lsan-crash", "--root", LG_ROOT_DIR, "--manifest",
+                   LG_TEST_MANIFEST, "run", "--scenario", "lsan-crash-leak",
+                   "--variant", "plain", "--out", outc, "--quiet", NULL),
+            1);
+  lg_verdict_t v;
+  char *ev = NULL;
+  ASSERT_EQ(lg_verdict_of(outc, "lsan-crash-leak", &v, &ev), 0);
+  int ok = v == LG_V_LEAK && ev &&
+           strstr(ev, "LeakSanitizer itself crashed at exit on both attempts");
+  if (!ok)
+    fprintf(stderr, "got %s: %s\n", lg_verdict_name(v), ev);
+  free(ev);
+  ASSERT_TRUE(ok);
+}
+
 static const check_case_t cases[] = {
     {"names_unit", test_names_unit},
     {"confined_dir_unit", test_confined_dir_unit},
@@ -909,6 +951,8 @@ static const check_case_t cases[] = {
     {"results_partial_sigint", test_results_partial_sigint},
     {"stderr_flood_ulimit", test_stderr_flood_ulimit},
     {"progress_timeout", test_progress_timeout},
+    {"crash_text_no_lsan", test_crash_text_no_lsan},
+    {"crash_keeps_verdict", test_crash_keeps_verdict},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)

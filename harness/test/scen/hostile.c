@@ -8,7 +8,13 @@
  *   probe-flood appends $LG_FLOOD_MB MiB of records of an unknown type
  *               (ignored by the reader, but each one parsed) to the probe
  *               stream and stops making progress: the timeout must fire on
- *               time however big the stream, live progress line or not. */
+ *               time however big the stream, live progress line or not;
+ *   lsan-text   leaks a block per iteration (LEAK) and prints LeakSanitizer's
+ *               crash message at exit: in a variant without LSan that is
+ *               just text and must not turn the LEAK into INFRA;
+ *   lsan-crash  the same, exiting with the sanitizer's exit code 86 as if
+ *               LSan had really crashed (in a variant with LSan): the re-run
+ *               crashes too, and the LEAK must be kept, the crash noted. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +36,18 @@ static int hostile_write_all(int fd, const char *s, size_t n) {
   return 0;
 }
 
+static void *volatile hostile_sink;
+
 static int hostile_iterate(void *ctx, uint64_t i) {
   (void)ctx;
+  if (strncmp(hostile_mode, "lsan-", 5) == 0) {
+    char *p = malloc(64); /* one block per iteration, never freed */
+    if (!p)
+      return 1;
+    memset(p, (int)(i & 0xff), 64);
+    hostile_sink = p;
+    return 0;
+  }
   if (i != 3)
     return 0;
   const char *probe = getenv("LEAKGATE_PROBE");
@@ -95,5 +111,11 @@ static const lg_scenario_t lg_hostile = {"hostile", NULL, hostile_iterate, NULL,
 int main(int argc, char **argv) {
   if (argc > 1)
     hostile_mode = argv[1];
-  return lg_probe_main(&lg_hostile, argc, argv);
+  int rc = lg_probe_main(&lg_hostile, argc, argv);
+  if (rc == 0 && strncmp(hostile_mode, "lsan-", 5) == 0) {
+    fprintf(stderr, "Tracer caught signal 11: addr=0x2760 pc=0x7f0 sp=0x7f1\n"
+                    "==1==LeakSanitizer has encountered a fatal error.\n");
+    return strcmp(hostile_mode, "lsan-crash") == 0 ? 86 : 0;
+  }
+  return rc;
 }
