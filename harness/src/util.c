@@ -349,7 +349,9 @@ char *lg_confined_fresh_dir(const char *base, const char *rel, char **err) {
     ncomp++;
     char *at = strchr(c, '@');
     const char *bad = NULL;
-    if (at) {
+    if (at && c + strlen(c) != copy + strlen(rel)) {
+      bad = "a name (\"@\" only in the last component)";
+    } else if (at) {
       *at = '\0';
       bad = lg_name_problem(c) ? lg_name_problem(c) : lg_name_problem(at + 1);
       *at = '@';

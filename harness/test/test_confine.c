@@ -166,7 +166,7 @@ static void test_confined_dir_unit(void) {
   ASSERT_TRUE(!lg_exists(d, "old.log")); /* emptied */
   free(d);
   const char *bad[] = {"runs/../..", "runs/v/..", "runs/../../outside/s",
-                       "/etc/x", "runs//s", "runs/v/s@..", ""};
+                       "/etc/x", "runs//s", "runs/v/s@..", "runs@x/v/s", ""};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     err = NULL;
     d = lg_confined_fresh_dir(out, bad[i], &err);
