@@ -927,11 +927,16 @@ static void lg_live_line(const lg_manifest_t *m, const lg_job_t *job,
   if (js->live_size > js->live_off + LG_LIVE_CHUNK)
     snprintf(behind, sizeof behind, "  (probe stream %llu MB behind)",
              (js->live_size - js->live_off) >> 20);
-  snprintf(line, cap, "  ... %-9s %-28s %-9s i=%lld/%lld  %5.1fs%s%s",
-           job->va->name, job->sc->name,
-           js->live_phase[0] ? js->live_phase : "start", js->live_i,
-           job->run->iterations, (lg_now_ms() - js->start_ms) / 1e3, slope,
-           behind);
+  char *full = lg_fmt("  ... %-9s %-28s %-9s i=%lld/%lld  %5.1fs%s%s",
+                      job->va->name, job->sc->name,
+                      js->live_phase[0] ? js->live_phase : "start",
+                      js->live_i, job->run->iterations,
+                      (lg_now_ms() - js->start_ms) / 1e3, slope, behind);
+  /* A display line: cut at cap (names may be up to 128 characters). */
+  size_t len = strlen(full) < cap - 1 ? strlen(full) : cap - 1;
+  memcpy(line, full, len);
+  line[len] = '\0';
+  free(full);
 }
 
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
