@@ -581,19 +581,20 @@ static int lg_proc_descends(pid_t pid, pid_t self) {
  * sleep, 1240 node"). A process is the run's when it is in the run's
  * process group, or descends from leakgate and carries the run's
  * LEAKGATE_PROBE in its environment (how a grandchild that called setsid()
- * is recognised: leakgate is its subreaper), or has been re-parented to leakgate without any marker while
- * no other run is running. Members of the group are not counted when
- * `group_killed` (leakgate killed the group itself: timeout, hang) but are
- * killed all the same. Zombies re-parented to leakgate are reaped, never
- * counted; live run leaders are never touched. Returns the count. */
+ * is recognised: leakgate is its subreaper), or - only when runs do not
+ * overlap (`sole`: --jobs 1) - has been re-parented to leakgate without
+ * any marker. With js NULL (the final sweep, no run left) every live
+ * descendant of leakgate is a leftover. Members of the group are not
+ * counted when `group_killed` (leakgate killed the group itself: timeout,
+ * hang) but are killed all the same. Zombies re-parented to leakgate are
+ * reaped, never counted; live run leaders are never touched. Returns the
+ * count. */
 static size_t lg_leftovers(const lg_jstate_t *all, size_t n,
-                           const lg_jstate_t *js, int group_killed,
+                           const lg_jstate_t *js, int group_killed, int sole,
                            lg_buf_t *ev) {
   pid_t self = getpid();
-  size_t others = 0, count = 0, nkill = 0, capk = 0;
+  size_t count = 0, nkill = 0, capk = 0;
   pid_t *kill_v = NULL;
-  for (size_t k = 0; k < n; k++)
-    others += &all[k] != js && all[k].state == LG_JOB_RUNNING;
   DIR *d = opendir("/proc");
   struct dirent *e;
   while (d && (e = readdir(d)) != NULL) {
@@ -611,13 +612,14 @@ static size_t lg_leftovers(const lg_jstate_t *all, size_t n,
         waitpid(pid, NULL, WNOHANG);
       continue;
     }
-    int in_group = p.pgrp == js->pid;
+    int in_group = js && p.pgrp == js->pid;
     if (!in_group && !lg_proc_descends(pid, self))
       continue;
-    int marker = in_group ? 1 : lg_proc_marker(pid, js->probe_path);
-    if (!in_group && marker != 1 &&
-        !(marker == -1 && p.ppid == self && others == 0))
-      continue;
+    if (js && !in_group) {
+      int marker = lg_proc_marker(pid, js->probe_path);
+      if (marker != 1 && !(marker == -1 && p.ppid == self && sole))
+        continue;
+    }
     if (nkill == capk) {
       capk = capk ? 2 * capk : 8;
       kill_v = lg_xrealloc(kill_v, capk * sizeof *kill_v);
@@ -684,7 +686,7 @@ static int lg_lsan_capable(const lg_variant_t *va) {
  * caller decides on a re-run (lg_crash_policy). */
 static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
                      lg_jstate_t *js, int status, const lg_jstate_t *all,
-                     size_t nall) {
+                     size_t nall, int sole) {
   lg_run_t *run = job->run;
   run->wall_s = (lg_now_ms() - js->start_ms) / 1000.0;
   int crashed = !js->term_sent && !js->hung && lg_lsan_capable(job->va) &&
@@ -706,7 +708,8 @@ static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   /* Processes the scenario left behind: a finding (RESOURCE), then killed
    * and reaped so that nothing outlives the run. */
   lg_buf_t left = {0};
-  size_t nleft = lg_leftovers(all, nall, js, js->term_sent || js->hung, &left);
+  size_t nleft = lg_leftovers(all, nall, js, js->term_sent || js->hung,
+                              sole, &left);
   lg_probe_info_t pi;
   memset(&pi, 0, sizeof pi);
   lg_probe_read(js->probe_path, run, &pi);
@@ -992,7 +995,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           st[j].state = LG_JOB_DONE;
           /* Nothing of an interrupted run may outlive leakgate either. */
           lg_buf_t left = {0};
-          lg_leftovers(st, n, &st[j], 1, &left);
+          lg_leftovers(st, n, &st[j], 1, jobs_max == 1, &left);
           lg_buf_free(&left);
           lg_infra(jobs[j].run, lg_xstrdup("interrupted (SIGINT/SIGTERM)"));
           done++;
@@ -1019,7 +1022,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       pid_t r = waitpid(js->pid, &status, WNOHANG);
       if (r == js->pid) {
         js->state = LG_JOB_DONE; /* no longer a live run leader */
-        int crashed = lg_finish(m, &jobs[j], js, status, st, n);
+        int crashed = lg_finish(m, &jobs[j], js, status, st, n, jobs_max == 1);
         if (crashed && !js->retried && js->pristine) {
           /* Re-run once from an empty directory; keep what this attempt
            * found in case the next one crashes too. */
@@ -1116,6 +1119,18 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
   if (o->tty && !o->quiet && live_lines)
     printf("\033[%zuA\033[J", live_lines);
   fflush(stdout);
+  /* Whatever is still alive below leakgate now came from a run it could not
+   * be attributed to (no environment marker while runs overlapped): it
+   * must not outlive leakgate either. */
+  lg_buf_t orphans = {0};
+  size_t norphans = lg_leftovers(st, n, NULL, 0, 0, &orphans);
+  if (norphans)
+    fprintf(stderr,
+            "leakgate: warning: killed %zu process%s left by runs that could "
+            "not be told apart (no LEAKGATE_PROBE in their environment): "
+            "%s\n",
+            norphans, norphans == 1 ? "" : "es", orphans.s);
+  lg_buf_free(&orphans);
   for (size_t j = 0; j < n; j++)
     lg_jstate_free(&st[j]);
   free(st);

@@ -444,6 +444,38 @@ static void test_proc_group(void) {
   lg_expect_leftover("proc-group", "lgt_escape");
 }
 
+/* An escapee that also dropped its environment: with --jobs 1 it can
+ * only be the finishing run's. */
+static void test_proc_noenv(void) {
+  lg_expect_leftover("proc-noenv", "sleep");
+}
+
+/* ... with --jobs 2 it cannot be attributed for certain: no run is blamed
+ * (a documented limitation), but it is killed before leakgate exits and a
+ * warning names it. */
+static void test_proc_noenv_jobs2(void) {
+  const char *out = lg_scratch("proc-noenv-jobs2");
+  char outc[4300];
+  snprintf(outc, sizeof outc, "%s", out);
+  ASSERT_EQ(lg_run("proc-noenv-jobs2", "--root", LG_ROOT_DIR, "--manifest",
+                   LG_TEST_MANIFEST, "run", "--jobs", "2", "--scenario",
+                   "proc-noenv", "--scenario", "hang", "--variant", "plain",
+                   "--out", outc, "--quiet", NULL),
+            1);
+  char rd[4400];
+  snprintf(rd, sizeof rd, "%s/runs/plain/proc-noenv", outc);
+  size_t n;
+  ASSERT_TRUE(lg_pids_gone(rd, &n));
+  ASSERT_EQ(n, 1);
+  ASSERT_TRUE(lg_file_contains(lg_stderr_path, "warning: killed 1 process"));
+  lg_verdict_t v;
+  char *ev = NULL;
+  ASSERT_EQ(lg_verdict_of(outc, "hang", &v, &ev), 0);
+  int ok = v == LG_V_TIMEOUT && ev && !strstr(ev, "left");
+  free(ev);
+  ASSERT_TRUE(ok);
+}
+
 /* With --jobs 2 the escaped process is blamed on its own run only. */
 static void test_proc_jobs2(void) {
   const char *out = lg_scratch("proc-jobs2");
@@ -942,6 +974,8 @@ static const check_case_t cases[] = {
     {"proc_escape", test_proc_escape},
     {"proc_group", test_proc_group},
     {"proc_jobs2", test_proc_jobs2},
+    {"proc_noenv", test_proc_noenv},
+    {"proc_noenv_jobs2", test_proc_noenv_jobs2},
     {"cli_numbers", test_cli_numbers},
     {"manifest_numbers", test_manifest_numbers},
     {"many_args", test_many_args},

@@ -2,7 +2,9 @@
  * default) forks a grandchild that calls setsid() - it leaves the run's
  * process group and session, and would outlive the run and leakgate unless
  * leakgate, as subreaper, finds and kills it. Mode "group" leaves a plain
- * child in the group. Either must be RESOURCE. Each leftover appends its
+ * child in the group. Either must be RESOURCE. Mode "setsid-noenv" is
+ * "setsid" with a grandchild that then runs sleep(1) with an empty
+ * environment. Each leftover appends its
  * pid to ./pids (the run directory) before the scenario goes on, so that
  * the test can check that it is gone. */
 #include <fcntl.h>
@@ -51,6 +53,11 @@ static int escape_iterate(void *ctx, uint64_t i) {
     if (fork() == 0) {
       setsid();
       escape_record(p[1]);
+      if (strcmp(escape_mode, "setsid-noenv") == 0) {
+        /* Also drop the environment: nothing marks it as this run's. */
+        char *empty[] = {NULL};
+        execle("/bin/sleep", "sleep", "600", (char *)NULL, empty);
+      }
       for (;;)
         pause();
     }
