@@ -362,8 +362,7 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
   optind = 1;
   opterr = 0;
   int c, rc = 0;
-  while (!rc &&
-         (c = getopt_long(argc, argv, "", lg_run_opts, NULL)) != -1) {
+  while (!rc && (c = getopt_long(argc, argv, "", lg_run_opts, NULL)) != -1) {
     char *end;
     long long v;
     switch (c) {
@@ -536,7 +535,7 @@ static void lg_tally_supps(lg_results_t *r, const lg_manifest_t *m) {
 }
 
 static int lg_do_run(const lg_global_t *g, int argc, char **argv,
-                         const lg_runargs_t *ap);
+                     const lg_runargs_t *ap);
 
 static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   lg_runargs_t a;
@@ -549,7 +548,7 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
 }
 
 static int lg_do_run(const lg_global_t *g, int argc, char **argv,
-                         const lg_runargs_t *ap) {
+                     const lg_runargs_t *ap) {
   const lg_runargs_t a = *ap;
   int rc;
   if (a.help) {
@@ -640,9 +639,8 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     return LG_EXIT_INFRA;
   }
   lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
-  lg_run_opts_t o = {out,     a.jobs,           a.scale,
-                     isatty(1) && !a.quiet, a.quiet, lg_partial_write,
-                     &partial};
+  lg_run_opts_t o = {out,     a.jobs,           a.scale, isatty(1) && !a.quiet,
+                     a.quiet, lg_partial_write, &partial};
   r.schema = LG_SCHEMA_VERSION;
   r.tool_version = lg_xstrdup(LG_TOOL_VERSION);
   r.created = lg_iso_now();
@@ -674,7 +672,7 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
 }
 
 static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
-                         const lg_runargs_t *ap);
+                          const lg_runargs_t *ap);
 
 static int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
   lg_runargs_t a;
@@ -687,7 +685,7 @@ static int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
 }
 
 static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
-                         const lg_runargs_t *ap) {
+                          const lg_runargs_t *ap) {
   const lg_runargs_t a = *ap;
   int rc;
   if (a.help) {
@@ -731,9 +729,8 @@ static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
   r.command = lg_cmdline(argc, argv);
   r.control = lg_xstrdup(m.control);
   lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
-  lg_run_opts_t o = {out,     a.jobs,           a.scale,
-                     isatty(1) && !a.quiet, a.quiet, lg_partial_write,
-                     &partial};
+  lg_run_opts_t o = {out,     a.jobs,           a.scale, isatty(1) && !a.quiet,
+                     a.quiet, lg_partial_write, &partial};
   int interrupted = lg_selftest_run(&m, &o, a.variants, a.nvariants, a.defects,
                                     a.ndefects, &r) != 0;
   lg_partial_free(&partial);

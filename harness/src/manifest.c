@@ -631,8 +631,8 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
       fclose(f);
     *err = !f ? lg_fmt("manifest %s: %s", path, strerror(e))
            : je.line > 0
-               ? lg_fmt("%s: cannot load manifest: %s (line %d)", path,
-                        je.text, je.line)
+               ? lg_fmt("%s: cannot load manifest: %s (line %d)", path, je.text,
+                        je.line)
                : lg_fmt("%s: cannot load manifest: %s", path, je.text);
     return -1;
   }
@@ -931,7 +931,9 @@ long long lg_scenario_iterations(const lg_scenario_t *sc,
   double n = lg_scenario_iterations_raw(sc, va, cli_scale);
   /* Loading and the CLI refuse more than LG_ITER_MAX (see
    * lg_manifest_check_scale); the clamp keeps llround defined regardless. */
-  return n < 1 ? 1 : n > (double)LG_ITER_MAX ? LG_ITER_MAX : (long long)llround(n);
+  return n < 1                     ? 1
+         : n > (double)LG_ITER_MAX ? LG_ITER_MAX
+                                   : (long long)llround(n);
 }
 
 static int lg_find_threshold(const lg_threshold_t *t, size_t n,

@@ -35,7 +35,7 @@ typedef struct lg_jstate_s {
   pid_t pid;
   double start_ms, deadline_ms, kill_ms;
   int term_sent;
-  int retried; /* re-run once after a detector crashed at exit */
+  int retried;        /* re-run once after a detector crashed at exit */
   lg_run_t *pristine; /* the prepared run, before any attempt (only in
                          variants whose detector can crash: lg_lsan_capable) */
   lg_run_t *first;    /* first attempt's result, when it found something */
@@ -48,8 +48,8 @@ typedef struct lg_jstate_s {
   /* Live progress, read incrementally from the probe stream: at most
    * LG_LIVE_CHUNK new bytes per tick, however fast the scenario writes. */
   unsigned long long live_off, live_size;
-  lg_buf_t live_part; /* an incomplete last line */
-  int live_skip;      /* discarding an over-long line up to its newline */
+  lg_buf_t live_part;      /* an incomplete last line */
+  int live_skip;           /* discarding an over-long line up to its newline */
   const char *live_metric; /* primary metric (borrowed from the manifest) */
   long long live_i;
   char live_phase[16];
@@ -459,8 +459,8 @@ static int lg_probe_ended(const char *probe_path) {
   struct stat st;
   ssize_t n = -1;
   if (fstat(fd, &st) == 0) {
-    off_t off = st.st_size > (off_t)sizeof tail ? st.st_size - (off_t)sizeof tail
-                                                : 0;
+    off_t off =
+        st.st_size > (off_t)sizeof tail ? st.st_size - (off_t)sizeof tail : 0;
     n = pread(fd, tail, sizeof tail, off);
   }
   close(fd);
@@ -478,7 +478,8 @@ static int lg_probe_ended(const char *probe_path) {
   json_error_t je;
   json_t *o = json_loadb(tail + start, end - start, 0, &je);
   json_t *type = json_object_get(o, "type");
-  int ended = json_is_string(type) && strcmp(json_string_value(type), "end") == 0;
+  int ended =
+      json_is_string(type) && strcmp(json_string_value(type), "end") == 0;
   json_decref(o);
   return ended;
 }
@@ -708,8 +709,8 @@ static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   /* Processes the scenario left behind: a finding (RESOURCE), then killed
    * and reaped so that nothing outlives the run. */
   lg_buf_t left = {0};
-  size_t nleft = lg_leftovers(all, nall, js, js->term_sent || js->hung,
-                              sole, &left);
+  size_t nleft =
+      lg_leftovers(all, nall, js, js->term_sent || js->hung, sole, &left);
   lg_probe_info_t pi;
   memset(&pi, 0, sizeof pi);
   lg_probe_read(js->probe_path, run, &pi);
@@ -726,8 +727,8 @@ static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
       run->evidence = what;
       lg_apply_expectation(run, NULL);
     } else {
-      char *ev = lg_fmt("%s; also %s", run->evidence ? run->evidence : "",
-                        what);
+      char *ev =
+          lg_fmt("%s; also %s", run->evidence ? run->evidence : "", what);
       free(what);
       free(run->evidence);
       run->evidence = ev;
@@ -930,11 +931,10 @@ static void lg_live_line(const lg_manifest_t *m, const lg_job_t *job,
   if (js->live_size > js->live_off + LG_LIVE_CHUNK)
     snprintf(behind, sizeof behind, "  (probe stream %llu MB behind)",
              (js->live_size - js->live_off) >> 20);
-  char *full = lg_fmt("  ... %-9s %-28s %-9s i=%lld/%lld  %5.1fs%s%s",
-                      job->va->name, job->sc->name,
-                      js->live_phase[0] ? js->live_phase : "start",
-                      js->live_i, job->run->iterations,
-                      (lg_now_ms() - js->start_ms) / 1e3, slope, behind);
+  char *full = lg_fmt(
+      "  ... %-9s %-28s %-9s i=%lld/%lld  %5.1fs%s%s", job->va->name,
+      job->sc->name, js->live_phase[0] ? js->live_phase : "start", js->live_i,
+      job->run->iterations, (lg_now_ms() - js->start_ms) / 1e3, slope, behind);
   /* A display line: cut at cap (names may be up to 128 characters). */
   size_t len = strlen(full) < cap - 1 ? strlen(full) : cap - 1;
   memcpy(line, full, len);
@@ -1043,8 +1043,8 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           js->live_skip = 0;
           js->live_i = 0;
           js->live_phase[0] = '\0';
-          js->live_n = js->live_sx = js->live_sy = js->live_sxx =
-              js->live_sxy = 0;
+          js->live_n = js->live_sx = js->live_sy = js->live_sxx = js->live_sxy =
+              0;
           double budget = js->deadline_ms - js->start_ms;
           if (lg_spawn(js, run) == 0) {
             js->state = LG_JOB_RUNNING;

@@ -194,8 +194,8 @@ char *lg_read_capped(const char *path, size_t head, size_t tail, size_t *len,
     errno = e;
     return NULL;
   }
-  unsigned long long total = S_ISREG(st.st_mode) ? (unsigned long long)st.st_size
-                                                 : 0;
+  unsigned long long total =
+      S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0;
   lg_buf_t b = {0};
   char tmp[65536];
   int bad = 0;
@@ -410,11 +410,12 @@ char *lg_confined_fresh_dir(const char *base, const char *rel, char **err) {
   *slash = '\0';
   parent_real = lg_realpath(cur);
   *slash = '/';
-  if (!parent_real || !(strcmp(parent_real, real_base) == 0 ||
-                        lg_path_under(parent_real, real_base)) ||
+  if (!parent_real ||
+      !(strcmp(parent_real, real_base) == 0 ||
+        lg_path_under(parent_real, real_base)) ||
       !lg_path_under(cur, real_base)) {
-    *err = lg_fmt("run directory %s resolves outside %s: nothing deleted",
-                  cur, real_base);
+    *err = lg_fmt("run directory %s resolves outside %s: nothing deleted", cur,
+                  real_base);
     goto fail;
   }
   if (lg_rmtree(cur) != 0 || mkdir(cur, 0777) != 0) {

@@ -131,9 +131,10 @@ static char *lg_manifest(const char *dir, const char *variants,
   "{\"name\":\"" name "\",\"lang\":\"c\",\"program\":\"lgt_clean\"}"
 
 static void test_names_unit(void) {
-  const char *good[] = {"a", "asan", "subscribe-churn", "x.y_z+1", "..a", "a.."};
-  const char *bad[] = {"", ".", "..", "../x", "/../../x", "a/b", "a b",
-                       "a@b", "é", "a\n"};
+  const char *good[] = {"a",       "asan", "subscribe-churn",
+                        "x.y_z+1", "..a",  "a.."};
+  const char *bad[] = {"",    ".",   "..",  "../x", "/../../x",
+                       "a/b", "a b", "a@b", "é",    "a\n"};
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
     ASSERT_TRUE(lg_name_problem(good[i]) == NULL);
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -166,7 +167,8 @@ static void test_confined_dir_unit(void) {
   ASSERT_TRUE(!lg_exists(d, "old.log")); /* emptied */
   free(d);
   const char *bad[] = {"runs/../..", "runs/v/..", "runs/../../outside/s",
-                       "/etc/x", "runs//s", "runs/v/s@..", "runs@x/v/s", ""};
+                       "/etc/x",     "runs//s",   "runs/v/s@..",
+                       "runs@x/v/s", ""};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     err = NULL;
     d = lg_confined_fresh_dir(out, bad[i], &err);
@@ -244,15 +246,13 @@ static void test_fault_slash(void) {
   const char *base = lg_scratch("fault-slash");
   lg_put(base, "out/runs/x/keep", "precious");
   lg_put(base, "x/keep", "precious");
-  char *m = lg_manifest(base, "[" LG_VARIANT("v") "]",
-                        "[" LG_SCENARIO("s") "]",
+  char *m = lg_manifest(base, "[" LG_VARIANT("v") "]", "[" LG_SCENARIO("s") "]",
                         "{\"defects\":[{\"fault\":\"/../../x\",\"scenario\":"
                         "\"s\",\"caught_by\":[\"v\"]}]}");
   char out[4300];
   snprintf(out, sizeof out, "%s/out", base);
-  ASSERT_EQ(lg_run("fault-slash", "--root", LG_ROOT_DIR, "--manifest", m,
-                   "run", "--fault", "/../../x", "--out", out, "--quiet",
-                   NULL),
+  ASSERT_EQ(lg_run("fault-slash", "--root", LG_ROOT_DIR, "--manifest", m, "run",
+                   "--fault", "/../../x", "--out", out, "--quiet", NULL),
             2);
   ASSERT_TRUE(lg_exists(base, "out/runs/x/keep"));
   ASSERT_TRUE(lg_exists(base, "x/keep"));
@@ -265,11 +265,9 @@ static void test_fault_slash(void) {
  * parent of its siblings' directories, emptied while they ran (--jobs 2). */
 static void test_empty_name_jobs2(void) {
   const char *base = lg_scratch("empty-name");
-  char *m =
-      lg_manifest(base, "[" LG_VARIANT("v") "]",
-                  "[" LG_SCENARIO("a") "," LG_SCENARIO("") "," LG_SCENARIO(
-                      "b") "]",
-                  NULL);
+  char *m = lg_manifest(
+      base, "[" LG_VARIANT("v") "]",
+      "[" LG_SCENARIO("a") "," LG_SCENARIO("") "," LG_SCENARIO("b") "]", NULL);
   char out[4300];
   snprintf(out, sizeof out, "%s/out", base);
   lg_put(out, "runs/v/a/keep", "sibling");
@@ -333,8 +331,8 @@ static void test_cli_names(void) {
 
 /* Loads out/results.json and returns the run of scenario (static copy of
  * verdict and evidence through the out-parameters). */
-static int lg_verdict_of(const char *out, const char *scenario,
-                         lg_verdict_t *v, char **evidence) {
+static int lg_verdict_of(const char *out, const char *scenario, lg_verdict_t *v,
+                         char **evidence) {
   char res[4400];
   snprintf(res, sizeof res, "%s/results.json", out);
   lg_results_t r;
@@ -387,8 +385,8 @@ static int lg_pids_gone(const char *dir, size_t *npids) {
  * leakgate's descendant: a stale leftover of an earlier leakgate. */
 static pid_t lg_stale_process(const char *out, const char *scenario) {
   char *real = lg_realpath(out);
-  char *env0 = lg_fmt("LEAKGATE_PROBE=%s/runs/plain/%s/probe.jsonl", real,
-                      scenario);
+  char *env0 =
+      lg_fmt("LEAKGATE_PROBE=%s/runs/plain/%s/probe.jsonl", real, scenario);
   free(real);
   fflush(NULL);
   pid_t pid = fork();
@@ -483,9 +481,8 @@ static void test_proc_jobs2(void) {
   snprintf(outc, sizeof outc, "%s", out);
   ASSERT_EQ(lg_run("proc-jobs2", "--root", LG_ROOT_DIR, "--manifest",
                    LG_TEST_MANIFEST, "run", "--jobs", "2", "--scenario",
-                   "proc-escape", "--scenario", "clean", "--scenario",
-                   "fdleak", "--variant", "plain", "--out", outc, "--quiet",
-                   NULL),
+                   "proc-escape", "--scenario", "clean", "--scenario", "fdleak",
+                   "--variant", "plain", "--out", outc, "--quiet", NULL),
             1);
   lg_verdict_t v;
   char *ev = NULL;
@@ -519,9 +516,9 @@ static void test_cli_numbers(void) {
                           {"--iterations-scale", "nan"},
                           {"--iterations-scale", "2000"}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    int rc = lg_run("cli-numbers", "--root", LG_ROOT_DIR, "--manifest",
-                    LG_TEST_MANIFEST, "run", bad[i][0], bad[i][1], "--quiet",
-                    NULL);
+    int rc =
+        lg_run("cli-numbers", "--root", LG_ROOT_DIR, "--manifest",
+               LG_TEST_MANIFEST, "run", bad[i][0], bad[i][1], "--quiet", NULL);
     if (rc != 2)
       fprintf(stderr, "%s %s: exit %d\n", bad[i][0], bad[i][1], rc);
     ASSERT_EQ(rc, 2);
@@ -553,8 +550,8 @@ static void test_manifest_numbers(void) {
     char *sc = lg_fmt("[%s]", cases[i].scenario);
     char *m = lg_manifest(base, "[" LG_VARIANT("v") "]", sc, NULL);
     free(sc);
-    int rc = lg_run("manifest-numbers", "--root", LG_ROOT_DIR, "--manifest",
-                    m, "list", NULL);
+    int rc = lg_run("manifest-numbers", "--root", LG_ROOT_DIR, "--manifest", m,
+                    "list", NULL);
     free(m);
     ASSERT_EQ(rc, 2);
     ASSERT_TRUE(lg_file_contains(lg_stderr_path, cases[i].needle));
@@ -577,8 +574,8 @@ static void test_manifest_numbers(void) {
                   "\"iterations\":100000000000}]",
                   NULL);
   ASSERT_EQ(lg_run("manifest-numbers", "--root", LG_ROOT_DIR, "--manifest", m,
-                   "run", "--iterations-scale", "100", "--out", base,
-                   "--quiet", NULL),
+                   "run", "--iterations-scale", "100", "--out", base, "--quiet",
+                   NULL),
             2);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "--iterations-scale 100"));
   free(m);
@@ -753,10 +750,19 @@ static void test_results_partial_sigint(void) {
   char outc[4300], res[4400];
   snprintf(outc, sizeof outc, "%s", out);
   snprintf(res, sizeof res, "%s/results.json", outc);
-  char *args[] = {(char *)"--root", (char *)LG_ROOT_DIR, (char *)"--manifest",
-                  (char *)LG_TEST_MANIFEST, (char *)"run", (char *)"--scenario",
-                  (char *)"hang", (char *)"--variant", (char *)"plain",
-                  (char *)"--out", outc, (char *)"--quiet", NULL};
+  char *args[] = {(char *)"--root",
+                  (char *)LG_ROOT_DIR,
+                  (char *)"--manifest",
+                  (char *)LG_TEST_MANIFEST,
+                  (char *)"run",
+                  (char *)"--scenario",
+                  (char *)"hang",
+                  (char *)"--variant",
+                  (char *)"plain",
+                  (char *)"--out",
+                  outc,
+                  (char *)"--quiet",
+                  NULL};
   pid_t pid = lg_start("partial", args);
   ASSERT_TRUE(pid > 0);
   /* The control (clean) runs first; hang then stops at iteration 10 and
@@ -790,8 +796,7 @@ static void test_results_partial_sigint(void) {
     clean_pass |= strcmp(r.runs[i].scenario, "clean") == 0 &&
                   r.runs[i].verdict == LG_V_PASS;
     hang_interrupted |= strcmp(r.runs[i].scenario, "hang") == 0 &&
-                        r.runs[i].verdict == LG_V_INFRA &&
-                        r.runs[i].evidence &&
+                        r.runs[i].verdict == LG_V_INFRA && r.runs[i].evidence &&
                         strstr(r.runs[i].evidence, "interrupted");
   }
   lg_results_free(&r);
@@ -848,8 +853,8 @@ static void test_stderr_flood_ulimit(void) {
   snprintf(rd, sizeof rd, "%s/runs", outc);
   lg_rmtree(rd); /* 200 MiB: do not keep it */
   int ok = loaded && v == LG_V_ERROR && ev &&
-           strstr(ev, "heap-use-after-free") && strstr(ev, "stderr.log 210 MB") &&
-           strstr(ev, "not read");
+           strstr(ev, "heap-use-after-free") &&
+           strstr(ev, "stderr.log 210 MB") && strstr(ev, "not read");
   if (!ok)
     fprintf(stderr, "exit %d, got %s: %s\n", rc, lg_verdict_name(v), ev);
   free(ev);
@@ -871,9 +876,9 @@ static void test_progress_timeout(void) {
   int master;
   pid_t pid = forkpty(&master, NULL, NULL, NULL);
   if (pid == 0) {
-    execl(LG_BIN, LG_BIN, "--root", LG_ROOT_DIR, "--manifest",
-          LG_TEST_MANIFEST, "run", "--scenario", "probe-flood", "--variant",
-          "plain", "--out", outc, (char *)NULL);
+    execl(LG_BIN, LG_BIN, "--root", LG_ROOT_DIR, "--manifest", LG_TEST_MANIFEST,
+          "run", "--scenario", "probe-flood", "--variant", "plain", "--out",
+          outc, (char *)NULL);
     _exit(127);
   }
   unsetenv("LG_FLOOD_MB");
@@ -910,8 +915,9 @@ static void test_progress_timeout(void) {
   char rd[4400];
   snprintf(rd, sizeof rd, "%s/runs", outc);
   lg_rmtree(rd);
-  fprintf(stderr, "probe-flood: %s after %.2f s (timeout %.1f s), %zu live "
-                  "lines\n",
+  fprintf(stderr,
+          "probe-flood: %s after %.2f s (timeout %.1f s), %zu live "
+          "lines\n",
           lg_verdict_name(v), wall, timeout, progress_lines);
   ASSERT_TRUE(loaded);
   ASSERT_EQ(v, LG_V_TIMEOUT);
