@@ -52,8 +52,8 @@ char *lg_read_capped(const char *path, size_t head, size_t tail, size_t *len,
 /* Default caps of lg_read_capped for logs: 1 MiB from each end. */
 #define LG_LOG_HEAD ((size_t)1 << 20)
 #define LG_LOG_TAIL ((size_t)1 << 20)
-/* "300 MB" / "12 KiB"-style size for evidence, static buffer per call site
- * is not used: caller frees. */
+/* "315 MB" / "12 kB" / "512 bytes" (decimal units) for evidence; caller
+ * frees. */
 char *lg_fmt_size(unsigned long long bytes);
 /* Writes a file atomically (temporary file + rename); 0 or -1 with errno. */
 int lg_write_file(const char *path, const char *data, size_t len);
