@@ -148,6 +148,38 @@ static void test_names_unit(void) {
   ASSERT_TRUE(lg_name_problem(longname) != NULL);
 }
 
+/* lg_read_capped: small files whole, large ones as head + note + tail. */
+static void test_read_capped_unit(void) {
+  const char *base = lg_scratch("read-capped");
+  lg_put(base, "small", "0123456789abcdefghij");
+  lg_put(base, "big", "HEAD-0123456789-middle-middle-middle-0123456789-TAIL");
+  char *p = lg_path_join(base, "small");
+  size_t len = 0;
+  unsigned long long size = 0;
+  char *d = lg_read_capped(p, 10, 10, &len, &size);
+  free(p);
+  ASSERT_TRUE(d != NULL);
+  int whole = strcmp(d, "0123456789abcdefghij") == 0 && len == 20 && size == 20;
+  free(d);
+  ASSERT_TRUE(whole);
+  p = lg_path_join(base, "big");
+  d = lg_read_capped(p, 5, 5, &len, &size);
+  free(p);
+  ASSERT_TRUE(d != NULL);
+  /* 52 bytes: 5 + 42 skipped + 5. */
+  int cut = strcmp(d, "HEAD-\n[leakgate: 42 bytes not read]\n-TAIL") == 0 &&
+            len == strlen(d) && size == 52;
+  if (!cut)
+    fprintf(stderr, "got '%s' (%zu, %llu)\n", d, len, size);
+  free(d);
+  ASSERT_TRUE(cut);
+  p = lg_path_join(base, "absent");
+  errno = 0;
+  d = lg_read_capped(p, 5, 5, &len, &size);
+  free(p);
+  ASSERT_TRUE(d == NULL && errno == ENOENT);
+}
+
 /* lg_confined_fresh_dir: creates and empties under the base, refuses
  * names that climb and links anywhere on the way, deletes nothing then. */
 static void test_confined_dir_unit(void) {
@@ -971,6 +1003,7 @@ static void test_crash_keeps_verdict(void) {
 static const check_case_t cases[] = {
     {"names_unit", test_names_unit},
     {"confined_dir_unit", test_confined_dir_unit},
+    {"read_capped_unit", test_read_capped_unit},
     {"dotdot_names", test_dotdot_names},
     {"victim_variant", test_victim_variant},
     {"fault_slash", test_fault_slash},
