@@ -258,10 +258,36 @@ static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
   return r->exit_code;
 }
 
+/* Parses a decimal integer in [min, max] with nothing after it; 0 or -1
+ * (also on overflow: strtoll saturates and sets ERANGE). */
+static int lg_parse_int(const char *s, long long min, long long max,
+                        long long *out) {
+  char *end;
+  errno = 0;
+  if (!*s || *s == ' ' || *s == '+')
+    return -1;
+  long long v = strtoll(s, &end, 10);
+  if (errno || end == s || *end || v < min || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* "I/N" with 1 <= I <= N <= INT_MAX; 1 or 0. */
 static int lg_parse_shard(const char *s, int *i, int *n) {
-  char extra;
-  return sscanf(s, "%d/%d%c", i, n, &extra) == 2 && *n >= 1 && *i >= 1 &&
-         *i <= *n;
+  const char *slash = strchr(s, '/');
+  if (!slash)
+    return 0;
+  char *left = lg_xstrndup(s, (size_t)(slash - s));
+  long long li, ln;
+  int ok = lg_parse_int(left, 1, INT_MAX, &li) == 0 &&
+           lg_parse_int(slash + 1, 1, INT_MAX, &ln) == 0 && li <= ln;
+  free(left);
+  if (ok) {
+    *i = (int)li;
+    *n = (int)ln;
+  }
+  return ok;
 }
 
 enum {
@@ -293,7 +319,8 @@ static const struct option lg_run_opts[] = {
     {NULL, 0, NULL, 0}};
 
 typedef struct lg_runargs_s {
-  char *variants[64], *scenarios[64], *defects[64];
+  char **variants, **scenarios, **defects; /* borrowed from argv; arrays
+                                              owned (lg_runargs_free) */
   size_t nvariants, nscenarios, ndefects;
   const char *out, *baseline, *fault;
   int jobs, shard_i, shard_n, quiet, help;
@@ -301,7 +328,32 @@ typedef struct lg_runargs_s {
   const char *shard;
 } lg_runargs_t;
 
-/* Returns 0, or an exit code after printing the problem. */
+static void lg_runargs_free(lg_runargs_t *a) {
+  free(a->variants);
+  free(a->scenarios);
+  free(a->defects);
+  a->variants = a->scenarios = a->defects = NULL;
+}
+
+/* Appends a borrowed string to a growing list (no fixed limit). */
+static void lg_argv_push(char ***v, size_t *n, char *s) {
+  *v = lg_xrealloc(*v, (*n + 1) * sizeof **v);
+  (*v)[(*n)++] = s;
+}
+
+/* 0 when `name` may name a variant/defect (lg_name_problem), else prints
+ * the problem and returns the usage exit code. */
+static int lg_check_name(const char *opt, const char *name) {
+  const char *bad = lg_name_problem(name);
+  if (!bad)
+    return 0;
+  fprintf(stderr, "leakgate: %s: expected %s, got '%.64s%s'\n", opt, bad, name,
+          strlen(name) > 64 ? "..." : "");
+  return LG_EXIT_USAGE;
+}
+
+/* Returns 0, or an exit code after printing the problem; on 0 the caller
+ * frees the lists with lg_runargs_free (on error they are freed here). */
 static int lg_parse_runargs(int argc, char **argv, const char *cmd,
                             int allow_defect, lg_runargs_t *a) {
   memset(a, 0, sizeof *a);
@@ -309,60 +361,67 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
   a->scale = 1.0;
   optind = 1;
   opterr = 0;
-  int c;
-  while ((c = getopt_long(argc, argv, "", lg_run_opts, NULL)) != -1) {
+  int c, rc = 0;
+  while (!rc && (c = getopt_long(argc, argv, "", lg_run_opts, NULL)) != -1) {
     char *end;
+    long long v;
     switch (c) {
     case OPT_VARIANT:
-      if (a->nvariants < 64)
-        a->variants[a->nvariants++] = optarg;
+      if (!(rc = lg_check_name("--variant", optarg)))
+        lg_argv_push(&a->variants, &a->nvariants, optarg);
       break;
     case OPT_SCENARIO:
       if (allow_defect)
-        return lg_die(LG_EXIT_USAGE, "%s: unknown option --scenario", cmd);
-      if (a->nscenarios < 64)
-        a->scenarios[a->nscenarios++] = optarg;
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --scenario", cmd);
+      else
+        lg_argv_push(&a->scenarios, &a->nscenarios, optarg);
       break;
     case OPT_DEFECT:
       if (!allow_defect)
-        return lg_die(LG_EXIT_USAGE, "%s: unknown option --defect", cmd);
-      if (a->ndefects < 64)
-        a->defects[a->ndefects++] = optarg;
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --defect", cmd);
+      else if (!(rc = lg_check_name("--defect", optarg)))
+        lg_argv_push(&a->defects, &a->ndefects, optarg);
       break;
     case OPT_FAULT:
       if (allow_defect)
-        return lg_die(LG_EXIT_USAGE,
-                      "%s: unknown option --fault (use --defect)", cmd);
-      a->fault = optarg;
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --fault (use --defect)",
+                    cmd);
+      else if (!(rc = lg_check_name("--fault", optarg)))
+        a->fault = optarg;
       break;
     case OPT_OUT:
       a->out = optarg;
       break;
     case OPT_JOBS:
-      a->jobs = (int)strtol(optarg, &end, 10);
-      if (*end || a->jobs < 1 || a->jobs > 256)
-        return lg_die(LG_EXIT_USAGE, "--jobs: expected 1..256, got '%s'",
-                      optarg);
+      if (lg_parse_int(optarg, 1, 256, &v) != 0)
+        rc = lg_die(LG_EXIT_USAGE, "--jobs: expected 1..256, got '%s'", optarg);
+      else
+        a->jobs = (int)v;
       break;
     case OPT_SHARD:
       if (allow_defect || !lg_parse_shard(optarg, &a->shard_i, &a->shard_n))
-        return lg_die(LG_EXIT_USAGE,
-                      "--shard: expected I/N with 1 <= I <= N, got '%s'",
-                      optarg);
-      a->shard = optarg;
+        rc = lg_die(LG_EXIT_USAGE,
+                    "--shard: expected I/N with 1 <= I <= N <= 2147483647, "
+                    "got '%s'",
+                    optarg);
+      else
+        a->shard = optarg;
       break;
     case OPT_SCALE:
+      errno = 0;
       a->scale = strtod(optarg, &end);
-      if (*end || !(a->scale > 0) || a->scale > 1000)
-        return lg_die(LG_EXIT_USAGE,
-                      "--iterations-scale: expected a number in (0, 1000], "
-                      "got '%s'",
-                      optarg);
+      if (errno || end == optarg || *end || !(a->scale > 0) ||
+          a->scale > LG_SCALE_MAX)
+        rc = lg_die(LG_EXIT_USAGE,
+                    "--iterations-scale: expected a number in (0, 1000], "
+                    "got '%s'",
+                    optarg);
       break;
     case OPT_BASELINE:
       if (allow_defect)
-        return lg_die(LG_EXIT_USAGE, "%s: unknown option --baseline", cmd);
-      a->baseline = optarg;
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --baseline", cmd);
+      else
+        a->baseline = optarg;
       break;
     case OPT_QUIET:
       a->quiet = 1;
@@ -371,14 +430,17 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
       a->help = 1;
       break;
     case ':':
-      return lg_die(LG_EXIT_USAGE, "option %s needs a value", argv[optind - 1]);
+      rc = lg_die(LG_EXIT_USAGE, "option %s needs a value", argv[optind - 1]);
+      break;
     default:
-      return lg_die(LG_EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
+      rc = lg_die(LG_EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (optind < argc)
-    return lg_die(LG_EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-  return 0;
+  if (!rc && optind < argc)
+    rc = lg_die(LG_EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+  if (rc)
+    lg_runargs_free(a);
+  return rc;
 }
 
 /* True when `name` is a planted defect of the manifest's selftest section. */
@@ -397,6 +459,54 @@ static int lg_check_variants(const lg_manifest_t *m, const lg_runargs_t *a) {
       return lg_die(LG_EXIT_USAGE, "--variant: no variant '%s' in the manifest",
                     a->variants[i]);
   return 0;
+}
+
+/* Persists results as runs finish: after each run, <out>/results.json is
+ * rewritten atomically (lg_results_save: temporary file + rename) with the
+ * runs finished so far and "complete": false, so that a crash, an OOM kill
+ * or an interrupt of leakgate keeps every finished run. The final write
+ * (lg_finish_results) replaces it. */
+typedef struct lg_partial_s {
+  const lg_results_t *r; /* header fields; its runs are not all done */
+  char *path;            /* owned */
+  const lg_run_t **done; /* finished runs, in order of completion; owned */
+  size_t ndone;
+  int warned;
+} lg_partial_t;
+
+static void lg_partial_write(void *arg, lg_run_t *run) {
+  lg_partial_t *p = arg;
+  p->done = lg_xrealloc(p->done, (p->ndone + 1) * sizeof *p->done);
+  p->done[p->ndone++] = run;
+  lg_results_t view = *p->r; /* shallow: only read by the writer */
+  view.runs = lg_xcalloc(p->ndone, sizeof *view.runs);
+  for (size_t i = 0; i < p->ndone; i++)
+    view.runs[i] = *p->done[i];
+  view.nruns = p->ndone;
+  view.incomplete = 1;
+  view.exit_code = lg_results_exit_code(&view);
+  if (lg_results_save(&view, p->path) != 0 && !p->warned) {
+    fprintf(stderr, "leakgate: warning: cannot write %s: %s\n", p->path,
+            strerror(errno));
+    p->warned = 1;
+  }
+  free(view.runs);
+}
+
+static void lg_partial_free(lg_partial_t *p) {
+  free(p->path);
+  free(p->done);
+}
+
+/* 0 when every run's iterations stay in range under --iterations-scale;
+ * else prints the problem and returns the usage exit code. */
+static int lg_check_scale(const lg_manifest_t *m, double scale) {
+  char *err = lg_manifest_check_scale(m, scale);
+  if (!err)
+    return 0;
+  fprintf(stderr, "leakgate: %s\n", err);
+  free(err);
+  return LG_EXIT_USAGE;
 }
 
 /* Counts, for every valgrind suppression entry of every variant that ran,
@@ -424,11 +534,23 @@ static void lg_tally_supps(lg_results_t *r, const lg_manifest_t *m) {
   }
 }
 
+static int lg_do_run(const lg_global_t *g, int argc, char **argv,
+                     const lg_runargs_t *ap);
+
 static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   lg_runargs_t a;
   int rc = lg_parse_runargs(argc, argv, "run", 0, &a);
   if (rc)
     return rc;
+  rc = lg_do_run(g, argc, argv, &a);
+  lg_runargs_free(&a);
+  return rc;
+}
+
+static int lg_do_run(const lg_global_t *g, int argc, char **argv,
+                     const lg_runargs_t *ap) {
+  const lg_runargs_t a = *ap;
+  int rc;
   if (a.help) {
     fputs(lg_run_usage, stdout);
     return 0;
@@ -436,7 +558,7 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   lg_manifest_t m;
   if ((rc = lg_load_manifest(g, &m)))
     return rc;
-  if ((rc = lg_check_variants(&m, &a))) {
+  if ((rc = lg_check_variants(&m, &a)) || (rc = lg_check_scale(&m, a.scale))) {
     lg_manifest_free(&m);
     return rc;
   }
@@ -516,7 +638,9 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
     lg_manifest_free(&m);
     return LG_EXIT_INFRA;
   }
-  lg_run_opts_t o = {out, a.jobs, a.scale, isatty(1) && !a.quiet, a.quiet};
+  lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
+  lg_run_opts_t o = {out,     a.jobs,           a.scale, isatty(1) && !a.quiet,
+                     a.quiet, lg_partial_write, &partial};
   r.schema = LG_SCHEMA_VERSION;
   r.tool_version = lg_xstrdup(LG_TOOL_VERSION);
   r.created = lg_iso_now();
@@ -526,6 +650,8 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   r.shard = lg_xstrdup(a.shard);
   r.control = lg_xstrdup(m.control);
   int interrupted = lg_runner_run(&m, jobs, n, &o) != 0;
+  lg_partial_free(&partial);
+  r.incomplete = interrupted;
   free(jobs);
   lg_analyze_noise(&r);
   lg_tally_supps(&r, &m);
@@ -545,11 +671,23 @@ static int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
   return interrupted ? LG_EXIT_INFRA : rc;
 }
 
+static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
+                          const lg_runargs_t *ap);
+
 static int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
   lg_runargs_t a;
   int rc = lg_parse_runargs(argc, argv, "selftest", 1, &a);
   if (rc)
     return rc;
+  rc = lg_do_selftest(g, argc, argv, &a);
+  lg_runargs_free(&a);
+  return rc;
+}
+
+static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
+                          const lg_runargs_t *ap) {
+  const lg_runargs_t a = *ap;
+  int rc;
   if (a.help) {
     fputs(lg_selftest_usage, stdout);
     return 0;
@@ -562,7 +700,7 @@ static int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
     return lg_die(LG_EXIT_USAGE, "selftest: the manifest has no %s",
                   "selftest.defects");
   }
-  if ((rc = lg_check_variants(&m, &a))) {
+  if ((rc = lg_check_variants(&m, &a)) || (rc = lg_check_scale(&m, a.scale))) {
     lg_manifest_free(&m);
     return rc;
   }
@@ -590,9 +728,13 @@ static int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
   r.root = lg_xstrdup(g->root);
   r.command = lg_cmdline(argc, argv);
   r.control = lg_xstrdup(m.control);
-  lg_run_opts_t o = {out, a.jobs, a.scale, isatty(1) && !a.quiet, a.quiet};
+  lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
+  lg_run_opts_t o = {out,     a.jobs,           a.scale, isatty(1) && !a.quiet,
+                     a.quiet, lg_partial_write, &partial};
   int interrupted = lg_selftest_run(&m, &o, a.variants, a.nvariants, a.defects,
                                     a.ndefects, &r) != 0;
+  lg_partial_free(&partial);
+  r.incomplete = interrupted;
   lg_analyze_noise(&r);
   lg_tally_supps(&r, &m);
   /* Matrix on stdout. */
@@ -717,30 +859,43 @@ static int lg_cmd_gate(int argc, char **argv) {
   return rc;
 }
 
+/* Joins shard results. Every input directory counts (no limit): a shard
+ * that is left out would hide its failures. */
+static int lg_do_merge(const char *out, char **dirs, size_t ndirs);
+
 static int lg_cmd_merge(int argc, char **argv) {
   const char *out = NULL;
-  const char *dirs[256];
+  char **dirs = NULL; /* borrowed from argv; the array is ours */
   size_t ndirs = 0;
-  for (int i = 1; i < argc; i++) {
+  int rc = 0;
+  for (int i = 1; i < argc && !rc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       puts("usage: leakgate merge DIR... --out DIR\nJoins the results of "
            "shards into one result set, recomputes the noise floors and\n"
            "renders all reports. Exit code: that of the merged results.");
+      free(dirs);
       return 0;
     } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
       out = argv[++i];
     } else if (argv[i][0] == '-') {
-      return lg_die(LG_EXIT_USAGE,
-                    "merge: unknown option or missing value '%s'", argv[i]);
-    } else if (ndirs < 256) {
-      dirs[ndirs++] = argv[i];
+      rc = lg_die(LG_EXIT_USAGE, "merge: unknown option or missing value '%s'",
+                  argv[i]);
+    } else {
+      lg_argv_push(&dirs, &ndirs, argv[i]);
     }
   }
-  if (!out || ndirs == 0)
-    return lg_die(LG_EXIT_USAGE,
-                  "merge: usage: leakgate merge DIR... --out "
-                  "DIR%s",
-                  "");
+  if (!rc && (!out || ndirs == 0))
+    rc = lg_die(LG_EXIT_USAGE,
+                "merge: usage: leakgate merge DIR... --out "
+                "DIR%s",
+                "");
+  if (!rc)
+    rc = lg_do_merge(out, dirs, ndirs);
+  free(dirs);
+  return rc;
+}
+
+static int lg_do_merge(const char *out, char **dirs, size_t ndirs) {
   lg_results_t r;
   memset(&r, 0, sizeof r);
   for (size_t d = 0; d < ndirs; d++) {
@@ -761,6 +916,7 @@ static int lg_cmd_merge(int argc, char **argv) {
       if (part.bench)
         lg_results_set_bench(&r, json_incref(part.bench));
     }
+    r.incomplete |= part.incomplete; /* a partial shard: partial merge */
     for (size_t i = 0; i < part.nsupp_uses; i++)
       lg_results_supp_use(&r, part.supp_uses[i].variant, part.supp_uses[i].file,
                           part.supp_uses[i].name, part.supp_uses[i].uses);

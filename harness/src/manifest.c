@@ -3,6 +3,7 @@
 #include "supp.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -50,15 +51,36 @@ static int lg_mstr(lg_mctx_t *c, json_t *o, const char *key, const char *path,
   return rc;
 }
 
-static int lg_mnum(lg_mctx_t *c, json_t *o, const char *key, const char *path,
-                   double *out, double min) {
+/* Names become run directory components (<out>/runs/<variant>/<scenario>
+ * [@fault]) that are emptied recursively: refuse anything that could climb
+ * out or collide (see lg_name_problem). */
+static int lg_mname(lg_mctx_t *c, const char *path, const char *key,
+                    const char *name) {
+  const char *bad = lg_name_problem(name);
+  if (!bad)
+    return 0;
+  char *k = lg_fmt("%s.%s", path, key);
+  char *msg = lg_fmt("%s (got \"%.*s\"%s)", bad, 64, name,
+                     strlen(name) > 64 ? "..." : "");
+  lg_merr(c, k, msg);
+  free(msg);
+  free(k);
+  return -1;
+}
+
+/* Optional number in [min, max]; missing keeps *out (default). */
+static int lg_mnum_range(lg_mctx_t *c, json_t *o, const char *key,
+                         const char *path, double *out, double min,
+                         double max) {
   json_t *v = json_object_get(o, key);
   if (!v)
     return 0;
   char *full = lg_fmt("%s%s%s", path, *path ? "." : "", key);
   int rc = 0;
-  if (!json_is_number(v) || json_number_value(v) < min) {
-    char *msg = lg_fmt("a number >= %g", min);
+  if (!json_is_number(v) || !(json_number_value(v) >= min) ||
+      !(json_number_value(v) <= max)) {
+    char *msg = isinf(max) ? lg_fmt("a number >= %g", min)
+                           : lg_fmt("a number from %g to %g", min, max);
     rc = lg_merr(c, full, msg);
     free(msg);
   } else {
@@ -68,6 +90,13 @@ static int lg_mnum(lg_mctx_t *c, json_t *o, const char *key, const char *path,
   return rc;
 }
 
+static int lg_mnum(lg_mctx_t *c, json_t *o, const char *key, const char *path,
+                   double *out, double min) {
+  return lg_mnum_range(c, o, key, path, out, min, HUGE_VAL);
+}
+
+/* Optional integer in [min, LG_ITER_MAX] (every integer of the schema counts
+ * iterations); missing keeps *out. */
 static int lg_mint(lg_mctx_t *c, json_t *o, const char *key, const char *path,
                    long long *out, long long min) {
   json_t *v = json_object_get(o, key);
@@ -75,8 +104,9 @@ static int lg_mint(lg_mctx_t *c, json_t *o, const char *key, const char *path,
     return 0;
   char *full = lg_fmt("%s%s%s", path, *path ? "." : "", key);
   int rc = 0;
-  if (!json_is_integer(v) || json_integer_value(v) < min) {
-    char *msg = lg_fmt("an integer >= %lld", min);
+  if (!json_is_integer(v) || json_integer_value(v) < min ||
+      json_integer_value(v) > LG_ITER_MAX) {
+    char *msg = lg_fmt("an integer >= %lld and <= %lld", min, LG_ITER_MAX);
     rc = lg_merr(c, full, msg);
     free(msg);
   } else {
@@ -264,15 +294,17 @@ static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
     goto out;
   }
   if (lg_mstr(c, o, "name", path, &va->name, 1) ||
+      lg_mname(c, path, "name", va->name) ||
       lg_mstr(c, o, "description", path, &va->description, 0) ||
       lg_mstr(c, o, "build", path, &va->build, 1) ||
       lg_mstrv(c, o, "wrapper", path, &va->wrapper, &va->nwrapper) ||
       lg_mkv(c, o, "env", path, &va->env, &va->nenv) ||
       lg_mkv(c, o, "env_js", path, &va->env_js, &va->nenv_js) ||
       lg_mkv(c, o, "env_c", path, &va->env_c, &va->nenv_c) ||
-      lg_mnum(c, o, "iteration_scale", path, &va->iteration_scale, 1e-6) ||
-      lg_mnum(c, o, "timeout_multiplier", path, &va->timeout_multiplier,
-              1e-6) ||
+      lg_mnum_range(c, o, "iteration_scale", path, &va->iteration_scale, 1e-6,
+                    LG_SCALE_MAX) ||
+      lg_mnum_range(c, o, "timeout_multiplier", path, &va->timeout_multiplier,
+                    1e-6, LG_SCALE_MAX) ||
       lg_mlangs(c, o, path, &va->langs) ||
       lg_mstrv(c, o, "ignore_exact", path, &va->ignore_exact,
                &va->nignore_exact) ||
@@ -386,20 +418,16 @@ static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
       lg_mstrv(c, o, "args", path, &sc->args, &sc->nargs) ||
       lg_mint(c, o, "warmup", path, &sc->warmup, 0) ||
       lg_mint(c, o, "sample_every", path, &sc->sample_every, 1) ||
-      lg_mnum(c, o, "timeout_s", path, &sc->timeout_s, 0.001) ||
+      lg_mnum_range(c, o, "timeout_s", path, &sc->timeout_s, 0.001,
+                    LG_TIMEOUT_MAX_S) ||
       lg_mthresholds(c, o, path, &sc->thresholds, &sc->nthresholds) ||
       lg_mstrv(c, o, "exact", path, &sc->exact, &sc->nexact) ||
       lg_mstrv(c, o, "variants", path, &sc->variants, &sc->nvariants) ||
       lg_mstr(c, o, "primary", path, &sc->primary, 0))
     goto out;
-  char *k = lg_fmt("%s.name", path);
-  for (const char *p = sc->name; *p; p++)
-    if (!isalnum((unsigned char)*p) && !strchr("-_.+", *p)) {
-      lg_merr(c, k, "letters, digits and - _ . + only");
-      free(k);
-      goto out;
-    }
-  free(k);
+  char *k = NULL;
+  if (lg_mname(c, path, "name", sc->name))
+    goto out;
   if (strcmp(lang, "js") == 0) {
     sc->lang = LG_LANG_JS;
   } else if (strcmp(lang, "c") == 0) {
@@ -417,9 +445,12 @@ static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
     sc->iterations_per_variant =
         lg_xcalloc(json_object_size(it), sizeof *sc->iterations_per_variant);
     json_object_foreach(it, vk, ve) {
-      if (!json_is_integer(ve) || json_integer_value(ve) < 1) {
+      if (!json_is_integer(ve) || json_integer_value(ve) < 1 ||
+          json_integer_value(ve) > LG_ITER_MAX) {
         k = lg_fmt("%s.iterations.%s", path, vk);
-        lg_merr(c, k, "an integer >= 1");
+        char *msg = lg_fmt("an integer >= 1 and <= %lld", LG_ITER_MAX);
+        lg_merr(c, k, msg);
+        free(msg);
         free(k);
         goto out;
       }
@@ -486,6 +517,7 @@ static int lg_mdefect(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
     goto out;
   }
   if (lg_mstr(c, o, "fault", path, &d->fault, 1) ||
+      lg_mname(c, path, "fault", d->fault) ||
       lg_mstr(c, o, "scenario", path, &d->scenario, 1) ||
       lg_mstr(c, o, "description", path, &d->description, 0) ||
       lg_mstrv(c, o, "caught_by", path, &cells, &ncells))
@@ -592,8 +624,16 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
   m->sample_every = 10;
   m->timeout_s = 120;
   if (!o) {
-    *err = lg_fmt("%s: cannot load manifest: %s (line %d)", path, je.text,
-                  je.line);
+    /* jansson reports line -1 when the file cannot be opened at all. */
+    FILE *f = fopen(path, "r");
+    int e = errno;
+    if (f)
+      fclose(f);
+    *err = !f ? lg_fmt("manifest %s: %s", path, strerror(e))
+           : je.line > 0
+               ? lg_fmt("%s: cannot load manifest: %s (line %d)", path, je.text,
+                        je.line)
+               : lg_fmt("%s: cannot load manifest: %s", path, je.text);
     return -1;
   }
   json_t *defaults = json_object_get(o, "defaults");
@@ -628,7 +668,8 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
       (lg_mint(&c, defaults, "iterations", "defaults", &m->iterations, 1) ||
        lg_mint(&c, defaults, "warmup", "defaults", &m->warmup, 0) ||
        lg_mint(&c, defaults, "sample_every", "defaults", &m->sample_every, 1) ||
-       lg_mnum(&c, defaults, "timeout_s", "defaults", &m->timeout_s, 0.001) ||
+       lg_mnum_range(&c, defaults, "timeout_s", "defaults", &m->timeout_s,
+                     0.001, LG_TIMEOUT_MAX_S) ||
        lg_mnum(&c, defaults, "alpha", "defaults", &m->alpha, 1e-9) ||
        lg_mthresholds(&c, defaults, "defaults", &m->thresholds,
                       &m->nthresholds) ||
@@ -648,7 +689,8 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
        lg_mint(&c, djs, "warmup", "defaults.js", &m->js_warmup, 0) ||
        lg_mint(&c, djs, "sample_every", "defaults.js", &m->js_sample_every,
                1) ||
-       lg_mnum(&c, djs, "timeout_s", "defaults.js", &m->js_timeout_s, 0.001)))
+       lg_mnum_range(&c, djs, "timeout_s", "defaults.js", &m->js_timeout_s,
+                     0.001, LG_TIMEOUT_MAX_S)))
     goto fail;
   if (m->alpha >= 0.5) {
     lg_merr(&c, "defaults.alpha", "a significance level below 0.5");
@@ -731,6 +773,8 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
     }
   }
   if (lg_msupps(&c, m))
+    goto fail;
+  if ((c.err = lg_manifest_check_scale(m, 1.0)) != NULL)
     goto fail;
   json_decref(o);
   return 0;
@@ -854,14 +898,42 @@ int lg_scenario_in_variant(const lg_scenario_t *sc, const lg_variant_t *va) {
   return 0;
 }
 
-long long lg_scenario_iterations(const lg_scenario_t *sc,
-                                 const lg_variant_t *va, double cli_scale) {
+char *lg_manifest_check_scale(const lg_manifest_t *m, double cli_scale) {
+  for (size_t s = 0; s < m->nscenarios; s++) {
+    const lg_scenario_t *sc = &m->scenarios[s];
+    for (size_t v = 0; v < m->nvariants; v++) {
+      const lg_variant_t *va = &m->variants[v];
+      if (!lg_scenario_in_variant(sc, va))
+        continue;
+      double n = lg_scenario_iterations_raw(sc, va, cli_scale);
+      if (!(n <= (double)LG_ITER_MAX))
+        return lg_fmt("%s: scenario '%s' in variant '%s': %.3g iterations "
+                      "after scaling (iteration_scale %g, "
+                      "--iterations-scale %g); at most %lld",
+                      m->path, sc->name, va->name, n, va->iteration_scale,
+                      cli_scale, LG_ITER_MAX);
+    }
+  }
+  return NULL;
+}
+
+double lg_scenario_iterations_raw(const lg_scenario_t *sc,
+                                  const lg_variant_t *va, double cli_scale) {
   double n = (double)sc->iterations * va->iteration_scale;
   for (size_t i = 0; i < sc->niterations_per_variant; i++)
     if (strcmp(sc->iterations_per_variant[i].variant, va->name) == 0)
       n = sc->iterations_per_variant[i].value;
-  n *= cli_scale;
-  return n < 1 ? 1 : (long long)llround(n);
+  return n * cli_scale;
+}
+
+long long lg_scenario_iterations(const lg_scenario_t *sc,
+                                 const lg_variant_t *va, double cli_scale) {
+  double n = lg_scenario_iterations_raw(sc, va, cli_scale);
+  /* Loading and the CLI refuse more than LG_ITER_MAX (see
+   * lg_manifest_check_scale); the clamp keeps llround defined regardless. */
+  return n < 1                     ? 1
+         : n > (double)LG_ITER_MAX ? LG_ITER_MAX
+                                   : (long long)llround(n);
 }
 
 static int lg_find_threshold(const lg_threshold_t *t, size_t n,

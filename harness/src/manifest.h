@@ -8,6 +8,13 @@
 
 #include <stddef.h>
 
+/* Upper bounds that keep every derived figure far from overflow: any
+ * iteration count, warm-up or sample interval (also after scaling), a scale
+ * or timeout multiplier, a timeout in seconds. */
+#define LG_ITER_MAX 1000000000000LL
+#define LG_SCALE_MAX 1000.0
+#define LG_TIMEOUT_MAX_S 1e6
+
 #define LG_LANG_JS 1
 #define LG_LANG_C 2
 
@@ -136,6 +143,14 @@ int lg_scenario_in_variant(const lg_scenario_t *sc, const lg_variant_t *va);
 /* Effective per-run parameters after the variant and CLI scales. */
 long long lg_scenario_iterations(const lg_scenario_t *sc,
                                  const lg_variant_t *va, double cli_scale);
+/* The same before rounding and clamping (may exceed LG_ITER_MAX). */
+double lg_scenario_iterations_raw(const lg_scenario_t *sc,
+                                  const lg_variant_t *va, double cli_scale);
+/* NULL when every scenario x variant stays within LG_ITER_MAX iterations
+ * under cli_scale; else a one-line error naming the manifest, scenario and
+ * variant (caller frees). Loading checks scale 1; `run` and `selftest`
+ * check their --iterations-scale. */
+char *lg_manifest_check_scale(const lg_manifest_t *m, double cli_scale);
 /* Effective slope threshold for a metric (scenario, then defaults); NaN if
  * none; *measured gets the note (borrowed) when non-NULL. */
 double lg_scenario_threshold(const lg_manifest_t *m, const lg_scenario_t *sc,

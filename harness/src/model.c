@@ -423,6 +423,7 @@ json_t *lg_results_to_json(const lg_results_t *r) {
   json_object_set_new(o, "shard", lg_jstr(r->shard));
   json_object_set_new(o, "control", lg_jstr(r->control));
   json_object_set_new(o, "exit_code", json_integer(r->exit_code));
+  json_object_set_new(o, "complete", json_boolean(!r->incomplete));
   json_t *runs = json_array();
   for (size_t i = 0; i < r->nruns; i++)
     json_array_append_new(runs, lg_run_json(&r->runs[i]));
@@ -696,6 +697,7 @@ static int lg_results_from_json(json_t *o, lg_results_t *r, char **err) {
   r->shard = lg_gstr(o, "shard");
   r->control = lg_gstr(o, "control");
   r->exit_code = (int)lg_gint(o, "exit_code");
+  r->incomplete = json_is_false(json_object_get(o, "complete"));
   json_t *runs = json_object_get(o, "runs"), *ro;
   if (!json_is_array(runs)) {
     *err = lg_xstrdup("key 'runs': expected an array");

@@ -182,6 +182,8 @@ typedef struct lg_results_s {
                                  lg_results_set_bench */
   size_t nbench_rows;
   int exit_code;
+  int incomplete; /* written while runs were still going, or interrupted:
+                     results.json "complete": false (0, the default: true) */
 } lg_results_t;
 
 lg_run_t *lg_results_add_run(lg_results_t *r);

@@ -1,14 +1,18 @@
 /* Process launching, timeouts, parallelism and progress (see runner.h). */
 #include "runner.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <linux/close_range.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,6 +25,9 @@
 
 extern char **environ;
 
+/* Largest valgrind XML file parsed (it cannot be cut like a text log). */
+#define LG_XML_MAX ((size_t)64 << 20)
+
 enum { LG_JOB_PENDING, LG_JOB_RUNNING, LG_JOB_DONE };
 
 typedef struct lg_jstate_s {
@@ -28,14 +35,30 @@ typedef struct lg_jstate_s {
   pid_t pid;
   double start_ms, deadline_ms, kill_ms;
   int term_sent;
-  int retried; /* re-run once after a detector crashed at exit */
+  int retried;        /* re-run once after a detector crashed at exit */
+  lg_run_t *pristine; /* the prepared run, before any attempt (only in
+                         variants whose detector can crash: lg_lsan_capable) */
+  lg_run_t *first;    /* first attempt's result, when it found something */
   double end_seen_ms, next_end_check_ms; /* when the end record appeared */
   double grace_s; /* time allowed to exit after the end record */
   int hung;       /* killed for not exiting after its end record */
   char *run_dir, *probe_path;
   char **argv, **envp;
   size_t argc, envc;
+  /* Live progress, read incrementally from the probe stream: at most
+   * LG_LIVE_CHUNK new bytes per tick, however fast the scenario writes. */
+  unsigned long long live_off, live_size;
+  lg_buf_t live_part;      /* an incomplete last line */
+  int live_skip;           /* discarding an over-long line up to its newline */
+  const char *live_metric; /* primary metric (borrowed from the manifest) */
+  long long live_i;
+  char live_phase[16];
+  double live_n, live_sx, live_sy, live_sxx, live_sxy; /* least squares */
 } lg_jstate_t;
+
+/* Bytes of the probe stream the live line reads per tick, and the longest
+ * line it keeps: the display may lag behind a flood, the loop never does. */
+#define LG_LIVE_CHUNK ((size_t)1 << 20)
 
 static volatile sig_atomic_t lg_interrupted;
 
@@ -137,13 +160,14 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
   char *rel = lg_fmt("runs/%s/%s%s%s", va->name, sc->name,
                      job->fault ? "@" : "", job->fault ? job->fault : "");
   run->run_dir = rel;
-  js->run_dir = lg_path_join(o->out_dir, rel);
-  js->probe_path = lg_path_join(js->run_dir, "probe.jsonl");
-  if (lg_rmtree(js->run_dir) != 0 || lg_mkdirs(js->run_dir) != 0) {
-    lg_infra(run, lg_fmt("cannot create run directory %s: %s", js->run_dir,
-                         strerror(errno)));
+  /* The run directory is emptied recursively: only ever under --out, never
+   * through a link, whatever the names (also checked at load) say. */
+  js->run_dir = lg_confined_fresh_dir(o->out_dir, rel, &err);
+  if (!js->run_dir) {
+    lg_infra(run, lg_fmt("run directory: %s", err));
     goto out;
   }
+  js->probe_path = lg_path_join(js->run_dir, "probe.jsonl");
 
   lg_expand_t x = {m->root, "", js->run_dir, o->out_dir, sc->name, va->name};
   build_t = lg_expand(va->build, &x, &err);
@@ -340,11 +364,38 @@ static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
       for (size_t i = 0; i < n; i++) {
         char *path = lg_path_join(js->run_dir, names[i]);
         size_t len = 0;
-        char *data = lg_read_file(path, &len);
-        if (!data) {
+        unsigned long long size = 0;
+        int xml = strcmp(det->parser, "valgrind") == 0;
+        /* Logs are read capped (head and tail: sanitizer reports come at
+         * the end), so that memory stays bounded whatever a scenario
+         * writes. An XML document cannot be cut: over the cap it is not
+         * parsed at all, and said so. */
+        struct stat fst;
+        char *data = NULL;
+        if (xml && stat(path, &fst) == 0 && (size_t)fst.st_size > LG_XML_MAX) {
+          char *sz = lg_fmt_size((unsigned long long)fst.st_size);
+          lg_buf_addf(notes, "%s%s %s: over %zu MiB, not parsed",
+                      notes->len ? "; " : "", names[i], sz, LG_XML_MAX >> 20);
+          free(sz);
+          xml = -1;
+        } else {
+          data = lg_read_capped(path, xml ? LG_XML_MAX : LG_LOG_HEAD,
+                                xml ? 0 : LG_LOG_TAIL, &len, &size);
+        }
+        if (data && !xml && size > LG_LOG_HEAD + LG_LOG_TAIL) {
+          char *sz = lg_fmt_size(size);
+          char *mid = lg_fmt_size(size - LG_LOG_HEAD - LG_LOG_TAIL);
+          lg_buf_addf(notes, "%s%s %s, middle %s not read",
+                      notes->len ? "; " : "", names[i], sz, mid);
+          free(sz);
+          free(mid);
+        }
+        if (xml == -1) {
+          /* noted above */
+        } else if (!data) {
           lg_buf_addf(notes, "%scannot read %s", notes->len ? "; " : "",
                       names[i]);
-        } else if (strcmp(det->parser, "valgrind") == 0) {
+        } else if (xml) {
           char *e = lg_parse_valgrind_xml(data, len, names[i], &fs);
           if (e) {
             lg_buf_addf(notes, "%s%s: %s", notes->len ? "; " : "", names[i], e);
@@ -379,7 +430,8 @@ static int lg_detector_crashed(const char *run_dir) {
     size_t n = lg_list_dir(run_dir, patterns[p], &names);
     for (size_t i = 0; i < n && !crashed; i++) {
       char *path = lg_path_join(run_dir, names[i]);
-      char *data = lg_read_file(path, NULL);
+      size_t len = 0;
+      char *data = lg_read_capped(path, LG_LOG_HEAD, LG_LOG_TAIL, &len, NULL);
       crashed = data && strstr(data, "LeakSanitizer has encountered a fatal "
                                      "error") != NULL;
       free(data);
@@ -395,20 +447,41 @@ static int lg_detector_crashed(const char *run_dir) {
  * timeout: valgrind's leak check at exit is slow). */
 #define LG_EXIT_GRACE_S 10.0
 
-/* True when the probe stream ends with an end record (only its tail is
- * read: this is polled while the scenario runs). */
+/* True when the last complete line of the probe stream is an end record:
+ * a JSON object whose top-level "type" is "end" (a nested {"type":"end"}
+ * inside another record is not). Only the last 4 KiB are read: this is
+ * polled while the scenario runs, however large its stream. */
 static int lg_probe_ended(const char *probe_path) {
-  FILE *f = fopen(probe_path, "r");
-  if (!f)
+  int fd = open(probe_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return 0;
-  char tail[512];
-  size_t n = 0;
-  if (fseek(f, -(long)(sizeof tail - 1), SEEK_END) != 0)
-    rewind(f);
-  n = fread(tail, 1, sizeof tail - 1, f);
-  fclose(f);
-  tail[n] = '\0';
-  return strstr(tail, "\"type\":\"end\"") != NULL;
+  char tail[4096];
+  struct stat st;
+  ssize_t n = -1;
+  if (fstat(fd, &st) == 0) {
+    off_t off =
+        st.st_size > (off_t)sizeof tail ? st.st_size - (off_t)sizeof tail : 0;
+    n = pread(fd, tail, sizeof tail, off);
+  }
+  close(fd);
+  if (n <= 0)
+    return 0;
+  /* The last complete line: up to the last newline, from the one before. */
+  size_t end = (size_t)n;
+  while (end > 0 && tail[end - 1] != '\n')
+    end--; /* a partial last line is still being written */
+  if (end == 0)
+    return 0;
+  size_t start = end - 1;
+  while (start > 0 && tail[start - 1] != '\n')
+    start--;
+  json_error_t je;
+  json_t *o = json_loadb(tail + start, end - start, 0, &je);
+  json_t *type = json_object_get(o, "type");
+  int ended =
+      json_is_string(type) && strcmp(json_string_value(type), "end") == 0;
+  json_decref(o);
+  return ended;
 }
 
 /* Removes what a run wrote, so a re-run starts from an empty directory. */
@@ -423,15 +496,207 @@ static void lg_clear_run_dir(const char *run_dir) {
   lg_strv_free(names, n);
 }
 
-static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
-                      lg_jstate_t *js, int status) {
+/* One /proc/<pid>/stat line: what the leftover scan needs. */
+typedef struct lg_proc_s {
+  pid_t pid, ppid, pgrp;
+  char state;
+  char comm[64];
+} lg_proc_t;
+
+static int lg_proc_stat(pid_t pid, lg_proc_t *p) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  /* "pid (comm) S ppid pgrp ...": comm may hold spaces and parentheses,
+   * so it ends at the last ')'. */
+  char *open_p = strchr(buf, '('), *close_p = strrchr(buf, ')');
+  if (!open_p || !close_p || close_p < open_p)
+    return -1;
+  size_t cl = (size_t)(close_p - open_p - 1);
+  if (cl >= sizeof p->comm)
+    cl = sizeof p->comm - 1;
+  memcpy(p->comm, open_p + 1, cl);
+  p->comm[cl] = '\0';
+  int ppid, pgrp;
+  char state;
+  if (sscanf(close_p + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+    return -1;
+  p->pid = pid;
+  p->state = state;
+  p->ppid = ppid;
+  p->pgrp = pgrp;
+  return 0;
+}
+
+/* Which run a process belongs to, by the LEAKGATE_PROBE its environment
+ * inherited (unique per run directory): 1 this run's, 0 another value,
+ * -1 none or unreadable. Reads at most 256 KiB of the environment. */
+static int lg_proc_marker(pid_t pid, const char *probe_path) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  size_t cap = 256 * 1024, len = 0;
+  char *env = lg_xmalloc(cap + 1);
+  ssize_t n;
+  while (len < cap && (n = read(fd, env + len, cap - len)) > 0)
+    len += (size_t)n;
+  close(fd);
+  env[len] = '\0';
+  int found = -1;
+  for (size_t i = 0; i < len; i += strlen(env + i) + 1) {
+    if (strncmp(env + i, "LEAKGATE_PROBE=", 15) == 0) {
+      found = strcmp(env + i + 15, probe_path) == 0;
+      break;
+    }
+  }
+  free(env);
+  return found;
+}
+
+/* True when `self` is an ancestor of pid (walking /proc ppid links): a
+ * stale process of an earlier leakgate with the same run directory is not
+ * this run's leftover, whatever its environment says. */
+static int lg_proc_descends(pid_t pid, pid_t self) {
+  lg_proc_t p;
+  for (int depth = 0; depth < 256 && pid > 1; depth++) {
+    if (lg_proc_stat(pid, &p) != 0)
+      return 0;
+    if (p.ppid == self)
+      return 1;
+    pid = p.ppid;
+  }
+  return 0;
+}
+
+/* After a run's main process has been reaped: finds every process it left
+ * behind, kills (SIGKILL) and reaps them, and describes them in *ev ("1234
+ * sleep, 1240 node"). A process is the run's when it is in the run's
+ * process group, or descends from leakgate and carries the run's
+ * LEAKGATE_PROBE in its environment (how a grandchild that called setsid()
+ * is recognised: leakgate is its subreaper), or - only when runs do not
+ * overlap (`sole`: --jobs 1) - has been re-parented to leakgate without
+ * any marker. With js NULL (the final sweep, no run left) every live
+ * descendant of leakgate is a leftover. Members of the group are not
+ * counted when `group_killed` (leakgate killed the group itself: timeout,
+ * hang) but are killed all the same. Zombies re-parented to leakgate are
+ * reaped, never counted; live run leaders are never touched. Returns the
+ * count. */
+static size_t lg_leftovers(const lg_jstate_t *all, size_t n,
+                           const lg_jstate_t *js, int group_killed, int sole,
+                           lg_buf_t *ev) {
+  pid_t self = getpid();
+  size_t count = 0, nkill = 0, capk = 0;
+  pid_t *kill_v = NULL;
+  DIR *d = opendir("/proc");
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) {
+    if (!isdigit((unsigned char)e->d_name[0]))
+      continue;
+    pid_t pid = (pid_t)atoi(e->d_name);
+    lg_proc_t p;
+    int leader = 0;
+    for (size_t k = 0; k < n && !leader; k++)
+      leader = all[k].state == LG_JOB_RUNNING && all[k].pid == pid;
+    if (pid == self || leader || lg_proc_stat(pid, &p) != 0)
+      continue;
+    if (p.state == 'Z') {
+      if (p.ppid == self)
+        waitpid(pid, NULL, WNOHANG);
+      continue;
+    }
+    int in_group = js && p.pgrp == js->pid;
+    if (!in_group && !lg_proc_descends(pid, self))
+      continue;
+    if (js && !in_group) {
+      int marker = lg_proc_marker(pid, js->probe_path);
+      if (marker != 1 && !(marker == -1 && p.ppid == self && sole))
+        continue;
+    }
+    if (nkill == capk) {
+      capk = capk ? 2 * capk : 8;
+      kill_v = lg_xrealloc(kill_v, capk * sizeof *kill_v);
+    }
+    kill_v[nkill++] = pid;
+    kill(pid, SIGKILL);
+    if (in_group && group_killed)
+      continue;
+    lg_buf_addf(ev, "%s%d %s", count ? ", " : "", (int)pid, p.comm);
+    count++;
+  }
+  if (d)
+    closedir(d);
+  /* Reap what was killed: each becomes a zombie of leakgate (direct child,
+   * or re-parented to its subreaper when its parent died too). Bounded: a
+   * process stuck in uninterruptible sleep is left to init after 2 s. */
+  double until = lg_now_ms() + 2000;
+  for (size_t left = nkill; left && lg_now_ms() < until;) {
+    left = 0;
+    for (size_t i = 0; i < nkill; i++) {
+      if (!kill_v[i])
+        continue;
+      lg_proc_t p;
+      if (lg_proc_stat(kill_v[i], &p) != 0) {
+        kill_v[i] = 0; /* gone (reaped by its own parent) */
+        continue;
+      }
+      if (p.state == 'Z' && p.ppid == self &&
+          waitpid(kill_v[i], NULL, WNOHANG) == kill_v[i]) {
+        kill_v[i] = 0;
+        continue;
+      }
+      left++;
+    }
+    if (left) {
+      struct timespec ts = {0, 5 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  free(kill_v);
+  return count;
+}
+
+/* True when LeakSanitizer runs in this variant, so its tracer can crash at
+ * exit: a sanitizer detector and ASAN_OPTIONS or LSAN_OPTIONS set. Elsewhere
+ * the crash text is only text a scenario printed. */
+static int lg_lsan_capable(const lg_variant_t *va) {
+  int san = 0, opts = 0;
+  for (size_t d = 0; d < va->ndetectors; d++)
+    san |= strcmp(va->detectors[d].parser, "sanitizer") == 0;
+  const lg_kv_t *kvs[] = {va->env, va->env_js, va->env_c};
+  size_t ns[] = {va->nenv, va->nenv_js, va->nenv_c};
+  for (size_t k = 0; k < 3; k++)
+    for (size_t i = 0; i < ns[k]; i++)
+      opts |= strcmp(kvs[k][i].key, "ASAN_OPTIONS") == 0 ||
+              strcmp(kvs[k][i].key, "LSAN_OPTIONS") == 0;
+  return san && opts;
+}
+
+/* Analyses a finished attempt into job->run. Returns 1 when LeakSanitizer
+ * crashed at its exit (lg_lsan_capable variants only): the exit status is
+ * then the detector's, not the code's, and is not judged (the scenario had
+ * finished); what the samples and parsed reports show is still real. The
+ * caller decides on a re-run (lg_crash_policy). */
+static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
+                     lg_jstate_t *js, int status, const lg_jstate_t *all,
+                     size_t nall, int sole) {
   lg_run_t *run = job->run;
   run->wall_s = (lg_now_ms() - js->start_ms) / 1000.0;
+  int crashed = !js->term_sent && !js->hung && lg_lsan_capable(job->va) &&
+                lg_detector_crashed(js->run_dir);
   if (WIFSIGNALED(status)) {
     run->term_signal = WTERMSIG(status);
     run->exit_status = -1;
   } else {
-    run->exit_status = WEXITSTATUS(status);
+    run->exit_status = crashed ? 0 : WEXITSTATUS(status);
   }
   if (js->hung) {
     run->hung_after_end_s = js->grace_s;
@@ -441,21 +706,75 @@ static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
     run->timed_out = 1;
     run->term_signal = 0;
   }
-  /* Stray members of the group (children of the scenario) go too. */
-  killpg(js->pid, SIGKILL);
+  /* Processes the scenario left behind: a finding (RESOURCE), then killed
+   * and reaped so that nothing outlives the run. */
+  lg_buf_t left = {0};
+  size_t nleft =
+      lg_leftovers(all, nall, js, js->term_sent || js->hung, sole, &left);
   lg_probe_info_t pi;
   memset(&pi, 0, sizeof pi);
   lg_probe_read(js->probe_path, run, &pi);
   lg_buf_t notes = {0};
   lg_collect_detectors(m, job->va, js, run, &notes);
   lg_analyze_run(m, job->sc, job->va, &pi, notes.s, run);
-  if (lg_detector_crashed(js->run_dir)) {
+  if (nleft) {
+    char *what = lg_fmt("left %zu process%s running after it exited: %s "
+                        "(killed)",
+                        nleft, nleft == 1 ? "" : "es", left.s);
+    if (run->detected == LG_V_PASS) {
+      run->detected = LG_V_RESOURCE;
+      free(run->evidence);
+      run->evidence = what;
+      lg_apply_expectation(run, NULL);
+    } else {
+      char *ev =
+          lg_fmt("%s; also %s", run->evidence ? run->evidence : "", what);
+      free(what);
+      free(run->evidence);
+      run->evidence = ev;
+    }
+  }
+  lg_buf_free(&left);
+  lg_buf_free(&notes);
+  lg_probe_info_free(&pi);
+  js->state = LG_JOB_DONE;
+  return crashed;
+}
+
+static void lg_append_evidence(lg_run_t *run, const char *what) {
+  char *ev = lg_fmt("%s%s%s", run->evidence ? run->evidence : "",
+                    run->evidence && *run->evidence ? "; " : "", what);
+  free(run->evidence);
+  run->evidence = ev;
+}
+
+/* The verdict of a run whose last attempt ended (crashed: LeakSanitizer
+ * crashed at exit on it). A real verdict is never discarded: this attempt's
+ * when it found something, else the first attempt's, each with the crash
+ * noted; only when neither found anything is the run INFRA (LSan's own
+ * check did not complete: a pass cannot be trusted). */
+static void lg_crash_policy(lg_jstate_t *js, lg_run_t *run, int crashed) {
+  const char *attempts = js->retried ? "both attempts" : "the only attempt";
+  if (crashed && run->detected == LG_V_PASS && js->first) {
+    lg_run_free(run);
+    *run = *js->first; /* moved */
+    free(js->first);
+    js->first = NULL;
+    attempts = "both attempts; verdict from the first";
+  }
+  if (crashed && run->detected == LG_V_PASS) {
     lg_infra(run, lg_fmt("LeakSanitizer itself crashed at exit on %s (its "
                          "tracer; a known intermittent sanitizer fault, "
                          "google/sanitizers#1353): no verdict possible; "
                          "see %s",
-                         js->retried ? "both attempts" : "the only attempt",
-                         js->run_dir));
+                         attempts, js->run_dir));
+  } else if (crashed) {
+    char *note = lg_fmt("LeakSanitizer itself crashed at exit on %s "
+                        "(google/sanitizers#1353): its own leak check may be "
+                        "incomplete",
+                        attempts);
+    lg_append_evidence(run, note);
+    free(note);
   } else if (js->retried) {
     char *ev = lg_fmt("%s (re-run once: LeakSanitizer's tracer crashed at "
                       "exit on the first attempt)",
@@ -463,12 +782,21 @@ static void lg_finish(const lg_manifest_t *m, const lg_job_t *job,
     free(run->evidence);
     run->evidence = ev;
   }
-  lg_buf_free(&notes);
-  lg_probe_info_free(&pi);
-  js->state = LG_JOB_DONE;
+  if (js->first) {
+    lg_run_free(js->first);
+    free(js->first);
+    js->first = NULL;
+  }
 }
 
 static void lg_jstate_free(lg_jstate_t *js) {
+  lg_buf_free(&js->live_part);
+  if (js->pristine)
+    lg_run_free(js->pristine);
+  free(js->pristine);
+  if (js->first)
+    lg_run_free(js->first);
+  free(js->first);
   free(js->run_dir);
   free(js->probe_path);
   lg_strv_free(js->argv, js->argc);
@@ -497,44 +825,121 @@ static void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
   fflush(stdout);
 }
 
-/* Live line of a running job: iteration, elapsed time, current slope. */
-static void lg_live_line(const lg_manifest_t *m, const lg_job_t *job,
-                         const lg_jstate_t *js, char *line, size_t cap) {
-  lg_run_t tmp;
-  memset(&tmp, 0, sizeof tmp);
-  lg_probe_info_t pi;
-  memset(&pi, 0, sizeof pi);
-  lg_probe_read(js->probe_path, &tmp, &pi);
-  const char *pname = job->sc->primary;
-  if (!pname && job->sc->nthresholds)
-    pname = job->sc->thresholds[0].metric;
-  for (size_t i = 0; !pname && i < m->nthresholds; i++)
-    if (lg_run_metric(&tmp, m->thresholds[i].metric))
-      pname = m->thresholds[i].metric;
-  lg_metric_t *pm = pname ? lg_run_metric(&tmp, pname) : NULL;
-  char slope[96] = "";
-  if (pm) {
-    double *x = lg_xmalloc((tmp.nsamples + 1) * sizeof *x);
-    size_t k = 0;
-    double *y = lg_xmalloc((tmp.nsamples + 1) * sizeof *y);
-    for (size_t i = 0; i < tmp.nsamples; i++)
-      if (strcmp(tmp.sphase[i], "iterate") == 0 &&
-          tmp.si[i] >= job->run->warmup) {
-        x[k] = (double)tmp.si[i];
-        y[k++] = pm->v[i];
-      }
-    lg_trend_t t;
-    if (lg_trend_fit(x, y, k, &t) == 0)
-      snprintf(slope, sizeof slope, "  %s %+.3g/it", pname, t.slope);
-    free(x);
-    free(y);
+/* One complete probe line for the live line: phase, iteration and the
+ * primary metric's least-squares sums (O(1) per sample: the live slope is
+ * an indication; the verdict uses Theil-Sen over all samples). */
+static void lg_live_record(const lg_manifest_t *m, const lg_job_t *job,
+                           lg_jstate_t *js, const char *line, size_t len) {
+  json_error_t je;
+  json_t *o = json_loadb(line, len, 0, &je);
+  if (!json_is_object(o)) {
+    json_decref(o);
+    return;
   }
-  snprintf(line, cap, "  ... %-9s %-28s %-9s i=%lld/%lld  %5.1fs%s",
-           job->va->name, job->sc->name,
-           pi.last_phase ? pi.last_phase : "start", pi.last_i,
-           job->run->iterations, (lg_now_ms() - js->start_ms) / 1e3, slope);
-  lg_probe_info_free(&pi);
-  lg_run_free(&tmp);
+  const char *type = json_string_value(json_object_get(o, "type"));
+  json_t *ji = json_object_get(o, "i");
+  const char *phase = NULL;
+  if (type && strcmp(type, "phase") == 0)
+    phase = json_string_value(json_object_get(o, "name"));
+  else if (type && strcmp(type, "sample") == 0)
+    phase = json_string_value(json_object_get(o, "phase"));
+  if (phase) {
+    snprintf(js->live_phase, sizeof js->live_phase, "%s", phase);
+    if (json_is_integer(ji) && json_integer_value(ji) > js->live_i)
+      js->live_i = json_integer_value(ji);
+  }
+  if (type && strcmp(type, "sample") == 0) {
+    if (!js->live_metric) {
+      const lg_scenario_t *sc = job->sc;
+      if (sc->primary)
+        js->live_metric = sc->primary;
+      else if (sc->nthresholds)
+        js->live_metric = sc->thresholds[0].metric;
+      for (size_t i = 0; !js->live_metric && i < m->nthresholds; i++)
+        if (json_object_get(o, m->thresholds[i].metric))
+          js->live_metric = m->thresholds[i].metric;
+    }
+    json_t *v = js->live_metric ? json_object_get(o, js->live_metric) : NULL;
+    if (phase && strcmp(phase, "iterate") == 0 && json_is_integer(ji) &&
+        json_integer_value(ji) >= job->run->warmup && json_is_number(v)) {
+      double x = (double)json_integer_value(ji), y = json_number_value(v);
+      js->live_n += 1;
+      js->live_sx += x;
+      js->live_sy += y;
+      js->live_sxx += x * x;
+      js->live_sxy += x * y;
+    }
+  }
+  json_decref(o);
+}
+
+/* Reads what the probe stream gained since the last tick (bounded). */
+static void lg_live_update(const lg_manifest_t *m, const lg_job_t *job,
+                           lg_jstate_t *js) {
+  int fd = open(js->probe_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  struct stat st;
+  if (fstat(fd, &st) == 0)
+    js->live_size = (unsigned long long)st.st_size;
+  char *chunk = lg_xmalloc(LG_LIVE_CHUNK);
+  ssize_t n;
+  do
+    n = pread(fd, chunk, LG_LIVE_CHUNK, (off_t)js->live_off);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n > 0) {
+    js->live_off += (unsigned long long)n;
+    const char *p = chunk, *endp = chunk + n;
+    while (p < endp) {
+      const char *nl = memchr(p, '\n', (size_t)(endp - p));
+      if (!nl) {
+        if (!js->live_skip)
+          lg_buf_addn(&js->live_part, p, (size_t)(endp - p));
+        if (js->live_part.len > LG_LIVE_CHUNK) { /* no record is this long */
+          lg_buf_free(&js->live_part);
+          js->live_skip = 1;
+        }
+        break;
+      }
+      if (js->live_skip) {
+        js->live_skip = 0;
+      } else if (js->live_part.len) {
+        lg_buf_addn(&js->live_part, p, (size_t)(nl - p));
+        lg_live_record(m, job, js, js->live_part.s, js->live_part.len);
+        lg_buf_free(&js->live_part);
+      } else {
+        lg_live_record(m, job, js, p, (size_t)(nl - p));
+      }
+      p = nl + 1;
+    }
+  }
+  free(chunk);
+}
+
+/* Live line of a running job: phase, iteration, elapsed time, and the
+ * least-squares slope of its primary metric so far. */
+static void lg_live_line(const lg_manifest_t *m, const lg_job_t *job,
+                         lg_jstate_t *js, char *line, size_t cap) {
+  lg_live_update(m, job, js);
+  char slope[128] = "";
+  double den = js->live_n * js->live_sxx - js->live_sx * js->live_sx;
+  if (js->live_n >= 3 && den > 0)
+    snprintf(slope, sizeof slope, "  %s %+.3g/it", js->live_metric,
+             (js->live_n * js->live_sxy - js->live_sx * js->live_sy) / den);
+  char behind[64] = "";
+  if (js->live_size > js->live_off + LG_LIVE_CHUNK)
+    snprintf(behind, sizeof behind, "  (probe stream %llu MB behind)",
+             (js->live_size - js->live_off) >> 20);
+  char *full = lg_fmt(
+      "  ... %-9s %-28s %-9s i=%lld/%lld  %5.1fs%s%s", job->va->name,
+      job->sc->name, js->live_phase[0] ? js->live_phase : "start", js->live_i,
+      job->run->iterations, (lg_now_ms() - js->start_ms) / 1e3, slope, behind);
+  /* A display line: cut at cap (names may be up to 128 characters). */
+  size_t len = strlen(full) < cap - 1 ? strlen(full) : cap - 1;
+  memcpy(line, full, len);
+  line[len] = '\0';
+  free(full);
 }
 
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
@@ -550,6 +955,10 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   lg_interrupted = 0;
+  /* Descendants that escape a run's process group (setsid, double fork)
+   * are re-parented to leakgate rather than to init, so that the leftover
+   * scan after each run sees them and can reap them. */
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
   while (done < n) {
     while (!lg_interrupted && running < (size_t)jobs_max && next < n) {
@@ -564,7 +973,13 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
             printf("\033[%zuA\033[J", live_lines), live_lines = 0;
           lg_print_done(&jobs[j], done, n);
         }
+        if (o->run_done)
+          o->run_done(o->run_done_arg, jobs[j].run);
         continue;
+      }
+      if (lg_lsan_capable(jobs[j].va)) {
+        js->pristine = lg_xcalloc(1, sizeof *js->pristine);
+        lg_run_copy(js->pristine, jobs[j].run);
       }
       js->state = LG_JOB_RUNNING;
       js->start_ms = lg_now_ms();
@@ -577,8 +992,12 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           killpg(st[j].pid, SIGKILL);
           int status;
           waitpid(st[j].pid, &status, 0);
-          lg_infra(jobs[j].run, lg_xstrdup("interrupted (SIGINT/SIGTERM)"));
           st[j].state = LG_JOB_DONE;
+          /* Nothing of an interrupted run may outlive leakgate either. */
+          lg_buf_t left = {0};
+          lg_leftovers(st, n, &st[j], 1, jobs_max == 1, &left);
+          lg_buf_free(&left);
+          lg_infra(jobs[j].run, lg_xstrdup("interrupted (SIGINT/SIGTERM)"));
           done++;
         } else if (st[j].state == LG_JOB_PENDING) {
           jobs[j].run->scenario = lg_xstrdup(jobs[j].sc->name);
@@ -601,20 +1020,51 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         continue;
       int status;
       pid_t r = waitpid(js->pid, &status, WNOHANG);
-      if (r == js->pid && !js->retried && !js->term_sent &&
-          lg_detector_crashed(js->run_dir)) {
-        js->retried = 1;
-        js->end_seen_ms = 0;
-        lg_clear_run_dir(js->run_dir);
-        double budget = js->deadline_ms - js->start_ms;
-        if (lg_spawn(js, jobs[j].run) == 0) {
-          js->start_ms = lg_now_ms();
-          js->deadline_ms = js->start_ms + budget;
-          continue;
-        }
-      }
       if (r == js->pid) {
-        lg_finish(m, &jobs[j], js, status);
+        js->state = LG_JOB_DONE; /* no longer a live run leader */
+        int crashed = lg_finish(m, &jobs[j], js, status, st, n, jobs_max == 1);
+        if (crashed && !js->retried && js->pristine) {
+          /* Re-run once from an empty directory; keep what this attempt
+           * found in case the next one crashes too. */
+          js->retried = 1;
+          js->end_seen_ms = 0;
+          lg_run_t *run = jobs[j].run;
+          if (run->detected != LG_V_PASS) {
+            js->first = lg_xmalloc(sizeof *js->first);
+            *js->first = *run; /* moved */
+          } else {
+            lg_run_free(run);
+          }
+          memset(run, 0, sizeof *run);
+          lg_run_copy(run, js->pristine);
+          lg_clear_run_dir(js->run_dir);
+          lg_buf_free(&js->live_part);
+          js->live_off = js->live_size = 0;
+          js->live_skip = 0;
+          js->live_i = 0;
+          js->live_phase[0] = '\0';
+          js->live_n = js->live_sx = js->live_sy = js->live_sxx = js->live_sxy =
+              0;
+          double budget = js->deadline_ms - js->start_ms;
+          if (lg_spawn(js, run) == 0) {
+            js->state = LG_JOB_RUNNING;
+            js->start_ms = lg_now_ms();
+            js->deadline_ms = js->start_ms + budget;
+            continue;
+          }
+          /* The re-run could not start (INFRA from lg_spawn): a real
+           * first verdict still wins. */
+          if (js->first) {
+            lg_run_free(run);
+            *run = *js->first;
+            free(js->first);
+            js->first = NULL;
+            lg_append_evidence(run, "LeakSanitizer crashed at exit and the "
+                                    "re-run could not start");
+          }
+          crashed = 0;
+        }
+        lg_crash_policy(js, jobs[j].run, crashed);
         running--;
         done++;
         if (!o->quiet) {
@@ -622,6 +1072,8 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
             printf("\033[%zuA\033[J", live_lines), live_lines = 0;
           lg_print_done(&jobs[j], done, n);
         }
+        if (o->run_done)
+          o->run_done(o->run_done_arg, jobs[j].run);
         continue;
       }
       if (!js->hung && !js->term_sent && now >= js->next_end_check_ms) {
@@ -667,6 +1119,18 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
   if (o->tty && !o->quiet && live_lines)
     printf("\033[%zuA\033[J", live_lines);
   fflush(stdout);
+  /* Whatever is still alive below leakgate now came from a run it could not
+   * be attributed to (no environment marker while runs overlapped): it
+   * must not outlive leakgate either. */
+  lg_buf_t orphans = {0};
+  size_t norphans = lg_leftovers(st, n, NULL, 0, 0, &orphans);
+  if (norphans)
+    fprintf(stderr,
+            "leakgate: warning: killed %zu process%s left by runs that could "
+            "not be told apart (no LEAKGATE_PROBE in their environment): "
+            "%s\n",
+            norphans, norphans == 1 ? "" : "es", orphans.s);
+  lg_buf_free(&orphans);
   for (size_t j = 0; j < n; j++)
     lg_jstate_free(&st[j]);
   free(st);

@@ -2,7 +2,12 @@
  * the variant's wrapper and environment, captures stdout/stderr to per-run
  * logs, enforces the scaled timeout (killing the whole group), runs up to
  * --jobs in parallel, then reads the probe stream and the detector outputs
- * and hands the run to the analysis. */
+ * (logs capped at their first and last MiB) and hands the run to the
+ * analysis. Run directories are created and emptied only strictly under
+ * the resolved --out, never through a link (lg_confined_fresh_dir). As a
+ * child subreaper it finds the processes a run left behind (its group, and
+ * escaped descendants by the run's LEAKGATE_PROBE), reports them (RESOURCE)
+ * and kills and reaps them; nothing it started outlives lg_runner_run. */
 #ifndef LG_RUNNER_H
 #define LG_RUNNER_H
 
@@ -15,6 +20,12 @@ typedef struct lg_run_opts_s {
   double iterations_scale;
   int tty;   /* live progress lines */
   int quiet; /* no per-run lines at all */
+  /* Called on the runner's thread right after each run got its verdict
+   * (not for runs cut short by SIGINT/SIGTERM); may be NULL. Lets the
+   * caller persist results as runs finish (results.json "complete":
+   * false). The run stays owned by the caller's result set. */
+  void (*run_done)(void *arg, lg_run_t *run);
+  void *run_done_arg;
 } lg_run_opts_t;
 
 typedef struct lg_job_s {
@@ -26,7 +37,11 @@ typedef struct lg_job_s {
 } lg_job_t;
 
 /* Runs all jobs; every job's run gets a verdict (INFRA when it could not be
- * started). Returns 0, or -1 if interrupted by SIGINT/SIGTERM. */
+ * started, or its run directory is not confined to o->out_dir). Returns 0,
+ * or -1 if interrupted by SIGINT/SIGTERM (handlers installed for the
+ * duration; runs then cut are INFRA). Makes the calling process a child
+ * subreaper (PR_SET_CHILD_SUBREAPER) and reaps only processes it attributes
+ * to its runs: call from the main thread, one at a time. */
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
                   const lg_run_opts_t *o);
 

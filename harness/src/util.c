@@ -182,6 +182,81 @@ char *lg_read_file(const char *path, size_t *len) {
   return lg_buf_take(&b);
 }
 
+char *lg_read_capped(const char *path, size_t head, size_t tail, size_t *len,
+                     unsigned long long *size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return NULL;
+  }
+  unsigned long long total =
+      S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0;
+  lg_buf_t b = {0};
+  char tmp[65536];
+  int bad = 0;
+  /* The head, or everything up to head + tail bytes when the file is no
+   * larger (or its size is unknown: not a regular file). */
+  int split = S_ISREG(st.st_mode) && total > head + tail;
+  size_t want = split ? head : head + tail;
+  while (b.len < want) {
+    size_t chunk = want - b.len < sizeof tmp ? want - b.len : sizeof tmp;
+    ssize_t n = read(fd, tmp, chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      bad = 1;
+      break;
+    }
+    if (n == 0)
+      break;
+    lg_buf_addn(&b, tmp, (size_t)n);
+  }
+  if (!bad && split) {
+    unsigned long long skipped = total - head - tail;
+    lg_buf_addf(&b, "\n[leakgate: %llu bytes not read]\n", skipped);
+    size_t got = 0;
+    off_t off = (off_t)(total - tail);
+    while (got < tail) {
+      size_t chunk = tail - got < sizeof tmp ? tail - got : sizeof tmp;
+      ssize_t n = pread(fd, tmp, chunk, off + (off_t)got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0) {
+        bad = 1;
+        break;
+      }
+      if (n == 0)
+        break;
+      lg_buf_addn(&b, tmp, (size_t)n);
+      got += (size_t)n;
+    }
+  }
+  close(fd);
+  if (bad) {
+    lg_buf_free(&b);
+    errno = EIO;
+    return NULL;
+  }
+  if (len)
+    *len = b.len;
+  if (size)
+    *size = S_ISREG(st.st_mode) ? total : b.len;
+  return lg_buf_take(&b);
+}
+
+char *lg_fmt_size(unsigned long long bytes) {
+  if (bytes >= 10ULL * 1000 * 1000)
+    return lg_fmt("%llu MB", (bytes + 500000) / 1000000);
+  if (bytes >= 10ULL * 1000)
+    return lg_fmt("%llu kB", (bytes + 500) / 1000);
+  return lg_fmt("%llu bytes", bytes);
+}
+
 int lg_write_file(const char *path, const char *data, size_t len) {
   char *tmp = lg_fmt("%s.tmp.%ld", path, (long)getpid());
   FILE *f = fopen(tmp, "wb");
@@ -230,9 +305,131 @@ static int lg_rm_cb(const char *path, const struct stat *st, int flag,
 }
 
 int lg_rmtree(const char *path) {
-  if (!lg_is_dir(path) && !lg_is_file(path))
-    return 0;
+  struct stat st;
+  if (lstat(path, &st) != 0)
+    return errno == ENOENT ? 0 : -1;
   return nftw(path, lg_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *lg_name_problem(const char *name) {
+  static const char what[] =
+      "a name of 1 to 128 characters from A-Z a-z 0-9 . _ + -, not "
+      "\".\" or \"..\"";
+  size_t n = name ? strlen(name) : 0;
+  if (n == 0 || n > LG_NAME_MAX || strcmp(name, ".") == 0 ||
+      strcmp(name, "..") == 0)
+    return what;
+  for (const char *p = name; *p; p++)
+    if (!isalnum((unsigned char)*p) && !strchr("._+-", *p))
+      return what;
+  return NULL;
+}
+
+/* True when path lies strictly under dir (both absolute, normalised). */
+static int lg_path_under(const char *path, const char *dir) {
+  size_t n = strlen(dir);
+  if (n == 1 && dir[0] == '/')
+    return path[0] == '/' && path[1] != '\0';
+  return strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] != '\0';
+}
+
+char *lg_confined_fresh_dir(const char *base, const char *rel, char **err) {
+  char *real_base = lg_realpath(base);
+  char *cur = NULL, *copy = lg_xstrdup(rel), *parent_real = NULL;
+  char *result = NULL;
+  if (!real_base || !lg_is_dir(real_base)) {
+    *err = lg_fmt("output directory %s: %s", base,
+                  real_base ? "not a directory" : strerror(errno));
+    goto fail;
+  }
+  /* Each component must be a valid name; "a@b" is a scenario with a fault. */
+  size_t ncomp = 0;
+  for (char *save = NULL, *c = strtok_r(copy, "/", &save); c;
+       c = strtok_r(NULL, "/", &save)) {
+    ncomp++;
+    char *at = strchr(c, '@');
+    const char *bad = NULL;
+    if (at && c + strlen(c) != copy + strlen(rel)) {
+      bad = "a name (\"@\" only in the last component)";
+    } else if (at) {
+      *at = '\0';
+      bad = lg_name_problem(c) ? lg_name_problem(c) : lg_name_problem(at + 1);
+      *at = '@';
+    } else {
+      bad = lg_name_problem(c);
+    }
+    if (bad) {
+      *err = lg_fmt("run directory %s/%s: component '%s' is not %s", base, rel,
+                    c, bad);
+      goto fail;
+    }
+  }
+  if (ncomp == 0 || rel[0] == '/' || strstr(rel, "//")) {
+    *err = lg_fmt("run directory '%s': not a relative path of names", rel);
+    goto fail;
+  }
+  /* Walk down, creating what is missing, refusing links and non-dirs. */
+  cur = lg_xstrdup(real_base);
+  const char *p = rel;
+  for (size_t i = 0; i < ncomp; i++) {
+    size_t len = strcspn(p, "/");
+    char *next = lg_fmt("%s/%.*s", cur, (int)len, p);
+    free(cur);
+    cur = next;
+    p += len + (p[len] == '/');
+    struct stat st;
+    if (lstat(cur, &st) != 0) {
+      if (errno != ENOENT) {
+        *err = lg_fmt("run directory %s: %s", cur, strerror(errno));
+        goto fail;
+      }
+      if (i + 1 < ncomp && mkdir(cur, 0777) != 0 && errno != EEXIST) {
+        *err = lg_fmt("cannot create %s: %s", cur, strerror(errno));
+        goto fail;
+      }
+      if (i + 1 < ncomp && lstat(cur, &st) != 0) {
+        *err = lg_fmt("run directory %s: %s", cur, strerror(errno));
+        goto fail;
+      }
+      if (i + 1 == ncomp)
+        continue;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      *err = lg_fmt("run directory %s is a symbolic link: refusing to delete "
+                    "or write through it (outside %s?)",
+                    cur, real_base);
+      goto fail;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      *err = lg_fmt("run directory %s exists and is not a directory", cur);
+      goto fail;
+    }
+  }
+  /* The resolved parent must still be strictly under the resolved base. */
+  char *slash = strrchr(cur, '/');
+  *slash = '\0';
+  parent_real = lg_realpath(cur);
+  *slash = '/';
+  if (!parent_real ||
+      !(strcmp(parent_real, real_base) == 0 ||
+        lg_path_under(parent_real, real_base)) ||
+      !lg_path_under(cur, real_base)) {
+    *err = lg_fmt("run directory %s resolves outside %s: nothing deleted", cur,
+                  real_base);
+    goto fail;
+  }
+  if (lg_rmtree(cur) != 0 || mkdir(cur, 0777) != 0) {
+    *err = lg_fmt("cannot create run directory %s: %s", cur, strerror(errno));
+    goto fail;
+  }
+  result = cur;
+  cur = NULL;
+fail:
+  free(real_base);
+  free(copy);
+  free(cur);
+  free(parent_real);
+  return result;
 }
 
 int lg_is_dir(const char *path) {

@@ -41,11 +41,48 @@ void lg_buf_add_xml(lg_buf_t *b, const char *s);
 
 /* Reads a whole file (NUL-terminated); NULL with errno set on failure. */
 char *lg_read_file(const char *path, size_t *len);
+/* Reads at most head + tail bytes of a file (NUL-terminated, caller frees):
+ * the whole file when it is no larger, else its first `head` bytes, a line
+ * "\n[leakgate: N bytes not read]\n" and its last `tail` bytes, so that
+ * memory stays bounded whatever a scenario writes while reports at either
+ * end stay visible. *len gets the returned length, *size (may be NULL) the
+ * file's size. NULL with errno set on failure. */
+char *lg_read_capped(const char *path, size_t head, size_t tail, size_t *len,
+                     unsigned long long *size);
+/* Default caps of lg_read_capped for logs: 1 MiB from each end. */
+#define LG_LOG_HEAD ((size_t)1 << 20)
+#define LG_LOG_TAIL ((size_t)1 << 20)
+/* "315 MB" / "12 kB" / "512 bytes" (decimal units) for evidence; caller
+ * frees. */
+char *lg_fmt_size(unsigned long long bytes);
 /* Writes a file atomically (temporary file + rename); 0 or -1 with errno. */
 int lg_write_file(const char *path, const char *data, size_t len);
 int lg_mkdirs(const char *path);
-/* Removes a directory tree; missing is fine. 0 or -1. */
+/* Removes a directory tree; missing is fine. 0 or -1. Symbolic links are
+ * removed, never followed (nftw FTW_PHYS). */
 int lg_rmtree(const char *path);
+
+/* Longest scenario, variant or defect name: it becomes one component of a
+ * run directory path. */
+#define LG_NAME_MAX 128
+/* NULL when `name` may be a scenario, variant or defect name: 1..LG_NAME_MAX
+ * of [A-Za-z0-9._+-], not "." or "..". Else a static description of what is
+ * expected, for a one-line error. Such names become path components of the
+ * run directory, which is emptied recursively: they must not climb out. */
+const char *lg_name_problem(const char *name);
+
+/* Makes base/rel an empty directory confined to base, and returns its path
+ * (caller frees). base must be an existing absolute directory; rel is one or
+ * more '/'-separated components, each valid for lg_name_problem (or
+ * containing '@' between two valid names). Every intermediate component is
+ * created when missing and must be a real directory, not a symbolic link;
+ * the resolved parent must lie strictly under realpath(base); only then is an
+ * existing final component removed (lg_rmtree: links are not followed) and
+ * recreated. Returns NULL with *err (caller frees) and nothing deleted
+ * otherwise. Not safe against a concurrent attacker swapping directories
+ * between the check and the removal (no openat walk); it stops names and
+ * planted links from steering the removal. */
+char *lg_confined_fresh_dir(const char *base, const char *rel, char **err);
 int lg_is_dir(const char *path);
 int lg_is_file(const char *path);
 int lg_is_executable(const char *path);
