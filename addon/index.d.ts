@@ -69,11 +69,17 @@ export declare class Store {
   constructor(options?: StoreOptions);
   /** True once closed. */
   readonly closed: boolean;
+  /** Paths: '/'-separated, at most 255 bytes of UTF-8, well-formed Unicode
+   * (an unpaired surrogate throws RangeError 'ERR_EVS_BAD_PATH'). Errors
+   * about a path show it whole, escaped (\0, \xNN, \uDXXX). See Value for
+   * what is stored and what is refused. */
   set(path: string, value: Value): void;
   get(path: string): Value | undefined;
   /** Whether a value was removed. */
   delete(path: string): boolean;
-  /** Pattern: exact, '*' one segment, trailing '**' any depth. */
+  /** Pattern: exact, '*' one segment, trailing '**' any depth. Malformed
+   * ones, unpaired surrogates included, throw RangeError
+   * 'ERR_EVS_BAD_PATTERN'. */
   watch(pattern: string): Observable<StoreEvent>;
   getEventQueueStats(): QueueStats;
   /** Idempotent; then every other method throws code 'ERR_EVS_CLOSED'. */

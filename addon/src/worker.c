@@ -96,7 +96,8 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
                        "workerBootstrap(store, namespace, capacity)");
   s = addon_store_from(env, argv[0], true);
   if (s == NULL ||
-      !addon_get_path(env, argv[1], "config.namespace", pattern, &pattern_len))
+      !addon_get_path(env, argv[1], "config.namespace", "ERR_EVS_BAD_PATTERN",
+                      pattern, &pattern_len))
     return NULL;
   NAPI_CALL(env, napi_typeof(env, argv[2], &t));
   if (t != napi_number)
@@ -121,10 +122,7 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   if (rc != EVS_OK) {
     free(w);
     if (rc == EVS_EPATTERN || rc == EVS_EPATH)
-      return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_PATTERN",
-                         "The \"config.namespace\" pattern '%s' is malformed "
-                         "(at most %d bytes, '*' whole segments, '**' last)",
-                         pattern, EVS_PATH_MAX);
+      return addon_throw_bad_pattern(env, "config.namespace", argv[1]);
     return addon_throw_core(env, rc, "Worker.bootstrap()");
   }
   w->store = s;

@@ -1,0 +1,78 @@
+'use strict';
+// Edge cases of the API (issue 14 §7): each test pins down a behaviour that
+// used to lose data, hide part of an error, or let misuse through.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { evstore, waitFor, tick, assertNativeClean, throwsCode } = require('./helpers');
+
+const { Store, Worker, Observable, Subscription, RawStatus, nativeStats } = evstore;
+
+test('paths and patterns with an unpaired surrogate are refused; keys never collide', async () => {
+  const s = new Store();
+  const seen = [];
+  s.watch('/k/*').subscribe((e) => seen.push(e.path));
+  // U+FFFD itself and a surrogate pair are well-formed: both are keys.
+  s.set('/k/\uFFFD', 'replacement char');
+  s.set('/k/\uD83D\uDE00', 'pair');
+  // UTF-8 would turn each lone surrogate into U+FFFD: '/k/\uD800' would
+  // overwrite '/k/\uFFFD', and '/k/\uD800' and '/k/\uDBFF' would be one key.
+  const bad = ['/k/\uD800', '/k/\uDBFF', '/k/\uDC00', '/k/a\uDC00\uD800', '/k/\uD800x',
+    '/k/\uDE00\uD83D'];
+  for (const p of bad) {
+    const idx = [...p].findIndex((c) => c.length === 1 && c >= '\uD800' && c <= '\uDFFF');
+    const unit = p.charCodeAt(idx).toString(16).toUpperCase();
+    const re = new RegExp(`"path".*unpaired UTF-16 surrogate \\(\\\\u${unit} at index ${idx}\\)`);
+    throwsCode(() => s.set(p, 'forged'), RangeError, 'ERR_EVS_BAD_PATH', re);
+    throwsCode(() => s.get(p), RangeError, 'ERR_EVS_BAD_PATH', re);
+    throwsCode(() => s.delete(p), RangeError, 'ERR_EVS_BAD_PATH', re);
+    throwsCode(() => s.watch(p), RangeError, 'ERR_EVS_BAD_PATTERN', /"pattern".*unpaired/);
+    throwsCode(() => Worker.bootstrap(s, { namespace: p }), RangeError,
+      'ERR_EVS_BAD_PATTERN', /"config.namespace".*unpaired/);
+  }
+  // The message shows the surrogate escaped, not as U+FFFD.
+  throwsCode(() => s.set('/k/\uD800', 'x'), RangeError, 'ERR_EVS_BAD_PATH',
+    /'\/k\/\\uD800'/);
+  throwsCode(() => s.watch('/k/\uDBFF/**'), RangeError, 'ERR_EVS_BAD_PATTERN',
+    /'\/k\/\\uDBFF\/\*\*'/);
+  assert.equal(s.get('/k/\uFFFD'), 'replacement char');
+  assert.equal(s.get('/k/\uD83D\uDE00'), 'pair');
+  assert.equal(nativeStats().subscriptions, 1);
+  s.set('/k/end', 'x');
+  await waitFor(() => seen.length === 3);
+  assert.deepEqual(seen, ['/k/\uFFFD', '/k/\uD83D\uDE00', '/k/end']);
+  s.close();
+  assertNativeClean();
+});
+
+test('error messages show the whole path, escaped', () => {
+  const s = new Store();
+  const cases = [
+    ['/a\0b', "'/a\\0b'"],
+    ['/a\0' + '1', "'/a\\x001'"], // \0 before a digit would read as another escape
+    ['/a\x01b\x1f\x7f\x85//c', "'/a\\x01b\\x1F\\x7F\\x85//c'"], // '//': malformed
+    ["/it's\\/\0", "'/it\\'s\\\\/\\0'"],
+    ['/é/\0/☃', "'/é/\\0/☃'"],
+  ];
+  for (const [p, shown] of cases) {
+    for (const [op, fn] of [['set', () => s.set(p, 'x')], ['get', () => s.get(p)],
+      ['delete', () => s.delete(p)]]) {
+      assert.throws(fn, (err) => {
+        assert.ok(err instanceof RangeError);
+        assert.equal(err.code, 'ERR_EVS_BAD_PATH');
+        assert.ok(err.message.startsWith(`${op}(${shown})`), err.message);
+        return true;
+      }, `${op} ${JSON.stringify(p)}`);
+    }
+    assert.throws(() => s.watch(p), (err) => err.code === 'ERR_EVS_BAD_PATTERN' &&
+      err.message.includes(`"pattern" argument ${shown} is malformed`));
+    assert.throws(() => Worker.bootstrap(s, { namespace: p }), (err) =>
+      err.code === 'ERR_EVS_BAD_PATTERN' &&
+      err.message.includes(`"config.namespace" argument ${shown} is malformed`));
+  }
+  // An option string is compared whole: 'block\0x' is not 'block'.
+  throwsCode(() => new Store({ overflow: 'block\0x' }), RangeError, 'ERR_EVS_BAD_OPTION',
+    /received 'block\\0x'/);
+  throwsCode(() => new Store({ overflow: 'drop\0' }), RangeError, 'ERR_EVS_BAD_OPTION');
+  s.close();
+  assertNativeClean();
+});
