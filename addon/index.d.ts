@@ -4,11 +4,14 @@
 /** What a full event queue does to writers. */
 export type OverflowPolicy = 'block' | 'drop';
 
+/** An option given (anything but undefined) must be in range, 0 included:
+ * RangeError code 'ERR_EVS_BAD_OPTION' naming the option and its minimum. */
 export interface StoreOptions {
-  /** Slot ring size: a power of two in [2, 16777216]; default 1024. */
+  /** Slot ring size: a power of two in [2, 16777216] (minimum 2); default
+   * 1024. */
   queueSlots?: number;
-  /** Value ring bytes: a power of two in [4096, 1073741824]; default 1 MiB.
-   * The largest value is half of it, minus one byte. */
+  /** Value ring bytes: a power of two in [4096, 1073741824] (minimum 4096);
+   * default 1 MiB. The largest value is half of it, minus one byte. */
   valueRingBytes?: number;
   /** 'block' (default): writers wait, nothing is lost. 'drop': events are
    * dropped and counted when the queue is full (the map is still updated). */
@@ -88,7 +91,8 @@ export declare class Store {
 
 export interface WorkerConfig {
   namespace: string;
-  /** Pending + in-flight bound, in [1, 16777216]; default 1024. */
+  /** Pending + in-flight bound, in [1, 16777216] (minimum 1); default
+   * 1024. */
   capacity?: number;
 }
 
@@ -124,7 +128,8 @@ export declare class Worker {
   private constructor();
   static bootstrap(store: Store, config: WorkerConfig): Worker;
   status(): WorkerStatus;
-  /** Up to `max` (default 256) step events; [] when none. */
+  /** Up to `max` (an integer in [1, 16777216], default 256) step events;
+   * [] when none. */
   pollStepEvents(max?: number): StepEvent[];
   completeStepEvent(id: number, result: StepResult): void;
   /** Stops and releases the worker; then only status() and stop() work. */

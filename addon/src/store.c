@@ -320,12 +320,19 @@ napi_value addon_decode_value(napi_env env, addon_env_t *aenv,
   }
 }
 
-static bool addon_get_u32_opt(napi_env env, napi_value obj, const char *name,
-                              uint32_t *out) {
+/* Reads the optional numeric option `name` of `obj` into *out: a power of
+ * two in [min, max] when present. Absent or undefined leaves *out at 0 (the
+ * core's default); any other value, 0 included, must be in range: an option
+ * the caller spelled out is never silently replaced by the default. Throws
+ * TypeError (not a number) or RangeError ERR_EVS_BAD_OPTION naming the option
+ * and its bounds; returns false then. */
+static bool addon_get_pow2_opt(napi_env env, napi_value obj, const char *name,
+                               uint32_t min, uint32_t max, uint32_t *out) {
   bool has = false;
   napi_value v;
   napi_valuetype t;
   double d;
+  char shown[40];
 
   NAPI_CALL_RETURN_FALSE(env, napi_has_named_property(env, obj, name, &has));
   if (!has)
@@ -340,19 +347,16 @@ static bool addon_get_u32_opt(napi_env env, napi_value obj, const char *name,
     return false;
   }
   NAPI_CALL_RETURN_FALSE(env, napi_get_value_double(env, v, &d));
-  if (!(d >= 0 && d <= 4294967295.0) || d != (double)(uint32_t)d) {
+  if (!(d >= min && d <= max) || d != (double)(uint32_t)d ||
+      ((uint32_t)d & ((uint32_t)d - 1)) != 0) {
     addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                "The \"options.%s\" property must be an integer in [0, "
-                "2^32); received %g",
-                name, d);
+                "The \"options.%s\" property must be a power of two, at "
+                "least %u (the minimum) and at most %u; received %s",
+                name, min, max, addon_fmt_number(d, shown, sizeof shown));
     return false;
   }
   *out = (uint32_t)d;
   return true;
-}
-
-static bool addon_is_pow2(uint32_t v) {
-  return v != 0 && (v & (v - 1)) == 0;
 }
 
 /* ---- storeOpen(options, decoder, arrayBuffer) ---------------------------- */
@@ -385,9 +389,10 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
   if (t == napi_object) {
     napi_value ov;
     bool has = false;
-    if (!addon_get_u32_opt(env, argv[0], "queueSlots", &cfg.queue_slots) ||
-        !addon_get_u32_opt(env, argv[0], "valueRingBytes",
-                           &cfg.value_ring_bytes))
+    if (!addon_get_pow2_opt(env, argv[0], "queueSlots", 2u, 1u << 24,
+                            &cfg.queue_slots) ||
+        !addon_get_pow2_opt(env, argv[0], "valueRingBytes", 4096u, 1u << 30,
+                            &cfg.value_ring_bytes))
       return NULL;
     NAPI_CALL(env, napi_has_named_property(env, argv[0], "overflow", &has));
     if (has) {
@@ -421,21 +426,6 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
     return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                        "The \"options\" argument must be of type object");
   }
-  if (cfg.queue_slots != 0 &&
-      (!addon_is_pow2(cfg.queue_slots) || cfg.queue_slots < 2 ||
-       cfg.queue_slots > (1u << 24)))
-    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                       "The \"options.queueSlots\" property must be a power "
-                       "of two in [2, 16777216]; received %u",
-                       cfg.queue_slots);
-  if (cfg.value_ring_bytes != 0 &&
-      (!addon_is_pow2(cfg.value_ring_bytes) || cfg.value_ring_bytes < 4096u ||
-       cfg.value_ring_bytes > (1u << 30)))
-    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                       "The \"options.valueRingBytes\" property must be a "
-                       "power of two in [4096, 1073741824]; received %u",
-                       cfg.value_ring_bytes);
-
   NAPI_CALL(env, napi_typeof(env, argv[1], &t));
   if (t != napi_function)
     return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",

@@ -76,3 +76,34 @@ test('error messages show the whole path, escaped', () => {
   s.close();
   assertNativeClean();
 });
+
+test('numeric options below their minimum are refused, naming it', async () => {
+  const B = 'ERR_EVS_BAD_OPTION';
+  throwsCode(() => new Store({ queueSlots: 0 }), RangeError, B,
+    /"options\.queueSlots".*at least 2 \(the minimum\).*received 0$/);
+  throwsCode(() => new Store({ queueSlots: 1 }), RangeError, B, /at least 2 /);
+  throwsCode(() => new Store({ queueSlots: -4 }), RangeError, B, /at least 2 .*received -4$/);
+  throwsCode(() => new Store({ queueSlots: NaN }), RangeError, B, /received NaN$/);
+  throwsCode(() => new Store({ valueRingBytes: 0 }), RangeError, B,
+    /"options\.valueRingBytes".*at least 4096 \(the minimum\).*received 0$/);
+  throwsCode(() => new Store({ valueRingBytes: 2048 }), RangeError, B, /at least 4096 /);
+  assertNativeClean('after refused options');
+  const s = new Store();
+  throwsCode(() => Worker.bootstrap(s, { namespace: '/a', capacity: 0 }), RangeError, B,
+    /"config\.capacity".*at least 1 \(the minimum\).*received 0$/);
+  throwsCode(() => Worker.bootstrap(s, { namespace: '/a', capacity: -0 }), RangeError, B,
+    /received -0$/);
+  const w = Worker.bootstrap(s, { namespace: '/a', capacity: 1 });
+  throwsCode(() => w.pollStepEvents(0), RangeError, 'ERR_OUT_OF_RANGE',
+    /"max".*at least 1 \(the minimum\).*received 0$/);
+  throwsCode(() => s.watch('/a').take(-1), RangeError, 'ERR_OUT_OF_RANGE', /"n".*>= 0/);
+  throwsCode(() => s.watch('/a').debounce(-1), RangeError, 'ERR_OUT_OF_RANGE', /"ms".*>= 0/);
+  // The minimums themselves are accepted.
+  new Store({ queueSlots: 2, valueRingBytes: 4096 }).close();
+  s.watch('/a').take(0).subscribe(() => {});
+  s.watch('/a').debounce(0).subscribe(() => {}).unsubscribe();
+  w.stop();
+  s.close();
+  await tick();
+  assertNativeClean();
+});
