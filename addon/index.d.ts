@@ -18,16 +18,26 @@ export interface StoreOptions {
   overflow?: OverflowPolicy;
 }
 
-/** A JSON-able value (stored as JSON, returned parsed). */
+/** A value stored as JSON and returned parsed. Only what JSON preserves
+ * exactly: numbers finite and not -0; arrays dense, with no other
+ * properties; objects plain (prototype Object.prototype), with no undefined,
+ * function, symbol or bigint values and no symbol keys. set() refuses
+ * anything else with a TypeError naming where it is (code
+ * 'ERR_INVALID_ARG_VALUE' for NaN, Infinity, -0, holes and dropped
+ * properties; 'ERR_INVALID_ARG_TYPE' for the wrong types, such as Date, Map,
+ * class instances, null-prototype objects or a nested Buffer). */
 export type JsonValue =
   | string
   | number
   | boolean
   | null
   | JsonValue[]
-  | { [key: string]: JsonValue | undefined };
+  | { [key: string]: JsonValue };
 
-/** What set() accepts; get() and events return the same kind. */
+/** What set() accepts. A value is stored losslessly or refused: get(),
+ * events and step events return one deep-equal to it, of the same kind.
+ * Any string is kept exactly, unpaired surrogates included; Buffers and
+ * Uint8Arrays (not subclasses) keep their bytes and their class. */
 export type Value = string | Buffer | Uint8Array | JsonValue | object;
 
 export interface StoreEvent {

@@ -556,20 +556,43 @@ class Store {
   }
 
   /**
-   * Stores `value` at `path` and emits a 'set' event. Strings, Buffers and
-   * Uint8Arrays are stored as bytes; other JSON-able values as JSON. get()
-   * and events return the same kind.
-   * @param {string} path '/'-separated, at most 255 bytes
+   * Stores `value` at `path` and emits a 'set' event. A value is stored
+   * losslessly or refused: get() and events return a value deep-equal to it
+   * (same kind, prototype, keys and numbers). Strings (any, unpaired
+   * surrogates included), Buffers and plain Uint8Arrays are stored as they
+   * are; null, booleans, finite numbers other than -0, plain objects and
+   * dense arrays of those as JSON. Anything JSON would change is refused
+   * with a TypeError naming where it is: code ERR_INVALID_ARG_VALUE for
+   * NaN, Infinity, -0, array holes and properties JSON drops, code
+   * ERR_INVALID_ARG_TYPE for undefined, functions, symbols, BigInts and
+   * objects that are not plain (Date, Map, class instances, nested Buffers).
+   * @param {string} path '/'-separated, at most 255 bytes of UTF-8, no
+   *   unpaired surrogate (RangeError ERR_EVS_BAD_PATH)
    * @param {Value} value
    */
   set(path, value) {
     this._check('set()');
     if (typeof path !== 'string') throw invalidType('path', 'of type string', path);
     if (typeof value === 'string') {
-      native.storeSet(this._h, path, value, KIND_STRING);
+      if (isWellFormed(value)) {
+        native.storeSet(this._h, path, value, KIND_STRING);
+      } else {
+        // UTF-8 cannot hold an unpaired surrogate (it would come back as
+        // U+FFFD); JSON text escapes it as \uXXXX and parses back exactly.
+        native.storeSet(this._h, path, JSON.stringify(value), KIND_JSON);
+      }
     } else if (value instanceof Uint8Array) {
-      native.storeSet(this._h, path, value,
-        Buffer.isBuffer(value) ? KIND_BUFFER : KIND_UINT8ARRAY);
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Buffer.prototype) {
+        native.storeSet(this._h, path, value, KIND_BUFFER);
+      } else if (proto === Uint8Array.prototype) {
+        native.storeSet(this._h, path, value, KIND_UINT8ARRAY);
+      } else {
+        // A subclass would come back as its base class.
+        throw lossError(TypeError, 'ERR_INVALID_ARG_TYPE', 'value',
+          `is ${describe(value)}, a subclass (it would come back as a ` +
+          'plain Buffer or Uint8Array)');
+      }
     } else {
       native.storeSet(this._h, path, toJson(value), KIND_JSON);
     }
@@ -676,6 +699,100 @@ class Store {
   }
 }
 
+/* Whether a string has no unpaired surrogate (String#isWellFormed, node 20;
+ * a regular expression on older versions). */
+const LONE_SURROGATE =
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed = typeof String.prototype.isWellFormed === 'function' ?
+  (str) => str.isWellFormed() : (str) => !LONE_SURROGATE.test(str);
+
+function lossError(Ctor, code, where, what) {
+  return makeError(Ctor, code,
+    `The "value" argument cannot be stored without loss: ${where} ${what}`);
+}
+
+function numberText(n) {
+  return Object.is(n, -0) ? '-0' : String(n);
+}
+
+/* Why JSON.parse(JSON.stringify(v)) would not be deep-equal to `v`, or null
+ * when it would be. `v` was accepted by JSON.stringify, so it is acyclic.
+ * The answer is {Ctor, code, what, keys}, `keys` innermost first; it is
+ * built only on failure, so an accepted value costs one walk and no
+ * strings. */
+function jsonLoss(v) {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return null;
+    case 'number':
+      if (v - v === 0 && (v !== 0 || 1 / v > 0)) return null;
+      return { Ctor: TypeError, code: 'ERR_INVALID_ARG_VALUE', keys: [],
+        what: `is ${numberText(v)} (JSON has no NaN, Infinity or -0)` };
+    case 'object': {
+      if (v === null) return null;
+      const proto = Object.getPrototypeOf(v);
+      let keys;
+      if (proto === Array.prototype) {
+        const n = v.length;
+        for (let i = 0; i < n; i++) {
+          if (!(i in v)) {
+            return { Ctor: TypeError, code: 'ERR_INVALID_ARG_VALUE', keys: [i],
+              what: 'is an array hole (JSON would make it null)' };
+          }
+          const r = jsonLoss(v[i]);
+          if (r !== null) { r.keys.push(i); return r; }
+        }
+        keys = Object.keys(v);
+        if (keys.length !== n) {
+          const extra = keys.find((k) => !(String(k >>> 0) === k && (k >>> 0) < n));
+          return { Ctor: TypeError, code: 'ERR_INVALID_ARG_VALUE', keys: [],
+            what: `has the property ${JSON.stringify(extra)}, which is not ` +
+              'an index (JSON drops it)' };
+        }
+      } else if (proto === Object.prototype) {
+        keys = Object.keys(v);
+        for (let i = 0; i < keys.length; i++) {
+          const r = jsonLoss(v[keys[i]]);
+          if (r !== null) { r.keys.push(keys[i]); return r; }
+        }
+      } else {
+        return { Ctor: TypeError, code: 'ERR_INVALID_ARG_TYPE', keys: [],
+          what: `is ${proto === null ? 'an object with a null prototype' :
+            describe(v)} (only plain objects and arrays are stored as JSON)` };
+      }
+      const syms = Object.getOwnPropertySymbols(v);
+      for (let i = 0; i < syms.length; i++) {
+        if (Object.prototype.propertyIsEnumerable.call(v, syms[i])) {
+          return { Ctor: TypeError, code: 'ERR_INVALID_ARG_VALUE', keys: [],
+            what: `has the symbol-keyed property ${String(syms[i])} ` +
+              '(JSON drops it)' };
+        }
+      }
+      return null;
+    }
+    default: // undefined, function, symbol, bigint
+      return { Ctor: TypeError, code: 'ERR_INVALID_ARG_TYPE', keys: [],
+        what: `is ${typeof v === 'function' ? describe(v) : typeof v === 'undefined' ?
+          'undefined' : `of type ${typeof v}`} (JSON drops or refuses it)` };
+  }
+}
+
+/* 'value', then .name or ["odd key"] or [index] for each key, outermost
+ * first. */
+function wherePath(keys) {
+  let where = 'value';
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const k = keys[i];
+    if (typeof k === 'number') where += `[${k}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(k)) where += `.${k}`;
+    else where += `[${JSON.stringify(k)}]`;
+  }
+  return where;
+}
+
+/* The JSON text of a value set() stores as JSON; throws unless the text
+ * parses back to a deep-equal value. */
 function toJson(value) {
   const t = typeof value;
   if (t === 'undefined' || t === 'function' || t === 'symbol' ||
@@ -696,6 +813,10 @@ function toJson(value) {
   if (json === undefined) {
     throw invalidType('value', 'JSON-able (JSON.stringify returned undefined)',
       value);
+  }
+  const loss = jsonLoss(value);
+  if (loss !== null) {
+    throw lossError(loss.Ctor, loss.code, wherePath(loss.keys), loss.what);
   }
   return json;
 }

@@ -77,6 +77,83 @@ test('error messages show the whole path, escaped', () => {
   assertNativeClean();
 });
 
+test('values are stored losslessly', async () => {
+  const s = new Store();
+  const w = Worker.bootstrap(s, { namespace: '/v/**', capacity: 64 });
+  const events = [];
+  s.watch('/v/**').subscribe((e) => events.push(e.value));
+  const values = [
+    '\uD800', 'a\uDC00b', '\uDBFF\uD800', 'x'.repeat(100) + '\uDFFF', // unpaired surrogates
+    '\uFFFD', '\uD83D\uDE00', '',
+    Number.MAX_VALUE, Number.MIN_VALUE, -Number.MAX_VALUE, 2 ** 53 + 2, 0.1, -1e-300, 0,
+    { '\uD800': ['\uDC00'], nested: { deep: [[], {}, [null, true, 'é']] } },
+    [1, 'two', { three: 3 }],
+    Buffer.from([0, 0xd8, 0xff]), new Uint8Array([1, 2]),
+  ];
+  values.forEach((v, i) => s.set(`/v/${i}`, v));
+  await waitFor(() => events.length === values.length);
+  const steps = w.pollStepEvents(64).map((e) => e.value);
+  values.forEach((v, i) => {
+    for (const [where, got] of [['get', s.get(`/v/${i}`)], ['event', events[i]],
+      ['step event', steps[i]]]) {
+      assert.deepStrictEqual(got, v, `${where} ${i}`);
+      if (typeof v === 'number') assert.ok(Object.is(got, v), `${where} ${i}`);
+      if (typeof v === 'string') assert.equal(got.length, v.length, `${where} ${i}`);
+    }
+  });
+  w.stop();
+  s.close();
+  assertNativeClean();
+});
+
+test('values JSON would change are refused, naming where, and change nothing', async () => {
+  const s = new Store();
+  const events = [];
+  s.watch('/r').subscribe((e) => events.push(e.value));
+  s.set('/r', 'before');
+  class Point { constructor() { this.x = 1; } }
+  class Bytes extends Uint8Array {}
+  const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+  const tagged = Object.assign([1, 2], { tag: 'x' });
+  const V = 'ERR_INVALID_ARG_VALUE';
+  const T = 'ERR_INVALID_ARG_TYPE';
+  const cases = [
+    [-0, V, /: value is -0 /],
+    [NaN, V, /: value is NaN /],
+    [Infinity, V, /: value is Infinity /],
+    [-Infinity, V, /: value is -Infinity /],
+    [{ a: { b: -0 } }, V, /: value\.a\.b is -0/],
+    [[1, [2, NaN]], V, /: value\[1\]\[1\] is NaN/],
+    [sparse, V, /: value\[1\] is an array hole/],
+    [tagged, V, /: value has the property "tag", which is not an index/],
+    [{ [Symbol('k')]: 1 }, V, /symbol-keyed property Symbol\(k\)/],
+    [{ a: undefined }, T, /: value\.a is undefined/],
+    [[undefined], T, /: value\[0\] is undefined/],
+    [{ 'odd key': [{ f() {} }] }, T, /: value\["odd key"\]\[0\]\.f is function f/],
+    [{ s: Symbol('s') }, T, /: value\.s is of type symbol/],
+    [new Date(0), T, /: value is an instance of Date/],
+    [{ when: new Date(0) }, T, /: value\.when is an instance of Date/],
+    [new Map([[1, 2]]), T, /instance of Map/],
+    [new Set([1]), T, /instance of Set/],
+    [new Point(), T, /instance of Point/],
+    [Object.create(null), T, /null prototype/],
+    [{ b: Buffer.from('x') }, T, /: value\.b is an instance of Buffer/],
+    [{ u: new Uint8Array(1) }, T, /: value\.u is an instance of Uint8Array/],
+    [new String('x'), T, /instance of String/],
+    [new Number(1), T, /instance of Number/],
+    [new Bytes(2), T, /subclass/],
+  ];
+  for (const [v, code, re] of cases) {
+    throwsCode(() => s.set('/r', v), TypeError, code, re);
+  }
+  assert.equal(s.get('/r'), 'before');
+  s.set('/r', 'after');
+  await waitFor(() => events.length === 2);
+  assert.deepEqual(events, ['before', 'after']);
+  s.close();
+  assertNativeClean();
+});
+
 test('numeric options below their minimum are refused, naming it', async () => {
   const B = 'ERR_EVS_BAD_OPTION';
   throwsCode(() => new Store({ queueSlots: 0 }), RangeError, B,
