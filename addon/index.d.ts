@@ -59,6 +59,8 @@ export interface QueueStats {
   valueBytesInUse: number;
 }
 
+/** The constructors marked private throw TypeError 'Illegal constructor'
+ * (code 'ERR_ILLEGAL_CONSTRUCTOR') when user code calls them. */
 export declare class Subscription {
   private constructor();
   /** True once unsubscribed (explicitly, by take(), or by close()). */

@@ -308,6 +308,16 @@ function invalidType(name, expected, actual) {
     `The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
 }
 
+/* Passed by this module to the constructors that index.d.ts marks private.
+ * User code cannot obtain it, so it cannot build a Subscription naming
+ * another subscriber's slot (and detach it), an Observable on an unchecked
+ * pattern, or a Worker or RawStatus around a foreign handle. */
+const INTERNAL = Symbol('evstore.internal');
+
+function illegalConstructor() {
+  return makeError(TypeError, 'ERR_ILLEGAL_CONSTRUCTOR', 'Illegal constructor');
+}
+
 function closedError(what) {
   return makeError(Error, 'ERR_EVS_CLOSED', `${what}: the store is closed`);
 }
@@ -338,8 +348,13 @@ function checkPositiveInt(name, v, max, allowZero) {
 
 /** A live subscription; see {@link Observable#subscribe}. */
 class Subscription {
-  /** @param {Store} store @param {number} slot @param {number} gen */
-  constructor(store, slot, gen) {
+  /**
+   * Not for user code: throws TypeError 'Illegal constructor' (code
+   * ERR_ILLEGAL_CONSTRUCTOR). Subscriptions come from subscribe().
+   * @private
+   */
+  constructor(token, store, slot, gen) {
+    if (token !== INTERNAL) throw illegalConstructor();
     /** @private */ this._store = store;
     /** @private */ this._slot = slot;
     /** @private */ this._gen = gen;
@@ -367,8 +382,13 @@ class Subscription {
  * subscribe() creates one core subscription; operators run in JavaScript.
  */
 class Observable {
-  /** @param {Store} store @param {string} pattern @param {object[]} ops */
-  constructor(store, pattern, ops) {
+  /**
+   * Not for user code: throws TypeError 'Illegal constructor' (code
+   * ERR_ILLEGAL_CONSTRUCTOR). Observables come from watch() and operators.
+   * @private
+   */
+  constructor(token, store, pattern, ops) {
+    if (token !== INTERNAL) throw illegalConstructor();
     /** @private */ this._store = store;
     /** @private */ this._pattern = pattern;
     /** @private */ this._ops = ops;
@@ -433,7 +453,8 @@ class Observable {
 
   /** @private */
   _with(op) {
-    return new Observable(this._store, this._pattern, [...this._ops, op]);
+    return new Observable(INTERNAL, this._store, this._pattern,
+      [...this._ops, op]);
   }
 }
 
@@ -632,7 +653,7 @@ class Store {
       throw invalidType('pattern', 'of type string', pattern);
     }
     native.patternValidate(pattern);
-    return new Observable(this, pattern, []);
+    return new Observable(INTERNAL, this, pattern, []);
   }
 
   /** @returns {QueueStats} */
@@ -660,7 +681,7 @@ class Store {
     const table = this._table;
     const slot = this._free.length > 0 ? this._free.pop() : table.subs.length;
     const gen = ((table.gens[slot] || 0) + 1) >>> 0;
-    const sub = new Subscription(this, slot, gen);
+    const sub = new Subscription(INTERNAL, this, slot, gen);
     const sink = ops.length === 0 ? fn : buildChain(ops, fn, sub);
     if (sub._takeZero) {
       // take(0): complete at once, without a core subscription.
@@ -687,6 +708,10 @@ class Store {
 
   /** @private */
   _detach(sub, native_) {
+    // Only a live subscription of this store: anything else (a detached one,
+    // an object dressed up as one) must not free a slot another subscriber
+    // holds, nor push a slot onto the free list twice.
+    if (!this._active.has(sub)) return;
     sub._closed = true;
     this._table.subs[sub._slot] = undefined;
     this._active.delete(sub);
@@ -831,8 +856,13 @@ function toJson(value) {
 
 /** The C string returned by the manual status handoff (statusRaw()). */
 class RawStatus {
-  /** @param {object} handle */
-  constructor(handle) {
+  /**
+   * Not for user code: throws TypeError 'Illegal constructor' (code
+   * ERR_ILLEGAL_CONSTRUCTOR). RawStatus handles come from statusRaw().
+   * @private
+   */
+  constructor(token, handle) {
+    if (token !== INTERNAL) throw illegalConstructor();
     /** @private */ this._h = handle;
   }
 
@@ -856,8 +886,13 @@ class RawStatus {
 
 /** A pull-model worker: matching events become step events with ids. */
 class Worker {
-  /** @private */
-  constructor(store, handle) {
+  /**
+   * Not for user code: throws TypeError 'Illegal constructor' (code
+   * ERR_ILLEGAL_CONSTRUCTOR). Workers come from Worker.bootstrap().
+   * @private
+   */
+  constructor(token, store, handle) {
+    if (token !== INTERNAL) throw illegalConstructor();
     /** @private */ this._store = store;
     /** @private */ this._h = handle;
   }
@@ -884,7 +919,7 @@ class Worker {
       throw invalidType('config.capacity', 'of type number', capacity);
     }
     store._check('Worker.bootstrap()');
-    return new Worker(store,
+    return new Worker(INTERNAL, store,
       native.workerBootstrap(store._h, config.namespace, capacity));
   }
 
@@ -949,7 +984,7 @@ class Worker {
    * @returns {RawStatus}
    */
   statusRaw() {
-    return new RawStatus(native.workerStatusRaw(this._h));
+    return new RawStatus(INTERNAL, native.workerStatusRaw(this._h));
   }
 }
 

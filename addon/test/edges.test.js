@@ -154,6 +154,42 @@ test('values JSON would change are refused, naming where, and change nothing', a
   assertNativeClean();
 });
 
+test('the constructors index.d.ts marks private are illegal', async () => {
+  const s = new Store();
+  const got = [];
+  const victim = s.watch('/p').subscribe((e) => got.push(e.value));
+  const { _slot: slot, _gen: gen } = victim;
+  const attempts = {
+    Subscription: () => new Subscription(s, slot, gen),
+    'Subscription subclass': () => new (class extends Subscription {
+      constructor() { super(s, slot, gen); }
+    })(),
+    Observable: () => new Observable(s, '/p', []),
+    Worker: () => new Worker(s, {}),
+    RawStatus: () => new RawStatus({}),
+  };
+  for (const [name, fn] of Object.entries(attempts)) {
+    throwsCode(fn, TypeError, 'ERR_ILLEGAL_CONSTRUCTOR', /^Illegal constructor$/, name);
+  }
+  // An object dressed up as the victim's subscription cannot detach it
+  // either, nor free its slot for the next subscriber.
+  const fake = Object.create(Subscription.prototype);
+  Object.assign(fake, { _store: s, _slot: slot, _gen: gen, _closed: false, _teardowns: [] });
+  fake.unsubscribe();
+  s._detach(fake, true);
+  const other = [];
+  s.watch('/q').subscribe((e) => other.push(e.value));
+  s.set('/p', 'still delivered');
+  s.set('/q', 'q');
+  await waitFor(() => got.length === 1 && other.length === 1);
+  assert.deepEqual(got, ['still delivered']);
+  assert.deepEqual(other, ['q']);
+  assert.equal(victim.closed, false);
+  assert.equal(nativeStats().subscriptions, 2);
+  s.close();
+  assertNativeClean();
+});
+
 test('numeric options below their minimum are refused, naming it', async () => {
   const B = 'ERR_EVS_BAD_OPTION';
   throwsCode(() => new Store({ queueSlots: 0 }), RangeError, B,
