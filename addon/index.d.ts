@@ -125,6 +125,8 @@ export interface StepEvent {
   value: Value | undefined;
 }
 
+/** Exactly one of the two: an object with both `ok` and `error` throws
+ * TypeError 'ERR_INVALID_ARG_VALUE'. */
 export type StepResult = { ok: true } | { error: string };
 
 /** The C string of the manual status handoff. */

@@ -946,7 +946,9 @@ class Worker {
   /**
    * Acknowledges an in-flight step event.
    * @param {number} id
-   * @param {{ok: true}|{error: string}} result
+   * @param {{ok: true}|{error: string}} result exactly one of the two:
+   *   an object with both `ok` and `error` throws TypeError
+   *   ERR_INVALID_ARG_VALUE
    */
   completeStepEvent(id, result) {
     if (typeof id !== 'number') throw invalidType('id', 'of type number', id);
@@ -955,6 +957,12 @@ class Worker {
         result);
     }
     let error = null;
+    if (result.error !== undefined && result.ok !== undefined) {
+      // {ok: true, error: 'x'}: success or failure? Refused, not guessed.
+      throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE',
+        "The \"result\" argument must be { ok: true } or { error: 'message' }" +
+        ', not both: it has ok and error');
+    }
     if (result.error !== undefined) {
       if (typeof result.error !== 'string') {
         throw invalidType('result.error', 'of type string', result.error);

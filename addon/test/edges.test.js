@@ -190,6 +190,31 @@ test('the constructors index.d.ts marks private are illegal', async () => {
   assertNativeClean();
 });
 
+test('completeStepEvent() refuses a result that is both ok and an error', () => {
+  const s = new Store();
+  const w = Worker.bootstrap(s, { namespace: '/j/**', capacity: 8 });
+  s.set('/j/1', 'a');
+  let evs = [];
+  const deadline = Date.now() + 5000;
+  while (evs.length === 0 && Date.now() < deadline) evs = w.pollStepEvents();
+  assert.equal(evs.length, 1);
+  const id = evs[0].id;
+  for (const result of [{ ok: true, error: 'x' }, { ok: false, error: 'x' },
+    { ok: true, error: '' }]) {
+    throwsCode(() => w.completeStepEvent(id, result), TypeError, 'ERR_INVALID_ARG_VALUE',
+      /not both/);
+  }
+  // Still in flight, neither completed nor failed.
+  let st = w.status();
+  assert.deepEqual([st.inFlight, st.completed, st.failed], [1, 0, 0]);
+  w.completeStepEvent(id, { error: 'real failure' });
+  st = w.status();
+  assert.deepEqual([st.inFlight, st.completed, st.failed], [0, 0, 1]);
+  w.stop();
+  s.close();
+  assertNativeClean();
+});
+
 test('numeric options below their minimum are refused, naming it', async () => {
   const B = 'ERR_EVS_BAD_OPTION';
   throwsCode(() => new Store({ queueSlots: 0 }), RangeError, B,
