@@ -71,10 +71,15 @@ export declare class Subscription {
 
 export declare class Observable<T = StoreEvent> {
   private constructor();
+  /** Calls `fn` with each value, in sequence order. An exception thrown by
+   * `fn` (or an operator's function) does not stop delivery to anyone: each
+   * one is reported as its own 'uncaughtException', in delivery order, once
+   * the batch being delivered is done. */
   subscribe(fn: (value: T) => void): Subscription;
-  /** At most n values, then unsubscribes by itself. */
+  /** At most n values (an integer >= 0), then unsubscribes by itself. */
   take(n: number): Observable<T>;
-  /** The newest value after `ms` quiet milliseconds. */
+  /** The newest value after `ms` quiet milliseconds (an integer in
+   * [0, 2147483647]). */
   debounce(ms: number): Observable<T>;
   filter(pred: (value: T) => unknown): Observable<T>;
   map<U>(fn: (value: T) => U): Observable<U>;

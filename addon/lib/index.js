@@ -244,9 +244,12 @@ function runRecords(st, from, end) {
 }
 
 /* Delivers the records in the first `nbytes` of `arrayBuffer`. An exception
- * thrown by a subscriber does not stop the chunk: the first one is rethrown
- * at the end, so it is reported as uncaught, like an EventEmitter
- * listener's. */
+ * thrown by a subscriber does not stop the chunk: every one is kept, in
+ * delivery order, and the array of them is returned (null when none threw),
+ * so the native side reports each as its own uncaught exception once the
+ * chunk is delivered (addon_call_decoder). Returning them, rather than
+ * throwing one, is what lets a second error in the same chunk reach the
+ * user; the records cost nothing more while nobody throws. */
 function deliverChunk(st, arrayBuffer, nbytes) {
   if (arrayBuffer !== st.ab) {
     st.ab = arrayBuffer;
@@ -255,22 +258,22 @@ function deliverChunk(st, arrayBuffer, nbytes) {
   }
   const end = nbytes >>> 2;
   let i = 0;
-  let failed = false;
-  let firstError;
+  let errors = null;
   st.last = -1;
   while (i < end) {
     try {
       i = runRecords(st, i, end);
     } catch (err) {
-      // A subscriber (or a value's decoding) threw: remember the first
-      // error, go on with the next record.
-      if (st.cur < 0) throw err;
-      if (!failed) { failed = true; firstError = err; }
+      // A subscriber (or a value's decoding) threw: keep the error, go on
+      // with the next record. A corrupt record ends the chunk.
+      if (errors === null) errors = [];
+      errors.push(err);
+      if (st.cur < 0) return errors;
       i = st.cur + (st.u32[st.cur] >>> 4);
     }
   }
   if (st.last >= 0) carry(st, st.u32, st.last);
-  if (failed) throw firstError;
+  return errors;
 }
 
 /**
@@ -279,7 +282,8 @@ function deliverChunk(st, arrayBuffer, nbytes) {
  * the Store), so an unreferenced store without subscriptions can be
  * collected and its finaliser can close it.
  * @param {{subs: Array<Function|undefined>, gens: number[]}} table
- * @returns {(ab: ArrayBuffer, nbytes: number) => void}
+ * @returns {(ab: ArrayBuffer, nbytes: number) => Array<unknown>|null} the
+ *   exceptions subscribers threw, in order, or null
  */
 function makeDecoder(table) {
   const st = new DecodeState(table);
@@ -395,7 +399,12 @@ class Observable {
   }
 
   /**
-   * Calls `fn` with each matching event, in sequence order.
+   * Calls `fn` with each matching event, in sequence order. An exception
+   * thrown by `fn` (or by an operator's function) stops nothing: the other
+   * subscribers and the later events are delivered, and every exception is
+   * reported as its own 'uncaughtException', in delivery order, once the
+   * batch being delivered is done (so without a handler the process ends at
+   * the first, as with an EventEmitter listener's).
    * @param {(event: StoreEvent) => void} fn
    * @returns {Subscription}
    */
