@@ -544,7 +544,7 @@ static addon_store_t *addon_path_args(napi_env env, napi_callback_info info,
   size_t argc = need;
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < need) {
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", usage);
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", "%s", usage);
     return NULL;
   }
   addon_store_t *s = addon_store_from(env, argv[0], true);
