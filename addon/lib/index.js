@@ -244,9 +244,12 @@ function runRecords(st, from, end) {
 }
 
 /* Delivers the records in the first `nbytes` of `arrayBuffer`. An exception
- * thrown by a subscriber does not stop the chunk: the first one is rethrown
- * at the end, so it is reported as uncaught, like an EventEmitter
- * listener's. */
+ * thrown by a subscriber does not stop the chunk: every one is kept, in
+ * delivery order, and the array of them is returned (null when none threw),
+ * so the native side reports each as its own uncaught exception once the
+ * chunk is delivered (addon_call_decoder). Returning them, rather than
+ * throwing one, is what lets a second error in the same chunk reach the
+ * user; the records cost nothing more while nobody throws. */
 function deliverChunk(st, arrayBuffer, nbytes) {
   if (arrayBuffer !== st.ab) {
     st.ab = arrayBuffer;
@@ -255,22 +258,22 @@ function deliverChunk(st, arrayBuffer, nbytes) {
   }
   const end = nbytes >>> 2;
   let i = 0;
-  let failed = false;
-  let firstError;
+  let errors = null;
   st.last = -1;
   while (i < end) {
     try {
       i = runRecords(st, i, end);
     } catch (err) {
-      // A subscriber (or a value's decoding) threw: remember the first
-      // error, go on with the next record.
-      if (st.cur < 0) throw err;
-      if (!failed) { failed = true; firstError = err; }
+      // A subscriber (or a value's decoding) threw: keep the error, go on
+      // with the next record. A corrupt record ends the chunk.
+      if (errors === null) errors = [];
+      errors.push(err);
+      if (st.cur < 0) return errors;
       i = st.cur + (st.u32[st.cur] >>> 4);
     }
   }
   if (st.last >= 0) carry(st, st.u32, st.last);
-  if (failed) throw firstError;
+  return errors;
 }
 
 /**
@@ -279,7 +282,8 @@ function deliverChunk(st, arrayBuffer, nbytes) {
  * the Store), so an unreferenced store without subscriptions can be
  * collected and its finaliser can close it.
  * @param {{subs: Array<Function|undefined>, gens: number[]}} table
- * @returns {(ab: ArrayBuffer, nbytes: number) => void}
+ * @returns {(ab: ArrayBuffer, nbytes: number) => Array<unknown>|null} the
+ *   exceptions subscribers threw, in order, or null
  */
 function makeDecoder(table) {
   const st = new DecodeState(table);
@@ -306,6 +310,16 @@ function describe(v) {
 function invalidType(name, expected, actual) {
   return makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
     `The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
+}
+
+/* Passed by this module to the constructors that index.d.ts marks private.
+ * User code cannot obtain it, so it cannot build a Subscription naming
+ * another subscriber's slot (and detach it), an Observable on an unchecked
+ * pattern, or a Worker or RawStatus around a foreign handle. */
+const INTERNAL = Symbol('evstore.internal');
+
+function illegalConstructor() {
+  return makeError(TypeError, 'ERR_ILLEGAL_CONSTRUCTOR', 'Illegal constructor');
 }
 
 function closedError(what) {
@@ -338,8 +352,13 @@ function checkPositiveInt(name, v, max, allowZero) {
 
 /** A live subscription; see {@link Observable#subscribe}. */
 class Subscription {
-  /** @param {Store} store @param {number} slot @param {number} gen */
-  constructor(store, slot, gen) {
+  /**
+   * Not for user code: throws TypeError 'Illegal constructor' (code
+   * ERR_ILLEGAL_CONSTRUCTOR). Subscriptions come from subscribe().
+   * @private
+   */
+  constructor(token, store, slot, gen) {
+    if (token !== INTERNAL) throw illegalConstructor();
     /** @private */ this._store = store;
     /** @private */ this._slot = slot;
     /** @private */ this._gen = gen;
@@ -367,15 +386,25 @@ class Subscription {
  * subscribe() creates one core subscription; operators run in JavaScript.
  */
 class Observable {
-  /** @param {Store} store @param {string} pattern @param {object[]} ops */
-  constructor(store, pattern, ops) {
+  /**
+   * Not for user code: throws TypeError 'Illegal constructor' (code
+   * ERR_ILLEGAL_CONSTRUCTOR). Observables come from watch() and operators.
+   * @private
+   */
+  constructor(token, store, pattern, ops) {
+    if (token !== INTERNAL) throw illegalConstructor();
     /** @private */ this._store = store;
     /** @private */ this._pattern = pattern;
     /** @private */ this._ops = ops;
   }
 
   /**
-   * Calls `fn` with each matching event, in sequence order.
+   * Calls `fn` with each matching event, in sequence order. An exception
+   * thrown by `fn` (or by an operator's function) stops nothing: the other
+   * subscribers and the later events are delivered, and every exception is
+   * reported as its own 'uncaughtException', in delivery order, once the
+   * batch being delivered is done (so without a handler the process ends at
+   * the first, as with an EventEmitter listener's).
    * @param {(event: StoreEvent) => void} fn
    * @returns {Subscription}
    */
@@ -433,7 +462,8 @@ class Observable {
 
   /** @private */
   _with(op) {
-    return new Observable(this._store, this._pattern, [...this._ops, op]);
+    return new Observable(INTERNAL, this._store, this._pattern,
+      [...this._ops, op]);
   }
 }
 
@@ -556,20 +586,43 @@ class Store {
   }
 
   /**
-   * Stores `value` at `path` and emits a 'set' event. Strings, Buffers and
-   * Uint8Arrays are stored as bytes; other JSON-able values as JSON. get()
-   * and events return the same kind.
-   * @param {string} path '/'-separated, at most 255 bytes
+   * Stores `value` at `path` and emits a 'set' event. A value is stored
+   * losslessly or refused: get() and events return a value deep-equal to it
+   * (same kind, prototype, keys and numbers). Strings (any, unpaired
+   * surrogates included), Buffers and plain Uint8Arrays are stored as they
+   * are; null, booleans, finite numbers other than -0, plain objects and
+   * dense arrays of those as JSON. Anything JSON would change is refused
+   * with a TypeError naming where it is: code ERR_INVALID_ARG_VALUE for
+   * NaN, Infinity, -0, array holes and properties JSON drops, code
+   * ERR_INVALID_ARG_TYPE for undefined, functions, symbols, BigInts and
+   * objects that are not plain (Date, Map, class instances, nested Buffers).
+   * @param {string} path '/'-separated, at most 255 bytes of UTF-8, no
+   *   unpaired surrogate (RangeError ERR_EVS_BAD_PATH)
    * @param {Value} value
    */
   set(path, value) {
     this._check('set()');
     if (typeof path !== 'string') throw invalidType('path', 'of type string', path);
     if (typeof value === 'string') {
-      native.storeSet(this._h, path, value, KIND_STRING);
+      if (isWellFormed(value)) {
+        native.storeSet(this._h, path, value, KIND_STRING);
+      } else {
+        // UTF-8 cannot hold an unpaired surrogate (it would come back as
+        // U+FFFD); JSON text escapes it as \uXXXX and parses back exactly.
+        native.storeSet(this._h, path, JSON.stringify(value), KIND_JSON);
+      }
     } else if (value instanceof Uint8Array) {
-      native.storeSet(this._h, path, value,
-        Buffer.isBuffer(value) ? KIND_BUFFER : KIND_UINT8ARRAY);
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Buffer.prototype) {
+        native.storeSet(this._h, path, value, KIND_BUFFER);
+      } else if (proto === Uint8Array.prototype) {
+        native.storeSet(this._h, path, value, KIND_UINT8ARRAY);
+      } else {
+        // A subclass would come back as its base class.
+        throw lossError(TypeError, 'ERR_INVALID_ARG_TYPE', 'value',
+          `is ${describe(value)}, a subclass (it would come back as a ` +
+          'plain Buffer or Uint8Array)');
+      }
     } else {
       native.storeSet(this._h, path, toJson(value), KIND_JSON);
     }
@@ -609,7 +662,7 @@ class Store {
       throw invalidType('pattern', 'of type string', pattern);
     }
     native.patternValidate(pattern);
-    return new Observable(this, pattern, []);
+    return new Observable(INTERNAL, this, pattern, []);
   }
 
   /** @returns {QueueStats} */
@@ -637,7 +690,7 @@ class Store {
     const table = this._table;
     const slot = this._free.length > 0 ? this._free.pop() : table.subs.length;
     const gen = ((table.gens[slot] || 0) + 1) >>> 0;
-    const sub = new Subscription(this, slot, gen);
+    const sub = new Subscription(INTERNAL, this, slot, gen);
     const sink = ops.length === 0 ? fn : buildChain(ops, fn, sub);
     if (sub._takeZero) {
       // take(0): complete at once, without a core subscription.
@@ -664,6 +717,10 @@ class Store {
 
   /** @private */
   _detach(sub, native_) {
+    // Only a live subscription of this store: anything else (a detached one,
+    // an object dressed up as one) must not free a slot another subscriber
+    // holds, nor push a slot onto the free list twice.
+    if (!this._active.has(sub)) return;
     sub._closed = true;
     this._table.subs[sub._slot] = undefined;
     this._active.delete(sub);
@@ -676,6 +733,100 @@ class Store {
   }
 }
 
+/* Whether a string has no unpaired surrogate (String#isWellFormed, node 20;
+ * a regular expression on older versions). */
+const LONE_SURROGATE =
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed = typeof String.prototype.isWellFormed === 'function' ?
+  (str) => str.isWellFormed() : (str) => !LONE_SURROGATE.test(str);
+
+function lossError(Ctor, code, where, what) {
+  return makeError(Ctor, code,
+    `The "value" argument cannot be stored without loss: ${where} ${what}`);
+}
+
+function numberText(n) {
+  return Object.is(n, -0) ? '-0' : String(n);
+}
+
+/* Why JSON.parse(JSON.stringify(v)) would not be deep-equal to `v`, or null
+ * when it would be. `v` was accepted by JSON.stringify, so it is acyclic.
+ * The answer is {Ctor, code, what, keys}, `keys` innermost first; it is
+ * built only on failure, so an accepted value costs one walk and no
+ * strings. */
+function jsonLoss(v) {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return null;
+    case 'number':
+      if (v - v === 0 && (v !== 0 || 1 / v > 0)) return null;
+      return { Ctor: TypeError, code: 'ERR_INVALID_ARG_VALUE', keys: [],
+        what: `is ${numberText(v)} (JSON has no NaN, Infinity or -0)` };
+    case 'object': {
+      if (v === null) return null;
+      const proto = Object.getPrototypeOf(v);
+      let keys;
+      if (proto === Array.prototype) {
+        const n = v.length;
+        for (let i = 0; i < n; i++) {
+          if (!(i in v)) {
+            return { Ctor: TypeError, code: 'ERR_INVALID_ARG_VALUE', keys: [i],
+              what: 'is an array hole (JSON would make it null)' };
+          }
+          const r = jsonLoss(v[i]);
+          if (r !== null) { r.keys.push(i); return r; }
+        }
+        keys = Object.keys(v);
+        if (keys.length !== n) {
+          const extra = keys.find((k) => !(String(k >>> 0) === k && (k >>> 0) < n));
+          return { Ctor: TypeError, code: 'ERR_INVALID_ARG_VALUE', keys: [],
+            what: `has the property ${JSON.stringify(extra)}, which is not ` +
+              'an index (JSON drops it)' };
+        }
+      } else if (proto === Object.prototype) {
+        keys = Object.keys(v);
+        for (let i = 0; i < keys.length; i++) {
+          const r = jsonLoss(v[keys[i]]);
+          if (r !== null) { r.keys.push(keys[i]); return r; }
+        }
+      } else {
+        return { Ctor: TypeError, code: 'ERR_INVALID_ARG_TYPE', keys: [],
+          what: `is ${proto === null ? 'an object with a null prototype' :
+            describe(v)} (only plain objects and arrays are stored as JSON)` };
+      }
+      const syms = Object.getOwnPropertySymbols(v);
+      for (let i = 0; i < syms.length; i++) {
+        if (Object.prototype.propertyIsEnumerable.call(v, syms[i])) {
+          return { Ctor: TypeError, code: 'ERR_INVALID_ARG_VALUE', keys: [],
+            what: `has the symbol-keyed property ${String(syms[i])} ` +
+              '(JSON drops it)' };
+        }
+      }
+      return null;
+    }
+    default: // undefined, function, symbol, bigint
+      return { Ctor: TypeError, code: 'ERR_INVALID_ARG_TYPE', keys: [],
+        what: `is ${typeof v === 'function' ? describe(v) : typeof v === 'undefined' ?
+          'undefined' : `of type ${typeof v}`} (JSON drops or refuses it)` };
+  }
+}
+
+/* 'value', then .name or ["odd key"] or [index] for each key, outermost
+ * first. */
+function wherePath(keys) {
+  let where = 'value';
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const k = keys[i];
+    if (typeof k === 'number') where += `[${k}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(k)) where += `.${k}`;
+    else where += `[${JSON.stringify(k)}]`;
+  }
+  return where;
+}
+
+/* The JSON text of a value set() stores as JSON; throws unless the text
+ * parses back to a deep-equal value. */
 function toJson(value) {
   const t = typeof value;
   if (t === 'undefined' || t === 'function' || t === 'symbol' ||
@@ -697,6 +848,10 @@ function toJson(value) {
     throw invalidType('value', 'JSON-able (JSON.stringify returned undefined)',
       value);
   }
+  const loss = jsonLoss(value);
+  if (loss !== null) {
+    throw lossError(loss.Ctor, loss.code, wherePath(loss.keys), loss.what);
+  }
   return json;
 }
 
@@ -710,8 +865,13 @@ function toJson(value) {
 
 /** The C string returned by the manual status handoff (statusRaw()). */
 class RawStatus {
-  /** @param {object} handle */
-  constructor(handle) {
+  /**
+   * Not for user code: throws TypeError 'Illegal constructor' (code
+   * ERR_ILLEGAL_CONSTRUCTOR). RawStatus handles come from statusRaw().
+   * @private
+   */
+  constructor(token, handle) {
+    if (token !== INTERNAL) throw illegalConstructor();
     /** @private */ this._h = handle;
   }
 
@@ -735,8 +895,13 @@ class RawStatus {
 
 /** A pull-model worker: matching events become step events with ids. */
 class Worker {
-  /** @private */
-  constructor(store, handle) {
+  /**
+   * Not for user code: throws TypeError 'Illegal constructor' (code
+   * ERR_ILLEGAL_CONSTRUCTOR). Workers come from Worker.bootstrap().
+   * @private
+   */
+  constructor(token, store, handle) {
+    if (token !== INTERNAL) throw illegalConstructor();
     /** @private */ this._store = store;
     /** @private */ this._h = handle;
   }
@@ -763,7 +928,7 @@ class Worker {
       throw invalidType('config.capacity', 'of type number', capacity);
     }
     store._check('Worker.bootstrap()');
-    return new Worker(store,
+    return new Worker(INTERNAL, store,
       native.workerBootstrap(store._h, config.namespace, capacity));
   }
 
@@ -790,7 +955,9 @@ class Worker {
   /**
    * Acknowledges an in-flight step event.
    * @param {number} id
-   * @param {{ok: true}|{error: string}} result
+   * @param {{ok: true}|{error: string}} result exactly one of the two:
+   *   an object with both `ok` and `error` throws TypeError
+   *   ERR_INVALID_ARG_VALUE
    */
   completeStepEvent(id, result) {
     if (typeof id !== 'number') throw invalidType('id', 'of type number', id);
@@ -799,6 +966,12 @@ class Worker {
         result);
     }
     let error = null;
+    if (result.error !== undefined && result.ok !== undefined) {
+      // {ok: true, error: 'x'}: success or failure? Refused, not guessed.
+      throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE',
+        "The \"result\" argument must be { ok: true } or { error: 'message' }" +
+        ', not both: it has ok and error');
+    }
     if (result.error !== undefined) {
       if (typeof result.error !== 'string') {
         throw invalidType('result.error', 'of type string', result.error);
@@ -828,7 +1001,7 @@ class Worker {
    * @returns {RawStatus}
    */
   statusRaw() {
-    return new RawStatus(native.workerStatusRaw(this._h));
+    return new RawStatus(INTERNAL, native.workerStatusRaw(this._h));
   }
 }
 

@@ -74,6 +74,29 @@ napi_value addon_throw(napi_env env, addon_error_kind_t kind, const char *code,
  * by `what` (e.g. "set('/a/b')"). Returns NULL. */
 napi_value addon_throw_core(napi_env env, int err, const char *what);
 
+/* Room for any path or pattern (at most EVS_PATH_MAX bytes of UTF-8) escaped
+ * by addon_escape_js_string: each UTF-8 byte becomes at most 4 bytes (a
+ * control character as \xNN; an unpaired surrogate, 3 bytes as U+FFFD,
+ * becomes the 6 of \uDXXX), plus "..." and the NUL. */
+#define ADDON_ESCAPED_MAX (4 * EVS_PATH_MAX + 8)
+
+/* Writes the JS string `v` into out[0..cap) (always NUL-terminated) for an
+ * error message, whole and unambiguous: NUL as \0, other C0/C1 control
+ * characters and DEL as \xNN, backslash and quote escaped, an unpaired
+ * surrogate as \uDXXX, everything else as UTF-8. Strings longer than
+ * EVS_PATH_MAX units, or than `cap` allows, end in "...". Never throws;
+ * writes "<unreadable>" if the string cannot be read. */
+void addon_escape_js_string(napi_env env, napi_value v, char *out, size_t cap);
+/* The same for UTF-16 units u[0..n); `truncated` appends "...". */
+void addon_escape_utf16(const char16_t *u, size_t n, bool truncated, char *out,
+                        size_t cap);
+/* Whether u[0..n) holds a surrogate that is not half of a pair; if so, *at is
+ * the index of the first one. */
+bool addon_find_lone_surrogate(const char16_t *u, size_t n, size_t *at);
+/* Formats a double as JavaScript would print it (NaN, Infinity, -0, shortest
+ * round-trip digits) into buf; returns buf. */
+const char *addon_fmt_number(double d, char *buf, size_t cap);
+
 /* ---- value kinds ----------------------------------------------------------
  * Every value the addon stores starts with one kind byte so that get(), events
  * and step events return the kind that went in. */
@@ -288,11 +311,20 @@ bool addon_encode_value(napi_env env, addon_store_t *s, napi_value value,
 napi_value addon_decode_value(napi_env env, addon_env_t *aenv,
                               const uint8_t *bytes, size_t len);
 
-/* Reads a path/pattern argument into buf (at least ADDON_PATH_BUF bytes).
- * Throws TypeError (not a string) or RangeError (too long) naming `what`. */
+/* Reads a path/pattern argument into buf (at least ADDON_PATH_BUF bytes) as
+ * UTF-8 of *len bytes (not NUL-terminated; it may hold NULs, which the core
+ * refuses). Throws TypeError (not a string), RangeError
+ * ERR_EVS_PATH_TOO_LONG (over EVS_PATH_MAX bytes) or RangeError `bad_code`
+ * (an unpaired UTF-16 surrogate, which UTF-8 cannot hold), naming `what`;
+ * returns false then. */
 #define ADDON_PATH_BUF (EVS_PATH_MAX + 6)
-bool addon_get_path(napi_env env, napi_value v, const char *what, char *buf,
-                    size_t *len);
+bool addon_get_path(napi_env env, napi_value v, const char *what,
+                    const char *bad_code, char *buf, size_t *len);
+
+/* Throws RangeError ERR_EVS_BAD_PATTERN for the malformed pattern `v` (the
+ * `what` argument), shown whole and escaped, with the rules. Returns NULL. */
+napi_value addon_throw_bad_pattern(napi_env env, const char *what,
+                                   napi_value v);
 
 /* ---- worker (worker.c) -----------------------------------------------------
  */

@@ -390,22 +390,41 @@ static size_t addon_record_bytes(const uint8_t *p) {
   return (size_t)(w0 >> 4) * 4;
 }
 
-/* Calls the JS decoder with `n` bytes in the ArrayBuffer `ab`. An exception
- * thrown by a subscriber is reported as uncaught, like an EventEmitter
- * listener's, after the whole chunk was delivered (the decoder rethrows the
- * first one at its end). */
+/* Calls the JS decoder with `n` bytes in the ArrayBuffer `ab`. Every
+ * exception subscribers threw is reported as its own uncaught exception,
+ * like an EventEmitter listener's, in delivery order, after the whole chunk
+ * was delivered: the decoder returns them as an array (null when none
+ * threw), since a JS function can throw only one. Each report runs the
+ * process's 'uncaughtException' handlers, or ends the process when there are
+ * none (then the later ones are not seen, as with any uncaught exception).
+ * The check costs one napi_is_array per chunk, not per event. */
 static void addon_call_decoder(napi_env env, napi_value js_cb, napi_value ab,
                                size_t n) {
-  napi_value argv[2], undefined, exc;
+  napi_value argv[2], undefined, exc, result = NULL, err;
   napi_status st;
+  bool is_array = false;
+  uint32_t count = 0, i;
+
   if (napi_get_undefined(env, &undefined) != napi_ok ||
       napi_create_uint32(env, (uint32_t)n, &argv[1]) != napi_ok)
     return;
   argv[0] = ab;
-  st = napi_call_function(env, undefined, js_cb, 2, argv, NULL);
-  if (st == napi_pending_exception &&
-      napi_get_and_clear_last_exception(env, &exc) == napi_ok)
-    napi_fatal_exception(env, exc);
+  st = napi_call_function(env, undefined, js_cb, 2, argv, &result);
+  if (st == napi_pending_exception) {
+    /* The decoder itself failed (not a subscriber: those are returned). */
+    if (napi_get_and_clear_last_exception(env, &exc) == napi_ok)
+      napi_fatal_exception(env, exc);
+    return;
+  }
+  if (st != napi_ok || result == NULL ||
+      napi_is_array(env, result, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, result, &count) != napi_ok)
+    return;
+  for (i = 0; i < count; i++) {
+    if (napi_get_element(env, result, i, &err) != napi_ok)
+      break;
+    napi_fatal_exception(env, err);
+  }
 }
 
 void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,

@@ -1,7 +1,9 @@
 /* JS errors of the addon: every thrown error is an Error, TypeError or
  * RangeError carrying a `code` string, and never replaces a pending exception.
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addon.h"
@@ -15,7 +17,8 @@ static bool addon_exception_pending(napi_env env) {
 
 static napi_value addon_throw_v(napi_env env, addon_error_kind_t kind,
                                 const char *code, const char *fmt, va_list ap) {
-  char msg[512];
+  /* Room for an escaped path (ADDON_ESCAPED_MAX) and the text around it. */
+  char msg[ADDON_ESCAPED_MAX + 512];
   napi_value js_code, js_msg, err;
 
   if (addon_exception_pending(env))
@@ -122,4 +125,128 @@ napi_value addon_throw_core(napi_env env, int err, const char *what) {
   }
   return addon_throw(env, ADDON_ERROR, "ERR_EVS_UNKNOWN", "%s: %s (%d)", what,
                      evs_strerror(err), err);
+}
+
+/* Appends the UTF-8 form of code point `cp` to out[*o..cap). */
+static void addon_put_utf8(char *out, size_t cap, size_t *o, uint32_t cp) {
+  char b[4];
+  size_t n, i;
+  if (cp < 0x80) {
+    b[0] = (char)cp;
+    n = 1;
+  } else if (cp < 0x800) {
+    b[0] = (char)(0xc0 | cp >> 6);
+    b[1] = (char)(0x80 | (cp & 0x3f));
+    n = 2;
+  } else if (cp < 0x10000) {
+    b[0] = (char)(0xe0 | cp >> 12);
+    b[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+    b[2] = (char)(0x80 | (cp & 0x3f));
+    n = 3;
+  } else {
+    b[0] = (char)(0xf0 | cp >> 18);
+    b[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+    b[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+    b[3] = (char)(0x80 | (cp & 0x3f));
+    n = 4;
+  }
+  for (i = 0; i < n && *o + 1 < cap; i++)
+    out[(*o)++] = b[i];
+}
+
+static void addon_put_str(char *out, size_t cap, size_t *o, const char *s) {
+  while (*s != '\0' && *o + 1 < cap)
+    out[(*o)++] = *s++;
+}
+
+void addon_escape_utf16(const char16_t *u, size_t n, bool truncated, char *out,
+                        size_t cap) {
+  size_t i, o = 0;
+  char esc[8];
+
+  if (cap == 0)
+    return;
+  for (i = 0; i < n; i++) {
+    uint32_t c = u[i];
+    /* Stop where a whole escape (at most 6 bytes) and "..." may not fit, so
+     * the text is never cut inside an escape. */
+    if (o + 6 + 3 + 1 > cap) {
+      truncated = true;
+      break;
+    }
+    if (c == 0) {
+      /* "\0" before a digit would read as another escape: spell it out. */
+      addon_put_str(out, cap, &o,
+                    i + 1 < n && u[i + 1] >= '0' && u[i + 1] <= '9' ? "\\x00"
+                                                                    : "\\0");
+    } else if (c < 0x20 || (c >= 0x7f && c < 0xa0)) {
+      snprintf(esc, sizeof esc, "\\x%02X", (unsigned)c);
+      addon_put_str(out, cap, &o, esc);
+    } else if (c == '\\' || c == '\'') {
+      out[o++] = '\\';
+      out[o++] = (char)c;
+    } else if (c >= 0xd800 && c < 0xdc00 && i + 1 < n && u[i + 1] >= 0xdc00 &&
+               u[i + 1] < 0xe000) {
+      addon_put_utf8(out, cap, &o,
+                     0x10000 + ((c - 0xd800) << 10) + (u[i + 1] - 0xdc00));
+      i++;
+    } else if (c >= 0xd800 && c < 0xe000) { /* unpaired surrogate */
+      snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
+      addon_put_str(out, cap, &o, esc);
+    } else {
+      addon_put_utf8(out, cap, &o, c);
+    }
+  }
+  if (truncated)
+    addon_put_str(out, cap, &o, "...");
+  out[o] = '\0';
+}
+
+void addon_escape_js_string(napi_env env, napi_value v, char *out, size_t cap) {
+  /* Enough units for any path or pattern that reaches an error message
+   * (at most EVS_PATH_MAX UTF-8 bytes, so at most as many UTF-16 units);
+   * longer strings are shown truncated. */
+  char16_t units[EVS_PATH_MAX + 2];
+  size_t n = 0, total = 0;
+
+  if (cap == 0)
+    return;
+  if (napi_get_value_string_utf16(env, v, NULL, 0, &total) != napi_ok ||
+      napi_get_value_string_utf16(env, v, units, sizeof units / sizeof units[0],
+                                  &n) != napi_ok) {
+    snprintf(out, cap, "<unreadable>");
+    return;
+  }
+  addon_escape_utf16(units, n, n < total, out, cap);
+}
+
+bool addon_find_lone_surrogate(const char16_t *u, size_t n, size_t *at) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    if (u[i] < 0xd800 || u[i] >= 0xe000)
+      continue;
+    if (u[i] < 0xdc00 && i + 1 < n && u[i + 1] >= 0xdc00 && u[i + 1] < 0xe000) {
+      i++; /* a pair */
+      continue;
+    }
+    *at = i;
+    return true;
+  }
+  return false;
+}
+
+const char *addon_fmt_number(double d, char *buf, size_t cap) {
+  if (isnan(d))
+    snprintf(buf, cap, "NaN");
+  else if (isinf(d))
+    snprintf(buf, cap, d > 0 ? "Infinity" : "-Infinity");
+  else if (d == 0 && signbit(d))
+    snprintf(buf, cap, "-0");
+  else {
+    /* The shortest of %.15g and %.17g that reads back as d, as JS prints. */
+    snprintf(buf, cap, "%.15g", d);
+    if (strtod(buf, NULL) != d)
+      snprintf(buf, cap, "%.17g", d);
+  }
+  return buf;
 }

@@ -139,8 +139,37 @@ addon_store_t *addon_store_from(napi_env env, napi_value v, bool require_open) {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-bool addon_get_path(napi_env env, napi_value v, const char *what, char *buf,
-                    size_t *len) {
+/* Refuses a path or pattern holding an unpaired UTF-16 surrogate. UTF-8
+ * cannot encode one: napi_get_value_string_utf8 writes U+FFFD instead, so
+ * '/k/\uD800' and '/k/\uDBFF' would name the same key. Only a string whose
+ * UTF-8 form holds U+FFFD (EF BF BD) can have one, so the common case costs
+ * a memmem over the bytes already read, and only those strings are read
+ * again as UTF-16 to tell a real U+FFFD from a replaced surrogate. */
+static bool addon_check_surrogates(napi_env env, napi_value v,
+                                   const char *what, const char *bad_code,
+                                   const char *buf, size_t len) {
+  char16_t units[EVS_PATH_MAX + 2];
+  char shown[ADDON_ESCAPED_MAX];
+  size_t n = 0, at = 0;
+
+  if (memmem(buf, len, "\xef\xbf\xbd", 3) == NULL)
+    return true;
+  /* len <= EVS_PATH_MAX UTF-8 bytes, so at most as many UTF-16 units. */
+  NAPI_CALL_RETURN_FALSE(env, napi_get_value_string_utf16(
+                                  env, v, units,
+                                  sizeof units / sizeof units[0], &n));
+  if (!addon_find_lone_surrogate(units, n, &at))
+    return true;
+  addon_escape_utf16(units, n, false, shown, sizeof shown);
+  addon_throw(env, ADDON_RANGE_ERROR, bad_code,
+              "The \"%s\" argument '%s' holds an unpaired UTF-16 surrogate "
+              "(\\u%04X at index %zu); it must be well-formed Unicode",
+              what, shown, (unsigned)units[at], at);
+  return false;
+}
+
+bool addon_get_path(napi_env env, napi_value v, const char *what,
+                    const char *bad_code, char *buf, size_t *len) {
   napi_valuetype t;
   size_t n = 0;
 
@@ -163,6 +192,8 @@ bool addon_get_path(napi_env env, napi_value v, const char *what, char *buf,
                 what, n, EVS_PATH_MAX);
     return false;
   }
+  if (!addon_check_surrogates(env, v, what, bad_code, buf, n))
+    return false;
   *len = n;
   return true;
 }
@@ -289,12 +320,19 @@ napi_value addon_decode_value(napi_env env, addon_env_t *aenv,
   }
 }
 
-static bool addon_get_u32_opt(napi_env env, napi_value obj, const char *name,
-                              uint32_t *out) {
+/* Reads the optional numeric option `name` of `obj` into *out: a power of
+ * two in [min, max] when present. Absent or undefined leaves *out at 0 (the
+ * core's default); any other value, 0 included, must be in range: an option
+ * the caller spelled out is never silently replaced by the default. Throws
+ * TypeError (not a number) or RangeError ERR_EVS_BAD_OPTION naming the option
+ * and its bounds; returns false then. */
+static bool addon_get_pow2_opt(napi_env env, napi_value obj, const char *name,
+                               uint32_t min, uint32_t max, uint32_t *out) {
   bool has = false;
   napi_value v;
   napi_valuetype t;
   double d;
+  char shown[40];
 
   NAPI_CALL_RETURN_FALSE(env, napi_has_named_property(env, obj, name, &has));
   if (!has)
@@ -309,19 +347,16 @@ static bool addon_get_u32_opt(napi_env env, napi_value obj, const char *name,
     return false;
   }
   NAPI_CALL_RETURN_FALSE(env, napi_get_value_double(env, v, &d));
-  if (!(d >= 0 && d <= 4294967295.0) || d != (double)(uint32_t)d) {
+  if (!(d >= min && d <= max) || d != (double)(uint32_t)d ||
+      ((uint32_t)d & ((uint32_t)d - 1)) != 0) {
     addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                "The \"options.%s\" property must be an integer in [0, "
-                "2^32); received %g",
-                name, d);
+                "The \"options.%s\" property must be a power of two, at "
+                "least %u (the minimum) and at most %u; received %s",
+                name, min, max, addon_fmt_number(d, shown, sizeof shown));
     return false;
   }
   *out = (uint32_t)d;
   return true;
-}
-
-static bool addon_is_pow2(uint32_t v) {
-  return v != 0 && (v & (v - 1)) == 0;
 }
 
 /* ---- storeOpen(options, decoder, arrayBuffer) ---------------------------- */
@@ -354,9 +389,10 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
   if (t == napi_object) {
     napi_value ov;
     bool has = false;
-    if (!addon_get_u32_opt(env, argv[0], "queueSlots", &cfg.queue_slots) ||
-        !addon_get_u32_opt(env, argv[0], "valueRingBytes",
-                           &cfg.value_ring_bytes))
+    if (!addon_get_pow2_opt(env, argv[0], "queueSlots", 2u, 1u << 24,
+                            &cfg.queue_slots) ||
+        !addon_get_pow2_opt(env, argv[0], "valueRingBytes", 4096u, 1u << 30,
+                            &cfg.value_ring_bytes))
       return NULL;
     NAPI_CALL(env, napi_has_named_property(env, argv[0], "overflow", &has));
     if (has) {
@@ -367,15 +403,19 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
       if (t == napi_string) {
         NAPI_CALL(env,
                   napi_get_value_string_utf8(env, ov, pol, sizeof pol, &n));
-        if (strcmp(pol, "block") == 0)
+        /* By length too: 'block\0x' must not pass as 'block'. */
+        if (n == 5 && memcmp(pol, "block", 5) == 0)
           cfg.overflow = EVS_OVERFLOW_BLOCK;
-        else if (strcmp(pol, "drop") == 0)
+        else if (n == 4 && memcmp(pol, "drop", 4) == 0)
           cfg.overflow = EVS_OVERFLOW_DROP;
-        else
+        else {
+          char shown[ADDON_ESCAPED_MAX];
+          addon_escape_js_string(env, ov, shown, sizeof shown);
           return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
                              "The \"options.overflow\" property must be "
                              "'block' or 'drop'; received '%s'",
-                             pol);
+                             shown);
+        }
       } else if (t != napi_undefined) {
         return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                            "The \"options.overflow\" property must be of "
@@ -386,21 +426,6 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
     return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                        "The \"options\" argument must be of type object");
   }
-  if (cfg.queue_slots != 0 &&
-      (!addon_is_pow2(cfg.queue_slots) || cfg.queue_slots < 2 ||
-       cfg.queue_slots > (1u << 24)))
-    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                       "The \"options.queueSlots\" property must be a power "
-                       "of two in [2, 16777216]; received %u",
-                       cfg.queue_slots);
-  if (cfg.value_ring_bytes != 0 &&
-      (!addon_is_pow2(cfg.value_ring_bytes) || cfg.value_ring_bytes < 4096u ||
-       cfg.value_ring_bytes > (1u << 30)))
-    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                       "The \"options.valueRingBytes\" property must be a "
-                       "power of two in [4096, 1073741824]; received %u",
-                       cfg.value_ring_bytes);
-
   NAPI_CALL(env, napi_typeof(env, argv[1], &t));
   if (t != napi_function)
     return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
@@ -519,21 +544,37 @@ static addon_store_t *addon_path_args(napi_env env, napi_callback_info info,
   size_t argc = need;
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < need) {
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", usage);
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", "%s", usage);
     return NULL;
   }
   addon_store_t *s = addon_store_from(env, argv[0], true);
-  if (s == NULL || !addon_get_path(env, argv[1], "path", path, path_len))
+  if (s == NULL || !addon_get_path(env, argv[1], "path", "ERR_EVS_BAD_PATH",
+                                   path, path_len))
     return NULL;
   return s;
 }
 
-/* Throws the core error `rc` of op('path'). */
+/* Throws the core error `rc` of op('path'), showing the whole path `v`
+ * escaped (a NUL must not hide what follows it). */
 static napi_value addon_throw_path_op(napi_env env, int rc, const char *op,
-                                      const char *path) {
-  char what[ADDON_PATH_BUF + 32];
-  snprintf(what, sizeof what, "%s('%s')", op, path);
+                                      napi_value v) {
+  char shown[ADDON_ESCAPED_MAX];
+  char what[ADDON_ESCAPED_MAX + 32];
+  addon_escape_js_string(env, v, shown, sizeof shown);
+  snprintf(what, sizeof what, "%s('%s')", op, shown);
   return addon_throw_core(env, rc, what);
+}
+
+napi_value addon_throw_bad_pattern(napi_env env, const char *what,
+                                   napi_value v) {
+  char shown[ADDON_ESCAPED_MAX];
+  addon_escape_js_string(env, v, shown, sizeof shown);
+  return addon_throw(
+      env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_PATTERN",
+      "The \"%s\" argument '%s' is malformed: it must start with '/', have "
+      "no empty segment and no NUL, use '*' only as a whole segment and '**' "
+      "only as the last one, and be at most %d bytes",
+      what, shown, EVS_PATH_MAX);
 }
 
 /* ---- storeSet(h, path, value, kind) ---------------------------------------
@@ -560,7 +601,7 @@ napi_value addon_store_set_js(napi_env env, napi_callback_info info) {
   rc = evs_store_set(s->core, path, path_len, bytes, len);
   addon_js_leave(&s->delivery);
   if (rc != EVS_OK)
-    return addon_throw_path_op(env, rc, "set", path);
+    return addon_throw_path_op(env, rc, "set", argv[1]);
   return NULL;
 }
 
@@ -584,7 +625,7 @@ napi_value addon_store_get_js(napi_env env, napi_callback_info info) {
   if (rc == EVS_ENOTFOUND)
     return NULL; /* undefined */
   if (rc != EVS_OK)
-    return addon_throw_path_op(env, rc, "get", path);
+    return addon_throw_path_op(env, rc, "get", argv[1]);
   result = addon_decode_value(env, s->aenv, value, len);
   evs_value_free(value);
   return result;
@@ -607,7 +648,7 @@ napi_value addon_store_delete_js(napi_env env, napi_callback_info info) {
   rc = evs_store_delete(s->core, path, path_len);
   addon_js_leave(&s->delivery);
   if (rc != EVS_OK && rc != EVS_ENOTFOUND)
-    return addon_throw_path_op(env, rc, "delete", path);
+    return addon_throw_path_op(env, rc, "delete", argv[1]);
   NAPI_CALL(env, napi_get_boolean(env, rc == EVS_OK, &result));
   return result;
 }
@@ -633,7 +674,8 @@ napi_value addon_store_subscribe_js(napi_env env, napi_callback_info info) {
                        "storeSubscribe(handle, pattern, slot, gen)");
   s = addon_store_from(env, argv[0], true);
   if (s == NULL ||
-      !addon_get_path(env, argv[1], "pattern", pattern, &pattern_len))
+      !addon_get_path(env, argv[1], "pattern", "ERR_EVS_BAD_PATTERN", pattern,
+                      &pattern_len))
     return NULL;
   NAPI_CALL(env, napi_get_value_uint32(env, argv[2], &slot));
   NAPI_CALL(env, napi_get_value_uint32(env, argv[3], &gen));
@@ -668,16 +710,13 @@ napi_value addon_store_subscribe_js(napi_env env, napi_callback_info info) {
                            addon_delivery_listener, sub, &sub->core_id);
   addon_js_leave(&s->delivery);
   if (rc != EVS_OK) {
-    char what[ADDON_PATH_BUF + 32];
+    char shown[ADDON_ESCAPED_MAX];
+    char what[ADDON_ESCAPED_MAX + 32];
     free(sub);
     if (rc == EVS_EPATTERN || rc == EVS_EPATH)
-      return addon_throw(
-          env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_PATTERN",
-          "The \"pattern\" argument '%s' is malformed: it must start with "
-          "'/', have no empty segment, use '*' only as a whole segment and "
-          "'**' only as the last one, and be at most %d bytes",
-          pattern, EVS_PATH_MAX);
-    snprintf(what, sizeof what, "watch('%s').subscribe()", pattern);
+      return addon_throw_bad_pattern(env, "pattern", argv[1]);
+    addon_escape_js_string(env, argv[1], shown, sizeof shown);
+    snprintf(what, sizeof what, "watch('%s').subscribe()", shown);
     return addon_throw_core(env, rc, what);
   }
   s->subs[slot] = sub;
@@ -782,16 +821,12 @@ napi_value addon_pattern_validate_js(napi_env env, napi_callback_info info) {
   if (argc < 1)
     return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                        "The \"pattern\" argument must be of type string");
-  if (!addon_get_path(env, argv[0], "pattern", pattern, &pattern_len))
+  if (!addon_get_path(env, argv[0], "pattern", "ERR_EVS_BAD_PATTERN", pattern,
+                      &pattern_len))
     return NULL;
   rc = evs_pattern_validate(pattern, pattern_len);
   if (rc == EVS_EPATTERN || rc == EVS_EPATH)
-    return addon_throw(
-        env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_PATTERN",
-        "The \"pattern\" argument '%s' is malformed: it must start with "
-        "'/', have no empty segment, use '*' only as a whole segment and "
-        "'**' only as the last one, and be at most %d bytes",
-        pattern, EVS_PATH_MAX);
+    return addon_throw_bad_pattern(env, "pattern", argv[0]);
   if (rc != EVS_OK)
     return addon_throw_core(env, rc, "watch()");
   return NULL;

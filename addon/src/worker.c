@@ -86,6 +86,7 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   char pattern[ADDON_PATH_BUF];
   size_t pattern_len;
   double cap_d;
+  char shown[40];
   napi_valuetype t;
   addon_worker_t *w;
   int rc;
@@ -96,7 +97,8 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
                        "workerBootstrap(store, namespace, capacity)");
   s = addon_store_from(env, argv[0], true);
   if (s == NULL ||
-      !addon_get_path(env, argv[1], "config.namespace", pattern, &pattern_len))
+      !addon_get_path(env, argv[1], "config.namespace", "ERR_EVS_BAD_PATTERN",
+                      pattern, &pattern_len))
     return NULL;
   NAPI_CALL(env, napi_typeof(env, argv[2], &t));
   if (t != napi_number)
@@ -107,9 +109,10 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   if (!(cap_d >= 1 && cap_d <= (double)(1u << 24)) ||
       cap_d != (double)(uint32_t)cap_d)
     return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                       "The \"config.capacity\" property must be an integer "
-                       "in [1, 16777216]; received %g",
-                       cap_d);
+                       "The \"config.capacity\" property must be an integer, "
+                       "at least 1 (the minimum) and at most 16777216; "
+                       "received %s",
+                       addon_fmt_number(cap_d, shown, sizeof shown));
 
   w = calloc(1, sizeof *w);
   if (w == NULL)
@@ -121,10 +124,7 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   if (rc != EVS_OK) {
     free(w);
     if (rc == EVS_EPATTERN || rc == EVS_EPATH)
-      return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_PATTERN",
-                         "The \"config.namespace\" pattern '%s' is malformed "
-                         "(at most %d bytes, '*' whole segments, '**' last)",
-                         pattern, EVS_PATH_MAX);
+      return addon_throw_bad_pattern(env, "config.namespace", argv[1]);
     return addon_throw_core(env, rc, "Worker.bootstrap()");
   }
   w->store = s;
@@ -194,6 +194,7 @@ napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
   napi_value argv[2], ab = NULL;
   addon_worker_t *w;
   double max_d;
+  char shown[40];
   napi_valuetype t;
   evs_step_event_t *events = NULL;
   size_t count = 0, i, total = 0, off = 0;
@@ -216,9 +217,9 @@ napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
   if (!(max_d >= 1 && max_d <= (double)(1u << 24)) ||
       max_d != (double)(uint32_t)max_d)
     return addon_throw(env, ADDON_RANGE_ERROR, "ERR_OUT_OF_RANGE",
-                       "The \"max\" argument must be an integer in [1, "
-                       "16777216]; received %g",
-                       max_d);
+                       "The \"max\" argument must be an integer, at least 1 "
+                       "(the minimum) and at most 16777216; received %s",
+                       addon_fmt_number(max_d, shown, sizeof shown));
   rc = evs_worker_poll(w->core, (size_t)max_d, &events, &count);
   if (rc != EVS_OK)
     return addon_throw_core(env, rc, "pollStepEvents()");
@@ -295,6 +296,7 @@ napi_value addon_worker_complete_js(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   addon_worker_t *w;
   double id_d;
+  char shown[40];
   napi_valuetype t;
   char *msg = NULL;
   size_t msg_len = 0;
@@ -316,8 +318,8 @@ napi_value addon_worker_complete_js(napi_env env, napi_callback_info info) {
       id_d != (double)(uint64_t)id_d)
     return addon_throw(env, ADDON_RANGE_ERROR, "ERR_OUT_OF_RANGE",
                        "The \"id\" argument must be a positive safe integer; "
-                       "received %g",
-                       id_d);
+                       "received %s",
+                       addon_fmt_number(id_d, shown, sizeof shown));
   NAPI_CALL(env, napi_typeof(env, argv[2], &t));
   if (t == napi_string) {
     NAPI_CALL(env, napi_get_value_string_utf8(env, argv[2], NULL, 0, &msg_len));
