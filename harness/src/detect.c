@@ -487,7 +487,7 @@ static int lg_matches(const char *s, char *const *ours, size_t n) {
   return 0;
 }
 
-static char *lg_frame_label(const lg_frame_t *fr) {
+char *lg_frame_label(const lg_frame_t *fr) {
   const char *file = fr->file ? strrchr(fr->file, '/') : NULL;
   file = file ? file + 1 : fr->file;
   if (file)

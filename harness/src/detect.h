@@ -33,6 +33,10 @@ char *lg_parse_valgrind_xml(const char *data, size_t len, const char *source,
 void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours,
                   char *const *skip, size_t nskip);
 
+/* "fn file:line" (file's last path component) or "fn (obj)": the label of
+ * first_our_frame. The caller frees it. */
+char *lg_frame_label(const lg_frame_t *fr);
+
 /* Parses one sanitizer stack line ("#3 0x... in fn file:line:col" or TSan's
  * "#0 fn file:line (obj+0x...)"); returns 0, or -1 when it is not a frame. */
 int lg_parse_frame_line(const char *line, lg_frame_t *fr);

@@ -357,7 +357,7 @@ static void test_gate(void) {
   ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/gate-worse"), 0);
   int slope_regression = 0, verdict_regression = 0;
   for (size_t i = 0; i < r.ngate; i++) {
-    if (strcmp(r.gate[i].status, "regression") != 0)
+    if (r.gate[i].status != LG_G_REGRESSION)
       continue;
     slope_regression |= strcmp(r.gate[i].what, "mallocInUse slope /it") == 0;
     verdict_regression |= strcmp(r.gate[i].what, "verdict") == 0;
