@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "check.h"
 #include "detect.h"
 #include "gate.h"
@@ -485,6 +486,43 @@ static void test_once_vs_growing_lsan(void) {
   ASSERT_EQ(c2, LG_F_ONCE);
 }
 
+/* The analysis applies the "once" policy: a one-time leak of ours is a
+ * warning under "warn" and a LEAK (with its own wording) under "fail"; a
+ * growing one is a LEAK under both. */
+static void test_once_policy_in_analysis(void) {
+  for (int fail = 0; fail < 2; fail++)
+    for (int grows = 0; grows < 2; grows++) {
+      lg_manifest_t m;
+      memset(&m, 0, sizeof m);
+      m.once = fail ? LG_ONCE_FAIL : LG_ONCE_WARN;
+      m.alpha = 0.01;
+      lg_results_t r = {0};
+      lg_run_t *run = lg_mkrun(&r, "store-open.c", "asan", "pass", LG_V_PASS);
+      lg_finding_t *f = lg_mkfinding(run, "addon_store_new",
+                                     "/r/addon/src/addon.c", 57, "x.node");
+      f->bytes = grows ? 24 * 2000 : 24;
+      f->blocks = grows ? 2000 : 1;
+      lg_probe_info_t pi;
+      memset(&pi, 0, sizeof pi);
+      pi.has_end = 1;
+      pi.last_i = 2000;
+      pi.last_phase = (char *)"teardown";
+      lg_analyze_run(&m, NULL, NULL, &pi, NULL, run);
+      lg_verdict_t v = run->verdict;
+      lg_fclass_t cls = run->findings[0].cls;
+      char *ev = lg_xstrdup(run->evidence);
+      lg_results_free(&r);
+      ASSERT_EQ(cls, grows ? LG_F_LEAK : LG_F_ONCE);
+      ASSERT_EQ(v, grows || fail ? LG_V_LEAK : LG_V_PASS);
+      int says = strstr(ev, "leaked once, 24 B in 1 block at addon_store_new "
+                            "addon.c:57") != NULL;
+      int warns = strstr(ev, "warning (\"once\": \"warn\")") != NULL;
+      free(ev);
+      ASSERT_EQ(says, !grows);
+      ASSERT_EQ(warns, !grows && !fail);
+    }
+}
+
 static const check_case_t cases[] = {
     {"pass_to_fail_is_regression", test_pass_to_fail_is_regression},
     {"fail_to_fail_is_still_failing", test_fail_to_fail_is_still_failing},
@@ -497,6 +535,7 @@ static const check_case_t cases[] = {
     {"slim_baseline_round_trip", test_slim_baseline_round_trip},
     {"gate_status_names", test_gate_status_names},
     {"leak_grows_rule", test_leak_grows_rule},
+    {"once_policy_in_analysis", test_once_policy_in_analysis},
     {"once_vs_growing_lsan", test_once_vs_growing_lsan},
     {NULL, NULL}};
 
