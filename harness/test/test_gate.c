@@ -486,6 +486,107 @@ static void test_once_vs_growing_lsan(void) {
   ASSERT_EQ(c2, LG_F_ONCE);
 }
 
+static void test_once_vs_growing_valgrind(void) {
+  size_t len = 0;
+  char path[1024];
+  snprintf(path, sizeof path, "%s/vg_napi.xml", LG_FIXTURES);
+  char *xml = lg_read_file(path, &len);
+  ASSERT_TRUE(xml != NULL);
+  lg_findings_t fs = {0};
+  char *e = lg_parse_valgrind_xml(xml, len, "vg.1.xml", &fs);
+  free(xml);
+  ASSERT_TRUE(e == NULL);
+  for (size_t i = 0; i < fs.n; i++)
+    lg_attribute(&fs.v[i], lg_ours, LG_NOURS, NULL, 0);
+  lg_run_t run;
+  memset(&run, 0, sizeof run);
+  run.variant = lg_xstrdup("valgrind");
+  run.iterations_done = 40;
+  run.findings = fs.v;
+  run.nfindings = fs.n;
+  lg_manifest_t m;
+  memset(&m, 0, sizeof m);
+  m.once = LG_ONCE_FAIL;
+  lg_leakclass_run(&m, NULL, &run, NULL);
+  /* [0] node's block for napi_create_external: not ours, left alone;
+   * [1] addon_store_new's own 24 B once; [2] 40 blocks over 40 iterations */
+  int ok = run.nfindings == 3 && run.findings[0].cls == LG_F_LEAK &&
+           !run.findings[0].ours && run.findings[1].cls == LG_F_ONCE &&
+           run.findings[1].ours && run.findings[2].cls == LG_F_LEAK &&
+           run.findings[2].ours;
+  lg_run_free(&run);
+  ASSERT_TRUE(ok);
+}
+
+/* ---- allocations made by node on the addon's behalf ---------------------- */
+
+static void test_napi_attribution_lsan(void) {
+  char *log = lg_fixture("lsan_napi.log");
+  ASSERT_TRUE(log != NULL);
+  lg_findings_t fs = {0};
+  lg_parse_sanitizer(log, "asan.7", &fs);
+  free(log);
+  ASSERT_EQ(fs.n, 2);
+  char *const skip[] = {(char *)"evs__malloc"};
+  for (size_t i = 0; i < fs.n; i++)
+    lg_attribute(&fs.v[i], lg_ours, LG_NOURS, skip, 1);
+  /* [0]: malloc <- operator new <- v8impl::(anon)::Reference::New <-
+   *      napi_create_external <- addon_wrap_store (ours): node's */
+  lg_finding_t *f = &fs.v[0];
+  int node = !f->ours && f->first_our_frame &&
+             strncmp(f->first_our_frame, "addon_wrap_store (", 18) == 0 &&
+             strstr(f->message, "allocated inside node by "
+                                "napi_create_external for addon_wrap_store");
+  /* [1]: malloc <- evs__malloc <- addon_finalize_store (ours) <- node's
+   *      finalizer machinery: allocated by our frame, ours */
+  lg_finding_t *g = &fs.v[1];
+  int ours = g->ours && strcmp(g->first_our_frame,
+                               "addon_finalize_store addon.c:212") == 0;
+  /* idempotent: the note is not added twice */
+  lg_attribute(f, lg_ours, LG_NOURS, skip, 1);
+  const char *p = strstr(f->message, "allocated inside node");
+  int once = p && !strstr(p + 1, "allocated inside node");
+  /* the same stack without node's frames is ours */
+  lg_stack_t *s = &f->stacks[0];
+  for (size_t j = 0; j < s->nframes; j++)
+    if (lg_frame_is_node(&s->frames[j])) {
+      free(s->frames[j].fn);
+      s->frames[j].fn = lg_xstrdup("libfoo_alloc");
+      free(s->frames[j].obj);
+      s->frames[j].obj = lg_xstrdup("/usr/lib/libfoo.so");
+    }
+  lg_attribute(f, lg_ours, LG_NOURS, skip, 1);
+  int plain = f->ours;
+  lg_findings_free(&fs);
+  ASSERT_TRUE(node);
+  ASSERT_TRUE(ours);
+  ASSERT_TRUE(once);
+  ASSERT_TRUE(plain);
+}
+
+static void test_napi_attribution_valgrind(void) {
+  size_t len = 0;
+  char path[1024];
+  snprintf(path, sizeof path, "%s/vg_napi.xml", LG_FIXTURES);
+  char *xml = lg_read_file(path, &len);
+  ASSERT_TRUE(xml != NULL);
+  lg_findings_t fs = {0};
+  char *e = lg_parse_valgrind_xml(xml, len, "vg.1.xml", &fs);
+  free(xml);
+  ASSERT_TRUE(e == NULL);
+  ASSERT_EQ(fs.n, 3);
+  for (size_t i = 0; i < fs.n; i++)
+    lg_attribute(&fs.v[i], lg_ours, LG_NOURS, NULL, 0);
+  int node = !fs.v[0].ours && fs.v[0].first_our_frame &&
+             strstr(fs.v[0].first_our_frame, "addon_wrap_store") &&
+             strstr(fs.v[0].message, "by napi_create_external");
+  int ours1 = fs.v[1].ours, ours2 = fs.v[2].ours;
+  lg_findings_free(&fs);
+  ASSERT_TRUE(node);
+  ASSERT_TRUE(ours1);
+  ASSERT_TRUE(ours2);
+}
+
 /* The analysis applies the "once" policy: a one-time leak of ours is a
  * warning under "warn" and a LEAK (with its own wording) under "fail"; a
  * growing one is a LEAK under both. */
@@ -537,6 +638,9 @@ static const check_case_t cases[] = {
     {"leak_grows_rule", test_leak_grows_rule},
     {"once_policy_in_analysis", test_once_policy_in_analysis},
     {"once_vs_growing_lsan", test_once_vs_growing_lsan},
+    {"once_vs_growing_valgrind", test_once_vs_growing_valgrind},
+    {"napi_attribution_lsan", test_napi_attribution_lsan},
+    {"napi_attribution_valgrind", test_napi_attribution_valgrind},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
