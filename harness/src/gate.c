@@ -319,21 +319,65 @@ int lg_baseline_load(const char *path, lg_baseline_t *b, char **err) {
   return rc;
 }
 
-int lg_baseline_save(const lg_baseline_t *b, const char *path, char **err) {
-  json_t *o = lg_baseline_to_json(b);
-  char *s = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
-  json_decref(o);
-  int rc = -1;
-  if (!s) {
-    *err = lg_xstrdup("cannot serialise the baseline");
-    return -1;
+/* Appends "key": [ one item per line ] for a run's array, if any. */
+static void lg_dump_lines(lg_buf_t *t, json_t *run, const char *key) {
+  json_t *arr = json_object_get(run, key), *x;
+  size_t i;
+  if (!json_array_size(arr))
+    return;
+  lg_buf_addf(t, ",\n   \"%s\": [", key);
+  json_array_foreach(arr, i, x) {
+    char *s = json_dumps(x, JSON_REAL_PRECISION(10));
+    lg_buf_addf(t, "%s\n    %s", i ? "," : "", s);
+    free(s);
   }
+  lg_buf_add(t, "\n   ]");
+}
+
+/* One run header per line, then one line per finding and per metric: small,
+ * and a release's diff shows which metric of which run moved. */
+static char *lg_baseline_text(const lg_baseline_t *b) {
+  json_t *o = lg_baseline_to_json(b);
+  json_t *runs = json_incref(json_object_get(o, "runs")), *ro;
+  json_object_del(o, "runs");
+  char *head = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+  lg_buf_t t = {0};
+  /* the head without its closing brace */
+  char *end = strrchr(head, '}');
+  lg_buf_addn(&t, head, end ? (size_t)(end - head) : strlen(head));
+  while (t.len && (t.s[t.len - 1] == '\n' || t.s[t.len - 1] == ' '))
+    t.s[--t.len] = '\0';
+  lg_buf_add(&t, ",\n \"runs\": [");
+  size_t i;
+  json_array_foreach(runs, i, ro) {
+    json_t *h = json_copy(ro);
+    json_object_del(h, "findings");
+    json_object_del(h, "metrics");
+    char *hs = json_dumps(h, JSON_REAL_PRECISION(10));
+    json_decref(h);
+    lg_buf_addf(&t, "%s\n  ", i ? "," : "");
+    lg_buf_addn(&t, hs, strlen(hs) - 1); /* without "}" */
+    free(hs);
+    lg_dump_lines(&t, ro, "findings");
+    lg_dump_lines(&t, ro, "metrics");
+    lg_buf_add(&t, "}");
+  }
+  lg_buf_add(&t, "\n ]\n}\n");
+  free(head);
+  json_decref(runs);
+  json_decref(o);
+  return lg_buf_take(&t);
+}
+
+int lg_baseline_save(const lg_baseline_t *b, const char *path, char **err) {
+  char *s = lg_baseline_text(b);
+  int rc = -1;
   FILE *f = fopen(path, "w");
   if (!f) {
     *err = lg_fmt("cannot write %s", path);
     goto out;
   }
-  int bad = fputs(s, f) < 0 || fputc('\n', f) == EOF;
+  int bad = fputs(s, f) < 0;
   bad |= fclose(f) != 0;
   if (bad) {
     *err = lg_fmt("cannot write %s", path);

@@ -377,6 +377,19 @@ static void test_gate(void) {
             0);
   ASSERT_TRUE(
       lg_file_contains(LG_TEST_OUT "/gate-same/summary.md", "improvement"));
+  /* The slim baseline of the same run gates the same way. */
+  const char *slim = LG_TEST_OUT "/gate-slim.json";
+  ASSERT_EQ(lg_run("gate-4", "baseline", LG_TEST_OUT "/gate-base", "--out",
+                   slim, NULL),
+            0);
+  ASSERT_TRUE(lg_file_contains(slim, "\"schema\": \"leakgate-baseline\""));
+  ASSERT_EQ(lg_run("gate-5", "gate", "--baseline", slim,
+                   LG_TEST_OUT "/gate-same", NULL),
+            0);
+  ASSERT_EQ(lg_run("gate-6", "gate", "--baseline", slim,
+                   LG_TEST_OUT "/gate-worse", NULL),
+            1);
+  ASSERT_EQ(lg_run("gate-7", "baseline", LG_TEST_OUT "/gate-base", NULL), 2);
 }
 
 static void test_shard_merge(void) {
