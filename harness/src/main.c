@@ -673,10 +673,12 @@ static int lg_cmd_gate(int argc, char **argv) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       puts(
           "usage: leakgate gate --baseline FILE DIR\nCompares DIR/results.json "
-          "with a baseline results file: new findings, verdict regressions\n"
-          "and slopes or peaks beyond the tolerance fail (exit 1); "
-          "improvements are listed.\nThe table is also written into "
-          "DIR/summary.md and DIR/report.html.");
+          "with a baseline (the slim file of 'leakgate baseline' or a\n"
+          "results.json): runs that passed and fail now, new findings, and "
+          "judged slopes or\npeaks beyond the tolerance fail (exit 1); runs "
+          "failing in both are listed as\nstill failing, improvements are "
+          "listed. The table is also written into\nDIR/summary.md and "
+          "DIR/report.html.");
       return 0;
     } else if (strcmp(argv[i], "--baseline") == 0 && i + 1 < argc) {
       baseline = argv[++i];
