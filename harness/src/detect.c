@@ -496,8 +496,8 @@ char *lg_frame_label(const lg_frame_t *fr) {
 }
 
 int lg_frame_is_node(const lg_frame_t *fr) {
-  static const char *const fns[] = {"napi_", "v8impl::", "v8::",
-                                    "node::", "uv_",     NULL};
+  static const char *const fns[] = {
+      "napi_", "v8impl::", "v8::", "node::", "uv_", NULL};
   if (fr->obj) {
     const char *b = strrchr(fr->obj, '/');
     b = b ? b + 1 : fr->obj;
@@ -564,7 +564,9 @@ void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours,
     static const char note[] = " [allocated inside node by ";
     if (!f->message || !strstr(f->message, note)) {
       char *m = lg_fmt("%s%s%s for %s]", f->message ? f->message : "", note,
-                       node->fn ? node->fn : node->obj ? node->obj : "?",
+                       node->fn    ? node->fn
+                       : node->obj ? node->obj
+                                   : "?",
                        f->first_our_frame);
       free(f->message);
       f->message = m;

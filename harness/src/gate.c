@@ -72,8 +72,8 @@ static void lg_brun_from_run(const lg_run_t *run, const char *root,
      * judged metrics of a C process (mallocInUse is exact with glibc's
      * tcache off). Node's heap and malloc peaks move with GC timing by far
      * more than any tolerance that would still mean something. */
-    int peak = complete && (m->exact || (is_c && slope)) &&
-               isfinite(m->peak) && isfinite(m->baseline);
+    int peak = complete && (m->exact || (is_c && slope)) && isfinite(m->peak) &&
+               isfinite(m->baseline);
     if (!slope && !peak)
       continue;
     br->metrics =
@@ -149,9 +149,8 @@ json_t *lg_baseline_to_json(const lg_baseline_t *b) {
         json_array_append_new(
             fs, json_pack("{s:s,s:s,s:I,s:I,s:I}", "key", f->key, "class",
                           lg_fclass_name(f->cls), "records",
-                          (json_int_t)f->records, "bytes",
-                          (json_int_t)f->bytes, "blocks",
-                          (json_int_t)f->blocks));
+                          (json_int_t)f->records, "bytes", (json_int_t)f->bytes,
+                          "blocks", (json_int_t)f->blocks));
       }
       json_object_set_new(o, "findings", fs);
     }
@@ -177,9 +176,9 @@ json_t *lg_baseline_to_json(const lg_baseline_t *b) {
     }
     json_array_append_new(runs, o);
   }
-  json_t *o = json_pack("{s:s,s:i,s:o}", "schema", LG_BASELINE_SCHEMA,
-                        "schema_version", LG_BASELINE_VERSION, "created",
-                        lg_jstr(b->created));
+  json_t *o =
+      json_pack("{s:s,s:i,s:o}", "schema", LG_BASELINE_SCHEMA, "schema_version",
+                LG_BASELINE_VERSION, "created", lg_jstr(b->created));
   if (b->tolerance)
     json_object_set(o, "tolerance", b->tolerance);
   json_object_set_new(o, "runs", runs);
@@ -246,8 +245,8 @@ int lg_baseline_from_json(json_t *o, lg_baseline_t *b, char **err) {
       lg_bfinding_t *f = &br->findings[br->nfindings];
       f->key = lg_jgstr(fo, "key");
       if (!f->key) {
-        *err = lg_fmt("key 'runs[%zu].findings[%zu].key': expected a string",
-                      i, k);
+        *err = lg_fmt("key 'runs[%zu].findings[%zu].key': expected a string", i,
+                      k);
         goto fail;
       }
       br->nfindings++;
@@ -263,12 +262,13 @@ int lg_baseline_from_json(json_t *o, lg_baseline_t *b, char **err) {
     json_array_foreach(ms, k, mo) {
       const char *name = json_string_value(json_object_get(mo, "name"));
       if (!name) {
-        *err = lg_fmt("key 'runs[%zu].metrics[%zu].name': expected a string",
-                      i, k);
+        *err = lg_fmt("key 'runs[%zu].metrics[%zu].name': expected a string", i,
+                      k);
         goto fail;
       }
       lg_bmetric_t *m = &br->metrics[br->nmetrics++];
-      json_t *s = json_object_get(mo, "slope"), *p = json_object_get(mo, "peak");
+      json_t *s = json_object_get(mo, "slope"),
+             *p = json_object_get(mo, "peak");
       m->name = lg_xstrdup(name);
       m->slope_judged = json_is_object(s);
       m->slope = lg_jgnum(s, "value");
@@ -449,11 +449,11 @@ static double lg_tol_get(json_t *tol, const char *metric, const char *key,
 
 static char *lg_finding_note(const char *prefix, const lg_bfinding_t *f) {
   if (f->bytes >= 0 && f->records > 1)
-    return lg_fmt("%s%s (%lld bytes in %lld blocks, %ld stack records)",
-                  prefix, f->key, f->bytes, f->blocks, f->records);
+    return lg_fmt("%s%s (%lld bytes in %lld blocks, %ld stack records)", prefix,
+                  f->key, f->bytes, f->blocks, f->records);
   if (f->bytes >= 0)
-    return lg_fmt("%s%s (%lld bytes in %lld blocks)", prefix, f->key,
-                  f->bytes, f->blocks);
+    return lg_fmt("%s%s (%lld bytes in %lld blocks)", prefix, f->key, f->bytes,
+                  f->blocks);
   if (f->records > 1)
     return lg_fmt("%s%s (%ld stack records)", prefix, f->key, f->records);
   return lg_fmt("%s%s", prefix, f->key);
@@ -540,9 +540,8 @@ static void lg_gate_run(lg_results_t *cur, const lg_brun_t *run,
            lg_fmt("%s in the baseline, now %s", bv, cv));
   else if (!run->ok)
     lg_row(cur, run, "verdict", NAN, NAN, NAN, LG_G_STILL_FAILING,
-           brun->verdict == run->verdict
-               ? lg_fmt("%s, as in the baseline", cv)
-               : lg_fmt("%s (baseline %s)", cv, bv));
+           brun->verdict == run->verdict ? lg_fmt("%s, as in the baseline", cv)
+                                         : lg_fmt("%s (baseline %s)", cv, bv));
   else
     lg_row(cur, run, "verdict", NAN, NAN, NAN, LG_G_OK,
            lg_fmt("%s (baseline %s)", cv, bv));

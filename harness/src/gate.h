@@ -47,14 +47,14 @@ typedef struct lg_bmetric_s {
   char *name;
   int slope_judged; /* slope, slope_lo/hi and min_detectable are valid */
   double slope, slope_lo, slope_hi, min_detectable; /* units/iteration */
-  int peak_judged;  /* peak_growth and noise_sd are valid */
+  int peak_judged;              /* peak_growth and noise_sd are valid */
   double peak_growth, noise_sd; /* peak - baseline sample; units */
 } lg_bmetric_t;
 
 typedef struct lg_bfinding_s {
-  char *key;        /* lg_finding_key */
-  lg_fclass_t cls;  /* of the first record with this key */
-  long records;     /* stack records sharing the key */
+  char *key;               /* lg_finding_key */
+  lg_fclass_t cls;         /* of the first record with this key */
+  long records;            /* stack records sharing the key */
   long long bytes, blocks; /* summed; -1 when unknown */
 } lg_bfinding_t;
 
@@ -71,7 +71,7 @@ typedef struct lg_brun_s {
 } lg_brun_t;
 
 typedef struct lg_baseline_s {
-  char *created; /* when the results it summarises were made; may be NULL */
+  char *created;     /* when the results it summarises were made; may be NULL */
   json_t *tolerance; /* owned reference, or NULL */
   lg_brun_t *runs;
   size_t nruns;

@@ -107,9 +107,8 @@ void lg_leakclass_run(const lg_manifest_t *m, const lg_scenario_t *sc,
   if (n == 0)
     return;
   const char *root = m ? m->root : NULL;
-  double bpi = m ? lg_scenario_threshold(m, sc, run->variant, "mallocInUse",
-                                         NULL)
-                 : NAN;
+  double bpi =
+      m ? lg_scenario_threshold(m, sc, run->variant, "mallocInUse", NULL) : NAN;
   char **keys = lg_xcalloc(n, sizeof *keys);
   for (size_t i = 0; i < n; i++)
     if (lg_is_leak(&run->findings[i]))
@@ -140,8 +139,8 @@ void lg_leakclass_run(const lg_manifest_t *m, const lg_scenario_t *sc,
     }
     if (!grows && warnings && lg_once_policy(m, sc) == LG_ONCE_WARN) {
       const lg_finding_t *g = &run->findings[i];
-      char *t = lg_once_text(g->detector, g->kind, bytes, blocks,
-                             g->first_our_frame);
+      char *t =
+          lg_once_text(g->detector, g->kind, bytes, blocks, g->first_our_frame);
       lg_buf_addf(warnings, "; warning (\"once\": \"warn\"): %s", t);
       free(t);
     }

@@ -32,7 +32,8 @@ static const char lg_usage[] =
     "  run [options]               run scenarios, analyse, write reports\n"
     "  report DIR [--out DIR]      re-render reports from DIR/results.json\n"
     "  gate --baseline FILE DIR    compare DIR/results.json with a baseline\n"
-    "  baseline DIR --out FILE     write the slim baseline of DIR/results.json\n"
+    "  baseline DIR --out FILE     write the slim baseline of "
+    "DIR/results.json\n"
     "  merge DIR... --out DIR      merge shard results into one\n"
     "  selftest [options]          planted-defect detection matrix\n"
     "\n"
@@ -228,8 +229,8 @@ static void lg_print_gate(const lg_results_t *r) {
     imp += g->status == LG_G_IMPROVEMENT;
     still += g->status == LG_G_STILL_FAILING;
     printf("  %-13s %-28s %-9s %-24s base %-10.4g now %-10.4g tol %-8.3g %s\n",
-           lg_gate_status_name(g->status), g->scenario, g->variant, g->what, g->baseline, g->current,
-           g->tolerance, g->note ? g->note : "");
+           lg_gate_status_name(g->status), g->scenario, g->variant, g->what,
+           g->baseline, g->current, g->tolerance, g->note ? g->note : "");
   }
   printf("gate vs %s: %s (%zu regressions, %zu still failing, %zu "
          "improvements, %zu rows)\n",

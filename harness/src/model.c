@@ -785,8 +785,8 @@ static int lg_results_from_json(json_t *o, lg_results_t *r, char **err) {
       g->tolerance = lg_gnum(go, "tolerance");
       /* An unknown status (a newer writer) is shown as a regression
        * rather than silently passing. */
-      if (lg_gate_status_parse(
-              json_string_value(json_object_get(go, "status")), &g->status))
+      if (lg_gate_status_parse(json_string_value(json_object_get(go, "status")),
+                               &g->status))
         g->status = LG_G_REGRESSION;
       g->note = lg_gstr(go, "note");
     }

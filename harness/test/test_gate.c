@@ -145,8 +145,8 @@ static void test_negative_control_slope_not_compared(void) {
   for (int expect_pass = 0; expect_pass < 2; expect_pass++) {
     lg_results_t base = {0}, cur = {0};
     const char *exp = expect_pass ? "pass" : "LEAK";
-    lg_run_t *b = lg_mkrun(&base, "forgotten-unsubscribe.js", "asan", exp,
-                           LG_V_PASS);
+    lg_run_t *b =
+        lg_mkrun(&base, "forgotten-unsubscribe.js", "asan", exp, LG_V_PASS);
     lg_run_t *c =
         lg_mkrun(&cur, "forgotten-unsubscribe.js", "asan", exp, LG_V_PASS);
     lg_mkmetric(b, "heapUsed", 181.6, 64, 1e6);
@@ -181,10 +181,10 @@ static void test_negative_control_slope_not_compared(void) {
 static void test_unjudged_slope_not_compared(void) {
   for (int judged = 0; judged < 2; judged++) {
     lg_results_t base = {0}, cur = {0};
-    lg_run_t *b = lg_mkrun(&base, "subscribe-churn.js", "valgrind", "pass",
-                           LG_V_PASS);
-    lg_run_t *c = lg_mkrun(&cur, "subscribe-churn.js", "valgrind", "pass",
-                           LG_V_PASS);
+    lg_run_t *b =
+        lg_mkrun(&base, "subscribe-churn.js", "valgrind", "pass", LG_V_PASS);
+    lg_run_t *c =
+        lg_mkrun(&cur, "subscribe-churn.js", "valgrind", "pass", LG_V_PASS);
     lg_mkmetric(b, "heapUsed", 100, 64, 0);
     lg_mkmetric(c, "heapUsed", 20500, 64, 0);
     lg_mkmetric(b, "rss", 10, NAN, 0);   /* never thresholded */
@@ -314,8 +314,8 @@ static void test_slim_baseline_round_trip(void) {
   int equal = j2 && json_equal(j1, j2);
   /* what it holds */
   int nmetrics = rc == 0 ? (int)s2.runs[0].nmetrics : -1;
-  int nneg = rc == 0 ? (int)s2.runs[1].nmetrics + (int)s2.runs[1].nfindings
-                     : -1;
+  int nneg =
+      rc == 0 ? (int)s2.runs[1].nmetrics + (int)s2.runs[1].nfindings : -1;
   /* through files: the slim file and the full results gate identically */
   lg_mkdirs(LG_TEST_TMP);
   char *slim = lg_fmt("%s/slim.json", LG_TEST_TMP);
@@ -347,9 +347,8 @@ static void test_slim_baseline_round_trip(void) {
   int bad = lg_baseline_load("/nonexistent/b.json", &s3, &err) != 0;
   free(err);
   err = NULL;
-  json_t *wrong = json_pack("{s:s,s:i,s:[{s:s}]}", "schema",
-                            LG_BASELINE_SCHEMA, "schema_version", 1, "runs",
-                            "scenario", "x");
+  json_t *wrong = json_pack("{s:s,s:i,s:[{s:s}]}", "schema", LG_BASELINE_SCHEMA,
+                            "schema_version", 1, "runs", "scenario", "x");
   int bad2 = lg_baseline_from_json(wrong, &s3, &err) != 0 && err &&
              strstr(err, "runs[0]") != NULL;
   free(err);
@@ -371,8 +370,8 @@ static void test_slim_baseline_round_trip(void) {
   ASSERT_TRUE(rows[0] && rows[1]);
   int same = strcmp(rows[0], rows[1]) == 0;
   int slope_reg = strstr(rows[0], "mallocInUse slope /it|regression") != NULL;
-  int missing = strstr(rows[0], "crashy.c@no-thread-join|verdict|missing") !=
-                NULL;
+  int missing =
+      strstr(rows[0], "crashy.c@no-thread-join|verdict|missing") != NULL;
   int finding_rows = strstr(rows[0], "|finding|") != NULL;
   free(rows[0]);
   free(rows[1]);
@@ -388,9 +387,8 @@ static void test_slim_baseline_round_trip(void) {
 static void test_gate_status_names(void) {
   for (int i = 0; i < LG_G__COUNT; i++) {
     lg_gate_status_t s;
-    ASSERT_EQ(lg_gate_status_parse(lg_gate_status_name((lg_gate_status_t)i),
-                                   &s),
-              0);
+    ASSERT_EQ(
+        lg_gate_status_parse(lg_gate_status_name((lg_gate_status_t)i), &s), 0);
     ASSERT_EQ(s, i);
   }
   ASSERT_STR_EQ(lg_gate_status_name(LG_G_STILL_FAILING), "still failing");
@@ -404,7 +402,7 @@ static void test_gate_status_names(void) {
 /* ---- one-time vs growing leaks ------------------------------------------ */
 
 static void test_leak_grows_rule(void) {
-  ASSERT_TRUE(!lg_leak_grows(24, 1, 2000, 16));       /* 24 B once */
+  ASSERT_TRUE(!lg_leak_grows(24, 1, 2000, 16));         /* 24 B once */
   ASSERT_TRUE(lg_leak_grows(24576000, 2000, 2000, 16)); /* 12 KB per call */
   ASSERT_TRUE(lg_leak_grows(1280, 20, 2000, 16)); /* every 100th iteration */
   ASSERT_TRUE(!lg_leak_grows(190, 19, 2000, 16));
@@ -475,8 +473,9 @@ static void test_once_vs_growing_lsan(void) {
   ASSERT_EQ(split_leak, 21); /* 21 blocks >= 1% of 2000 iterations */
   ASSERT_STR_EQ(reason, "lsan direct-leak: leaked once, 24 B in 1 block at "
                         "addon_store_new addon.c:57");
-  ASSERT_TRUE(w && strstr(w, "warning (\"once\": \"warn\"): lsan direct-leak: "
-                             "leaked once, 24 B in 1 block at addon_store_new"));
+  ASSERT_TRUE(w &&
+              strstr(w, "warning (\"once\": \"warn\"): lsan direct-leak: "
+                        "leaked once, 24 B in 1 block at addon_store_new"));
   /* only the one-time leak warns, once */
   ASSERT_TRUE(w && strstr(w, "warning") == strrchr(w, ';') + 2);
   free(reason);
