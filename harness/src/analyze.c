@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leakclass.h"
 #include "util.h"
 
 typedef struct lg_reason_s {
@@ -244,23 +245,21 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
   free(run->probe_error);
   run->probe_error = lg_xstrdup(probe->protocol_error);
 
-  /* Findings: attributed ones decide, others are listed only. */
+  /* Findings: attributed ones decide, others are listed only. One-time
+   * leaks (leakclass.h) follow the manifest's "once" policy. */
+  lg_leakclass_run(m, sc, run, &pass_ev);
   size_t theirs = 0;
   for (size_t i = 0; i < run->nfindings; i++) {
     lg_finding_t *f = &run->findings[i];
-    lg_verdict_t v = lg_fclass_verdict(f->cls);
+    lg_verdict_t v = f->cls == LG_F_ONCE ? lg_once_verdict(m, sc)
+                                         : lg_fclass_verdict(f->cls);
     if (v == LG_V_PASS)
       continue;
     if (!f->ours) {
       theirs++;
       continue;
     }
-    lg_buf_t t = {0};
-    lg_buf_addf(&t, "%s %s", f->detector, f->kind);
-    if (f->bytes >= 0)
-      lg_buf_addf(&t, " (%lld bytes in %lld blocks)", f->bytes, f->blocks);
-    lg_buf_addf(&t, " at %s", f->first_our_frame ? f->first_our_frame : "?");
-    lg_reason(&rs, v, lg_buf_take(&t));
+    lg_reason(&rs, v, lg_finding_reason(f));
   }
 
   if (run->hung_after_end_s > 0) {

@@ -487,12 +487,47 @@ static int lg_matches(const char *s, char *const *ours, size_t n) {
   return 0;
 }
 
-static char *lg_frame_label(const lg_frame_t *fr) {
+char *lg_frame_label(const lg_frame_t *fr) {
   const char *file = fr->file ? strrchr(fr->file, '/') : NULL;
   file = file ? file + 1 : fr->file;
   if (file)
     return lg_fmt("%s %s:%d", fr->fn ? fr->fn : "??", file, fr->line);
   return lg_fmt("%s (%s)", fr->fn ? fr->fn : "??", fr->obj ? fr->obj : "?");
+}
+
+int lg_frame_is_node(const lg_frame_t *fr) {
+  static const char *const fns[] = {
+      "napi_", "v8impl::", "v8::", "node::", "uv_", NULL};
+  if (fr->obj) {
+    const char *b = strrchr(fr->obj, '/');
+    b = b ? b + 1 : fr->obj;
+    if (strcmp(b, "node") == 0 || lg_starts(b, "libnode.so"))
+      return 1;
+  }
+  for (int i = 0; fr->fn && fns[i]; i++)
+    if (lg_starts(fr->fn, fns[i]))
+      return 1;
+  return 0;
+}
+
+/* A leak whose allocation stack (the first) reaches our first frame only
+ * through node: the frame of node our code called (the last one of node
+ * before ours, preferring one with a name: napi_create_external), else
+ * NULL. Frames that are neither node's nor ours (malloc, operator new,
+ * libstdc++) are the allocator and do not decide. */
+static const lg_frame_t *lg_node_allocated(const lg_finding_t *f) {
+  if (f->nstacks == 0)
+    return NULL;
+  const lg_stack_t *s = &f->stacks[0];
+  const lg_frame_t *node = NULL;
+  for (size_t j = 0; j < s->nframes; j++) {
+    const lg_frame_t *fr = &s->frames[j];
+    if (fr->ours)
+      return node;
+    if (lg_frame_is_node(fr) && (!node || fr->fn || !node->fn))
+      node = fr;
+  }
+  return NULL;
 }
 
 void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours,
@@ -522,4 +557,19 @@ void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours,
     f->first_our_frame = lg_frame_label(first_unskipped);
   else if (first)
     f->first_our_frame = lg_frame_label(first);
+  const lg_frame_t *node;
+  if (f->ours && (f->cls == LG_F_LEAK || f->cls == LG_F_ONCE) &&
+      (node = lg_node_allocated(f)) != NULL) {
+    f->ours = 0;
+    static const char note[] = " [allocated inside node by ";
+    if (!f->message || !strstr(f->message, note)) {
+      char *m = lg_fmt("%s%s%s for %s]", f->message ? f->message : "", note,
+                       node->fn    ? node->fn
+                       : node->obj ? node->obj
+                                   : "?",
+                       f->first_our_frame);
+      free(f->message);
+      f->message = m;
+    }
+  }
 }

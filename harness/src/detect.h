@@ -29,9 +29,24 @@ char *lg_parse_valgrind_xml(const char *data, size_t len, const char *source,
 /* Marks frames and the finding as ours when a frame's object or file contains
  * one of the substrings; sets first_our_frame to the first such frame whose
  * function matches none of the skip patterns (fnmatch; allocator wrappers),
- * or to the first of ours if all match. skip may be NULL. */
+ * or to the first of ours if all match. skip may be NULL.
+ *
+ * A leak allocated inside node on our behalf is node's: when a frame of node
+ * (lg_frame_is_node) lies between the allocator and the first frame of ours
+ * in the allocation stack (e.g. malloc <- v8impl::... <- napi_create_external
+ * <- addon_open), our frame is only a caller; the finding is not ours
+ * (first_our_frame still names the caller, and the message says so). A leak
+ * whose allocating frame is ours stays ours whatever called it. */
 void lg_attribute(lg_finding_t *f, char *const *ours, size_t nours,
                   char *const *skip, size_t nskip);
+
+/* True for a frame of node itself: its executable or libnode, or a function
+ * of N-API, V8, node:: or libuv (napi_*, v8impl::*, v8::*, node::*, uv_*). */
+int lg_frame_is_node(const lg_frame_t *fr);
+
+/* "fn file:line" (file's last path component) or "fn (obj)": the label of
+ * first_our_frame. The caller frees it. */
+char *lg_frame_label(const lg_frame_t *fr);
 
 /* Parses one sanitizer stack line ("#3 0x... in fn file:line:col" or TSan's
  * "#0 fn file:line (obj+0x...)"); returns 0, or -1 when it is not a frame. */

@@ -1,4 +1,5 @@
-/* Baseline comparison (see gate.h). */
+/* Baseline reduction, the slim baseline file, and the comparison (see
+ * gate.h). */
 #include "gate.h"
 
 #include <math.h>
@@ -6,11 +7,393 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "leakclass.h"
 #include "util.h"
 
-static lg_gate_row_t *lg_row(lg_results_t *r, const lg_run_t *run,
-                             const char *what, double b, double c, double tol,
-                             const char *status, char *note) {
+/* ---- reduction ---------------------------------------------------------- */
+
+static int lg_complete(const lg_run_t *run) {
+  return run->has_end && !run->probe_error && !run->timed_out &&
+         !run->term_signal;
+}
+
+static void lg_bfinding_add(lg_brun_t *br, const lg_finding_t *f,
+                            const char *root) {
+  char *key = lg_finding_key(f, root);
+  for (size_t i = 0; i < br->nfindings; i++) {
+    lg_bfinding_t *x = &br->findings[i];
+    if (strcmp(x->key, key) == 0) {
+      x->records++;
+      x->bytes = x->bytes < 0 || f->bytes < 0 ? -1 : x->bytes + f->bytes;
+      x->blocks = x->blocks < 0 || f->blocks < 0 ? -1 : x->blocks + f->blocks;
+      free(key);
+      return;
+    }
+  }
+  br->findings =
+      lg_xrealloc(br->findings, (br->nfindings + 1) * sizeof *br->findings);
+  lg_bfinding_t *x = &br->findings[br->nfindings++];
+  x->key = key;
+  x->cls = f->cls;
+  x->records = 1;
+  x->bytes = f->bytes;
+  x->blocks = f->blocks;
+}
+
+static void lg_brun_from_run(const lg_run_t *run, const char *root,
+                             lg_brun_t *br) {
+  memset(br, 0, sizeof *br);
+  br->scenario = lg_xstrdup(run->scenario);
+  br->variant = lg_xstrdup(run->variant);
+  br->fault = lg_xstrdup(run->fault);
+  br->lang = lg_xstrdup(run->lang);
+  br->primary = lg_xstrdup(run->primary);
+  br->expect_pass = !run->expected || strcmp(run->expected, "pass") == 0;
+  br->verdict = run->verdict;
+  br->ok = run->ok;
+  /* A negative control is gated on its verdict alone. */
+  if (!br->expect_pass)
+    return;
+  for (size_t i = 0; i < run->nfindings; i++) {
+    const lg_finding_t *f = &run->findings[i];
+    if (f->ours && f->cls != LG_F_INFO)
+      lg_bfinding_add(br, f, root);
+  }
+  int complete = lg_complete(run);
+  int is_c = run->lang && strcmp(run->lang, "c") == 0;
+  for (size_t k = 0; k < run->nmetrics; k++) {
+    const lg_metric_t *m = &run->metrics[k];
+    /* Judged slopes only: a metric without a threshold, or a variant that
+     * does not judge slopes for this language (a valgrind smoke of node),
+     * gives a slope nobody decided anything on. */
+    int slope = complete && run->slopes_judged && m->fitted &&
+                isfinite(m->threshold) && isfinite(m->trend.slope);
+    /* Peak growth where it is deterministic: the exact counters, and the
+     * judged metrics of a C process (mallocInUse is exact with glibc's
+     * tcache off). Node's heap and malloc peaks move with GC timing by far
+     * more than any tolerance that would still mean something. */
+    int peak = complete && (m->exact || (is_c && slope)) && isfinite(m->peak) &&
+               isfinite(m->baseline);
+    if (!slope && !peak)
+      continue;
+    br->metrics =
+        lg_xrealloc(br->metrics, (br->nmetrics + 1) * sizeof *br->metrics);
+    lg_bmetric_t *b = &br->metrics[br->nmetrics++];
+    b->name = lg_xstrdup(m->name);
+    b->slope_judged = slope;
+    b->slope = slope ? m->trend.slope : NAN;
+    b->slope_lo = slope ? m->trend.slope_lo : NAN;
+    b->slope_hi = slope ? m->trend.slope_hi : NAN;
+    b->min_detectable = slope ? m->min_detectable : NAN;
+    b->peak_judged = peak;
+    b->peak_growth = peak ? m->peak - m->baseline : NAN;
+    b->noise_sd = peak ? m->noise_sd : NAN;
+  }
+}
+
+void lg_baseline_from_results(const lg_results_t *r, lg_baseline_t *b) {
+  memset(b, 0, sizeof *b);
+  b->created = lg_xstrdup(r->created);
+  b->runs = lg_xcalloc(r->nruns ? r->nruns : 1, sizeof *b->runs);
+  b->nruns = r->nruns;
+  for (size_t i = 0; i < r->nruns; i++)
+    lg_brun_from_run(&r->runs[i], r->root, &b->runs[i]);
+}
+
+static void lg_brun_free(lg_brun_t *br) {
+  free(br->scenario);
+  free(br->variant);
+  free(br->fault);
+  free(br->lang);
+  free(br->primary);
+  for (size_t i = 0; i < br->nfindings; i++)
+    free(br->findings[i].key);
+  free(br->findings);
+  for (size_t i = 0; i < br->nmetrics; i++)
+    free(br->metrics[i].name);
+  free(br->metrics);
+}
+
+void lg_baseline_free(lg_baseline_t *b) {
+  for (size_t i = 0; i < b->nruns; i++)
+    lg_brun_free(&b->runs[i]);
+  free(b->runs);
+  free(b->created);
+  json_decref(b->tolerance);
+  memset(b, 0, sizeof *b);
+}
+
+/* ---- the slim file ------------------------------------------------------ */
+
+static json_t *lg_jnum(double v) {
+  return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *lg_jstr(const char *s) {
+  return s ? json_string(s) : json_null();
+}
+
+json_t *lg_baseline_to_json(const lg_baseline_t *b) {
+  json_t *runs = json_array();
+  for (size_t i = 0; i < b->nruns; i++) {
+    const lg_brun_t *br = &b->runs[i];
+    json_t *o = json_pack(
+        "{s:s,s:s,s:o,s:o,s:o,s:b,s:s,s:b}", "scenario", br->scenario,
+        "variant", br->variant, "fault", lg_jstr(br->fault), "lang",
+        lg_jstr(br->lang), "primary", lg_jstr(br->primary), "expect_pass",
+        br->expect_pass, "verdict", lg_verdict_name(br->verdict), "ok", br->ok);
+    if (br->nfindings) {
+      json_t *fs = json_array();
+      for (size_t k = 0; k < br->nfindings; k++) {
+        const lg_bfinding_t *f = &br->findings[k];
+        json_array_append_new(
+            fs, json_pack("{s:s,s:s,s:I,s:I,s:I}", "key", f->key, "class",
+                          lg_fclass_name(f->cls), "records",
+                          (json_int_t)f->records, "bytes", (json_int_t)f->bytes,
+                          "blocks", (json_int_t)f->blocks));
+      }
+      json_object_set_new(o, "findings", fs);
+    }
+    if (br->nmetrics) {
+      json_t *ms = json_array();
+      for (size_t k = 0; k < br->nmetrics; k++) {
+        const lg_bmetric_t *m = &br->metrics[k];
+        json_t *mo = json_pack("{s:s}", "name", m->name);
+        if (m->slope_judged)
+          json_object_set_new(
+              mo, "slope",
+              json_pack("{s:o,s:o,s:o,s:o}", "value", lg_jnum(m->slope), "lo",
+                        lg_jnum(m->slope_lo), "hi", lg_jnum(m->slope_hi),
+                        "min_detectable", lg_jnum(m->min_detectable)));
+        if (m->peak_judged)
+          json_object_set_new(mo, "peak",
+                              json_pack("{s:o,s:o}", "growth",
+                                        lg_jnum(m->peak_growth), "noise_sd",
+                                        lg_jnum(m->noise_sd)));
+        json_array_append_new(ms, mo);
+      }
+      json_object_set_new(o, "metrics", ms);
+    }
+    json_array_append_new(runs, o);
+  }
+  json_t *o =
+      json_pack("{s:s,s:i,s:o}", "schema", LG_BASELINE_SCHEMA, "schema_version",
+                LG_BASELINE_VERSION, "created", lg_jstr(b->created));
+  if (b->tolerance)
+    json_object_set(o, "tolerance", b->tolerance);
+  json_object_set_new(o, "runs", runs);
+  return o;
+}
+
+static char *lg_jgstr(json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? lg_xstrdup(s) : NULL;
+}
+
+static double lg_jgnum(json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static long long lg_jgint(json_t *o, const char *key, long long dflt) {
+  json_t *v = json_object_get(o, key);
+  return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
+int lg_baseline_from_json(json_t *o, lg_baseline_t *b, char **err) {
+  memset(b, 0, sizeof *b);
+  const char *schema = json_string_value(json_object_get(o, "schema"));
+  json_t *runs = json_object_get(o, "runs"), *ro;
+  size_t i;
+  if (!schema || strcmp(schema, LG_BASELINE_SCHEMA) != 0) {
+    *err = lg_xstrdup("key 'schema': expected \"" LG_BASELINE_SCHEMA "\"");
+    goto fail;
+  }
+  if (lg_jgint(o, "schema_version", 0) != LG_BASELINE_VERSION) {
+    *err = lg_fmt("key 'schema_version': expected %d", LG_BASELINE_VERSION);
+    goto fail;
+  }
+  if (!json_is_array(runs)) {
+    *err = lg_xstrdup("key 'runs': expected an array");
+    goto fail;
+  }
+  b->created = lg_jgstr(o, "created");
+  json_t *tol = json_object_get(o, "tolerance");
+  b->tolerance = json_is_object(tol) ? json_incref(tol) : NULL;
+  b->runs = lg_xcalloc(json_array_size(runs) + 1, sizeof *b->runs);
+  json_array_foreach(runs, i, ro) {
+    lg_brun_t *br = &b->runs[b->nruns++];
+    br->scenario = lg_jgstr(ro, "scenario");
+    br->variant = lg_jgstr(ro, "variant");
+    br->fault = lg_jgstr(ro, "fault");
+    br->lang = lg_jgstr(ro, "lang");
+    br->primary = lg_jgstr(ro, "primary");
+    br->expect_pass = json_is_true(json_object_get(ro, "expect_pass"));
+    br->ok = json_is_true(json_object_get(ro, "ok"));
+    if (!br->scenario || !br->variant ||
+        lg_verdict_parse(json_string_value(json_object_get(ro, "verdict")),
+                         &br->verdict) != 0) {
+      *err = lg_fmt("key 'runs[%zu]': expected scenario, variant and a "
+                    "verdict name",
+                    i);
+      goto fail;
+    }
+    json_t *fs = json_object_get(ro, "findings"), *fo;
+    size_t k;
+    br->findings = lg_xcalloc(json_array_size(fs) + 1, sizeof *br->findings);
+    json_array_foreach(fs, k, fo) {
+      lg_bfinding_t *f = &br->findings[br->nfindings];
+      f->key = lg_jgstr(fo, "key");
+      if (!f->key) {
+        *err = lg_fmt("key 'runs[%zu].findings[%zu].key': expected a string", i,
+                      k);
+        goto fail;
+      }
+      br->nfindings++;
+      if (lg_fclass_parse(json_string_value(json_object_get(fo, "class")),
+                          &f->cls) != 0)
+        f->cls = LG_F_LEAK; /* unknown: judged as a failing finding */
+      f->records = (long)lg_jgint(fo, "records", 1);
+      f->bytes = lg_jgint(fo, "bytes", -1);
+      f->blocks = lg_jgint(fo, "blocks", -1);
+    }
+    json_t *ms = json_object_get(ro, "metrics"), *mo;
+    br->metrics = lg_xcalloc(json_array_size(ms) + 1, sizeof *br->metrics);
+    json_array_foreach(ms, k, mo) {
+      const char *name = json_string_value(json_object_get(mo, "name"));
+      if (!name) {
+        *err = lg_fmt("key 'runs[%zu].metrics[%zu].name': expected a string", i,
+                      k);
+        goto fail;
+      }
+      lg_bmetric_t *m = &br->metrics[br->nmetrics++];
+      json_t *s = json_object_get(mo, "slope"),
+             *p = json_object_get(mo, "peak");
+      m->name = lg_xstrdup(name);
+      m->slope_judged = json_is_object(s);
+      m->slope = lg_jgnum(s, "value");
+      m->slope_lo = lg_jgnum(s, "lo");
+      m->slope_hi = lg_jgnum(s, "hi");
+      m->min_detectable = lg_jgnum(s, "min_detectable");
+      m->peak_judged = json_is_object(p);
+      m->peak_growth = lg_jgnum(p, "growth");
+      m->noise_sd = lg_jgnum(p, "noise_sd");
+    }
+  }
+  return 0;
+fail:
+  lg_baseline_free(b);
+  return -1;
+}
+
+int lg_baseline_load(const char *path, lg_baseline_t *b, char **err) {
+  json_error_t je;
+  memset(b, 0, sizeof *b);
+  json_t *o = json_load_file(path, 0, &je);
+  if (!o) {
+    *err = lg_fmt("%s: %s (line %d)", path, je.text, je.line);
+    return -1;
+  }
+  const char *schema = json_string_value(json_object_get(o, "schema"));
+  int rc = 0;
+  char *e = NULL;
+  if (schema && strcmp(schema, "leakgate-results") == 0) {
+    /* A full results file (the format of baselines before the slim one). */
+    lg_results_t r;
+    if (lg_results_load(path, &r, &e) != 0) {
+      rc = -1;
+    } else {
+      lg_baseline_from_results(&r, b);
+      lg_results_free(&r);
+      json_t *tol = json_object_get(o, "tolerance");
+      b->tolerance = json_is_object(tol) ? json_incref(tol) : NULL;
+    }
+  } else {
+    rc = lg_baseline_from_json(o, b, &e);
+  }
+  if (rc) {
+    *err = lg_fmt("%s: %s", path, e ? e : "unreadable");
+    free(e);
+  }
+  json_decref(o);
+  return rc;
+}
+
+/* Appends "key": [ one item per line ] for a run's array, if any. */
+static void lg_dump_lines(lg_buf_t *t, json_t *run, const char *key) {
+  json_t *arr = json_object_get(run, key), *x;
+  size_t i;
+  if (!json_array_size(arr))
+    return;
+  lg_buf_addf(t, ",\n   \"%s\": [", key);
+  json_array_foreach(arr, i, x) {
+    char *s = json_dumps(x, JSON_REAL_PRECISION(10));
+    lg_buf_addf(t, "%s\n    %s", i ? "," : "", s);
+    free(s);
+  }
+  lg_buf_add(t, "\n   ]");
+}
+
+/* One run header per line, then one line per finding and per metric: small,
+ * and a release's diff shows which metric of which run moved. */
+static char *lg_baseline_text(const lg_baseline_t *b) {
+  json_t *o = lg_baseline_to_json(b);
+  json_t *runs = json_incref(json_object_get(o, "runs")), *ro;
+  json_object_del(o, "runs");
+  char *head = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+  lg_buf_t t = {0};
+  /* the head without its closing brace */
+  char *end = strrchr(head, '}');
+  lg_buf_addn(&t, head, end ? (size_t)(end - head) : strlen(head));
+  while (t.len && (t.s[t.len - 1] == '\n' || t.s[t.len - 1] == ' '))
+    t.s[--t.len] = '\0';
+  lg_buf_add(&t, ",\n \"runs\": [");
+  size_t i;
+  json_array_foreach(runs, i, ro) {
+    json_t *h = json_copy(ro);
+    json_object_del(h, "findings");
+    json_object_del(h, "metrics");
+    char *hs = json_dumps(h, JSON_REAL_PRECISION(10));
+    json_decref(h);
+    lg_buf_addf(&t, "%s\n  ", i ? "," : "");
+    lg_buf_addn(&t, hs, strlen(hs) - 1); /* without "}" */
+    free(hs);
+    lg_dump_lines(&t, ro, "findings");
+    lg_dump_lines(&t, ro, "metrics");
+    lg_buf_add(&t, "}");
+  }
+  lg_buf_add(&t, "\n ]\n}\n");
+  free(head);
+  json_decref(runs);
+  json_decref(o);
+  return lg_buf_take(&t);
+}
+
+int lg_baseline_save(const lg_baseline_t *b, const char *path, char **err) {
+  char *s = lg_baseline_text(b);
+  int rc = -1;
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    *err = lg_fmt("cannot write %s", path);
+    goto out;
+  }
+  int bad = fputs(s, f) < 0;
+  bad |= fclose(f) != 0;
+  if (bad) {
+    *err = lg_fmt("cannot write %s", path);
+    goto out;
+  }
+  rc = 0;
+out:
+  free(s);
+  return rc;
+}
+
+/* ---- the comparison ----------------------------------------------------- */
+
+static void lg_row(lg_results_t *r, const lg_brun_t *run, const char *what,
+                   double b, double c, double tol, lg_gate_status_t status,
+                   char *note) {
   r->gate = lg_xrealloc(r->gate, (r->ngate + 1) * sizeof *r->gate);
   lg_gate_row_t *g = &r->gate[r->ngate++];
   g->scenario = run->fault ? lg_fmt("%s@%s", run->scenario, run->fault)
@@ -20,23 +403,38 @@ static lg_gate_row_t *lg_row(lg_results_t *r, const lg_run_t *run,
   g->baseline = b;
   g->current = c;
   g->tolerance = tol;
-  g->status = lg_xstrdup(status);
+  g->status = status;
   g->note = note;
-  if (strcmp(status, "regression") == 0)
+  if (status == LG_G_REGRESSION)
     r->gate_ok = 0;
-  return g;
 }
 
-static const lg_run_t *lg_find_run(const lg_results_t *r,
-                                   const lg_run_t *like) {
-  for (size_t i = 0; i < r->nruns; i++) {
-    const lg_run_t *x = &r->runs[i];
-    if (strcmp(x->scenario, like->scenario) == 0 &&
-        strcmp(x->variant, like->variant) == 0 &&
-        ((!x->fault && !like->fault) ||
-         (x->fault && like->fault && strcmp(x->fault, like->fault) == 0)))
-      return x;
-  }
+static int lg_same_run(const lg_brun_t *a, const lg_brun_t *b) {
+  return strcmp(a->scenario, b->scenario) == 0 &&
+         strcmp(a->variant, b->variant) == 0 && !!a->fault == !!b->fault &&
+         (!a->fault || strcmp(a->fault, b->fault) == 0);
+}
+
+static const lg_brun_t *lg_find(const lg_baseline_t *b, const lg_brun_t *like) {
+  for (size_t i = 0; i < b->nruns; i++)
+    if (lg_same_run(&b->runs[i], like))
+      return &b->runs[i];
+  return NULL;
+}
+
+static const lg_bfinding_t *lg_find_finding(const lg_brun_t *br,
+                                            const char *key) {
+  for (size_t i = 0; br && i < br->nfindings; i++)
+    if (strcmp(br->findings[i].key, key) == 0)
+      return &br->findings[i];
+  return NULL;
+}
+
+static const lg_bmetric_t *lg_find_metric(const lg_brun_t *br,
+                                          const char *name) {
+  for (size_t i = 0; i < br->nmetrics; i++)
+    if (strcmp(br->metrics[i].name, name) == 0)
+      return &br->metrics[i];
   return NULL;
 }
 
@@ -49,87 +447,122 @@ static double lg_tol_get(json_t *tol, const char *metric, const char *key,
   return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
-static char *lg_finding_key(const lg_finding_t *f) {
-  return lg_fmt("%s %s at %s", f->detector, f->kind,
-                f->first_our_frame ? f->first_our_frame : "?");
+static char *lg_finding_note(const char *prefix, const lg_bfinding_t *f) {
+  if (f->bytes >= 0 && f->records > 1)
+    return lg_fmt("%s%s (%lld bytes in %lld blocks, %ld stack records)", prefix,
+                  f->key, f->bytes, f->blocks, f->records);
+  if (f->bytes >= 0)
+    return lg_fmt("%s%s (%lld bytes in %lld blocks)", prefix, f->key, f->bytes,
+                  f->blocks);
+  if (f->records > 1)
+    return lg_fmt("%s%s (%ld stack records)", prefix, f->key, f->records);
+  return lg_fmt("%s%s", prefix, f->key);
 }
 
-static int lg_has_finding(const lg_run_t *run, const char *key) {
-  for (size_t i = 0; run && i < run->nfindings; i++) {
-    if (!run->findings[i].ours || run->findings[i].cls == LG_F_INFO)
+static void lg_gate_findings(lg_results_t *cur, const lg_brun_t *run,
+                             const lg_brun_t *brun) {
+  for (size_t k = 0; k < run->nfindings; k++) {
+    const lg_bfinding_t *f = &run->findings[k];
+    if (lg_find_finding(brun, f->key))
       continue;
-    char *k = lg_finding_key(&run->findings[i]);
-    int eq = strcmp(k, key) == 0;
-    free(k);
-    if (eq)
-      return 1;
+    /* A one-time leak fails the run or not by the "once" policy; the gate
+     * lists it and leaves the verdict to decide. */
+    if (f->cls == LG_F_ONCE)
+      lg_row(cur, run, "finding", NAN, NAN, NAN, LG_G_NEW,
+             lg_finding_note("new one-time leak: ", f));
+    else
+      lg_row(cur, run, "finding", NAN, NAN, NAN, LG_G_REGRESSION,
+             lg_finding_note("new finding: ", f));
   }
-  return 0;
+  for (size_t k = 0; k < brun->nfindings; k++) {
+    const lg_bfinding_t *f = &brun->findings[k];
+    if (!lg_find_finding(run, f->key))
+      lg_row(cur, run, "finding", NAN, NAN, NAN, LG_G_IMPROVEMENT,
+             lg_finding_note("gone: ", f));
+  }
 }
 
-static void lg_gate_metric(lg_results_t *cur, const lg_run_t *run,
-                           const lg_run_t *brun, const lg_metric_t *m,
-                           json_t *tol, int always) {
-  const lg_metric_t *bm = lg_run_metric(brun, m->name);
-  if (!bm || !bm->fitted || !m->fitted)
-    return;
+static void lg_gate_metric(lg_results_t *cur, const lg_brun_t *run,
+                           const lg_bmetric_t *m, const lg_bmetric_t *bm,
+                           json_t *tol) {
+  int always = run->primary && strcmp(run->primary, m->name) == 0;
   const char *u = lg_metric_unit(m->name);
-  /* Slopes only where the run judged them (not, e.g., a valgrind smoke of
-   * node, too short for a slope). */
-  if (run->slopes_judged && brun->slopes_judged) {
-    double b = bm->trend.slope, c = m->trend.slope;
+  if (m->slope_judged && bm->slope_judged) {
+    double b = bm->slope, c = m->slope;
     double rel = lg_tol_get(tol, m->name, "slope_rel", 0.5);
     double abs_t =
         lg_tol_get(tol, m->name, "slope_abs",
                    isfinite(bm->min_detectable) ? bm->min_detectable : 0);
     double t = fmax(rel * fabs(b), abs_t);
     char *what = lg_fmt("%s slope /it", m->name);
-    if (c > b + t) {
-      lg_row(cur, run, what, b, c, t, "regression",
-             lg_fmt("%s slope rose by %.3g %s/it, beyond the tolerance",
-                    m->name, c - b, *u ? u : "units"));
-    } else if (c < b - t && b > t) {
-      lg_row(cur, run, what, b, c, t, "improvement",
+    if (c > b + t)
+      lg_row(cur, run, what, b, c, t, LG_G_REGRESSION,
+             lg_fmt("%s slope rose by %.3g %s/it, beyond the tolerance "
+                    "(95%% interval now %.3g..%.3g, baseline %.3g..%.3g)",
+                    m->name, c - b, *u ? u : "units", m->slope_lo, m->slope_hi,
+                    bm->slope_lo, bm->slope_hi));
+    else if (c < b - t && b > t)
+      lg_row(cur, run, what, b, c, t, LG_G_IMPROVEMENT,
              lg_fmt("%s slope fell by %.3g %s/it", m->name, b - c,
                     *u ? u : "units"));
-    } else if (always) {
-      lg_row(cur, run, what, b, c, t, "ok", NULL);
-    }
+    else if (always)
+      lg_row(cur, run, what, b, c, t, LG_G_OK, NULL);
     free(what);
   }
-  /* Peak growth over the baseline sample, where it is deterministic: the
-   * exact counters, and every metric of a C process (mallocInUse is exact
-   * with glibc's tcache off). Node's heap and malloc peaks move with GC
-   * timing by far more than any tolerance that would still mean something;
-   * their growth is judged by the slope test instead. */
-  int stable = m->exact || (run->lang && strcmp(run->lang, "c") == 0);
-  if (stable && isfinite(bm->peak) && isfinite(bm->baseline) &&
-      isfinite(m->peak) && isfinite(m->baseline)) {
-    double bp = bm->peak - bm->baseline, cp = m->peak - m->baseline;
+  if (m->peak_judged && bm->peak_judged) {
+    double bp = bm->peak_growth, cp = m->peak_growth;
     double prel = lg_tol_get(tol, m->name, "peak_rel", 0.25);
     double pabs = lg_tol_get(tol, m->name, "peak_abs",
                              isfinite(bm->noise_sd) ? 4 * bm->noise_sd : 0);
     double pt = prel * fabs(bp) + pabs;
     char *what = lg_fmt("%s peak growth", m->name);
     if (cp > bp + pt)
-      lg_row(cur, run, what, bp, cp, pt, "regression",
+      lg_row(cur, run, what, bp, cp, pt, LG_G_REGRESSION,
              lg_fmt("%s peak growth exceeds the baseline's by more than the "
                     "tolerance",
                     m->name));
-    else if (always)
-      lg_row(cur, run, what, bp, cp, pt, cp < bp - pt ? "improvement" : "ok",
-             NULL);
+    else if (always || cp < bp - pt)
+      lg_row(cur, run, what, bp, cp, pt,
+             cp < bp - pt ? LG_G_IMPROVEMENT : LG_G_OK, NULL);
     free(what);
   }
 }
 
-void lg_gate(const lg_results_t *base, json_t *tol, const char *baseline_name,
+static void lg_gate_run(lg_results_t *cur, const lg_brun_t *run,
+                        const lg_brun_t *brun, json_t *tol) {
+  const char *bv = lg_verdict_name(brun->verdict),
+             *cv = lg_verdict_name(run->verdict);
+  if (brun->ok && !run->ok)
+    lg_row(cur, run, "verdict", NAN, NAN, NAN, LG_G_REGRESSION,
+           lg_fmt("%s in the baseline, now %s", bv, cv));
+  else if (!brun->ok && run->ok)
+    lg_row(cur, run, "verdict", NAN, NAN, NAN, LG_G_IMPROVEMENT,
+           lg_fmt("%s in the baseline, now %s", bv, cv));
+  else if (!run->ok)
+    lg_row(cur, run, "verdict", NAN, NAN, NAN, LG_G_STILL_FAILING,
+           brun->verdict == run->verdict ? lg_fmt("%s, as in the baseline", cv)
+                                         : lg_fmt("%s (baseline %s)", cv, bv));
+  else
+    lg_row(cur, run, "verdict", NAN, NAN, NAN, LG_G_OK,
+           lg_fmt("%s (baseline %s)", cv, bv));
+  /* Negative controls: their verdict says whether the planted defect was
+   * caught; how fast it leaks is theirs to vary. */
+  if (!run->expect_pass)
+    return;
+  lg_gate_findings(cur, run, brun);
+  for (size_t k = 0; k < run->nmetrics; k++) {
+    const lg_bmetric_t *bm = lg_find_metric(brun, run->metrics[k].name);
+    if (bm)
+      lg_gate_metric(cur, run, &run->metrics[k], bm, tol);
+  }
+}
+
+void lg_gate(const lg_baseline_t *base, const char *baseline_name,
              lg_results_t *cur) {
   for (size_t i = 0; i < cur->ngate; i++) {
     free(cur->gate[i].scenario);
     free(cur->gate[i].variant);
     free(cur->gate[i].what);
-    free(cur->gate[i].status);
     free(cur->gate[i].note);
   }
   free(cur->gate);
@@ -140,59 +573,31 @@ void lg_gate(const lg_results_t *base, json_t *tol, const char *baseline_name,
   cur->has_gate = 1;
   cur->gate_ok = 1;
 
-  for (size_t i = 0; i < cur->nruns; i++) {
-    const lg_run_t *run = &cur->runs[i];
-    const lg_run_t *brun = lg_find_run(base, run);
-    if (!brun) {
-      lg_row(cur, run, "verdict", NAN, NAN, NAN, run->ok ? "new" : "regression",
+  lg_baseline_t now;
+  lg_baseline_from_results(cur, &now);
+  for (size_t i = 0; i < now.nruns; i++) {
+    const lg_brun_t *run = &now.runs[i];
+    const lg_brun_t *brun = lg_find(base, run);
+    if (!brun)
+      lg_row(cur, run, "verdict", NAN, NAN, NAN,
+             run->ok ? LG_G_NEW : LG_G_REGRESSION,
              lg_fmt("not in the baseline; verdict %s",
                     lg_verdict_name(run->verdict)));
-      continue;
-    }
-    if (brun->ok && !run->ok)
-      lg_row(cur, run, "verdict", NAN, NAN, NAN, "regression",
-             lg_fmt("%s in the baseline, now %s",
-                    lg_verdict_name(brun->verdict),
-                    lg_verdict_name(run->verdict)));
-    else if (!brun->ok && run->ok)
-      lg_row(cur, run, "verdict", NAN, NAN, NAN, "improvement",
-             lg_fmt("%s in the baseline, now %s",
-                    lg_verdict_name(brun->verdict),
-                    lg_verdict_name(run->verdict)));
     else
-      lg_row(cur, run, "verdict", NAN, NAN, NAN, run->ok ? "ok" : "regression",
-             lg_fmt("%s (baseline %s)", lg_verdict_name(run->verdict),
-                    lg_verdict_name(brun->verdict)));
-
-    for (size_t k = 0; k < run->nfindings; k++) {
-      const lg_finding_t *f = &run->findings[k];
-      if (!f->ours || f->cls == LG_F_INFO)
-        continue;
-      char *key = lg_finding_key(f);
-      if (!lg_has_finding(brun, key))
-        lg_row(cur, run, "finding", NAN, NAN, NAN, "regression",
-               lg_fmt("new finding: %s", key));
-      free(key);
-    }
-    for (size_t k = 0; k < brun->nfindings; k++) {
-      const lg_finding_t *f = &brun->findings[k];
-      if (!f->ours || f->cls == LG_F_INFO)
-        continue;
-      char *key = lg_finding_key(f);
-      if (!lg_has_finding(run, key))
-        lg_row(cur, run, "finding", NAN, NAN, NAN, "improvement",
-               lg_fmt("gone: %s", key));
-      free(key);
-    }
-    for (size_t k = 0; k < run->nmetrics; k++) {
-      const lg_metric_t *m = &run->metrics[k];
-      int primary = run->primary && strcmp(run->primary, m->name) == 0;
-      if (primary || isfinite(m->threshold))
-        lg_gate_metric(cur, run, brun, m, tol, primary);
-    }
+      lg_gate_run(cur, run, brun, base->tolerance);
   }
   for (size_t i = 0; i < base->nruns; i++)
-    if (!lg_find_run(cur, &base->runs[i]))
-      lg_row(cur, &base->runs[i], "verdict", NAN, NAN, NAN, "missing",
+    if (!lg_find(&now, &base->runs[i]))
+      lg_row(cur, &base->runs[i], "verdict", NAN, NAN, NAN, LG_G_MISSING,
              lg_xstrdup("in the baseline but not in this run (filtered?)"));
+  lg_baseline_free(&now);
+}
+
+int lg_gate_apply(lg_results_t *cur, const char *baseline_path, char **err) {
+  lg_baseline_t base;
+  if (lg_baseline_load(baseline_path, &base, err) != 0)
+    return -1;
+  lg_gate(&base, baseline_path, cur);
+  lg_baseline_free(&base);
+  return 0;
 }

@@ -32,6 +32,8 @@ static const char lg_usage[] =
     "  run [options]               run scenarios, analyse, write reports\n"
     "  report DIR [--out DIR]      re-render reports from DIR/results.json\n"
     "  gate --baseline FILE DIR    compare DIR/results.json with a baseline\n"
+    "  baseline DIR --out FILE     write the slim baseline of "
+    "DIR/results.json\n"
     "  merge DIR... --out DIR      merge shard results into one\n"
     "  selftest [options]          planted-defect detection matrix\n"
     "\n"
@@ -208,34 +210,32 @@ static char *lg_cmdline(int argc, char **argv) {
 }
 
 static int lg_apply_gate(lg_results_t *r, const char *baseline) {
-  lg_results_t base;
   char *err = NULL;
-  if (lg_results_load(baseline, &base, &err) != 0) {
+  if (lg_gate_apply(r, baseline, &err) != 0) {
     fprintf(stderr, "leakgate: baseline: %s\n", err);
     free(err);
     return LG_EXIT_USAGE;
   }
-  json_t *tol = json_load_file(baseline, 0, NULL);
-  lg_gate(&base, json_object_get(tol, "tolerance"), baseline, r);
-  json_decref(tol);
-  lg_results_free(&base);
   return 0;
 }
 
 static void lg_print_gate(const lg_results_t *r) {
-  size_t reg = 0, imp = 0;
+  size_t reg = 0, imp = 0, still = 0;
   for (size_t i = 0; i < r->ngate; i++) {
     const lg_gate_row_t *g = &r->gate[i];
-    if (strcmp(g->status, "ok") == 0)
+    if (g->status == LG_G_OK)
       continue;
-    reg += strcmp(g->status, "regression") == 0;
-    imp += strcmp(g->status, "improvement") == 0;
-    printf("  %-12s %-28s %-9s %-24s base %-10.4g now %-10.4g tol %-8.3g %s\n",
-           g->status, g->scenario, g->variant, g->what, g->baseline, g->current,
-           g->tolerance, g->note ? g->note : "");
+    reg += g->status == LG_G_REGRESSION;
+    imp += g->status == LG_G_IMPROVEMENT;
+    still += g->status == LG_G_STILL_FAILING;
+    printf("  %-13s %-28s %-9s %-24s base %-10.4g now %-10.4g tol %-8.3g %s\n",
+           lg_gate_status_name(g->status), g->scenario, g->variant, g->what,
+           g->baseline, g->current, g->tolerance, g->note ? g->note : "");
   }
-  printf("gate vs %s: %s (%zu regressions, %zu improvements, %zu rows)\n",
-         r->gate_baseline, r->gate_ok ? "PASS" : "FAIL", reg, imp, r->ngate);
+  printf("gate vs %s: %s (%zu regressions, %zu still failing, %zu "
+         "improvements, %zu rows)\n",
+         r->gate_baseline, r->gate_ok ? "PASS" : "FAIL", reg, still, imp,
+         r->ngate);
 }
 
 static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
@@ -816,10 +816,12 @@ static int lg_cmd_gate(int argc, char **argv) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       puts(
           "usage: leakgate gate --baseline FILE DIR\nCompares DIR/results.json "
-          "with a baseline results file: new findings, verdict regressions\n"
-          "and slopes or peaks beyond the tolerance fail (exit 1); "
-          "improvements are listed.\nThe table is also written into "
-          "DIR/summary.md and DIR/report.html.");
+          "with a baseline (the slim file of 'leakgate baseline' or a\n"
+          "results.json): runs that passed and fail now, new findings, and "
+          "judged slopes or\npeaks beyond the tolerance fail (exit 1); runs "
+          "failing in both are listed as\nstill failing, improvements are "
+          "listed. The table is also written into\nDIR/summary.md and "
+          "DIR/report.html.");
       return 0;
     } else if (strcmp(argv[i], "--baseline") == 0 && i + 1 < argc) {
       baseline = argv[++i];
@@ -856,6 +858,55 @@ static int lg_cmd_gate(int argc, char **argv) {
   }
   rc = r.gate_ok ? 0 : LG_EXIT_FAIL;
   lg_results_free(&r);
+  return rc;
+}
+
+static int lg_cmd_baseline(int argc, char **argv) {
+  const char *dir = NULL, *out = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      puts("usage: leakgate baseline DIR --out FILE\nWrites the slim baseline "
+           "of DIR/results.json to FILE: verdicts, finding keys,\njudged "
+           "slopes with their intervals and peaks (what 'gate' compares). "
+           "The\n\"tolerance\" object of an existing FILE is kept.");
+      return 0;
+    } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+      out = argv[++i];
+    } else if (argv[i][0] == '-') {
+      return lg_die(LG_EXIT_USAGE,
+                    "baseline: unknown option or missing value '%s'", argv[i]);
+    } else if (!dir) {
+      dir = argv[i];
+    } else {
+      return lg_die(LG_EXIT_USAGE, "baseline: unexpected argument '%s'",
+                    argv[i]);
+    }
+  }
+  if (!dir || !out)
+    return lg_die(LG_EXIT_USAGE,
+                  "baseline: usage: leakgate baseline DIR --out FILE%s", "");
+  lg_results_t r;
+  int rc = lg_load_dir(dir, &r);
+  if (rc)
+    return rc;
+  lg_baseline_t b;
+  lg_baseline_from_results(&r, &b);
+  lg_results_free(&r);
+  json_t *old = json_load_file(out, 0, NULL);
+  json_t *tol = json_object_get(old, "tolerance");
+  if (json_is_object(tol))
+    b.tolerance = json_incref(tol);
+  json_decref(old);
+  char *err = NULL;
+  rc = 0;
+  if (lg_baseline_save(&b, out, &err) != 0) {
+    fprintf(stderr, "leakgate: baseline: %s\n", err);
+    free(err);
+    rc = LG_EXIT_INFRA;
+  } else {
+    printf("leakgate: baseline of %zu runs written to %s\n", b.nruns, out);
+  }
+  lg_baseline_free(&b);
   return rc;
 }
 
@@ -1018,6 +1069,8 @@ int main(int argc, char **argv) {
     rc = lg_cmd_gate(cargc, cargv);
   else if (strcmp(cmd, "merge") == 0)
     rc = lg_cmd_merge(cargc, cargv);
+  else if (strcmp(cmd, "baseline") == 0)
+    rc = lg_cmd_baseline(cargc, cargv);
   else {
     fprintf(stderr, "leakgate: unknown command '%s'\n%s", cmd, lg_usage);
     rc = LG_EXIT_USAGE;

@@ -394,6 +394,26 @@ out:
   return rc;
 }
 
+/* Optional "once": "warn" | "fail"; missing keeps *out. */
+static int lg_monce(lg_mctx_t *c, json_t *o, const char *path, lg_once_t *out) {
+  json_t *v = json_object_get(o, "once");
+  if (!v)
+    return 0;
+  const char *s = json_string_value(v);
+  if (s && strcmp(s, "warn") == 0) {
+    *out = LG_ONCE_WARN;
+    return 0;
+  }
+  if (s && strcmp(s, "fail") == 0) {
+    *out = LG_ONCE_FAIL;
+    return 0;
+  }
+  char *k = lg_fmt("%s%sonce", path, *path ? "." : "");
+  lg_merr(c, k, "\"warn\" or \"fail\"");
+  free(k);
+  return -1;
+}
+
 static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
                         lg_scenario_t *sc) {
   char *path = lg_fmt("scenarios[%zu]", idx);
@@ -411,8 +431,10 @@ static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
     sc->sample_every = js ? m->js_sample_every : m->sample_every;
     sc->timeout_s = js ? m->js_timeout_s : m->timeout_s;
   }
+  sc->once = LG_ONCE_INHERIT;
   if (lg_mstr(c, o, "name", path, &sc->name, 1) ||
       lg_mstr(c, o, "description", path, &sc->description, 0) ||
+      lg_monce(c, o, path, &sc->once) ||
       lg_mstr(c, o, "lang", path, &lang, 1) ||
       lg_mstr(c, o, "program", path, &sc->program, 1) ||
       lg_mstrv(c, o, "args", path, &sc->args, &sc->nargs) ||
@@ -655,6 +677,7 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
       lg_mstr(&c, o, "c_dir", "", &m->c_dir, 0) ||
       (!json_is_array(json_object_get(o, "control")) &&
        lg_mstr(&c, o, "control", "", &m->control, 0)) ||
+      lg_monce(&c, o, "", &m->once) ||
       lg_mstrv(&c, o, "ours", "", &m->ours, &m->nours) ||
       lg_mstrv(&c, o, "frame_skip", "", &m->frame_skip, &m->nframe_skip) ||
       lg_mstrv(&c, o, "our_functions", "", &m->our_functions,

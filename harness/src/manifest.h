@@ -18,6 +18,15 @@
 #define LG_LANG_JS 1
 #define LG_LANG_C 2
 
+/* What an attributed leak that does not grow with the iterations (one-time,
+ * at exit; see leakclass.h) does: "warn" lists it, "fail" makes it a LEAK.
+ * Top-level "once" (default "warn"), overridden per scenario. */
+typedef enum lg_once_e {
+  LG_ONCE_INHERIT = -1, /* scenario without its own "once" */
+  LG_ONCE_WARN = 0,
+  LG_ONCE_FAIL = 1
+} lg_once_t;
+
 typedef struct lg_kv_s {
   char *key, *value;
 } lg_kv_t;
@@ -84,6 +93,7 @@ typedef struct lg_scenario_s {
   char **variants;
   size_t nvariants; /* 0: every variant for its language */
   char *primary;
+  lg_once_t once; /* LG_ONCE_INHERIT: the manifest's */
 } lg_scenario_t;
 
 typedef struct lg_cellspec_s {
@@ -108,6 +118,7 @@ typedef struct lg_manifest_s {
   char **frame_skip; /* fnmatch patterns of allocator wrappers */
   size_t nframe_skip;
   char *control;
+  lg_once_t once; /* top-level "once" policy, default LG_ONCE_WARN */
   double alpha;
   /* defaults, and those of JS scenarios (defaults.js: a JS sample costs
    * two full garbage collections, so JS runs sample less often) */

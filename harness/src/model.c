@@ -25,17 +25,34 @@ int lg_verdict_parse(const char *name, lg_verdict_t *v) {
   return -1;
 }
 
-static const char *const lg_fclass_names[] = {"info", "leak",     "error",
-                                              "race", "resource", "crash"};
+static const char *const lg_fclass_names[] = {
+    "info", "leak", "error", "race", "resource", "crash", "once"};
+#define LG_NFCLASS (sizeof lg_fclass_names / sizeof lg_fclass_names[0])
 
 const char *lg_fclass_name(lg_fclass_t c) {
-  return (unsigned)c < 6 ? lg_fclass_names[c] : "?";
+  return (unsigned)c < LG_NFCLASS ? lg_fclass_names[c] : "?";
 }
 
 int lg_fclass_parse(const char *name, lg_fclass_t *c) {
-  for (int i = 0; i < 6; i++)
+  for (size_t i = 0; i < LG_NFCLASS; i++)
     if (name && strcmp(name, lg_fclass_names[i]) == 0) {
       *c = (lg_fclass_t)i;
+      return 0;
+    }
+  return -1;
+}
+
+static const char *const lg_gate_status_names[LG_G__COUNT] = {
+    "ok", "regression", "still failing", "improvement", "new", "missing"};
+
+const char *lg_gate_status_name(lg_gate_status_t s) {
+  return (unsigned)s < LG_G__COUNT ? lg_gate_status_names[s] : "?";
+}
+
+int lg_gate_status_parse(const char *name, lg_gate_status_t *s) {
+  for (int i = 0; i < LG_G__COUNT; i++)
+    if (name && strcmp(name, lg_gate_status_names[i]) == 0) {
+      *s = (lg_gate_status_t)i;
       return 0;
     }
   return -1;
@@ -197,7 +214,6 @@ void lg_results_free(lg_results_t *r) {
     free(g->scenario);
     free(g->variant);
     free(g->what);
-    free(g->status);
     free(g->note);
   }
   free(r->gate);
@@ -473,7 +489,8 @@ json_t *lg_results_to_json(const lg_results_t *r) {
                           "what", lg_jstr(g->what), "baseline",
                           lg_jnum(g->baseline), "current", lg_jnum(g->current),
                           "tolerance", lg_jnum(g->tolerance), "status",
-                          lg_jstr(g->status), "note", lg_jstr(g->note)));
+                          lg_jstr(lg_gate_status_name(g->status)), "note",
+                          lg_jstr(g->note)));
     }
     json_object_set_new(o, "gate",
                         json_pack("{s:o,s:b,s:o}", "baseline",
@@ -768,7 +785,11 @@ static int lg_results_from_json(json_t *o, lg_results_t *r, char **err) {
       g->baseline = lg_gnum(go, "baseline");
       g->current = lg_gnum(go, "current");
       g->tolerance = lg_gnum(go, "tolerance");
-      g->status = lg_gstr(go, "status");
+      /* An unknown status (a newer writer) is shown as a regression
+       * rather than silently passing. */
+      if (lg_gate_status_parse(json_string_value(json_object_get(go, "status")),
+                               &g->status))
+        g->status = LG_G_REGRESSION;
       g->note = lg_gstr(go, "note");
     }
   }

@@ -37,7 +37,10 @@ typedef enum lg_fclass_e {
   LG_F_ERROR,
   LG_F_RACE,
   LG_F_RESOURCE,
-  LG_F_CRASH
+  LG_F_CRASH,
+  LG_F_ONCE /* leaked once: an attributed leak whose size does not grow with
+               the iterations (leakclass.h); LEAK or a warning per the
+               manifest's "once" policy */
 } lg_fclass_t;
 
 const char *lg_fclass_name(lg_fclass_t c);
@@ -150,10 +153,28 @@ typedef struct lg_cell_s {
   double seconds;
 } lg_cell_t;
 
+/* Gate row statuses. Only LG_G_REGRESSION fails the gate; a run failing in
+ * the baseline and now is LG_G_STILL_FAILING (its verdict fails the run, not
+ * the comparison). Names, as serialised: ok, regression, still failing,
+ * improvement, new, missing. */
+typedef enum lg_gate_status_e {
+  LG_G_OK,
+  LG_G_REGRESSION,
+  LG_G_STILL_FAILING,
+  LG_G_IMPROVEMENT,
+  LG_G_NEW, /* a run not in the baseline that passes, a new one-time leak */
+  LG_G_MISSING,
+  LG_G__COUNT
+} lg_gate_status_t;
+
+const char *lg_gate_status_name(lg_gate_status_t s);
+/* Returns 0 and sets *s, or -1 for an unknown name. */
+int lg_gate_status_parse(const char *name, lg_gate_status_t *s);
+
 typedef struct lg_gate_row_s {
   char *scenario, *variant, *what; /* metric name, "verdict" or "finding" */
   double baseline, current, tolerance;
-  char *status; /* ok, regression, improvement, new */
+  lg_gate_status_t status;
   char *note;
 } lg_gate_row_t;
 

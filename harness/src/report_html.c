@@ -545,10 +545,12 @@ char *lg_render_html(const lg_results_t *r) {
       lg_buf_add(&b, "</td><td class=\"num\">");
       lg_num(&b, g->tolerance, u);
       lg_buf_addf(&b, "</td><td class=\"%s\">",
-                  strcmp(g->status, "regression") == 0    ? "FAIL"
-                  : strcmp(g->status, "improvement") == 0 ? "PASS"
-                                                          : "");
-      H(&b, g->status);
+                  g->status == LG_G_REGRESSION ||
+                          g->status == LG_G_STILL_FAILING
+                      ? "FAIL"
+                  : g->status == LG_G_IMPROVEMENT ? "PASS"
+                                                  : "");
+      H(&b, lg_gate_status_name(g->status));
       lg_buf_add(&b, "</td><td>");
       H(&b, g->note);
       lg_buf_add(&b, "</td></tr>");

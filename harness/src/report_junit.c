@@ -179,7 +179,7 @@ char *lg_render_junit(const lg_results_t *r) {
     if (!r->gate_ok) {
       lg_buf_t t = {0};
       for (size_t i = 0; i < r->ngate; i++)
-        if (strcmp(r->gate[i].status, "regression") == 0)
+        if (r->gate[i].status == LG_G_REGRESSION)
           lg_buf_addf(&t, "%s/%s %s: %s\n", r->gate[i].scenario,
                       r->gate[i].variant, r->gate[i].what,
                       r->gate[i].note ? r->gate[i].note : "");

@@ -222,8 +222,8 @@ char *lg_render_markdown(const lg_results_t *r) {
       lg_md_value(&b, g->current, u);
       lg_buf_add(&b, " | ");
       lg_md_value(&b, g->tolerance, u);
-      lg_buf_addf(&b, " | %s%s | ",
-                  strcmp(g->status, "regression") == 0 ? "❌ " : "", g->status);
+      lg_buf_addf(&b, " | %s%s | ", g->status == LG_G_REGRESSION ? "❌ " : "",
+                  lg_gate_status_name(g->status));
       lg_md_cell(&b, g->note, 160);
       lg_buf_add(&b, " |\n");
     }

@@ -357,7 +357,7 @@ static void test_gate(void) {
   ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/gate-worse"), 0);
   int slope_regression = 0, verdict_regression = 0;
   for (size_t i = 0; i < r.ngate; i++) {
-    if (strcmp(r.gate[i].status, "regression") != 0)
+    if (r.gate[i].status != LG_G_REGRESSION)
       continue;
     slope_regression |= strcmp(r.gate[i].what, "mallocInUse slope /it") == 0;
     verdict_regression |= strcmp(r.gate[i].what, "verdict") == 0;
@@ -377,6 +377,19 @@ static void test_gate(void) {
             0);
   ASSERT_TRUE(
       lg_file_contains(LG_TEST_OUT "/gate-same/summary.md", "improvement"));
+  /* The slim baseline of the same run gates the same way. */
+  const char *slim = LG_TEST_OUT "/gate-slim.json";
+  ASSERT_EQ(lg_run("gate-4", "baseline", LG_TEST_OUT "/gate-base", "--out",
+                   slim, NULL),
+            0);
+  ASSERT_TRUE(lg_file_contains(slim, "\"schema\": \"leakgate-baseline\""));
+  ASSERT_EQ(lg_run("gate-5", "gate", "--baseline", slim,
+                   LG_TEST_OUT "/gate-same", NULL),
+            0);
+  ASSERT_EQ(lg_run("gate-6", "gate", "--baseline", slim,
+                   LG_TEST_OUT "/gate-worse", NULL),
+            1);
+  ASSERT_EQ(lg_run("gate-7", "baseline", LG_TEST_OUT "/gate-base", NULL), 2);
 }
 
 static void test_shard_merge(void) {

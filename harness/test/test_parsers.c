@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "detect.h"
+#include "leakclass.h"
 #include "manifest.h"
 #include "probe_read.h"
 #include "supp.h"
@@ -470,6 +471,11 @@ static void test_manifest_errors(void) {
        "\"program\":\"p\"},{\"name\":\"a\",\"lang\":\"c\",\"program\":\"q\"}]}",
        "scenarios[1].name", "unique"},
       {"{\"version\":1, oops", "cannot load manifest", "line 1"},
+      {"{\"version\":1,\"once\":\"never\"," V ",\"scenarios\":[]}",
+       "key 'once'", "\"warn\" or \"fail\""},
+      {"{\"version\":1," V ",\"scenarios\":[{\"name\":\"a\",\"lang\":\"c\","
+       "\"program\":\"p\",\"once\":true}]}",
+       "scenarios[0].once", "\"warn\" or \"fail\""},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *err = lg_manifest_error(cases[i].json);
@@ -517,6 +523,39 @@ static void test_manifest_valid(void) {
   free(e);
 }
 
+/* "once": the top-level policy (default "warn") and per-scenario overrides. */
+static void test_manifest_once(void) {
+  static const char *const docs[] = {
+      "{\"version\":1," V ",\"scenarios\":[{\"name\":\"a\",\"lang\":\"c\","
+      "\"program\":\"p\"},{\"name\":\"b\",\"lang\":\"c\",\"program\":\"p\","
+      "\"once\":\"fail\"}]}",
+      "{\"version\":1,\"once\":\"fail\"," V ",\"scenarios\":[{\"name\":\"a\","
+      "\"lang\":\"c\",\"program\":\"p\"},{\"name\":\"b\",\"lang\":\"c\","
+      "\"program\":\"p\",\"once\":\"warn\"}]}"};
+  lg_once_t want[2][2] = {{LG_ONCE_WARN, LG_ONCE_FAIL},
+                          {LG_ONCE_FAIL, LG_ONCE_WARN}};
+  lg_mkdirs(LG_TEST_TMP);
+  for (int d = 0; d < 2; d++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/once.json", LG_TEST_TMP);
+    lg_write_file(path, docs[d], strlen(docs[d]));
+    lg_manifest_t m;
+    char *err = NULL;
+    int rc = lg_manifest_load(path, "/", &m, &err);
+    if (rc)
+      fprintf(stderr, "%s\n", err);
+    free(err);
+    ASSERT_EQ(rc, 0);
+    lg_once_t a = lg_once_policy(&m, lg_manifest_scenario(&m, "a"));
+    lg_once_t b = lg_once_policy(&m, lg_manifest_scenario(&m, "b"));
+    lg_verdict_t va = lg_once_verdict(&m, lg_manifest_scenario(&m, "a"));
+    lg_manifest_free(&m);
+    ASSERT_EQ(a, want[d][0]);
+    ASSERT_EQ(b, want[d][1]);
+    ASSERT_EQ(va, want[d][0] == LG_ONCE_FAIL ? LG_V_LEAK : LG_V_PASS);
+  }
+}
+
 static const check_case_t cases[] = {
     {"asan_use_after_free", test_asan_use_after_free},
     {"lsan_leak", test_lsan_leak},
@@ -535,6 +574,7 @@ static const check_case_t cases[] = {
     {"probe_stream", test_probe_stream},
     {"manifest_errors", test_manifest_errors},
     {"manifest_valid", test_manifest_valid},
+    {"manifest_once", test_manifest_once},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
