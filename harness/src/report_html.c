@@ -9,9 +9,10 @@
 
 #include "analyze.h"
 #include "report.h"
+#include "text.h"
 #include "util.h"
 
-#define H(b, s) lg_buf_add_xml((b), (s))
+#define H(b, s) lg_text_xml((b), (s))
 
 static const char lg_css[] =
     "body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
@@ -654,9 +655,9 @@ char *lg_render_html(const lg_results_t *r) {
       H(&b, row->suite);
       lg_buf_add(&b, "</td><td>");
       H(&b, row->name);
-      lg_buf_add(&b, "</td><td class=num>");
+      lg_buf_add(&b, "</td><td class=\"num\">");
       H(&b, ips);
-      lg_buf_add(&b, "</td><td class=num>");
+      lg_buf_add(&b, "</td><td class=\"num\">");
       H(&b, bps);
       lg_buf_add(&b, "</td></tr>");
       free(ips);

@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "report.h"
+#include "text.h"
 #include "util.h"
 
 static void lg_attr(lg_buf_t *b, const char *name, const char *value) {
   lg_buf_addf(b, " %s=\"", name);
-  lg_buf_add_xml(b, value ? value : "");
+  lg_text_xml(b, value ? value : "");
   lg_buf_addc(b, '"');
 }
 
@@ -58,7 +59,7 @@ static void lg_testcase(lg_buf_t *b, const lg_run_t *run, const char *suite) {
     if (run->run_dir)
       lg_buf_addf(&t, "\nrun directory: %s", run->run_dir);
     lg_findings_text(&t, run);
-    lg_buf_add_xml(b, t.s);
+    lg_text_xml(b, t.s);
     lg_buf_free(&t);
     lg_buf_addf(b, "</%s>\n", tag);
     free(msg);
@@ -70,7 +71,7 @@ static void lg_testcase(lg_buf_t *b, const lg_run_t *run, const char *suite) {
       lg_verdict_name(run->verdict), lg_verdict_name(run->detected),
       run->expected ? run->expected : "pass",
       run->evidence ? run->evidence : "", run->run_dir ? run->run_dir : "");
-  lg_buf_add_xml(b, out);
+  lg_text_xml(b, out);
   free(out);
   lg_buf_add(b, "</system-out>\n    </testcase>\n");
   free(label);
@@ -185,7 +186,7 @@ char *lg_render_junit(const lg_results_t *r) {
                       r->gate[i].note ? r->gate[i].note : "");
       lg_buf_add(&b, "<failure message=\"regressions against the baseline\" "
                      "type=\"GATE\">");
-      lg_buf_add_xml(&b, t.s);
+      lg_text_xml(&b, t.s);
       lg_buf_add(&b, "</failure>");
       lg_buf_free(&t);
     }

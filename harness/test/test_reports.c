@@ -11,6 +11,7 @@
 #include "detect.h"
 #include "model.h"
 #include "report.h"
+#include "text.h"
 #include "util.h"
 
 /* Two runs: a pass with a fitted flat metric, and a leak with a finding. */
@@ -207,9 +208,22 @@ static void test_markdown(void) {
   r.noise[0].slope = 0.5;
   char *md = lg_render_markdown(&r);
   lg_results_free(&r);
-  int head = strstr(md, "# leakgate: FAIL") != NULL;
-  int table = strstr(md, "| ✅ | control-noop | release | **PASS**") != NULL;
-  int leak = strstr(md, "| ❌ | sub\\|churn <&> | release | **LEAK**") != NULL;
+  /* The first line says why; failing rows come before the folded passes. */
+  int head = strncmp(md,
+                     "# leakgate FAIL: 1 run LEAK — sub\\|churn "
+                     "&lt;&amp;&gt;/release: mallocInUse grows \\| by a lot "
+                     "&lt;b&gt;\n",
+                     strlen("# leakgate FAIL: 1 run LEAK — sub\\|churn "
+                            "&lt;&amp;&gt;/release: mallocInUse grows \\| by "
+                            "a lot &lt;b&gt;\n")) == 0;
+  const char *leak_row =
+      strstr(md, "| ❌ | sub\\|churn &lt;&amp;&gt; | release | **LEAK**");
+  const char *fold = strstr(md, "<details><summary>1 passing run</summary>");
+  const char *pass_row =
+      strstr(md, "| ✅ | control-noop | release | **PASS**");
+  int table = leak_row && fold && pass_row && leak_row < fold &&
+              fold < pass_row;
+  int leak = leak_row != NULL;
   int pipe = strstr(md, "mallocInUse grows \\| by a lot") != NULL;
   int findings = strstr(md, "## Findings in our code") != NULL &&
                  strstr(md, "leak_one leak.c:9") != NULL;
@@ -297,6 +311,250 @@ static void test_noise_and_min_detectable(void) {
   ASSERT_DBL_NEAR(md2, 1, 1e-9);
 }
 
+
+/* ---- output validity and robust loading (issue 14) -------------------- */
+
+/* Writes text to LG_TEST_TMP/name and runs xmllint --noout on it (as XML:
+ * report.html is XHTML-compatible, so this is stricter than --html). */
+static int lg_xmllint(const char *name, const char *text) {
+  lg_mkdirs(LG_TEST_TMP);
+  char *p = lg_fmt("%s/%s", LG_TEST_TMP, name);
+  lg_write_file(p, text, strlen(text));
+  char *cmd = lg_fmt("xmllint --noout '%s'", p);
+  int rc = system(cmd);
+  if (rc != 0)
+    fprintf(stderr, "xmllint rejected %s (status %d)\n", p, rc);
+  free(cmd);
+  free(p);
+  return rc == 0;
+}
+
+static char *lg_tmp_write(const char *name, const char *text) {
+  lg_mkdirs(LG_TEST_TMP);
+  char *p = lg_fmt("%s/%s", LG_TEST_TMP, name);
+  lg_write_file(p, text, strlen(text));
+  return p;
+}
+
+/* Renders every writer and checks junit.xml and report.html with xmllint. */
+static int lg_render_all_valid(const lg_results_t *r, const char *tag) {
+  char *xml = lg_render_junit(r), *html = lg_render_html(r),
+       *md = lg_render_markdown(r);
+  char *jn = lg_fmt("%s.junit.xml", tag), *hn = lg_fmt("%s.report.html", tag);
+  int ok = lg_xmllint(jn, xml) && lg_xmllint(hn, html) && md[0] != '\0';
+  free(jn);
+  free(hn);
+  free(xml);
+  free(html);
+  free(md);
+  return ok;
+}
+
+static void test_load_partial_results(void) {
+  /* Selftest cells and gate rows without their optional fields, a run with
+   * only its identity, a finding without detector/kind, a metric without
+   * values, samples without phases: 'report' crashed on such files. */
+  const char *text =
+      "{\"schema\":\"leakgate-results\",\"schema_version\":1,"
+      "\"runs\":[{\"scenario\":\"a\",\"variant\":\"asan\",\"verdict\":"
+      "\"LEAK\",\"samples\":{\"i\":[0,10,20]},\"metrics\":[{\"name\":"
+      "\"mallocInUse\",\"fitted\":true},{\"name\":\"rss\",\"values\":[1,2]}],"
+      "\"findings\":[{\"stacks\":[{\"frames\":[{}]}]}]},"
+      "{\"scenario\":\"b\",\"variant\":\"asan\",\"verdict\":\"PASS\"}],"
+      "\"selftest\":{\"cells\":[{},{\"designated\":true}]},"
+      "\"gate\":{\"rows\":[{},{\"status\":\"regression\"}]}}";
+  char *p = lg_tmp_write("partial.json", text);
+  lg_results_t r;
+  char *err = NULL;
+  int rc = lg_results_load(p, &r, &err);
+  if (rc)
+    fprintf(stderr, "%s\n", err);
+  free(err);
+  free(p);
+  ASSERT_EQ(rc, 0);
+  int shape = r.nruns == 2 && r.runs[0].nsamples == 3 &&
+              r.runs[0].nmetrics == 2 && !r.runs[0].metrics[0].fitted &&
+              r.runs[0].nfindings == 1 && r.ncells == 2 && r.ngate == 2 &&
+              strcmp(r.cells[0].status, "?") == 0 &&
+              strcmp(r.gate[0].status, "?") == 0 &&
+              strcmp(r.runs[0].findings[0].detector, "?") == 0 &&
+              strcmp(r.runs[0].sphase[0], "?") == 0;
+  /* No recorded exit code: the content decides (a LEAK run fails), and the
+   * derived ok flags follow the verdicts. */
+  int derived = r.exit_code == 1 && !r.runs[0].ok && r.runs[1].ok &&
+                !r.selftest_ok && !r.gate_ok;
+  int valid = lg_render_all_valid(&r, "partial");
+  char *h = lg_headline(&r);
+  int head = strncmp(h, "FAIL: ", 6) == 0;
+  free(h);
+  lg_results_free(&r);
+  ASSERT_TRUE(shape);
+  ASSERT_TRUE(derived);
+  ASSERT_TRUE(valid);
+  ASSERT_TRUE(head);
+}
+
+static void test_load_refuses_wrong_types(void) {
+  struct {
+    const char *json, *key;
+  } bad[] = {
+      {"{\"schema\":\"leakgate-results\",\"schema_version\":1,\"runs\":{}}",
+       "key 'runs': expected an array, found an object"},
+      {"{\"schema\":\"leakgate-results\",\"schema_version\":1,\"runs\":[{"
+       "\"scenario\":\"a\",\"variant\":\"v\",\"verdict\":\"PASS\","
+       "\"wall_s\":\"slow\"}]}",
+       "key 'runs[0](a/v).wall_s': expected a number, found a string"},
+      {"{\"schema\":\"leakgate-results\",\"schema_version\":1,\"runs\":[],"
+       "\"gate\":{\"rows\":[7]}}",
+       "key 'gate.rows[0]': expected an object, found a number"},
+      {"{\"schema\":\"leakgate-results\",\"schema_version\":1,\"runs\":[],"
+       "\"selftest\":{\"cells\":[{\"status\":true}]}}",
+       "key 'selftest.cells[0].status': expected a string, found a boolean"},
+      {"{\"schema\":\"leakgate-results\",\"schema_version\":1,\"runs\":[{"
+       "\"scenario\":\"a\",\"variant\":\"v\",\"verdict\":\"PASS\","
+       "\"metrics\":[{\"name\":\"x\",\"fitted\":true,\"trend\":{\"slope\":"
+       "[]}}]}]}",
+       "key 'runs[0](a/v).metrics[0].trend.slope': expected a number"},
+      {"{\"schema\":\"leakgate-results\",\"schema_version\":1,\"runs\":[{"
+       "\"scenario\":\"a\",\"variant\":\"v\",\"verdict\":\"PASS\","
+       "\"samples\":{\"i\":[0,\"1\"]}}]}",
+       "key 'runs[0](a/v).samples.i[1]': expected a number, found a string"},
+      {"{\"schema\":\"leakgate-results\",\"schema_version\":2,\"runs\":[]}",
+       "this leakgate reads version 1, the file is version 2"},
+      {"[]", "expected a JSON object, found an array"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char *name = lg_fmt("wrongtype%zu.json", i);
+    char *p = lg_tmp_write(name, bad[i].json);
+    free(name);
+    lg_results_t r;
+    char *err = NULL;
+    int rc = lg_results_load(p, &r, &err);
+    int named = err && strstr(err, bad[i].key) != NULL && strstr(err, p);
+    if (!named)
+      fprintf(stderr, "case %zu: got '%s'\n", i, err ? err : "(no error)");
+    free(err);
+    free(p);
+    ASSERT_EQ(rc, -1);
+    ASSERT_TRUE(named);
+  }
+}
+
+static void test_unknown_keys_round_trip(void) {
+  const char *text =
+      "{\"schema\":\"leakgate-results\",\"schema_version\":1,\"runs\":[],"
+      "\"exit_code\":0,\"tolerance\":{\"slope_rel\":0.5,\"metrics\":{"
+      "\"mallocInUse\":{\"slope_abs\":8}}},\"future\":[1,2,3]}";
+  char *p = lg_tmp_write("unknown.json", text);
+  char *q = lg_fmt("%s/unknown-out.json", LG_TEST_TMP);
+  lg_results_t r;
+  char *err = NULL;
+  int rc = lg_results_load(p, &r, &err);
+  free(err);
+  ASSERT_EQ(rc, 0);
+  ASSERT_EQ(lg_results_save(&r, q), 0);
+  lg_results_free(&r);
+  json_t *a = json_load_file(p, 0, NULL), *b = json_load_file(q, 0, NULL);
+  int tol = json_equal(json_object_get(a, "tolerance"),
+                       json_object_get(b, "tolerance"));
+  int fut =
+      json_equal(json_object_get(a, "future"), json_object_get(b, "future"));
+  json_decref(a);
+  json_decref(b);
+  free(p);
+  free(q);
+  ASSERT_TRUE(tol);
+  ASSERT_TRUE(fut);
+}
+
+/* Text that is not valid UTF-8, XML-illegal code points and control bytes in
+ * every place scenario output reaches: nothing is dropped from results.json,
+ * and junit.xml and report.html stay well-formed. */
+static void test_hostile_text(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  lg_run_t *run = &r.runs[1];
+  free(run->evidence);
+  run->evidence = lg_xstrdup("bad \xff\xfe utf8, nonchar \xef\xbf\xbe and "
+                             "\xef\xbf\xbf, surrogate \xed\xa0\x80, ctl \x01"
+                             "\x1b[31m red, cr\r <script>x</script> `|` &");
+  lg_finding_t *f = &run->findings[0];
+  free(f->message);
+  f->message = lg_xstrdup("message \xc3\x28 \x7f\xc2\x85");
+  free(f->stacks[0].frames[0].fn);
+  f->stacks[0].frames[0].fn = lg_xstrdup("fn\xf8\x88\x80\x80\x80");
+  lg_mkdirs(LG_TEST_TMP);
+  char *p = lg_fmt("%s/hostile.json", LG_TEST_TMP);
+  ASSERT_EQ(lg_results_save(&r, p), 0);
+  lg_results_free(&r);
+  lg_results_t back;
+  char *err = NULL;
+  int rc = lg_results_load(p, &back, &err);
+  if (rc)
+    fprintf(stderr, "%s\n", err);
+  free(err);
+  free(p);
+  ASSERT_EQ(rc, 0);
+  const lg_run_t *b = &back.runs[1];
+  int kept = b->evidence && strstr(b->evidence, "bad \\xff\\xfe utf8") &&
+             strstr(b->evidence, "surrogate \\xed\\xa0\\x80") &&
+             b->nfindings == 1 && b->findings[0].message &&
+             strstr(b->findings[0].message, "message \\xc3( ") &&
+             strcmp(b->findings[0].stacks[0].frames[0].fn,
+                    "fn\\xf8\\x88\\x80\\x80\\x80") == 0;
+  int valid = lg_render_all_valid(&back, "hostile");
+  char *xml = lg_render_junit(&back), *html = lg_render_html(&back),
+       *md = lg_render_markdown(&back), *head = lg_headline(&back);
+  int shown = strstr(xml, "nonchar \\uFFFE and \\uFFFF") &&
+              strstr(xml, "ctl \\x01\\x1b[31m red") &&
+              strstr(html, "nonchar \\uFFFE and \\uFFFF") &&
+              strstr(xml, "\\x7f\\u0085");
+  /* summary.md: no raw HTML, no broken table, no control bytes. */
+  int md_safe = !strstr(md, "<script") && strstr(md, "&lt;script&gt;") &&
+                strstr(md, "\\`\\|\\` &amp;") && !strchr(md, '\x1b') &&
+                !strchr(md, '\r') && !strchr(md, '\x01');
+  int head_safe = !strchr(head, '\x1b') && lg_utf8_valid(head);
+  free(xml);
+  free(html);
+  free(md);
+  free(head);
+  lg_results_free(&back);
+  ASSERT_TRUE(kept);
+  ASSERT_TRUE(valid);
+  ASSERT_TRUE(shown);
+  ASSERT_TRUE(md_safe);
+  ASSERT_TRUE(head_safe);
+}
+
+static void test_text_helpers(void) {
+  ASSERT_TRUE(lg_utf8_valid("plain ✅ \xf0\x9f\x98\x80"));
+  ASSERT_TRUE(!lg_utf8_valid("\xc0\xaf"));     /* overlong '/' */
+  ASSERT_TRUE(!lg_utf8_valid("\xed\xb0\x80")); /* lone low surrogate */
+  ASSERT_TRUE(!lg_utf8_valid("\xf4\x90\x80\x80")); /* > U+10FFFF */
+  ASSERT_TRUE(!lg_utf8_valid("\xe2\x82"));         /* truncated */
+  char *s = lg_utf8_sanitize("a\xe2\x82z\xff");
+  ASSERT_STR_EQ(s, "a\\xe2\\x82z\\xff");
+  free(s);
+  char *t = lg_text_terminal("\x1b[2J\tok\n\xe2\x80\xae!", 0);
+  ASSERT_STR_EQ(t, "\\x1b[2J\\x09ok\\x0a\\u202E!");
+  free(t);
+  t = lg_text_terminal("a\nb\tc\x1b", 1);
+  ASSERT_STR_EQ(t, "a\nb\tc\\x1b");
+  free(t);
+  lg_buf_t b = {0};
+  lg_text_md(&b, "a|b`c<d>&e\nf", 0);
+  ASSERT_STR_EQ(b.s, "a\\|b\\`c&lt;d&gt;&amp;e f");
+  lg_buf_free(&b);
+  lg_text_md(&b, "ééééé", 3); /* counts code points, never splits one */
+  ASSERT_STR_EQ(b.s, "ééé...");
+  lg_buf_free(&b);
+  lg_text_md_code(&b, "x ```` y");
+  ASSERT_STR_EQ(b.s, "`````\nx ```` y\n`````\n");
+  lg_buf_free(&b);
+  lg_text_xml(&b, "\"'\t\n\r\xef\xbf\xbe");
+  ASSERT_STR_EQ(b.s, "&quot;&#39;&#9;&#10;&#13;\\uFFFE");
+  lg_buf_free(&b);
+}
+
 static const check_case_t cases[] = {
     {"junit_shape", test_junit_shape},
     {"html_well_formed_self_contained", test_html_well_formed_self_contained},
@@ -304,6 +562,11 @@ static const check_case_t cases[] = {
     {"results_json_round_trip", test_results_json_round_trip},
     {"results_json_rejects_bad_input", test_results_json_rejects_bad_input},
     {"noise_and_min_detectable", test_noise_and_min_detectable},
+    {"load_partial_results", test_load_partial_results},
+    {"load_refuses_wrong_types", test_load_refuses_wrong_types},
+    {"unknown_keys_round_trip", test_unknown_keys_round_trip},
+    {"hostile_text", test_hostile_text},
+    {"text_helpers", test_text_helpers},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
