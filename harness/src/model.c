@@ -447,24 +447,23 @@ json_t *lg_results_to_json(const lg_results_t *r) {
   json_object_set_new(o, "runs", runs);
   json_t *noise = json_array();
   for (size_t i = 0; i < r->nnoise; i++)
-    json_array_append_new(
-        noise,
-        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "variant",
-                  lg_jstr(r->noise[i].variant), "lang",
-                  lg_jstr(r->noise[i].lang), "metric",
-                  lg_jstr(r->noise[i].metric), "scenario",
-                  lg_jstr(r->noise[i].scenario),
-                  "sd", lg_jnum(r->noise[i].sd), "slope",
-                  lg_jnum(r->noise[i].slope)));
+    json_array_append_new(noise,
+                          json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "variant",
+                                    lg_jstr(r->noise[i].variant), "lang",
+                                    lg_jstr(r->noise[i].lang), "metric",
+                                    lg_jstr(r->noise[i].metric), "scenario",
+                                    lg_jstr(r->noise[i].scenario), "sd",
+                                    lg_jnum(r->noise[i].sd), "slope",
+                                    lg_jnum(r->noise[i].slope)));
   json_object_set_new(o, "noise", noise);
   json_t *supps = json_array();
   for (size_t i = 0; i < r->nsupp_uses; i++)
-    json_array_append_new(
-        supps, json_pack("{s:o,s:o,s:o,s:I}", "variant",
-                         lg_jstr(r->supp_uses[i].variant), "file",
-                         lg_jstr(r->supp_uses[i].file), "name",
-                         lg_jstr(r->supp_uses[i].name), "uses",
-                         (json_int_t)r->supp_uses[i].uses));
+    json_array_append_new(supps,
+                          json_pack("{s:o,s:o,s:o,s:I}", "variant",
+                                    lg_jstr(r->supp_uses[i].variant), "file",
+                                    lg_jstr(r->supp_uses[i].file), "name",
+                                    lg_jstr(r->supp_uses[i].name), "uses",
+                                    (json_int_t)r->supp_uses[i].uses));
   json_object_set_new(o, "suppressions", supps);
   if (r->has_selftest) {
     json_t *cells = json_array();
@@ -536,8 +535,9 @@ int lg_results_save(const lg_results_t *r, const char *path) {
  * report. The first such error is kept in the context; callers check it once
  * per object rather than after every field. */
 typedef struct lg_ld_s {
-  char *err;       /* first error, owned */
-  char where[256]; /* path of the object being read, e.g. "runs[3].metrics[0]" */
+  char *err; /* first error, owned */
+  char
+      where[256]; /* path of the object being read, e.g. "runs[3].metrics[0]" */
 } lg_ld_t;
 
 static const char *lg_jtype(const json_t *v) {
@@ -909,11 +909,23 @@ static void lg_run_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
 
 /* Top-level keys this version reads; every other key is kept verbatim in
  * lg_results_t.extra and written back (a baseline's "tolerance" block). */
-static const char *const lg_known_keys[] = {
-    "schema", "schema_version", "tool_version", "created",    "manifest",
-    "root",   "command",        "shard",        "control",    "exit_code",
-    "runs",   "noise",          "suppressions", "selftest",   "gate",
-    "bench",  NULL};
+static const char *const lg_known_keys[] = {"schema",
+                                            "schema_version",
+                                            "tool_version",
+                                            "created",
+                                            "manifest",
+                                            "root",
+                                            "command",
+                                            "shard",
+                                            "control",
+                                            "exit_code",
+                                            "runs",
+                                            "noise",
+                                            "suppressions",
+                                            "selftest",
+                                            "gate",
+                                            "bench",
+                                            NULL};
 
 static int lg_known_key(const char *k) {
   for (size_t i = 0; lg_known_keys[i]; i++)
@@ -1065,9 +1077,8 @@ static void lg_results_from(lg_ld_t *ld, json_t *o, lg_results_t *r) {
   if (ld->err)
     return;
   if (!has_exit) /* a partial file: the code its content implies */
-    r->exit_code = lg_results_infra(r)                               ? 3
-                   : lg_results_failed(r) ||
-                           (r->has_gate && !r->gate_ok) ||
+    r->exit_code = lg_results_infra(r) ? 3
+                   : lg_results_failed(r) || (r->has_gate && !r->gate_ok) ||
                            (r->has_selftest && !r->selftest_ok)
                        ? 1
                        : 0;

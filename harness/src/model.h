@@ -85,11 +85,11 @@ typedef struct lg_metric_s {
   char *noise_source;
   double min_detectable; /* smallest leak, units/iteration, this run */
   int flagged;           /* this metric produced a LEAK/RESOURCE reason */
-  char *not_judged; /* why the slope was not judged against a threshold
-                       (e.g. "valgrind judges slopes only for c"), NULL when
-                       it was judged or the analysis gave no reason; the
-                       writers derive a reason when NULL (report.h,
-                       lg_metric_not_judged) */
+  char *not_judged;      /* why the slope was not judged against a threshold
+                            (e.g. "valgrind judges slopes only for c"), NULL when
+                            it was judged or the analysis gave no reason; the
+                            writers derive a reason when NULL (report.h,
+                            lg_metric_not_judged) */
 } lg_metric_t;
 
 typedef struct lg_run_s {

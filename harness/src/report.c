@@ -152,18 +152,17 @@ char *lg_headline(const lg_results_t *r) {
   int causes = 0;
   /* Gate regressions first: on CI the gate is what decides. */
   if (nreg) {
-    lg_buf_addf(&b, "%s%zu gate regression%s — ", causes++ ? "; " : ": ",
-                nreg, nreg == 1 ? "" : "s");
+    lg_buf_addf(&b, "%s%zu gate regression%s — ", causes++ ? "; " : ": ", nreg,
+                nreg == 1 ? "" : "s");
     size_t k = 0;
     for (size_t i = 0; i < r->ngate; i++) {
       const lg_gate_row_t *g = &r->gate[i];
       if (!g->status || strcmp(g->status, "regression") != 0)
         continue;
-      char *item =
-          nreg == 1 && g->note
-              ? lg_fmt("%s/%s %s: %s", g->scenario, g->variant, g->what,
-                       g->note)
-              : lg_fmt("%s/%s %s", g->scenario, g->variant, g->what);
+      char *item = nreg == 1 && g->note
+                       ? lg_fmt("%s/%s %s: %s", g->scenario, g->variant,
+                                g->what, g->note)
+                       : lg_fmt("%s/%s %s", g->scenario, g->variant, g->what);
       lg_list_item(&b, k++, nreg, 3, item);
       free(item);
     }
@@ -222,8 +221,8 @@ char *lg_headline(const lg_results_t *r) {
     if (r->has_gate) {
       size_t imp = 0;
       for (size_t i = 0; i < r->ngate; i++)
-        imp += r->gate[i].status &&
-               strcmp(r->gate[i].status, "improvement") == 0;
+        imp +=
+            r->gate[i].status && strcmp(r->gate[i].status, "improvement") == 0;
       lg_buf_addf(&b, ", gate 0 regressions");
       if (imp)
         lg_buf_addf(&b, " (%zu improvement%s)", imp, imp == 1 ? "" : "s");

@@ -92,8 +92,7 @@ char *lg_render_markdown(const lg_results_t *r) {
     for (size_t i = 0; i < r->nruns; i++)
       npass += r->runs[i].ok;
     if (npass) {
-      lg_buf_addf(&b,
-                  "<details><summary>%zu passing run%s</summary>\n\n%s",
+      lg_buf_addf(&b, "<details><summary>%zu passing run%s</summary>\n\n%s",
                   npass, npass == 1 ? "" : "s", lg_md_run_head);
       for (size_t i = 0; i < r->nruns; i++)
         if (r->runs[i].ok)
@@ -120,8 +119,8 @@ char *lg_render_markdown(const lg_results_t *r) {
     if (run->command) {
       /* In a code block (the fence cannot be closed by the text), with the
        * run directory as a cd line: nothing of it is rendered as Markdown. */
-      char *code = lg_fmt("cd %s\n%s", run->run_dir ? run->run_dir : ".",
-                          run->command);
+      char *code =
+          lg_fmt("cd %s\n%s", run->run_dir ? run->run_dir : ".", run->command);
       lg_buf_add(&b, "Reproduce:\n\n");
       lg_text_md_code(&b, code);
       lg_buf_add(&b, "\n");

@@ -219,10 +219,9 @@ static void test_markdown(void) {
   const char *leak_row =
       strstr(md, "| ❌ | sub\\|churn &lt;&amp;&gt; | release | **LEAK**");
   const char *fold = strstr(md, "<details><summary>1 passing run</summary>");
-  const char *pass_row =
-      strstr(md, "| ✅ | control-noop | release | **PASS**");
-  int table = leak_row && fold && pass_row && leak_row < fold &&
-              fold < pass_row;
+  const char *pass_row = strstr(md, "| ✅ | control-noop | release | **PASS**");
+  int table =
+      leak_row && fold && pass_row && leak_row < fold && fold < pass_row;
   int leak = leak_row != NULL;
   int pipe = strstr(md, "mallocInUse grows \\| by a lot") != NULL;
   int findings = strstr(md, "## Findings in our code") != NULL &&
@@ -310,7 +309,6 @@ static void test_noise_and_min_detectable(void) {
   ASSERT_DBL_NEAR(md, 16, 1e-9);
   ASSERT_DBL_NEAR(md2, 1, 1e-9);
 }
-
 
 /* ---- output validity and robust loading (issue 14) -------------------- */
 
@@ -527,8 +525,8 @@ static void test_hostile_text(void) {
 
 static void test_text_helpers(void) {
   ASSERT_TRUE(lg_utf8_valid("plain ✅ \xf0\x9f\x98\x80"));
-  ASSERT_TRUE(!lg_utf8_valid("\xc0\xaf"));     /* overlong '/' */
-  ASSERT_TRUE(!lg_utf8_valid("\xed\xb0\x80")); /* lone low surrogate */
+  ASSERT_TRUE(!lg_utf8_valid("\xc0\xaf"));         /* overlong '/' */
+  ASSERT_TRUE(!lg_utf8_valid("\xed\xb0\x80"));     /* lone low surrogate */
   ASSERT_TRUE(!lg_utf8_valid("\xf4\x90\x80\x80")); /* > U+10FFFF */
   ASSERT_TRUE(!lg_utf8_valid("\xe2\x82"));         /* truncated */
   char *s = lg_utf8_sanitize("a\xe2\x82z\xff");
@@ -555,6 +553,193 @@ static void test_text_helpers(void) {
   lg_buf_free(&b);
 }
 
+/* ---- the cause in the headline, folding, not-judged (issue 13 §7) ----- */
+
+static void test_html_headline_and_fold(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  char *html = lg_render_html(&r);
+  lg_results_free(&r);
+  const char *h1 = strstr(html, "<h1>");
+  int head = h1 && strncmp(h1,
+                           "<h1>leakgate <span class=\"FAIL\">FAIL: 1 run "
+                           "LEAK — sub|churn &lt;&amp;&gt;/release: ",
+                           strlen("<h1>leakgate <span class=\"FAIL\">FAIL: 1 "
+                                  "run LEAK — sub|churn &lt;&amp;&gt;/release"
+                                  ": ")) == 0;
+  /* First element of the body. */
+  int first = h1 && strstr(html, "<body>") + strlen("<body>") == h1;
+  const char *verdicts = strstr(html, "<h2>Verdicts</h2>");
+  const char *fail_row = verdicts ? strstr(verdicts, "href=\"#run-1\"") : NULL;
+  const char *fold =
+      verdicts ? strstr(verdicts, "<details><summary>1 passing run</summary>")
+               : NULL;
+  const char *pass_row = fold ? strstr(fold, "href=\"#run-0\"") : NULL;
+  const char *runs = strstr(html, "<h2>Runs</h2>");
+  const char *fail_sec = runs ? strstr(runs, "id=\"run-1\"") : NULL;
+  const char *pass_sec = runs ? strstr(runs, "id=\"run-0\"") : NULL;
+  int order = fail_row && fold && pass_row && fail_row < fold && fail_sec &&
+              pass_sec && fail_sec < pass_sec;
+  int valid = lg_xmllint("fold.report.html", html);
+  free(html);
+  ASSERT_TRUE(head);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(order);
+  ASSERT_TRUE(valid);
+}
+
+static void test_headline_causes(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  /* A pass with a gate and a selftest says what was checked. */
+  r.runs[1].ok = 1;
+  r.runs[1].verdict = LG_V_PASS;
+  r.exit_code = 0;
+  r.has_gate = 1;
+  r.gate_ok = 1;
+  r.ngate = 1;
+  r.gate = lg_xcalloc(1, sizeof *r.gate);
+  r.gate[0].scenario = lg_xstrdup("sub");
+  r.gate[0].variant = lg_xstrdup("asan");
+  r.gate[0].what = lg_xstrdup("heapUsed slope");
+  r.gate[0].status = lg_xstrdup("improvement");
+  r.has_selftest = 1;
+  r.selftest_ok = 1;
+  r.ncells = 2;
+  r.cells = lg_xcalloc(2, sizeof *r.cells);
+  for (int i = 0; i < 2; i++) {
+    r.cells[i].defect = lg_xstrdup(i ? "leak-b" : "leak-a");
+    r.cells[i].column = lg_xstrdup("asan");
+    r.cells[i].designated = 1;
+    r.cells[i].status = lg_xstrdup("caught");
+  }
+  char *h = lg_headline(&r);
+  ASSERT_STR_EQ(h, "PASS — 2 runs, gate 0 regressions (1 improvement), "
+                   "selftest 2/2 caught");
+  free(h);
+  /* A gate regression and a missed cell: both causes, gate first. */
+  free(r.gate[0].status);
+  r.gate[0].status = lg_xstrdup("regression");
+  r.gate[0].note = lg_xstrdup("+90 B/it > 12 B/it\x1b[0m");
+  r.gate_ok = 0;
+  free(r.cells[1].status);
+  r.cells[1].status = lg_xstrdup("missed");
+  r.selftest_ok = 0;
+  r.exit_code = 1;
+  h = lg_headline(&r);
+  ASSERT_STR_EQ(h, "FAIL: 1 gate regression — sub/asan heapUsed slope: +90 "
+                   "B/it > 12 B/it\\x1b[0m; selftest 1/2 designated cells "
+                   "missed — leak-b/asan");
+  free(h);
+  lg_results_free(&r);
+  /* Many failing runs: three names, then the count. */
+  memset(&r, 0, sizeof r);
+  for (int i = 0; i < 5; i++) {
+    lg_run_t *run = lg_results_add_run(&r);
+    run->scenario = lg_fmt("s%d", i);
+    run->variant = lg_xstrdup("asan");
+    run->verdict = i == 4 ? LG_V_ERROR : LG_V_LEAK;
+  }
+  r.exit_code = 1;
+  h = lg_headline(&r);
+  ASSERT_STR_EQ(h, "FAIL: 1 run ERROR — s4/asan; 4 runs LEAK — s0/asan, "
+                   "s1/asan, s2/asan, +1 more");
+  free(h);
+  lg_results_free(&r);
+}
+
+static void test_not_judged_shown(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  r.runs[0].slopes_judged = 0; /* a valgrind smoke of a JS run, say */
+  r.runs[1].metrics[0].not_judged = lg_xstrdup("too short: 12 samples");
+  lg_mkdirs(LG_TEST_TMP);
+  char *p = lg_fmt("%s/not_judged.json", LG_TEST_TMP);
+  ASSERT_EQ(lg_results_save(&r, p), 0);
+  lg_results_free(&r);
+  char *err = NULL;
+  int rc = lg_results_load(p, &r, &err);
+  free(err);
+  free(p);
+  ASSERT_EQ(rc, 0);
+  char *md = lg_render_markdown(&r), *html = lg_render_html(&r);
+  int md_ok =
+      strstr(md, "+0 B/it (not judged: this variant judges no slopes for c "
+                 "runs)") &&
+      strstr(md, "+123 B/it (not judged: too short: 12 samples)");
+  int html_ok = strstr(html, "not judged: this variant judges no slopes") &&
+                strstr(html, "not judged: too short: 12 samples");
+  free(md);
+  free(html);
+  lg_results_free(&r);
+  ASSERT_TRUE(md_ok);
+  ASSERT_TRUE(html_ok);
+}
+
+/* A sample with 40 000 keys took 14.6 s and made a 42 MB report.html: the
+ * loader and the writers are linear, and the page charts only the judged
+ * metrics and a bounded number of others. */
+static void test_many_metrics(void) {
+  enum { NM = 40000, NS = 12 };
+  lg_results_t r;
+  memset(&r, 0, sizeof r);
+  r.created = lg_xstrdup("2024-01-01T00:00:00Z");
+  lg_run_t *run = lg_results_add_run(&r);
+  run->scenario = lg_xstrdup("many");
+  run->variant = lg_xstrdup("release");
+  run->verdict = run->detected = LG_V_PASS;
+  run->ok = 1;
+  run->slopes_judged = 1;
+  run->primary = lg_xstrdup("k0");
+  for (int i = 0; i < NS; i++)
+    lg_run_sample_add(run, i * 10, i, i ? "iterate" : "baseline");
+  /* Built directly: lg_run_metric_add looks names up linearly. */
+  run->metrics = lg_xcalloc(NM, sizeof *run->metrics);
+  for (int k = 0; k < NM; k++) {
+    lg_metric_t *m = &run->metrics[run->nmetrics++];
+    m->name = lg_fmt("k%d", k);
+    m->v = lg_xmalloc(NS * sizeof *m->v);
+    for (int i = 0; i < NS; i++)
+      m->v[i] = k + i;
+    m->threshold = k < 3 ? 16 : NAN;
+    m->baseline = m->final = m->peak = m->noise_sd = NAN;
+    m->min_detectable = NAN;
+  }
+  lg_mkdirs(LG_TEST_TMP);
+  char *p = lg_fmt("%s/many.json", LG_TEST_TMP);
+  double t0 = lg_now_ms();
+  ASSERT_EQ(lg_results_save(&r, p), 0);
+  lg_results_free(&r);
+  char *err = NULL;
+  int rc = lg_results_load(p, &r, &err);
+  free(err);
+  free(p);
+  ASSERT_EQ(rc, 0);
+  double t1 = lg_now_ms();
+  char *html = lg_render_html(&r), *md = lg_render_markdown(&r),
+       *xml = lg_render_junit(&r);
+  double t2 = lg_now_ms();
+  size_t nmetrics = r.runs[0].nmetrics, len = strlen(html);
+  lg_results_free(&r);
+  lg_xml_t x;
+  int ok = lg_parse_xml(strstr(html, "<html"), &x);
+  int note = strstr(html, "39985 more metrics not charted") != NULL;
+  fprintf(stderr,
+          "40000 metrics: save+load %.0f ms, render %.0f ms, html %zu bytes, "
+          "%d charts\n",
+          t1 - t0, t2 - t1, len, x.svgs);
+  free(html);
+  free(md);
+  free(xml);
+  ASSERT_EQ(nmetrics, NM);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(x.svgs, 3 + 12); /* judged (thresholded) + bounded others */
+  ASSERT_TRUE(note);
+  ASSERT_LT(len, 200000);
+  /* Seconds before; generous for sanitizer and valgrind builds. */
+  ASSERT_LT(t2 - t1, 2000);
+}
+
 static const check_case_t cases[] = {
     {"junit_shape", test_junit_shape},
     {"html_well_formed_self_contained", test_html_well_formed_self_contained},
@@ -567,6 +752,10 @@ static const check_case_t cases[] = {
     {"unknown_keys_round_trip", test_unknown_keys_round_trip},
     {"hostile_text", test_hostile_text},
     {"text_helpers", test_text_helpers},
+    {"html_headline_and_fold", test_html_headline_and_fold},
+    {"headline_causes", test_headline_causes},
+    {"not_judged_shown", test_not_judged_shown},
+    {"many_metrics", test_many_metrics},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
