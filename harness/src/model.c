@@ -116,8 +116,25 @@ void lg_results_set_bench(lg_results_t *r, json_t *bench) {
   }
 }
 
+/* Capacity of the model's growable arrays holding n elements: the next
+ * power of two. An array is reallocated when its count reaches a power of
+ * two, so appending is amortised O(1) without a capacity field (a
+ * sanitizer's realloc always copies: growing by one made loading and
+ * sampling quadratic there). Only the functions below grow these arrays. */
+static size_t lg_cap(size_t n) {
+  size_t c = 1;
+  while (c < n)
+    c *= 2;
+  return c;
+}
+
+static int lg_full(size_t n) {
+  return n == 0 || (n & (n - 1)) == 0;
+}
+
 lg_run_t *lg_results_add_run(lg_results_t *r) {
-  r->runs = lg_xrealloc(r->runs, (r->nruns + 1) * sizeof *r->runs);
+  if (lg_full(r->nruns))
+    r->runs = lg_xrealloc(r->runs, lg_cap(r->nruns + 1) * sizeof *r->runs);
   lg_run_t *run = &r->runs[r->nruns++];
   memset(run, 0, sizeof *run);
   run->min_detectable = NAN;
@@ -236,12 +253,13 @@ lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name) {
   lg_metric_t *m = lg_run_metric(run, name);
   if (m)
     return m;
-  run->metrics =
-      lg_xrealloc(run->metrics, (run->nmetrics + 1) * sizeof *run->metrics);
+  if (lg_full(run->nmetrics))
+    run->metrics = lg_xrealloc(run->metrics, lg_cap(run->nmetrics + 1) *
+                                                 sizeof *run->metrics);
   m = &run->metrics[run->nmetrics++];
   memset(m, 0, sizeof *m);
   m->name = lg_xstrdup(name);
-  m->v = lg_xmalloc((run->nsamples ? run->nsamples : 1) * sizeof *m->v);
+  m->v = lg_xmalloc(lg_cap(run->nsamples) * sizeof *m->v);
   for (size_t i = 0; i < run->nsamples; i++)
     m->v[i] = NAN;
   m->threshold = m->baseline = m->final = m->peak = NAN;
@@ -252,17 +270,20 @@ lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name) {
 size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
                          const char *phase) {
   size_t n = run->nsamples + 1;
-  run->si = lg_xrealloc(run->si, n * sizeof *run->si);
-  run->st = lg_xrealloc(run->st, n * sizeof *run->st);
-  run->sphase = lg_xrealloc(run->sphase, n * sizeof *run->sphase);
+  if (lg_full(run->nsamples)) {
+    size_t cap = lg_cap(n);
+    run->si = lg_xrealloc(run->si, cap * sizeof *run->si);
+    run->st = lg_xrealloc(run->st, cap * sizeof *run->st);
+    run->sphase = lg_xrealloc(run->sphase, cap * sizeof *run->sphase);
+    for (size_t k = 0; k < run->nmetrics; k++)
+      run->metrics[k].v =
+          lg_xrealloc(run->metrics[k].v, cap * sizeof *run->metrics[k].v);
+  }
   run->si[n - 1] = i;
   run->st[n - 1] = t_ms;
   run->sphase[n - 1] = lg_xstrdup(phase ? phase : "iterate");
-  for (size_t k = 0; k < run->nmetrics; k++) {
-    run->metrics[k].v =
-        lg_xrealloc(run->metrics[k].v, n * sizeof *run->metrics[k].v);
+  for (size_t k = 0; k < run->nmetrics; k++)
     run->metrics[k].v[n - 1] = NAN;
-  }
   run->nsamples = n;
   return n - 1;
 }
@@ -738,7 +759,7 @@ static void lg_metrics_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
   if (!n)
     return;
   json_t *seen = json_object();
-  run->metrics = lg_xcalloc(n, sizeof *run->metrics);
+  run->metrics = lg_xcalloc(lg_cap(n), sizeof *run->metrics);
   for (size_t k = 0; k < n && !ld->err; k++) {
     json_t *mo = lg_gelem(ld, metrics, "metrics", k);
     if (!mo)
@@ -751,7 +772,7 @@ static void lg_metrics_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
       json_object_set_new(seen, json_string_value(nm), json_true());
       lg_metric_t *m = &run->metrics[run->nmetrics++];
       m->name = lg_xstrdup(json_string_value(nm));
-      m->v = lg_xmalloc((run->nsamples ? run->nsamples : 1) * sizeof *m->v);
+      m->v = lg_xmalloc(lg_cap(run->nsamples) * sizeof *m->v);
       json_t *vals = lg_garr(ld, mo, "values");
       for (size_t i = 0; i < run->nsamples; i++) {
         json_t *x = json_array_get(vals, i);

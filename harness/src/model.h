@@ -206,7 +206,10 @@ void lg_results_free(lg_results_t *r);
 void lg_run_free(lg_run_t *run);
 void lg_finding_free(lg_finding_t *f);
 
-/* Metric by name, or NULL; lg_run_metric_add creates it (values NaN). */
+/* Metric by name, or NULL; lg_run_metric_add creates it (values NaN).
+ * runs, metrics, samples and metric values are grown only by
+ * lg_results_add_run, lg_run_metric_add and lg_run_sample_add (and the
+ * loader): their capacity is implied by the count (model.c, lg_cap). */
 lg_metric_t *lg_run_metric(const lg_run_t *run, const char *name);
 lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name);
 /* Appends a sample row; metric values default to NaN. Returns its index. */

@@ -26,6 +26,47 @@ char *lg_fmt_slope(const lg_metric_t *m) {
   return lg_fmt("%+.3g %s/it", m->trend.slope, *u ? u : "units");
 }
 
+void lg_selftest_matrix(const lg_results_t *r, lg_matrix_t *m) {
+  memset(m, 0, sizeof *m);
+  json_t *rowmap = json_object(), *colmap = json_object();
+  size_t *rowof = lg_xcalloc(r->ncells + 1, sizeof *rowof);
+  size_t *colof = lg_xcalloc(r->ncells + 1, sizeof *colof);
+  m->rows = lg_xcalloc(r->ncells + 1, sizeof *m->rows);
+  m->cols = lg_xcalloc(r->ncells + 1, sizeof *m->cols);
+  for (size_t i = 0; i < r->ncells; i++) {
+    const char *d = r->cells[i].defect ? r->cells[i].defect : "?";
+    const char *c = r->cells[i].column ? r->cells[i].column : "?";
+    json_t *k = json_object_get(rowmap, d);
+    if (!k) {
+      k = json_integer((json_int_t)m->nrows);
+      json_object_set_new(rowmap, d, k);
+      m->rows[m->nrows++] = d;
+    }
+    rowof[i] = (size_t)json_integer_value(k);
+    k = json_object_get(colmap, c);
+    if (!k) {
+      k = json_integer((json_int_t)m->ncols);
+      json_object_set_new(colmap, c, k);
+      m->cols[m->ncols++] = c;
+    }
+    colof[i] = (size_t)json_integer_value(k);
+  }
+  m->cell = lg_xcalloc(m->nrows * m->ncols + 1, sizeof *m->cell);
+  for (size_t i = 0; i < r->ncells; i++)
+    m->cell[rowof[i] * m->ncols + colof[i]] = i + 1;
+  free(rowof);
+  free(colof);
+  json_decref(rowmap);
+  json_decref(colmap);
+}
+
+void lg_matrix_free(lg_matrix_t *m) {
+  free(m->rows);
+  free(m->cols);
+  free(m->cell);
+  memset(m, 0, sizeof *m);
+}
+
 int lg_write_reports(const lg_results_t *r, const char *dir, char **err) {
   if (lg_mkdirs(dir) != 0) {
     *err = lg_fmt("cannot create %s: %s", dir, strerror(errno));

@@ -38,6 +38,18 @@ char *lg_headline(const lg_results_t *r);
  * was judged. Caller frees. */
 char *lg_metric_not_judged(const lg_run_t *run, const lg_metric_t *m);
 
+/* The selftest matrix: distinct defects (rows) and columns in order of
+ * first appearance; cell[row * ncols + col] is the index + 1 of the last
+ * cell with that pair, 0 for none. Built in linear time (hash maps). The
+ * strings point into r; free the arrays with lg_matrix_free. */
+typedef struct lg_matrix_s {
+  const char **rows, **cols;
+  size_t nrows, ncols;
+  size_t *cell;
+} lg_matrix_t;
+void lg_selftest_matrix(const lg_results_t *r, lg_matrix_t *m);
+void lg_matrix_free(lg_matrix_t *m);
+
 /* Helpers shared by the writers. */
 const char *lg_run_status(const lg_run_t *run); /* PASS, or the verdict */
 char *lg_run_label(const lg_run_t *run);        /* scenario[@fault] */

@@ -609,20 +609,10 @@ char *lg_render_html(const lg_results_t *r) {
                 r->selftest_ok ? "PASS" : "FAIL",
                 r->selftest_ok ? "Every designated detector caught its defect."
                                : "Some designated detectors missed.");
-    const char **cols = lg_xcalloc(r->ncells + 1, sizeof *cols);
-    const char **rows = lg_xcalloc(r->ncells + 1, sizeof *rows);
-    size_t nc = 0, nr = 0;
-    for (size_t i = 0; i < r->ncells; i++) {
-      size_t k;
-      for (k = 0; k < nc && strcmp(cols[k], r->cells[i].column) != 0; k++)
-        ;
-      if (k == nc)
-        cols[nc++] = r->cells[i].column;
-      for (k = 0; k < nr && strcmp(rows[k], r->cells[i].defect) != 0; k++)
-        ;
-      if (k == nr)
-        rows[nr++] = r->cells[i].defect;
-    }
+    lg_matrix_t mx;
+    lg_selftest_matrix(r, &mx);
+    const char **cols = mx.cols, **rows = mx.rows;
+    size_t nc = mx.ncols, nr = mx.nrows;
     lg_buf_add(&b, "<table><tr><th>planted defect (EVS_FAULT)</th>");
     for (size_t c = 0; c < nc; c++) {
       lg_buf_add(&b, "<th>");
@@ -635,11 +625,8 @@ char *lg_render_html(const lg_results_t *r) {
       H(&b, rows[w]);
       lg_buf_add(&b, "</th>");
       for (size_t c = 0; c < nc; c++) {
-        const lg_cell_t *cell = NULL;
-        for (size_t i = 0; i < r->ncells; i++)
-          if (strcmp(r->cells[i].defect, rows[w]) == 0 &&
-              strcmp(r->cells[i].column, cols[c]) == 0)
-            cell = &r->cells[i];
+        size_t ci = mx.cell[w * nc + c];
+        const lg_cell_t *cell = ci ? &r->cells[ci - 1] : NULL;
         if (!cell) {
           lg_buf_add(&b, "<td class=\"na\">n/a</td>");
           continue;
@@ -671,8 +658,7 @@ char *lg_render_html(const lg_results_t *r) {
       lg_buf_add(&b, "</li>");
     }
     lg_buf_add(&b, "</ul>");
-    free(cols);
-    free(rows);
+    lg_matrix_free(&mx);
   }
 
   if (r->has_gate) {

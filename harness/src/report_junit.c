@@ -1,5 +1,6 @@
 /* JUnit XML: one testsuite per variant, one testcase per scenario x variant
  * (plus the selftest cells and the gate when present). */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,14 +108,14 @@ char *lg_render_junit(const lg_results_t *r) {
               "errors=\"%zu\" time=\"%.3f\">\n",
               tests, failures, errors, total);
 
-  /* Variants in order of first appearance. */
+  /* Variants in order of first appearance (a hash set: linear in runs;
+   * each suite then scans the runs once, and variants are few). */
+  json_t *seen = json_object();
   for (size_t i = 0; i < r->nruns; i++) {
     const char *v = r->runs[i].variant;
-    int seen = 0;
-    for (size_t k = 0; k < i; k++)
-      seen |= strcmp(r->runs[k].variant, v) == 0;
-    if (seen)
+    if (json_object_get(seen, v))
       continue;
+    json_object_set_new(seen, v, json_true());
     size_t t = 0, f = 0, e = 0;
     double tm = 0;
     for (size_t k = i; k < r->nruns; k++) {
@@ -143,6 +144,7 @@ char *lg_render_junit(const lg_results_t *r) {
     lg_buf_add(&b, "  </testsuite>\n");
     free(suite);
   }
+  json_decref(seen);
 
   if (r->has_selftest) {
     lg_buf_addf(&b,

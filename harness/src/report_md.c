@@ -195,21 +195,10 @@ char *lg_render_markdown(const lg_results_t *r) {
     lg_buf_addf(&b, "## Selftest: planted-defect matrix (%s)\n\n",
                 r->selftest_ok ? "every designated detector caught its defect"
                                : "SOME DESIGNATED DETECTORS MISSED");
-    /* Columns in order of first appearance. */
-    const char **cols = lg_xcalloc(r->ncells + 1, sizeof *cols);
-    const char **rows = lg_xcalloc(r->ncells + 1, sizeof *rows);
-    size_t nc = 0, nr = 0;
-    for (size_t i = 0; i < r->ncells; i++) {
-      size_t k;
-      for (k = 0; k < nc && strcmp(cols[k], r->cells[i].column) != 0; k++)
-        ;
-      if (k == nc)
-        cols[nc++] = r->cells[i].column;
-      for (k = 0; k < nr && strcmp(rows[k], r->cells[i].defect) != 0; k++)
-        ;
-      if (k == nr)
-        rows[nr++] = r->cells[i].defect;
-    }
+    lg_matrix_t mx;
+    lg_selftest_matrix(r, &mx);
+    const char **cols = mx.cols, **rows = mx.rows;
+    size_t nc = mx.ncols, nr = mx.nrows;
     lg_buf_add(&b, "| planted defect |");
     for (size_t c = 0; c < nc; c++) {
       lg_buf_add(&b, " ");
@@ -225,11 +214,8 @@ char *lg_render_markdown(const lg_results_t *r) {
       M(&b, rows[w], 60);
       lg_buf_add(&b, " |");
       for (size_t c = 0; c < nc; c++) {
-        const lg_cell_t *cell = NULL;
-        for (size_t i = 0; i < r->ncells; i++)
-          if (strcmp(r->cells[i].defect, rows[w]) == 0 &&
-              strcmp(r->cells[i].column, cols[c]) == 0)
-            cell = &r->cells[i];
+        size_t ci = mx.cell[w * nc + c];
+        const lg_cell_t *cell = ci ? &r->cells[ci - 1] : NULL;
         if (!cell)
           lg_buf_add(&b, " n/a |");
         else if (strcmp(cell->status, "caught") == 0)
@@ -259,8 +245,7 @@ char *lg_render_markdown(const lg_results_t *r) {
       lg_buf_add(&b, "\n");
     }
     lg_buf_add(&b, "\n");
-    free(cols);
-    free(rows);
+    lg_matrix_free(&mx);
   }
 
   if (r->has_gate) {
