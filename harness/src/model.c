@@ -769,7 +769,7 @@ static void lg_metrics_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
     if (!json_is_string(nm)) {
       lg_ld_bad(ld, "name", "a string", nm);
     } else if (!json_object_get(seen, json_string_value(nm))) {
-      json_object_set_new(seen, json_string_value(nm), json_true());
+      json_object_set_new_nocheck(seen, json_string_value(nm), json_true());
       lg_metric_t *m = &run->metrics[run->nmetrics++];
       m->name = lg_xstrdup(json_string_value(nm));
       m->v = lg_xmalloc(lg_cap(run->nsamples) * sizeof *m->v);

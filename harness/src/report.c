@@ -27,6 +27,8 @@ char *lg_fmt_slope(const lg_metric_t *m) {
 }
 
 void lg_selftest_matrix(const lg_results_t *r, lg_matrix_t *m) {
+  /* Keys are set with _nocheck: a model built in memory may hold names that
+   * are not valid UTF-8, which json_object_set would refuse. */
   memset(m, 0, sizeof *m);
   json_t *rowmap = json_object(), *colmap = json_object();
   size_t *rowof = lg_xcalloc(r->ncells + 1, sizeof *rowof);
@@ -39,14 +41,14 @@ void lg_selftest_matrix(const lg_results_t *r, lg_matrix_t *m) {
     json_t *k = json_object_get(rowmap, d);
     if (!k) {
       k = json_integer((json_int_t)m->nrows);
-      json_object_set_new(rowmap, d, k);
+      json_object_set_new_nocheck(rowmap, d, k);
       m->rows[m->nrows++] = d;
     }
     rowof[i] = (size_t)json_integer_value(k);
     k = json_object_get(colmap, c);
     if (!k) {
       k = json_integer((json_int_t)m->ncols);
-      json_object_set_new(colmap, c, k);
+      json_object_set_new_nocheck(colmap, c, k);
       m->cols[m->ncols++] = c;
     }
     colof[i] = (size_t)json_integer_value(k);

@@ -498,7 +498,8 @@ char *lg_render_html(const lg_results_t *r) {
         rowof[i] = (size_t)json_integer_value(k);
         free(label);
       } else {
-        json_object_set_new(rowmap, label, json_integer((json_int_t)nrows));
+        json_object_set_new_nocheck(rowmap, label,
+                                    json_integer((json_int_t)nrows));
         rowof[i] = nrows;
         rows[nrows++] = label;
       }
@@ -506,8 +507,8 @@ char *lg_render_html(const lg_results_t *r) {
       if (k) {
         colof[i] = (size_t)json_integer_value(k);
       } else {
-        json_object_set_new(colmap, r->runs[i].variant,
-                            json_integer((json_int_t)ncols));
+        json_object_set_new_nocheck(colmap, r->runs[i].variant,
+                                    json_integer((json_int_t)ncols));
         colof[i] = ncols;
         cols[ncols++] = r->runs[i].variant;
       }

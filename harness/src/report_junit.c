@@ -115,7 +115,7 @@ char *lg_render_junit(const lg_results_t *r) {
     const char *v = r->runs[i].variant;
     if (json_object_get(seen, v))
       continue;
-    json_object_set_new(seen, v, json_true());
+    json_object_set_new_nocheck(seen, v, json_true());
     size_t t = 0, f = 0, e = 0;
     double tm = 0;
     for (size_t k = i; k < r->nruns; k++) {

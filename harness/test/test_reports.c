@@ -825,6 +825,42 @@ static void test_many_runs(void) {
   ASSERT_LT(big, 24 * small);
 }
 
+/* A model built in memory (before results.json) may hold names that are not
+ * valid UTF-8: the grids still group them (one row per name) and every
+ * output stays valid. */
+static void test_invalid_names_in_memory(void) {
+  lg_results_t r;
+  memset(&r, 0, sizeof r);
+  for (int v = 0; v < 2; v++) {
+    lg_run_t *run = lg_results_add_run(&r);
+    run->scenario = lg_xstrdup("s\xff");
+    run->variant = lg_xstrdup(v ? "asan" : "release");
+    run->verdict = run->detected = LG_V_PASS;
+    run->ok = 1;
+  }
+  r.has_selftest = 1;
+  r.selftest_ok = 1;
+  r.ncells = 2;
+  r.cells = lg_xcalloc(2, sizeof *r.cells);
+  for (int i = 0; i < 2; i++) {
+    r.cells[i].defect = lg_xstrdup("d\xfe");
+    r.cells[i].column = lg_xstrdup(i ? "asan" : "release");
+    r.cells[i].status = lg_xstrdup("caught");
+    r.cells[i].designated = 1;
+  }
+  char *html = lg_render_html(&r), *md = lg_render_markdown(&r);
+  int valid = lg_render_all_valid(&r, "names");
+  lg_results_free(&r);
+  const char *row = strstr(html, "<tr><td>s\\xff</td>");
+  int one_row = row && !strstr(row + 1, "<tr><td>s\\xff</td>");
+  const char *mrow = strstr(md, "| d\\xfe | ✅ caught (0.0s) | ✅ caught");
+  free(html);
+  free(md);
+  ASSERT_TRUE(valid);
+  ASSERT_TRUE(one_row);
+  ASSERT_TRUE(mrow != NULL);
+}
+
 static const check_case_t cases[] = {
     {"junit_shape", test_junit_shape},
     {"html_well_formed_self_contained", test_html_well_formed_self_contained},
@@ -842,6 +878,7 @@ static const check_case_t cases[] = {
     {"not_judged_shown", test_not_judged_shown},
     {"many_metrics", test_many_metrics},
     {"many_runs", test_many_runs},
+    {"invalid_names_in_memory", test_invalid_names_in_memory},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
