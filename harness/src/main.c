@@ -248,12 +248,11 @@ static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
   }
   if (!quiet || r->exit_code) {
     size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
-    printf("leakgate: %s - %zu runs, %zu failed, %zu infrastructure errors; "
-           "reports in %s\n",
-           r->exit_code == 0   ? "PASS"
-           : r->exit_code == 3 ? "INFRA"
-                               : "FAIL",
-           r->nruns, failed, infra, out);
+    char *head = lg_headline(r); /* the cause first; terminal-safe */
+    printf("leakgate %s\nleakgate: %zu runs, %zu failed, %zu infrastructure "
+           "errors; reports in %s\n",
+           head, r->nruns, failed, infra, out);
+    free(head);
   }
   return r->exit_code;
 }
@@ -777,8 +776,10 @@ static int lg_cmd_report(int argc, char **argv) {
   const char *dir = NULL, *out = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      puts("usage: leakgate report DIR [--out DIR]\nRe-renders results.json, "
-           "junit.xml, summary.md and report.html from DIR/results.json.");
+      puts("usage: leakgate report DIR [--out DIR]\nRe-renders junit.xml, "
+           "summary.md and report.html from DIR/results.json\ninto DIR, or "
+           "into --out DIR together with a copy of results.json.\nDIR/"
+           "results.json itself is never rewritten.");
       return 0;
     } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
       out = argv[++i];
@@ -797,7 +798,13 @@ static int lg_cmd_report(int argc, char **argv) {
   if (rc)
     return rc;
   char *err = NULL;
-  rc = lg_write_reports(&r, out ? out : dir, &err);
+  /* The input is never rewritten: only a different --out gets a copy. */
+  char *rd = lg_realpath(dir), *ro = out ? lg_realpath(out) : NULL;
+  int same = !out || (rd && ro && strcmp(rd, ro) == 0);
+  free(rd);
+  free(ro);
+  rc = same ? lg_render_reports(&r, out ? out : dir, &err)
+            : lg_write_reports(&r, out, &err);
   if (rc != 0) {
     fprintf(stderr, "leakgate: %s\n", err);
     free(err);

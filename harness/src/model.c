@@ -2,9 +2,12 @@
 #include "model.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "util.h"
 
 static const char *const lg_verdict_names[LG_V__COUNT] = {
@@ -130,8 +133,25 @@ void lg_results_set_bench(lg_results_t *r, json_t *bench) {
   }
 }
 
+/* Capacity of the model's growable arrays holding n elements: the next
+ * power of two. An array is reallocated when its count reaches a power of
+ * two, so appending is amortised O(1) without a capacity field (a
+ * sanitizer's realloc always copies: growing by one made loading and
+ * sampling quadratic there). Only the functions below grow these arrays. */
+static size_t lg_cap(size_t n) {
+  size_t c = 1;
+  while (c < n)
+    c *= 2;
+  return c;
+}
+
+static int lg_full(size_t n) {
+  return n == 0 || (n & (n - 1)) == 0;
+}
+
 lg_run_t *lg_results_add_run(lg_results_t *r) {
-  r->runs = lg_xrealloc(r->runs, (r->nruns + 1) * sizeof *r->runs);
+  if (lg_full(r->nruns))
+    r->runs = lg_xrealloc(r->runs, lg_cap(r->nruns + 1) * sizeof *r->runs);
   lg_run_t *run = &r->runs[r->nruns++];
   memset(run, 0, sizeof *run);
   run->min_detectable = NAN;
@@ -179,6 +199,7 @@ void lg_run_free(lg_run_t *run) {
     free(run->metrics[i].name);
     free(run->metrics[i].v);
     free(run->metrics[i].measured);
+    free(run->metrics[i].not_judged);
     free(run->metrics[i].noise_source);
   }
   free(run->metrics);
@@ -226,6 +247,8 @@ void lg_results_free(lg_results_t *r) {
   free(r->shard);
   free(r->control);
   lg_results_set_bench(r, NULL);
+  if (r->extra)
+    json_decref(r->extra);
   for (size_t i = 0; i < r->nsupp_uses; i++) {
     free(r->supp_uses[i].variant);
     free(r->supp_uses[i].file);
@@ -246,12 +269,13 @@ lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name) {
   lg_metric_t *m = lg_run_metric(run, name);
   if (m)
     return m;
-  run->metrics =
-      lg_xrealloc(run->metrics, (run->nmetrics + 1) * sizeof *run->metrics);
+  if (lg_full(run->nmetrics))
+    run->metrics = lg_xrealloc(run->metrics, lg_cap(run->nmetrics + 1) *
+                                                 sizeof *run->metrics);
   m = &run->metrics[run->nmetrics++];
   memset(m, 0, sizeof *m);
   m->name = lg_xstrdup(name);
-  m->v = lg_xmalloc((run->nsamples ? run->nsamples : 1) * sizeof *m->v);
+  m->v = lg_xmalloc(lg_cap(run->nsamples) * sizeof *m->v);
   for (size_t i = 0; i < run->nsamples; i++)
     m->v[i] = NAN;
   m->threshold = m->baseline = m->final = m->peak = NAN;
@@ -262,17 +286,20 @@ lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name) {
 size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
                          const char *phase) {
   size_t n = run->nsamples + 1;
-  run->si = lg_xrealloc(run->si, n * sizeof *run->si);
-  run->st = lg_xrealloc(run->st, n * sizeof *run->st);
-  run->sphase = lg_xrealloc(run->sphase, n * sizeof *run->sphase);
+  if (lg_full(run->nsamples)) {
+    size_t cap = lg_cap(n);
+    run->si = lg_xrealloc(run->si, cap * sizeof *run->si);
+    run->st = lg_xrealloc(run->st, cap * sizeof *run->st);
+    run->sphase = lg_xrealloc(run->sphase, cap * sizeof *run->sphase);
+    for (size_t k = 0; k < run->nmetrics; k++)
+      run->metrics[k].v =
+          lg_xrealloc(run->metrics[k].v, cap * sizeof *run->metrics[k].v);
+  }
   run->si[n - 1] = i;
   run->st[n - 1] = t_ms;
   run->sphase[n - 1] = lg_xstrdup(phase ? phase : "iterate");
-  for (size_t k = 0; k < run->nmetrics; k++) {
-    run->metrics[k].v =
-        lg_xrealloc(run->metrics[k].v, n * sizeof *run->metrics[k].v);
+  for (size_t k = 0; k < run->nmetrics; k++)
     run->metrics[k].v[n - 1] = NAN;
-  }
   run->nsamples = n;
   return n - 1;
 }
@@ -310,8 +337,18 @@ static json_t *lg_jnum(double v) {
   return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Strings may come from scenario output: invalid UTF-8 is written as \xNN
+ * (jansson refuses it, and the field, or the whole object built with
+ * json_pack, would silently vanish from results.json). */
 static json_t *lg_jstr(const char *s) {
-  return s ? json_string(s) : json_null();
+  if (!s)
+    return json_null();
+  if (lg_utf8_valid(s))
+    return json_string(s);
+  char *t = lg_utf8_sanitize(s);
+  json_t *j = json_string(t);
+  free(t);
+  return j;
 }
 
 static json_t *lg_trend_json(const lg_trend_t *t) {
@@ -384,7 +421,7 @@ static json_t *lg_run_json(const lg_run_t *run) {
   for (size_t i = 0; i < run->nsamples; i++) {
     json_array_append_new(si, json_integer(run->si[i]));
     json_array_append_new(st, lg_jnum(run->st[i]));
-    json_array_append_new(ph, json_string(run->sphase[i]));
+    json_array_append_new(ph, lg_jstr(run->sphase[i]));
   }
   json_object_set_new(
       o, "samples",
@@ -397,12 +434,14 @@ static json_t *lg_run_json(const lg_run_t *run) {
     for (size_t i = 0; i < run->nsamples; i++)
       json_array_append_new(vals, lg_jnum(m->v[i]));
     json_t *mo = json_object();
-    json_object_set_new(mo, "name", json_string(m->name));
+    json_object_set_new(mo, "name", lg_jstr(m->name));
     json_object_set_new(mo, "fitted", json_boolean(m->fitted));
     json_object_set_new(mo, "trend",
                         m->fitted ? lg_trend_json(&m->trend) : json_null());
     json_object_set_new(mo, "threshold", lg_jnum(m->threshold));
     json_object_set_new(mo, "measured", lg_jstr(m->measured));
+    if (m->not_judged) /* only when set: older readers never see the key */
+      json_object_set_new(mo, "not_judged", lg_jstr(m->not_judged));
     json_object_set_new(mo, "exact", json_boolean(m->exact));
     json_object_set_new(mo, "baseline", lg_jnum(m->baseline));
     json_object_set_new(mo, "final", lg_jnum(m->final));
@@ -422,7 +461,7 @@ static json_t *lg_run_json(const lg_run_t *run) {
   json_object_set_new(o, "findings", findings);
   json_t *used = json_array();
   for (size_t i = 0; i < run->nsupp_used; i++)
-    json_array_append_new(used, json_string(run->supp_used[i]));
+    json_array_append_new(used, lg_jstr(run->supp_used[i]));
   json_object_set_new(o, "suppressions_used", used);
   return o;
 }
@@ -446,21 +485,23 @@ json_t *lg_results_to_json(const lg_results_t *r) {
   json_object_set_new(o, "runs", runs);
   json_t *noise = json_array();
   for (size_t i = 0; i < r->nnoise; i++)
-    json_array_append_new(
-        noise,
-        json_pack("{s:s,s:o,s:s,s:o,s:o,s:o}", "variant", r->noise[i].variant,
-                  "lang", lg_jstr(r->noise[i].lang), "metric",
-                  r->noise[i].metric, "scenario", lg_jstr(r->noise[i].scenario),
-                  "sd", lg_jnum(r->noise[i].sd), "slope",
-                  lg_jnum(r->noise[i].slope)));
+    json_array_append_new(noise,
+                          json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "variant",
+                                    lg_jstr(r->noise[i].variant), "lang",
+                                    lg_jstr(r->noise[i].lang), "metric",
+                                    lg_jstr(r->noise[i].metric), "scenario",
+                                    lg_jstr(r->noise[i].scenario), "sd",
+                                    lg_jnum(r->noise[i].sd), "slope",
+                                    lg_jnum(r->noise[i].slope)));
   json_object_set_new(o, "noise", noise);
   json_t *supps = json_array();
   for (size_t i = 0; i < r->nsupp_uses; i++)
-    json_array_append_new(supps, json_pack("{s:s,s:s,s:s,s:I}", "variant",
-                                           r->supp_uses[i].variant, "file",
-                                           r->supp_uses[i].file, "name",
-                                           r->supp_uses[i].name, "uses",
-                                           (json_int_t)r->supp_uses[i].uses));
+    json_array_append_new(supps,
+                          json_pack("{s:o,s:o,s:o,s:I}", "variant",
+                                    lg_jstr(r->supp_uses[i].variant), "file",
+                                    lg_jstr(r->supp_uses[i].file), "name",
+                                    lg_jstr(r->supp_uses[i].name), "uses",
+                                    (json_int_t)r->supp_uses[i].uses));
   json_object_set_new(o, "suppressions", supps);
   if (r->has_selftest) {
     json_t *cells = json_array();
@@ -499,6 +540,10 @@ json_t *lg_results_to_json(const lg_results_t *r) {
   }
   if (r->bench)
     json_object_set(o, "bench", r->bench);
+  /* Keys this version does not know, as they were read (never overriding
+   * ours: lg_results_load keeps only unknown keys). */
+  if (r->extra)
+    json_object_update_missing(o, r->extra);
   return o;
 }
 
@@ -521,282 +566,579 @@ int lg_results_save(const lg_results_t *r, const char *path) {
 
 /* ---- loading ---------------------------------------------------------- */
 
-static char *lg_gstr(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_string(v) ? lg_xstrdup(json_string_value(v)) : NULL;
-}
+/* The loader accepts results.json files written by older and newer leakgate
+ * versions and partial files (an interrupted merge, a hand-trimmed baseline):
+ * every field but a run's identity ('scenario', 'variant', 'verdict') is
+ * optional, and null means absent. A field that is present with the wrong
+ * type is refused, naming the field, because guessing would render a wrong
+ * report. The first such error is kept in the context; callers check it once
+ * per object rather than after every field. */
+typedef struct lg_ld_s {
+  char *err; /* first error, owned */
+  char
+      where[256]; /* path of the object being read, e.g. "runs[3].metrics[0]" */
+} lg_ld_t;
 
-static double lg_gnum(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static long long lg_gint(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_number(v) ? (long long)json_number_value(v) : 0;
-}
-
-static int lg_gbool(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_true(v) || (json_is_integer(v) && json_integer_value(v));
-}
-
-static void lg_trend_from(json_t *o, lg_trend_t *t) {
-  t->n = (size_t)lg_gint(o, "n");
-  t->x_first = lg_gnum(o, "x_first");
-  t->x_last = lg_gnum(o, "x_last");
-  t->slope = lg_gnum(o, "slope");
-  t->intercept = lg_gnum(o, "intercept");
-  t->slope_lo = lg_gnum(o, "slope_lo");
-  t->slope_hi = lg_gnum(o, "slope_hi");
-  t->mk_s = lg_gnum(o, "mk_s");
-  t->mk_z = lg_gnum(o, "mk_z");
-  t->mk_p = lg_gnum(o, "mk_p");
-  t->resid_sd = lg_gnum(o, "resid_sd");
-}
-
-static int lg_run_from(json_t *o, lg_run_t *run, char **err) {
-  if (!json_is_object(o)) {
-    *err = lg_xstrdup("runs[]: expected an object");
-    return -1;
+static const char *lg_jtype(const json_t *v) {
+  switch (json_typeof(v)) {
+  case JSON_OBJECT:
+    return "an object";
+  case JSON_ARRAY:
+    return "an array";
+  case JSON_STRING:
+    return "a string";
+  case JSON_INTEGER:
+  case JSON_REAL:
+    return "a number";
+  case JSON_TRUE:
+  case JSON_FALSE:
+    return "a boolean";
+  default:
+    return "null";
   }
-  run->scenario = lg_gstr(o, "scenario");
-  run->variant = lg_gstr(o, "variant");
-  if (!run->scenario || !run->variant) {
-    *err = lg_xstrdup("runs[]: expected string keys 'scenario' and 'variant'");
-    return -1;
-  }
-  run->lang = lg_gstr(o, "lang");
-  run->fault = lg_gstr(o, "fault");
-  run->expected = lg_gstr(o, "expected");
-  char *d = lg_gstr(o, "detected"), *v = lg_gstr(o, "verdict");
-  int bad = lg_verdict_parse(d, &run->detected) != 0 ||
-            lg_verdict_parse(v, &run->verdict) != 0;
-  if (bad) {
-    *err = lg_fmt("runs[%s/%s]: unknown verdict '%s'", run->scenario,
-                  run->variant, v ? v : "(missing)");
-    free(d);
-    free(v);
-    return -1;
-  }
-  free(d);
-  free(v);
-  run->ok = lg_gbool(o, "ok");
-  run->evidence = lg_gstr(o, "evidence");
-  run->command = lg_gstr(o, "command");
-  run->run_dir = lg_gstr(o, "run_dir");
-  run->exit_status = (int)lg_gint(o, "exit_status");
-  run->term_signal = (int)lg_gint(o, "term_signal");
-  run->timed_out = lg_gbool(o, "timed_out");
-  run->hung_after_end_s = lg_gnum(o, "hung_after_end_s");
-  /* Absent in results written before the field existed: they judged all. */
-  json_t *sj = json_object_get(o, "slopes_judged");
-  run->slopes_judged = sj ? json_is_true(sj) : 1;
-  run->wall_s = lg_gnum(o, "wall_s");
-  run->timeout_s = lg_gnum(o, "timeout_s");
-  run->iterations = lg_gint(o, "iterations");
-  run->iterations_done = lg_gint(o, "iterations_done");
-  run->warmup = lg_gint(o, "warmup");
-  run->sample_every = lg_gint(o, "sample_every");
-  run->has_end = lg_gbool(o, "has_end");
-  run->probe_error = lg_gstr(o, "probe_error");
-  run->primary = lg_gstr(o, "primary");
-  run->min_detectable = lg_gnum(o, "min_detectable");
-  run->iterate_ms = lg_gnum(o, "iterate_ms");
-  run->sample_ms = lg_gnum(o, "sample_ms");
+}
 
-  json_t *s = json_object_get(o, "samples");
-  json_t *si = json_object_get(s, "i"), *st = json_object_get(s, "t_ms"),
-         *ph = json_object_get(s, "phase");
+static void lg_ld_bad(lg_ld_t *ld, const char *key, const char *expected,
+                      const json_t *found) {
+  if (ld->err)
+    return;
+  ld->err = lg_fmt("key '%s%s%s': expected %s, found %s", ld->where,
+                   *ld->where ? "." : "", key, expected, lg_jtype(found));
+}
+
+/* The value of key, or NULL when absent or null. */
+static json_t *lg_gval(json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  return json_is_null(v) ? NULL : v;
+}
+
+static char *lg_gstr(lg_ld_t *ld, json_t *o, const char *key) {
+  json_t *v = lg_gval(o, key);
+  if (!v)
+    return NULL;
+  if (!json_is_string(v)) {
+    lg_ld_bad(ld, key, "a string", v);
+    return NULL;
+  }
+  return lg_xstrdup(json_string_value(v));
+}
+
+/* Like lg_gstr, for the fields every reader compares without a NULL check
+ * (see model.h): dflt when absent. */
+static char *lg_gstr_or(lg_ld_t *ld, json_t *o, const char *key,
+                        const char *dflt) {
+  char *s = lg_gstr(ld, o, key);
+  return s ? s : lg_xstrdup(dflt);
+}
+
+static double lg_gnum(lg_ld_t *ld, json_t *o, const char *key) {
+  json_t *v = lg_gval(o, key);
+  if (!v)
+    return NAN;
+  if (!json_is_number(v)) {
+    lg_ld_bad(ld, key, "a number", v);
+    return NAN;
+  }
+  return json_number_value(v);
+}
+
+static long long lg_gint(lg_ld_t *ld, json_t *o, const char *key,
+                         long long dflt) {
+  json_t *v = lg_gval(o, key);
+  if (!v)
+    return dflt;
+  if (!json_is_number(v)) {
+    lg_ld_bad(ld, key, "a number", v);
+    return dflt;
+  }
+  double d = json_number_value(v);
+  /* Out of range of long long: clamp rather than overflow (UB). */
+  if (!(d > -9.2e18))
+    return d != d ? dflt : -9200000000000000000LL;
+  if (!(d < 9.2e18))
+    return 9200000000000000000LL;
+  return json_is_integer(v) ? (long long)json_integer_value(v) : (long long)d;
+}
+
+static int lg_gbool(lg_ld_t *ld, json_t *o, const char *key, int dflt) {
+  json_t *v = lg_gval(o, key);
+  if (!v)
+    return dflt;
+  if (json_is_boolean(v))
+    return json_is_true(v);
+  if (json_is_integer(v)) /* written by very early versions */
+    return json_integer_value(v) != 0;
+  lg_ld_bad(ld, key, "a boolean", v);
+  return dflt;
+}
+
+/* An optional array: NULL when absent; sets the error for another type. */
+static json_t *lg_garr(lg_ld_t *ld, json_t *o, const char *key) {
+  json_t *v = lg_gval(o, key);
+  if (v && !json_is_array(v)) {
+    lg_ld_bad(ld, key, "an array", v);
+    return NULL;
+  }
+  return v;
+}
+
+static json_t *lg_gobj(lg_ld_t *ld, json_t *o, const char *key) {
+  json_t *v = lg_gval(o, key);
+  if (v && !json_is_object(v)) {
+    lg_ld_bad(ld, key, "an object", v);
+    return NULL;
+  }
+  return v;
+}
+
+/* Sets ld->where to the printf-formatted path; returns the previous one in
+ * saved (restored with lg_ld_pop). */
+static void lg_ld_push(lg_ld_t *ld, char *saved, const char *fmt, ...)
+    LG_PRINTF(3, 4);
+static void lg_ld_push(lg_ld_t *ld, char *saved, const char *fmt, ...) {
+  memcpy(saved, ld->where, sizeof ld->where);
+  size_t n = strlen(ld->where);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ld->where + n, sizeof ld->where - n, fmt, ap);
+  va_end(ap);
+}
+
+static void lg_ld_pop(lg_ld_t *ld, const char *saved) {
+  memcpy(ld->where, saved, sizeof ld->where);
+}
+
+/* Element idx of an array of objects, or NULL with the error set. */
+static json_t *lg_gelem(lg_ld_t *ld, json_t *arr, const char *key, size_t idx) {
+  json_t *e = json_array_get(arr, idx);
+  if (!json_is_object(e)) {
+    char k[96];
+    snprintf(k, sizeof k, "%s[%zu]", key, idx);
+    lg_ld_bad(ld, k, "an object", e);
+    return NULL;
+  }
+  return e;
+}
+
+static void lg_trend_from(lg_ld_t *ld, json_t *o, lg_trend_t *t) {
+  t->n = (size_t)lg_gint(ld, o, "n", 0);
+  t->x_first = lg_gnum(ld, o, "x_first");
+  t->x_last = lg_gnum(ld, o, "x_last");
+  t->slope = lg_gnum(ld, o, "slope");
+  t->intercept = lg_gnum(ld, o, "intercept");
+  t->slope_lo = lg_gnum(ld, o, "slope_lo");
+  t->slope_hi = lg_gnum(ld, o, "slope_hi");
+  t->mk_s = lg_gnum(ld, o, "mk_s");
+  t->mk_z = lg_gnum(ld, o, "mk_z");
+  t->mk_p = lg_gnum(ld, o, "mk_p");
+  t->resid_sd = lg_gnum(ld, o, "resid_sd");
+}
+
+static void lg_samples_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
+  char saved[sizeof ld->where];
+  json_t *s = lg_gobj(ld, o, "samples");
+  if (!s)
+    return;
+  lg_ld_push(ld, saved, ".samples");
+  json_t *si = lg_garr(ld, s, "i"), *st = lg_garr(ld, s, "t_ms"),
+         *ph = lg_garr(ld, s, "phase");
   size_t n = json_array_size(si);
-  for (size_t i = 0; i < n; i++)
-    lg_run_sample_add(run, (long long)json_number_value(json_array_get(si, i)),
-                      json_is_number(json_array_get(st, i))
-                          ? json_number_value(json_array_get(st, i))
-                          : NAN,
-                      json_string_value(json_array_get(ph, i)));
-
-  json_t *metrics = json_object_get(o, "metrics"), *mo;
-  size_t k;
-  json_array_foreach(metrics, k, mo) {
-    const char *name = json_string_value(json_object_get(mo, "name"));
-    if (!name)
-      continue;
-    lg_metric_t *m = lg_run_metric_add(run, name);
-    json_t *vals = json_object_get(mo, "values");
-    for (size_t i = 0; i < run->nsamples; i++) {
-      json_t *x = json_array_get(vals, i);
-      m->v[i] = json_is_number(x) ? json_number_value(x) : NAN;
+  for (size_t i = 0; i < n && !ld->err; i++) {
+    json_t *x = json_array_get(si, i), *t = json_array_get(st, i),
+           *p = json_array_get(ph, i);
+    char k[48];
+    if (!json_is_number(x)) {
+      snprintf(k, sizeof k, "i[%zu]", i);
+      lg_ld_bad(ld, k, "a number", x);
+    } else if (t && !json_is_number(t) && !json_is_null(t)) {
+      snprintf(k, sizeof k, "t_ms[%zu]", i);
+      lg_ld_bad(ld, k, "a number", t);
+    } else if (p && !json_is_string(p) && !json_is_null(p)) {
+      snprintf(k, sizeof k, "phase[%zu]", i);
+      lg_ld_bad(ld, k, "a string", p);
+    } else {
+      /* A missing phase is shown as "?", never as a real phase: it must not
+       * enter a fit or the baseline/final values. */
+      lg_run_sample_add(run, (long long)json_number_value(x),
+                        json_is_number(t) ? json_number_value(t) : NAN,
+                        json_is_string(p) ? json_string_value(p) : "?");
     }
-    m->fitted = lg_gbool(mo, "fitted");
-    if (m->fitted)
-      lg_trend_from(json_object_get(mo, "trend"), &m->trend);
-    m->threshold = lg_gnum(mo, "threshold");
-    m->measured = lg_gstr(mo, "measured");
-    m->exact = lg_gbool(mo, "exact");
-    m->baseline = lg_gnum(mo, "baseline");
-    m->final = lg_gnum(mo, "final");
-    m->peak = lg_gnum(mo, "peak");
-    m->noise_sd = lg_gnum(mo, "noise_sd");
-    m->noise_source = lg_gstr(mo, "noise_source");
-    m->min_detectable = lg_gnum(mo, "min_detectable");
-    m->flagged = lg_gbool(mo, "flagged");
   }
+  lg_ld_pop(ld, saved);
+}
 
-  json_t *used = json_object_get(o, "suppressions_used"), *uo;
-  json_array_foreach(used, k, uo) {
-    if (!json_is_string(uo))
-      continue;
-    run->supp_used =
-        lg_xrealloc(run->supp_used, (run->nsupp_used + 1) * sizeof(char *));
-    run->supp_used[run->nsupp_used++] = lg_xstrdup(json_string_value(uo));
+/* Metrics are built directly (not with lg_run_metric_add, whose lookup is
+ * linear): a run with tens of thousands of metrics loads in linear time. A
+ * name given twice keeps its first entry. */
+static void lg_metrics_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
+  char saved[sizeof ld->where];
+  json_t *metrics = lg_garr(ld, o, "metrics");
+  size_t n = json_array_size(metrics);
+  if (!n)
+    return;
+  json_t *seen = json_object();
+  run->metrics = lg_xcalloc(lg_cap(n), sizeof *run->metrics);
+  for (size_t k = 0; k < n && !ld->err; k++) {
+    json_t *mo = lg_gelem(ld, metrics, "metrics", k);
+    if (!mo)
+      break;
+    lg_ld_push(ld, saved, ".metrics[%zu]", k);
+    json_t *nm = lg_gval(mo, "name");
+    if (!json_is_string(nm)) {
+      lg_ld_bad(ld, "name", "a string", nm);
+    } else if (!json_object_get(seen, json_string_value(nm))) {
+      json_object_set_new_nocheck(seen, json_string_value(nm), json_true());
+      lg_metric_t *m = &run->metrics[run->nmetrics++];
+      m->name = lg_xstrdup(json_string_value(nm));
+      m->v = lg_xmalloc(lg_cap(run->nsamples) * sizeof *m->v);
+      json_t *vals = lg_garr(ld, mo, "values");
+      for (size_t i = 0; i < run->nsamples; i++) {
+        json_t *x = json_array_get(vals, i);
+        m->v[i] = json_is_number(x) ? json_number_value(x) : NAN;
+      }
+      m->fitted = lg_gbool(ld, mo, "fitted", 0);
+      json_t *trend = lg_gobj(ld, mo, "trend");
+      if (m->fitted && trend) {
+        char tsaved[sizeof ld->where];
+        lg_ld_push(ld, tsaved, ".trend");
+        lg_trend_from(ld, trend, &m->trend);
+        lg_ld_pop(ld, tsaved);
+      } else {
+        m->fitted = 0; /* "fitted" without a trend has nothing to show */
+      }
+      m->threshold = lg_gnum(ld, mo, "threshold");
+      m->measured = lg_gstr(ld, mo, "measured");
+      m->not_judged = lg_gstr(ld, mo, "not_judged");
+      m->exact = lg_gbool(ld, mo, "exact", 0);
+      m->baseline = lg_gnum(ld, mo, "baseline");
+      m->final = lg_gnum(ld, mo, "final");
+      m->peak = lg_gnum(ld, mo, "peak");
+      m->noise_sd = lg_gnum(ld, mo, "noise_sd");
+      m->noise_source = lg_gstr(ld, mo, "noise_source");
+      m->min_detectable = lg_gnum(ld, mo, "min_detectable");
+      m->flagged = lg_gbool(ld, mo, "flagged", 0);
+    }
+    lg_ld_pop(ld, saved);
   }
-  json_t *findings = json_object_get(o, "findings"), *fo;
-  json_array_foreach(findings, k, fo) {
-    run->findings = lg_xrealloc(run->findings,
-                                (run->nfindings + 1) * sizeof *run->findings);
+  json_decref(seen);
+}
+
+static void lg_findings_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
+  char saved[sizeof ld->where];
+  json_t *findings = lg_garr(ld, o, "findings");
+  size_t n = json_array_size(findings);
+  if (!n)
+    return;
+  run->findings = lg_xcalloc(n, sizeof *run->findings);
+  for (size_t k = 0; k < n && !ld->err; k++) {
+    json_t *fo = lg_gelem(ld, findings, "findings", k);
+    if (!fo)
+      break;
+    lg_ld_push(ld, saved, ".findings[%zu]", k);
     lg_finding_t *f = &run->findings[run->nfindings++];
-    memset(f, 0, sizeof *f);
-    f->detector = lg_gstr(fo, "detector");
-    f->kind = lg_gstr(fo, "kind");
-    char *cls = lg_gstr(fo, "class");
+    f->detector = lg_gstr_or(ld, fo, "detector", "?");
+    f->kind = lg_gstr_or(ld, fo, "kind", "?");
+    char *cls = lg_gstr(ld, fo, "class");
     if (lg_fclass_parse(cls, &f->cls) != 0)
-      f->cls = LG_F_INFO;
+      f->cls = LG_F_INFO; /* a class this version does not know: listed */
     free(cls);
-    f->message = lg_gstr(fo, "message");
-    f->bytes = lg_gint(fo, "bytes");
-    f->blocks = lg_gint(fo, "blocks");
-    f->ours = lg_gbool(fo, "ours");
-    f->first_our_frame = lg_gstr(fo, "first_our_frame");
-    f->source = lg_gstr(fo, "source");
-    json_t *stacks = json_object_get(fo, "stacks"), *so;
-    size_t si2;
-    f->nstacks = json_array_size(stacks);
-    f->stacks = lg_xcalloc(f->nstacks, sizeof *f->stacks);
-    json_array_foreach(stacks, si2, so) {
-      lg_stack_t *stk = &f->stacks[si2];
-      stk->title = lg_gstr(so, "title");
-      json_t *frames = json_object_get(so, "frames"), *fr;
-      size_t fi;
-      stk->nframes = json_array_size(frames);
-      stk->frames = lg_xcalloc(stk->nframes, sizeof *stk->frames);
-      json_array_foreach(frames, fi, fr) {
-        stk->frames[fi].fn = lg_gstr(fr, "fn");
-        stk->frames[fi].file = lg_gstr(fr, "file");
-        stk->frames[fi].line = (int)lg_gint(fr, "line");
-        stk->frames[fi].obj = lg_gstr(fr, "obj");
-        stk->frames[fi].ours = lg_gbool(fr, "ours");
+    f->message = lg_gstr(ld, fo, "message");
+    f->bytes = lg_gint(ld, fo, "bytes", -1);
+    f->blocks = lg_gint(ld, fo, "blocks", -1);
+    f->ours = lg_gbool(ld, fo, "ours", 0);
+    f->first_our_frame = lg_gstr(ld, fo, "first_our_frame");
+    f->source = lg_gstr(ld, fo, "source");
+    json_t *stacks = lg_garr(ld, fo, "stacks");
+    size_t ns = json_array_size(stacks);
+    f->stacks = lg_xcalloc(ns ? ns : 1, sizeof *f->stacks);
+    for (size_t s = 0; s < ns && !ld->err; s++) {
+      json_t *so = lg_gelem(ld, stacks, "stacks", s);
+      if (!so)
+        break;
+      lg_stack_t *stk = &f->stacks[f->nstacks++];
+      stk->title = lg_gstr(ld, so, "title");
+      json_t *frames = lg_garr(ld, so, "frames");
+      size_t nf = json_array_size(frames);
+      stk->frames = lg_xcalloc(nf ? nf : 1, sizeof *stk->frames);
+      for (size_t fi = 0; fi < nf && !ld->err; fi++) {
+        json_t *fr = lg_gelem(ld, frames, "frames", fi);
+        if (!fr)
+          break;
+        lg_frame_t *frame = &stk->frames[stk->nframes++];
+        frame->fn = lg_gstr(ld, fr, "fn");
+        frame->file = lg_gstr(ld, fr, "file");
+        frame->line = (int)lg_gint(ld, fr, "line", 0);
+        frame->obj = lg_gstr(ld, fr, "obj");
+        frame->ours = lg_gbool(ld, fr, "ours", 0);
       }
     }
+    lg_ld_pop(ld, saved);
   }
+}
+
+static void lg_run_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
+  run->scenario = lg_gstr(ld, o, "scenario");
+  run->variant = lg_gstr(ld, o, "variant");
+  if (!ld->err && (!run->scenario || !run->variant)) {
+    lg_ld_bad(ld, run->scenario ? "variant" : "scenario", "a string",
+              lg_gval(o, run->scenario ? "variant" : "scenario"));
+    return;
+  }
+  if (ld->err)
+    return;
+  /* From here on errors name the run, which is easier to find than an index. */
+  size_t n = strlen(ld->where);
+  snprintf(ld->where + n, sizeof ld->where - n, "(%s/%s)", run->scenario,
+           run->variant);
+  run->lang = lg_gstr(ld, o, "lang");
+  run->fault = lg_gstr(ld, o, "fault");
+  run->expected = lg_gstr(ld, o, "expected");
+  char *v = lg_gstr(ld, o, "verdict"), *d = lg_gstr(ld, o, "detected");
+  if (!ld->err && lg_verdict_parse(v, &run->verdict) != 0)
+    ld->err = lg_fmt("key '%s.verdict': unknown verdict '%s'", ld->where,
+                     v ? v : "(missing)");
+  if (!ld->err && !d)
+    run->detected = run->verdict; /* older files: no separate detection */
+  else if (!ld->err && lg_verdict_parse(d, &run->detected) != 0)
+    ld->err = lg_fmt("key '%s.detected': unknown verdict '%s'", ld->where, d);
+  free(d);
+  free(v);
+  if (ld->err)
+    return;
+  run->ok = lg_gbool(ld, o, "ok", run->verdict == LG_V_PASS);
+  run->evidence = lg_gstr(ld, o, "evidence");
+  run->command = lg_gstr(ld, o, "command");
+  run->run_dir = lg_gstr(ld, o, "run_dir");
+  run->exit_status = (int)lg_gint(ld, o, "exit_status", 0);
+  run->term_signal = (int)lg_gint(ld, o, "term_signal", 0);
+  run->timed_out = lg_gbool(ld, o, "timed_out", 0);
+  run->hung_after_end_s = lg_gnum(ld, o, "hung_after_end_s");
+  /* Absent in results written before the field existed: they judged all. */
+  run->slopes_judged = lg_gbool(ld, o, "slopes_judged", 1);
+  run->wall_s = lg_gnum(ld, o, "wall_s");
+  run->timeout_s = lg_gnum(ld, o, "timeout_s");
+  run->iterations = lg_gint(ld, o, "iterations", 0);
+  run->iterations_done = lg_gint(ld, o, "iterations_done", 0);
+  run->warmup = lg_gint(ld, o, "warmup", 0);
+  run->sample_every = lg_gint(ld, o, "sample_every", 0);
+  run->has_end = lg_gbool(ld, o, "has_end", 0);
+  run->probe_error = lg_gstr(ld, o, "probe_error");
+  run->primary = lg_gstr(ld, o, "primary");
+  run->min_detectable = lg_gnum(ld, o, "min_detectable");
+  run->iterate_ms = lg_gnum(ld, o, "iterate_ms");
+  run->sample_ms = lg_gnum(ld, o, "sample_ms");
+  if (ld->err)
+    return;
+  lg_samples_from(ld, o, run);
+  if (!ld->err)
+    lg_metrics_from(ld, o, run);
+  json_t *used = lg_garr(ld, o, "suppressions_used");
+  size_t nu = json_array_size(used);
+  if (nu && !ld->err) {
+    run->supp_used = lg_xcalloc(nu, sizeof(char *));
+    for (size_t k = 0; k < nu; k++) {
+      json_t *u = json_array_get(used, k);
+      if (json_is_string(u))
+        run->supp_used[run->nsupp_used++] = lg_xstrdup(json_string_value(u));
+    }
+  }
+  if (!ld->err)
+    lg_findings_from(ld, o, run);
+}
+
+/* Top-level keys this version reads; every other key is kept verbatim in
+ * lg_results_t.extra and written back (a baseline's "tolerance" block). */
+static const char *const lg_known_keys[] = {"schema",
+                                            "schema_version",
+                                            "tool_version",
+                                            "created",
+                                            "manifest",
+                                            "root",
+                                            "command",
+                                            "shard",
+                                            "control",
+                                            "exit_code",
+                                            "complete",
+                                            "runs",
+                                            "noise",
+                                            "suppressions",
+                                            "selftest",
+                                            "gate",
+                                            "bench",
+                                            NULL};
+
+static int lg_known_key(const char *k) {
+  for (size_t i = 0; lg_known_keys[i]; i++)
+    if (strcmp(lg_known_keys[i], k) == 0)
+      return 1;
   return 0;
 }
 
-static int lg_results_from_json(json_t *o, lg_results_t *r, char **err) {
-  memset(r, 0, sizeof *r);
+static void lg_results_from(lg_ld_t *ld, json_t *o, lg_results_t *r) {
+  char saved[sizeof ld->where];
+  if (!json_is_object(o)) {
+    ld->err = lg_fmt("expected a JSON object, found %s", lg_jtype(o));
+    return;
+  }
   json_t *schema = json_object_get(o, "schema");
   if (!json_is_string(schema) ||
       strcmp(json_string_value(schema), "leakgate-results") != 0) {
-    *err = lg_xstrdup("key 'schema': expected \"leakgate-results\"");
-    return -1;
+    ld->err = lg_xstrdup("key 'schema': expected \"leakgate-results\"");
+    return;
   }
-  r->schema = (int)lg_gint(o, "schema_version");
-  if (r->schema != LG_SCHEMA_VERSION) {
-    *err = lg_fmt("key 'schema_version': expected %d, found %d",
-                  LG_SCHEMA_VERSION, r->schema);
-    return -1;
+  json_t *sv = json_object_get(o, "schema_version");
+  if (!json_is_integer(sv) || json_integer_value(sv) != LG_SCHEMA_VERSION) {
+    if (json_is_integer(sv))
+      ld->err = lg_fmt("key 'schema_version': this leakgate reads version %d, "
+                       "the file is version %lld",
+                       LG_SCHEMA_VERSION, (long long)json_integer_value(sv));
+    else
+      ld->err = lg_fmt("key 'schema_version': expected the integer %d, found "
+                       "%s",
+                       LG_SCHEMA_VERSION, lg_jtype(sv));
+    return;
   }
-  r->tool_version = lg_gstr(o, "tool_version");
-  r->created = lg_gstr(o, "created");
-  r->manifest = lg_gstr(o, "manifest");
-  r->root = lg_gstr(o, "root");
-  r->command = lg_gstr(o, "command");
-  r->shard = lg_gstr(o, "shard");
-  r->control = lg_gstr(o, "control");
-  r->exit_code = (int)lg_gint(o, "exit_code");
+  r->schema = LG_SCHEMA_VERSION;
+  r->tool_version = lg_gstr(ld, o, "tool_version");
+  r->created = lg_gstr(ld, o, "created");
+  r->manifest = lg_gstr(ld, o, "manifest");
+  r->root = lg_gstr(ld, o, "root");
+  r->command = lg_gstr(ld, o, "command");
+  r->shard = lg_gstr(ld, o, "shard");
+  r->control = lg_gstr(ld, o, "control");
+  int has_exit = lg_gval(o, "exit_code") != NULL;
+  r->exit_code = (int)lg_gint(ld, o, "exit_code", 0);
   r->incomplete = json_is_false(json_object_get(o, "complete"));
-  json_t *runs = json_object_get(o, "runs"), *ro;
-  if (!json_is_array(runs)) {
-    *err = lg_xstrdup("key 'runs': expected an array");
-    return -1;
+  json_t *runs = json_object_get(o, "runs");
+  if (!ld->err && !json_is_array(runs)) {
+    lg_ld_bad(ld, "runs", "an array", runs);
+    return;
   }
-  size_t i;
-  json_array_foreach(runs, i, ro) {
-    lg_run_t *run = lg_results_add_run(r);
-    if (lg_run_from(ro, run, err) != 0)
-      return -1;
+  size_t nr = json_array_size(runs);
+  for (size_t i = 0; i < nr && !ld->err; i++) {
+    json_t *ro = lg_gelem(ld, runs, "runs", i);
+    if (!ro)
+      break;
+    lg_ld_push(ld, saved, "runs[%zu]", i);
+    lg_run_from(ld, ro, lg_results_add_run(r));
+    lg_ld_pop(ld, saved);
   }
-  json_t *supps = json_object_get(o, "suppressions"), *so;
-  json_array_foreach(supps, i, so) {
-    const char *sv = json_string_value(json_object_get(so, "variant"));
+  json_t *supps = lg_garr(ld, o, "suppressions");
+  for (size_t i = 0; i < json_array_size(supps); i++) {
+    json_t *so = json_array_get(supps, i);
+    const char *sv2 = json_string_value(json_object_get(so, "variant"));
     const char *sf = json_string_value(json_object_get(so, "file"));
     const char *sn = json_string_value(json_object_get(so, "name"));
     json_t *su = json_object_get(so, "uses");
-    if (sv && sf && sn && json_is_integer(su))
-      lg_results_supp_use(r, sv, sf, sn, (long)json_integer_value(su));
+    if (sv2 && sf && sn)
+      lg_results_supp_use(r, sv2, sf, sn,
+                          json_is_integer(su) ? (long)json_integer_value(su)
+                                              : 0);
   }
-  json_t *noise = json_object_get(o, "noise"), *no;
-  json_array_foreach(noise, i, no) {
-    r->noise = lg_xrealloc(r->noise, (r->nnoise + 1) * sizeof *r->noise);
+  json_t *noise = lg_garr(ld, o, "noise");
+  size_t nn = json_array_size(noise);
+  if (nn && !ld->err)
+    r->noise = lg_xcalloc(nn, sizeof *r->noise);
+  for (size_t i = 0; i < nn && !ld->err; i++) {
+    json_t *no = lg_gelem(ld, noise, "noise", i);
+    if (!no)
+      break;
+    lg_ld_push(ld, saved, "noise[%zu]", i);
     lg_noise_t *n = &r->noise[r->nnoise++];
-    n->variant = lg_gstr(no, "variant");
-    n->lang = lg_gstr(no, "lang");
-    n->metric = lg_gstr(no, "metric");
-    n->scenario = lg_gstr(no, "scenario");
-    n->sd = lg_gnum(no, "sd");
-    n->slope = lg_gnum(no, "slope");
-    if (!n->variant || !n->metric) {
-      *err = lg_xstrdup("noise[]: expected 'variant' and 'metric'");
-      return -1;
-    }
+    n->variant = lg_gstr(ld, no, "variant");
+    n->lang = lg_gstr(ld, no, "lang");
+    n->metric = lg_gstr(ld, no, "metric");
+    n->scenario = lg_gstr(ld, no, "scenario");
+    n->sd = lg_gnum(ld, no, "sd");
+    n->slope = lg_gnum(ld, no, "slope");
+    if (!ld->err && (!n->variant || !n->metric))
+      lg_ld_bad(ld, n->variant ? "metric" : "variant", "a string",
+                lg_gval(no, n->variant ? "metric" : "variant"));
+    lg_ld_pop(ld, saved);
   }
-  json_t *st = json_object_get(o, "selftest");
-  if (json_is_object(st)) {
+  json_t *st = lg_gobj(ld, o, "selftest");
+  if (st && !ld->err) {
     r->has_selftest = 1;
-    r->selftest_ok = lg_gbool(st, "ok");
-    json_t *cells = json_object_get(st, "cells"), *co;
-    r->ncells = json_array_size(cells);
-    r->cells = lg_xcalloc(r->ncells, sizeof *r->cells);
-    json_array_foreach(cells, i, co) {
-      lg_cell_t *c = &r->cells[i];
-      c->defect = lg_gstr(co, "defect");
-      c->column = lg_gstr(co, "column");
-      c->variant = lg_gstr(co, "variant");
-      c->metric = lg_gstr(co, "metric");
-      c->designated = lg_gbool(co, "designated");
-      c->status = lg_gstr(co, "status");
-      c->evidence = lg_gstr(co, "evidence");
-      c->seconds = lg_gnum(co, "seconds");
+    lg_ld_push(ld, saved, "selftest");
+    json_t *cells = lg_garr(ld, st, "cells");
+    size_t nc = json_array_size(cells);
+    r->cells = lg_xcalloc(nc ? nc : 1, sizeof *r->cells);
+    size_t missed = 0;
+    for (size_t i = 0; i < nc && !ld->err; i++) {
+      json_t *co = lg_gelem(ld, cells, "cells", i);
+      if (!co)
+        break;
+      char csaved[sizeof ld->where];
+      lg_ld_push(ld, csaved, ".cells[%zu]", i);
+      lg_cell_t *c = &r->cells[r->ncells++];
+      c->defect = lg_gstr_or(ld, co, "defect", "?");
+      c->column = lg_gstr_or(ld, co, "column", "?");
+      c->variant = lg_gstr(ld, co, "variant");
+      c->metric = lg_gstr(ld, co, "metric");
+      c->designated = lg_gbool(ld, co, "designated", 0);
+      c->status = lg_gstr_or(ld, co, "status", "?");
+      c->evidence = lg_gstr(ld, co, "evidence");
+      c->seconds = lg_gnum(ld, co, "seconds");
+      missed += c->designated && strcmp(c->status, "caught") != 0;
+      lg_ld_pop(ld, csaved);
     }
+    r->selftest_ok = lg_gbool(ld, st, "ok", missed == 0);
+    lg_ld_pop(ld, saved);
   }
-  json_t *gate = json_object_get(o, "gate");
-  if (json_is_object(gate)) {
+  json_t *gate = lg_gobj(ld, o, "gate");
+  if (gate && !ld->err) {
     r->has_gate = 1;
-    r->gate_ok = lg_gbool(gate, "ok");
-    r->gate_baseline = lg_gstr(gate, "baseline");
-    json_t *rows = json_object_get(gate, "rows"), *go;
-    r->ngate = json_array_size(rows);
-    r->gate = lg_xcalloc(r->ngate, sizeof *r->gate);
-    json_array_foreach(rows, i, go) {
-      lg_gate_row_t *g = &r->gate[i];
-      g->scenario = lg_gstr(go, "scenario");
-      g->variant = lg_gstr(go, "variant");
-      g->what = lg_gstr(go, "what");
-      g->baseline = lg_gnum(go, "baseline");
-      g->current = lg_gnum(go, "current");
-      g->tolerance = lg_gnum(go, "tolerance");
-      /* An unknown status (a newer writer) is shown as a regression
-       * rather than silently passing. */
-      if (lg_gate_status_parse(json_string_value(json_object_get(go, "status")),
-                               &g->status))
+    lg_ld_push(ld, saved, "gate");
+    r->gate_baseline = lg_gstr(ld, gate, "baseline");
+    json_t *rows = lg_garr(ld, gate, "rows");
+    size_t ng = json_array_size(rows);
+    r->gate = lg_xcalloc(ng ? ng : 1, sizeof *r->gate);
+    size_t reg = 0;
+    for (size_t i = 0; i < ng && !ld->err; i++) {
+      json_t *go = lg_gelem(ld, rows, "rows", i);
+      if (!go)
+        break;
+      char gsaved[sizeof ld->where];
+      lg_ld_push(ld, gsaved, ".rows[%zu]", i);
+      lg_gate_row_t *g = &r->gate[r->ngate++];
+      g->scenario = lg_gstr_or(ld, go, "scenario", "?");
+      g->variant = lg_gstr_or(ld, go, "variant", "?");
+      g->what = lg_gstr_or(ld, go, "what", "?");
+      g->baseline = lg_gnum(ld, go, "baseline");
+      g->current = lg_gnum(ld, go, "current");
+      g->tolerance = lg_gnum(ld, go, "tolerance");
+      /* An unknown or missing status (a newer writer, a partial file) is
+       * shown as a regression rather than silently passing. */
+      if (lg_gate_status_parse(
+              json_string_value(json_object_get(go, "status")), &g->status))
         g->status = LG_G_REGRESSION;
-      g->note = lg_gstr(go, "note");
+      g->note = lg_gstr(ld, go, "note");
+      reg += g->status == LG_G_REGRESSION;
+      lg_ld_pop(ld, gsaved);
     }
+    r->gate_ok = lg_gbool(ld, gate, "ok", reg == 0);
+    lg_ld_pop(ld, saved);
   }
-  json_t *bench = json_object_get(o, "bench");
+  if (ld->err)
+    return;
+  if (!has_exit) /* a partial file: the code its content implies */
+    r->exit_code = lg_results_infra(r) ? 3
+                   : lg_results_failed(r) || (r->has_gate && !r->gate_ok) ||
+                           (r->has_selftest && !r->selftest_ok)
+                       ? 1
+                       : 0;
+  json_t *bench = lg_gval(o, "bench");
   if (bench)
     lg_results_set_bench(r, json_incref(bench));
-  return 0;
+  const char *key;
+  json_t *val;
+  json_object_foreach(o, key, val) {
+    if (lg_known_key(key))
+      continue;
+    if (!r->extra)
+      r->extra = json_object();
+    json_object_set(r->extra, key, val);
+  }
 }
 
 int lg_results_load(const char *path, lg_results_t *r, char **err) {
@@ -807,22 +1149,25 @@ int lg_results_load(const char *path, lg_results_t *r, char **err) {
     *err = lg_fmt("%s: %s (line %d)", path, je.text, je.line);
     return -1;
   }
-  char *e = NULL;
-  int rc = lg_results_from_json(o, r, &e);
+  lg_ld_t ld = {0};
+  lg_results_from(&ld, o, r);
   json_decref(o);
-  if (rc != 0) {
-    *err = lg_fmt("%s: %s", path, e);
-    free(e);
+  if (ld.err) {
+    *err = lg_fmt("%s: %s", path, ld.err);
+    free(ld.err);
     lg_results_free(r);
+    return -1;
   }
-  return rc;
+  return 0;
 }
 
 void lg_run_copy(lg_run_t *dst, const lg_run_t *src) {
   json_t *o = lg_run_json(src);
-  char *err = NULL;
+  lg_ld_t ld = {0};
   memset(dst, 0, sizeof *dst);
-  if (lg_run_from(o, dst, &err) != 0) /* cannot fail on our own output */
-    free(err);
+  dst->min_detectable = NAN;
+  dst->iterate_ms = dst->sample_ms = NAN;
+  lg_run_from(&ld, o, dst); /* cannot fail on our own output */
+  free(ld.err);
   json_decref(o);
 }

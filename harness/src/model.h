@@ -88,6 +88,11 @@ typedef struct lg_metric_s {
   char *noise_source;
   double min_detectable; /* smallest leak, units/iteration, this run */
   int flagged;           /* this metric produced a LEAK/RESOURCE reason */
+  char *not_judged;      /* why the slope was not judged against a threshold
+                            (e.g. "valgrind judges slopes only for c"), NULL when
+                            it was judged or the analysis gave no reason; the
+                            writers derive a reason when NULL (report.h,
+                            lg_metric_not_judged) */
 } lg_metric_t;
 
 typedef struct lg_run_s {
@@ -205,6 +210,9 @@ typedef struct lg_results_s {
   int exit_code;
   int incomplete; /* written while runs were still going, or interrupted:
                      results.json "complete": false (0, the default: true) */
+  json_t *extra; /* top-level keys of the loaded results.json this version
+                    does not know (e.g. a baseline's "tolerance"), written
+                    back unchanged by lg_results_to_json; NULL when none */
 } lg_results_t;
 
 lg_run_t *lg_results_add_run(lg_results_t *r);
@@ -221,14 +229,29 @@ void lg_results_free(lg_results_t *r);
 void lg_run_free(lg_run_t *run);
 void lg_finding_free(lg_finding_t *f);
 
-/* Metric by name, or NULL; lg_run_metric_add creates it (values NaN). */
+/* Metric by name, or NULL; lg_run_metric_add creates it (values NaN).
+ * runs, metrics, samples and metric values are grown only by
+ * lg_results_add_run, lg_run_metric_add and lg_run_sample_add (and the
+ * loader): their capacity is implied by the count (model.c, lg_cap). */
 lg_metric_t *lg_run_metric(const lg_run_t *run, const char *name);
 lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name);
 /* Appends a sample row; metric values default to NaN. Returns its index. */
 size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
                          const char *phase);
 
-/* Serialises/loads results.json. Load returns 0, or -1 with *err set. */
+/* Serialises/loads results.json. Strings are written as valid UTF-8 (any
+ * invalid byte as \xNN, see text.h), never dropped.
+ *
+ * lg_results_load fills *r (free with lg_results_free) and returns 0, or
+ * returns -1 with *err set (caller frees: "PATH: key 'runs[2](x/asan).wall_s':
+ * expected a number, found a string") and *r empty. It reads files of older
+ * and newer versions of the same schema_version and partial files: only
+ * 'schema', 'schema_version', 'runs' and each run's 'scenario', 'variant'
+ * and 'verdict' are required; null means absent; a present field of the
+ * wrong type is an error. After a successful load these strings are never
+ * NULL: finding detector/kind, cell defect/column/status, gate row
+ * scenario/variant/what/status ("?" when absent) and every sample phase.
+ * Unknown top-level keys are kept in r->extra. Not thread-safe per r. */
 json_t *lg_results_to_json(const lg_results_t *r);
 int lg_results_save(const lg_results_t *r, const char *path);
 int lg_results_load(const char *path, lg_results_t *r, char **err);

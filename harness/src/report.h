@@ -10,8 +10,45 @@ char *lg_render_markdown(const lg_results_t *r);
 char *lg_render_html(const lg_results_t *r);
 
 /* Writes results.json, junit.xml, summary.md and report.html into dir
- * (created if needed). Returns 0, or -1 with *err set. */
+ * (created if needed), the last three rendered from results.json as written.
+ * Returns 0, or -1 with *err set (caller frees). */
 int lg_write_reports(const lg_results_t *r, const char *dir, char **err);
+
+/* Writes only junit.xml, summary.md and report.html into dir (created if
+ * needed), rendered from r as it is: for 'leakgate report', whose input
+ * results.json must not be rewritten. r should come from lg_results_load so
+ * the files match what lg_write_reports wrote. Returns 0, or -1 with *err
+ * set (caller frees). */
+int lg_render_reports(const lg_results_t *r, const char *dir, char **err);
+
+/* The cause in one line, first in the terminal output, summary.md and
+ * report.html: "FAIL: 1 gate regression — x/asan heapUsed slope: ...",
+ * "FAIL: 2 runs LEAK — a/asan, b/release", "PASS — 77 runs, gate 0
+ * regressions, selftest 12/12 caught". Causes in order: infrastructure
+ * errors, gate regressions, failed runs by verdict (most severe first),
+ * missed selftest cells; at most three names per cause, then "+N more".
+ * The status word follows r->exit_code. Plain text, valid UTF-8 and free of
+ * control characters (safe for a terminal); writers escape it for their
+ * format. Caller frees; never NULL. */
+char *lg_headline(const lg_results_t *r);
+
+/* Why the slope of metric m of run was not judged against a threshold
+ * ("no threshold", "not fitted: too few samples after warm-up", the
+ * variant's language rule, or the model's m->not_judged), or NULL when it
+ * was judged. Caller frees. */
+char *lg_metric_not_judged(const lg_run_t *run, const lg_metric_t *m);
+
+/* The selftest matrix: distinct defects (rows) and columns in order of
+ * first appearance; cell[row * ncols + col] is the index + 1 of the last
+ * cell with that pair, 0 for none. Built in linear time (hash maps). The
+ * strings point into r; free the arrays with lg_matrix_free. */
+typedef struct lg_matrix_s {
+  const char **rows, **cols;
+  size_t nrows, ncols;
+  size_t *cell;
+} lg_matrix_t;
+void lg_selftest_matrix(const lg_results_t *r, lg_matrix_t *m);
+void lg_matrix_free(lg_matrix_t *m);
 
 /* Helpers shared by the writers. */
 const char *lg_run_status(const lg_run_t *run); /* PASS, or the verdict */

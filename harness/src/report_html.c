@@ -9,9 +9,10 @@
 
 #include "analyze.h"
 #include "report.h"
+#include "text.h"
 #include "util.h"
 
-#define H(b, s) lg_buf_add_xml((b), (s))
+#define H(b, s) lg_text_xml((b), (s))
 
 static const char lg_css[] =
     "body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
@@ -235,13 +236,47 @@ static void lg_findings_html(lg_buf_t *b, const lg_run_t *run) {
   }
 }
 
+/* A run may carry tens of thousands of metrics (a scenario's stats): the
+ * page shows every judged metric (thresholded, exact, flagged or primary)
+ * and a bounded number of the others, so its size and rendering time stay
+ * linear in the runs, not in the metrics. results.json keeps them all. */
+#define LG_HTML_MAX_JUDGED 64 /* judged metrics per run: table and chart */
+#define LG_HTML_MAX_OTHER 12  /* other metrics per run: table and chart */
+
+static int lg_metric_judged(const lg_run_t *run, const lg_metric_t *m) {
+  return isfinite(m->threshold) || m->exact || m->flagged ||
+         (run->primary && strcmp(run->primary, m->name) == 0);
+}
+
+static void lg_metric_row(lg_buf_t *b, const lg_run_t *run,
+                          const lg_metric_t *m);
+
 static void lg_metric_table(lg_buf_t *b, const lg_run_t *run) {
   lg_buf_add(b, "<table><tr><th>metric</th><th>slope /it</th><th>95% "
                 "interval</th><th>MK z</th><th>p</th><th>threshold</th>"
                 "<th>baseline</th><th>final</th><th>peak</th><th>noise sd "
                 "(source)</th><th>min detectable /it</th><th></th></tr>");
+  size_t judged = 0, other = 0, hidden = 0;
   for (size_t k = 0; k < run->nmetrics; k++) {
     const lg_metric_t *m = &run->metrics[k];
+    size_t *count = lg_metric_judged(run, m) ? &judged : &other;
+    size_t max = count == &judged ? LG_HTML_MAX_JUDGED : LG_HTML_MAX_OTHER;
+    if ((*count)++ < max)
+      lg_metric_row(b, run, m);
+    else
+      hidden++;
+  }
+  if (hidden)
+    lg_buf_addf(b,
+                "<tr><td colspan=\"12\" class=\"muted\">%zu more metrics "
+                "not shown (all are in results.json)</td></tr>",
+                hidden);
+  lg_buf_add(b, "</table>");
+}
+
+static void lg_metric_row(lg_buf_t *b, const lg_run_t *run,
+                          const lg_metric_t *m) {
+  {
     const char *u = lg_metric_unit(m->name);
     lg_buf_add(b, "<tr><td>");
     H(b, m->name);
@@ -262,6 +297,14 @@ static void lg_metric_table(lg_buf_t *b, const lg_run_t *run) {
     } else {
       lg_buf_add(b, "n/a</td><td></td><td></td><td>");
     }
+    char *nj = lg_metric_not_judged(run, m);
+    if (nj && (m->fitted || !run->slopes_judged || m->not_judged)) {
+      /* Said where the reader looks for the verdict on the slope. */
+      lg_buf_add(b, "<br/><span class=\"muted\">not judged: ");
+      H(b, nj);
+      lg_buf_add(b, "</span>");
+    }
+    free(nj);
     lg_buf_add(b, "</td><td class=\"num\">");
     if (isfinite(m->threshold))
       lg_num(b, m->threshold, u);
@@ -286,25 +329,146 @@ static void lg_metric_table(lg_buf_t *b, const lg_run_t *run) {
                 m->flagged ? "<span class=\"flag\">flagged</span> " : "",
                 m->exact ? "exact" : "");
   }
-  lg_buf_add(b, "</table>");
+}
+
+/* One run's section: evidence, parameters, metric table, charts, findings. */
+static void lg_run_section(lg_buf_t *b, const lg_run_t *run, size_t idx) {
+  char *label = lg_run_label(run), *a = lg_anchor(run, idx);
+  lg_buf_addf(b, "<div class=\"run\" id=\"%s\"><h3>", a);
+  H(b, label);
+  lg_buf_add(b, " / ");
+  H(b, run->variant);
+  lg_buf_addf(b, " <span class=\"%s\">%s</span></h3><p class=\"ev\">",
+              lg_cls(run), lg_run_status(run));
+  H(b, run->evidence);
+  lg_buf_addf(b, "</p><p class=\"muted\">detected %s · expected ",
+              lg_verdict_name(run->detected));
+  H(b, run->expected ? run->expected : "pass");
+  lg_buf_addf(b,
+              " · %lld iterations (%lld done), warm-up %lld, sample every "
+              "%lld · %.1fs of %.0fs timeout · exit ",
+              run->iterations, run->iterations_done, run->warmup,
+              run->sample_every, isfinite(run->wall_s) ? run->wall_s : 0,
+              isfinite(run->timeout_s) ? run->timeout_s : 0);
+  if (run->term_signal)
+    lg_buf_add(b, lg_signal_name(run->term_signal));
+  else
+    lg_buf_addf(b, "%d", run->exit_status);
+  if (isfinite(run->iterate_ms) && isfinite(run->sample_ms) &&
+      run->iterate_ms > 0)
+    lg_buf_addf(b,
+                " · probe overhead %.1f%% (sampling %.0f ms / iterating "
+                "%.0f ms)",
+                100.0 * run->sample_ms / run->iterate_ms, run->sample_ms,
+                run->iterate_ms);
+  lg_buf_add(b, " · logs in <code>");
+  H(b, run->run_dir);
+  lg_buf_add(b, "</code></p>");
+  if (run->command) {
+    lg_buf_add(b, "<details><summary>command</summary><pre>");
+    H(b, run->command);
+    lg_buf_add(b, "</pre></details>");
+  }
+  if (run->nmetrics) {
+    lg_metric_table(b, run);
+    /* Charts of the judged metrics, then a bounded number of others. */
+    size_t judged = 0, other = 0;
+    lg_buf_add(b, "<div class=\"charts\">");
+    for (size_t k = 0; k < run->nmetrics; k++) {
+      const lg_metric_t *m = &run->metrics[k];
+      if (lg_metric_judged(run, m) && judged++ < LG_HTML_MAX_JUDGED)
+        lg_chart(b, run, m);
+    }
+    lg_buf_add(b, "</div>");
+    for (size_t k = 0; k < run->nmetrics; k++) {
+      const lg_metric_t *m = &run->metrics[k];
+      if (lg_metric_judged(run, m) || other++ >= LG_HTML_MAX_OTHER)
+        continue;
+      if (other == 1)
+        lg_buf_add(b, "<details><summary>other metrics</summary><div "
+                      "class=\"charts\">");
+      lg_chart(b, run, m);
+    }
+    if (other)
+      lg_buf_add(b, "</div></details>");
+    size_t uncharted =
+        (judged > LG_HTML_MAX_JUDGED ? judged - LG_HTML_MAX_JUDGED : 0) +
+        (other > LG_HTML_MAX_OTHER ? other - LG_HTML_MAX_OTHER : 0);
+    if (uncharted)
+      lg_buf_addf(b,
+                  "<p class=\"muted\">%zu more metrics not charted (all "
+                  "samples are in results.json)</p>",
+                  uncharted);
+  }
+  if (run->nfindings) {
+    lg_buf_addf(b, "<h3>Findings (%zu)</h3>", run->nfindings);
+    lg_findings_html(b, run);
+  }
+  lg_buf_add(b, "</div>");
+  free(label);
+  free(a);
+}
+
+static const char lg_verdict_head[] =
+    "<table><tr><th>scenario</th><th>variant</th><th>verdict</th><th>"
+    "expected</th><th>primary slope</th><th>threshold</th><th>min "
+    "detectable</th><th>time</th><th>evidence</th></tr>";
+
+static void lg_verdict_row(lg_buf_t *b, const lg_run_t *run, size_t idx) {
+  lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
+  char *label = lg_run_label(run), *a = lg_anchor(run, idx),
+       *slope = lg_fmt_slope(pm), *nj = lg_metric_not_judged(run, pm);
+  const char *u = pm ? lg_metric_unit(pm->name) : "";
+  lg_buf_addf(b, "<tr><td><a href=\"#%s\">", a);
+  H(b, label);
+  lg_buf_add(b, "</a></td><td>");
+  H(b, run->variant);
+  lg_buf_addf(b, "</td><td class=\"%s\">%s</td><td>", lg_cls(run),
+              lg_run_status(run));
+  H(b, run->expected ? run->expected : "pass");
+  lg_buf_add(b, "</td><td class=\"num\">");
+  if (pm) {
+    H(b, pm->name);
+    lg_buf_add(b, " ");
+  }
+  H(b, slope);
+  if (pm && nj) {
+    lg_buf_add(b, "<br/><span class=\"muted\">not judged: ");
+    H(b, nj);
+    lg_buf_add(b, "</span>");
+  }
+  lg_buf_add(b, "</td><td class=\"num\">");
+  if (pm && isfinite(pm->threshold))
+    lg_num(b, pm->threshold, u);
+  else
+    lg_buf_add(b, "-");
+  lg_buf_add(b, "</td><td class=\"num\">");
+  lg_num(b, run->min_detectable, u);
+  lg_buf_addf(b, "</td><td class=\"num\">%.1fs</td><td class=\"ev\">",
+              isfinite(run->wall_s) ? run->wall_s : 0);
+  H(b, run->evidence);
+  lg_buf_add(b, "</td></tr>");
+  free(label);
+  free(a);
+  free(slope);
+  free(nj);
 }
 
 char *lg_render_html(const lg_results_t *r) {
   lg_buf_t b = {0};
   size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
-  const char *status = r->exit_code == 0   ? "PASS"
-                       : r->exit_code == 3 ? "INFRASTRUCTURE ERROR"
-                                           : "FAIL";
   const char *cls = r->exit_code == 0   ? "PASS"
                     : r->exit_code == 3 ? "INFRA"
                                         : "FAIL";
   lg_buf_add(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
                  "charset=\"utf-8\"/><title>leakgate report</title><style>");
   lg_buf_add(&b, lg_css);
-  lg_buf_addf(&b,
-              "</style></head><body><h1>leakgate: <span class=\"%s\">%s"
-              "</span></h1><p class=\"muted\">",
-              cls, status);
+  /* The first thing on the page says why. */
+  char *head = lg_headline(r);
+  lg_buf_addf(&b, "</style></head><body><h1>leakgate <span class=\"%s\">", cls);
+  H(&b, head);
+  lg_buf_add(&b, "</span></h1><p class=\"muted\">");
+  free(head);
   lg_buf_addf(&b, "%zu runs, %zu failed, %zu infrastructure errors · created ",
               r->nruns, failed, infra);
   H(&b, r->created ? r->created : "?");
@@ -318,28 +482,42 @@ char *lg_render_html(const lg_results_t *r) {
   lg_buf_add(&b, "</p>");
 
   /* At a glance: one row per scenario, one column per variant, each cell
-   * the run's verdict linking to its details. */
+   * the run's verdict linking to its details. Rows and columns are found
+   * through hash maps (jansson objects), so the grid is linear in the runs. */
   {
-    char **rows = NULL, **cols = NULL;
+    json_t *rowmap = json_object(), *colmap = json_object();
+    char **rows = lg_xcalloc(r->nruns + 1, sizeof *rows);
+    const char **cols = lg_xcalloc(r->nruns + 1, sizeof *cols);
+    size_t *rowof = lg_xcalloc(r->nruns + 1, sizeof *rowof);
+    size_t *colof = lg_xcalloc(r->nruns + 1, sizeof *colof);
     size_t nrows = 0, ncols = 0;
     for (size_t i = 0; i < r->nruns; i++) {
       char *label = lg_run_label(&r->runs[i]);
-      size_t k = 0;
-      while (k < nrows && strcmp(rows[k], label) != 0)
-        k++;
-      if (k == nrows) {
-        rows = lg_xrealloc(rows, (nrows + 1) * sizeof *rows);
-        rows[nrows++] = label;
-      } else {
+      json_t *k = json_object_get(rowmap, label);
+      if (k) {
+        rowof[i] = (size_t)json_integer_value(k);
         free(label);
+      } else {
+        json_object_set_new_nocheck(rowmap, label,
+                                    json_integer((json_int_t)nrows));
+        rowof[i] = nrows;
+        rows[nrows++] = label;
       }
-      for (k = 0; k < ncols && strcmp(cols[k], r->runs[i].variant) != 0; k++)
-        ;
-      if (k == ncols) {
-        cols = lg_xrealloc(cols, (ncols + 1) * sizeof *cols);
+      k = json_object_get(colmap, r->runs[i].variant);
+      if (k) {
+        colof[i] = (size_t)json_integer_value(k);
+      } else {
+        json_object_set_new_nocheck(colmap, r->runs[i].variant,
+                                    json_integer((json_int_t)ncols));
+        colof[i] = ncols;
         cols[ncols++] = r->runs[i].variant;
       }
     }
+    /* cell[row * ncols + col] = run index + 1, 0 for none; the first run of
+     * a cell wins, as before. */
+    size_t *cell = lg_xcalloc(nrows * ncols + 1, sizeof *cell);
+    for (size_t i = r->nruns; i-- > 0;)
+      cell[rowof[i] * ncols + colof[i]] = i + 1;
     lg_buf_add(&b, "<h2>At a glance</h2><table><tr><th>scenario</th>");
     for (size_t c = 0; c < ncols; c++) {
       lg_buf_add(&b, "<th>");
@@ -352,20 +530,12 @@ char *lg_render_html(const lg_results_t *r) {
       H(&b, rows[k]);
       lg_buf_add(&b, "</td>");
       for (size_t c = 0; c < ncols; c++) {
-        size_t i = 0;
-        char *label = NULL;
-        for (; i < r->nruns; i++) {
-          free(label);
-          label = lg_run_label(&r->runs[i]);
-          if (strcmp(label, rows[k]) == 0 &&
-              strcmp(r->runs[i].variant, cols[c]) == 0)
-            break;
-        }
-        free(label);
-        if (i == r->nruns) {
+        size_t i = cell[k * ncols + c];
+        if (i == 0) {
           lg_buf_add(&b, "<td class=\"muted\">-</td>");
           continue;
         }
+        i--;
         char *a = lg_anchor(&r->runs[i], i);
         lg_buf_addf(&b, "<td class=\"%s\"><a href=\"#%s\">%s</a></td>",
                     lg_cls(&r->runs[i]), a, lg_run_status(&r->runs[i]));
@@ -378,48 +548,34 @@ char *lg_render_html(const lg_results_t *r) {
       free(rows[k]);
     free(rows);
     free(cols);
+    free(rowof);
+    free(colof);
+    free(cell);
+    json_decref(rowmap);
+    json_decref(colmap);
   }
 
-  /* Verdict table. */
-  lg_buf_add(&b, "<h2>Verdicts</h2><table><tr><th>scenario</th><th>variant"
-                 "</th><th>verdict</th><th>expected</th><th>primary slope</th>"
-                 "<th>threshold</th><th>min detectable</th><th>time</th><th>"
-                 "evidence</th></tr>");
-  for (size_t i = 0; i < r->nruns; i++) {
-    const lg_run_t *run = &r->runs[i];
-    lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
-    char *label = lg_run_label(run), *a = lg_anchor(run, i),
-         *slope = lg_fmt_slope(pm);
-    const char *u = pm ? lg_metric_unit(pm->name) : "";
-    lg_buf_addf(&b, "<tr><td><a href=\"#%s\">", a);
-    H(&b, label);
-    lg_buf_add(&b, "</a></td><td>");
-    H(&b, run->variant);
-    lg_buf_addf(&b, "</td><td class=\"%s\">%s</td><td>", lg_cls(run),
-                lg_run_status(run));
-    H(&b, run->expected ? run->expected : "pass");
-    lg_buf_add(&b, "</td><td class=\"num\">");
-    if (pm) {
-      H(&b, pm->name);
-      lg_buf_add(&b, " ");
-    }
-    H(&b, slope);
-    lg_buf_add(&b, "</td><td class=\"num\">");
-    if (pm && isfinite(pm->threshold))
-      lg_num(&b, pm->threshold, u);
-    else
-      lg_buf_add(&b, "-");
-    lg_buf_add(&b, "</td><td class=\"num\">");
-    lg_num(&b, run->min_detectable, u);
-    lg_buf_addf(&b, "</td><td class=\"num\">%.1fs</td><td class=\"ev\">",
-                isfinite(run->wall_s) ? run->wall_s : 0);
-    H(&b, run->evidence);
-    lg_buf_add(&b, "</td></tr>");
-    free(label);
-    free(a);
-    free(slope);
+  /* Verdict table: failing runs first, passing runs folded away. */
+  size_t npass = 0;
+  for (size_t i = 0; i < r->nruns; i++)
+    npass += r->runs[i].ok;
+  lg_buf_add(&b, "<h2>Verdicts</h2>");
+  if (npass < r->nruns) {
+    lg_buf_add(&b, lg_verdict_head);
+    for (size_t i = 0; i < r->nruns; i++)
+      if (!r->runs[i].ok)
+        lg_verdict_row(&b, &r->runs[i], i);
+    lg_buf_add(&b, "</table>");
   }
-  lg_buf_add(&b, "</table>");
+  if (npass) {
+    lg_buf_addf(&b, "<details><summary>%zu passing run%s</summary>", npass,
+                npass == 1 ? "" : "s");
+    lg_buf_add(&b, lg_verdict_head);
+    for (size_t i = 0; i < r->nruns; i++)
+      if (r->runs[i].ok)
+        lg_verdict_row(&b, &r->runs[i], i);
+    lg_buf_add(&b, "</table></details>");
+  }
 
   if (r->nnoise) {
     lg_buf_add(&b, "<h2>Noise floor</h2><p class=\"muted\">From the control "
@@ -454,20 +610,10 @@ char *lg_render_html(const lg_results_t *r) {
                 r->selftest_ok ? "PASS" : "FAIL",
                 r->selftest_ok ? "Every designated detector caught its defect."
                                : "Some designated detectors missed.");
-    const char **cols = lg_xcalloc(r->ncells + 1, sizeof *cols);
-    const char **rows = lg_xcalloc(r->ncells + 1, sizeof *rows);
-    size_t nc = 0, nr = 0;
-    for (size_t i = 0; i < r->ncells; i++) {
-      size_t k;
-      for (k = 0; k < nc && strcmp(cols[k], r->cells[i].column) != 0; k++)
-        ;
-      if (k == nc)
-        cols[nc++] = r->cells[i].column;
-      for (k = 0; k < nr && strcmp(rows[k], r->cells[i].defect) != 0; k++)
-        ;
-      if (k == nr)
-        rows[nr++] = r->cells[i].defect;
-    }
+    lg_matrix_t mx;
+    lg_selftest_matrix(r, &mx);
+    const char **cols = mx.cols, **rows = mx.rows;
+    size_t nc = mx.ncols, nr = mx.nrows;
     lg_buf_add(&b, "<table><tr><th>planted defect (EVS_FAULT)</th>");
     for (size_t c = 0; c < nc; c++) {
       lg_buf_add(&b, "<th>");
@@ -480,11 +626,8 @@ char *lg_render_html(const lg_results_t *r) {
       H(&b, rows[w]);
       lg_buf_add(&b, "</th>");
       for (size_t c = 0; c < nc; c++) {
-        const lg_cell_t *cell = NULL;
-        for (size_t i = 0; i < r->ncells; i++)
-          if (strcmp(r->cells[i].defect, rows[w]) == 0 &&
-              strcmp(r->cells[i].column, cols[c]) == 0)
-            cell = &r->cells[i];
+        size_t ci = mx.cell[w * nc + c];
+        const lg_cell_t *cell = ci ? &r->cells[ci - 1] : NULL;
         if (!cell) {
           lg_buf_add(&b, "<td class=\"na\">n/a</td>");
           continue;
@@ -516,8 +659,7 @@ char *lg_render_html(const lg_results_t *r) {
       lg_buf_add(&b, "</li>");
     }
     lg_buf_add(&b, "</ul>");
-    free(cols);
-    free(rows);
+    lg_matrix_free(&mx);
   }
 
   if (r->has_gate) {
@@ -558,69 +700,18 @@ char *lg_render_html(const lg_results_t *r) {
     lg_buf_add(&b, "</table>");
   }
 
+  /* Failing runs first; passing runs folded away. */
   lg_buf_add(&b, "<h2>Runs</h2>");
-  for (size_t i = 0; i < r->nruns; i++) {
-    const lg_run_t *run = &r->runs[i];
-    char *label = lg_run_label(run), *a = lg_anchor(run, i);
-    lg_buf_addf(&b, "<div class=\"run\" id=\"%s\"><h3>", a);
-    H(&b, label);
-    lg_buf_add(&b, " / ");
-    H(&b, run->variant);
-    lg_buf_addf(&b, " <span class=\"%s\">%s</span></h3><p class=\"ev\">",
-                lg_cls(run), lg_run_status(run));
-    H(&b, run->evidence);
-    lg_buf_addf(&b, "</p><p class=\"muted\">detected %s · expected ",
-                lg_verdict_name(run->detected));
-    H(&b, run->expected ? run->expected : "pass");
-    lg_buf_addf(&b,
-                " · %lld iterations (%lld done), warm-up %lld, sample every "
-                "%lld · %.1fs of %.0fs timeout · exit ",
-                run->iterations, run->iterations_done, run->warmup,
-                run->sample_every, isfinite(run->wall_s) ? run->wall_s : 0,
-                isfinite(run->timeout_s) ? run->timeout_s : 0);
-    if (run->term_signal)
-      lg_buf_add(&b, lg_signal_name(run->term_signal));
-    else
-      lg_buf_addf(&b, "%d", run->exit_status);
-    if (isfinite(run->iterate_ms) && isfinite(run->sample_ms) &&
-        run->iterate_ms > 0)
-      lg_buf_addf(&b,
-                  " · probe overhead %.1f%% (sampling %.0f ms / iterating "
-                  "%.0f ms)",
-                  100.0 * run->sample_ms / run->iterate_ms, run->sample_ms,
-                  run->iterate_ms);
-    lg_buf_add(&b, " · logs in <code>");
-    H(&b, run->run_dir);
-    lg_buf_add(&b, "</code></p>");
-    if (run->command) {
-      lg_buf_add(&b, "<details><summary>command</summary><pre>");
-      H(&b, run->command);
-      lg_buf_add(&b, "</pre></details>");
-    }
-    if (run->nmetrics) {
-      lg_metric_table(&b, run);
-      lg_buf_add(&b, "<div class=\"charts\">");
-      for (size_t k = 0; k < run->nmetrics; k++) {
-        const lg_metric_t *m = &run->metrics[k];
-        if (isfinite(m->threshold) || m->exact || m->flagged)
-          lg_chart(&b, run, m);
-      }
-      lg_buf_add(&b, "</div><details><summary>other metrics</summary><div "
-                     "class=\"charts\">");
-      for (size_t k = 0; k < run->nmetrics; k++) {
-        const lg_metric_t *m = &run->metrics[k];
-        if (!(isfinite(m->threshold) || m->exact || m->flagged))
-          lg_chart(&b, run, m);
-      }
-      lg_buf_add(&b, "</div></details>");
-    }
-    if (run->nfindings) {
-      lg_buf_addf(&b, "<h3>Findings (%zu)</h3>", run->nfindings);
-      lg_findings_html(&b, run);
-    }
-    lg_buf_add(&b, "</div>");
-    free(label);
-    free(a);
+  for (size_t i = 0; i < r->nruns; i++)
+    if (!r->runs[i].ok)
+      lg_run_section(&b, &r->runs[i], i);
+  if (npass) {
+    lg_buf_addf(&b, "<details><summary>%zu passing run%s</summary>", npass,
+                npass == 1 ? "" : "s");
+    for (size_t i = 0; i < r->nruns; i++)
+      if (r->runs[i].ok)
+        lg_run_section(&b, &r->runs[i], i);
+    lg_buf_add(&b, "</details>");
   }
   if (r->nsupp_uses) {
     lg_buf_add(&b, "<h2>Suppressions</h2><p class=\"muted\">Every entry of the "
@@ -656,9 +747,9 @@ char *lg_render_html(const lg_results_t *r) {
       H(&b, row->suite);
       lg_buf_add(&b, "</td><td>");
       H(&b, row->name);
-      lg_buf_add(&b, "</td><td class=num>");
+      lg_buf_add(&b, "</td><td class=\"num\">");
       H(&b, ips);
-      lg_buf_add(&b, "</td><td class=num>");
+      lg_buf_add(&b, "</td><td class=\"num\">");
       H(&b, bps);
       lg_buf_add(&b, "</td></tr>");
       free(ips);

@@ -1,15 +1,17 @@
 /* JUnit XML: one testsuite per variant, one testcase per scenario x variant
  * (plus the selftest cells and the gate when present). */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
+#include "text.h"
 #include "util.h"
 
 static void lg_attr(lg_buf_t *b, const char *name, const char *value) {
   lg_buf_addf(b, " %s=\"", name);
-  lg_buf_add_xml(b, value ? value : "");
+  lg_text_xml(b, value ? value : "");
   lg_buf_addc(b, '"');
 }
 
@@ -58,7 +60,7 @@ static void lg_testcase(lg_buf_t *b, const lg_run_t *run, const char *suite) {
     if (run->run_dir)
       lg_buf_addf(&t, "\nrun directory: %s", run->run_dir);
     lg_findings_text(&t, run);
-    lg_buf_add_xml(b, t.s);
+    lg_text_xml(b, t.s);
     lg_buf_free(&t);
     lg_buf_addf(b, "</%s>\n", tag);
     free(msg);
@@ -70,7 +72,7 @@ static void lg_testcase(lg_buf_t *b, const lg_run_t *run, const char *suite) {
       lg_verdict_name(run->verdict), lg_verdict_name(run->detected),
       run->expected ? run->expected : "pass",
       run->evidence ? run->evidence : "", run->run_dir ? run->run_dir : "");
-  lg_buf_add_xml(b, out);
+  lg_text_xml(b, out);
   free(out);
   lg_buf_add(b, "</system-out>\n    </testcase>\n");
   free(label);
@@ -106,14 +108,14 @@ char *lg_render_junit(const lg_results_t *r) {
               "errors=\"%zu\" time=\"%.3f\">\n",
               tests, failures, errors, total);
 
-  /* Variants in order of first appearance. */
+  /* Variants in order of first appearance (a hash set: linear in runs;
+   * each suite then scans the runs once, and variants are few). */
+  json_t *seen = json_object();
   for (size_t i = 0; i < r->nruns; i++) {
     const char *v = r->runs[i].variant;
-    int seen = 0;
-    for (size_t k = 0; k < i; k++)
-      seen |= strcmp(r->runs[k].variant, v) == 0;
-    if (seen)
+    if (json_object_get(seen, v))
       continue;
+    json_object_set_new_nocheck(seen, v, json_true());
     size_t t = 0, f = 0, e = 0;
     double tm = 0;
     for (size_t k = i; k < r->nruns; k++) {
@@ -142,6 +144,7 @@ char *lg_render_junit(const lg_results_t *r) {
     lg_buf_add(&b, "  </testsuite>\n");
     free(suite);
   }
+  json_decref(seen);
 
   if (r->has_selftest) {
     lg_buf_addf(&b,
@@ -185,7 +188,7 @@ char *lg_render_junit(const lg_results_t *r) {
                       r->gate[i].note ? r->gate[i].note : "");
       lg_buf_add(&b, "<failure message=\"regressions against the baseline\" "
                      "type=\"GATE\">");
-      lg_buf_add_xml(&b, t.s);
+      lg_text_xml(&b, t.s);
       lg_buf_add(&b, "</failure>");
       lg_buf_free(&t);
     }

@@ -7,22 +7,12 @@
 
 #include "analyze.h"
 #include "report.h"
+#include "text.h"
 #include "util.h"
 
-/* Table-cell text: no newlines, pipes escaped, length capped. */
-static void lg_md_cell(lg_buf_t *b, const char *s, size_t max) {
-  size_t n = 0;
-  for (; s && *s && n < max; s++, n++) {
-    if (*s == '|')
-      lg_buf_add(b, "\\|");
-    else if (*s == '\n' || *s == '\r')
-      lg_buf_addc(b, ' ');
-    else
-      lg_buf_addc(b, *s);
-  }
-  if (s && *s)
-    lg_buf_add(b, "...");
-}
+/* Every string from the model goes through lg_text_md: it may come from
+ * scenario output, and GitHub renders raw HTML and table syntax in it. */
+#define M(b, s, max) lg_text_md((b), (s), (max))
 
 static void lg_md_value(lg_buf_t *b, double v, const char *unit) {
   char *s = lg_fmt_value(v, unit);
@@ -30,50 +20,85 @@ static void lg_md_value(lg_buf_t *b, double v, const char *unit) {
   free(s);
 }
 
+static void lg_md_run_row(lg_buf_t *b, const lg_run_t *run) {
+  lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
+  char *label = lg_run_label(run), *slope = lg_fmt_slope(pm);
+  char *nj = lg_metric_not_judged(run, pm);
+  const char *u = pm ? lg_metric_unit(pm->name) : "";
+  lg_buf_addf(b, "| %s | ", run->ok ? "✅" : "❌");
+  M(b, label, 80);
+  lg_buf_add(b, " | ");
+  M(b, run->variant, 40);
+  lg_buf_addf(b, " | **%s** | ", lg_run_status(run));
+  M(b, run->expected ? run->expected : "pass", 40);
+  lg_buf_add(b, " | ");
+  M(b, pm ? pm->name : "-", 60);
+  lg_buf_addf(b, " | %s", slope);
+  if (pm && nj) {
+    lg_buf_add(b, " (not judged: ");
+    M(b, nj, 80);
+    lg_buf_add(b, ")");
+  }
+  lg_buf_add(b, " | ");
+  if (pm && isfinite(pm->threshold))
+    lg_buf_addf(b, "%g %s/it", pm->threshold, *u ? u : "units");
+  else
+    lg_buf_add(b, "-");
+  lg_buf_add(b, " | ");
+  if (isfinite(run->min_detectable))
+    lg_buf_addf(b, "%.3g %s/it", run->min_detectable, *u ? u : "units");
+  else
+    lg_buf_add(b, "-");
+  lg_buf_addf(b, " | %.1fs | ", isfinite(run->wall_s) ? run->wall_s : 0);
+  M(b, run->evidence, 160);
+  lg_buf_add(b, " |\n");
+  free(label);
+  free(slope);
+  free(nj);
+}
+
+static const char lg_md_run_head[] =
+    "| | scenario | variant | verdict | expected | primary metric | slope | "
+    "threshold | min detectable | time | evidence |\n"
+    "|---|---|---|---|---|---|---|---|---|---:|---|\n";
+
 char *lg_render_markdown(const lg_results_t *r) {
   lg_buf_t b = {0};
   size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
-  const char *status = r->exit_code == 0   ? "PASS"
-                       : r->exit_code == 3 ? "INFRASTRUCTURE ERROR"
-                                           : "FAIL";
-  lg_buf_addf(&b, "# leakgate: %s\n\n", status);
-  lg_buf_addf(
-      &b,
-      "%zu runs, %zu failed, %zu infrastructure errors. Created %s%s%s. "
-      "Exit code %d.\n\n",
-      r->nruns, failed, infra, r->created ? r->created : "?",
-      r->shard ? ", shard " : "", r->shard ? r->shard : "", r->exit_code);
+  /* The first line says why (GitHub shows it as the step summary's title). */
+  char *head = lg_headline(r);
+  lg_buf_add(&b, "# leakgate ");
+  M(&b, head, 0);
+  lg_buf_add(&b, "\n\n");
+  free(head);
+  lg_buf_addf(&b, "%zu runs, %zu failed, %zu infrastructure errors. Created ",
+              r->nruns, failed, infra);
+  M(&b, r->created ? r->created : "?", 40);
+  if (r->shard) {
+    lg_buf_add(&b, ", shard ");
+    M(&b, r->shard, 20);
+  }
+  lg_buf_addf(&b, ". Exit code %d.\n\n", r->exit_code);
   if (r->nruns) {
-    lg_buf_add(&b,
-               "| | scenario | variant | verdict | expected | primary "
-               "metric | slope | threshold | min detectable | time | "
-               "evidence |\n|---|---|---|---|---|---|---|---|---|---:|---|\n");
-    for (size_t i = 0; i < r->nruns; i++) {
-      const lg_run_t *run = &r->runs[i];
-      lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
-      char *label = lg_run_label(run), *slope = lg_fmt_slope(pm);
-      const char *u = pm ? lg_metric_unit(pm->name) : "";
-      lg_buf_addf(&b, "| %s | ", run->ok ? "✅" : "❌");
-      lg_md_cell(&b, label, 80);
-      lg_buf_addf(&b, " | %s | **%s** | %s | %s | %s | ", run->variant,
-                  lg_run_status(run), run->expected ? run->expected : "pass",
-                  pm ? pm->name : "-", slope);
-      if (pm && isfinite(pm->threshold))
-        lg_buf_addf(&b, "%g %s/it", pm->threshold, *u ? u : "units");
-      else
-        lg_buf_add(&b, "-");
-      lg_buf_add(&b, " | ");
-      if (isfinite(run->min_detectable))
-        lg_buf_addf(&b, "%.3g %s/it", run->min_detectable, *u ? u : "units");
-      else
-        lg_buf_add(&b, "-");
-      lg_buf_addf(&b, " | %.1fs | ", isfinite(run->wall_s) ? run->wall_s : 0);
-      lg_md_cell(&b, run->evidence, 160);
-      lg_buf_add(&b, " |\n");
-      free(label);
-      free(slope);
+    /* Failing rows first; passing rows fold away. */
+    size_t npass = 0;
+    if (failed + infra) {
+      lg_buf_add(&b, lg_md_run_head);
+      for (size_t i = 0; i < r->nruns; i++)
+        if (!r->runs[i].ok)
+          lg_md_run_row(&b, &r->runs[i]);
+      lg_buf_add(&b, "\n");
     }
-    lg_buf_add(&b, "\n");
+    for (size_t i = 0; i < r->nruns; i++)
+      npass += r->runs[i].ok;
+    if (npass) {
+      lg_buf_addf(&b, "<details><summary>%zu passing run%s</summary>\n\n%s",
+                  npass, npass == 1 ? "" : "s", lg_md_run_head);
+      for (size_t i = 0; i < r->nruns; i++)
+        if (r->runs[i].ok)
+          lg_md_run_row(&b, &r->runs[i]);
+      lg_buf_add(&b, "\n</details>\n\n");
+    }
   }
 
   int any = 0;
@@ -84,12 +109,23 @@ char *lg_render_markdown(const lg_results_t *r) {
     if (!any++)
       lg_buf_add(&b, "## Failures\n\n");
     char *label = lg_run_label(run);
-    lg_buf_addf(&b, "### %s / %s: %s\n\n", label, run->variant,
-                lg_run_status(run));
-    lg_buf_addf(&b, "%s\n\n", run->evidence ? run->evidence : "");
-    if (run->command)
-      lg_buf_addf(&b, "Reproduce (in `%s`):\n\n```\n%s\n```\n\n",
-                  run->run_dir ? run->run_dir : ".", run->command);
+    lg_buf_add(&b, "### ");
+    M(&b, label, 120);
+    lg_buf_add(&b, " / ");
+    M(&b, run->variant, 40);
+    lg_buf_addf(&b, ": %s\n\n", lg_run_status(run));
+    M(&b, run->evidence, 0);
+    lg_buf_add(&b, "\n\n");
+    if (run->command) {
+      /* In a code block (the fence cannot be closed by the text), with the
+       * run directory as a cd line: nothing of it is rendered as Markdown. */
+      char *code =
+          lg_fmt("cd %s\n%s", run->run_dir ? run->run_dir : ".", run->command);
+      lg_buf_add(&b, "Reproduce:\n\n");
+      lg_text_md_code(&b, code);
+      lg_buf_add(&b, "\n");
+      free(code);
+    }
     free(label);
   }
 
@@ -109,16 +145,20 @@ char *lg_render_markdown(const lg_results_t *r) {
                        "|\n|---|---|---|---|---:|---:|---|\n");
       char *label = lg_run_label(run);
       lg_buf_add(&b, "| ");
-      lg_md_cell(&b, label, 80);
-      lg_buf_addf(&b, " | %s | %s | ", run->variant, f->detector);
-      lg_md_cell(&b, f->kind, 60);
+      M(&b, label, 80);
+      lg_buf_add(&b, " | ");
+      M(&b, run->variant, 40);
+      lg_buf_add(&b, " | ");
+      M(&b, f->detector, 40);
+      lg_buf_add(&b, " | ");
+      M(&b, f->kind, 60);
       lg_buf_add(&b, " | ");
       if (f->bytes >= 0)
         lg_buf_addf(&b, "%lld | %lld", f->bytes, f->blocks);
       else
         lg_buf_add(&b, "- | -");
       lg_buf_add(&b, " | ");
-      lg_md_cell(&b, f->first_our_frame ? f->first_our_frame : "?", 100);
+      M(&b, f->first_our_frame ? f->first_our_frame : "?", 100);
       lg_buf_add(&b, " |\n");
       free(label);
     }
@@ -132,15 +172,19 @@ char *lg_render_markdown(const lg_results_t *r) {
                 theirs);
 
   if (r->nnoise) {
-    lg_buf_addf(
-        &b,
-        "## Noise floor (control: %s)\n\n| variant | lang | metric | "
-        "noise (robust sd) | slope 95%% bound |\n|---|---|---|---:|---:|\n",
-        r->control ? r->control : "?");
+    lg_buf_add(&b, "## Noise floor (control: ");
+    M(&b, r->control ? r->control : "?", 80);
+    lg_buf_add(&b, ")\n\n| variant | lang | metric | noise (robust sd) | "
+                   "slope 95% bound |\n|---|---|---|---:|---:|\n");
     for (size_t i = 0; i < r->nnoise; i++) {
       const char *u = lg_metric_unit(r->noise[i].metric);
-      lg_buf_addf(&b, "| %s | %s | %s | ", r->noise[i].variant,
-                  r->noise[i].lang ? r->noise[i].lang : "", r->noise[i].metric);
+      lg_buf_add(&b, "| ");
+      M(&b, r->noise[i].variant, 40);
+      lg_buf_add(&b, " | ");
+      M(&b, r->noise[i].lang, 10);
+      lg_buf_add(&b, " | ");
+      M(&b, r->noise[i].metric, 60);
+      lg_buf_add(&b, " | ");
       lg_md_value(&b, r->noise[i].sd, u);
       lg_buf_addf(&b, " | %.3g %s/it |\n", r->noise[i].slope, *u ? u : "units");
     }
@@ -151,44 +195,38 @@ char *lg_render_markdown(const lg_results_t *r) {
     lg_buf_addf(&b, "## Selftest: planted-defect matrix (%s)\n\n",
                 r->selftest_ok ? "every designated detector caught its defect"
                                : "SOME DESIGNATED DETECTORS MISSED");
-    /* Columns in order of first appearance. */
-    const char **cols = lg_xcalloc(r->ncells + 1, sizeof *cols);
-    const char **rows = lg_xcalloc(r->ncells + 1, sizeof *rows);
-    size_t nc = 0, nr = 0;
-    for (size_t i = 0; i < r->ncells; i++) {
-      size_t k;
-      for (k = 0; k < nc && strcmp(cols[k], r->cells[i].column) != 0; k++)
-        ;
-      if (k == nc)
-        cols[nc++] = r->cells[i].column;
-      for (k = 0; k < nr && strcmp(rows[k], r->cells[i].defect) != 0; k++)
-        ;
-      if (k == nr)
-        rows[nr++] = r->cells[i].defect;
-    }
+    lg_matrix_t mx;
+    lg_selftest_matrix(r, &mx);
+    const char **cols = mx.cols, **rows = mx.rows;
+    size_t nc = mx.ncols, nr = mx.nrows;
     lg_buf_add(&b, "| planted defect |");
-    for (size_t c = 0; c < nc; c++)
-      lg_buf_addf(&b, " %s |", cols[c]);
+    for (size_t c = 0; c < nc; c++) {
+      lg_buf_add(&b, " ");
+      M(&b, cols[c], 40);
+      lg_buf_add(&b, " |");
+    }
     lg_buf_add(&b, "\n|---|");
     for (size_t c = 0; c < nc; c++)
       lg_buf_add(&b, "---|");
     lg_buf_add(&b, "\n");
     for (size_t w = 0; w < nr; w++) {
-      lg_buf_addf(&b, "| %s |", rows[w]);
+      lg_buf_add(&b, "| ");
+      M(&b, rows[w], 60);
+      lg_buf_add(&b, " |");
       for (size_t c = 0; c < nc; c++) {
-        const lg_cell_t *cell = NULL;
-        for (size_t i = 0; i < r->ncells; i++)
-          if (strcmp(r->cells[i].defect, rows[w]) == 0 &&
-              strcmp(r->cells[i].column, cols[c]) == 0)
-            cell = &r->cells[i];
+        size_t ci = mx.cell[w * nc + c];
+        const lg_cell_t *cell = ci ? &r->cells[ci - 1] : NULL;
         if (!cell)
           lg_buf_add(&b, " n/a |");
         else if (strcmp(cell->status, "caught") == 0)
           lg_buf_addf(&b, " ✅ caught (%.1fs) |", cell->seconds);
         else if (strcmp(cell->status, "missed") == 0)
           lg_buf_addf(&b, " ❌ missed (%.1fs) |", cell->seconds);
-        else
-          lg_buf_addf(&b, " %s |", cell->status);
+        else {
+          lg_buf_add(&b, " ");
+          M(&b, cell->status, 40);
+          lg_buf_add(&b, " |");
+        }
       }
       lg_buf_add(&b, "\n");
     }
@@ -196,27 +234,37 @@ char *lg_render_markdown(const lg_results_t *r) {
     for (size_t i = 0; i < r->ncells; i++) {
       if (!r->cells[i].designated)
         continue;
-      lg_buf_addf(&b, "- %s / %s: %s — ", r->cells[i].defect,
-                  r->cells[i].column, r->cells[i].status);
-      lg_md_cell(&b, r->cells[i].evidence, 240);
+      lg_buf_add(&b, "- ");
+      M(&b, r->cells[i].defect, 60);
+      lg_buf_add(&b, " / ");
+      M(&b, r->cells[i].column, 40);
+      lg_buf_add(&b, ": ");
+      M(&b, r->cells[i].status, 40);
+      lg_buf_add(&b, " — ");
+      M(&b, r->cells[i].evidence, 240);
       lg_buf_add(&b, "\n");
     }
     lg_buf_add(&b, "\n");
-    free(cols);
-    free(rows);
+    lg_matrix_free(&mx);
   }
 
   if (r->has_gate) {
-    lg_buf_addf(&b, "## Gate vs baseline `%s`: %s\n\n",
-                r->gate_baseline ? r->gate_baseline : "?",
-                r->gate_ok ? "PASS" : "FAIL");
+    lg_buf_add(&b, "## Gate vs baseline ");
+    M(&b, r->gate_baseline ? r->gate_baseline : "?", 200);
+    lg_buf_addf(&b, ": %s\n\n", r->gate_ok ? "PASS" : "FAIL");
     lg_buf_add(&b, "| scenario | variant | what | baseline | current | "
                    "tolerance | status | note |\n|---|---|---|---:|---:|---:|"
                    "---|---|\n");
     for (size_t i = 0; i < r->ngate; i++) {
       const lg_gate_row_t *g = &r->gate[i];
       const char *u = g->what ? lg_metric_unit(g->what) : "";
-      lg_buf_addf(&b, "| %s | %s | %s | ", g->scenario, g->variant, g->what);
+      lg_buf_add(&b, "| ");
+      M(&b, g->scenario, 80);
+      lg_buf_add(&b, " | ");
+      M(&b, g->variant, 40);
+      lg_buf_add(&b, " | ");
+      M(&b, g->what, 60);
+      lg_buf_add(&b, " | ");
       lg_md_value(&b, g->baseline, u);
       lg_buf_add(&b, " | ");
       lg_md_value(&b, g->current, u);
@@ -224,7 +272,7 @@ char *lg_render_markdown(const lg_results_t *r) {
       lg_md_value(&b, g->tolerance, u);
       lg_buf_addf(&b, " | %s%s | ", g->status == LG_G_REGRESSION ? "❌ " : "",
                   lg_gate_status_name(g->status));
-      lg_md_cell(&b, g->note, 160);
+      M(&b, g->note, 160);
       lg_buf_add(&b, " |\n");
     }
     lg_buf_add(&b, "\n");
@@ -235,8 +283,13 @@ char *lg_render_markdown(const lg_results_t *r) {
                    "|---|---|---|---:|\n");
     for (size_t i = 0; i < r->nsupp_uses; i++) {
       const lg_supp_use_t *u = &r->supp_uses[i];
-      lg_buf_addf(&b, "| %s | %s | %s | %ld%s |\n", u->variant, u->file,
-                  u->name, u->uses,
+      lg_buf_add(&b, "| ");
+      M(&b, u->variant, 40);
+      lg_buf_add(&b, " | ");
+      M(&b, u->file, 120);
+      lg_buf_add(&b, " | ");
+      M(&b, u->name, 120);
+      lg_buf_addf(&b, " | %ld%s |\n", u->uses,
                   u->uses ? "" : " (never matched in this run)");
     }
     lg_buf_add(&b, "\n");
@@ -248,7 +301,11 @@ char *lg_render_markdown(const lg_results_t *r) {
                    "items/s | bytes/s |\n|---|---|---:|---:|\n");
     for (size_t i = 0; i < r->nbench_rows; i++) {
       const lg_bench_row_t *row = &r->bench_rows[i];
-      lg_buf_addf(&b, "| %s | %s | ", row->suite, row->name);
+      lg_buf_add(&b, "| ");
+      M(&b, row->suite, 20);
+      lg_buf_add(&b, " | ");
+      M(&b, row->name, 120);
+      lg_buf_add(&b, " | ");
       lg_md_value(&b, row->items_per_s, "");
       lg_buf_add(&b, " | ");
       lg_md_value(&b, row->bytes_per_s, "B");
