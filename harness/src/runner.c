@@ -21,6 +21,7 @@
 #include "analyze.h"
 #include "detect.h"
 #include "probe_read.h"
+#include "text.h"
 #include "util.h"
 
 extern char **environ;
@@ -813,7 +814,11 @@ static void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
              *lg_metric_unit(pm->name) ? "B" : "units");
   snprintf(name, sizeof name, "%s%s%s", run->scenario, run->fault ? "@" : "",
            run->fault ? run->fault : "");
-  const char *ev = run->ok ? "" : run->evidence ? run->evidence : "";
+  /* Evidence quotes scenario output: no control byte reaches the terminal. */
+  char *ev = lg_text_terminal(run->ok         ? ""
+                              : run->evidence ? run->evidence
+                                              : "",
+                              0);
   printf("[%*zu/%zu] %-20s %-9s %-28s %6.1fs%s%s%.200s%s\n", n >= 100 ? 3 : 2,
          idx, n,
          run->ok ? (run->verdict == LG_V_PASS && run->detected != LG_V_PASS
@@ -822,6 +827,7 @@ static void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
                  : lg_verdict_name(run->verdict),
          run->variant, name, run->wall_s, extra, *ev ? "  - " : "", ev,
          strlen(ev) > 200 ? "..." : "");
+  free(ev);
   fflush(stdout);
 }
 

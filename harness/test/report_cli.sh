@@ -43,9 +43,10 @@ xmllint --noout "$T/copy/junit.xml" "$T/copy/report.html" || fail "--out XML"
 
 # gate and merge read the same file without crashing (exit 0 or 1).
 mkdir -p "$T/cur" && cp "$T/orig.json" "$T/cur/results.json"
-"$LG" gate --baseline "$T/orig.json" "$T/cur" >/dev/null 2>&1
+"$LG" gate --baseline "$T/orig.json" "$T/cur" >"$T/gate.txt" 2>&1
 rc=$?
 [ $rc -le 1 ] || fail "gate exited $rc"
+grep -q "$(printf '\033')" "$T/gate.txt" && fail "control bytes reach the gate's terminal output"
 grep -q '"tolerance"' "$T/cur/results.json" || fail "gate dropped 'tolerance'"
 xmllint --noout "$T/cur/junit.xml" "$T/cur/report.html" || fail "gate XML"
 "$LG" merge "$T/in" --out "$T/merged" >/dev/null 2>&1
