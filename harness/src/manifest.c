@@ -468,6 +468,14 @@ static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
     free(k);
     goto out;
   }
+  /* A sample is taken every sample_every iterations: more than the run's
+   * iterations leaves no sample to judge (the run could only pass blind). */
+  if (sc->sample_every > sc->iterations) {
+    k = lg_fmt("%s.sample_every", path);
+    lg_merr(c, k, "at most the iterations (no sample would be taken)");
+    free(k);
+    goto out;
+  }
   rc = 0;
 out:
   free(lang);
