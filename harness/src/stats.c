@@ -74,6 +74,57 @@ static double lg_quantile_sorted(const double *v, size_t n, double q) {
   return v[lo] + f * (v[lo + 1] - v[lo]);
 }
 
+/* Reorders v[0..n) so that v[k] is the k-th smallest, smaller ones before it
+ * and larger after (Hoare's selection, median-of-three pivot: O(n)
+ * expected, and the slopes of a fit are not adversarial). */
+static void lg_select(double *v, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (hi > lo) {
+    size_t mid = lo + (hi - lo) / 2;
+    double a = v[lo], b = v[mid], c = v[hi];
+    double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] < pivot)
+        i++;
+      while (v[j] > pivot)
+        j--;
+      if (i <= j) {
+        double t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        if (j == 0)
+          break;
+        j--;
+      }
+    }
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return;
+  }
+}
+
+/* The value at fraction q of v's sorted order, interpolated as
+ * lg_quantile_sorted would, in O(n) expected; reorders v. */
+static double lg_quantile_select(double *v, size_t n, double q) {
+  double pos = q * (double)(n - 1);
+  size_t lo = (size_t)floor(pos);
+  if (lo + 1 >= n) {
+    lg_select(v, n, n - 1);
+    return v[n - 1];
+  }
+  lg_select(v, n, lo);
+  double f = pos - (double)lo, next = v[lo + 1];
+  for (size_t i = lo + 2; i < n; i++)
+    if (v[i] < next)
+      next = v[i];
+  return v[lo] + f * (next - v[lo]);
+}
+
 int lg_trend_fit(const double *x, const double *y, size_t n, lg_trend_t *out) {
   int rc = -1;
   double *xs = NULL, *ys = NULL, *work = NULL, *tmp = NULL, *slopes = NULL;
@@ -154,14 +205,14 @@ int lg_trend_fit(const double *x, const double *y, size_t n, lg_trend_t *out) {
     }
   }
   if (k > 0) {
-    qsort(slopes, k, sizeof *slopes, lg_cmp_dbl);
-    out->slope = lg_quantile_sorted(slopes, k, 0.5);
     /* Sen's interval: ranks (N - C)/2 and (N + C)/2 of N sorted slopes,
-     * taken as fractions so that they also apply to a sample of them. */
+     * taken as fractions so that they also apply to a sample of them.
+     * Selection, not sorting: each quantile is O(k). */
     double cval = 1.959964 * sqrt(var > 0 ? var : 0);
     double flo = (all - cval) / (2 * all), fhi = (all + cval) / (2 * all);
-    out->slope_lo = lg_quantile_sorted(slopes, k, flo < 0 ? 0 : flo);
-    out->slope_hi = lg_quantile_sorted(slopes, k, fhi > 1 ? 1 : fhi);
+    out->slope = lg_quantile_select(slopes, k, 0.5);
+    out->slope_lo = lg_quantile_select(slopes, k, flo < 0 ? 0 : flo);
+    out->slope_hi = lg_quantile_select(slopes, k, fhi > 1 ? 1 : fhi);
   } else {
     out->slope = out->slope_lo = out->slope_hi = 0;
   }

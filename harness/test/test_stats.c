@@ -207,6 +207,36 @@ static void test_mk_s_matches_definition(void) {
   }
 }
 
+static int lg_cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void test_slope_matches_definition(void) {
+  /* The selected median and Sen quantiles equal those of the sorted list
+   * of all pairwise slopes (many equal slopes: quantised values). */
+  static double x[200], y[200], sl[200 * 199 / 2];
+  for (uint64_t seed = 1; seed <= 30; seed++) {
+    uint64_t s = seed;
+    size_t n = 3 + (size_t)(seed * 37 % 198), k = 0;
+    for (size_t i = 0; i < n; i++) {
+      x[i] = (double)(i / 2 * 2); /* pairs of equal x are skipped */
+      y[i] = floor(3 * lg_noise(&s)) + (seed % 3) * 0.1 * (double)i;
+    }
+    for (size_t i = 0; i + 1 < n; i++)
+      for (size_t j = i + 1; j < n; j++)
+        if (x[j] != x[i])
+          sl[k++] = (y[j] - y[i]) / (x[j] - x[i]);
+    qsort(sl, k, sizeof *sl, lg_cmp);
+    double med = k % 2 ? sl[k / 2] : (sl[k / 2 - 1] + sl[k / 2]) / 2;
+    lg_trend_t t;
+    ASSERT_EQ(lg_trend_fit(x, y, n, &t), 0);
+    ASSERT_DBL_NEAR(t.slope, med, 1e-12);
+    ASSERT_TRUE(t.slope_lo >= sl[0] && t.slope_lo <= t.slope);
+    ASSERT_TRUE(t.slope_hi <= sl[k - 1] && t.slope_hi >= t.slope);
+  }
+}
+
 static void test_sampled_slope_large_n(void) {
   /* Above LG_TREND_EXACT_MAX points the slope comes from sampled pairs:
    * deterministic, and close to the true slope; 100 000 points fit fast
@@ -335,6 +365,7 @@ static const check_case_t cases[] = {
     {"nan_and_short_series", test_nan_and_short_series},
     {"median", test_median},
     {"mk_s_matches_definition", test_mk_s_matches_definition},
+    {"slope_matches_definition", test_slope_matches_definition},
     {"sampled_slope_large_n", test_sampled_slope_large_n},
     {"judge_steps_are_not_leaks", test_judge_steps_are_not_leaks},
     {"judge_persistent_growth_is_a_leak", test_judge_persistent_growth_is_a_leak},
