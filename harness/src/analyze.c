@@ -101,7 +101,7 @@ static char *lg_slope_text(const lg_metric_t *mt) {
 /* Block-to-block slopes of the persistence test, for the evidence. */
 static char *lg_persist_text(const lg_persist_t *p, const char *u) {
   lg_buf_t b = {0};
-  lg_buf_addf(&b, "envelope slope per block");
+  lg_buf_addf(&b, "block-median slope per block");
   for (size_t j = 0; j + 1 < p->nblocks; j++)
     lg_buf_addf(&b, "%s%+.3g", j ? ", " : " ", p->slope[j]);
   lg_buf_addf(&b, " %s/it, %zu of %zu above threshold%s", *u ? u : "units",

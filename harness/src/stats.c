@@ -257,7 +257,7 @@ lg_judgement_t lg_leak_judge(const double *x, const double *y, size_t n,
     size_t lo = b * m / K, hi = (b + 1) * m / K;
     memcpy(v, ys + lo, (hi - lo) * sizeof *v);
     qsort(v, hi - lo, sizeof *v, lg_cmp_dbl);
-    p->level[b] = lg_quantile_sorted(v, hi - lo, 0.25);
+    p->level[b] = lg_quantile_sorted(v, hi - lo, 0.5);
     memcpy(v, xs + lo, (hi - lo) * sizeof *v);
     p->x_mid[b] = lg_median_inplace(v, hi - lo);
   }

@@ -52,18 +52,20 @@ int lg_trend_increasing(const lg_trend_t *t, double alpha);
 
 /* Blocks of the persistence test. The judged window is cut into this many
  * consecutive blocks of (almost) equal sample counts, each summarised by its
- * lower quartile: the envelope of the series (a GC sawtooth's troughs), not
- * moved by upward spikes and robust to a quarter of outliers downwards. */
+ * median: a GC sawtooth with several cycles per block has a flat median
+ * (its envelope, not its phase, decides), and fewer than half of a block's
+ * samples as outliers, either way, cannot move it. */
 #define LG_PERSIST_BLOCKS 5
 /* Fewest points the leak decision accepts: 3 per block, so that one outlier
- * sample cannot set a block's level (a quartile of fewer than 3 values is one
- * of them). Fewer points prove nothing either way: the caller must report
- * that rather than pass (analyze.c: ERROR). */
+ * sample cannot set a block's level (the median of 3 ignores one; the
+ * "median" of 1 or 2 values is one of them or their mean). Fewer points
+ * prove nothing either way: the caller must report that rather than pass
+ * (analyze.c: ERROR). */
 #define LG_TREND_MIN_SAMPLES (3 * LG_PERSIST_BLOCKS)
 
 typedef struct lg_persist_s {
   size_t nblocks;                    /* LG_PERSIST_BLOCKS, or 0 if not run */
-  double level[LG_PERSIST_BLOCKS];   /* lower quartile of each block */
+  double level[LG_PERSIST_BLOCKS];   /* median of each block */
   double x_mid[LG_PERSIST_BLOCKS];   /* median x of each block */
   double slope[LG_PERSIST_BLOCKS - 1]; /* level change per unit x, block to
                                           next block */
@@ -85,7 +87,7 @@ typedef enum lg_judgement_e {
  * the calibration program, harness/test/calibrate.c). LEAK needs all of:
  * Theil–Sen slope > threshold, Mann–Kendall increasing at `alpha`, and
  * persistence: at least LG_PERSIST_BLOCKS - 2 of the block-to-block slopes of
- * the envelope above the threshold, the last one included. A one-time step
+ * the block medians above the threshold, the last one included. A one-time step
  * moves at most two block-to-block slopes (one when it falls between blocks,
  * two when inside one), so it cannot flag on its own, whatever its size;
  * a ramp that ends before the last block cannot either.

@@ -256,7 +256,7 @@ static void test_step_is_not_a_leak_but_growth_is(void) {
   lg_run_free(&run);
   s.f = lg_leak500;
   lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_LEAK, "envelope slope per block");
+  ASSERT_VERDICT(run, LG_V_LEAK, "block-median slope per block");
   ASSERT_TRUE(lg_run_metric(&run, "mallocInUse")->flagged);
   lg_run_free(&run);
 }
