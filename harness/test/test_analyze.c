@@ -20,11 +20,13 @@
 #include "util.h"
 
 /* One variant "r" (judges slopes, no detector), one "vg" (judges C slopes,
- * a valgrind detector); mallocInUse threshold 16 B/it, rss 2048 B/it. */
+ * a valgrind detector); mallocInUse threshold 16 B/it, rss 2048 B/it except
+ * in "vg" (null: not judged there). */
 static const char *const lg_manifest_json =
     "{\"version\":1,\"control\":\"s\","
     "\"defaults\":{\"iterations\":2000,\"warmup\":200,\"sample_every\":20,"
-    "\"thresholds\":{\"mallocInUse\":16,\"rss\":2048},"
+    "\"thresholds\":{\"mallocInUse\":16,"
+    "\"rss\":{\"slope\":2048,\"variants\":{\"vg\":null}}},"
     "\"exact\":[\"threads\"]},"
     "\"variants\":[{\"name\":\"r\",\"build\":\"{root}/b\"},"
     "{\"name\":\"vg\",\"build\":\"{root}/b\",\"slope_langs\":[\"c\"],"
@@ -261,6 +263,23 @@ static void test_step_is_not_a_leak_but_growth_is(void) {
   lg_run_free(&run);
 }
 
+static void test_null_threshold_not_judged(void) {
+  lg_stream_t s = lg_ok;
+  s.f = lg_leak500;
+  lg_run_t run;
+  lg_analyse(&s, "r", NULL, &run);
+  lg_metric_t *rss = lg_run_metric(&run, "rss");
+  ASSERT_DBL_NEAR(rss->threshold, 2048, 0);
+  ASSERT_TRUE(!rss->flagged); /* 500 B/it < 2048 */
+  lg_run_free(&run);
+  lg_analyse(&s, "vg", "", &run);
+  rss = lg_run_metric(&run, "rss");
+  ASSERT_TRUE(isnan(rss->threshold));
+  ASSERT_TRUE(rss->fitted && !rss->flagged);
+  ASSERT_TRUE(lg_run_metric(&run, "mallocInUse")->flagged);
+  lg_run_free(&run);
+}
+
 static void test_key_cap(void) {
   lg_stream_t s = lg_ok;
   s.extra_keys = 40000;
@@ -315,6 +334,7 @@ static const check_case_t cases[] = {
     {"detector_output_unusable", test_detector_output_unusable},
     {"step_is_not_a_leak_but_growth_is",
      test_step_is_not_a_leak_but_growth_is},
+    {"null_threshold_not_judged", test_null_threshold_not_judged},
     {"key_cap", test_key_cap},
     {"100k_samples", test_100k_samples},
     {NULL, NULL}};
