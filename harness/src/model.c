@@ -226,6 +226,18 @@ lg_metric_t *lg_run_metric(const lg_run_t *run, const char *name) {
   return NULL;
 }
 
+/* Sample columns (si, st, sphase, every metric's v) are allocated with the
+ * capacity lg_sample_cap(nsamples), a power of two, so that appending a
+ * row is amortised O(1) also where realloc always moves (ASan, valgrind):
+ * growing by one row each time made reading 10 000 samples take 2.9 GB
+ * under ASan. */
+static size_t lg_sample_cap(size_t n) {
+  size_t c = 1;
+  while (c < n)
+    c <<= 1;
+  return c;
+}
+
 lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name) {
   lg_metric_t *m = lg_run_metric(run, name);
   if (m)
@@ -235,7 +247,7 @@ lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name) {
   m = &run->metrics[run->nmetrics++];
   memset(m, 0, sizeof *m);
   m->name = lg_xstrdup(name);
-  m->v = lg_xmalloc((run->nsamples ? run->nsamples : 1) * sizeof *m->v);
+  m->v = lg_xmalloc(lg_sample_cap(run->nsamples) * sizeof *m->v);
   for (size_t i = 0; i < run->nsamples; i++)
     m->v[i] = NAN;
   m->threshold = m->baseline = m->final = m->peak = NAN;
@@ -246,17 +258,20 @@ lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name) {
 size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
                          const char *phase) {
   size_t n = run->nsamples + 1;
-  run->si = lg_xrealloc(run->si, n * sizeof *run->si);
-  run->st = lg_xrealloc(run->st, n * sizeof *run->st);
-  run->sphase = lg_xrealloc(run->sphase, n * sizeof *run->sphase);
+  if (run->nsamples == 0 || lg_sample_cap(n) != lg_sample_cap(n - 1)) {
+    size_t cap = lg_sample_cap(n);
+    run->si = lg_xrealloc(run->si, cap * sizeof *run->si);
+    run->st = lg_xrealloc(run->st, cap * sizeof *run->st);
+    run->sphase = lg_xrealloc(run->sphase, cap * sizeof *run->sphase);
+    for (size_t k = 0; k < run->nmetrics; k++)
+      run->metrics[k].v =
+          lg_xrealloc(run->metrics[k].v, cap * sizeof *run->metrics[k].v);
+  }
   run->si[n - 1] = i;
   run->st[n - 1] = t_ms;
   run->sphase[n - 1] = lg_xstrdup(phase ? phase : "iterate");
-  for (size_t k = 0; k < run->nmetrics; k++) {
-    run->metrics[k].v =
-        lg_xrealloc(run->metrics[k].v, n * sizeof *run->metrics[k].v);
+  for (size_t k = 0; k < run->nmetrics; k++)
     run->metrics[k].v[n - 1] = NAN;
-  }
   run->nsamples = n;
   return n - 1;
 }
