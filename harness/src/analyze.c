@@ -215,6 +215,22 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
     }
     if (!complete)
       continue;
+    /* The slope rule ignores one-time steps by design; a ceiling on the
+     * total growth still catches a step too large to be benign. */
+    double ceiling =
+        lg_scenario_peak_ceiling(m, sc, run->variant, mt->name);
+    if (isfinite(ceiling) && isfinite(mt->peak) && isfinite(mt->baseline) &&
+        mt->peak - mt->baseline > ceiling) {
+      char *g = lg_fmt_value(mt->peak - mt->baseline, u),
+           *c = lg_fmt_value(ceiling, u);
+      mt->flagged = 1;
+      lg_reason(rs, LG_V_LEAK,
+                lg_fmt("%s peak %s above its baseline sample, over the %s "
+                       "ceiling",
+                       mt->name, g, c));
+      free(g);
+      free(c);
+    }
     if (mt->exact && isfinite(mt->baseline) && isfinite(mt->final)) {
       if (mt->final > mt->baseline) {
         char *b = lg_fmt_value(mt->baseline, u),

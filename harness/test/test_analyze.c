@@ -20,13 +20,14 @@
 #include "util.h"
 
 /* One variant "r" (judges slopes, no detector), one "vg" (judges C slopes,
- * a valgrind detector); mallocInUse threshold 16 B/it, rss 2048 B/it except
- * in "vg" (null: not judged there). */
+ * a valgrind detector); mallocInUse threshold 16 B/it, rss 2048 B/it and a
+ * 1 MB peak-growth ceiling except in "vg" (null: not judged there). */
 static const char *const lg_manifest_json =
     "{\"version\":1,\"control\":\"s\","
     "\"defaults\":{\"iterations\":2000,\"warmup\":200,\"sample_every\":20,"
     "\"thresholds\":{\"mallocInUse\":16,"
-    "\"rss\":{\"slope\":2048,\"variants\":{\"vg\":null}}},"
+    "\"rss\":{\"slope\":2048,\"peak\":1000000,"
+    "\"variants\":{\"vg\":null}}},"
     "\"exact\":[\"threads\"]},"
     "\"variants\":[{\"name\":\"r\",\"build\":\"{root}/b\"},"
     "{\"name\":\"vg\",\"build\":\"{root}/b\",\"slope_langs\":[\"c\"],"
@@ -239,6 +240,15 @@ static void test_sample_every_beyond_iterations(void) {
   lg_manifest_free(&m);
   ASSERT_TRUE(err && strstr(err, "sample_every"));
   free(err);
+  j = "{\"version\":1,\"defaults\":{\"thresholds\":{\"rss\":{\"slope\":1,"
+      "\"peak\":\"big\"}}},\"variants\":[{\"name\":\"r\",\"build\":\"/b\"}],"
+      "\"scenarios\":[{\"name\":\"s\",\"lang\":\"c\",\"program\":\"p\"}]}";
+  lg_write_file(path, j, strlen(j));
+  err = NULL;
+  ASSERT_EQ(lg_manifest_load(path, "/", &m, &err), -1);
+  lg_manifest_free(&m);
+  ASSERT_TRUE(err && strstr(err, "thresholds.rss.peak"));
+  free(err);
 }
 
 static void test_detector_output_unusable(void) {
@@ -284,6 +294,31 @@ static void test_null_threshold_not_judged(void) {
   ASSERT_TRUE(isnan(rss->threshold));
   ASSERT_TRUE(rss->fitted && !rss->flagged);
   ASSERT_TRUE(lg_run_metric(&run, "mallocInUse")->flagged);
+  lg_run_free(&run);
+}
+
+static double lg_step_2mb(long long i) {
+  return 500000.0 + (i >= 1100 ? 2e6 : 0);
+}
+
+static void test_peak_ceiling(void) {
+  /* A one-time step is not a slope LEAK, but a step beyond the metric's
+   * peak-growth ceiling is; not where the metric's threshold is null. The
+   * stream writes the same series to mallocInUse (no ceiling) and rss. */
+  lg_stream_t s = lg_ok;
+  s.f = lg_step;
+  lg_run_t run;
+  lg_analyse(&s, "r", NULL, &run); /* 232 KB < 1 MB */
+  ASSERT_VERDICT(run, LG_V_PASS, "not persistent");
+  lg_run_free(&run);
+  s.f = lg_step_2mb;
+  lg_analyse(&s, "r", NULL, &run);
+  ASSERT_VERDICT(run, LG_V_LEAK, "rss peak 1953.1 KiB above its baseline sample, over the 976.6 KiB");
+  ASSERT_TRUE(lg_run_metric(&run, "rss")->flagged);
+  ASSERT_TRUE(!lg_run_metric(&run, "mallocInUse")->flagged);
+  lg_run_free(&run);
+  lg_analyse(&s, "vg", NULL, &run);
+  ASSERT_VERDICT(run, LG_V_PASS, "mallocInUse");
   lg_run_free(&run);
 }
 
@@ -347,6 +382,7 @@ static const check_case_t cases[] = {
     {"step_is_not_a_leak_but_growth_is",
      test_step_is_not_a_leak_but_growth_is},
     {"null_threshold_not_judged", test_null_threshold_not_judged},
+    {"peak_ceiling", test_peak_ceiling},
     {"key_cap", test_key_cap},
     {"100k_samples", test_100k_samples},
     {NULL, NULL}};
