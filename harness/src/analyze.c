@@ -99,6 +99,18 @@ static char *lg_slope_text(const lg_metric_t *mt) {
   return s;
 }
 
+/* Block-to-block slopes of the persistence test, for the evidence. */
+static char *lg_persist_text(const lg_persist_t *p, const char *u) {
+  lg_buf_t b = {0};
+  lg_buf_addf(&b, "block-median slope per block");
+  for (size_t j = 0; j + 1 < p->nblocks; j++)
+    lg_buf_addf(&b, "%s%+.3g", j ? ", " : " ", p->slope[j]);
+  lg_buf_addf(&b, " %s/it, %zu of %zu above threshold%s", *u ? u : "units",
+              p->rising, p->nblocks - 1,
+              p->last_rising ? "" : ", not the last");
+  return lg_buf_take(&b);
+}
+
 static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
                                const lg_variant_t *va, lg_run_t *run,
                                int complete, lg_reasons_t *rs,
@@ -108,13 +120,35 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
   lg_scenario_exact(m, sc, &exact, &nexact);
   double *x = lg_xmalloc((run->nsamples + 1) * sizeof *x);
   double *y = lg_xmalloc((run->nsamples + 1) * sizeof *y);
-  lg_buf_t exact_ok = {0};
+  lg_buf_t exact_ok = {0}, too_few = {0};
   /* A variant may judge slopes only for some languages: a valgrind smoke of
    * node runs too few iterations for a slope to mean anything. */
   int judge_slopes = !va || va->nslope_langs == 0;
   for (size_t e = 0; va && e < va->nslope_langs; e++)
     judge_slopes |= run->lang && strcmp(va->slope_langs[e], run->lang) == 0;
   run->slopes_judged = judge_slopes;
+  /* The judged window: iterate-phase samples after the warm-up. */
+  size_t window = 0, has_baseline = 0, has_final = 0;
+  for (size_t i = 0; i < run->nsamples; i++) {
+    window += strcmp(run->sphase[i], "iterate") == 0 &&
+              run->si[i] >= run->warmup && run->si[i] > 0;
+    has_baseline |= strcmp(run->sphase[i], "baseline") == 0;
+    has_final |= strcmp(run->sphase[i], "teardown") == 0;
+  }
+  if (complete && judge_slopes && window < LG_TREND_MIN_SAMPLES)
+    lg_reason(rs, LG_V_ERROR,
+              lg_fmt("only %zu sample(s) in the judged window (iterate phase "
+                     "from iteration %lld, one every %lld of %lld "
+                     "iterations): the trend decision needs at least %d (3 "
+                     "in each of its %d blocks), so no slope could be judged",
+                     window, run->warmup, run->sample_every, run->iterations,
+                     LG_TREND_MIN_SAMPLES, LG_PERSIST_BLOCKS));
+  else if (complete && nexact > 0 && (!has_baseline || !has_final))
+    lg_reason(rs, LG_V_ERROR,
+              lg_fmt("no %s sample: the exact end-of-run checks could not be "
+                     "made",
+                     !has_baseline ? "baseline (before setup)"
+                                   : "final (after teardown)"));
   for (size_t k = 0; k < run->nmetrics; k++) {
     lg_metric_t *mt = &run->metrics[k];
     const char *measured = NULL;
@@ -148,17 +182,55 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
         n++;
       }
     }
-    mt->fitted = lg_trend_fit(x, y, n, &mt->trend) == 0;
+    const char *u = lg_metric_unit(mt->name);
+    if (!isfinite(mt->threshold)) {
+      mt->fitted = lg_trend_fit(x, y, n, &mt->trend) == 0;
+    } else {
+      lg_persist_t p;
+      lg_judgement_t j =
+          lg_leak_judge(x, y, n, mt->threshold, m->alpha, &mt->trend, &p);
+      mt->fitted = mt->trend.n >= 3;
+      if (!complete || !judge_slopes) {
+        /* judged elsewhere or not at all (see above) */
+      } else if (j == LG_J_TOO_FEW) {
+        /* The metric is missing from samples of a window that is long
+         * enough: judged on too few of them is not judged. */
+        if (window >= LG_TREND_MIN_SAMPLES)
+          lg_buf_addf(&too_few, "%s%s (%zu)", too_few.len ? ", " : "",
+                      mt->name, mt->trend.n);
+      } else if (j == LG_J_LEAK) {
+        mt->flagged = 1;
+        char *t = lg_slope_text(mt), *pt = lg_persist_text(&p, u);
+        lg_reason(rs, LG_V_LEAK, lg_fmt("%s grows: %s; %s", mt->name, t, pt));
+        free(t);
+        free(pt);
+      } else if (j == LG_J_STEP) {
+        char *pt = lg_persist_text(&p, u);
+        lg_buf_addf(pass_ev,
+                    "; %s %+.3g %s/it over the window but not persistent "
+                    "(%s): a one-time step or growth that stopped, not a "
+                    "per-iteration leak",
+                    mt->name, mt->trend.slope, *u ? u : "units", pt);
+        free(pt);
+      }
+    }
     if (!complete)
       continue;
-    const char *u = lg_metric_unit(mt->name);
-    if (judge_slopes && mt->fitted && isfinite(mt->threshold) &&
-        mt->trend.slope > mt->threshold &&
-        lg_trend_increasing(&mt->trend, m->alpha)) {
+    /* The slope rule ignores one-time steps by design; a ceiling on the
+     * total growth still catches a step too large to be benign. */
+    double ceiling =
+        lg_scenario_peak_ceiling(m, sc, run->variant, mt->name);
+    if (isfinite(ceiling) && isfinite(mt->peak) && isfinite(mt->baseline) &&
+        mt->peak - mt->baseline > ceiling) {
+      char *g = lg_fmt_value(mt->peak - mt->baseline, u),
+           *c = lg_fmt_value(ceiling, u);
       mt->flagged = 1;
-      char *t = lg_slope_text(mt);
-      lg_reason(rs, LG_V_LEAK, lg_fmt("%s grows: %s", mt->name, t));
-      free(t);
+      lg_reason(rs, LG_V_LEAK,
+                lg_fmt("%s peak %s above its baseline sample, over the %s "
+                       "ceiling",
+                       mt->name, g, c));
+      free(g);
+      free(c);
     }
     if (mt->exact && isfinite(mt->baseline) && isfinite(mt->final)) {
       if (mt->final > mt->baseline) {
@@ -178,9 +250,15 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
       }
     }
   }
+  if (too_few.len)
+    lg_reason(rs, LG_V_ERROR,
+              lg_fmt("thresholded metric(s) present in fewer than %d samples "
+                     "of the judged window, so not judged: %s",
+                     LG_TREND_MIN_SAMPLES, too_few.s));
   if (exact_ok.len)
     lg_buf_addf(pass_ev, "; back to baseline after teardown: %s", exact_ok.s);
   lg_buf_free(&exact_ok);
+  lg_buf_free(&too_few);
   free(x);
   free(y);
 }
@@ -232,7 +310,8 @@ static lg_verdict_t lg_fclass_verdict(lg_fclass_t c) {
 
 void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                     const lg_variant_t *va, const lg_probe_info_t *probe,
-                    const char *notes, lg_run_t *run) {
+                    const char *notes, const char *detector_error,
+                    lg_run_t *run) {
   lg_reasons_t rs = {.n = 0};
   lg_buf_t pass_ev = {0};
   char *where = lg_fmt("%s after iteration %lld of %lld",
@@ -241,7 +320,8 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
   run->has_end = probe->has_end;
   run->iterate_ms = probe->has_end ? probe->iterate_ms : NAN;
   run->sample_ms = probe->has_end ? probe->sample_ms : NAN;
-  run->iterations_done = probe->last_i;
+  run->iterations_done = probe->has_end && probe->end_i >= 0 ? probe->end_i
+                                                              : probe->last_i;
   free(run->probe_error);
   run->probe_error = lg_xstrdup(probe->protocol_error);
 
@@ -313,8 +393,34 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
   if (probe->scenario_error)
     lg_reason(&rs, LG_V_ERROR, lg_xstrdup(probe->scenario_error));
 
-  int complete = probe->has_end && !probe->protocol_error &&
-                 !probe->scenario_error && !run->timed_out && !run->term_signal;
+  /* An end record is evidence only when it says the run did all of its
+   * work: status "ok" and every iteration done. */
+  int end_ok = probe->has_end && probe->end_status &&
+               strcmp(probe->end_status, "ok") == 0;
+  if (probe->has_end && !end_ok && !probe->scenario_error)
+    lg_reason(&rs, LG_V_ERROR,
+              probe->end_status
+                  ? lg_fmt("probe end record says status \"%s\", not \"ok\"",
+                           probe->end_status)
+                  : lg_xstrdup("probe end record has no status"));
+  long long done = probe->end_i >= 0 ? probe->end_i : probe->last_i;
+  if (end_ok && run->iterations > 0 && done != run->iterations) {
+    lg_reason(&rs, LG_V_ERROR,
+              lg_fmt("probe ended after %lld of %lld iterations: the run did "
+                     "not do the work it was asked for",
+                     done, run->iterations));
+    end_ok = 0;
+  }
+  /* A killed run truncates its detector's log: that is explained by the
+   * TIMEOUT/CRASH reason and only noted below. */
+  int killed = run->timed_out || run->term_signal;
+  if (detector_error && *detector_error && !killed)
+    lg_reason(&rs, LG_V_INFRA,
+              lg_fmt("detector output unusable, so no verdict on memory "
+                     "errors is possible: %s",
+                     detector_error));
+  int complete = end_ok && !probe->protocol_error && !probe->scenario_error &&
+                 !killed;
   lg_metrics_analyse(m, sc, va, run, complete, &rs, &pass_ev);
 
   free(run->primary);
@@ -360,6 +466,14 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
   }
   if (notes && *notes)
     lg_buf_addf(&ev, "; note: %s", notes);
+  if (detector_error && *detector_error && killed)
+    lg_buf_addf(&ev, "; note: %s", detector_error);
+  if (probe->ignored_keys)
+    lg_buf_addf(&ev,
+                "; note: %zu sample value(s) of keys beyond the first %d "
+                "metrics ignored (first: \"%s\")",
+                probe->ignored_keys, LG_PROBE_MAX_METRICS,
+                probe->ignored_first ? probe->ignored_first : "?");
   free(run->evidence);
   run->evidence = lg_buf_take(&ev);
   lg_apply_expectation(run, pass_text);

@@ -4,10 +4,15 @@
  * Verdict rules (in priority order when several apply): INFRA, TIMEOUT,
  * ERROR (attributed memory error, detector exit without a parsed report,
  * probe protocol error or a scenario error record), RACE, CRASH (signal,
- * abnormal exit, no end record), LEAK (attributed leak finding, slope above
- * threshold with a significant Mann–Kendall trend, or liveBytes/liveBlocks/
+ * abnormal exit, no end record), LEAK (attributed leak finding, persistent
+ * growth above threshold by lg_leak_judge, or liveBytes/liveBlocks/
  * mallocInUse above baseline after teardown), RESOURCE (any other exact
- * metric above baseline after teardown, TSan thread leak), PASS. Then the
+ * metric above baseline after teardown, TSan thread leak), PASS. A run never
+ * passes without evidence: an end status other than "ok", fewer iterations
+ * done than asked, fewer judged samples than LG_TREND_MIN_SAMPLES, a
+ * thresholded metric missing from the samples, or no baseline/final sample
+ * for the exact checks is ERROR; a declared detector's output missing or
+ * unparsable is INFRA (a note when the run was killed anyway). Then the
  * scenario's expectation: a negative control expecting X passes when X was
  * detected and becomes EXPECTED-LEAK-MISSED when nothing was. */
 #ifndef LG_ANALYZE_H
@@ -18,10 +23,15 @@
 #include "probe_read.h"
 
 /* run must already hold the process outcome, samples and attributed
- * findings; notes (may be NULL) are detector problems to cite. */
+ * findings; notes (may be NULL) are remarks to cite; detector_error (may be
+ * NULL) says that a declared detector's output is missing, empty or
+ * unparsable, which makes the run INFRA (only a note when the run was
+ * killed, which explains a truncated log). Strings are borrowed. Sets run->verdict,
+ * detected, evidence and the metrics' fits; not thread-safe on one run. */
 void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                     const lg_variant_t *va, const lg_probe_info_t *probe,
-                    const char *notes, lg_run_t *run);
+                    const char *notes, const char *detector_error,
+                    lg_run_t *run);
 
 /* Applies the expectation to run->detected/evidence (separate so that the
  * selftest can judge planted-defect runs as "must fail"). */

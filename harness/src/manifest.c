@@ -230,14 +230,25 @@ static int lg_mthresholds(lg_mctx_t *c, json_t *o, const char *path,
     lg_threshold_t *t = &(*out)[*n];
     char *kk = lg_fmt("%s.%s", full, k);
     t->metric = lg_xstrdup(k);
+    t->peak = NAN;
     (*n)++;
     if (json_is_number(e)) {
       t->slope = json_number_value(e);
     } else if (json_is_object(e) &&
                json_is_number(json_object_get(e, "slope"))) {
       t->slope = json_number_value(json_object_get(e, "slope"));
+      json_t *pk = json_object_get(e, "peak");
+      if (pk && (!json_is_number(pk) || json_number_value(pk) <= 0)) {
+        char *mk = lg_fmt("%s.peak", kk);
+        rc = lg_merr(c, mk, "a number > 0 (ceiling on peak - baseline)");
+        free(mk);
+      } else if (pk) {
+        t->peak = json_number_value(pk);
+      }
       json_t *meas = json_object_get(e, "measured");
-      if (meas && !json_is_string(meas)) {
+      if (rc) {
+        /* reported above */
+      } else if (meas && !json_is_string(meas)) {
         char *mk = lg_fmt("%s.measured", kk);
         rc = lg_merr(c, mk, "a string");
         free(mk);
@@ -256,14 +267,17 @@ static int lg_mthresholds(lg_mctx_t *c, json_t *o, const char *path,
           t->per_variant =
               lg_xcalloc(json_object_size(pv), sizeof *t->per_variant);
           json_object_foreach(pv, vk, ve) {
-            if (!json_is_number(ve)) {
+            /* null: the metric is not judged by slope in that variant (rss
+             * under ASan or valgrind grows with their quarantines). */
+            if (!json_is_number(ve) && !json_is_null(ve)) {
               char *mk = lg_fmt("%s.variants.%s", kk, vk);
-              rc = lg_merr(c, mk, "a number");
+              rc = lg_merr(c, mk, "a number, or null for no threshold");
               free(mk);
               break;
             }
             t->per_variant[t->nper_variant].variant = lg_xstrdup(vk);
-            t->per_variant[t->nper_variant].value = json_number_value(ve);
+            t->per_variant[t->nper_variant].value =
+                json_is_null(ve) ? NAN : json_number_value(ve);
             t->nper_variant++;
           }
         }
@@ -518,6 +532,14 @@ static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
   if (sc->warmup >= sc->iterations) {
     k = lg_fmt("%s.warmup", path);
     lg_merr(c, k, "fewer warm-up iterations than iterations");
+    free(k);
+    goto out;
+  }
+  /* A sample is taken every sample_every iterations: more than the run's
+   * iterations leaves no sample to judge (the run could only pass blind). */
+  if (sc->sample_every > sc->iterations) {
+    k = lg_fmt("%s.sample_every", path);
+    lg_merr(c, k, "at most the iterations (no sample would be taken)");
     free(k);
     goto out;
   }
@@ -974,6 +996,23 @@ static int lg_find_threshold(const lg_threshold_t *t, size_t n,
     return 1;
   }
   return 0;
+}
+
+double lg_scenario_peak_ceiling(const lg_manifest_t *m, const lg_scenario_t *sc,
+                                const char *variant, const char *metric) {
+  const lg_threshold_t *lists[2] = {sc ? sc->thresholds : NULL, m->thresholds};
+  size_t counts[2] = {sc ? sc->nthresholds : 0, m->nthresholds};
+  for (size_t l = 0; l < 2; l++) {
+    double slope = NAN;
+    if (!lg_find_threshold(lists[l], counts[l], variant, metric, &slope, NULL))
+      continue;
+    if (isnan(slope))
+      return NAN; /* null in this variant: not judged here */
+    for (size_t i = 0; i < counts[l]; i++)
+      if (strcmp(lists[l][i].metric, metric) == 0)
+        return lists[l][i].peak;
+  }
+  return NAN;
 }
 
 double lg_scenario_threshold(const lg_manifest_t *m, const lg_scenario_t *sc,

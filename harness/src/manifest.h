@@ -69,6 +69,7 @@ typedef struct lg_variant_s {
 typedef struct lg_threshold_s {
   char *metric;
   double slope;
+  double peak; /* ceiling on peak - baseline sample, units; NaN: none */
   char *measured;
   lg_vnum_t *per_variant;
   size_t nper_variant;
@@ -167,6 +168,11 @@ char *lg_manifest_check_scale(const lg_manifest_t *m, double cli_scale);
 double lg_scenario_threshold(const lg_manifest_t *m, const lg_scenario_t *sc,
                              const char *variant, const char *metric,
                              const char **measured);
+/* Peak-growth ceiling for a metric (the entry lg_scenario_threshold uses);
+ * NaN when none, or when that entry's per-variant slope is null (the
+ * metric is not judged in that variant). */
+double lg_scenario_peak_ceiling(const lg_manifest_t *m, const lg_scenario_t *sc,
+                                const char *variant, const char *metric);
 /* Exact-check metric list (scenario's, else the defaults). */
 void lg_scenario_exact(const lg_manifest_t *m, const lg_scenario_t *sc,
                        char ***list, size_t *n);

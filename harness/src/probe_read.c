@@ -86,7 +86,14 @@ static int lg_probe_record(json_t *o, size_t line, const char *text, size_t len,
         double d = json_number_value(v);
         if (!isfinite(d))
           continue;
-        lg_metric_t *m = lg_run_metric_add(run, k);
+        lg_metric_t *m = lg_run_metric(run, k);
+        if (!m && run->nmetrics >= LG_PROBE_MAX_METRICS) {
+          if (info->ignored_keys++ == 0)
+            info->ignored_first = lg_xstrdup(k);
+          continue;
+        }
+        if (!m)
+          m = lg_run_metric_add(run, k);
         m->v[row] = d;
       }
     }
@@ -100,7 +107,9 @@ static int lg_probe_record(json_t *o, size_t line, const char *text, size_t len,
     info->has_end = 1;
     free(info->end_status);
     const char *st = json_string_value(json_object_get(o, "status"));
-    info->end_status = lg_xstrdup(st ? st : "ok");
+    /* NULL when absent: an end record that does not say "ok" is not one. */
+    info->end_status = st ? lg_xstrdup(st) : NULL;
+    info->end_i = ji ? i : -1;
     json_t *im = json_object_get(o, "iterate_ms"),
            *sm = json_object_get(o, "sample_ms");
     info->iterate_ms = json_is_number(im) ? json_number_value(im) : NAN;
@@ -116,6 +125,8 @@ void lg_probe_parse(const char *data, size_t len, lg_run_t *run,
                     lg_probe_info_t *info) {
   size_t line = 0;
   const char *p = data, *end = data + len;
+  if (!info->has_end)
+    info->end_i = -1;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     line++;
@@ -171,5 +182,6 @@ void lg_probe_info_free(lg_probe_info_t *info) {
   free(info->scenario_error);
   free(info->protocol_error);
   free(info->last_phase);
+  free(info->ignored_first);
   memset(info, 0, sizeof *info);
 }

@@ -11,7 +11,7 @@ typedef struct lg_probe_info_s {
   int has_meta, has_end;
   long long meta_iterations, meta_sample_every, meta_pid;
   char *meta_lang;
-  char *end_status;     /* "ok" or "error" */
+  char *end_status;     /* "ok" or "error"; NULL when the end record has none */
   char *scenario_error; /* message of an error record, with phase and i */
   char *protocol_error; /* first malformed record, with its line number */
   int truncated;        /* last line had no newline (process died mid-write) */
@@ -19,10 +19,22 @@ typedef struct lg_probe_info_s {
   char *last_phase;
   size_t records;
   double iterate_ms, sample_ms; /* from the end record; NaN if absent */
+  long long end_i;      /* "i" of the end record; -1 if absent */
+  size_t ignored_keys;  /* sample keys dropped: beyond LG_PROBE_MAX_METRICS */
+  char *ignored_first;  /* the first such key, for the evidence */
 } lg_probe_info_t;
 
-/* Reads path; appends samples to run (when run is non-NULL). Returns 0, or -1
- * when the file cannot be opened (info->protocol_error says so). */
+/* Distinct metric keys kept per run; later new keys are ignored (counted in
+ * ignored_keys). Probes send about 10 and scenarios a few more: the cap
+ * keeps the reader linear in the stream and results.json bounded when a
+ * sample carries thousands of keys (40 000 keys once made a 42 MB report). */
+#define LG_PROBE_MAX_METRICS 64
+
+/* Reads path; appends samples to run (when run is non-NULL). info must be
+ * zeroed by the caller; its strings are owned by it and released with
+ * lg_probe_info_free. Returns 0, or -1 when the file cannot be opened
+ * (info->protocol_error says so). Linear in the stream's size. Not
+ * thread-safe on the same run/info. */
 int lg_probe_read(const char *path, lg_run_t *run, lg_probe_info_t *info);
 /* Same, from a buffer. */
 void lg_probe_parse(const char *data, size_t len, lg_run_t *run,

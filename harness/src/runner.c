@@ -353,37 +353,46 @@ static int lg_spawn(lg_jstate_t *js, lg_run_t *run) {
   return 0;
 }
 
+/* Parses the variant's detector outputs into run->findings. A valgrind
+ * detector's output that is missing, empty or unparsable goes to `problems`
+ * (the analysis makes it INFRA: memcheck's verdict is unknown); sanitizer
+ * logs only exist when they report, so their absence says nothing. */
 static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
                                  lg_jstate_t *js, lg_run_t *run,
-                                 lg_buf_t *notes) {
+                                 lg_buf_t *notes, lg_buf_t *problems) {
   lg_findings_t fs = {0};
   for (size_t d = 0; d < va->ndetectors; d++) {
     const lg_detector_t *det = &va->detectors[d];
+    int vg = strcmp(det->parser, "valgrind") == 0;
+    size_t found = 0;
     for (size_t p = 0; p < det->nfiles; p++) {
       char **names;
       size_t n = lg_list_dir(js->run_dir, det->files[p], &names);
+      found += n;
       for (size_t i = 0; i < n; i++) {
         char *path = lg_path_join(js->run_dir, names[i]);
         size_t len = 0;
         unsigned long long size = 0;
-        int xml = strcmp(det->parser, "valgrind") == 0;
+        lg_buf_t *to = vg ? problems : notes;
         /* Logs are read capped (head and tail: sanitizer reports come at
          * the end), so that memory stays bounded whatever a scenario
          * writes. An XML document cannot be cut: over the cap it is not
-         * parsed at all, and said so. */
+         * parsed at all, and said so (a detector problem: the run cannot
+         * pass on output nobody read). */
         struct stat fst;
         char *data = NULL;
-        if (xml && stat(path, &fst) == 0 && (size_t)fst.st_size > LG_XML_MAX) {
+        int over = 0;
+        if (vg && stat(path, &fst) == 0 && (size_t)fst.st_size > LG_XML_MAX) {
           char *sz = lg_fmt_size((unsigned long long)fst.st_size);
-          lg_buf_addf(notes, "%s%s %s: over %zu MiB, not parsed",
-                      notes->len ? "; " : "", names[i], sz, LG_XML_MAX >> 20);
+          lg_buf_addf(to, "%s%s %s: over %zu MiB, not parsed",
+                      to->len ? "; " : "", names[i], sz, LG_XML_MAX >> 20);
           free(sz);
-          xml = -1;
+          over = 1;
         } else {
-          data = lg_read_capped(path, xml ? LG_XML_MAX : LG_LOG_HEAD,
-                                xml ? 0 : LG_LOG_TAIL, &len, &size);
+          data = lg_read_capped(path, vg ? LG_XML_MAX : LG_LOG_HEAD,
+                                vg ? 0 : LG_LOG_TAIL, &len, &size);
         }
-        if (data && !xml && size > LG_LOG_HEAD + LG_LOG_TAIL) {
+        if (data && !vg && size > LG_LOG_HEAD + LG_LOG_TAIL) {
           char *sz = lg_fmt_size(size);
           char *mid = lg_fmt_size(size - LG_LOG_HEAD - LG_LOG_TAIL);
           lg_buf_addf(notes, "%s%s %s, middle %s not read",
@@ -391,15 +400,16 @@ static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
           free(sz);
           free(mid);
         }
-        if (xml == -1) {
+        if (over) {
           /* noted above */
         } else if (!data) {
-          lg_buf_addf(notes, "%scannot read %s", notes->len ? "; " : "",
-                      names[i]);
-        } else if (xml) {
+          lg_buf_addf(to, "%scannot read %s", to->len ? "; " : "", names[i]);
+        } else if (vg && len == 0) {
+          lg_buf_addf(to, "%s%s is empty", to->len ? "; " : "", names[i]);
+        } else if (vg) {
           char *e = lg_parse_valgrind_xml(data, len, names[i], &fs);
           if (e) {
-            lg_buf_addf(notes, "%s%s: %s", notes->len ? "; " : "", names[i], e);
+            lg_buf_addf(to, "%s%s: %s", to->len ? "; " : "", names[i], e);
             free(e);
           }
         } else {
@@ -410,6 +420,10 @@ static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
       }
       lg_strv_free(names, n);
     }
+    if (vg && found == 0)
+      lg_buf_addf(problems, "%sno valgrind output (no file matches %s)",
+                  problems->len ? "; " : "",
+                  det->nfiles ? det->files[0] : "the detector's patterns");
   }
   for (size_t i = 0; i < fs.n; i++)
     lg_attribute(&fs.v[i], m->ours, m->nours, m->frame_skip, m->nframe_skip);
@@ -715,9 +729,9 @@ static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   lg_probe_info_t pi;
   memset(&pi, 0, sizeof pi);
   lg_probe_read(js->probe_path, run, &pi);
-  lg_buf_t notes = {0};
-  lg_collect_detectors(m, job->va, js, run, &notes);
-  lg_analyze_run(m, job->sc, job->va, &pi, notes.s, run);
+  lg_buf_t notes = {0}, problems = {0};
+  lg_collect_detectors(m, job->va, js, run, &notes, &problems);
+  lg_analyze_run(m, job->sc, job->va, &pi, notes.s, problems.s, run);
   if (nleft) {
     char *what = lg_fmt("left %zu process%s running after it exited: %s "
                         "(killed)",
@@ -737,6 +751,7 @@ static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   }
   lg_buf_free(&left);
   lg_buf_free(&notes);
+  lg_buf_free(&problems);
   lg_probe_info_free(&pi);
   js->state = LG_JOB_DONE;
   return crashed;

@@ -1,8 +1,11 @@
-/* Theil–Sen and Mann–Kendall (see stats.h). Quadratic in the number of
- * samples, which the probe keeps in the hundreds. */
+/* Theil–Sen, Mann–Kendall and the leak decision (see stats.h). Every step is
+ * O(n log n): Mann–Kendall S from a merge-sort inversion count, the slope from
+ * all pairs up to LG_TREND_EXACT_MAX points and from a fixed number of
+ * PRNG-drawn pairs above, medians by sorting. */
 #include "stats.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +29,105 @@ int lg_trend_increasing(const lg_trend_t *t, double alpha) {
   return t->n >= 3 && t->mk_s > 0 && t->mk_p < alpha;
 }
 
+/* splitmix64: a tiny, well-mixed PRNG; seeded from the point count so the
+ * sampled slope is a deterministic function of the input. */
+static uint64_t lg_splitmix64(uint64_t *s) {
+  uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* Sorts v[0..n) ascending using tmp (n elements) and returns the number of
+ * strict inversions (pairs i < j with v[i] > v[j]) of the original order.
+ * Equal values are not inversions: the left one is taken first. */
+static double lg_inversions(double *v, double *tmp, size_t n) {
+  if (n < 2)
+    return 0;
+  size_t h = n / 2;
+  double inv = lg_inversions(v, tmp, h) + lg_inversions(v + h, tmp, n - h);
+  size_t i = 0, j = h, k = 0;
+  while (i < h && j < n) {
+    if (v[i] <= v[j]) {
+      tmp[k++] = v[i++];
+    } else {
+      tmp[k++] = v[j++];
+      inv += (double)(h - i);
+    }
+  }
+  while (i < h)
+    tmp[k++] = v[i++];
+  while (j < n)
+    tmp[k++] = v[j++];
+  memcpy(v, tmp, n * sizeof *v);
+  return inv;
+}
+
+/* The value at fraction q (0..1) of sorted v (n > 0), linearly
+ * interpolated. */
+static double lg_quantile_sorted(const double *v, size_t n, double q) {
+  double pos = q * (double)(n - 1);
+  size_t lo = (size_t)floor(pos);
+  if (lo + 1 >= n)
+    return v[n - 1];
+  double f = pos - (double)lo;
+  return v[lo] + f * (v[lo + 1] - v[lo]);
+}
+
+/* Reorders v[0..n) so that v[k] is the k-th smallest, smaller ones before it
+ * and larger after (Hoare's selection, median-of-three pivot: O(n)
+ * expected, and the slopes of a fit are not adversarial). */
+static void lg_select(double *v, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (hi > lo) {
+    size_t mid = lo + (hi - lo) / 2;
+    double a = v[lo], b = v[mid], c = v[hi];
+    double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] < pivot)
+        i++;
+      while (v[j] > pivot)
+        j--;
+      if (i <= j) {
+        double t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        if (j == 0)
+          break;
+        j--;
+      }
+    }
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return;
+  }
+}
+
+/* The value at fraction q of v's sorted order, interpolated as
+ * lg_quantile_sorted would, in O(n) expected; reorders v. */
+static double lg_quantile_select(double *v, size_t n, double q) {
+  double pos = q * (double)(n - 1);
+  size_t lo = (size_t)floor(pos);
+  if (lo + 1 >= n) {
+    lg_select(v, n, n - 1);
+    return v[n - 1];
+  }
+  lg_select(v, n, lo);
+  double f = pos - (double)lo, next = v[lo + 1];
+  for (size_t i = lo + 2; i < n; i++)
+    if (v[i] < next)
+      next = v[i];
+  return v[lo] + f * (next - v[lo]);
+}
+
 int lg_trend_fit(const double *x, const double *y, size_t n, lg_trend_t *out) {
+  int rc = -1;
+  double *xs = NULL, *ys = NULL, *work = NULL, *tmp = NULL, *slopes = NULL;
   memset(out, 0, sizeof *out);
   out->slope = out->intercept = out->slope_lo = out->slope_hi = NAN;
   out->mk_z = 0;
@@ -34,7 +135,8 @@ int lg_trend_fit(const double *x, const double *y, size_t n, lg_trend_t *out) {
   out->resid_sd = NAN;
   out->x_first = out->x_last = NAN;
 
-  double *xs = lg_xmalloc(n * sizeof *xs), *ys = lg_xmalloc(n * sizeof *ys);
+  xs = lg_xmalloc((n + 1) * sizeof *xs);
+  ys = lg_xmalloc((n + 1) * sizeof *ys);
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
     if (isnan(y[i]) || isnan(x[i]))
@@ -44,45 +146,34 @@ int lg_trend_fit(const double *x, const double *y, size_t n, lg_trend_t *out) {
     m++;
   }
   out->n = m;
-  if (m < 3) {
-    free(xs);
-    free(ys);
-    return -1;
-  }
+  if (m < 3)
+    goto fail;
   out->x_first = xs[0];
   out->x_last = xs[m - 1];
 
-  size_t npairs = m * (m - 1) / 2, k = 0;
-  double *slopes = lg_xmalloc(npairs * sizeof *slopes);
-  double s = 0;
-  for (size_t i = 0; i + 1 < m; i++) {
-    for (size_t j = i + 1; j < m; j++) {
-      double dy = ys[j] - ys[i], dx = xs[j] - xs[i];
-      s += (dy > 0) - (dy < 0);
-      if (dx != 0)
-        slopes[k++] = dy / dx;
-    }
-  }
-  /* Sorts slopes, which Sen's interval below relies on. */
-  out->slope = k > 0 ? lg_median_inplace(slopes, k) : 0;
-
-  /* Mann–Kendall variance with the tie correction. */
-  double *sorted = lg_xmalloc(m * sizeof *sorted);
-  memcpy(sorted, ys, m * sizeof *sorted);
-  qsort(sorted, m, sizeof *sorted, lg_cmp_dbl);
-  double dm = (double)m;
+  /* Mann–Kendall S = concordant - discordant pairs in sample order:
+   * discordant = strict inversions of y, ties = pairs of equal y, and
+   * concordant = all pairs - discordant - ties. */
+  work = lg_xmalloc(m * sizeof *work);
+  tmp = lg_xmalloc(m * sizeof *tmp);
+  memcpy(work, ys, m * sizeof *work);
+  double dm = (double)m, all = dm * (dm - 1) / 2;
+  double q = lg_inversions(work, tmp, m); /* work is now sorted */
+  double ties = 0;
   double var = dm * (dm - 1) * (2 * dm + 5);
   for (size_t i = 0; i < m;) {
     size_t j = i;
-    while (j < m && sorted[j] == sorted[i])
+    while (j < m && work[j] == work[i])
       j++;
     double t = (double)(j - i);
-    if (t > 1)
+    if (t > 1) {
       var -= t * (t - 1) * (2 * t + 5);
+      ties += t * (t - 1) / 2;
+    }
     i = j;
   }
   var /= 18.0;
-  free(sorted);
+  double s = (all - q - ties) - q;
   out->mk_s = s;
   if (var > 0) {
     double z = s > 0 ? (s - 1) / sqrt(var) : s < 0 ? (s + 1) / sqrt(var) : 0;
@@ -90,33 +181,100 @@ int lg_trend_fit(const double *x, const double *y, size_t n, lg_trend_t *out) {
     out->mk_p = lg_norm_sf(z);
   }
 
-  if (k > 0) {
-    /* Sen's interval: ranks (N - C)/2 and (N + C)/2 of the sorted slopes. */
-    double cval = 1.959964 * sqrt(var > 0 ? var : 0);
-    double lo = ((double)k - cval) / 2.0, hi = ((double)k + cval) / 2.0;
-    long ilo = (long)floor(lo), ihi = (long)ceil(hi);
-    if (ilo < 0)
-      ilo = 0;
-    if (ihi > (long)k - 1)
-      ihi = (long)k - 1;
-    out->slope_lo = slopes[ilo];
-    out->slope_hi = slopes[ihi];
+  /* Theil–Sen: every pair up to LG_TREND_EXACT_MAX points, else a fixed
+   * number of uniformly drawn pairs (the median of a large uniform sample
+   * of the pairwise slopes estimates the median of all of them). */
+  size_t k = 0;
+  if (m <= LG_TREND_EXACT_MAX) {
+    slopes = lg_xmalloc((m * (m - 1) / 2 + 1) * sizeof *slopes);
+    for (size_t i = 0; i + 1 < m; i++)
+      for (size_t j = i + 1; j < m; j++) {
+        double dx = xs[j] - xs[i];
+        if (dx != 0)
+          slopes[k++] = (ys[j] - ys[i]) / dx;
+      }
   } else {
-    out->slope_lo = out->slope_hi = 0;
+    uint64_t seed = 0x6c65616b67617465ULL ^ (uint64_t)m;
+    slopes = lg_xmalloc(LG_TREND_PAIRS * sizeof *slopes);
+    for (size_t d = 0; d < LG_TREND_PAIRS; d++) {
+      size_t i = (size_t)(lg_splitmix64(&seed) % m);
+      size_t j = (size_t)(lg_splitmix64(&seed) % m);
+      double dx = xs[j] - xs[i];
+      if (i != j && dx != 0)
+        slopes[k++] = (ys[j] - ys[i]) / dx;
+    }
   }
-  free(slopes);
+  if (k > 0) {
+    /* Sen's interval: ranks (N - C)/2 and (N + C)/2 of N sorted slopes,
+     * taken as fractions so that they also apply to a sample of them.
+     * Selection, not sorting: each quantile is O(k). */
+    double cval = 1.959964 * sqrt(var > 0 ? var : 0);
+    double flo = (all - cval) / (2 * all), fhi = (all + cval) / (2 * all);
+    out->slope = lg_quantile_select(slopes, k, 0.5);
+    out->slope_lo = lg_quantile_select(slopes, k, flo < 0 ? 0 : flo);
+    out->slope_hi = lg_quantile_select(slopes, k, fhi > 1 ? 1 : fhi);
+  } else {
+    out->slope = out->slope_lo = out->slope_hi = 0;
+  }
 
-  double *r = lg_xmalloc(m * sizeof *r);
   for (size_t i = 0; i < m; i++)
-    r[i] = ys[i] - out->slope * xs[i];
-  out->intercept = lg_median_inplace(r, m);
+    work[i] = ys[i] - out->slope * xs[i];
+  out->intercept = lg_median_inplace(work, m);
   for (size_t i = 0; i < m; i++)
-    r[i] = ys[i] - (out->intercept + out->slope * xs[i]);
-  for (size_t i = 0; i < m; i++)
-    r[i] = fabs(r[i]);
-  out->resid_sd = 1.4826 * lg_median_inplace(r, m);
-  free(r);
+    work[i] = fabs(ys[i] - (out->intercept + out->slope * xs[i]));
+  out->resid_sd = 1.4826 * lg_median_inplace(work, m);
+  rc = 0;
+fail:
+  free(slopes);
+  free(tmp);
+  free(work);
   free(xs);
   free(ys);
-  return 0;
+  return rc;
+}
+
+lg_judgement_t lg_leak_judge(const double *x, const double *y, size_t n,
+                             double threshold, double alpha, lg_trend_t *trend,
+                             lg_persist_t *p) {
+  lg_persist_t local;
+  if (!p)
+    p = &local;
+  memset(p, 0, sizeof *p);
+  int fit = lg_trend_fit(x, y, n, trend);
+  if (fit != 0 || trend->n < LG_TREND_MIN_SAMPLES)
+    return LG_J_TOO_FEW;
+
+  /* The usable points again, in order (the fit skipped NaNs the same way). */
+  size_t m = 0, K = LG_PERSIST_BLOCKS;
+  double *xs = lg_xmalloc(n * sizeof *xs), *ys = lg_xmalloc(n * sizeof *ys);
+  for (size_t i = 0; i < n; i++)
+    if (!isnan(x[i]) && !isnan(y[i])) {
+      xs[m] = x[i];
+      ys[m++] = y[i];
+    }
+  double *v = lg_xmalloc(m * sizeof *v);
+  for (size_t b = 0; b < K; b++) {
+    size_t lo = b * m / K, hi = (b + 1) * m / K;
+    memcpy(v, ys + lo, (hi - lo) * sizeof *v);
+    qsort(v, hi - lo, sizeof *v, lg_cmp_dbl);
+    p->level[b] = lg_quantile_sorted(v, hi - lo, 0.5);
+    memcpy(v, xs + lo, (hi - lo) * sizeof *v);
+    p->x_mid[b] = lg_median_inplace(v, hi - lo);
+  }
+  p->nblocks = K;
+  for (size_t b = 0; b + 1 < K; b++) {
+    double dx = p->x_mid[b + 1] - p->x_mid[b];
+    p->slope[b] = dx > 0 ? (p->level[b + 1] - p->level[b]) / dx : 0;
+    if (p->slope[b] > threshold)
+      p->rising++;
+  }
+  p->last_rising = p->slope[K - 2] > threshold;
+  p->persistent = p->rising >= K - 2 && p->last_rising;
+  free(v);
+  free(xs);
+  free(ys);
+
+  if (!(trend->slope > threshold) || !lg_trend_increasing(trend, alpha))
+    return LG_J_FLAT;
+  return p->persistent ? LG_J_LEAK : LG_J_STEP;
 }

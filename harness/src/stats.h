@@ -1,7 +1,13 @@
 /* Robust trend statistics for leak detection: the Theil–Sen slope (median of
  * pairwise slopes, insensitive to GC spikes and outliers) with Sen's
- * confidence interval, and the Mann–Kendall trend test (rank-based, so a
- * noisy flat series is not a trend however large its variance). */
+ * confidence interval, the Mann–Kendall trend test (rank-based, so a noisy
+ * flat series is not a trend however large its variance), and the leak
+ * decision built on them plus a block-persistence test (lg_leak_judge), so
+ * that a one-time step, a ramp that stops or a GC sawtooth is never a
+ * per-iteration leak.
+ *
+ * Cost: O(n log n) time and O(n) memory in the number of points; every
+ * function is pure (no global state) and safe to call from any thread. */
 #ifndef LG_STATS_H
 #define LG_STATS_H
 
@@ -21,8 +27,18 @@ typedef struct lg_trend_s {
   double resid_sd; /* robust residual spread: 1.4826 * MAD(y - fit) */
 } lg_trend_t;
 
-/* Fits x/y (n points; points whose y is NaN are skipped). Returns 0, or -1
- * when fewer than 3 usable points remain (out is then zeroed with NaNs). */
+/* Up to this many points the Theil–Sen slope uses every pair (exact); above
+ * it, LG_TREND_PAIRS pairs drawn with a fixed-seed PRNG (deterministic: the
+ * same input always gives the same slope). 2^19 pairs put the sampled median
+ * within about 0.2% of the pairs' spread of the exact one, well inside Sen's
+ * interval. */
+#define LG_TREND_EXACT_MAX 1024
+#define LG_TREND_PAIRS (1u << 19)
+
+/* Fits x/y (n points, in sample order; points whose x or y is NaN are
+ * skipped). Returns 0, or -1 when fewer than 3 usable points remain (out is
+ * then zeroed with NaNs). Mann–Kendall S is exact (merge-sort inversion
+ * count, ties handled); the slope is exact up to LG_TREND_EXACT_MAX points. */
 int lg_trend_fit(const double *x, const double *y, size_t n, lg_trend_t *out);
 
 /* Median of v (n > 0); reorders v. */
@@ -33,5 +49,52 @@ double lg_norm_sf(double z);
 
 /* True when the trend is an increasing one at one-sided level alpha. */
 int lg_trend_increasing(const lg_trend_t *t, double alpha);
+
+/* Blocks of the persistence test. The judged window is cut into this many
+ * consecutive blocks of (almost) equal sample counts, each summarised by its
+ * median: a GC sawtooth with several cycles per block has a flat median
+ * (its envelope, not its phase, decides), and fewer than half of a block's
+ * samples as outliers, either way, cannot move it. */
+#define LG_PERSIST_BLOCKS 5
+/* Fewest points the leak decision accepts: 3 per block, so that one outlier
+ * sample cannot set a block's level (the median of 3 ignores one; the
+ * "median" of 1 or 2 values is one of them or their mean). Fewer points
+ * prove nothing either way: the caller must report that rather than pass
+ * (analyze.c: ERROR). */
+#define LG_TREND_MIN_SAMPLES (3 * LG_PERSIST_BLOCKS)
+
+typedef struct lg_persist_s {
+  size_t nblocks;                    /* LG_PERSIST_BLOCKS, or 0 if not run */
+  double level[LG_PERSIST_BLOCKS];   /* median of each block */
+  double x_mid[LG_PERSIST_BLOCKS];   /* median x of each block */
+  double slope[LG_PERSIST_BLOCKS - 1]; /* level change per unit x, block to
+                                          next block */
+  size_t rising; /* block-to-block slopes above the threshold */
+  int last_rising; /* the last one is above it (growth has not stopped) */
+  int persistent;  /* rising >= nblocks - 2 and last_rising */
+} lg_persist_t;
+
+/* Outcome of lg_leak_judge. */
+typedef enum lg_judgement_e {
+  LG_J_FLAT = 0,     /* slope at or below threshold, or no significant trend */
+  LG_J_LEAK = 1,     /* persistent growth above threshold */
+  LG_J_STEP = 2,     /* slope and trend above threshold, but not persistent:
+                        a step, a ramp that stopped, a sawtooth */
+  LG_J_TOO_FEW = -1  /* fewer than LG_TREND_MIN_SAMPLES usable points */
+} lg_judgement_t;
+
+/* The harness's leak decision for one metric (analyze.c calls it; so does
+ * the calibration program, harness/test/calibrate.c). LEAK needs all of:
+ * Theil–Sen slope > threshold, Mann–Kendall increasing at `alpha`, and
+ * persistence: at least LG_PERSIST_BLOCKS - 2 of the block-to-block slopes of
+ * the block medians above the threshold, the last one included. A one-time step
+ * moves at most two block-to-block slopes (one when it falls between blocks,
+ * two when inside one), so it cannot flag on its own, whatever its size;
+ * a ramp that ends before the last block cannot either.
+ * Fills *trend (the fit, as lg_trend_fit) and *p (may be NULL). The
+ * threshold must be finite. */
+lg_judgement_t lg_leak_judge(const double *x, const double *y, size_t n,
+                             double threshold, double alpha, lg_trend_t *trend,
+                             lg_persist_t *p);
 
 #endif

@@ -602,12 +602,16 @@ static void test_once_policy_in_analysis(void) {
                                      "/r/addon/src/addon.c", 57, "x.node");
       f->bytes = grows ? 24 * 2000 : 24;
       f->blocks = grows ? 2000 : 1;
+      /* A complete run: a judged window long enough for the trend rule. */
+      for (long long it = 100; it <= 2000; it += 100)
+        lg_run_sample_add(run, it, (double)it, "iterate");
       lg_probe_info_t pi;
       memset(&pi, 0, sizeof pi);
       pi.has_end = 1;
-      pi.last_i = 2000;
+      pi.last_i = pi.end_i = 2000;
+      pi.end_status = (char *)"ok";
       pi.last_phase = (char *)"teardown";
-      lg_analyze_run(&m, NULL, NULL, &pi, NULL, run);
+      lg_analyze_run(&m, NULL, NULL, &pi, NULL, NULL, run);
       lg_verdict_t v = run->verdict;
       lg_fclass_t cls = run->findings[0].cls;
       char *ev = lg_xstrdup(run->evidence);

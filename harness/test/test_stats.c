@@ -1,6 +1,7 @@
 /* Unit tests: Theil–Sen, Mann–Kendall and the leak rule on known series. */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "check.h"
 #include "stats.h"
@@ -179,6 +180,168 @@ static void test_nan_and_short_series(void) {
   ASSERT_EQ(lg_trend_fit(x, y, 0, &t), -1);
 }
 
+
+/* Brute-force Mann–Kendall S, the O(n^2) definition. */
+static double lg_mk_s_brute(const double *y, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i + 1 < n; i++)
+    for (size_t j = i + 1; j < n; j++)
+      s += (y[j] > y[i]) - (y[j] < y[i]);
+  return s;
+}
+
+static void test_mk_s_matches_definition(void) {
+  /* The merge-sort count equals the pairwise definition, ties included
+   * (values quantised to 8 levels so that most pairs tie). */
+  static double x[300], y[300];
+  for (uint64_t seed = 1; seed <= 20; seed++) {
+    uint64_t s = seed;
+    size_t n = 3 + (size_t)(seed * 13 % 297);
+    for (size_t i = 0; i < n; i++) {
+      x[i] = (double)i;
+      y[i] = seed % 2 ? floor(4 * lg_noise(&s)) : lg_noise(&s) + 0.01 * i;
+    }
+    lg_trend_t t;
+    ASSERT_EQ(lg_trend_fit(x, y, n, &t), 0);
+    ASSERT_DBL_NEAR(t.mk_s, lg_mk_s_brute(y, n), 0);
+  }
+}
+
+static int lg_cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void test_slope_matches_definition(void) {
+  /* The selected median and Sen quantiles equal those of the sorted list
+   * of all pairwise slopes (many equal slopes: quantised values). */
+  static double x[200], y[200], sl[200 * 199 / 2];
+  for (uint64_t seed = 1; seed <= 30; seed++) {
+    uint64_t s = seed;
+    size_t n = 3 + (size_t)(seed * 37 % 198), k = 0;
+    for (size_t i = 0; i < n; i++) {
+      x[i] = (double)(i / 2 * 2); /* pairs of equal x are skipped */
+      y[i] = floor(3 * lg_noise(&s)) + (seed % 3) * 0.1 * (double)i;
+    }
+    for (size_t i = 0; i + 1 < n; i++)
+      for (size_t j = i + 1; j < n; j++)
+        if (x[j] != x[i])
+          sl[k++] = (y[j] - y[i]) / (x[j] - x[i]);
+    qsort(sl, k, sizeof *sl, lg_cmp);
+    double med = k % 2 ? sl[k / 2] : (sl[k / 2 - 1] + sl[k / 2]) / 2;
+    lg_trend_t t;
+    ASSERT_EQ(lg_trend_fit(x, y, n, &t), 0);
+    ASSERT_DBL_NEAR(t.slope, med, 1e-12);
+    ASSERT_TRUE(t.slope_lo >= sl[0] && t.slope_lo <= t.slope);
+    ASSERT_TRUE(t.slope_hi <= sl[k - 1] && t.slope_hi >= t.slope);
+  }
+}
+
+static void test_sampled_slope_large_n(void) {
+  /* Above LG_TREND_EXACT_MAX points the slope comes from sampled pairs:
+   * deterministic, and close to the true slope; 100 000 points fit fast
+   * (the old all-pairs fit needed 40 GB for this). */
+  size_t n = 100000;
+  double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+  ASSERT_TRUE(x && y);
+  uint64_t s = 7;
+  for (size_t i = 0; i < n; i++) {
+    x[i] = 1000 + 10.0 * (double)i;
+    y[i] = 1e6 + 3 * x[i] + 5000 * lg_noise(&s);
+  }
+  lg_trend_t a, b;
+  int ra = lg_trend_fit(x, y, n, &a), rb = lg_trend_fit(x, y, n, &b);
+  free(x);
+  free(y);
+  ASSERT_EQ(ra, 0);
+  ASSERT_EQ(rb, 0);
+  ASSERT_DBL_NEAR(a.slope, 3, 0.01);
+  ASSERT_TRUE(a.slope == b.slope && a.slope_lo == b.slope_lo);
+  ASSERT_TRUE(a.slope_lo <= 3 && a.slope_hi >= 3);
+  ASSERT_TRUE(a.mk_p < 1e-12);
+}
+
+static lg_judgement_t lg_judge_series(double (*f)(double, uint64_t *), size_t n,
+                                      double thr, uint64_t seed) {
+  double x[500], y[500];
+  uint64_t s = seed;
+  for (size_t i = 0; i < n; i++) {
+    x[i] = 200 + (double)i * 1800.0 / (double)n;
+    y[i] = f(x[i], &s);
+  }
+  lg_trend_t t;
+  lg_persist_t p;
+  return lg_leak_judge(x, y, n, thr, 0.01, &t, &p);
+}
+
+/* Levels in B over iterations 200..2000, threshold 16 B/it (28.8 KB over
+ * the window), noise +-300 B. */
+static double lg_f_step_huge(double x, uint64_t *s) {
+  return 1e6 + (x > 1300 ? 232e3 : 0) + 300 * lg_noise(s);
+}
+static double lg_f_step_early(double x, uint64_t *s) {
+  return 1e6 + (x > 300 ? 1e6 : 0) + 300 * lg_noise(s);
+}
+static double lg_f_step_late(double x, uint64_t *s) {
+  return 1e6 + (x > 1950 ? 1e6 : 0) + 300 * lg_noise(s);
+}
+static double lg_f_plateau(double x, uint64_t *s) {
+  return 1e6 + 200 * fmin(x - 200, 700) + 300 * lg_noise(s);
+}
+static double lg_f_leak_2x(double x, uint64_t *s) {
+  return 1e6 + 32 * x + 300 * lg_noise(s);
+}
+static double lg_f_staircase(double x, uint64_t *s) {
+  return 1e6 + 4096 * floor(x / 100) + 300 * lg_noise(s);
+}
+
+static void test_judge_steps_are_not_leaks(void) {
+  /* The reported case: one 232 KB rss step in a short clean run. And steps
+   * of 1 MB early or in the last sample, a ramp that stops: never LEAK,
+   * though the slope and Mann-Kendall alone would say so. */
+  double (*fs[])(double, uint64_t *) = {lg_f_step_huge, lg_f_step_early,
+                                        lg_f_step_late, lg_f_plateau};
+  for (size_t f = 0; f < 4; f++)
+    for (size_t n = 20; n <= 500; n *= 5)
+      for (uint64_t seed = 1; seed <= 10; seed++)
+        ASSERT_NE(lg_judge_series(fs[f], n, 16, seed), LG_J_LEAK);
+  /* The old rule (slope and Mann-Kendall) flags a step that lands mid-way
+   * in page-sized rss noise: pairs across the step outnumber the others. */
+  double x[90], y[90];
+  uint64_t s = 3;
+  for (int i = 0; i < 90; i++) {
+    x[i] = 200 + i * 20;
+    y[i] = 1e6 + (i >= 44 ? 232e3 : 0) + 4096 * lg_noise(&s);
+  }
+  lg_trend_t t;
+  ASSERT_EQ(lg_leak_judge(x, y, 90, 16, 0.01, &t, NULL), LG_J_STEP);
+  ASSERT_TRUE(lg_leak_rule(&t, 16));
+}
+
+static void test_judge_persistent_growth_is_a_leak(void) {
+  for (size_t n = 20; n <= 500; n *= 5)
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+      ASSERT_EQ(lg_judge_series(lg_f_leak_2x, n, 16, seed), LG_J_LEAK);
+      ASSERT_EQ(lg_judge_series(lg_f_staircase, n, 16, seed), LG_J_LEAK);
+    }
+}
+
+static void test_judge_too_few_samples(void) {
+  double x[LG_TREND_MIN_SAMPLES], y[LG_TREND_MIN_SAMPLES];
+  for (int i = 0; i < LG_TREND_MIN_SAMPLES; i++) {
+    x[i] = i;
+    y[i] = 1000.0 * i;
+  }
+  lg_trend_t t;
+  ASSERT_EQ(lg_leak_judge(x, y, LG_TREND_MIN_SAMPLES - 1, 16, 0.01, &t, NULL),
+            LG_J_TOO_FEW);
+  ASSERT_EQ(lg_leak_judge(x, y, LG_TREND_MIN_SAMPLES, 16, 0.01, &t, NULL),
+            LG_J_LEAK);
+  y[3] = NAN; /* NaNs do not count */
+  ASSERT_EQ(lg_leak_judge(x, y, LG_TREND_MIN_SAMPLES, 16, 0.01, &t, NULL),
+            LG_J_TOO_FEW);
+}
+
 static void test_median(void) {
   double a[] = {5, 1, 4, 2, 3};
   ASSERT_DBL_NEAR(lg_median_inplace(a, 5), 3, 0);
@@ -201,6 +364,12 @@ static const check_case_t cases[] = {
     {"decreasing_is_not_a_leak", test_decreasing_is_not_a_leak},
     {"nan_and_short_series", test_nan_and_short_series},
     {"median", test_median},
+    {"mk_s_matches_definition", test_mk_s_matches_definition},
+    {"slope_matches_definition", test_slope_matches_definition},
+    {"sampled_slope_large_n", test_sampled_slope_large_n},
+    {"judge_steps_are_not_leaks", test_judge_steps_are_not_leaks},
+    {"judge_persistent_growth_is_a_leak", test_judge_persistent_growth_is_a_leak},
+    {"judge_too_few_samples", test_judge_too_few_samples},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
