@@ -3,6 +3,7 @@
 #include "probe.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -35,7 +36,31 @@ void lg_sample_add(lg_sample_t *s, const char *name, double value) {
     s->malloc_overridden = 1;
 }
 
+/* liblgheap.so's reader (harness/preload/lgheap.h): int lg_heap_read(int64_t
+ * *bytes, int64_t *blocks), returning its mode, 0 when it has no figure.
+ * Looked up, not linked, so scenarios run the same without the preload. */
+typedef int (*lg_probe_heap_read_fn)(int64_t *bytes, int64_t *blocks);
+
+int lg_probe_heap(double *bytes, double *blocks) {
+  static int looked_up;
+  static lg_probe_heap_read_fn read_fn;
+  if (!looked_up) {
+    /* The preload is loaded at startup, so one lookup settles it. */
+    *(void **)&read_fn = dlsym(RTLD_DEFAULT, "lg_heap_read");
+    looked_up = 1;
+  }
+  int64_t b, k;
+  if (read_fn == NULL || read_fn(&b, &k) == 0)
+    return 0;
+  *bytes = (double)b;
+  *blocks = (double)k;
+  return 1;
+}
+
 double lg_probe_malloc_in_use(void) {
+  double bytes, blocks;
+  if (lg_probe_heap(&bytes, &blocks))
+    return bytes;
   if (__sanitizer_get_current_allocated_bytes)
     return (double)__sanitizer_get_current_allocated_bytes();
   struct mallinfo2 mi = mallinfo2();
@@ -142,10 +167,23 @@ static void lg_probe_sample(const lg_scenario_t *sc, void *ctx,
                    phase, (unsigned long long)i, lg_probe_ms(), lg_probe_rss(),
                    lg_probe_count("/proc/self/task", 0),
                    lg_probe_count("/proc/self/fd", 1));
-  double in_use = s.malloc_overridden ? -1 : lg_probe_malloc_in_use();
+  /* The preload's figures first (exact, the same in C and JS); the
+   * sanitizer's or mallinfo2's without it. A scenario's own mallocInUse or
+   * mallocBlocks wins (it is emitted below with the other extras). */
+  double heap_bytes, heap_blocks, in_use = -1;
+  int have_heap = lg_probe_heap(&heap_bytes, &heap_blocks);
+  if (!s.malloc_overridden)
+    in_use = have_heap ? heap_bytes : lg_probe_malloc_in_use();
   if (in_use >= 0 && o > 0 && (size_t)o < sizeof line)
     o += snprintf(line + o, sizeof line - (size_t)o, ",\"mallocInUse\":%.0f",
                   in_use);
+  int blocks_overridden = 0;
+  for (int k = 0; k < s.n; k++)
+    if (strcmp(s.names[k], "mallocBlocks") == 0)
+      blocks_overridden = 1;
+  if (have_heap && !blocks_overridden && o > 0 && (size_t)o < sizeof line)
+    o += snprintf(line + o, sizeof line - (size_t)o, ",\"mallocBlocks\":%.0f",
+                  heap_blocks);
   for (int k = 0; k < s.n && o > 0 && (size_t)o < sizeof line; k++) {
     char name[128];
     lg_probe_json_str(name, sizeof name, s.names[k]);
