@@ -15,13 +15,19 @@
  * recognised and passed through untouched instead of corrupting the heap.
  *
  * Rules of the hot path: no locks (fork-safe, async-signal-tolerant as much
- * as the real malloc is), no allocation, no syscalls; two relaxed atomic
- * adds on a stripe (one cache line) chosen once per thread. */
+ * as the real malloc is), no allocation, no syscalls. Counting goes to a
+ * stripe (one cache line) that the thread claims on its first call and owns
+ * until it exits, so the two updates are plain load/add/store, not locked
+ * read-modify-writes: measured on this machine (2 vCPU VM), four locked adds
+ * per malloc/free pair cost ~40 ns, more than glibc's pair itself (~9 ns).
+ * Threads beyond the owned stripes, and exiting threads, fall back to
+ * relaxed atomic adds on the shared stripes. */
 #include "lgheap.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,23 +98,66 @@ static void lg_heap_die(const char *msg) {
   _exit(127);
 }
 
-static inline lg_heap_stripe_t *lg_heap_stripe(void) {
-  uint32_t s = lg_heap_slot;
-  if (LG_UNLIKELY(s == 0)) {
-    s = atomic_fetch_add_explicit(&lg_heap_next_slot, 1,
-                                  memory_order_relaxed) %
-            LG_HEAP_STRIPES +
-        1;
-    lg_heap_slot = s;
+/* Releases the exiting thread's stripe (a pthread key destructor, so it runs
+ * at thread exit with the stripe number as value). What the thread still
+ * frees afterwards (later destructors) goes to a shared stripe. */
+static pthread_key_t lg_heap_key;
+static atomic_int lg_heap_key_ok;
+
+static uint32_t lg_heap_shared_slot(uint32_t n) {
+  return LG_HEAP_OWNED + n % (LG_HEAP_STRIPES - LG_HEAP_OWNED) + 1;
+}
+
+static void lg_heap_release(void *v) {
+  uint32_t s = (uint32_t)(uintptr_t)v;
+  if (s == 0 || s > LG_HEAP_OWNED)
+    return;
+  lg_heap_slot = lg_heap_shared_slot(s);
+  /* Release: our last plain stores happen before the next owner's claim. */
+  __atomic_store_n(&lg_heap_pub.stripes[s - 1].owned, 0, __ATOMIC_RELEASE);
+}
+
+/* First call on a thread: claim a free owned stripe, else a shared one. */
+static uint32_t lg_heap_claim(void) {
+  uint32_t start = atomic_fetch_add_explicit(&lg_heap_next_slot, 1,
+                                             memory_order_relaxed);
+  for (uint32_t k = 0; k < LG_HEAP_OWNED; k++) {
+    uint32_t i = (start + k) % LG_HEAP_OWNED;
+    uint32_t expect = 0;
+    if (__atomic_compare_exchange_n(&lg_heap_pub.stripes[i].owned, &expect, 1,
+                                    0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+      lg_heap_slot = i + 1;
+      /* Set after the slot, so that an allocation made by setspecific
+       * itself (keys above 31 only) is counted on the claimed stripe. A
+       * thread that claimed before our constructor made the key (the main
+       * thread) simply keeps its stripe. */
+      if (atomic_load(&lg_heap_key_ok))
+        pthread_setspecific(lg_heap_key, (void *)(uintptr_t)(i + 1));
+      return i + 1;
+    }
   }
-  return &lg_heap_pub.stripes[s - 1];
+  lg_heap_slot = lg_heap_shared_slot(start);
+  return lg_heap_slot;
 }
 
 static inline void lg_heap_count(int64_t bytes, int64_t blocks) {
-  lg_heap_stripe_t *st = lg_heap_stripe();
-  __atomic_fetch_add(&st->bytes, bytes, __ATOMIC_RELAXED);
-  if (blocks != 0)
+  uint32_t s = lg_heap_slot;
+  if (LG_UNLIKELY(s == 0))
+    s = lg_heap_claim();
+  lg_heap_stripe_t *st = &lg_heap_pub.stripes[s - 1];
+  if (LG_LIKELY(s <= LG_HEAP_OWNED)) {
+    /* Single writer: plain load/add/store. The stores are atomic (aligned
+     * 64-bit), so a reader on another thread never sees a torn value. */
+    __atomic_store_n(&st->bytes,
+                     __atomic_load_n(&st->bytes, __ATOMIC_RELAXED) + bytes,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&st->blocks,
+                     __atomic_load_n(&st->blocks, __ATOMIC_RELAXED) + blocks,
+                     __ATOMIC_RELAXED);
+  } else {
+    __atomic_fetch_add(&st->bytes, bytes, __ATOMIC_RELAXED);
     __atomic_fetch_add(&st->blocks, blocks, __ATOMIC_RELAXED);
+  }
 }
 
 static void *lg_heap_arena_alloc(size_t size) {
@@ -399,6 +448,8 @@ static int64_t lg_heap_blocks_now(void) {
  * malloc (node) it is the executable's PLT stub. So one block is allocated
  * through it, and if our count moved, the call reached us. */
 __attribute__((constructor(101))) static void lg_heap_init(void) {
+  if (pthread_key_create(&lg_heap_key, lg_heap_release) == 0)
+    atomic_store(&lg_heap_key_ok, 1);
   void *(*winner)(size_t);
   void (*winner_free)(void *);
   *(void **)&winner = dlsym(RTLD_DEFAULT, "malloc");

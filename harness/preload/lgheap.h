@@ -32,13 +32,20 @@ enum {
   LG_HEAP_MODE_SANITIZER = 2
 };
 
+/* Stripes below LG_HEAP_OWNED have at most one owner thread at a time,
+ * which updates them with plain loads and stores; the others are shared by
+ * whatever threads find no free stripe (or are exiting) and updated with
+ * atomic adds. */
+#define LG_HEAP_OWNED 56
+
 /* One cache line per stripe so that threads on different stripes never
  * share a line. A stripe's values may be negative (a block freed on another
  * thread than the one that allocated it); only the sum means anything. */
 typedef struct lg_heap_stripe_s {
   int64_t bytes;
   int64_t blocks;
-  char pad[48];
+  uint32_t owned; /* 1 while a thread owns the stripe (owned stripes only) */
+  char pad[44];
 } __attribute__((aligned(64))) lg_heap_stripe_t;
 
 /* The published page. Layout is the reader protocol (probe.js parses it):
