@@ -157,19 +157,19 @@ async function sample(sc, ctx, phase, i) {
     // readdir holds one descriptor open on the directory while listing.
     fds: countDir('/proc/self/fd') - 1,
   };
-  // The preload's figures; a scenario's own mallocInUse / mallocBlocks
-  // (merged below) wins, so an addon that exports its accounting keeps it.
+  // The scenario's metrics are read first, right after the forced GC as they
+  // always were; then the preload's figures, which a scenario's own
+  // mallocInUse / mallocBlocks override (an addon that exports its own
+  // accounting keeps it).
+  const extra = typeof sc.stats === 'function' ? sc.stats(ctx) || {} : {};
   const heap = heapFigures();
   if (heap) {
     rec.mallocInUse = heap.bytes;
     rec.mallocBlocks = heap.blocks;
   }
-  if (typeof sc.stats === 'function') {
-    const extra = sc.stats(ctx) || {};
-    for (const [k, v] of Object.entries(extra)) {
-      if (typeof v === 'number' && Number.isFinite(v) && !(k in { type: 1, phase: 1, i: 1, t_ms: 1 })) {
-        rec[k] = v;
-      }
+  for (const [k, v] of Object.entries(extra)) {
+    if (typeof v === 'number' && Number.isFinite(v) && !(k in { type: 1, phase: 1, i: 1, t_ms: 1 })) {
+      rec[k] = v;
     }
   }
   emit(rec);
