@@ -293,7 +293,7 @@ static void *lg_heap_aligned(size_t align, size_t size) {
 static void *lg_heap_realloc(void *p, size_t size) {
   if (p == NULL)
     return lg_heap_malloc(size);
-  if (LG_UNLIKELY(lg_heap_ready()) || lg_heap_in_arena(p)) {
+  if (lg_heap_in_arena(p)) {
     /* An arena block moves to the heap (or to more arena while bootstrap
      * lasts); the arena copy is simply abandoned. */
     lg_heap_hdr_t *h = (lg_heap_hdr_t *)p - 1;
@@ -301,6 +301,13 @@ static void *lg_heap_realloc(void *p, size_t size) {
     if (q != NULL)
       memcpy(q, p, h->size < size ? h->size : size);
     return q;
+  }
+  if (LG_UNLIKELY(lg_heap_ready())) {
+    /* A block that is not the arena's while dlsym is still resolving: it
+     * cannot exist (nothing else allocated yet), and without the real
+     * realloc it cannot be moved. */
+    errno = ENOMEM;
+    return NULL;
   }
   if (size == 0) { /* glibc: realloc(p, 0) frees p and returns NULL */
     lg_heap_free(p);

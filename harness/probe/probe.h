@@ -49,13 +49,13 @@ int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv);
  * bytes when that preload is active (harness/preload/), else the sanitizer
  * allocator's count under ASan/TSan, else mallinfo2().uordblks; -1 when
  * unavailable (valgrind replaces malloc and mallinfo2 then reports zeros).
- * Any thread; allocation-free. */
+ * The probe's thread; allocation-free after the first call (see below). */
 double lg_probe_malloc_in_use(void);
 
 /* liblgheap.so's live bytes and blocks (see harness/preload/lgheap.h):
  * returns 1 and sets both when the preload is loaded and has a figure, else
- * 0 and sets neither. Any thread; allocation-free after the first call
- * (which looks the reader up with dlsym). */
+ * 0 and sets neither. The probe's thread (the first call looks the reader
+ * up with dlsym and caches it); allocation-free after that call. */
 int lg_probe_heap(double *bytes, double *blocks);
 
 #endif
