@@ -207,12 +207,13 @@ static void test_memalign_family(void) {
  * before they started: thread start-up and exit allocate (TLS, stacks), so
  * both readings are taken between two barriers. */
 enum { T_THREADS = 128, T_SLOTS = 64, T_OPS = 20000, T_XCHG = 256 };
-static pthread_barrier_t t_start, t_done, t_exit;
+static pthread_barrier_t t_ready, t_start, t_done, t_exit;
 static _Atomic(void *) t_xchg[T_XCHG];
 
 static void *t_stress(void *arg) {
   uint64_t s = (uint64_t)(uintptr_t)arg * 0x9e3779b97f4a7c15u + 1;
   void *mine[T_SLOTS] = {0};
+  pthread_barrier_wait(&t_ready);
   pthread_barrier_wait(&t_start);
   for (int i = 0; i < T_OPS; i++) {
     s = s * 6364136223846793005u + 1442695040888963407u;
@@ -241,6 +242,7 @@ static void *t_stress(void *arg) {
 
 static void test_threads_stress_returns_to_initial(void) {
   pthread_t th[T_THREADS];
+  pthread_barrier_init(&t_ready, NULL, T_THREADS + 1);
   pthread_barrier_init(&t_start, NULL, T_THREADS + 1);
   pthread_barrier_init(&t_done, NULL, T_THREADS + 1);
   pthread_barrier_init(&t_exit, NULL, T_THREADS + 1);
@@ -249,7 +251,10 @@ static void test_threads_stress_returns_to_initial(void) {
   int64_t b0 = 0, k0 = 0, b1 = 0, k1 = 0, peak_seen = 0;
   int failed = 0;
   /* No assertion may return between the barriers (the threads would hang),
-   * so the readings are checked after the join. */
+   * so the readings are checked after the join. The first reading waits
+   * until every thread has started: a thread's start-up may allocate and
+   * free (ASan's does), which must not straddle it. */
+  pthread_barrier_wait(&t_ready);
   if (t_read == NULL)
     *(void **)&t_read = dlsym(RTLD_DEFAULT, "lg_heap_read");
   failed |= t_read == NULL || t_read(&b0, &k0) != t_mode();
@@ -271,6 +276,7 @@ static void test_threads_stress_returns_to_initial(void) {
   pthread_barrier_wait(&t_exit);
   for (int i = 0; i < T_THREADS; i++)
     pthread_join(th[i], NULL);
+  pthread_barrier_destroy(&t_ready);
   pthread_barrier_destroy(&t_start);
   pthread_barrier_destroy(&t_done);
   pthread_barrier_destroy(&t_exit);
