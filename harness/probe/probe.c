@@ -167,26 +167,31 @@ static void lg_probe_sample(const lg_scenario_t *sc, void *ctx,
                    phase, (unsigned long long)i, lg_probe_ms(), lg_probe_rss(),
                    lg_probe_count("/proc/self/task", 0),
                    lg_probe_count("/proc/self/fd", 1));
-  /* The preload's figures first (exact, the same in C and JS); the
-   * sanitizer's or mallinfo2's without it. A scenario's own mallocInUse or
-   * mallocBlocks wins (it is emitted below with the other extras). */
+  /* With the preload, mallocInUse / mallocBlocks are its figures (exact,
+   * the same in C and JS) and a scenario's own are emitted as
+   * scenarioMallocInUse / scenarioMallocBlocks. Without it, mallocInUse is
+   * the scenario's own if it supplied one, else the sanitizer's or
+   * mallinfo2's. */
   double heap_bytes, heap_blocks, in_use = -1;
   int have_heap = lg_probe_heap(&heap_bytes, &heap_blocks);
-  if (!s.malloc_overridden)
-    in_use = have_heap ? heap_bytes : lg_probe_malloc_in_use();
+  if (have_heap)
+    in_use = heap_bytes;
+  else if (!s.malloc_overridden)
+    in_use = lg_probe_malloc_in_use();
   if (in_use >= 0 && o > 0 && (size_t)o < sizeof line)
     o += snprintf(line + o, sizeof line - (size_t)o, ",\"mallocInUse\":%.0f",
                   in_use);
-  int blocks_overridden = 0;
-  for (int k = 0; k < s.n; k++)
-    if (strcmp(s.names[k], "mallocBlocks") == 0)
-      blocks_overridden = 1;
-  if (have_heap && !blocks_overridden && o > 0 && (size_t)o < sizeof line)
+  if (have_heap && o > 0 && (size_t)o < sizeof line)
     o += snprintf(line + o, sizeof line - (size_t)o, ",\"mallocBlocks\":%.0f",
                   heap_blocks);
   for (int k = 0; k < s.n && o > 0 && (size_t)o < sizeof line; k++) {
     char name[128];
-    lg_probe_json_str(name, sizeof name, s.names[k]);
+    const char *n = s.names[k];
+    if (have_heap && strcmp(n, "mallocInUse") == 0)
+      n = "scenarioMallocInUse";
+    else if (have_heap && strcmp(n, "mallocBlocks") == 0)
+      n = "scenarioMallocBlocks";
+    lg_probe_json_str(name, sizeof name, n);
     o += snprintf(line + o, sizeof line - (size_t)o, ",\"%s\":%.17g", name,
                   s.values[k]);
   }

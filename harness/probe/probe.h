@@ -37,7 +37,10 @@ typedef struct lg_scenario_s {
 } lg_scenario_t;
 
 /* Adds (or replaces) a numeric metric; name must outlive the sample (use a
- * string literal). A "mallocInUse" supplied here overrides the probe's own.
+ * string literal). A "mallocInUse" supplied here overrides the probe's own,
+ * except under liblgheap.so, whose figures then are mallocInUse and
+ * mallocBlocks, and the scenario's are emitted as scenarioMallocInUse /
+ * scenarioMallocBlocks.
  * Extra entries beyond LG_SAMPLE_MAX_EXTRA are dropped. */
 void lg_sample_add(lg_sample_t *s, const char *name, double value);
 

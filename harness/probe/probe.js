@@ -137,6 +137,9 @@ function i64(buf, off) {
   return buf.readInt32LE(off + 4) * 4294967296 + buf.readUInt32LE(off);
 }
 
+// A scenario's own figures under these names give way to the preload's.
+const HEAP_KEYS = { mallocInUse: 'scenarioMallocInUse', mallocBlocks: 'scenarioMallocBlocks' };
+
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 async function collect() {
@@ -158,19 +161,20 @@ async function sample(sc, ctx, phase, i) {
     fds: countDir('/proc/self/fd') - 1,
   };
   // The scenario's metrics are read first, right after the forced GC as they
-  // always were; then the preload's figures, which a scenario's own
-  // mallocInUse / mallocBlocks override (an addon that exports its own
-  // accounting keeps it).
+  // always were; then the preload's figures. With the preload, mallocInUse /
+  // mallocBlocks are its figures (exact, the same in every process) and a
+  // scenario's own are kept as scenarioMallocInUse / scenarioMallocBlocks;
+  // without it, a scenario's own are mallocInUse / mallocBlocks as before.
   const extra = typeof sc.stats === 'function' ? sc.stats(ctx) || {} : {};
   const heap = heapFigures();
+  for (const [k, v] of Object.entries(extra)) {
+    if (typeof v === 'number' && Number.isFinite(v) && !(k in { type: 1, phase: 1, i: 1, t_ms: 1 })) {
+      rec[heap && Object.hasOwn(HEAP_KEYS, k) ? HEAP_KEYS[k] : k] = v;
+    }
+  }
   if (heap) {
     rec.mallocInUse = heap.bytes;
     rec.mallocBlocks = heap.blocks;
-  }
-  for (const [k, v] of Object.entries(extra)) {
-    if (typeof v === 'number' && Number.isFinite(v) && !(k in { type: 1, phase: 1, i: 1, t_ms: 1 })) {
-      rec[k] = v;
-    }
   }
   emit(rec);
 }
