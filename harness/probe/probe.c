@@ -3,6 +3,7 @@
 #include "probe.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -35,7 +36,31 @@ void lg_sample_add(lg_sample_t *s, const char *name, double value) {
     s->malloc_overridden = 1;
 }
 
+/* liblgheap.so's reader (harness/preload/lgheap.h): int lg_heap_read(int64_t
+ * *bytes, int64_t *blocks), returning its mode, 0 when it has no figure.
+ * Looked up, not linked, so scenarios run the same without the preload. */
+typedef int (*lg_probe_heap_read_fn)(int64_t *bytes, int64_t *blocks);
+
+int lg_probe_heap(double *bytes, double *blocks) {
+  static int looked_up;
+  static lg_probe_heap_read_fn read_fn;
+  if (!looked_up) {
+    /* The preload is loaded at startup, so one lookup settles it. */
+    *(void **)&read_fn = dlsym(RTLD_DEFAULT, "lg_heap_read");
+    looked_up = 1;
+  }
+  int64_t b, k;
+  if (read_fn == NULL || read_fn(&b, &k) == 0)
+    return 0;
+  *bytes = (double)b;
+  *blocks = (double)k;
+  return 1;
+}
+
 double lg_probe_malloc_in_use(void) {
+  double bytes, blocks;
+  if (lg_probe_heap(&bytes, &blocks))
+    return bytes;
   if (__sanitizer_get_current_allocated_bytes)
     return (double)__sanitizer_get_current_allocated_bytes();
   struct mallinfo2 mi = mallinfo2();
@@ -142,13 +167,31 @@ static void lg_probe_sample(const lg_scenario_t *sc, void *ctx,
                    phase, (unsigned long long)i, lg_probe_ms(), lg_probe_rss(),
                    lg_probe_count("/proc/self/task", 0),
                    lg_probe_count("/proc/self/fd", 1));
-  double in_use = s.malloc_overridden ? -1 : lg_probe_malloc_in_use();
+  /* With the preload, mallocInUse / mallocBlocks are its figures (exact,
+   * the same in C and JS) and a scenario's own are emitted as
+   * scenarioMallocInUse / scenarioMallocBlocks. Without it, mallocInUse is
+   * the scenario's own if it supplied one, else the sanitizer's or
+   * mallinfo2's. */
+  double heap_bytes, heap_blocks, in_use = -1;
+  int have_heap = lg_probe_heap(&heap_bytes, &heap_blocks);
+  if (have_heap)
+    in_use = heap_bytes;
+  else if (!s.malloc_overridden)
+    in_use = lg_probe_malloc_in_use();
   if (in_use >= 0 && o > 0 && (size_t)o < sizeof line)
     o += snprintf(line + o, sizeof line - (size_t)o, ",\"mallocInUse\":%.0f",
                   in_use);
+  if (have_heap && o > 0 && (size_t)o < sizeof line)
+    o += snprintf(line + o, sizeof line - (size_t)o, ",\"mallocBlocks\":%.0f",
+                  heap_blocks);
   for (int k = 0; k < s.n && o > 0 && (size_t)o < sizeof line; k++) {
     char name[128];
-    lg_probe_json_str(name, sizeof name, s.names[k]);
+    const char *n = s.names[k];
+    if (have_heap && strcmp(n, "mallocInUse") == 0)
+      n = "scenarioMallocInUse";
+    else if (have_heap && strcmp(n, "mallocBlocks") == 0)
+      n = "scenarioMallocBlocks";
+    lg_probe_json_str(name, sizeof name, n);
     o += snprintf(line + o, sizeof line - (size_t)o, ",\"%s\":%.17g", name,
                   s.values[k]);
   }

@@ -37,7 +37,10 @@ typedef struct lg_scenario_s {
 } lg_scenario_t;
 
 /* Adds (or replaces) a numeric metric; name must outlive the sample (use a
- * string literal). A "mallocInUse" supplied here overrides the probe's own.
+ * string literal). A "mallocInUse" supplied here overrides the probe's own,
+ * except under liblgheap.so, whose figures then are mallocInUse and
+ * mallocBlocks, and the scenario's are emitted as scenarioMallocInUse /
+ * scenarioMallocBlocks.
  * Extra entries beyond LG_SAMPLE_MAX_EXTRA are dropped. */
 void lg_sample_add(lg_sample_t *s, const char *name, double value);
 
@@ -45,9 +48,17 @@ void lg_sample_add(lg_sample_t *s, const char *name, double value);
  * 2 probe setup error). argv is accepted for future options. */
 int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv);
 
-/* Bytes currently allocated through malloc: the sanitizer allocator's count
- * under ASan/TSan, else mallinfo2().uordblks; -1 when unavailable (valgrind
- * replaces malloc and mallinfo2 then reports zeros). */
+/* Bytes currently allocated through malloc: liblgheap.so's live requested
+ * bytes when that preload is active (harness/preload/), else the sanitizer
+ * allocator's count under ASan/TSan, else mallinfo2().uordblks; -1 when
+ * unavailable (valgrind replaces malloc and mallinfo2 then reports zeros).
+ * The probe's thread; allocation-free after the first call (see below). */
 double lg_probe_malloc_in_use(void);
+
+/* liblgheap.so's live bytes and blocks (see harness/preload/lgheap.h):
+ * returns 1 and sets both when the preload is loaded and has a figure, else
+ * 0 and sets neither. The probe's thread (the first call looks the reader
+ * up with dlsym and caches it); allocation-free after that call. */
+int lg_probe_heap(double *bytes, double *blocks);
 
 #endif

@@ -45,6 +45,101 @@ function countDir(dir) {
   }
 }
 
+// Native heap figure from liblgheap.so (harness/preload/), when the variant
+// preloads it: live bytes and blocks of the whole process, with no code in
+// the addon. The library publishes them in its own data page (layout in
+// harness/preload/lgheap.h); JS cannot call into it, so the probe finds the
+// page once by its magic in the library's rw-p mapping (/proc/self/maps) and
+// reads it through /proc/self/mem at each sample (one 4 KiB pread). The
+// /proc/self/mem descriptor is opened before the baseline sample and stays
+// open, so the fds count is the same in every sample.
+const HEAP_MAGIC = 'leakgate-heap-1\0';
+const HEAP_PAGE = 64 + 64 * 64; // header + LG_HEAP_STRIPES stripes
+let heapAddr; // undefined: not searched yet; null: no preload
+const HEAP_WARMUP = 5000;
+// Reused for every read, so that reading does not itself allocate a native
+// backing store that the figure would then count.
+let heapBuf;
+
+let memFd = -1;
+function readMem(addr, len, into) {
+  if (memFd < 0) memFd = fs.openSync('/proc/self/mem', 'r');
+  const buf = into || Buffer.alloc(len);
+  const n = fs.readSync(memFd, buf, 0, len, addr);
+  return n === len ? buf : null;
+}
+
+function findHeapPage() {
+  try {
+    for (const line of fs.readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+      const m = /^([0-9a-f]+)-([0-9a-f]+) rw-p \S+ \S+ \S+\s+(\S*\/liblgheap\.so)$/.exec(line);
+      if (!m) continue;
+      const start = Number.parseInt(m[1], 16);
+      const buf = readMem(start, Number.parseInt(m[2], 16) - start);
+      if (!buf) continue;
+      for (let off = 0; off + HEAP_PAGE <= buf.length; off += 64) {
+        if (buf.toString('latin1', off, off + 16) === HEAP_MAGIC) return start + off;
+      }
+    }
+  } catch {
+    // no /proc, or /proc/self/mem unreadable: no figure, never an error
+  }
+  return null;
+}
+
+/**
+ * {bytes, blocks} from liblgheap.so, or undefined without it. The first call
+ * (before the baseline sample) also runs the reader HEAP_WARMUP times, so
+ * that V8 has compiled and optimised it (fs.readSync included) before
+ * anything is measured: its tier-up would otherwise be a step of code in
+ * heapUsed and of compiler metadata in native memory inside the fitted
+ * window. Measured on slow-consumer.js (release, 600 fitted iterations):
+ * without warm-up heapUsed +80 B/it (vs +40 without the preload, threshold
+ * 64: LEAK) and the addon's mallocInUse +7..10 B/it (a ~5 KB step; vs +0.5);
+ * 500 calls left the mallocInUse step; 5000 calls (120 ms, once) give +36
+ * and +0.2..2.6, as without the preload.
+ */
+function heapFigures() {
+  if (heapAddr === undefined) {
+    heapAddr = findHeapPage();
+    if (heapAddr !== null) for (let k = 0; k < HEAP_WARMUP; k++) readHeap();
+  }
+  if (heapAddr === null) return undefined;
+  return readHeap();
+}
+
+function readHeap() {
+  let buf;
+  try {
+    if (!heapBuf) heapBuf = Buffer.alloc(HEAP_PAGE);
+    buf = readMem(heapAddr, HEAP_PAGE, heapBuf);
+  } catch {
+    return undefined;
+  }
+  if (!buf || buf.toString('latin1', 0, 16) !== HEAP_MAGIC) return undefined;
+  const mode = buf.readUInt32LE(20);
+  const nstripes = buf.readUInt32LE(24);
+  const stripeSize = buf.readUInt32LE(28);
+  if (mode === 0 || 64 + nstripes * stripeSize > HEAP_PAGE) return undefined;
+  let bytes = i64(buf, 32);
+  let blocks = i64(buf, 40);
+  for (let k = 0; k < nstripes; k++) {
+    bytes += i64(buf, 64 + k * stripeSize);
+    blocks += i64(buf, 64 + k * stripeSize + 8);
+  }
+  return { bytes, blocks };
+}
+
+// A signed 64-bit value as a Number (exact below 2^53), without BigInt: a
+// BigInt per stripe per sample is JS heap garbage and compiled code that
+// the heapUsed figure of the same sample would see.
+function i64(buf, off) {
+  return buf.readInt32LE(off + 4) * 4294967296 + buf.readUInt32LE(off);
+}
+
+// A scenario's own figures under these names give way to the preload's.
+const HEAP_KEYS = { mallocInUse: 'scenarioMallocInUse', mallocBlocks: 'scenarioMallocBlocks' };
+
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 async function collect() {
@@ -65,13 +160,21 @@ async function sample(sc, ctx, phase, i) {
     // readdir holds one descriptor open on the directory while listing.
     fds: countDir('/proc/self/fd') - 1,
   };
-  if (typeof sc.stats === 'function') {
-    const extra = sc.stats(ctx) || {};
-    for (const [k, v] of Object.entries(extra)) {
-      if (typeof v === 'number' && Number.isFinite(v) && !(k in { type: 1, phase: 1, i: 1, t_ms: 1 })) {
-        rec[k] = v;
-      }
+  // The scenario's metrics are read first, right after the forced GC as they
+  // always were; then the preload's figures. With the preload, mallocInUse /
+  // mallocBlocks are its figures (exact, the same in every process) and a
+  // scenario's own are kept as scenarioMallocInUse / scenarioMallocBlocks;
+  // without it, a scenario's own are mallocInUse / mallocBlocks as before.
+  const extra = typeof sc.stats === 'function' ? sc.stats(ctx) || {} : {};
+  const heap = heapFigures();
+  for (const [k, v] of Object.entries(extra)) {
+    if (typeof v === 'number' && Number.isFinite(v) && !(k in { type: 1, phase: 1, i: 1, t_ms: 1 })) {
+      rec[heap && Object.hasOwn(HEAP_KEYS, k) ? HEAP_KEYS[k] : k] = v;
     }
+  }
+  if (heap) {
+    rec.mallocInUse = heap.bytes;
+    rec.mallocBlocks = heap.blocks;
   }
   emit(rec);
 }
@@ -115,6 +218,7 @@ async function main() {
 
   let phase = 'baseline';
   let i = 0;
+  heapFigures(); // finds the preload's page and warms its reader up
   try {
     emit({ type: 'phase', name: 'baseline', i: 0, t_ms: ms() });
     await sample(sc, ctx, 'baseline', 0);
