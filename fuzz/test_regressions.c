@@ -2,6 +2,7 @@
  * found"): each asserts the defined outcome on the input that once crashed,
  * so it fails without the fix in every preset, sanitizers or not (the
  * replay tests only catch what the preset's sanitizers see). */
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +40,54 @@ static void test_probe_meta_out_of_range(void) {
   lg_probe_info_free(&info);
 }
 
+/* model.c: a metric name repeated in a run's "metrics" array replaced the
+ * earlier entry's strings without freeing them (leak, found by
+ * fuzz_results). Measured with mallinfo2 over repeated loads, so the test
+ * also fails in builds without LeakSanitizer (under ASan, whose mallinfo2
+ * reports nothing, LeakSanitizer fails it at exit). */
+static void test_results_duplicate_metric(void) {
+  const char *json =
+      "{\"schema\":\"leakgate-results\",\"schema_version\":1,\"runs\":[{"
+      "\"scenario\":\"s\",\"variant\":\"v\",\"detected\":\"PASS\","
+      "\"verdict\":\"PASS\",\"samples\":{\"i\":[0],"
+      "\"t_ms\":[1],\"phase\":[\"iterate\"]},\"metrics\":["
+      "{\"name\":\"m\",\"measured\":\"first note, long enough to count\","
+      "\"noise_source\":\"first source, long enough to count\",\"values\":[1]},"
+      "{\"name\":\"m\",\"measured\":\"second\",\"noise_source\":\"2nd\","
+      "\"values\":[2]}]}]}";
+  ASSERT_EQ(lg_mkdirs(LG_FUZZ_TMP), 0);
+  char *path = lg_path_join(LG_FUZZ_TMP, "dup-metric.json");
+  ASSERT_EQ(lg_write_file(path, json, strlen(json)), 0);
+  size_t before = 0;
+  for (int round = 0; round < 201; round++) {
+    if (round == 1)
+      before = mallinfo2().uordblks; /* after the first load's caches */
+    lg_results_t r;
+    char *err = NULL;
+    int rc = lg_results_load(path, &r, &err);
+    if (rc != 0) {
+      free(path);
+      CHECK_FAIL_("load: %s", err);
+    }
+    int ok = r.nruns == 1 && r.runs[0].nmetrics == 1 &&
+             r.runs[0].metrics[0].measured &&
+             strcmp(r.runs[0].metrics[0].measured, "second") == 0 &&
+             r.runs[0].metrics[0].v[0] == 2;
+    lg_results_free(&r);
+    if (!ok) {
+      free(path);
+      CHECK_FAIL_("the later entry of a repeated metric did not replace it");
+    }
+  }
+  size_t after = mallinfo2().uordblks;
+  free(path);
+  /* 200 leaked pairs of strings would be > 12 KB. */
+  ASSERT_LT(after, before + 4096);
+}
+
 static const check_case_t cases[] = {
     {"probe_meta_out_of_range", test_probe_meta_out_of_range},
+    {"results_duplicate_metric", test_results_duplicate_metric},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)

@@ -614,12 +614,14 @@ static int lg_run_from(json_t *o, lg_run_t *run, char **err) {
     if (m->fitted)
       lg_trend_from(json_object_get(mo, "trend"), &m->trend);
     m->threshold = lg_gnum(mo, "threshold");
+    free(m->measured); /* a repeated metric name replaces the earlier entry */
     m->measured = lg_gstr(mo, "measured");
     m->exact = lg_gbool(mo, "exact");
     m->baseline = lg_gnum(mo, "baseline");
     m->final = lg_gnum(mo, "final");
     m->peak = lg_gnum(mo, "peak");
     m->noise_sd = lg_gnum(mo, "noise_sd");
+    free(m->noise_source);
     m->noise_source = lg_gstr(mo, "noise_source");
     m->min_detectable = lg_gnum(mo, "min_detectable");
     m->flagged = lg_gbool(mo, "flagged");
