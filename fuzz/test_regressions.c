@@ -85,9 +85,42 @@ static void test_results_duplicate_metric(void) {
   ASSERT_LT(after, before + 4096);
 }
 
+/* model.c: integers read as doubles (sample "i", iterations, ...) outside
+ * long long's range were cast (undefined behaviour; x86 gives LLONG_MIN).
+ * Now they read as 0, like a missing value. */
+static void test_results_numbers_out_of_range(void) {
+  const char *json =
+      "{\"schema\":\"leakgate-results\",\"schema_version\":1,\"runs\":[{"
+      "\"scenario\":\"s\",\"variant\":\"v\",\"detected\":\"PASS\","
+      "\"verdict\":\"PASS\",\"iterations\":1e300,\"warmup\":-1e19,"
+      "\"sample_every\":7,\"samples\":{\"i\":[1e300,5],\"t_ms\":[1,2],"
+      "\"phase\":[\"iterate\",\"iterate\"]}}]}";
+  ASSERT_EQ(lg_mkdirs(LG_FUZZ_TMP), 0);
+  char *path = lg_path_join(LG_FUZZ_TMP, "numbers.json");
+  ASSERT_EQ(lg_write_file(path, json, strlen(json)), 0);
+  lg_results_t r;
+  char *err = NULL;
+  int rc = lg_results_load(path, &r, &err);
+  free(path);
+  if (rc != 0)
+    CHECK_FAIL_("load: %s", err);
+  long long it = r.runs[0].iterations, wu = r.runs[0].warmup,
+            se = r.runs[0].sample_every, i0 = r.runs[0].si[0],
+            i1 = r.runs[0].si[1];
+  size_t ns = r.runs[0].nsamples;
+  lg_results_free(&r);
+  ASSERT_EQ(ns, 2);
+  ASSERT_EQ(it, 0);
+  ASSERT_EQ(wu, 0);
+  ASSERT_EQ(se, 7);
+  ASSERT_EQ(i0, 0);
+  ASSERT_EQ(i1, 5);
+}
+
 static const check_case_t cases[] = {
     {"probe_meta_out_of_range", test_probe_meta_out_of_range},
     {"results_duplicate_metric", test_results_duplicate_metric},
+    {"results_numbers_out_of_range", test_results_numbers_out_of_range},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)

@@ -513,9 +513,18 @@ static double lg_gnum(json_t *o, const char *key) {
   return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* A JSON number as a long long: 0 when absent, not a number, or outside
+ * the range (the cast would be undefined behaviour: results files come from
+ * other machines and shards). */
+static long long lg_num_ll(json_t *v) {
+  if (json_is_integer(v))
+    return (long long)json_integer_value(v);
+  double d = json_number_value(v);
+  return d > -9.2e18 && d < 9.2e18 ? (long long)d : 0;
+}
+
 static long long lg_gint(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_number(v) ? (long long)json_number_value(v) : 0;
+  return lg_num_ll(json_object_get(o, key));
 }
 
 static int lg_gbool(json_t *o, const char *key) {
@@ -592,7 +601,7 @@ static int lg_run_from(json_t *o, lg_run_t *run, char **err) {
          *ph = json_object_get(s, "phase");
   size_t n = json_array_size(si);
   for (size_t i = 0; i < n; i++)
-    lg_run_sample_add(run, (long long)json_number_value(json_array_get(si, i)),
+    lg_run_sample_add(run, lg_num_ll(json_array_get(si, i)),
                       json_is_number(json_array_get(st, i))
                           ? json_number_value(json_array_get(st, i))
                           : NAN,
