@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "manifest.h"
 #include "model.h"
 #include "probe_read.h"
 #include "util.h"
@@ -59,9 +60,9 @@ static void test_results_duplicate_metric(void) {
   char *path = lg_path_join(LG_FUZZ_TMP, "dup-metric.json");
   ASSERT_EQ(lg_write_file(path, json, strlen(json)), 0);
   size_t before = 0;
-  for (int round = 0; round < 201; round++) {
-    if (round == 1)
-      before = mallinfo2().uordblks; /* after the first load's caches */
+  for (int round = 0; round < 250; round++) {
+    if (round == 50) /* steady state: caches and malloc's tcache filled */
+      before = mallinfo2().uordblks;
     lg_results_t r;
     char *err = NULL;
     int rc = lg_results_load(path, &r, &err);
@@ -117,10 +118,47 @@ static void test_results_numbers_out_of_range(void) {
   ASSERT_EQ(i1, 5);
 }
 
+/* manifest.c: a "control" array with an element that is not a valid
+ * template (or not a string) failed the load but leaked the elements read
+ * before it (found by fuzz_manifest, LeakSanitizer). Measured like
+ * results_duplicate_metric. */
+static void test_manifest_control_array_leak(void) {
+  const char *json =
+      "{\"version\":1,\"control\":[\"a-long-enough-control-name-1\","
+      "\"a-long-enough-control-name-2\",\"bad{template\"],"
+      "\"variants\":[{\"name\":\"v\",\"build\":\"{root}\"}],"
+      "\"scenarios\":[]}";
+  ASSERT_EQ(lg_mkdirs(LG_FUZZ_TMP), 0);
+  char *path = lg_path_join(LG_FUZZ_TMP, "control-array.json");
+  ASSERT_EQ(lg_write_file(path, json, strlen(json)), 0);
+  size_t before = 0;
+  for (int round = 0; round < 250; round++) {
+    if (round == 50)
+      before = mallinfo2().uordblks;
+    lg_manifest_t m;
+    char *err = NULL;
+    int rc = lg_manifest_load(path, LG_FUZZ_TMP, &m, &err);
+    int ok = rc != 0 && err && strstr(err, "control[2]");
+    if (!ok)
+      fprintf(stderr, "load: rc %d, %s\n", rc, err ? err : "(no error)");
+    free(err);
+    lg_manifest_free(&m);
+    if (!ok) {
+      free(path);
+      CHECK_FAIL_("expected an error naming control[2]");
+    }
+  }
+  size_t after = mallinfo2().uordblks;
+  free(path);
+  /* 200 leaked arrays of two names would be > 16 KB. */
+  ASSERT_LT(after, before + 4096);
+}
+
 static const check_case_t cases[] = {
     {"probe_meta_out_of_range", test_probe_meta_out_of_range},
     {"results_duplicate_metric", test_results_duplicate_metric},
     {"results_numbers_out_of_range", test_results_numbers_out_of_range},
+    {"manifest_control_array_leak", test_manifest_control_array_leak},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)

@@ -721,8 +721,10 @@ int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
   if (json_is_array(json_object_get(o, "control"))) {
     char **names = NULL;
     size_t nnames = 0;
-    if (lg_mstrv(&c, o, "control", "", &names, &nnames))
+    if (lg_mstrv(&c, o, "control", "", &names, &nnames)) {
+      lg_strv_free(names, nnames); /* the elements read before the bad one */
       goto fail;
+    }
     for (size_t i = 0; i < nnames; i++) {
       char *joined = lg_fmt("%s%s%s", m->control ? m->control : "",
                             m->control ? "," : "", names[i]);
