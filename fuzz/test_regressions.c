@@ -2,6 +2,7 @@
  * found"): each asserts the defined outcome on the input that once crashed,
  * so it fails without the fix in every preset, sanitizers or not (the
  * replay tests only catch what the preset's sanitizers see). */
+#include <limits.h>
 #include <malloc.h>
 #include <math.h>
 #include <stdio.h>
@@ -154,11 +155,42 @@ static void test_manifest_control_array_leak(void) {
   ASSERT_LT(after, before + 4096);
 }
 
+/* manifest.c: lg_scenario_iterations returned LLONG_MIN (a negative count)
+ * when iterations x iteration_scale x the CLI scale exceeded long long's
+ * range (llround's result is then unspecified). Found by fuzz_manifest's
+ * "iterations >= 1" property. Now it saturates at LLONG_MAX. */
+static void test_manifest_iterations_saturate(void) {
+  const char *json =
+      "{\"version\":1,\"variants\":[{\"name\":\"v\",\"build\":\"{root}\","
+      "\"iteration_scale\":4},{\"name\":\"w\",\"build\":\"{root}\"}],"
+      "\"scenarios\":[{\"name\":\"s\",\"lang\":\"c\",\"program\":\"p\","
+      "\"iterations\":9000000000000000000}]}";
+  ASSERT_EQ(lg_mkdirs(LG_FUZZ_TMP), 0);
+  char *path = lg_path_join(LG_FUZZ_TMP, "iterations.json");
+  ASSERT_EQ(lg_write_file(path, json, strlen(json)), 0);
+  lg_manifest_t m;
+  char *err = NULL;
+  int rc = lg_manifest_load(path, LG_FUZZ_TMP, &m, &err);
+  free(path);
+  if (rc != 0) {
+    lg_manifest_free(&m);
+    CHECK_FAIL_("load: %s", err);
+  }
+  long long scaled = lg_scenario_iterations(&m.scenarios[0], &m.variants[0], 1);
+  long long cli = lg_scenario_iterations(&m.scenarios[0], &m.variants[1], 2);
+  long long plain = lg_scenario_iterations(&m.scenarios[0], &m.variants[1], 1);
+  lg_manifest_free(&m);
+  ASSERT_EQ(scaled, LLONG_MAX);
+  ASSERT_EQ(cli, LLONG_MAX);
+  ASSERT_EQ(plain, 9000000000000000000LL);
+}
+
 static const check_case_t cases[] = {
     {"probe_meta_out_of_range", test_probe_meta_out_of_range},
     {"results_duplicate_metric", test_results_duplicate_metric},
     {"results_numbers_out_of_range", test_results_numbers_out_of_range},
     {"manifest_control_array_leak", test_manifest_control_array_leak},
+    {"manifest_iterations_saturate", test_manifest_iterations_saturate},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -891,6 +892,10 @@ long long lg_scenario_iterations(const lg_scenario_t *sc,
     if (strcmp(sc->iterations_per_variant[i].variant, va->name) == 0)
       n = sc->iterations_per_variant[i].value;
   n *= cli_scale;
+  /* Scaled past long long's range, llround's result is unspecified
+   * (LLONG_MIN on x86: a negative count); saturate instead. */
+  if (n >= 9223372036854775808.0)
+    return LLONG_MAX;
   return n < 1 ? 1 : (long long)llround(n);
 }
 
