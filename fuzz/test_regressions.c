@@ -185,10 +185,33 @@ static void test_manifest_iterations_saturate(void) {
   ASSERT_EQ(plain, 9000000000000000000LL);
 }
 
+/* model.c: schema_version was narrowed to int before the check, so
+ * 4294967297 (2^32 + 1) was accepted as version 1. Found reading the code
+ * while fixing results_numbers_out_of_range. */
+static void test_results_schema_version_narrowing(void) {
+  const char *json = "{\"schema\":\"leakgate-results\","
+                     "\"schema_version\":4294967297,\"runs\":[]}";
+  ASSERT_EQ(lg_mkdirs(LG_FUZZ_TMP), 0);
+  char *path = lg_path_join(LG_FUZZ_TMP, "schema.json");
+  ASSERT_EQ(lg_write_file(path, json, strlen(json)), 0);
+  lg_results_t r;
+  char *err = NULL;
+  int rc = lg_results_load(path, &r, &err);
+  free(path);
+  if (rc == 0)
+    lg_results_free(&r);
+  int named = rc != 0 && err && strstr(err, "found 4294967297") != NULL;
+  if (!named)
+    fprintf(stderr, "load: rc %d, %s\n", rc, err ? err : "(no error)");
+  free(err);
+  ASSERT_TRUE(named);
+}
+
 static const check_case_t cases[] = {
     {"probe_meta_out_of_range", test_probe_meta_out_of_range},
     {"results_duplicate_metric", test_results_duplicate_metric},
     {"results_numbers_out_of_range", test_results_numbers_out_of_range},
+    {"results_schema_version_narrowing", test_results_schema_version_narrowing},
     {"manifest_control_array_leak", test_manifest_control_array_leak},
     {"manifest_iterations_saturate", test_manifest_iterations_saturate},
     {NULL, NULL}};

@@ -693,12 +693,14 @@ static int lg_results_from_json(json_t *o, lg_results_t *r, char **err) {
     *err = lg_xstrdup("key 'schema': expected \"leakgate-results\"");
     return -1;
   }
-  r->schema = (int)lg_gint(o, "schema_version");
-  if (r->schema != LG_SCHEMA_VERSION) {
-    *err = lg_fmt("key 'schema_version': expected %d, found %d",
-                  LG_SCHEMA_VERSION, r->schema);
+  /* Compared before narrowing to int: 4294967297 is not version 1. */
+  long long version = lg_gint(o, "schema_version");
+  if (version != LG_SCHEMA_VERSION) {
+    *err = lg_fmt("key 'schema_version': expected %d, found %lld",
+                  LG_SCHEMA_VERSION, version);
     return -1;
   }
+  r->schema = (int)version;
   r->tool_version = lg_gstr(o, "tool_version");
   r->created = lg_gstr(o, "created");
   r->manifest = lg_gstr(o, "manifest");
