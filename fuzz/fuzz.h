@@ -1,6 +1,8 @@
 /* Shared support for the leakgate fuzz targets (fuzz/README.md).
  *
- * Every target defines LLVMFuzzerTestOneInput. It is linked either with
+ * Every target defines lg_fuzz_one, which fuzz_common.c's
+ * LLVMFuzzerTestOneInput calls with the command guard armed (see
+ * popen/system there). It is linked either with
  * libFuzzer (clang, the `fuzz` preset) or with replay_main.c, a plain main()
  * that feeds it files (any compiler, every preset: the fuzz.replay.* tests).
  * A target reports a broken property with LG_FUZZ_CHECK, which aborts: that
@@ -12,6 +14,8 @@
 #include <stdint.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* The target proper: one input, returns 0. */
+int lg_fuzz_one(const uint8_t *data, size_t size);
 
 /* Aborts with the condition and a note when cond is false. */
 #define LG_FUZZ_CHECK(cond, ...)                                              \

@@ -1,6 +1,7 @@
 /* Shared support for the fuzz targets (see fuzz.h). */
 #include "fuzz.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,17 +69,45 @@ char *const lg_fuzz_skip[] = {"libc_malloc",  "libc_free",    "evs__malloc",
                               "evs__realloc"};
 const size_t lg_fuzz_nskip = sizeof lg_fuzz_skip / sizeof lg_fuzz_skip[0];
 
+/* Set while an input runs: the command guard below applies to the target,
+ * not to libFuzzer itself (-merge=1, -fork and -jobs run their workers
+ * through system and popen). One thread calls the target. */
+static int lg_fuzz_in_target;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  lg_fuzz_in_target = 1;
+  lg_fuzz_one(data, size);
+  lg_fuzz_in_target = 0;
+  return 0;
+}
+
 /* No target may run a command: the manifest's {gcc-file:}/{clang-file:}
  * templates popen the compiler, and the manifest target loads with
  * LG_MANIFEST_SANDBOX so that they are not resolved. These definitions
- * replace libc's in the target executables, so a path that still reached
- * them is a finding (abort) instead of a process spawned per input. */
+ * replace libc's in the target executables: during an input, a path that
+ * still tried is a finding (abort) instead of a process spawned per input;
+ * outside one they forward to libc. */
 FILE *popen(const char *command, const char *type) {
-  (void)type;
-  lg_fuzz_fail(__FILE__, __LINE__, "no command", "popen(\"%s\")", command);
+  static FILE *(*real)(const char *, const char *);
+  if (lg_fuzz_in_target)
+    lg_fuzz_fail(__FILE__, __LINE__, "no command", "popen(\"%s\")", command);
+  if (!real)
+    *(void **)&real = dlsym(RTLD_NEXT, "popen");
+  if (!real) {
+    errno = ENOSYS;
+    return NULL;
+  }
+  return real(command, type);
 }
 
 int system(const char *command) {
-  lg_fuzz_fail(__FILE__, __LINE__, "no command", "system(\"%s\")",
-               command ? command : "(null)");
+  static int (*real)(const char *);
+  if (lg_fuzz_in_target)
+    lg_fuzz_fail(__FILE__, __LINE__, "no command", "system(\"%s\")",
+                 command ? command : "(null)");
+  if (!real)
+    *(void **)&real = dlsym(RTLD_NEXT, "system");
+  if (!real)
+    return -1;
+  return real(command);
 }

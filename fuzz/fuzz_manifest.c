@@ -36,7 +36,7 @@ static void expand_kv(const lg_kv_t *kv, size_t n, const lg_expand_t *ctx) {
     expand(kv[i].value, ctx);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int lg_fuzz_one(const uint8_t *data, size_t size) {
   lg_manifest_t m;
   char *err = NULL;
   if (lg_manifest_load_ex(lg_fuzz_file(data, size), LG_FUZZ_ROOT,

@@ -82,7 +82,7 @@ static char *exact_copy(const uint8_t *data, size_t n) {
   return c;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int lg_fuzz_one(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
   size_t rest = size - 1;

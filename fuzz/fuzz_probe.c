@@ -8,7 +8,7 @@
 #include "model.h"
 #include "probe_read.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int lg_fuzz_one(const uint8_t *data, size_t size) {
   lg_run_t run;
   lg_probe_info_t info;
   memset(&run, 0, sizeof run);

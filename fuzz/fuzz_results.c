@@ -20,7 +20,7 @@ static char *dump(const lg_results_t *r) {
   return s;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int lg_fuzz_one(const uint8_t *data, size_t size) {
   lg_results_t r;
   char *err = NULL;
   if (lg_results_load(lg_fuzz_file(data, size), &r, &err) != 0) {

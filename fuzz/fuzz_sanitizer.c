@@ -10,7 +10,7 @@
 #include "detect.h"
 #include "fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int lg_fuzz_one(const uint8_t *data, size_t size) {
   char *text = lg_fuzz_cstr(data, size);
   lg_findings_t out;
   memset(&out, 0, sizeof out);

@@ -10,7 +10,7 @@
 #include "supp.h"
 #include "util.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int lg_fuzz_one(const uint8_t *data, size_t size) {
   lg_supp_file_t f;
   char *err = lg_supp_load(lg_fuzz_file(data, size), &f);
   if (!err) {
