@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 typedef struct lg_mctx_s {
   const char *file;
   char *err;
+  unsigned flags; /* LG_MANIFEST_* */
 } lg_mctx_t;
 
 static int lg_merr(lg_mctx_t *c, const char *key, const char *expected) {
@@ -607,10 +609,24 @@ out:
   return rc;
 }
 
+/* Whether the existing file `path` lies under the directory `real_root`
+ * (already resolved; NULL: nothing does). Symbolic links and ".." are
+ * resolved first, so "{root}/../x" is outside. */
+static int lg_path_under(const char *path, const char *real_root) {
+  char *real = lg_realpath(path);
+  size_t n = real_root ? strlen(real_root) : 0;
+  int under = real && real_root && strncmp(real, real_root, n) == 0 &&
+              (real[n] == '/' || real[n] == '\0' || real_root[n - 1] == '/');
+  free(real);
+  return under;
+}
+
 /* Loads the suppression files each variant names (its wrapper and its
  * *_OPTIONS environment) and rejects any entry that could hide our code. */
 static int lg_msupps(lg_mctx_t *c, lg_manifest_t *m) {
+  int sandbox = (c->flags & LG_MANIFEST_SANDBOX) != 0;
   lg_expand_t ctx = {.root = m->root};
+  char *real_root = sandbox ? lg_realpath(m->root) : NULL;
   for (size_t v = 0; v < m->nvariants; v++) {
     lg_variant_t *va = &m->variants[v];
     char **paths = NULL;
@@ -624,10 +640,15 @@ static int lg_msupps(lg_mctx_t *c, lg_manifest_t *m) {
         lg_supp_paths(envs[k][i].value, &paths, &npaths);
     int rc = 0;
     for (size_t i = 0; i < npaths && rc == 0; i++) {
-      char *e = NULL, *path = lg_expand(paths[i], &ctx, &e);
+      char *e = NULL, *path = lg_expand_ex(
+                          paths[i], &ctx, sandbox ? LG_EXPAND_NO_EXEC : 0, &e);
       if (!path) {
         free(e);
         continue; /* names a per-run file: nothing to check at load */
+      }
+      if (sandbox && !lg_path_under(path, real_root)) {
+        free(path);
+        continue; /* sandboxed: only files under the root are read */
       }
       va->supps = lg_xrealloc(va->supps, (va->nsupps + 1) * sizeof *va->supps);
       lg_supp_file_t *f = &va->supps[va->nsupps++];
@@ -644,16 +665,24 @@ static int lg_msupps(lg_mctx_t *c, lg_manifest_t *m) {
       free(path);
     }
     lg_strv_free(paths, npaths);
-    if (rc)
+    if (rc) {
+      free(real_root);
       return rc;
+    }
   }
+  free(real_root);
   return 0;
 }
 
 int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
                      char **err) {
+  return lg_manifest_load_ex(path, root, 0, m, err);
+}
+
+int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
+                        lg_manifest_t *m, char **err) {
   memset(m, 0, sizeof *m);
-  lg_mctx_t c = {path, NULL};
+  lg_mctx_t c = {path, NULL, flags};
   json_error_t je;
   json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
   m->path = lg_xstrdup(path);
@@ -780,8 +809,10 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
   if (json_is_array(json_object_get(o, "control"))) {
     char **names = NULL;
     size_t nnames = 0;
-    if (lg_mstrv(&c, o, "control", "", &names, &nnames))
+    if (lg_mstrv(&c, o, "control", "", &names, &nnames)) {
+      lg_strv_free(names, nnames); /* the elements read before the bad one */
       goto fail;
+    }
     for (size_t i = 0; i < nnames; i++) {
       char *joined = lg_fmt("%s%s%s", m->control ? m->control : "",
                             m->control ? "," : "", names[i]);
@@ -1084,7 +1115,8 @@ static char *lg_runtime_file(const char *cc, const char *name, char **err) {
   return real;
 }
 
-static char *lg_expand_impl(const char *t, const lg_expand_t *ctx, char **err) {
+static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
+                            unsigned flags, char **err) {
   lg_buf_t b = {0};
   for (const char *p = t; *p;) {
     if (p[0] == '{' && p[1] == '{') {
@@ -1127,6 +1159,13 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx, char **err) {
     else if (strncmp(tok, "gcc-file:", 9) == 0 ||
              strncmp(tok, "clang-file:", 11) == 0) {
       int gcc = tok[0] == 'g';
+      if (ctx && (flags & LG_EXPAND_NO_EXEC)) {
+        /* Resolving runs the compiler (popen): refused when sandboxed. */
+        *err = lg_fmt("{%s} not resolved: commands are not run in this load",
+                      tok);
+        free(tok);
+        goto fail;
+      }
       if (ctx) {
         owned =
             lg_runtime_file(gcc ? "gcc" : "clang", tok + (gcc ? 9 : 11), err);
@@ -1157,13 +1196,18 @@ fail:
 }
 
 char *lg_expand(const char *tmpl, const lg_expand_t *ctx, char **err) {
+  return lg_expand_ex(tmpl, ctx, 0, err);
+}
+
+char *lg_expand_ex(const char *tmpl, const lg_expand_t *ctx, unsigned flags,
+                   char **err) {
   *err = NULL;
-  return lg_expand_impl(tmpl, ctx, err);
+  return lg_expand_impl(tmpl, ctx, flags, err);
 }
 
 char *lg_template_check(const char *tmpl) {
   char *err = NULL;
-  char *s = lg_expand_impl(tmpl, NULL, &err);
+  char *s = lg_expand_impl(tmpl, NULL, 0, &err);
   free(s);
   return err;
 }

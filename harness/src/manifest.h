@@ -143,6 +143,17 @@ typedef struct lg_manifest_s {
  * ...") for the caller to print and free. */
 int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
                      char **err);
+
+/* lg_manifest_load_ex flag: load without side effects beyond reading files
+ * under `root` (the fuzz target's mode, fuzz/README.md): {gcc-file:NAME} and
+ * {clang-file:NAME}, which run the compiler through popen, are not resolved
+ * (a suppression path using them is skipped as if it named a per-run file),
+ * and a suppression file is read only when its resolved path lies under
+ * root. Every other check is the same as lg_manifest_load's. */
+#define LG_MANIFEST_SANDBOX 1u
+/* lg_manifest_load with LG_MANIFEST_* flags (0: the same as it). */
+int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
+                        lg_manifest_t *m, char **err);
 void lg_manifest_free(lg_manifest_t *m);
 
 const lg_variant_t *lg_manifest_variant(const lg_manifest_t *m,
@@ -185,6 +196,12 @@ typedef struct lg_expand_s {
  * {gcc-file:NAME} {clang-file:NAME} ({{ and }} are literal braces). Returns
  * the new string, or NULL with *err set (unknown token, runtime not found). */
 char *lg_expand(const char *tmpl, const lg_expand_t *ctx, char **err);
+/* lg_expand_ex flag: {gcc-file:NAME} and {clang-file:NAME} fail ("not
+ * resolved") instead of running the compiler through popen. */
+#define LG_EXPAND_NO_EXEC 1u
+/* lg_expand with LG_EXPAND_* flags (0: the same as it). */
+char *lg_expand_ex(const char *tmpl, const lg_expand_t *ctx, unsigned flags,
+                   char **err);
 /* Syntax check of a template without expanding it; NULL or an error. */
 char *lg_template_check(const char *tmpl);
 

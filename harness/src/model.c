@@ -642,6 +642,17 @@ static double lg_gnum(lg_ld_t *ld, json_t *o, const char *key) {
   return json_number_value(v);
 }
 
+/* A double as a long long, clamped to +-9.2e18: a cast of a value outside
+ * long long's range is undefined behaviour, and results files come from
+ * other machines and versions. NaN reads as 0. */
+static long long lg_clamp_ll(double d) {
+  if (!(d > -9.2e18))
+    return d != d ? 0 : -9200000000000000000LL;
+  if (!(d < 9.2e18))
+    return 9200000000000000000LL;
+  return (long long)d;
+}
+
 static long long lg_gint(lg_ld_t *ld, json_t *o, const char *key,
                          long long dflt) {
   json_t *v = lg_gval(o, key);
@@ -651,13 +662,10 @@ static long long lg_gint(lg_ld_t *ld, json_t *o, const char *key,
     lg_ld_bad(ld, key, "a number", v);
     return dflt;
   }
+  if (json_is_integer(v))
+    return (long long)json_integer_value(v);
   double d = json_number_value(v);
-  /* Out of range of long long: clamp rather than overflow (UB). */
-  if (!(d > -9.2e18))
-    return d != d ? dflt : -9200000000000000000LL;
-  if (!(d < 9.2e18))
-    return 9200000000000000000LL;
-  return json_is_integer(v) ? (long long)json_integer_value(v) : (long long)d;
+  return d != d ? dflt : lg_clamp_ll(d);
 }
 
 static int lg_gbool(lg_ld_t *ld, json_t *o, const char *key, int dflt) {
@@ -759,7 +767,9 @@ static void lg_samples_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
     } else {
       /* A missing phase is shown as "?", never as a real phase: it must not
        * enter a fit or the baseline/final values. */
-      lg_run_sample_add(run, (long long)json_number_value(x),
+      lg_run_sample_add(run,
+                        json_is_integer(x) ? (long long)json_integer_value(x)
+                                           : lg_clamp_ll(json_number_value(x)),
                         json_is_number(t) ? json_number_value(t) : NAN,
                         json_is_string(p) ? json_string_value(p) : "?");
     }

@@ -31,6 +31,16 @@ static int lg_reserved_key(const char *k) {
   return 0;
 }
 
+/* A JSON number as a long long: 0 when absent, not a number, or outside
+ * the range (the cast would be undefined behaviour: a probe stream is
+ * untrusted input). */
+static long long lg_num_ll(json_t *v) {
+  if (json_is_integer(v))
+    return (long long)json_integer_value(v);
+  double d = json_number_value(v);
+  return d > -9.2e18 && d < 9.2e18 ? (long long)d : 0;
+}
+
 /* Returns 0 to continue, -1 to stop reading. */
 static int lg_probe_record(json_t *o, size_t line, const char *text, size_t len,
                            lg_run_t *run, lg_probe_info_t *info) {
@@ -49,11 +59,9 @@ static int lg_probe_record(json_t *o, size_t line, const char *text, size_t len,
   const char *phase = json_string_value(json_object_get(o, "phase"));
   if (strcmp(type, "meta") == 0) {
     info->has_meta = 1;
-    info->meta_iterations =
-        (long long)json_number_value(json_object_get(o, "iterations"));
-    info->meta_sample_every =
-        (long long)json_number_value(json_object_get(o, "sample_every"));
-    info->meta_pid = (long long)json_number_value(json_object_get(o, "pid"));
+    info->meta_iterations = lg_num_ll(json_object_get(o, "iterations"));
+    info->meta_sample_every = lg_num_ll(json_object_get(o, "sample_every"));
+    info->meta_pid = lg_num_ll(json_object_get(o, "pid"));
     free(info->meta_lang);
     info->meta_lang = lg_xstrdup(json_string_value(json_object_get(o, "lang")));
   } else if (strcmp(type, "phase") == 0) {

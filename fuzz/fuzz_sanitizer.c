@@ -1,0 +1,41 @@
+/* Fuzz target: the sanitizer log parser (harness/src/detect.c,
+ * lg_parse_sanitizer: ASan, LSan, UBSan, TSan reports), followed by the
+ * attribution every finding gets in a run, and the frame-line parser on
+ * each line. Properties: no memory error, undefined behaviour or leak; a
+ * finding has a detector and a kind; first_our_frame is set exactly when the
+ * finding is ours. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "fuzz.h"
+
+int lg_fuzz_one(const uint8_t *data, size_t size) {
+  char *text = lg_fuzz_cstr(data, size);
+  lg_findings_t out;
+  memset(&out, 0, sizeof out);
+  lg_parse_sanitizer(text, "fuzz.log", &out);
+  for (size_t i = 0; i < out.n; i++) {
+    lg_finding_t *f = &out.v[i];
+    LG_FUZZ_CHECK(f->detector && f->kind, "finding %zu", i);
+    lg_attribute(f, lg_fuzz_ours, lg_fuzz_nours, lg_fuzz_skip, lg_fuzz_nskip);
+    LG_FUZZ_CHECK(!f->ours == !f->first_our_frame, "finding %zu: ours %d", i,
+                  f->ours);
+  }
+  lg_findings_free(&out);
+  /* Every line through the frame parser, as the log parser's callers may. */
+  for (char *line = text, *next; line; line = next) {
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = '\0';
+    lg_frame_t fr;
+    memset(&fr, 0, sizeof fr);
+    if (lg_parse_frame_line(line, &fr) == 0) {
+      free(fr.fn);
+      free(fr.file);
+      free(fr.obj);
+    }
+  }
+  free(text);
+  return 0;
+}
