@@ -188,8 +188,7 @@ static void test_manifest_iterations_saturate(void) {
   if (!named)
     fprintf(stderr, "load: rc %d, %s\n", rc, err ? err : "(no error)");
   free(err);
-  if (rc == 0)
-    lg_manifest_free(&m);
+  lg_manifest_free(&m); /* a failed load leaves m for lg_manifest_free too */
   if (!named) {
     free(path);
     CHECK_FAIL_("9e18 iterations were not refused naming the key");
@@ -201,8 +200,10 @@ static void test_manifest_iterations_saturate(void) {
   err = NULL;
   rc = lg_manifest_load(path, LG_FUZZ_TMP, &m, &err);
   free(path);
-  if (rc != 0)
+  if (rc != 0) {
+    lg_manifest_free(&m);
     CHECK_FAIL_("load: %s", err);
+  }
   long long huge = lg_scenario_iterations(&m.scenarios[0], &m.variants[0], 1e300);
   long long plain = lg_scenario_iterations(&m.scenarios[0], &m.variants[1], 1);
   lg_manifest_free(&m);

@@ -580,6 +580,8 @@ typedef struct lg_ld_s {
 } lg_ld_t;
 
 static const char *lg_jtype(const json_t *v) {
+  if (!v) /* absent: json_typeof() would dereference it */
+    return "nothing";
   switch (json_typeof(v)) {
   case JSON_OBJECT:
     return "an object";
