@@ -131,36 +131,6 @@ void lg_buf_free(lg_buf_t *b) {
   b->len = b->cap = 0;
 }
 
-void lg_buf_add_xml(lg_buf_t *b, const char *s) {
-  if (!s)
-    return;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    switch (*p) {
-    case '&':
-      lg_buf_add(b, "&amp;");
-      break;
-    case '<':
-      lg_buf_add(b, "&lt;");
-      break;
-    case '>':
-      lg_buf_add(b, "&gt;");
-      break;
-    case '"':
-      lg_buf_add(b, "&quot;");
-      break;
-    case '\'':
-      lg_buf_add(b, "&#39;");
-      break;
-    default:
-      /* XML 1.0 forbids most control characters even as references. */
-      if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
-        lg_buf_addc(b, '?');
-      else
-        lg_buf_addc(b, (char)*p);
-    }
-  }
-}
-
 char *lg_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f)

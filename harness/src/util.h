@@ -36,9 +36,6 @@ char *lg_buf_take(lg_buf_t *b);
 char *lg_trim(const char *s, size_t n);
 void lg_buf_free(lg_buf_t *b);
 
-/* Appends s escaped for XML/HTML text and attribute values. */
-void lg_buf_add_xml(lg_buf_t *b, const char *s);
-
 /* Reads a whole file (NUL-terminated); NULL with errno set on failure. */
 char *lg_read_file(const char *path, size_t *len);
 /* Reads at most head + tail bytes of a file (NUL-terminated, caller frees):
