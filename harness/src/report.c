@@ -11,6 +11,19 @@
 #include "util.h"
 
 const char *lg_run_status(const lg_run_t *run) {
+  /* A negative control passes by being caught: say what was caught, so that
+   * "forgotten-unsubscribe PASS" is not read as "no leak". */
+  static const char *const caught[LG_V__COUNT] = {
+      [LG_V_LEAK] = "PASS (LEAK expected)",
+      [LG_V_ERROR] = "PASS (ERROR expected)",
+      [LG_V_RACE] = "PASS (RACE expected)",
+      [LG_V_CRASH] = "PASS (CRASH expected)",
+      [LG_V_TIMEOUT] = "PASS (TIMEOUT expected)",
+      [LG_V_RESOURCE] = "PASS (RESOURCE expected)",
+  };
+  if (run->verdict == LG_V_PASS && (unsigned)run->detected < LG_V__COUNT &&
+      caught[run->detected])
+    return caught[run->detected];
   return lg_verdict_name(run->verdict);
 }
 

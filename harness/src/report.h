@@ -51,7 +51,10 @@ void lg_selftest_matrix(const lg_results_t *r, lg_matrix_t *m);
 void lg_matrix_free(lg_matrix_t *m);
 
 /* Helpers shared by the writers. */
-const char *lg_run_status(const lg_run_t *run); /* PASS, or the verdict */
+/* The run's verdict as shown in reports: the verdict's name, or for a
+ * negative control that caught its defect "PASS (LEAK expected)". Returns a
+ * static string (never freed). */
+const char *lg_run_status(const lg_run_t *run);
 char *lg_run_label(const lg_run_t *run);        /* scenario[@fault] */
 /* "+1.2 B/it" style slope of a metric, or "n/a". */
 char *lg_fmt_slope(const lg_metric_t *m);

@@ -589,6 +589,32 @@ static void test_html_headline_and_fold(void) {
   ASSERT_TRUE(valid);
 }
 
+/* A negative control that caught its planted defect passes, and every report
+ * says what it caught: a bare "PASS" reads as "no leak". */
+static void test_negative_control_shown_caught(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  lg_run_t *run = &r.runs[1];
+  free(run->expected);
+  run->expected = lg_xstrdup("leak");
+  run->verdict = LG_V_PASS;
+  run->detected = LG_V_LEAK;
+  char *html = lg_render_html(&r);
+  char *md = lg_render_markdown(&r);
+  lg_results_free(&r);
+  int grid = strstr(html, "href=\"#run-1\">PASS (LEAK expected)</a>") != NULL;
+  int row = strstr(md, "| **PASS (LEAK expected)** |") != NULL;
+  /* The control that expected nothing still reads plain PASS. */
+  int plain = strstr(html, "href=\"#run-0\">PASS</a>") != NULL;
+  int valid = lg_xmllint("negctl.report.html", html);
+  free(html);
+  free(md);
+  ASSERT_TRUE(grid);
+  ASSERT_TRUE(row);
+  ASSERT_TRUE(plain);
+  ASSERT_TRUE(valid);
+}
+
 static void test_headline_causes(void) {
   lg_results_t r;
   lg_sample_results(&r);
@@ -873,6 +899,7 @@ static const check_case_t cases[] = {
     {"hostile_text", test_hostile_text},
     {"text_helpers", test_text_helpers},
     {"html_headline_and_fold", test_html_headline_and_fold},
+    {"negative_control_shown_caught", test_negative_control_shown_caught},
     {"headline_causes", test_headline_causes},
     {"not_judged_shown", test_not_judged_shown},
     {"many_metrics", test_many_metrics},
