@@ -18,15 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int lg_fuzz_one(const uint8_t *data, size_t size);
 
 /* Aborts with the condition and a note when cond is false. */
-#define LG_FUZZ_CHECK(cond, ...)                                              \
+#define LG_FUZZ_CHECK(cond, ...)                                               \
   do {                                                                         \
     if (!(cond))                                                               \
       lg_fuzz_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                    \
   } while (0)
 
-void lg_fuzz_fail(const char *file, int line, const char *cond,
-                  const char *fmt, ...)
-    __attribute__((noreturn, format(printf, 4, 5)));
+void lg_fuzz_fail(const char *file, int line, const char *cond, const char *fmt,
+                  ...) __attribute__((noreturn, format(printf, 4, 5)));
 
 /* Writes the input to this process's one memory file and returns its path
  * ("/proc/self/fd/N"), for loaders that take a path. The path stays valid

@@ -10,8 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-void lg_fuzz_fail(const char *file, int line, const char *cond,
-                  const char *fmt, ...) {
+void lg_fuzz_fail(const char *file, int line, const char *cond, const char *fmt,
+                  ...) {
   va_list ap;
   fprintf(stderr, "%s:%d: fuzz check failed: %s: ", file, line, cond);
   va_start(ap, fmt);
@@ -64,8 +64,8 @@ char *const lg_fuzz_ours[] = {"libevstore",     "evstore.node", "/core/src/",
 const size_t lg_fuzz_nours = sizeof lg_fuzz_ours / sizeof lg_fuzz_ours[0];
 char *const lg_fuzz_funcs[] = {"evs_*", "evs__*", "addon_*", "lg_*", "scn_*"};
 const size_t lg_fuzz_nfuncs = sizeof lg_fuzz_funcs / sizeof lg_fuzz_funcs[0];
-char *const lg_fuzz_skip[] = {"libc_malloc",  "libc_free",    "evs__malloc",
-                              "evs__calloc",  "evs__free",    "evs__memdup0",
+char *const lg_fuzz_skip[] = {"libc_malloc", "libc_free", "evs__malloc",
+                              "evs__calloc", "evs__free", "evs__memdup0",
                               "evs__realloc"};
 const size_t lg_fuzz_nskip = sizeof lg_fuzz_skip / sizeof lg_fuzz_skip[0];
 

@@ -49,8 +49,12 @@ int lg_fuzz_one(const uint8_t *data, size_t size) {
   for (size_t v = 0; v < m.nvariants; v++) {
     const lg_variant_t *va = &m.variants[v];
     LG_FUZZ_CHECK(lg_manifest_variant(&m, va->name) == va, "variant %zu", v);
-    lg_expand_t ctx = {.root = m.root, .build = "/b", .run_dir = "/r",
-                       .out = "/o", .scenario = "s", .variant = va->name};
+    lg_expand_t ctx = {.root = m.root,
+                       .build = "/b",
+                       .run_dir = "/r",
+                       .out = "/o",
+                       .scenario = "s",
+                       .variant = va->name};
     expand(va->build, &ctx);
     for (size_t i = 0; i < va->nwrapper; i++)
       expand(va->wrapper[i], &ctx);

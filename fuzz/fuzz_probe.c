@@ -17,7 +17,8 @@ int lg_fuzz_one(const uint8_t *data, size_t size) {
   LG_FUZZ_CHECK(run.nsamples == 0 || (run.si && run.st && run.sphase),
                 "%zu samples without their columns", run.nsamples);
   for (size_t m = 0; m < run.nmetrics; m++)
-    LG_FUZZ_CHECK(run.metrics[m].name && (run.nsamples == 0 || run.metrics[m].v),
+    LG_FUZZ_CHECK(run.metrics[m].name &&
+                      (run.nsamples == 0 || run.metrics[m].v),
                   "metric %zu", m);
   LG_FUZZ_CHECK(info.records > 0 || !info.has_meta, "meta without a record");
   lg_probe_info_free(&info);

@@ -12,8 +12,7 @@
 int lg_fuzz_one(const uint8_t *data, size_t size) {
   lg_findings_t out;
   memset(&out, 0, sizeof out);
-  char *err =
-      lg_parse_valgrind_xml((const char *)data, size, "vg.1.xml", &out);
+  char *err = lg_parse_valgrind_xml((const char *)data, size, "vg.1.xml", &out);
   free(err);
   for (size_t i = 0; i < out.n; i++) {
     lg_finding_t *f = &out.v[i];

@@ -204,7 +204,8 @@ static void test_manifest_iterations_saturate(void) {
     lg_manifest_free(&m);
     CHECK_FAIL_("load: %s", err);
   }
-  long long huge = lg_scenario_iterations(&m.scenarios[0], &m.variants[0], 1e300);
+  long long huge =
+      lg_scenario_iterations(&m.scenarios[0], &m.variants[0], 1e300);
   long long plain = lg_scenario_iterations(&m.scenarios[0], &m.variants[1], 1);
   lg_manifest_free(&m);
   ASSERT_EQ(huge, LG_ITER_MAX);

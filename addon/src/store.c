@@ -145,9 +145,9 @@ addon_store_t *addon_store_from(napi_env env, napi_value v, bool require_open) {
  * UTF-8 form holds U+FFFD (EF BF BD) can have one, so the common case costs
  * a memmem over the bytes already read, and only those strings are read
  * again as UTF-16 to tell a real U+FFFD from a replaced surrogate. */
-static bool addon_check_surrogates(napi_env env, napi_value v,
-                                   const char *what, const char *bad_code,
-                                   const char *buf, size_t len) {
+static bool addon_check_surrogates(napi_env env, napi_value v, const char *what,
+                                   const char *bad_code, const char *buf,
+                                   size_t len) {
   char16_t units[EVS_PATH_MAX + 2];
   char shown[ADDON_ESCAPED_MAX];
   size_t n = 0, at = 0;
@@ -155,9 +155,9 @@ static bool addon_check_surrogates(napi_env env, napi_value v,
   if (memmem(buf, len, "\xef\xbf\xbd", 3) == NULL)
     return true;
   /* len <= EVS_PATH_MAX UTF-8 bytes, so at most as many UTF-16 units. */
-  NAPI_CALL_RETURN_FALSE(env, napi_get_value_string_utf16(
-                                  env, v, units,
-                                  sizeof units / sizeof units[0], &n));
+  NAPI_CALL_RETURN_FALSE(
+      env, napi_get_value_string_utf16(env, v, units,
+                                       sizeof units / sizeof units[0], &n));
   if (!addon_find_lone_surrogate(units, n, &at))
     return true;
   addon_escape_utf16(units, n, false, shown, sizeof shown);
@@ -548,8 +548,8 @@ static addon_store_t *addon_path_args(napi_env env, napi_callback_info info,
     return NULL;
   }
   addon_store_t *s = addon_store_from(env, argv[0], true);
-  if (s == NULL || !addon_get_path(env, argv[1], "path", "ERR_EVS_BAD_PATH",
-                                   path, path_len))
+  if (s == NULL ||
+      !addon_get_path(env, argv[1], "path", "ERR_EVS_BAD_PATH", path, path_len))
     return NULL;
   return s;
 }

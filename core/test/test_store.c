@@ -533,8 +533,7 @@ static int drained_wait(drained_t *d, uint64_t delivered,
   clock_gettime(CLOCK_REALTIME, &until);
   until.tv_sec += 10;
   pthread_mutex_lock(&d->rec->mu);
-  while (ok &&
-         !(d->calls > calls_before && d->delivered_at_last == delivered))
+  while (ok && !(d->calls > calls_before && d->delivered_at_last == delivered))
     ok = pthread_cond_timedwait(&d->rec->cv, &d->rec->mu, &until) == 0;
   pthread_mutex_unlock(&d->rec->mu);
   return ok;
@@ -546,9 +545,8 @@ static void test_on_drained_after_each_burst(void) {
   rec_t r;
   drained_t d = {.rec = &r};
   rec_init(&r);
-  evs_store_config_t c = {.queue_slots = 64,
-                          .on_drained = on_drained,
-                          .on_drained_user = &d};
+  evs_store_config_t c = {
+      .queue_slots = 64, .on_drained = on_drained, .on_drained_user = &d};
   evs_store_t *s;
   uint64_t id, calls;
   ASSERT_EQ(evs_store_open(&c, &s), EVS_OK);

@@ -119,8 +119,8 @@ static void lg_heap_release(void *v) {
 
 /* First call on a thread: claim a free owned stripe, else a shared one. */
 static uint32_t lg_heap_claim(void) {
-  uint32_t start = atomic_fetch_add_explicit(&lg_heap_next_slot, 1,
-                                             memory_order_relaxed);
+  uint32_t start =
+      atomic_fetch_add_explicit(&lg_heap_next_slot, 1, memory_order_relaxed);
   for (uint32_t k = 0; k < LG_HEAP_OWNED; k++) {
     uint32_t i = (start + k) % LG_HEAP_OWNED;
     uint32_t expect = 0;
@@ -193,8 +193,8 @@ static void lg_heap_resolve(void) {
   *(void **)&lg_real_calloc = dlsym(RTLD_NEXT, "calloc");
   *(void **)&lg_real_realloc = dlsym(RTLD_NEXT, "realloc");
   *(void **)&lg_real_usable = dlsym(RTLD_NEXT, "malloc_usable_size");
-  if (!lg_real_malloc || !lg_real_free || !lg_real_calloc ||
-      !lg_real_realloc || !lg_real_usable)
+  if (!lg_real_malloc || !lg_real_free || !lg_real_calloc || !lg_real_realloc ||
+      !lg_real_usable)
     lg_heap_die("liblgheap: cannot find the next malloc family (dlsym)\n");
   atomic_store(&lg_heap_state, LG_ST_READY);
 }
@@ -285,7 +285,8 @@ static void *lg_heap_aligned(size_t align, size_t size) {
   char *real = lg_real_malloc(size + align);
   if (real == NULL)
     return NULL;
-  uintptr_t user = ((uintptr_t)real + LG_HDR + align - 1) & ~(uintptr_t)(align - 1);
+  uintptr_t user =
+      ((uintptr_t)real + LG_HDR + align - 1) & ~(uintptr_t)(align - 1);
   size_t off = (size_t)(user - (uintptr_t)real) - LG_HDR;
   return lg_heap_track(real, off, size);
 }

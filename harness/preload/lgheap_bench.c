@@ -54,8 +54,8 @@ int main(int argc, char **argv) {
   for (int i = 0; i < threads; i++)
     pthread_join(th[i], NULL);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 +
-              (double)(t1.tv_nsec - t0.tv_nsec);
+  double ns =
+      (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
   /* Wall time per pair per thread: what one thread's caller waits. */
   printf("ns_per_pair %.2f pairs %ld threads %d\n", ns / (double)lg_bench_pairs,
          lg_bench_pairs, threads);

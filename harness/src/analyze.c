@@ -196,8 +196,8 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
         /* The metric is missing from samples of a window that is long
          * enough: judged on too few of them is not judged. */
         if (window >= LG_TREND_MIN_SAMPLES)
-          lg_buf_addf(&too_few, "%s%s (%zu)", too_few.len ? ", " : "",
-                      mt->name, mt->trend.n);
+          lg_buf_addf(&too_few, "%s%s (%zu)", too_few.len ? ", " : "", mt->name,
+                      mt->trend.n);
       } else if (j == LG_J_LEAK) {
         mt->flagged = 1;
         char *t = lg_slope_text(mt), *pt = lg_persist_text(&p, u);
@@ -218,8 +218,7 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
       continue;
     /* The slope rule ignores one-time steps by design; a ceiling on the
      * total growth still catches a step too large to be benign. */
-    double ceiling =
-        lg_scenario_peak_ceiling(m, sc, run->variant, mt->name);
+    double ceiling = lg_scenario_peak_ceiling(m, sc, run->variant, mt->name);
     if (isfinite(ceiling) && isfinite(mt->peak) && isfinite(mt->baseline) &&
         mt->peak - mt->baseline > ceiling) {
       char *g = lg_fmt_value(mt->peak - mt->baseline, u),
@@ -320,8 +319,8 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
   run->has_end = probe->has_end;
   run->iterate_ms = probe->has_end ? probe->iterate_ms : NAN;
   run->sample_ms = probe->has_end ? probe->sample_ms : NAN;
-  run->iterations_done = probe->has_end && probe->end_i >= 0 ? probe->end_i
-                                                              : probe->last_i;
+  run->iterations_done =
+      probe->has_end && probe->end_i >= 0 ? probe->end_i : probe->last_i;
   free(run->probe_error);
   run->probe_error = lg_xstrdup(probe->protocol_error);
 
@@ -419,8 +418,8 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
               lg_fmt("detector output unusable, so no verdict on memory "
                      "errors is possible: %s",
                      detector_error));
-  int complete = end_ok && !probe->protocol_error && !probe->scenario_error &&
-                 !killed;
+  int complete =
+      end_ok && !probe->protocol_error && !probe->scenario_error && !killed;
   lg_metrics_analyse(m, sc, va, run, complete, &rs, &pass_ev);
 
   free(run->primary);

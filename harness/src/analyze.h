@@ -26,8 +26,9 @@
  * findings; notes (may be NULL) are remarks to cite; detector_error (may be
  * NULL) says that a declared detector's output is missing, empty or
  * unparsable, which makes the run INFRA (only a note when the run was
- * killed, which explains a truncated log). Strings are borrowed. Sets run->verdict,
- * detected, evidence and the metrics' fits; not thread-safe on one run. */
+ * killed, which explains a truncated log). Strings are borrowed. Sets
+ * run->verdict, detected, evidence and the metrics' fits; not thread-safe on
+ * one run. */
 void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                     const lg_variant_t *va, const lg_probe_info_t *probe,
                     const char *notes, const char *detector_error,

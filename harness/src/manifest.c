@@ -640,8 +640,8 @@ static int lg_msupps(lg_mctx_t *c, lg_manifest_t *m) {
         lg_supp_paths(envs[k][i].value, &paths, &npaths);
     int rc = 0;
     for (size_t i = 0; i < npaths && rc == 0; i++) {
-      char *e = NULL, *path = lg_expand_ex(
-                          paths[i], &ctx, sandbox ? LG_EXPAND_NO_EXEC : 0, &e);
+      char *e = NULL, *path = lg_expand_ex(paths[i], &ctx,
+                                           sandbox ? LG_EXPAND_NO_EXEC : 0, &e);
       if (!path) {
         free(e);
         continue; /* names a per-run file: nothing to check at load */
@@ -1161,8 +1161,8 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
       int gcc = tok[0] == 'g';
       if (ctx && (flags & LG_EXPAND_NO_EXEC)) {
         /* Resolving runs the compiler (popen): refused when sandboxed. */
-        *err = lg_fmt("{%s} not resolved: commands are not run in this load",
-                      tok);
+        *err =
+            lg_fmt("{%s} not resolved: commands are not run in this load", tok);
         free(tok);
         goto fail;
       }

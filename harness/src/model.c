@@ -960,24 +960,13 @@ static void lg_run_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
 
 /* Top-level keys this version reads; every other key is kept verbatim in
  * lg_results_t.extra and written back (a baseline's "tolerance" block). */
-static const char *const lg_known_keys[] = {"schema",
-                                            "schema_version",
-                                            "tool_version",
-                                            "created",
-                                            "manifest",
-                                            "root",
-                                            "command",
-                                            "shard",
-                                            "control",
-                                            "exit_code",
-                                            "complete",
-                                            "runs",
-                                            "noise",
-                                            "suppressions",
-                                            "selftest",
-                                            "gate",
-                                            "bench",
-                                            NULL};
+static const char *const lg_known_keys[] = {
+    "schema",    "schema_version", "tool_version",
+    "created",   "manifest",       "root",
+    "command",   "shard",          "control",
+    "exit_code", "complete",       "runs",
+    "noise",     "suppressions",   "selftest",
+    "gate",      "bench",          NULL};
 
 static int lg_known_key(const char *k) {
   for (size_t i = 0; lg_known_keys[i]; i++)
@@ -1121,8 +1110,8 @@ static void lg_results_from(lg_ld_t *ld, json_t *o, lg_results_t *r) {
       g->tolerance = lg_gnum(ld, go, "tolerance");
       /* An unknown or missing status (a newer writer, a partial file) is
        * shown as a regression rather than silently passing. */
-      if (lg_gate_status_parse(
-              json_string_value(json_object_get(go, "status")), &g->status))
+      if (lg_gate_status_parse(json_string_value(json_object_get(go, "status")),
+                               &g->status))
         g->status = LG_G_REGRESSION;
       g->note = lg_gstr(ld, go, "note");
       reg += g->status == LG_G_REGRESSION;

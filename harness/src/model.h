@@ -210,9 +210,9 @@ typedef struct lg_results_s {
   int exit_code;
   int incomplete; /* written while runs were still going, or interrupted:
                      results.json "complete": false (0, the default: true) */
-  json_t *extra; /* top-level keys of the loaded results.json this version
-                    does not know (e.g. a baseline's "tolerance"), written
-                    back unchanged by lg_results_to_json; NULL when none */
+  json_t *extra;  /* top-level keys of the loaded results.json this version
+                     does not know (e.g. a baseline's "tolerance"), written
+                     back unchanged by lg_results_to_json; NULL when none */
 } lg_results_t;
 
 lg_run_t *lg_results_add_run(lg_results_t *r);

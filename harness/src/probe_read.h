@@ -19,9 +19,9 @@ typedef struct lg_probe_info_s {
   char *last_phase;
   size_t records;
   double iterate_ms, sample_ms; /* from the end record; NaN if absent */
-  long long end_i;      /* "i" of the end record; -1 if absent */
-  size_t ignored_keys;  /* sample keys dropped: beyond LG_PROBE_MAX_METRICS */
-  char *ignored_first;  /* the first such key, for the evidence */
+  long long end_i;              /* "i" of the end record; -1 if absent */
+  size_t ignored_keys; /* sample keys dropped: beyond LG_PROBE_MAX_METRICS */
+  char *ignored_first; /* the first such key, for the evidence */
 } lg_probe_info_t;
 
 /* Distinct metric keys kept per run; later new keys are ignored (counted in

@@ -55,7 +55,7 @@ void lg_matrix_free(lg_matrix_t *m);
  * negative control that caught its defect "PASS (LEAK expected)". Returns a
  * static string (never freed). */
 const char *lg_run_status(const lg_run_t *run);
-char *lg_run_label(const lg_run_t *run);        /* scenario[@fault] */
+char *lg_run_label(const lg_run_t *run); /* scenario[@fault] */
 /* "+1.2 B/it" style slope of a metric, or "n/a". */
 char *lg_fmt_slope(const lg_metric_t *m);
 

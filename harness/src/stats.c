@@ -82,7 +82,12 @@ static void lg_select(double *v, size_t n, size_t k) {
   while (hi > lo) {
     size_t mid = lo + (hi - lo) / 2;
     double a = v[lo], b = v[mid], c = v[hi];
-    double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    double pivot = a < b ? (b < c   ? b
+                            : a < c ? c
+                                    : a)
+                         : (a < c   ? a
+                            : b < c ? c
+                                    : b);
     size_t i = lo, j = hi;
     while (i <= j) {
       while (v[i] < pivot)

@@ -64,23 +64,23 @@ int lg_trend_increasing(const lg_trend_t *t, double alpha);
 #define LG_TREND_MIN_SAMPLES (3 * LG_PERSIST_BLOCKS)
 
 typedef struct lg_persist_s {
-  size_t nblocks;                    /* LG_PERSIST_BLOCKS, or 0 if not run */
-  double level[LG_PERSIST_BLOCKS];   /* median of each block */
-  double x_mid[LG_PERSIST_BLOCKS];   /* median x of each block */
+  size_t nblocks;                      /* LG_PERSIST_BLOCKS, or 0 if not run */
+  double level[LG_PERSIST_BLOCKS];     /* median of each block */
+  double x_mid[LG_PERSIST_BLOCKS];     /* median x of each block */
   double slope[LG_PERSIST_BLOCKS - 1]; /* level change per unit x, block to
                                           next block */
-  size_t rising; /* block-to-block slopes above the threshold */
+  size_t rising;   /* block-to-block slopes above the threshold */
   int last_rising; /* the last one is above it (growth has not stopped) */
   int persistent;  /* rising >= nblocks - 2 and last_rising */
 } lg_persist_t;
 
 /* Outcome of lg_leak_judge. */
 typedef enum lg_judgement_e {
-  LG_J_FLAT = 0,     /* slope at or below threshold, or no significant trend */
-  LG_J_LEAK = 1,     /* persistent growth above threshold */
-  LG_J_STEP = 2,     /* slope and trend above threshold, but not persistent:
-                        a step, a ramp that stopped, a sawtooth */
-  LG_J_TOO_FEW = -1  /* fewer than LG_TREND_MIN_SAMPLES usable points */
+  LG_J_FLAT = 0,    /* slope at or below threshold, or no significant trend */
+  LG_J_LEAK = 1,    /* persistent growth above threshold */
+  LG_J_STEP = 2,    /* slope and trend above threshold, but not persistent:
+                       a step, a ramp that stopped, a sawtooth */
+  LG_J_TOO_FEW = -1 /* fewer than LG_TREND_MIN_SAMPLES usable points */
 } lg_judgement_t;
 
 /* The harness's leak decision for one metric (analyze.c calls it; so does

@@ -73,7 +73,7 @@ typedef struct lg_pattern_s {
   const char *what;
   lg_expect_t expect; /* FLAT: any LEAK is a false positive; LEAK: must be
                          caught; NONE: reported only */
-  size_t min_n; /* the bound applies from this many samples on */
+  size_t min_n;       /* the bound applies from this many samples on */
   /* Fills y[0..n) for iterations x (noise sd `sd` added by the pattern). */
   void (*gen)(const double *x, double *y, size_t n, double sd, uint64_t *s);
 } lg_pattern_t;
@@ -207,8 +207,8 @@ static void lg_g_outliers(const double *x, double *y, size_t n, double sd,
       y[i] += (lg_unif(s) < 0.5 ? -1 : 1) * lg_logu(s, 1, 100) * LG_CAL_T *
               LG_CAL_L;
 }
-static void lg_g_outliers_leak2(const double *x, double *y, size_t n,
-                                double sd, uint64_t *s) {
+static void lg_g_outliers_leak2(const double *x, double *y, size_t n, double sd,
+                                uint64_t *s) {
   lg_g_outliers(x, y, n, sd, s);
   for (size_t i = 0; i < n; i++)
     y[i] += 2 * LG_CAL_T * (x[i] - LG_CAL_W);
@@ -216,7 +216,8 @@ static void lg_g_outliers_leak2(const double *x, double *y, size_t n,
 
 static const lg_pattern_t lg_patterns[] = {
     {"flat", "no growth", LG_EXPECT_FLAT, 0, lg_g_flat},
-    {"linear 0.5x", "leak at half the threshold", LG_EXPECT_NONE, 0, lg_g_lin05},
+    {"linear 0.5x", "leak at half the threshold", LG_EXPECT_NONE, 0,
+     lg_g_lin05},
     {"linear 1x", "leak at the threshold", LG_EXPECT_NONE, 0, lg_g_lin1},
     {"linear 1.5x", "leak at 1.5x the threshold", LG_EXPECT_NONE, 0,
      lg_g_lin15},
@@ -231,14 +232,14 @@ static const lg_pattern_t lg_patterns[] = {
      LG_EXPECT_FLAT, 0, lg_g_saw},
     {"sawtooth, fixed period", "the same with a strictly fixed period",
      LG_EXPECT_NONE, 0, lg_g_saw_fixed},
-    {"sawtooth + 2x", "the jittered sawtooth on a leak at 2x", LG_EXPECT_LEAK, 100,
-     lg_g_saw_leak2},
-    {"heavy-tailed noise", "Student t(2) noise, scale as sd", LG_EXPECT_FLAT,
-     0, lg_g_heavy},
-    {"outliers", "5% samples off by 1x..100x T*L, either way",
-     LG_EXPECT_FLAT, 0, lg_g_outliers},
-    {"outliers + 2x", "the outliers on a leak at 2x", LG_EXPECT_LEAK,
-     50, lg_g_outliers_leak2},
+    {"sawtooth + 2x", "the jittered sawtooth on a leak at 2x", LG_EXPECT_LEAK,
+     100, lg_g_saw_leak2},
+    {"heavy-tailed noise", "Student t(2) noise, scale as sd", LG_EXPECT_FLAT, 0,
+     lg_g_heavy},
+    {"outliers", "5% samples off by 1x..100x T*L, either way", LG_EXPECT_FLAT,
+     0, lg_g_outliers},
+    {"outliers + 2x", "the outliers on a leak at 2x", LG_EXPECT_LEAK, 50,
+     lg_g_outliers_leak2},
 };
 #define LG_NPATTERNS (sizeof lg_patterns / sizeof lg_patterns[0])
 
@@ -310,8 +311,7 @@ int main(int argc, char **argv) {
         int leaks = 0, old = 0;
         for (int t = 0; t < trials; t++) {
           uint64_t s = 0x63616c6962726174ULL ^ ((uint64_t)p << 48) ^
-                       ((uint64_t)r << 40) ^ ((uint64_t)n << 20) ^
-                       (uint64_t)t;
+                       ((uint64_t)r << 40) ^ ((uint64_t)n << 20) ^ (uint64_t)t;
           lg_sm64(&s);
           for (size_t i = 0; i < n; i++)
             x[i] = LG_CAL_W + LG_CAL_L * (double)(i + 1) / (double)n;
@@ -352,7 +352,8 @@ int main(int argc, char **argv) {
          "flagged in any cell. Two steps in one window can look like "
          "growth that persists over 3 of 4 blocks: a few %% at n = 20, "
          "rarer with more samples. A sawtooth of strictly fixed period can "
-         "alias with the sample spacing into a slow ramp (rare). A sawtooth whose spread is up to 0.29 x "
+         "alias with the sample spacing into a slow ramp (rare). A sawtooth "
+         "whose spread is up to 0.29 x "
          "T x L (amplitude T x L) hides a 2x leak in a few %% of runs "
          "with fewer than 100 samples, and 5%% outliers of up to 100 x T x "
          "L in about 1%% of runs of 20 samples (two of them can land in "

@@ -87,8 +87,7 @@ static char *lg_stream(const lg_stream_t *s) {
     lg_buf_addf(&b, "{\"type\":\"sample\",\"phase\":\"baseline\",\"i\":0,"
                     "\"mallocInUse\":500000,\"rss\":500000,\"threads\":1}\n");
     lg_buf_addf(&b, "{\"type\":\"phase\",\"name\":\"iterate\",\"i\":0}\n");
-    for (long long i = s->sample_every; i <= s->stop_at;
-         i += s->sample_every) {
+    for (long long i = s->sample_every; i <= s->stop_at; i += s->sample_every) {
       lg_buf_addf(&b,
                   "{\"type\":\"sample\",\"phase\":\"iterate\",\"i\":%lld,"
                   "\"mallocInUse\":%.0f,\"rss\":%.0f,\"threads\":1",
@@ -105,8 +104,8 @@ static char *lg_stream(const lg_stream_t *s) {
                 s->stop_at);
   }
   if (s->end)
-    lg_buf_addf(&b, "{\"type\":\"end\",\"status\":\"%s\",\"i\":%lld}\n",
-                s->end, s->stop_at);
+    lg_buf_addf(&b, "{\"type\":\"end\",\"status\":\"%s\",\"i\":%lld}\n", s->end,
+                s->stop_at);
   else
     lg_buf_addf(&b, "{\"type\":\"end\",\"i\":%lld}\n", s->stop_at);
   return lg_buf_take(&b);
@@ -313,7 +312,9 @@ static void test_peak_ceiling(void) {
   lg_run_free(&run);
   s.f = lg_step_2mb;
   lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_LEAK, "rss peak 1953.1 KiB above its baseline sample, over the 976.6 KiB");
+  ASSERT_VERDICT(
+      run, LG_V_LEAK,
+      "rss peak 1953.1 KiB above its baseline sample, over the 976.6 KiB");
   ASSERT_TRUE(lg_run_metric(&run, "rss")->flagged);
   ASSERT_TRUE(!lg_run_metric(&run, "mallocInUse")->flagged);
   lg_run_free(&run);
@@ -379,8 +380,7 @@ static const check_case_t cases[] = {
     {"no_samples_is_error", test_no_samples_is_error},
     {"sample_every_beyond_iterations", test_sample_every_beyond_iterations},
     {"detector_output_unusable", test_detector_output_unusable},
-    {"step_is_not_a_leak_but_growth_is",
-     test_step_is_not_a_leak_but_growth_is},
+    {"step_is_not_a_leak_but_growth_is", test_step_is_not_a_leak_but_growth_is},
     {"null_threshold_not_judged", test_null_threshold_not_judged},
     {"peak_ceiling", test_peak_ceiling},
     {"key_cap", test_key_cap},

@@ -27,8 +27,8 @@ static void *(*volatile t_malloc)(size_t) = malloc;
 static void (*volatile t_free)(void *) = free;
 static void *(*volatile t_calloc)(size_t, size_t) = calloc;
 static void *(*volatile t_realloc)(void *, size_t) = realloc;
-static int (*volatile t_posix_memalign)(void **, size_t, size_t) =
-    posix_memalign;
+static int (*volatile t_posix_memalign)(void **, size_t,
+                                        size_t) = posix_memalign;
 static void *(*volatile t_aligned_alloc)(size_t, size_t) = aligned_alloc;
 static void *(*volatile t_memalign)(size_t, size_t) = memalign;
 static void *(*volatile t_valloc)(size_t) = valloc;
@@ -57,10 +57,10 @@ static int t_mode(void) {
 /* Asserts the figure is (b0 + db, k0 + dk). */
 #define EXPECT_DELTA(b0, k0, db, dk)                                           \
   do {                                                                         \
-    int64_t hb_, hk_;                                                            \
-    HEAP(hb_, hk_);                                                              \
-    ASSERT_EQ(hb_ - (b0), (db));                                                \
-    ASSERT_EQ(hk_ - (k0), (dk));                                                \
+    int64_t hb_, hk_;                                                          \
+    HEAP(hb_, hk_);                                                            \
+    ASSERT_EQ(hb_ - (b0), (db));                                               \
+    ASSERT_EQ(hk_ - (k0), (dk));                                               \
   } while (0)
 
 static void test_malloc_free_exact(void) {
@@ -203,9 +203,9 @@ static void test_memalign_family(void) {
  * stripes: with a non-atomic add there, updates are lost and this test
  * failed in 2 of 4 runs on a 2-vCPU machine) malloc, realloc and free, a
  * quarter of the blocks on another thread than the one that allocated them
- * (through a shared exchange), and the figure read while every thread is still alive must equal the one read
- * before they started: thread start-up and exit allocate (TLS, stacks), so
- * both readings are taken between two barriers. */
+ * (through a shared exchange), and the figure read while every thread is still
+ * alive must equal the one read before they started: thread start-up and exit
+ * allocate (TLS, stacks), so both readings are taken between two barriers. */
 enum { T_THREADS = 128, T_SLOTS = 64, T_OPS = 20000, T_XCHG = 256 };
 static pthread_barrier_t t_ready, t_start, t_done, t_exit;
 static _Atomic(void *) t_xchg[T_XCHG];
@@ -297,8 +297,7 @@ static void test_fork_child_counts_its_own(void) {
   if (pid == 0) {
     int64_t b, k;
     void *p = t_malloc(777);
-    int ok = t_read(&b, &k) == t_mode() && b - b0 == 4321 + 777 &&
-             k - k0 == 2;
+    int ok = t_read(&b, &k) == t_mode() && b - b0 == 4321 + 777 && k - k0 == 2;
     t_free(p);
     t_free(keep);
     ok = ok && t_read(&b, &k) == t_mode() && b == b0 && k == k0;

@@ -180,7 +180,6 @@ static void test_nan_and_short_series(void) {
   ASSERT_EQ(lg_trend_fit(x, y, 0, &t), -1);
 }
 
-
 /* Brute-force Mann–Kendall S, the O(n^2) definition. */
 static double lg_mk_s_brute(const double *y, size_t n) {
   double s = 0;
@@ -368,7 +367,8 @@ static const check_case_t cases[] = {
     {"slope_matches_definition", test_slope_matches_definition},
     {"sampled_slope_large_n", test_sampled_slope_large_n},
     {"judge_steps_are_not_leaks", test_judge_steps_are_not_leaks},
-    {"judge_persistent_growth_is_a_leak", test_judge_persistent_growth_is_a_leak},
+    {"judge_persistent_growth_is_a_leak",
+     test_judge_persistent_growth_is_a_leak},
     {"judge_too_few_samples", test_judge_too_few_samples},
     {NULL, NULL}};
 
