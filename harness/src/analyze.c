@@ -111,6 +111,18 @@ static char *lg_persist_text(const lg_persist_t *p, const char *u) {
   return lg_buf_take(&b);
 }
 
+size_t lg_run_window(const lg_run_t *run, const lg_metric_t *mt, double *x,
+                     double *y) {
+  size_t n = 0;
+  for (size_t i = 0; i < run->nsamples; i++)
+    if (!isnan(mt->v[i]) && strcmp(run->sphase[i], "iterate") == 0 &&
+        run->si[i] >= run->warmup && run->si[i] > 0) {
+      x[n] = (double)run->si[i];
+      y[n++] = mt->v[i];
+    }
+  return n;
+}
+
 static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
                                const lg_variant_t *va, lg_run_t *run,
                                int complete, lg_reasons_t *rs,
@@ -164,7 +176,7 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
         mt->exact = 0;
     mt->baseline = mt->final = mt->peak = NAN;
     mt->flagged = 0;
-    size_t n = 0;
+    size_t n;
     for (size_t i = 0; i < run->nsamples; i++) {
       double v = mt->v[i];
       if (isnan(v))
@@ -175,13 +187,8 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
         mt->baseline = v;
       if (strcmp(run->sphase[i], "teardown") == 0)
         mt->final = v;
-      if (strcmp(run->sphase[i], "iterate") == 0 && run->si[i] >= run->warmup &&
-          run->si[i] > 0) {
-        x[n] = (double)run->si[i];
-        y[n] = v;
-        n++;
-      }
     }
+    n = lg_run_window(run, mt, x, y);
     const char *u = lg_metric_unit(mt->name);
     if (!isfinite(mt->threshold)) {
       mt->fitted = lg_trend_fit(x, y, n, &mt->trend) == 0;
@@ -317,6 +324,7 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                        probe->last_phase ? probe->last_phase : "startup",
                        probe->last_i, run->iterations);
   run->has_end = probe->has_end;
+  run->alpha = m->alpha;
   run->iterate_ms = probe->has_end ? probe->iterate_ms : NAN;
   run->sample_ms = probe->has_end ? probe->sample_ms : NAN;
   run->iterations_done =

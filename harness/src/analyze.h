@@ -47,6 +47,13 @@ void lg_analyze_noise(lg_results_t *r);
  * is not ok (or the selftest/gate failed), else 0. */
 int lg_results_exit_code(const lg_results_t *r);
 
+/* The judged window of metric `mt` of `run`: its iterate-phase samples from
+ * the warm-up on (iteration > 0), NaNs skipped. Writes the iteration indices
+ * to x and the values to y, which the caller owns and sizes for
+ * run->nsamples points; returns how many were written. Reads only. */
+size_t lg_run_window(const lg_run_t *run, const lg_metric_t *mt, double *x,
+                     double *y);
+
 /* Formats v with a metric's unit, e.g. "1.5 KiB", "12 B", "3". */
 char *lg_fmt_value(double v, const char *unit);
 

@@ -7,10 +7,10 @@
  * records share it), and for scenarios expected to pass the metrics the run
  * judged: slopes (fitted, thresholded, in a variant judging slopes for the
  * run's language) with their 95% interval, and deterministic peak growths
- * (exact metrics, and judged metrics of C processes). That reduction is also
- * the slim committed baseline file (`leakgate baseline DIR --out FILE`,
- * "schema": "leakgate-baseline"); a full results.json is accepted as a
- * baseline as well.
+ * (exact metrics, and judged metrics of C processes; the held peak, below).
+ * That reduction is also the slim committed baseline file (`leakgate baseline
+ * DIR --out FILE`, "schema": "leakgate-baseline"); a full results.json is
+ * accepted as a baseline as well.
  *
  * Rules (one row each; only "regression" fails the gate):
  *   - verdict: passed in the baseline and fails now -> regression; failed in
@@ -23,9 +23,16 @@
  *   - a finding key absent from the baseline -> regression (a one-time leak,
  *     LG_F_ONCE, -> new: its verdict follows the manifest's "once" policy);
  *     a baseline key gone -> improvement.
- *   - a judged slope above baseline + tolerance, or a judged peak growth
- *     above baseline + tolerance -> regression (compared only where both
- *     runs judged it).
+ *   - a judged slope above baseline + tolerance -> regression, when the
+ *     run's own step-robust rule (lg_leak_judge over its judged window,
+ *     against baseline + tolerance instead of the threshold) finds the rise
+ *     significant and persistent; a one-time step or noise is an ok row that
+ *     says so. A file without the window's samples: the point slope decides.
+ *   - a judged peak growth above baseline + tolerance -> regression. The
+ *     peak is the level held over two consecutive samples, not one sample's
+ *     maximum: samples are asynchronous to what other threads release (a
+ *     joined thread stays in /proc/self/task until the kernel reaps it).
+ *   - both compared only where both runs judged them.
  * Tolerances: the baseline's optional "tolerance" object:
  *   {"slope_rel": 0.5, "peak_rel": 0.25,
  *    "metrics": {"mallocInUse": {"slope_abs": 8, "peak_abs": 65536}}}

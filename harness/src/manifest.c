@@ -691,7 +691,7 @@ int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
   m->probe_js = lg_xstrdup("{root}/harness/probe/probe.js");
   m->js_dir = lg_xstrdup("{root}/scenarios/js");
   m->c_dir = lg_xstrdup("{build}/scenarios/c");
-  m->alpha = 0.01;
+  m->alpha = LG_DEFAULT_ALPHA;
   m->iterations = 1000;
   m->warmup = 100;
   m->sample_every = 10;

@@ -154,7 +154,7 @@ lg_run_t *lg_results_add_run(lg_results_t *r) {
     r->runs = lg_xrealloc(r->runs, lg_cap(r->nruns + 1) * sizeof *r->runs);
   lg_run_t *run = &r->runs[r->nruns++];
   memset(run, 0, sizeof *run);
-  run->min_detectable = NAN;
+  run->min_detectable = run->alpha = NAN;
   run->iterate_ms = run->sample_ms = NAN;
   return run;
 }
@@ -414,6 +414,7 @@ static json_t *lg_run_json(const lg_run_t *run) {
   json_object_set_new(o, "probe_error", lg_jstr(run->probe_error));
   json_object_set_new(o, "primary", lg_jstr(run->primary));
   json_object_set_new(o, "min_detectable", lg_jnum(run->min_detectable));
+  json_object_set_new(o, "alpha", lg_jnum(run->alpha));
   json_object_set_new(o, "iterate_ms", lg_jnum(run->iterate_ms));
   json_object_set_new(o, "sample_ms", lg_jnum(run->sample_ms));
 
@@ -937,6 +938,7 @@ static void lg_run_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
   run->probe_error = lg_gstr(ld, o, "probe_error");
   run->primary = lg_gstr(ld, o, "primary");
   run->min_detectable = lg_gnum(ld, o, "min_detectable");
+  run->alpha = lg_gnum(ld, o, "alpha");
   run->iterate_ms = lg_gnum(ld, o, "iterate_ms");
   run->sample_ms = lg_gnum(ld, o, "sample_ms");
   if (ld->err)
@@ -1166,7 +1168,7 @@ void lg_run_copy(lg_run_t *dst, const lg_run_t *src) {
   json_t *o = lg_run_json(src);
   lg_ld_t ld = {0};
   memset(dst, 0, sizeof *dst);
-  dst->min_detectable = NAN;
+  dst->min_detectable = dst->alpha = NAN;
   dst->iterate_ms = dst->sample_ms = NAN;
   lg_run_from(&ld, o, dst); /* cannot fail on our own output */
   free(ld.err);

@@ -117,6 +117,9 @@ typedef struct lg_run_s {
   char *probe_error;
   char *primary; /* metric shown first and used for min_detectable */
   double min_detectable;
+  double alpha; /* significance level the trends were judged at (the
+                   manifest's defaults.alpha); NaN if unknown (older files),
+                   and then the gate assumes LG_DEFAULT_ALPHA */
   double iterate_ms, sample_ms; /* probe's own timing; NaN if unknown */
   /* samples, column-wise */
   size_t nsamples;

@@ -47,6 +47,10 @@ double lg_median_inplace(double *v, size_t n);
 /* Upper tail of the standard normal distribution, P(Z > z). */
 double lg_norm_sf(double z);
 
+/* The significance level when the manifest sets none (defaults.alpha), and
+ * the one the gate assumes for a results file that does not record it. */
+#define LG_DEFAULT_ALPHA 0.01
+
 /* True when the trend is an increasing one at one-sided level alpha. */
 int lg_trend_increasing(const lg_trend_t *t, double alpha);
 

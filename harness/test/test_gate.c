@@ -35,9 +35,19 @@ static lg_run_t *lg_mkrun(lg_results_t *r, const char *scenario,
 /* A fitted, thresholded metric with the given slope and peak growth. */
 static void lg_mkmetric(lg_run_t *run, const char *name, double slope,
                         double threshold, double growth) {
-  if (run->nsamples == 0)
+  if (run->nsamples == 0) {
     lg_run_sample_add(run, 0, 0, "baseline");
+    lg_run_sample_add(run, 1000, 0, "iterate");
+    lg_run_sample_add(run, 2000, 0, "iterate");
+    lg_run_sample_add(run, 2000, 0, "teardown");
+  }
   lg_metric_t *m = lg_run_metric_add(run, name);
+  /* Held at its peak over two samples (the gate compares held peaks); two
+   * window samples are too few for a window decision, so slopes are
+   * compared on the point slope set below. */
+  double v[] = {1000, 1000 + growth, 1000 + growth, 1000};
+  for (size_t i = 0; i < run->nsamples && i < 4; i++)
+    m->v[i] = v[i];
   m->fitted = 1;
   memset(&m->trend, 0, sizeof m->trend);
   m->trend.n = 41;
@@ -52,6 +62,41 @@ static void lg_mkmetric(lg_run_t *run, const char *name, double slope,
   m->min_detectable = threshold;
   free(run->primary);
   run->primary = lg_xstrdup(name);
+}
+
+/* A metric over a full sampled run: a baseline sample, `n` iterate samples
+ * every 20 iterations with values f(k) for k = 0..n-1, and a teardown
+ * sample back at f(0). The run must have no samples yet. The trend is
+ * fitted from the window; slope overrides the fitted point slope when
+ * finite (the gate reads the stored slope and re-judges the samples). */
+static lg_metric_t *lg_mkseries(lg_run_t *run, const char *name,
+                                double threshold, size_t n,
+                                double (*f)(size_t k), double slope) {
+  lg_run_sample_add(run, 0, 0, "baseline");
+  for (size_t k = 0; k < n; k++)
+    lg_run_sample_add(run, (long long)(20 * (k + 1)), 0, "iterate");
+  lg_run_sample_add(run, (long long)(20 * n), 0, "teardown");
+  run->iterations = run->iterations_done = (long long)(20 * n);
+  run->alpha = 0.01;
+  lg_metric_t *m = lg_run_metric_add(run, name);
+  m->v[0] = m->v[n + 1] = f(0);
+  for (size_t k = 0; k < n; k++)
+    m->v[k + 1] = f(k);
+  double *x = lg_xmalloc(run->nsamples * sizeof *x);
+  double *y = lg_xmalloc(run->nsamples * sizeof *y);
+  size_t w = lg_run_window(run, m, x, y);
+  m->fitted = lg_trend_fit(x, y, w, &m->trend) == 0;
+  free(x);
+  free(y);
+  if (isfinite(slope))
+    m->trend.slope = slope;
+  m->threshold = threshold;
+  m->min_detectable = threshold;
+  m->baseline = m->final = f(0);
+  m->noise_sd = 0;
+  free(run->primary);
+  run->primary = lg_xstrdup(name);
+  return m;
 }
 
 static lg_finding_t *lg_mkfinding(lg_run_t *run, const char *fn,
@@ -152,7 +197,8 @@ static void test_negative_control_slope_not_compared(void) {
     lg_mkmetric(b, "heapUsed", 181.6, 64, 1e6);
     lg_mkmetric(c, "heapUsed", 877.8, 64, 1e6);
     b->metrics[0].exact = c->metrics[0].exact = 1;
-    c->metrics[0].peak = 1000 + 1e8; /* the peak grew as well */
+    c->metrics[0].v[1] = c->metrics[0].v[2] = 1000 + 1e8; /* the peak grew
+                                                             as well */
     /* and a new finding, also not the negative control's business */
     lg_mkfinding(c, "addon_subscribe", "/r/addon/src/addon.c", 40,
                  "/r/build/evstore.node");
@@ -238,6 +284,84 @@ static void test_rss_peak_not_compared(void) {
   lg_results_free(&cur);
   ASSERT_EQ(rss, 0);
   ASSERT_EQ(heap, 1);
+}
+
+/* Series for the two tests below: 100 window samples. */
+static double lg_one(size_t k) {
+  return 1 + 0 * (double)k;
+}
+static double lg_blip(size_t k) {
+  return k == 60 ? 2 : 1;
+}
+static double lg_held(size_t k) {
+  return k == 60 || k == 61 ? 2 : 1;
+}
+static double lg_flat2(size_t k) {
+  return 1000 + 2.0 * 20 * (double)k;
+}
+static double lg_step(size_t k) {
+  return k < 50 ? 1000 : 60000;
+}
+static double lg_ramp(size_t k) {
+  return 1000 + 40.0 * 20 * (double)k + (double)(k % 3);
+}
+
+/* An exact counter's peak is the level it held, not one sample: a joined
+ * thread still listed in /proc/self/task for one sample under load (seen
+ * on shutdown-join.c/release, 3 of 10 runs under two CPU hogs) is no
+ * regression; a thread held over two samples is. */
+static void test_transient_peak_not_regression(void) {
+  double (*const series[])(size_t) = {lg_blip, lg_held};
+  for (int held = 0; held < 2; held++) {
+    lg_results_t base = {0}, cur = {0};
+    lg_run_t *b =
+        lg_mkrun(&base, "shutdown-join.c", "release", "pass", LG_V_PASS);
+    lg_run_t *c =
+        lg_mkrun(&cur, "shutdown-join.c", "release", "pass", LG_V_PASS);
+    lg_mkseries(b, "threads", NAN, 100, lg_one, NAN)->exact = 1;
+    lg_mkseries(c, "threads", NAN, 100, series[held], NAN)->exact = 1;
+    lg_gate_mem(&base, &cur);
+    size_t reg = lg_count(&cur, LG_G_REGRESSION, "threads peak growth");
+    int ok = cur.gate_ok;
+    lg_results_free(&base);
+    lg_results_free(&cur);
+    ASSERT_EQ(reg, (size_t)held);
+    ASSERT_EQ(ok, !held);
+  }
+}
+
+/* A slope beyond baseline + tolerance is a regression only when the run's
+ * own step-robust rule, judged against baseline + tolerance, finds a
+ * significant, persistent rise: one step in the window (seen on
+ * value-ring-wrap.js/release under load, mallocInUse fitted > 18 B/it
+ * against 2.1 + 16) is shown as ok with the reason; steady growth is a
+ * regression. */
+static void test_step_slope_not_regression(void) {
+  double (*const series[])(size_t) = {lg_step, lg_ramp};
+  for (int ramp = 0; ramp < 2; ramp++) {
+    lg_results_t base = {0}, cur = {0};
+    lg_run_t *b =
+        lg_mkrun(&base, "value-ring-wrap.js", "release", "pass", LG_V_PASS);
+    lg_run_t *c =
+        lg_mkrun(&cur, "value-ring-wrap.js", "release", "pass", LG_V_PASS);
+    lg_mkseries(b, "mallocInUse", 16, 100, lg_flat2, NAN);
+    /* Fitted beyond 2 + 16 either way: the step at mid-window gives a
+     * Theil-Sen slope of about 30 B/it, the ramp 40. */
+    lg_metric_t *m = lg_mkseries(c, "mallocInUse", 16, 100, series[ramp], NAN);
+    ASSERT_TRUE(m->trend.slope > 18);
+    lg_gate_mem(&base, &cur);
+    size_t reg = lg_count(&cur, LG_G_REGRESSION, "mallocInUse slope /it");
+    size_t said = 0;
+    for (size_t i = 0; i < cur.ngate; i++)
+      said += cur.gate[i].status == LG_G_OK && cur.gate[i].note &&
+              strstr(cur.gate[i].note, "one-time step") != NULL;
+    int ok = cur.gate_ok;
+    lg_results_free(&base);
+    lg_results_free(&cur);
+    ASSERT_EQ(reg, (size_t)ramp);
+    ASSERT_EQ(said, (size_t)!ramp);
+    ASSERT_EQ(ok, !ramp);
+  }
 }
 
 static void test_new_finding_keyed_path_independently(void) {
@@ -655,6 +779,8 @@ static const check_case_t cases[] = {
      test_negative_control_slope_not_compared},
     {"unjudged_slope_not_compared", test_unjudged_slope_not_compared},
     {"rss_peak_not_compared", test_rss_peak_not_compared},
+    {"transient_peak_not_regression", test_transient_peak_not_regression},
+    {"step_slope_not_regression", test_step_slope_not_regression},
     {"new_finding_keyed_path_independently",
      test_new_finding_keyed_path_independently},
     {"duplicate_stacks_one_row", test_duplicate_stacks_one_row},
