@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,77 @@ static int lg_merr(lg_mctx_t *c, const char *key, const char *expected) {
   if (!c->err)
     c->err = lg_fmt("%s: key '%s': expected %s", c->file, key, expected);
   return -1;
+}
+
+/* Edit distance between a and b, ASCII case folded (for "did you mean"). */
+static size_t lg_edit_distance(const char *a, const char *b) {
+  size_t n = strlen(b);
+  size_t *row = lg_xmalloc((n + 1) * sizeof *row);
+  for (size_t j = 0; j <= n; j++)
+    row[j] = j;
+  for (size_t i = 1; a[i - 1]; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= n; j++) {
+      size_t up = row[j];
+      int same =
+          tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+      size_t best = diag + !same;
+      if (up + 1 < best)
+        best = up + 1;
+      if (row[j - 1] + 1 < best)
+        best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  size_t d = row[n];
+  free(row);
+  return d;
+}
+
+/* Every key of object `o` (at `path`) must be one of `known` (NULL
+ * terminated): a misspelt key is an error, never silently ignored ("detector"
+ * for "detectors" once turned every run into ERROR). The message names the
+ * closest known key when it is within a third of the key's length (at least
+ * 2 edits), else lists them all. Not an object: nothing to check here (its
+ * type is reported where it is read). */
+static int lg_mkeys(lg_mctx_t *c, json_t *o, const char *path,
+                    const char *const *known) {
+  const char *k;
+  json_t *v;
+  if (!json_is_object(o))
+    return 0;
+  json_object_foreach(o, k, v) {
+    size_t i, best = 0, bestd = SIZE_MAX;
+    for (i = 0; known[i] && strcmp(known[i], k) != 0; i++) {
+      size_t d = lg_edit_distance(k, known[i]);
+      if (d < bestd) {
+        bestd = d;
+        best = i;
+      }
+    }
+    if (known[i])
+      continue;
+    size_t len = strlen(k), limit = len / 3 > 2 ? len / 3 : 2;
+    char *full = lg_fmt("%s%s%s", path, *path ? "." : "", k);
+    if (bestd <= limit) {
+      if (!c->err)
+        c->err = lg_fmt("%s: unknown key '%s': did you mean '%s'?", c->file,
+                        full, known[best]);
+    } else {
+      lg_buf_t b = {0};
+      for (i = 0; known[i]; i++)
+        lg_buf_addf(&b, "%s%s", i ? ", " : "", known[i]);
+      if (!c->err)
+        c->err = lg_fmt("%s: unknown key '%s' (the keys known here: %s)",
+                        c->file, full, b.s ? b.s : "none");
+      lg_buf_free(&b);
+    }
+    free(full);
+    return -1;
+  }
+  return 0;
 }
 
 /* Optional string; missing keeps *out (default). */
@@ -238,6 +310,13 @@ static int lg_mthresholds(lg_mctx_t *c, json_t *o, const char *path,
       t->slope = json_number_value(e);
     } else if (json_is_object(e) &&
                json_is_number(json_object_get(e, "slope"))) {
+      static const char *const tkeys[] = {"slope", "peak", "measured",
+                                          "variants", NULL};
+      if (lg_mkeys(c, e, kk, tkeys)) {
+        free(kk);
+        rc = -1;
+        break;
+      }
       t->slope = json_number_value(json_object_get(e, "slope"));
       json_t *pk = json_object_get(e, "peak");
       if (pk && (!json_is_number(pk) || json_number_value(pk) <= 0)) {
@@ -309,7 +388,25 @@ static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
     lg_merr(c, path, "an object");
     goto out;
   }
-  if (lg_mstr(c, o, "name", path, &va->name, 1) ||
+  static const char *const vkeys[] = {"name",
+                                      "description",
+                                      "build",
+                                      "wrapper",
+                                      "env",
+                                      "env_js",
+                                      "env_c",
+                                      "iteration_scale",
+                                      "langs",
+                                      "timeout_multiplier",
+                                      "ignore_exact",
+                                      "slope_langs",
+                                      "default",
+                                      "faults",
+                                      "detectors",
+                                      "exit_codes",
+                                      NULL};
+  if (lg_mkeys(c, o, path, vkeys) ||
+      lg_mstr(c, o, "name", path, &va->name, 1) ||
       lg_mname(c, path, "name", va->name) ||
       lg_mstr(c, o, "description", path, &va->description, 0) ||
       lg_mstr(c, o, "build", path, &va->build, 1) ||
@@ -358,6 +455,11 @@ static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
       json_t *e = json_array_get(dets, i);
       char *k = lg_fmt("%s.detectors[%zu]", path, i);
       lg_detector_t *det = &va->detectors[i];
+      static const char *const dkeys[] = {"parser", "files", NULL};
+      if (lg_mkeys(c, e, k, dkeys)) {
+        free(k);
+        goto out;
+      }
       int bad = !json_is_object(e) ||
                 lg_mstr(c, e, "parser", k, &det->parser, 1) ||
                 lg_mstrv(c, e, "files", k, &det->files, &det->nfiles);
@@ -448,7 +550,13 @@ static int lg_mscenario(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
     sc->timeout_s = js ? m->js_timeout_s : m->timeout_s;
   }
   sc->once = LG_ONCE_INHERIT;
-  if (lg_mstr(c, o, "name", path, &sc->name, 1) ||
+  static const char *const skeys[] = {
+      "name",         "description", "once",       "lang",
+      "program",      "args",        "iterations", "warmup",
+      "sample_every", "timeout_s",   "thresholds", "exact",
+      "variants",     "primary",     "expect",     NULL};
+  if (lg_mkeys(c, o, path, skeys) ||
+      lg_mstr(c, o, "name", path, &sc->name, 1) ||
       lg_mstr(c, o, "description", path, &sc->description, 0) ||
       lg_monce(c, o, path, &sc->once) ||
       lg_mstr(c, o, "lang", path, &lang, 1) ||
@@ -562,7 +670,10 @@ static int lg_mdefect(lg_mctx_t *c, json_t *o, size_t idx, lg_manifest_t *m,
     lg_merr(c, path, "an object");
     goto out;
   }
-  if (lg_mstr(c, o, "fault", path, &d->fault, 1) ||
+  static const char *const keys[] = {"fault", "scenario", "description",
+                                     "caught_by", NULL};
+  if (lg_mkeys(c, o, path, keys) ||
+      lg_mstr(c, o, "fault", path, &d->fault, 1) ||
       lg_mname(c, path, "fault", d->fault) ||
       lg_mstr(c, o, "scenario", path, &d->scenario, 1) ||
       lg_mstr(c, o, "description", path, &d->description, 0) ||
@@ -722,6 +833,21 @@ int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
     lg_merr(&c, "version", "1");
     goto fail;
   }
+  static const char *const top_keys[] = {
+      "version",  "node",     "probe_js",  "js_dir",     "c_dir",
+      "control",  "once",     "ours",      "frame_skip", "our_functions",
+      "defaults", "variants", "scenarios", "selftest",   NULL};
+  static const char *const dkeys[] = {"iterations", "warmup", "sample_every",
+                                      "timeout_s",  "alpha",  "thresholds",
+                                      "exact",      "js",     NULL};
+  static const char *const djs_keys[] = {"iterations", "warmup", "sample_every",
+                                         "timeout_s", NULL};
+  static const char *const st_keys[] = {"defects", NULL};
+  if (lg_mkeys(&c, o, "", top_keys) ||
+      lg_mkeys(&c, defaults, "defaults", dkeys) ||
+      lg_mkeys(&c, json_object_get(defaults, "js"), "defaults.js", djs_keys) ||
+      lg_mkeys(&c, selftest, "selftest", st_keys))
+    goto fail;
   if (lg_mstr(&c, o, "node", "", &m->node, 0) ||
       lg_mstr(&c, o, "probe_js", "", &m->probe_js, 0) ||
       lg_mstr(&c, o, "js_dir", "", &m->js_dir, 0) ||
@@ -1154,10 +1280,23 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
       val = ctx ? ctx->scenario : "";
     else if (strcmp(tok, "variant") == 0)
       val = ctx ? ctx->variant : "";
-    else if (strncmp(tok, "env:", 4) == 0)
-      val = ctx ? getenv(tok + 4) : "";
-    else if (strncmp(tok, "gcc-file:", 9) == 0 ||
-             strncmp(tok, "clang-file:", 11) == 0) {
+    else if (strncmp(tok, "env:", 4) == 0) {
+      /* An unset variable is an error, never an empty path: "{env:X}/lib"
+       * would silently become "/lib". Checked at load as well (ctx NULL),
+       * so the manifest is refused with exit 2 before anything runs. */
+      val = tok[4] ? getenv(tok + 4) : NULL;
+      if (!val) {
+        *err = tok[4] ? lg_fmt("{%s}: the environment variable %s is not "
+                               "set",
+                               tok, tok + 4)
+                      : lg_xstrdup("{env:} names no variable");
+        free(tok);
+        goto fail;
+      }
+      if (!ctx)
+        val = "";
+    } else if (strncmp(tok, "gcc-file:", 9) == 0 ||
+               strncmp(tok, "clang-file:", 11) == 0) {
       int gcc = tok[0] == 'g';
       if (ctx && (flags & LG_EXPAND_NO_EXEC)) {
         /* Resolving runs the compiler (popen): refused when sandboxed. */

@@ -194,7 +194,8 @@ typedef struct lg_expand_s {
 
 /* Expands {root} {build} {run_dir} {out} {scenario} {variant} {env:NAME}
  * {gcc-file:NAME} {clang-file:NAME} ({{ and }} are literal braces). Returns
- * the new string, or NULL with *err set (unknown token, runtime not found). */
+ * a new string the caller frees, or NULL with *err set (caller frees):
+ * unknown token, an unset environment variable, runtime not found. */
 char *lg_expand(const char *tmpl, const lg_expand_t *ctx, char **err);
 /* lg_expand_ex flag: {gcc-file:NAME} and {clang-file:NAME} fail ("not
  * resolved") instead of running the compiler through popen. */
@@ -202,7 +203,8 @@ char *lg_expand(const char *tmpl, const lg_expand_t *ctx, char **err);
 /* lg_expand with LG_EXPAND_* flags (0: the same as it). */
 char *lg_expand_ex(const char *tmpl, const lg_expand_t *ctx, unsigned flags,
                    char **err);
-/* Syntax check of a template without expanding it; NULL or an error. */
+/* Check of a template without expanding it: syntax, known tokens, and that
+ * every {env:NAME} is set. NULL, or an error the caller frees. */
 char *lg_template_check(const char *tmpl);
 
 #endif

@@ -248,19 +248,31 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
   for (char **e = environ; *e; e++)
     if (strncmp(*e, "LEAKGATE_", 9) != 0 && strncmp(*e, "EVS_FAULT=", 10) != 0)
       lg_strv_push(&js->envp, &js->envc, lg_xstrdup(*e));
-  char num[32];
-  lg_env_set(&js->envp, &js->envc, "LEAKGATE_PROBE", js->probe_path);
-  snprintf(num, sizeof num, "%lld", run->iterations);
-  lg_env_set(&js->envp, &js->envc, "LEAKGATE_ITERATIONS", num);
-  snprintf(num, sizeof num, "%lld", run->sample_every);
-  lg_env_set(&js->envp, &js->envc, "LEAKGATE_SAMPLE_EVERY", num);
-  lg_env_set(&js->envp, &js->envc, "LEAKGATE_SCENARIO", sc->name);
-  lg_env_set(&js->envp, &js->envc, "LEAKGATE_VARIANT", va->name);
-  lg_env_set(&js->envp, &js->envc, "LEAKGATE_ROOT", m->root);
-  lg_env_set(&js->envp, &js->envc, "LEAKGATE_BUILD", build);
-  if (job->fault) {
-    lg_env_set(&js->envp, &js->envc, "EVS_FAULT", job->fault);
-    lg_buf_addf(&cmd, "EVS_FAULT=%s ", job->fault);
+  /* The reproduce command sets everything the run got from us: the run
+   * directory as working directory, the probe protocol, the fault, then the
+   * variant's environment (expanded) and the command line. */
+  char num[2][32];
+  snprintf(num[0], sizeof num[0], "%lld", run->iterations);
+  snprintf(num[1], sizeof num[1], "%lld", run->sample_every);
+  const struct {
+    const char *key, *value;
+  } proto[] = {
+      {"LEAKGATE_PROBE", js->probe_path}, {"LEAKGATE_ITERATIONS", num[0]},
+      {"LEAKGATE_SAMPLE_EVERY", num[1]},  {"LEAKGATE_SCENARIO", sc->name},
+      {"LEAKGATE_VARIANT", va->name},     {"LEAKGATE_ROOT", m->root},
+      {"LEAKGATE_BUILD", build},          {"EVS_FAULT", job->fault},
+  };
+  lg_buf_add(&cmd, "cd ");
+  lg_shell_quote(&cmd, js->run_dir);
+  lg_buf_add(&cmd, " && ");
+  for (size_t i = 0; i < sizeof proto / sizeof proto[0]; i++) {
+    if (!proto[i].value)
+      continue;
+    lg_env_set(&js->envp, &js->envc, proto[i].key, proto[i].value);
+    lg_shell_quote(&cmd, proto[i].key);
+    lg_buf_addc(&cmd, '=');
+    lg_shell_quote(&cmd, proto[i].value);
+    lg_buf_addc(&cmd, ' ');
   }
   if (lg_add_env(&js->envp, &js->envc, &cmd, va->env, va->nenv, &x, run) ||
       lg_add_env(&js->envp, &js->envc, &cmd,

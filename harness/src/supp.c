@@ -157,20 +157,46 @@ char *lg_supp_check_ours(const lg_supp_file_t *f, char *const *ours,
   return err;
 }
 
+/* Separators of sanitizer flag strings (sanitizer_common's flag parser:
+ * whitespace, ',' and ':'). */
+static int lg_flag_sep(char ch) {
+  return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == ',' ||
+         ch == ':';
+}
+
 void lg_supp_paths(const char *s, char ***paths, size_t *n) {
-  static const char *const keys[] = {"--suppressions=", "suppressions="};
-  for (size_t k = 0; k < 2; k++) {
-    for (const char *p = s; (p = strstr(p, keys[k])) != NULL;) {
-      /* "suppressions=" also occurs inside "--suppressions=": skip that. */
-      if (k == 1 && p >= s + 2 && strncmp(p - 2, "--", 2) == 0) {
-        p += strlen(keys[k]);
-        continue;
-      }
-      p += strlen(keys[k]);
-      size_t len = strcspn(p, ": \t");
-      *paths = lg_xrealloc(*paths, (*n + 1) * sizeof **paths);
-      (*paths)[(*n)++] = lg_fmt("%.*s", (int)len, p);
-      p += len;
+  const char *p = s;
+  while (*p) {
+    while (*p && lg_flag_sep(*p))
+      p++;
+    if (!*p)
+      break;
+    /* One token: valgrind's --suppressions=PATH runs to whitespace (a path
+     * may hold ':'); a sanitizer flag name=value to a separator, or to the
+     * closing quote of a quoted value. Only a token that *is* the flag
+     * counts: print_suppressions=1 names no file. */
+    int vg = strncmp(p, "--suppressions=", 15) == 0;
+    int san = !vg && strncmp(p, "suppressions=", 13) == 0;
+    const char *v = p, *e;
+    while (*v && !lg_flag_sep(*v) && *v != '=')
+      v++;
+    if (*v == '=')
+      v++;
+    if (vg) {
+      e = v + strcspn(v, " \t\n\r");
+    } else if (*v == '"' || *v == '\'') {
+      const char *q = strchr(v + 1, *v);
+      e = q ? q : v + strlen(v);
+      v++;
+    } else {
+      e = v;
+      while (*e && !lg_flag_sep(*e))
+        e++;
     }
+    if ((vg || san) && e > v) {
+      *paths = lg_xrealloc(*paths, (*n + 1) * sizeof **paths);
+      (*paths)[(*n)++] = lg_fmt("%.*s", (int)(e - v), v);
+    }
+    p = *e && (*e == '"' || *e == '\'') ? e + 1 : e;
   }
 }

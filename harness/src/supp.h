@@ -36,8 +36,11 @@ void lg_supp_free(lg_supp_file_t *f);
 char *lg_supp_check_ours(const lg_supp_file_t *f, char *const *ours,
                          size_t nours, char *const *funcs, size_t nfuncs);
 
-/* The suppression files a command line or an *_OPTIONS value names
- * (`--suppressions=PATH`, `suppressions=PATH`), appended to *paths. */
+/* The suppression files a command-line argument or an *_OPTIONS value names
+ * (valgrind's `--suppressions=PATH`, to whitespace; a sanitizer's
+ * `suppressions=PATH` flag, to ' ', ',', ':' or the end of a quoted value),
+ * appended to *paths as strings the caller frees. Only whole flags count:
+ * `print_suppressions=1` names none. */
 void lg_supp_paths(const char *s, char ***paths, size_t *n);
 
 #endif

@@ -129,7 +129,21 @@ static void test_c_clean(void) {
   ASSERT_TRUE(lg_run_metric(run, "mallocInUse") != NULL);
   ASSERT_TRUE(lg_run_metric(run, "threads") != NULL);
   ASSERT_TRUE(r.nnoise > 0); /* clean is the test manifest's control */
+  /* The reproduce command is complete: run from a shell with none of the
+   * protocol variables set, it writes the whole probe stream again. */
+  char *cmd = lg_fmt("env -u LEAKGATE_BUILD -u LEAKGATE_PROBE sh -c '%s' "
+                     ">/dev/null 2>&1",
+                     run->command);
+  ASSERT_TRUE(strstr(run->command, "LEAKGATE_BUILD=") != NULL);
+  ASSERT_TRUE(strchr(run->command, '\'') == NULL); /* quoted as above */
   lg_results_free(&r);
+  char probe[4200];
+  snprintf(probe, sizeof probe, "%s/runs/plain/clean/probe.jsonl", lg_out);
+  ASSERT_EQ(unlink(probe), 0);
+  int st = system(cmd);
+  free(cmd);
+  ASSERT_EQ(st, 0);
+  ASSERT_TRUE(lg_file_contains(probe, "\"type\":\"end\""));
   const char *files[] = {"results.json", "junit.xml", "summary.md",
                          "report.html"};
   for (int i = 0; i < 4; i++) {
@@ -273,14 +287,14 @@ static void test_missing_program(void) {
   lg_expect_verdict("missing", "plain", 3, LG_V_INFRA, "not found");
 }
 
-static void test_bad_manifest(void) {
-  char path[4200];
-  snprintf(path, sizeof path, "%s/bad_manifest.json", LG_TEST_OUT);
+/* A manifest leakgate must refuse with exit 2, and what stderr must say. */
+static void lg_bad_manifest(const char *name, const char *json,
+                            const char *say1, const char *say2) {
+  char path[4200], errp[4300];
+  snprintf(path, sizeof path, "%s/%s.json", LG_TEST_OUT, name);
+  snprintf(errp, sizeof errp, "%s.stderr", path);
   lg_mkdirs(LG_TEST_OUT);
-  const char *bad = "{\"version\":1,\"variants\":[{\"name\":\"x\",\"build\":"
-                    "\"/tmp\"}],\"scenarios\":[{\"name\":\"a\",\"lang\":"
-                    "\"rust\",\"program\":\"p\"}]}";
-  ASSERT_EQ(lg_write_file(path, bad, strlen(bad)), 0);
+  ASSERT_EQ(lg_write_file(path, json, strlen(json)), 0);
   char *argv[] = {(char *)LG_BIN,
                   (char *)"--root",
                   (char *)LG_ROOT_DIR,
@@ -289,8 +303,6 @@ static void test_bad_manifest(void) {
                   (char *)"list",
                   NULL};
   fflush(NULL);
-  char errp[4300];
-  snprintf(errp, sizeof errp, "%s.stderr", path);
   pid_t pid = fork();
   if (pid == 0) {
     if (!freopen(errp, "w", stderr) || !freopen("/dev/null", "w", stdout))
@@ -301,9 +313,35 @@ static void test_bad_manifest(void) {
   int st;
   waitpid(pid, &st, 0);
   ASSERT_EQ(WEXITSTATUS(st), 2);
-  ASSERT_TRUE(lg_file_contains(errp, "scenarios[0].lang"));
-  ASSERT_TRUE(lg_file_contains(errp, "bad_manifest.json"));
-  ASSERT_TRUE(lg_file_contains(errp, "expected \"js\" or \"c\""));
+  ASSERT_TRUE(lg_file_contains(errp, path));
+  ASSERT_TRUE(lg_file_contains(errp, say1));
+  ASSERT_TRUE(lg_file_contains(errp, say2));
+}
+
+#define LG_MANIFEST_HEAD                                                       \
+  "{\"version\":1,\"variants\":[{\"name\":\"x\",\"build\":\"/tmp\"}],"
+
+static void test_bad_manifest(void) {
+  lg_bad_manifest("bad_manifest",
+                  LG_MANIFEST_HEAD "\"scenarios\":[{\"name\":\"a\",\"lang\":"
+                                   "\"rust\",\"program\":\"p\"}]}",
+                  "scenarios[0].lang", "expected \"js\" or \"c\"");
+  /* Unknown keys are errors, with the closest known key. */
+  lg_bad_manifest("misspelt_key",
+                  "{\"version\":1,\"variants\":[{\"name\":\"x\",\"build\":"
+                  "\"/tmp\",\"detector\":[]}],\"scenarios\":[]}",
+                  "unknown key 'variants[0].detector'",
+                  "did you mean 'detectors'?");
+  lg_bad_manifest("unknown_key",
+                  LG_MANIFEST_HEAD "\"scenarios\":[],\"frobnicate\":1}",
+                  "unknown key 'frobnicate'", "keys known here: version");
+  /* An unset {env:X} names the variable instead of becoming "". */
+  unsetenv("LG_TEST_SURELY_UNSET");
+  lg_bad_manifest("unset_env",
+                  "{\"version\":1,\"variants\":[{\"name\":\"x\",\"build\":"
+                  "\"{env:LG_TEST_SURELY_UNSET}/b\"}],\"scenarios\":[]}",
+                  "variants[0].build",
+                  "environment variable LG_TEST_SURELY_UNSET is not set");
 }
 
 static void test_usage_errors(void) {

@@ -1,6 +1,7 @@
 /* Unit tests: detector parsers over real fixtures generated on this machine
  * (fixtures/src/regen.sh), attribution, the probe stream reader and manifest
  * validation. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -494,6 +495,9 @@ static void test_manifest_valid(void) {
   snprintf(path, sizeof path, "%s/../manifest.json", LG_FIXTURES);
   lg_manifest_t m;
   char *err = NULL;
+  /* The test manifest's {env:...} tokens must be set: unset is an error. */
+  setenv("LG_TEST_BUILD", "/b", 0);
+  setenv("LG_TEST_SCEN_DIR", "/s", 0);
   int rc = lg_manifest_load(path, "/repo", &m, &err);
   if (rc)
     fprintf(stderr, "%s\n", err);
@@ -520,6 +524,22 @@ static void test_manifest_valid(void) {
   free(s);
   s = lg_expand("{gcc-file:libdoesnotexist.so}", &x, &e);
   ASSERT_TRUE(s == NULL && e != NULL && strstr(e, "not found"));
+  free(e);
+  /* {env:X}: set (even empty) expands; unset is an error naming X, at
+   * expansion and in the load-time check. */
+  setenv("LG_TEST_EMPTY", "", 1);
+  unsetenv("LG_TEST_UNSET");
+  s = lg_expand("{env:LG_TEST_EMPTY}/x", &x, &e);
+  ASSERT_STR_EQ(s, "/x");
+  free(s);
+  s = lg_expand("{env:LG_TEST_UNSET}/x", &x, &e);
+  ASSERT_TRUE(s == NULL && e && strstr(e, "LG_TEST_UNSET is not set"));
+  free(e);
+  e = lg_template_check("{env:LG_TEST_UNSET}");
+  ASSERT_TRUE(e && strstr(e, "LG_TEST_UNSET is not set"));
+  free(e);
+  e = lg_template_check("{env:}");
+  ASSERT_TRUE(e && strstr(e, "names no variable"));
   free(e);
 }
 
@@ -556,7 +576,45 @@ static void test_manifest_once(void) {
   }
 }
 
+/* Suppression files named by *_OPTIONS and wrapper arguments: whole flags
+ * only (print_suppressions=1 once read as a file named "1"), sanitizer
+ * separators and quotes, valgrind paths to whitespace. */
+static void test_supp_paths(void) {
+  static const struct {
+    const char *in, *want; /* want: the paths joined by '|' */
+  } cases[] = {
+      {"print_suppressions=1", ""},
+      {"suppressions=/a.supp:print_suppressions=1", "/a.supp"},
+      {"print_suppressions=0:suppressions=/a.supp", "/a.supp"},
+      {"detect_leaks=1,suppressions=/x y.supp", "/x"},
+      {"suppressions='/x y.supp':exitcode=86", "/x y.supp"},
+      {"log_path=\"a:b\" suppressions=\"/q.supp\"", "/q.supp"},
+      {"--suppressions=/v/a:b.supp --error-exitcode=1", "/v/a:b.supp"},
+      {"--suppressions={root}/s.supp", "{root}/s.supp"},
+      {"--gen-suppressions=all", ""},
+      {"suppressions=", ""},
+      {"suppressions='/unterminated", "/unterminated"},
+      {"", ""},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    char **paths = NULL;
+    size_t n = 0;
+    lg_supp_paths(cases[k].in, &paths, &n);
+    lg_buf_t b = {0};
+    for (size_t i = 0; i < n; i++)
+      lg_buf_addf(&b, "%s%s", i ? "|" : "", paths[i]);
+    int same = strcmp(b.s ? b.s : "", cases[k].want) == 0;
+    if (!same)
+      fprintf(stderr, "lg_supp_paths(%s) gave '%s', want '%s'\n", cases[k].in,
+              b.s ? b.s : "", cases[k].want);
+    lg_buf_free(&b);
+    lg_strv_free(paths, n);
+    ASSERT_TRUE(same);
+  }
+}
+
 static const check_case_t cases[] = {
+    {"supp_paths", test_supp_paths},
     {"asan_use_after_free", test_asan_use_after_free},
     {"lsan_leak", test_lsan_leak},
     {"tsan_race", test_tsan_race},
