@@ -54,7 +54,8 @@ int lg_fuzz_one(const uint8_t *data, size_t size) {
                        .run_dir = "/r",
                        .out = "/o",
                        .scenario = "s",
-                       .variant = va->name};
+                       .variant = va->name,
+                       .manifest_dir = m.dir};
     expand(va->build, &ctx);
     for (size_t i = 0; i < va->nwrapper; i++)
       expand(va->wrapper[i], &ctx);

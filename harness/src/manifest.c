@@ -736,7 +736,7 @@ static int lg_path_under(const char *path, const char *real_root) {
  * *_OPTIONS environment) and rejects any entry that could hide our code. */
 static int lg_msupps(lg_mctx_t *c, lg_manifest_t *m) {
   int sandbox = (c->flags & LG_MANIFEST_SANDBOX) != 0;
-  lg_expand_t ctx = {.root = m->root};
+  lg_expand_t ctx = {.root = m->root, .manifest_dir = m->dir};
   char *real_root = sandbox ? lg_realpath(m->root) : NULL;
   for (size_t v = 0; v < m->nvariants; v++) {
     lg_variant_t *va = &m->variants[v];
@@ -798,6 +798,19 @@ int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
   json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
   m->path = lg_xstrdup(path);
   m->root = lg_xstrdup(root);
+  {
+    /* The manifest's directory, absolute: realpath of the file's dirname
+     * (the file may not exist: the load fails below with that error). */
+    const char *slash = strrchr(path, '/');
+    char *d = slash
+                  ? lg_xstrndup(path, (size_t)(slash - path + (slash == path)))
+                  : lg_xstrdup(".");
+    m->dir = lg_realpath(d);
+    if (!m->dir)
+      m->dir = d;
+    else
+      free(d);
+  }
   m->node = lg_xstrdup("node");
   m->probe_js = lg_xstrdup("{root}/harness/probe/probe.js");
   m->js_dir = lg_xstrdup("{root}/scenarios/js");
@@ -1065,6 +1078,7 @@ void lg_manifest_free(lg_manifest_t *m) {
   lg_strv_free(m->our_functions, m->nour_functions);
   free(m->path);
   free(m->root);
+  free(m->dir);
   free(m->node);
   free(m->probe_js);
   free(m->js_dir);
@@ -1280,6 +1294,8 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
       val = ctx ? ctx->scenario : "";
     else if (strcmp(tok, "variant") == 0)
       val = ctx ? ctx->variant : "";
+    else if (strcmp(tok, "manifest_dir") == 0)
+      val = ctx && ctx->manifest_dir ? ctx->manifest_dir : "";
     else if (strncmp(tok, "env:", 4) == 0) {
       /* An unset variable is an error, never an empty path: "{env:X}/lib"
        * would silently become "/lib". Checked at load as well (ctx NULL),
@@ -1318,7 +1334,8 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
       known = 0;
     if (!known) {
       *err = lg_fmt("unknown token {%s} (known: root build run_dir out "
-                    "scenario variant env:NAME gcc-file:NAME clang-file:NAME)",
+                    "scenario variant manifest_dir env:NAME gcc-file:NAME "
+                    "clang-file:NAME)",
                     tok);
       free(tok);
       goto fail;
@@ -1332,6 +1349,12 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
 fail:
   lg_buf_free(&b);
   return NULL;
+}
+
+char *lg_manifest_path(const lg_manifest_t *m, const char *expanded) {
+  if (expanded[0] == '/' || !m->dir)
+    return lg_xstrdup(expanded);
+  return lg_path_join(m->dir, expanded);
 }
 
 char *lg_expand(const char *tmpl, const lg_expand_t *ctx, char **err) {

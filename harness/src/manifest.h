@@ -111,6 +111,8 @@ typedef struct lg_defect_s {
 
 typedef struct lg_manifest_s {
   char *path, *root;
+  char *dir; /* the manifest file's directory, absolute ({manifest_dir}; a
+                relative build, js_dir, c_dir or probe_js resolves here) */
   char *node, *probe_js, *js_dir, *c_dir;
   char **ours;
   size_t nours;
@@ -158,6 +160,12 @@ void lg_manifest_free(lg_manifest_t *m);
 
 const lg_variant_t *lg_manifest_variant(const lg_manifest_t *m,
                                         const char *name);
+
+/* An expanded path as the manifest means it: absolute as is, relative
+ * against the manifest's directory (never against a run directory, the
+ * working directory of the scenario). Returns a new string the caller
+ * frees. */
+char *lg_manifest_path(const lg_manifest_t *m, const char *expanded);
 const lg_scenario_t *lg_manifest_scenario(const lg_manifest_t *m,
                                           const char *name);
 /* Whether scenario sc runs in variant va (language and the scenario's list). */
@@ -190,9 +198,11 @@ void lg_scenario_exact(const lg_manifest_t *m, const lg_scenario_t *sc,
 
 typedef struct lg_expand_s {
   const char *root, *build, *run_dir, *out, *scenario, *variant;
+  const char *manifest_dir; /* NULL reads as "" */
 } lg_expand_t;
 
-/* Expands {root} {build} {run_dir} {out} {scenario} {variant} {env:NAME}
+/* Expands {root} {build} {run_dir} {out} {scenario} {variant}
+ * {manifest_dir} {env:NAME}
  * {gcc-file:NAME} {clang-file:NAME} ({{ and }} are literal braces). Returns
  * a new string the caller frees, or NULL with *err set (caller frees):
  * unknown token, an unset environment variable, runtime not found. */

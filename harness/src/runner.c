@@ -131,6 +131,19 @@ static int lg_add_env(char ***envp, size_t *envc, lg_buf_t *cmd,
   return 0;
 }
 
+/* lg_expand, then a relative result resolved against the manifest's
+ * directory (lg_manifest_path): a path in the manifest never depends on the
+ * run directory the scenario starts in. */
+static char *lg_rel_expand(const lg_manifest_t *m, const char *tmpl,
+                           const lg_expand_t *x, char **err) {
+  char *s = lg_expand(tmpl, x, err);
+  if (!s)
+    return NULL;
+  char *abs = lg_manifest_path(m, s);
+  free(s);
+  return abs;
+}
+
 /* Builds argv/envp and the run directory; on failure the run is INFRA. */
 static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
                       lg_jstate_t *js, const lg_run_opts_t *o) {
@@ -170,18 +183,32 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
   }
   js->probe_path = lg_path_join(js->run_dir, "probe.jsonl");
 
-  lg_expand_t x = {m->root, "", js->run_dir, o->out_dir, sc->name, va->name};
-  build_t = lg_expand(va->build, &x, &err);
+  lg_expand_t x = {m->root,  "",       js->run_dir, o->out_dir,
+                   sc->name, va->name, m->dir};
+  build_t = lg_rel_expand(m, va->build, &x, &err);
   if (!build_t) {
     lg_infra(run, lg_fmt("variant '%s': build: %s", va->name, err));
     goto out;
   }
   build = lg_realpath(build_t);
   if (!build || !lg_is_dir(build)) {
-    lg_infra(run, lg_fmt("variant '%s': build directory %s not found (build "
-                         "it first, e.g. cmake --preset %s && cmake --build "
-                         "--preset %s)",
-                         va->name, build_t, va->name, va->name));
+    /* The cmake hint holds for leakgate's own manifest only: its variants
+     * are its CMake presets. */
+    char *own = lg_path_join(m->root, "scenarios/manifest.json");
+    char *a = lg_realpath(own), *b = lg_realpath(m->path);
+    int ours = a && b && strcmp(a, b) == 0;
+    lg_infra(run, ours ? lg_fmt("variant '%s': build directory %s not found "
+                                "(build it first, e.g. cmake --preset %s && "
+                                "cmake --build --preset %s)",
+                                va->name, build_t, va->name, va->name)
+                       : lg_fmt("variant '%s': build directory %s not found "
+                                "(the variant's \"build\" is \"%s\"; a "
+                                "relative path is taken from the manifest's "
+                                "directory %s)",
+                                va->name, build_t, va->build, m->dir));
+    free(own);
+    free(a);
+    free(b);
     goto out;
   }
   x.build = build;
@@ -195,9 +222,11 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
     lg_strv_push(&js->argv, &js->argc, a);
   }
   if (sc->lang == LG_LANG_JS) {
-    char *node = lg_expand(m->node, &x, &err);
-    char *probe = node ? lg_expand(m->probe_js, &x, &err) : NULL;
-    dir = probe ? lg_expand(m->js_dir, &x, &err) : NULL;
+    /* node is looked up in PATH unless it names a path */
+    char *node = strchr(m->node, '/') ? lg_rel_expand(m, m->node, &x, &err)
+                                      : lg_expand(m->node, &x, &err);
+    char *probe = node ? lg_rel_expand(m, m->probe_js, &x, &err) : NULL;
+    dir = probe ? lg_rel_expand(m, m->js_dir, &x, &err) : NULL;
     if (!dir) {
       free(node);
       free(probe);
@@ -218,7 +247,7 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
       goto out;
     }
   } else {
-    dir = lg_expand(m->c_dir, &x, &err);
+    dir = lg_rel_expand(m, m->c_dir, &x, &err);
     if (!dir) {
       lg_infra(run, lg_fmt("manifest c_dir: %s", err));
       goto out;

@@ -344,6 +344,58 @@ static void test_bad_manifest(void) {
                   "environment variable LG_TEST_SURELY_UNSET is not set");
 }
 
+/* Relative paths in a manifest resolve against its own directory, never
+ * against a run directory (a relative js_dir once made every run ERROR),
+ * and {manifest_dir} names that directory. Run from another directory. */
+static void test_relative_paths(void) {
+  char dir[4200], path[4300], link[4300];
+  snprintf(dir, sizeof dir, "%s/relative", LG_TEST_OUT);
+  lg_mkdirs(dir);
+  const char *links[][2] = {{"bld", LG_TEST_BUILD},
+                            {"scen", LG_TEST_SCEN_DIR},
+                            {"js", LG_ROOT_DIR "/harness/test/js"}};
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(link, sizeof link, "%s/%s", dir, links[i][0]);
+    unlink(link);
+    ASSERT_EQ(symlink(links[i][1], link), 0);
+  }
+  const char *json =
+      "{\"version\":1,\"c_dir\":\"scen\",\"js_dir\":\"{manifest_dir}/js\","
+      "\"defaults\":{\"iterations\":200,\"warmup\":20,\"sample_every\":4,"
+      "\"js\":{\"iterations\":400,\"warmup\":40,\"sample_every\":8}},"
+      "\"variants\":[{\"name\":\"plain\",\"build\":\"bld\"}],"
+      "\"scenarios\":[{\"name\":\"clean\",\"lang\":\"c\",\"program\":"
+      "\"lgt_clean\"},{\"name\":\"js-clean\",\"lang\":\"js\",\"program\":"
+      "\"clean.js\"}]}";
+  snprintf(path, sizeof path, "%s/manifest.json", dir);
+  ASSERT_EQ(lg_write_file(path, json, strlen(json)), 0);
+  char out[4300];
+  snprintf(out, sizeof out, "%s/relative-out", LG_TEST_OUT);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir("/") != 0 || !freopen("/dev/null", "w", stdout))
+      _exit(126);
+    execl(LG_BIN, LG_BIN, "--root", LG_ROOT_DIR, "--manifest", path, "run",
+          "--quiet", "--out", out, (char *)NULL);
+    _exit(127);
+  }
+  int st;
+  waitpid(pid, &st, 0);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, out), 0);
+  const lg_run_t *c = lg_find(&r, "clean", "plain");
+  const lg_run_t *js = lg_find(&r, "js-clean", "plain");
+  int ok = c && js && c->verdict == LG_V_PASS && js->verdict == LG_V_PASS;
+  if (!ok)
+    for (size_t i = 0; i < r.nruns; i++)
+      fprintf(stderr, "%s: %s %s\n", r.runs[i].scenario,
+              lg_verdict_name(r.runs[i].verdict), r.runs[i].evidence);
+  lg_results_free(&r);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(WEXITSTATUS(st), 0);
+}
+
 static void test_usage_errors(void) {
   ASSERT_EQ(lg_run("usage1", "run", "--bogus", NULL), 2);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "unknown option"));
@@ -599,6 +651,7 @@ static const check_case_t cases[] = {
     {"run_with_fault", test_run_with_fault},
     {"missing_program", test_missing_program},
     {"bad_manifest", test_bad_manifest},
+    {"relative_paths", test_relative_paths},
     {"usage_errors", test_usage_errors},
     {"list", test_list},
     {"report_rerender", test_report_rerender},

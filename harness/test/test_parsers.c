@@ -513,11 +513,12 @@ static void test_manifest_valid(void) {
            !lg_scenario_in_variant(sc, vg) && m.ndefects == 3;
   lg_manifest_free(&m);
   ASSERT_TRUE(ok);
-  lg_expand_t x = {"/r", "/b", "/run", "/o", "s", "v"};
+  lg_expand_t x = {"/r", "/b", "/run", "/o", "s", "v", "/m"};
   char *e = NULL;
-  char *s =
-      lg_expand("{root}/x {build} {run_dir}/a.%p {{lit}} {variant}", &x, &e);
-  ASSERT_STR_EQ(s, "/r/x /b /run/a.%p {lit} v");
+  char *s = lg_expand(
+      "{root}/x {build} {run_dir}/a.%p {{lit}} {variant} {manifest_dir}/s", &x,
+      &e);
+  ASSERT_STR_EQ(s, "/r/x /b /run/a.%p {lit} v /m/s");
   free(s);
   s = lg_expand("{gcc-file:libasan.so}", &x, &e);
   ASSERT_TRUE(s != NULL && s[0] == '/');
