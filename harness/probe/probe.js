@@ -5,9 +5,11 @@
 //
 //   node --expose-gc harness/probe/probe.js scenarios/js/<name>.js
 //
-// Scenario module: { name, async setup(ctx), iterate(ctx, i) (may return a
-// Promise), async teardown(ctx), stats() (optional: extra numeric metrics,
-// e.g. the addon's nativeStats(), merged into every sample) }.
+// Scenario module: { name, async prewarm(ctx) (optional: starts what the
+// code under test starts lazily and keeps, before the baseline sample),
+// async setup(ctx), iterate(ctx, i) (may return a Promise), async
+// teardown(ctx), stats() (optional: extra numeric metrics, e.g. the addon's
+// nativeStats(), merged into every sample) }.
 // Every sample is taken after forced garbage collection (gc() twice with a
 // macrotask turn after each, so that finalizers and weak callbacks run).
 // Each record is written with one synchronous write, so a crash leaves a
@@ -187,6 +189,27 @@ function fail(phase, i, err) {
   process.exitCode = 1;
 }
 
+/**
+ * Warm baseline: what node starts lazily, on first use, and then keeps for
+ * the life of the process is started before the baseline sample, so that
+ * the exact end-of-run checks (threads, fds) compare like with like and a
+ * runtime starting mid-run is not a RESOURCE verdict. libuv's threadpool
+ * starts all of its UV_THREADPOOL_SIZE threads on the first request (an
+ * addon's napi_create_async_work, an fs or crypto call): one fs request
+ * starts it here. (Measured on a third-party addon: threads 7 -> 11 after
+ * the baseline without this.) V8's platform workers start with node. Then
+ * the scenario's optional prewarm(ctx) starts whatever else it knows is
+ * lazy (a module's cache, a pool, a log file).
+ */
+async function prewarm(sc, ctx) {
+  try {
+    await fs.promises.access(__filename);
+  } catch {
+    // the request ran on the threadpool either way
+  }
+  if (typeof sc.prewarm === 'function') await sc.prewarm(ctx);
+}
+
 async function main() {
   const file = process.argv[2];
   if (!file) {
@@ -220,6 +243,7 @@ async function main() {
   let i = 0;
   heapFigures(); // finds the preload's page and warms its reader up
   try {
+    await prewarm(sc, ctx);
     emit({ type: 'phase', name: 'baseline', i: 0, t_ms: ms() });
     await sample(sc, ctx, 'baseline', 0);
     phase = 'setup';

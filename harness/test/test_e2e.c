@@ -626,6 +626,14 @@ static void test_js_throws(void) {
   lg_expect_verdict("js-throws", "plain", 1, LG_V_ERROR, "planted failure");
 }
 
+/* Warm baseline: the threadpool and a kept descriptor, both started
+ * lazily in the first iterations, are started by the probe's prewarm and
+ * the scenario's prewarm() hook before the baseline sample. */
+static void test_js_lazy(void) {
+  lg_expect_verdict("js-lazy", "plain", 0, LG_V_PASS,
+                    "back to baseline after teardown: threads, fds");
+}
+
 static void test_vg_clean(void) {
   lg_expect_verdict("clean", "vg", 0, LG_V_PASS, "back to baseline");
 }
@@ -664,6 +672,7 @@ static const check_case_t cases[] = {
     {"js_leak", test_js_leak},
     {"js_async", test_js_async},
     {"js_throws", test_js_throws},
+    {"js_lazy", test_js_lazy},
     {"vg_clean", test_vg_clean},
     {"vg_leak", test_vg_leak},
     {NULL, NULL}};
