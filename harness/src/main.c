@@ -84,15 +84,24 @@ static int lg_die(int code, const char *fmt, const char *arg) {
   return code;
 }
 
-/* The repository root: --root, LEAKGATE_ROOT, or upwards from the binary
+/* The root ({root}, reports/latest's parent): --root, else LEAKGATE_ROOT,
+ * else with --manifest the manifest's directory (the user's tree: never
+ * leakgate's own checkout), else upwards from the binary
  * (build/<preset>/harness/leakgate) to the directory holding
- * harness/probe/probe.js. */
-static char *lg_find_root(const char *opt) {
+ * harness/probe/probe.js, leakgate's checkout, whose manifest is the
+ * default. Returns a new string the caller frees, or NULL. */
+static char *lg_find_root(const char *opt, const char *manifest) {
   const char *env = getenv("LEAKGATE_ROOT");
   if (opt)
     return lg_realpath(opt);
   if (env && *env)
     return lg_realpath(env);
+  if (manifest) {
+    char *copy = lg_xstrdup(manifest);
+    char *dir = lg_realpath(dirname(copy));
+    free(copy);
+    return dir;
+  }
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0)
@@ -118,8 +127,8 @@ static char *lg_find_root(const char *opt) {
 static int lg_load_manifest(const lg_global_t *g, lg_manifest_t *m) {
   if (!g->root)
     return lg_die(LG_EXIT_USAGE,
-                  "cannot find the repository root%s; use --root or "
-                  "LEAKGATE_ROOT",
+                  "no manifest: pass --manifest FILE (your addon's), or "
+                  "--root DIR for leakgate's own checkout%s",
                   "");
   char *path = g->manifest ? lg_xstrdup(g->manifest)
                            : lg_path_join(g->root, "scenarios/manifest.json");
@@ -190,7 +199,18 @@ static int lg_cmd_list(const lg_global_t *g, int argc, char **argv) {
   return 0;
 }
 
-static void lg_load_bench(lg_results_t *r, const char *root) {
+/* evstore's benchmark table, shown in leakgate's own reports only: a
+ * user's manifest gets nothing of evstore's. */
+static void lg_load_bench(lg_results_t *r, const char *root,
+                          const lg_manifest_t *m) {
+  char *own = lg_path_join(root, "scenarios/manifest.json");
+  char *a = lg_realpath(own), *b = lg_realpath(m->path);
+  int ours = a && b && strcmp(a, b) == 0;
+  free(own);
+  free(a);
+  free(b);
+  if (!ours)
+    return;
   char *path = lg_path_join(root, "reports/bench/latest.json");
   if (lg_is_file(path)) {
     json_error_t je;
@@ -665,7 +685,7 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
   free(jobs);
   lg_analyze_noise(&r);
   lg_tally_supps(&r, &m);
-  lg_load_bench(&r, g->root);
+  lg_load_bench(&r, g->root, &m);
   if (a.baseline && (rc = lg_apply_gate(&r, a.baseline)) != 0) {
     free(out);
     lg_results_free(&r);
@@ -1074,7 +1094,7 @@ int main(int argc, char **argv) {
   const char *cmd = argv[i];
   int cargc = argc - i;
   char **cargv = argv + i;
-  g.root = lg_find_root(root_opt);
+  g.root = lg_find_root(root_opt, g.manifest);
   if (root_opt && !g.root) {
     fprintf(stderr, "leakgate: --root %s: no such directory\n", root_opt);
     return LG_EXIT_USAGE;

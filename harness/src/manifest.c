@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "util.h"
@@ -374,6 +375,105 @@ static int lg_mthresholds(lg_mctx_t *c, json_t *o, const char *path,
   }
   free(full);
   return rc;
+}
+
+const char *lg_leakgate_dir(void) {
+  static char *dir;
+  static int done;
+  if (done)
+    return dir;
+  done = 1;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0)
+    return NULL;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash)
+    return NULL;
+  *slash = '\0';
+  /* <prefix>/bin/leakgate -> <prefix>/lib/leakgate (installed, and
+   * build/<preset>/harness/leakgate -> build/<preset>/lib/leakgate, staged
+   * by CMake); a harness configured on its own has it beside the binary. */
+  static const char *const rel[] = {"../lib/leakgate", "lib/leakgate"};
+  for (size_t i = 0; i < 2 && !dir; i++) {
+    char *d = lg_path_join(exe, rel[i]);
+    char *probe = lg_path_join(d, "probe.js");
+    if (lg_is_file(probe))
+      dir = lg_realpath(d);
+    free(probe);
+    free(d);
+  }
+  return dir;
+}
+
+/* A variant with "preset": the named entry of {leakgate}/presets.json,
+ * overlaid with the variant's own keys (env, env_js and env_c merge key by
+ * key; every other key replaces the preset's). Returns a new reference, or
+ * NULL with c->err set. *presets caches the loaded file across variants. */
+static json_t *lg_mpreset(lg_mctx_t *c, json_t *o, size_t idx,
+                          json_t **presets) {
+  json_t *name = json_object_get(o, "preset");
+  char *key = lg_fmt("variants[%zu].preset", idx);
+  json_t *out = NULL;
+  if (!json_is_string(name)) {
+    lg_merr(c, key, "the name of a preset (a string)");
+    goto done;
+  }
+  if (!*presets) {
+    const char *dir = lg_leakgate_dir();
+    if (!dir) {
+      lg_merr(c, key,
+              "a preset, but leakgate's own files were not found (probe.js "
+              "in lib/leakgate beside or above the leakgate binary)");
+      goto done;
+    }
+    char *path = lg_path_join(dir, "presets.json");
+    json_error_t je;
+    *presets = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!*presets && !c->err)
+      c->err =
+          lg_fmt("%s: %s: cannot load presets: %s", c->file, path, je.text);
+    free(path);
+    if (!*presets)
+      goto done;
+  }
+  json_t *list = json_object_get(*presets, "variants");
+  json_t *base = NULL;
+  lg_buf_t names = {0};
+  for (size_t i = 0; i < json_array_size(list); i++) {
+    json_t *e = json_array_get(list, i);
+    const char *n = json_string_value(json_object_get(e, "name"));
+    if (n && strcmp(n, json_string_value(name)) == 0)
+      base = e;
+    lg_buf_addf(&names, "%s%s", names.len ? ", " : "", n ? n : "?");
+  }
+  if (!base) {
+    char *msg = lg_fmt("one of the presets (%s), not '%s'",
+                       names.s ? names.s : "none", json_string_value(name));
+    lg_merr(c, key, msg);
+    free(msg);
+    lg_buf_free(&names);
+    goto done;
+  }
+  lg_buf_free(&names);
+  out = json_deep_copy(base);
+  const char *k;
+  json_t *v;
+  json_object_foreach(o, k, v) {
+    json_t *mine = json_object_get(out, k);
+    if (strcmp(k, "preset") == 0)
+      continue;
+    if ((strcmp(k, "env") == 0 || strcmp(k, "env_js") == 0 ||
+         strcmp(k, "env_c") == 0) &&
+        json_is_object(mine) && json_is_object(v))
+      json_object_update(mine, v);
+    else
+      json_object_set(out, k, v);
+  }
+done:
+  free(key);
+  return out;
 }
 
 static int lg_mvariant(lg_mctx_t *c, json_t *o, size_t idx, lg_variant_t *va) {
@@ -812,7 +912,7 @@ int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
       free(d);
   }
   m->node = lg_xstrdup("node");
-  m->probe_js = lg_xstrdup("{root}/harness/probe/probe.js");
+  m->probe_js = lg_xstrdup("{leakgate}/probe.js");
   m->js_dir = lg_xstrdup("{root}/scenarios/js");
   m->c_dir = lg_xstrdup("{build}/scenarios/c");
   m->alpha = LG_DEFAULT_ALPHA;
@@ -914,9 +1014,17 @@ int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
     goto fail;
   }
   m->variants = lg_xcalloc(json_array_size(variants), sizeof *m->variants);
+  json_t *presets = NULL;
   for (size_t i = 0; i < json_array_size(variants); i++) {
-    if (lg_mvariant(&c, json_array_get(variants, i), i, &m->variants[i])) {
+    json_t *vo = json_array_get(variants, i);
+    json_t *merged = json_is_object(vo) && json_object_get(vo, "preset")
+                         ? lg_mpreset(&c, vo, i, &presets)
+                         : json_incref(vo);
+    int bad = !merged || lg_mvariant(&c, merged, i, &m->variants[i]);
+    json_decref(merged);
+    if (bad) {
       m->nvariants = i + 1;
+      json_decref(presets);
       goto fail;
     }
     m->nvariants = i + 1;
@@ -924,9 +1032,11 @@ int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
       char *k = lg_fmt("variants[%zu].name", i);
       lg_merr(&c, k, "a unique name");
       free(k);
+      json_decref(presets);
       goto fail;
     }
   }
+  json_decref(presets);
   if (!json_is_array(scenarios)) {
     lg_merr(&c, "scenarios", "an array (may be empty)");
     goto fail;
@@ -1296,7 +1406,16 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
       val = ctx ? ctx->variant : "";
     else if (strcmp(tok, "manifest_dir") == 0)
       val = ctx && ctx->manifest_dir ? ctx->manifest_dir : "";
-    else if (strncmp(tok, "env:", 4) == 0) {
+    else if (strcmp(tok, "leakgate") == 0) {
+      val = lg_leakgate_dir();
+      if (!val) {
+        *err = lg_xstrdup("{leakgate}: leakgate's own files were not found "
+                          "(probe.js in lib/leakgate beside or above the "
+                          "leakgate binary; is it installed?)");
+        free(tok);
+        goto fail;
+      }
+    } else if (strncmp(tok, "env:", 4) == 0) {
       /* An unset variable is an error, never an empty path: "{env:X}/lib"
        * would silently become "/lib". Checked at load as well (ctx NULL),
        * so the manifest is refused with exit 2 before anything runs. */
@@ -1333,10 +1452,11 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
     } else
       known = 0;
     if (!known) {
-      *err = lg_fmt("unknown token {%s} (known: root build run_dir out "
-                    "scenario variant manifest_dir env:NAME gcc-file:NAME "
-                    "clang-file:NAME)",
-                    tok);
+      *err = lg_fmt(
+          "unknown token {%s} (known: root build run_dir out "
+          "scenario variant manifest_dir leakgate env:NAME gcc-file:NAME "
+          "clang-file:NAME)",
+          tok);
       free(tok);
       goto fail;
     }

@@ -161,6 +161,14 @@ void lg_manifest_free(lg_manifest_t *m);
 const lg_variant_t *lg_manifest_variant(const lg_manifest_t *m,
                                         const char *name);
 
+/* The directory holding leakgate's own runtime files (probe.js,
+ * liblgheap.so, presets.json, suppressions/): lib/leakgate above or beside
+ * the running binary's directory (<prefix>/bin/leakgate ->
+ * <prefix>/lib/leakgate when installed; build/<preset>/lib/leakgate, staged
+ * by CMake, in a build tree). The {leakgate} token. Resolved once per
+ * process; NULL when not found. Owned by the function, never freed. */
+const char *lg_leakgate_dir(void);
+
 /* An expanded path as the manifest means it: absolute as is, relative
  * against the manifest's directory (never against a run directory, the
  * working directory of the scenario). Returns a new string the caller
@@ -202,7 +210,7 @@ typedef struct lg_expand_s {
 } lg_expand_t;
 
 /* Expands {root} {build} {run_dir} {out} {scenario} {variant}
- * {manifest_dir} {env:NAME}
+ * {manifest_dir} {leakgate} {env:NAME}
  * {gcc-file:NAME} {clang-file:NAME} ({{ and }} are literal braces). Returns
  * a new string the caller frees, or NULL with *err set (caller frees):
  * unknown token, an unset environment variable, runtime not found. */

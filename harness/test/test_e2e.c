@@ -335,6 +335,11 @@ static void test_bad_manifest(void) {
   lg_bad_manifest("unknown_key",
                   LG_MANIFEST_HEAD "\"scenarios\":[],\"frobnicate\":1}",
                   "unknown key 'frobnicate'", "keys known here: version");
+  lg_bad_manifest("unknown_preset",
+                  "{\"version\":1,\"variants\":[{\"preset\":\"asann\"}],"
+                  "\"scenarios\":[]}",
+                  "variants[0].preset",
+                  "one of the presets (release, asan, valgrind), not 'asann'");
   /* An unset {env:X} names the variable instead of becoming "". */
   unsetenv("LG_TEST_SURELY_UNSET");
   lg_bad_manifest("unset_env",
@@ -348,6 +353,7 @@ static void test_bad_manifest(void) {
  * against a run directory (a relative js_dir once made every run ERROR),
  * and {manifest_dir} names that directory. Run from another directory. */
 static void test_relative_paths(void) {
+  /* (and its variant comes from a preset) */
   char dir[4200], path[4300], link[4300];
   snprintf(dir, sizeof dir, "%s/relative", LG_TEST_OUT);
   lg_mkdirs(dir);
@@ -363,7 +369,8 @@ static void test_relative_paths(void) {
       "{\"version\":1,\"c_dir\":\"scen\",\"js_dir\":\"{manifest_dir}/js\","
       "\"defaults\":{\"iterations\":200,\"warmup\":20,\"sample_every\":4,"
       "\"js\":{\"iterations\":400,\"warmup\":40,\"sample_every\":8}},"
-      "\"variants\":[{\"name\":\"plain\",\"build\":\"bld\"}],"
+      "\"variants\":[{\"preset\":\"release\",\"name\":\"plain\","
+      "\"build\":\"bld\",\"env\":{\"LG_EXTRA\":\"1\"}}],"
       "\"scenarios\":[{\"name\":\"clean\",\"lang\":\"c\",\"program\":"
       "\"lgt_clean\"},{\"name\":\"js-clean\",\"lang\":\"js\",\"program\":"
       "\"clean.js\"}]}";
@@ -387,12 +394,18 @@ static void test_relative_paths(void) {
   const lg_run_t *c = lg_find(&r, "clean", "plain");
   const lg_run_t *js = lg_find(&r, "js-clean", "plain");
   int ok = c && js && c->verdict == LG_V_PASS && js->verdict == LG_V_PASS;
+  /* The variant is the release preset with its env merged key by key: the
+   * preset's LD_PRELOAD of {leakgate}/liblgheap.so and our LG_EXTRA. */
+  int merged = c && strstr(c->command, "LG_EXTRA=1") &&
+               strstr(c->command, "/lib/leakgate/liblgheap.so") &&
+               strstr(c->command, "GLIBC_TUNABLES=");
   if (!ok)
     for (size_t i = 0; i < r.nruns; i++)
       fprintf(stderr, "%s: %s %s\n", r.runs[i].scenario,
               lg_verdict_name(r.runs[i].verdict), r.runs[i].evidence);
   lg_results_free(&r);
   ASSERT_TRUE(ok);
+  ASSERT_TRUE(merged);
   ASSERT_EQ(WEXITSTATUS(st), 0);
 }
 
