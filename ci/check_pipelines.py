@@ -9,7 +9,8 @@ import sys
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FILES = [".github/workflows/leakgate.yml", "ci/gitlab-ci.yml", ".gitlab-ci.yml"]
+FILES = [".github/workflows/leakgate.yml", "ci/gitlab-ci.yml", ".gitlab-ci.yml",
+         "action.yml", "ci/leakgate-addon.gitlab-ci.yml"]
 SCRIPT = re.compile(r"(?:^|\s)((?:ci|scripts)/[\w./-]+)")
 
 
@@ -55,6 +56,18 @@ def main():
     include = (docs.get(".gitlab-ci.yml") or {}).get("include", [])
     if not any(isinstance(i, dict) and i.get("local") == "ci/gitlab-ci.yml" for i in include):
         errors.append(".gitlab-ci.yml does not include ci/gitlab-ci.yml")
+    # The templates for other repositories: both run ci/addon-gate.sh (the
+    # action from its own path, GitLab from a clone of leakgate).
+    action = docs.get("action.yml") or {}
+    runs = action.get("runs") or {}
+    if runs.get("using") != "composite" or "manifest" not in (action.get("inputs") or {}):
+        errors.append("action.yml: not a composite action with a 'manifest' input")
+    elif not any("ci/addon-gate.sh" in c for c in commands(runs)):
+        errors.append("action.yml: does not run ci/addon-gate.sh")
+    tmpl = (docs.get("ci/leakgate-addon.gitlab-ci.yml") or {}).get("leakgate")
+    if not isinstance(tmpl, dict) or not any("ci/addon-gate.sh" in c for c in commands(tmpl)):
+        errors.append("ci/leakgate-addon.gitlab-ci.yml: job 'leakgate' does not run ci/addon-gate.sh")
+    referenced.add("ci/addon-gate.sh")  # run through a path prefix above
     if not referenced:
         errors.append("no script referenced at all")
     for rel in sorted(referenced):

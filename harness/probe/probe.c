@@ -172,7 +172,7 @@ static void lg_probe_sample(const lg_scenario_t *sc, void *ctx,
    * scenarioMallocInUse / scenarioMallocBlocks. Without it, mallocInUse is
    * the scenario's own if it supplied one, else the sanitizer's or
    * mallinfo2's. */
-  double heap_bytes, heap_blocks, in_use = -1;
+  double heap_bytes = 0, heap_blocks = 0, in_use = -1;
   int have_heap = lg_probe_heap(&heap_bytes, &heap_blocks);
   if (have_heap)
     in_use = heap_bytes;

@@ -16,6 +16,7 @@
 
 #include "analyze.h"
 #include "gate.h"
+#include "init.h"
 #include "manifest.h"
 #include "model.h"
 #include "report.h"
@@ -37,6 +38,7 @@ static const char lg_usage[] =
     "DIR/results.json\n"
     "  merge DIR... --out DIR      merge shard results into one\n"
     "  selftest [options]          planted-defect detection matrix\n"
+    "  init ADDON [--dir DIR]      a manifest and scenarios for any addon\n"
     "\n"
     "Run 'leakgate COMMAND --help' for the options of a command.\n"
     "exit codes: 0 pass, 1 a verdict failed, 2 usage or configuration error,\n"
@@ -904,6 +906,45 @@ static int lg_cmd_gate(int argc, char **argv) {
   return rc;
 }
 
+static int lg_cmd_init(int argc, char **argv) {
+  const char *addon = NULL, *dir = "leakgate";
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      puts("usage: leakgate init ADDON [--dir DIR]\nWrites DIR/manifest.json "
+           "(default DIR: ./leakgate), addon.js, control.js and\ncalls.js "
+           "for ADDON, a .node file or an npm package directory. The\n"
+           "manifest uses leakgate's variant presets (release and asan by "
+           "default,\nvalgrind on request); control.js only loads the addon "
+           "(the noise floor);\ncalls.js is the skeleton to fill in. It "
+           "never overwrites a file. Then:\n  leakgate --manifest "
+           "DIR/manifest.json run");
+      return 0;
+    } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+      dir = argv[++i];
+    } else if (argv[i][0] == '-') {
+      return lg_die(LG_EXIT_USAGE, "init: unknown option or missing value '%s'",
+                    argv[i]);
+    } else if (!addon) {
+      addon = argv[i];
+    } else {
+      return lg_die(LG_EXIT_USAGE, "init: unexpected argument '%s'", argv[i]);
+    }
+  }
+  if (!addon)
+    return lg_die(LG_EXIT_USAGE,
+                  "init: usage: leakgate init ADDON [--dir DIR]%s", "");
+  char *written = NULL, *err = NULL;
+  if (lg_init(addon, dir, &written, &err) != 0) {
+    fprintf(stderr, "leakgate: %s\n", err);
+    free(err);
+    return LG_EXIT_USAGE;
+  }
+  printf("leakgate: %s\nnext: leakgate --manifest %s/manifest.json run\n",
+         written, dir);
+  free(written);
+  return 0;
+}
+
 static int lg_cmd_baseline(int argc, char **argv) {
   const char *dir = NULL, *out = NULL;
   for (int i = 1; i < argc; i++) {
@@ -1114,6 +1155,8 @@ int main(int argc, char **argv) {
     rc = lg_cmd_merge(cargc, cargv);
   else if (strcmp(cmd, "baseline") == 0)
     rc = lg_cmd_baseline(cargc, cargv);
+  else if (strcmp(cmd, "init") == 0)
+    rc = lg_cmd_init(cargc, cargv);
   else {
     fprintf(stderr, "leakgate: unknown command '%s'\n%s", cmd, lg_usage);
     rc = LG_EXIT_USAGE;
