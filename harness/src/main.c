@@ -670,6 +670,21 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     lg_manifest_free(&m);
     return LG_EXIT_INFRA;
   }
+  /* The last run's wall times in this report directory order the runs,
+   * longest first (lg_runner_run); a missing or unreadable file: the
+   * runs' time budgets stand in. Read before the partial writes replace
+   * it. */
+  {
+    char *prev_path = lg_path_join(out, "results.json"), *perr = NULL;
+    lg_results_t prev;
+    if (lg_is_file(prev_path) &&
+        lg_results_load(prev_path, &prev, &perr) == 0) {
+      lg_jobs_estimate(jobs, n, &prev);
+      lg_results_free(&prev);
+    }
+    free(perr);
+    free(prev_path);
+  }
   lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
   lg_run_opts_t o = {out,     a.jobs,           a.scale, isatty(1) && !a.quiet,
                      a.quiet, lg_partial_write, &partial};

@@ -1004,9 +1004,46 @@ static void lg_live_line(const lg_manifest_t *m, const lg_job_t *job,
   free(full);
 }
 
+void lg_jobs_estimate(lg_job_t *jobs, size_t n, const lg_results_t *prev) {
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; prev && i < prev->nruns; i++) {
+      const lg_run_t *p = &prev->runs[i];
+      const char *f = jobs[j].fault;
+      if (p->scenario && p->variant &&
+          strcmp(p->scenario, jobs[j].sc->name) == 0 &&
+          strcmp(p->variant, jobs[j].va->name) == 0 &&
+          (f ? p->fault && strcmp(p->fault, f) == 0 : !p->fault) &&
+          isfinite(p->wall_s) && p->wall_s > 0) {
+        jobs[j].est_s = p->wall_s;
+        break;
+      }
+    }
+}
+
+static const lg_job_t *lg_sort_jobs;
+
+static double lg_job_est(const lg_job_t *job) {
+  return job->est_s > 0 ? job->est_s
+                        : job->sc->timeout_s * job->va->timeout_multiplier;
+}
+
+/* Longest first; equal estimates keep their order (qsort is not stable). */
+static int lg_cmp_job(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  double ex = lg_job_est(&lg_sort_jobs[x]), ey = lg_job_est(&lg_sort_jobs[y]);
+  if (ex != ey)
+    return ex > ey ? -1 : 1;
+  return x < y ? -1 : x > y;
+}
+
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
                   const lg_run_opts_t *o) {
   lg_jstate_t *st = lg_xcalloc(n, sizeof *st);
+  size_t *order = lg_xcalloc(n ? n : 1, sizeof *order);
+  for (size_t j = 0; j < n; j++)
+    order[j] = j;
+  lg_sort_jobs = jobs;
+  qsort(order, n, sizeof *order, lg_cmp_job);
   size_t next = 0, running = 0, done = 0, live_lines = 0;
   int jobs_max = o->jobs > 0 ? o->jobs : 1;
   double last_draw = 0;
@@ -1024,7 +1061,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
 
   while (done < n) {
     while (!lg_interrupted && running < (size_t)jobs_max && next < n) {
-      size_t j = next++;
+      size_t j = order[next++];
       lg_jstate_t *js = &st[j];
       if (lg_prepare(m, &jobs[j], js, o) != 0 ||
           lg_spawn(js, jobs[j].run) != 0) {
@@ -1196,6 +1233,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
   for (size_t j = 0; j < n; j++)
     lg_jstate_free(&st[j]);
   free(st);
+  free(order);
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
   return lg_interrupted ? -1 : 0;

@@ -34,14 +34,23 @@ typedef struct lg_job_s {
   const char *fault; /* EVS_FAULT value or NULL (then EVS_FAULT is unset) */
   const char *expected_override; /* "pass" for selftest runs, or NULL */
   lg_run_t *run;                 /* filled in; must stay valid while running */
+  double est_s; /* expected wall time (the last run's, lg_jobs_estimate),
+                   or 0: unknown, then the run's time budget stands in */
 } lg_job_t;
 
-/* Runs all jobs; every job's run gets a verdict (INFRA when it could not be
- * started, or its run directory is not confined to o->out_dir). Returns 0,
- * or -1 if interrupted by SIGINT/SIGTERM (handlers installed for the
- * duration; runs then cut are INFRA). Makes the calling process a child
- * subreaper (PR_SET_CHILD_SUBREAPER) and reaps only processes it attributes
- * to its runs: call from the main thread, one at a time. */
+/* Sets each job's est_s from the runs of a previous result set with the
+ * same scenario, variant and fault (their wall_s); others keep theirs. */
+void lg_jobs_estimate(lg_job_t *jobs, size_t n, const lg_results_t *prev);
+
+/* Runs all jobs, longest expected first (est_s, else the time budget
+ * timeout_s x timeout_multiplier; ties in the given order): with several
+ * jobs in parallel a long run started last would leave the others idle.
+ * The runs stay where the caller put them. Every job's run gets a verdict
+ * (INFRA when it could not be started, or its run directory is not confined to
+ * o->out_dir). Returns 0, or -1 if interrupted by SIGINT/SIGTERM (handlers
+ * installed for the duration; runs then cut are INFRA). Makes the calling
+ * process a child subreaper (PR_SET_CHILD_SUBREAPER) and reaps only processes
+ * it attributes to its runs: call from the main thread, one at a time. */
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
                   const lg_run_opts_t *o);
 

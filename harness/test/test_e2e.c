@@ -409,6 +409,35 @@ static void test_relative_paths(void) {
   ASSERT_EQ(WEXITSTATUS(st), 0);
 }
 
+/* Longest first: with no history the runs' time budgets tie and the
+ * manifest order stands (clean, then js-clean); the second run in the same
+ * report directory starts the run that took longer last time (js-clean,
+ * ~0.7 s against ~0.05 s). One job, so the finishing order printed is the
+ * starting order. */
+static void test_longest_first(void) {
+  const char *first[2] = {" clean ", "js-clean "};
+  unlink(LG_TEST_OUT "/longest_first/results.json"); /* no history yet */
+  for (int k = 0; k < 2; k++) {
+    int rc = lg_run("longest_first", "run", "--scenario", "clean", "--scenario",
+                    "js-clean", "--variant", "plain", "--jobs", "1", "--out",
+                    LG_TEST_OUT "/longest_first", NULL);
+    ASSERT_EQ(rc, 0);
+    char outp[4200];
+    snprintf(outp, sizeof outp, "%s.stdout", lg_out);
+    char *text = lg_read_file(outp, NULL);
+    char *line1 = text ? strstr(text, "[ 1/2]") : NULL;
+    char *nl = line1 ? strchr(line1, '\n') : NULL;
+    if (nl)
+      *nl = '\0';
+    int ok = line1 && strstr(line1, first[k]) != NULL;
+    if (!ok)
+      fprintf(stderr, "run %d started first: %s\n", k + 1,
+              line1 ? line1 : "(no line)");
+    free(text);
+    ASSERT_TRUE(ok);
+  }
+}
+
 static void test_usage_errors(void) {
   ASSERT_EQ(lg_run("usage1", "run", "--bogus", NULL), 2);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "unknown option"));
@@ -673,6 +702,7 @@ static const check_case_t cases[] = {
     {"missing_program", test_missing_program},
     {"bad_manifest", test_bad_manifest},
     {"relative_paths", test_relative_paths},
+    {"longest_first", test_longest_first},
     {"usage_errors", test_usage_errors},
     {"list", test_list},
     {"report_rerender", test_report_rerender},
