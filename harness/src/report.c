@@ -181,6 +181,65 @@ static void lg_list_item(lg_buf_t *b, size_t idx, size_t total, size_t shown,
   lg_text_trunc(b, item, 80);
 }
 
+char *lg_time_line(const lg_results_t *r) {
+  /* Per variant: total, count and the longest run (index); variants in
+   * order of first appearance, then sorted by total. */
+  size_t nv = 0;
+  const char **name = lg_xcalloc(r->nruns + 1, sizeof *name);
+  double *total = lg_xcalloc(r->nruns + 1, sizeof *total);
+  size_t *count = lg_xcalloc(r->nruns + 1, sizeof *count);
+  size_t *longest = lg_xcalloc(r->nruns + 1, sizeof *longest);
+  double all = 0;
+  size_t timed = 0;
+  for (size_t i = 0; i < r->nruns; i++) {
+    const lg_run_t *run = &r->runs[i];
+    if (!run->variant || !isfinite(run->wall_s) || run->wall_s < 0)
+      continue;
+    size_t v = 0;
+    while (v < nv && strcmp(name[v], run->variant) != 0)
+      v++;
+    if (v == nv) {
+      name[nv++] = run->variant;
+      longest[v] = i;
+    }
+    total[v] += run->wall_s;
+    count[v]++;
+    if (run->wall_s > r->runs[longest[v]].wall_s)
+      longest[v] = i;
+    all += run->wall_s;
+    timed++;
+  }
+  char *out = NULL;
+  if (timed) {
+    lg_buf_t b = {0};
+    lg_buf_addf(&b, "Run time: %.0f s over %zu runs", all, timed);
+    /* Variants by total, largest first (insertion sort: a handful). */
+    size_t *ord = lg_xcalloc(nv, sizeof *ord);
+    for (size_t k = 0; k < nv; k++) {
+      size_t j = k;
+      for (; j > 0 && total[ord[j - 1]] < total[k]; j--)
+        ord[j] = ord[j - 1];
+      ord[j] = k;
+    }
+    for (size_t k = 0; k < nv; k++) {
+      size_t v = ord[k];
+      char *label = lg_run_label(&r->runs[longest[v]]);
+      lg_buf_addf(&b, "%s %s %.0f s (%zu run%s, longest ", k ? "," : " -",
+                  name[v], total[v], count[v], count[v] == 1 ? "" : "s");
+      lg_text_trunc(&b, label, 60);
+      lg_buf_addf(&b, " %.1f s)", r->runs[longest[v]].wall_s);
+      free(label);
+    }
+    free(ord);
+    out = lg_buf_take(&b);
+  }
+  free(name);
+  free(total);
+  free(count);
+  free(longest);
+  return out;
+}
+
 char *lg_headline(const lg_results_t *r) {
   static const lg_verdict_t order[] = {
       LG_V_INFRA, LG_V_TIMEOUT,  LG_V_ERROR,  LG_V_RACE,

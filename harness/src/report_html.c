@@ -480,6 +480,13 @@ char *lg_render_html(const lg_results_t *r) {
               r->schema ? r->schema : LG_SCHEMA_VERSION);
   H(&b, r->tool_version);
   lg_buf_add(&b, "</p>");
+  char *times = lg_time_line(r);
+  if (times) {
+    lg_buf_add(&b, "<p class=\"muted\">");
+    H(&b, times);
+    lg_buf_add(&b, "</p>");
+    free(times);
+  }
 
   /* At a glance: one row per scenario, one column per variant, each cell
    * the run's verdict linking to its details. Rows and columns are found

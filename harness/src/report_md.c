@@ -79,6 +79,12 @@ char *lg_render_markdown(const lg_results_t *r) {
     M(&b, r->shard, 20);
   }
   lg_buf_addf(&b, ". Exit code %d.\n\n", r->exit_code);
+  char *times = lg_time_line(r);
+  if (times) {
+    M(&b, times, 0);
+    lg_buf_add(&b, ".\n\n");
+    free(times);
+  }
   if (r->nruns) {
     /* Failing rows first; passing rows fold away. */
     size_t npass = 0;

@@ -886,7 +886,46 @@ static void test_invalid_names_in_memory(void) {
   ASSERT_TRUE(mrow != NULL);
 }
 
+/* Where the time went: variants by total wall time, largest first, each
+ * with its count and longest run; in summary.md and report.html. */
+static void test_time_line(void) {
+  lg_results_t r;
+  lg_sample_results(&r); /* two release runs of 1.25 s */
+  const char *who[] = {"a.js", "b.js", "c.c"};
+  double wall[] = {18.75, 2.0, 0.5};
+  for (int k = 0; k < 3; k++) {
+    lg_run_t *run = lg_results_add_run(&r);
+    run->scenario = lg_xstrdup(who[k]);
+    run->variant = lg_xstrdup(k < 2 ? "valgrind" : "tsan");
+    run->wall_s = wall[k];
+  }
+  lg_run_t *untimed = lg_results_add_run(&r);
+  untimed->scenario = lg_xstrdup("x.c");
+  untimed->variant = lg_xstrdup("tsan");
+  untimed->wall_s = NAN;
+  char *line = lg_time_line(&r);
+  char *md = lg_render_markdown(&r), *html = lg_render_html(&r);
+  const char *want = "Run time: 24 s over 5 runs - valgrind 21 s (2 runs, "
+                     "longest a.js 18.8 s), release 2 s (2 runs, longest "
+                     "control-noop 1.2 s), tsan 0 s (1 run, longest c.c 0.5 s)";
+  int same = line && strcmp(line, want) == 0;
+  if (!same)
+    fprintf(stderr, "got  %s\nwant %s\n", line ? line : "(null)", want);
+  int in_md = md && strstr(md, want) != NULL;
+  int in_html = html && strstr(html, "valgrind 21 s (2 runs") != NULL;
+  free(line);
+  free(md);
+  free(html);
+  lg_results_free(&r);
+  ASSERT_TRUE(same);
+  ASSERT_TRUE(in_md);
+  ASSERT_TRUE(in_html);
+  lg_results_t empty = {0};
+  ASSERT_TRUE(lg_time_line(&empty) == NULL);
+}
+
 static const check_case_t cases[] = {
+    {"time_line", test_time_line},
     {"junit_shape", test_junit_shape},
     {"html_well_formed_self_contained", test_html_well_formed_self_contained},
     {"markdown", test_markdown},
