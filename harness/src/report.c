@@ -212,7 +212,10 @@ char *lg_time_line(const lg_results_t *r) {
   char *out = NULL;
   if (timed) {
     lg_buf_t b = {0};
-    lg_buf_addf(&b, "Run time: %.0f s over %zu runs", all, timed);
+    lg_buf_addf(
+        &b,
+        "Time in runs (summed; parallel runs overlap): %.0f s over %zu runs",
+        all, timed);
     /* Variants by total, largest first (insertion sort: a handful). */
     size_t *ord = lg_xcalloc(nv, sizeof *ord);
     for (size_t k = 0; k < nv; k++) {

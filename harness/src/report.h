@@ -32,12 +32,11 @@ int lg_render_reports(const lg_results_t *r, const char *dir, char **err);
  * format. Caller frees; never NULL. */
 char *lg_headline(const lg_results_t *r);
 
-/* Where the time went: "Run time: 320 s over 77 runs - valgrind 211 s (26
- * runs, longest env-teardown.js 18.8 s), release 60 s (...), ...", the
- * variants by their total wall time, largest first (runs' wall_s; with
- * --jobs N the wall clock is about the total / N). One line, plain text as
- * lg_headline's; writers escape it. NULL when no run has a wall time.
- * Caller frees. */
+/* Where the time went: "Time in runs (summed; parallel runs overlap): 320
+ * s over 77 runs - valgrind 211 s (26 runs, longest env-teardown.js 18.8
+ * s), release 60 s (...), ...", the variants by their total wall time,
+ * largest first (the runs' wall_s). One line, plain text as lg_headline's;
+ * writers escape it. NULL when no run has a wall time. Caller frees. */
 char *lg_time_line(const lg_results_t *r);
 
 /* Why the slope of metric m of run was not judged against a threshold

@@ -905,7 +905,8 @@ static void test_time_line(void) {
   untimed->wall_s = NAN;
   char *line = lg_time_line(&r);
   char *md = lg_render_markdown(&r), *html = lg_render_html(&r);
-  const char *want = "Run time: 24 s over 5 runs - valgrind 21 s (2 runs, "
+  const char *want = "Time in runs (summed; parallel runs overlap): 24 s over "
+                     "5 runs - valgrind 21 s (2 runs, "
                      "longest a.js 18.8 s), release 2 s (2 runs, longest "
                      "control-noop 1.2 s), tsan 0 s (1 run, longest c.c 0.5 s)";
   int same = line && strcmp(line, want) == 0;
