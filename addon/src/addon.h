@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include <evstore.h>
+#include <evstore/testing.h> /* the addon plants its own fault points */
 
 /* ---- NAPI_CALL family ------------------------------------------------------
  * On failure: fetch the last error info, throw it unless an exception is

@@ -1,6 +1,6 @@
 /* Fault points: EVS_FAULT parsing. The planted defects themselves sit at the
  * code they corrupt, each behind one evs_fault_on() test. */
-#include "evstore/fault.h"
+#include "evstore/testing.h"
 
 #include <pthread.h>
 #include <stdio.h>

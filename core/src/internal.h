@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evstore/fault.h"
+#include "evstore/testing.h"
 #include "evstore/queue.h"
 #include "evstore/store.h"
 

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "evstore.h"
+#include "evstore/testing.h"
 
 #define S(x) x, strlen(x)
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "evstore.h"
+#include "evstore/testing.h"
 #include "probe.h"
 
 #define SCN_S(x) x, strlen(x)

@@ -39,11 +39,8 @@ typedef struct evs_allocator_s {
  * thread-safe against concurrent core allocations. */
 int evs_alloc_set_hook(const evs_allocator_t *allocator);
 
-/* Allocation-failure injection (compiled in unless EVS_ALLOC_FAILURES=OFF):
- * make the n-th core allocation from now fail (n = 1 is the next one); n = 0
- * disables injection. Only that one allocation fails. Any thread. Returns
- * EVS_OK, or EVS_ENOTSUP if the build lacks the feature. */
-int evs_alloc_fail_nth(uint64_t n);
+/* Allocation-failure injection (evs_alloc_fail_nth) is a test control:
+ * evstore/testing.h. */
 
 #ifdef __cplusplus
 }

@@ -1,10 +1,16 @@
-/* Fault points: planted one-line defects for the harness self-test, compiled
+/* evstore's test controls, kept out of the umbrella header evstore.h (the
+ * sqlite3_test_control pattern): a program that includes only evstore.h
+ * cannot reach them. Include "evstore/testing.h" in tests, scenarios and the
+ * layers that plant their own faults.
+ *
+ * Fault points: planted one-line defects for the harness self-test, compiled
  * only with -DEVS_FAULTS=ON (never in release) and selected at run time by the
  * EVS_FAULT environment variable (one name, or several separated by ','). */
-#ifndef EVSTORE_FAULT_H
-#define EVSTORE_FAULT_H
+#ifndef EVSTORE_TESTING_H
+#define EVSTORE_TESTING_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +52,12 @@ bool evs_fault_named(const char *name);
 
 /* True when the library was built with fault points. */
 bool evs_fault_compiled(void);
+
+/* Allocation-failure injection (compiled in unless EVS_ALLOC_FAILURES=OFF):
+ * make the n-th core allocation from now fail (n = 1 is the next one); n = 0
+ * disables injection. Only that one allocation fails. Any thread. Returns
+ * EVS_OK, or EVS_ENOTSUP if the build lacks the feature. */
+int evs_alloc_fail_nth(uint64_t n);
 
 #ifdef __cplusplus
 }
