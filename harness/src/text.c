@@ -97,91 +97,90 @@ char *lg_utf8_sanitize(const char *s) {
   return lg_buf_take(&b);
 }
 
-void lg_text_xml(lg_buf_t *b, const char *s) {
+/* How one writer escapes a code point: its replacement, or NULL for the
+ * default (lg_text_walk). */
+typedef const char *(*lg_esc_fn)(uint32_t cp);
+
+/* The one UTF-8 walker behind the writers: an invalid byte becomes \xNN;
+ * each code point goes through esc (NULL: none), and without a replacement
+ * a control, a non-character or, with `bidi`, a bidi control is notated
+ * (\xNN, \uNNNN) and anything else copied. At most max steps (code points
+ * or invalid bytes; 0: no limit), then "..." when the text was cut. */
+static void lg_text_walk(lg_buf_t *b, const char *s, size_t max, lg_esc_fn esc,
+                         int bidi) {
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   uint32_t cp;
-  while (*p) {
+  for (size_t count = 0; *p && (max == 0 || count < max); count++) {
     size_t n = lg_utf8_seq(p, &cp);
-    if (n == 0) {
+    const char *rep = n && esc ? esc(cp) : NULL;
+    if (n == 0)
       lg_buf_addf(b, "\\x%02x", *p++);
-      continue;
-    }
-    switch (cp) {
-    case '&':
-      lg_buf_add(b, "&amp;");
-      break;
-    case '<':
-      lg_buf_add(b, "&lt;");
-      break;
-    case '>':
-      lg_buf_add(b, "&gt;");
-      break;
-    case '"':
-      lg_buf_add(b, "&quot;");
-      break;
-    case '\'':
-      lg_buf_add(b, "&#39;");
-      break;
-    case '\t':
-      lg_buf_add(b, "&#9;");
-      break;
-    case '\n':
-      lg_buf_add(b, "&#10;");
-      break;
-    case '\r':
-      lg_buf_add(b, "&#13;");
-      break;
-    default:
-      if (lg_cp_control_or_nonchar(cp))
-        lg_notate(b, cp);
-      else
-        lg_buf_addn(b, (const char *)p, n);
-    }
+    else if (rep)
+      lg_buf_add(b, rep);
+    else if (lg_cp_control_or_nonchar(cp) || (bidi && lg_cp_bidi(cp)))
+      lg_notate(b, cp);
+    else
+      lg_buf_addn(b, (const char *)p, n);
     p += n;
+  }
+  if (max && *p)
+    lg_buf_add(b, "...");
+}
+
+static const char *lg_esc_xml(uint32_t cp) {
+  switch (cp) {
+  case '&':
+    return "&amp;";
+  case '<':
+    return "&lt;";
+  case '>':
+    return "&gt;";
+  case '"':
+    return "&quot;";
+  case '\'':
+    return "&#39;";
+  case '\t':
+    return "&#9;";
+  case '\n':
+    return "&#10;";
+  case '\r':
+    return "&#13;";
+  default:
+    return NULL;
   }
 }
 
-void lg_text_md(lg_buf_t *b, const char *s, size_t max) {
-  const unsigned char *p = (const unsigned char *)(s ? s : "");
-  uint32_t cp;
-  size_t count = 0;
-  for (; *p && (max == 0 || count < max); count++) {
-    size_t n = lg_utf8_seq(p, &cp);
-    if (n == 0) {
-      lg_buf_addf(b, "\\x%02x", *p++);
-      continue;
-    }
-    switch (cp) {
-    case '|':
-      lg_buf_add(b, "\\|");
-      break;
-    case '`':
-      lg_buf_add(b, "\\`");
-      break;
-    case '&':
-      lg_buf_add(b, "&amp;");
-      break;
-    case '<':
-      lg_buf_add(b, "&lt;");
-      break;
-    case '>':
-      lg_buf_add(b, "&gt;");
-      break;
-    case '\n':
-    case '\r':
-    case '\t':
-      lg_buf_addc(b, ' ');
-      break;
-    default:
-      if (lg_cp_control_or_nonchar(cp) || lg_cp_bidi(cp))
-        lg_notate(b, cp);
-      else
-        lg_buf_addn(b, (const char *)p, n);
-    }
-    p += n;
+static const char *lg_esc_md(uint32_t cp) {
+  switch (cp) {
+  case '|':
+    return "\\|";
+  case '`':
+    return "\\`";
+  case '&':
+    return "&amp;";
+  case '<':
+    return "&lt;";
+  case '>':
+    return "&gt;";
+  case '\n':
+  case '\r':
+  case '\t':
+    return " ";
+  default:
+    return NULL;
   }
-  if (*p)
-    lg_buf_add(b, "...");
+}
+
+static const char *lg_esc_keep_lines(uint32_t cp) {
+  return cp == '\n' ? "\n" : cp == '\t' ? "\t" : NULL;
+}
+
+void lg_text_xml(lg_buf_t *b, const char *s) {
+  lg_text_walk(b, s, 0, lg_esc_xml, 0);
+}
+
+void lg_text_md(lg_buf_t *b, const char *s, size_t max) {
+  lg_text_walk(b, s, max, lg_esc_md, 1);
 }
 
 void lg_text_md_code(lg_buf_t *b, const char *s) {
@@ -209,22 +208,7 @@ void lg_text_md_code(lg_buf_t *b, const char *s) {
 
 char *lg_text_terminal(const char *s, int keep_newlines) {
   lg_buf_t b = {0};
-  const unsigned char *p = (const unsigned char *)(s ? s : "");
-  uint32_t cp;
-  while (*p) {
-    size_t n = lg_utf8_seq(p, &cp);
-    if (n == 0) {
-      lg_buf_addf(&b, "\\x%02x", *p++);
-      continue;
-    }
-    if ((cp == '\n' || cp == '\t') && keep_newlines)
-      lg_buf_addc(&b, (char)cp);
-    else if (lg_cp_control_or_nonchar(cp) || lg_cp_bidi(cp))
-      lg_notate(&b, cp);
-    else
-      lg_buf_addn(&b, (const char *)p, n);
-    p += n;
-  }
+  lg_text_walk(&b, s, 0, keep_newlines ? lg_esc_keep_lines : NULL, 1);
   return lg_buf_take(&b);
 }
 
