@@ -127,14 +127,13 @@ static void lg_text_walk(lg_buf_t *b, const char *s, size_t max, lg_esc_fn esc,
     lg_buf_add(b, "...");
 }
 
+/* The markup characters both XML/HTML and Markdown's HTML need escaped. */
+static const char *lg_esc_markup(uint32_t cp) {
+  return cp == '&' ? "&amp;" : cp == '<' ? "&lt;" : cp == '>' ? "&gt;" : NULL;
+}
+
 static const char *lg_esc_xml(uint32_t cp) {
   switch (cp) {
-  case '&':
-    return "&amp;";
-  case '<':
-    return "&lt;";
-  case '>':
-    return "&gt;";
   case '"':
     return "&quot;";
   case '\'':
@@ -146,7 +145,7 @@ static const char *lg_esc_xml(uint32_t cp) {
   case '\r':
     return "&#13;";
   default:
-    return NULL;
+    return lg_esc_markup(cp);
   }
 }
 
@@ -156,18 +155,12 @@ static const char *lg_esc_md(uint32_t cp) {
     return "\\|";
   case '`':
     return "\\`";
-  case '&':
-    return "&amp;";
-  case '<':
-    return "&lt;";
-  case '>':
-    return "&gt;";
   case '\n':
   case '\r':
   case '\t':
     return " ";
   default:
-    return NULL;
+    return lg_esc_markup(cp);
   }
 }
 
