@@ -152,6 +152,28 @@ char *lg_read_file(const char *path, size_t *len) {
   return lg_buf_take(&b);
 }
 
+/* Appends up to `want` bytes of fd to b, stopping early at end of file:
+ * with read() from the current offset when off < 0, else with pread() from
+ * off on. Retries EINTR. Returns 0, or -1 on a read error. */
+static int lg_read_more(int fd, lg_buf_t *b, size_t want, off_t off) {
+  char tmp[65536];
+  size_t got = 0;
+  while (got < want) {
+    size_t chunk = want - got < sizeof tmp ? want - got : sizeof tmp;
+    ssize_t n = off < 0 ? read(fd, tmp, chunk)
+                        : pread(fd, tmp, chunk, off + (off_t)got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    if (n == 0)
+      break;
+    lg_buf_addn(b, tmp, (size_t)n);
+    got += (size_t)n;
+  }
+  return 0;
+}
+
 char *lg_read_capped(const char *path, size_t head, size_t tail, size_t *len,
                      unsigned long long *size) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -167,44 +189,14 @@ char *lg_read_capped(const char *path, size_t head, size_t tail, size_t *len,
   unsigned long long total =
       S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0;
   lg_buf_t b = {0};
-  char tmp[65536];
-  int bad = 0;
   /* The head, or everything up to head + tail bytes when the file is no
    * larger (or its size is unknown: not a regular file). */
   int split = S_ISREG(st.st_mode) && total > head + tail;
-  size_t want = split ? head : head + tail;
-  while (b.len < want) {
-    size_t chunk = want - b.len < sizeof tmp ? want - b.len : sizeof tmp;
-    ssize_t n = read(fd, tmp, chunk);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      bad = 1;
-      break;
-    }
-    if (n == 0)
-      break;
-    lg_buf_addn(&b, tmp, (size_t)n);
-  }
+  int bad = lg_read_more(fd, &b, split ? head : head + tail, -1) != 0;
   if (!bad && split) {
     unsigned long long skipped = total - head - tail;
     lg_buf_addf(&b, "\n[leakgate: %llu bytes not read]\n", skipped);
-    size_t got = 0;
-    off_t off = (off_t)(total - tail);
-    while (got < tail) {
-      size_t chunk = tail - got < sizeof tmp ? tail - got : sizeof tmp;
-      ssize_t n = pread(fd, tmp, chunk, off + (off_t)got);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0) {
-        bad = 1;
-        break;
-      }
-      if (n == 0)
-        break;
-      lg_buf_addn(&b, tmp, (size_t)n);
-      got += (size_t)n;
-    }
+    bad = lg_read_more(fd, &b, tail, (off_t)(total - tail)) != 0;
   }
   close(fd);
   if (bad) {
