@@ -69,7 +69,10 @@ int lg_leak_grows(long long bytes, long long blocks, long long iterations,
                   double bytes_per_it) {
   if (bytes < 0 || blocks < 0 || iterations <= 0)
     return 1;
-  if (blocks >= LG_GROW_MIN_BLOCKS &&
+  double share = LG_GROW_MIN_SHARE * (double)iterations;
+  double least =
+      share < LG_GROW_MIN_BLOCKS_CAP ? share : LG_GROW_MIN_BLOCKS_CAP;
+  if (blocks >= LG_GROW_MIN_BLOCKS && (double)blocks >= least &&
       (double)blocks >= LG_GROW_BLOCKS_PER_IT * (double)iterations)
     return 1;
   /* One block that grows (a buffer realloc'ed on every call) scales in
