@@ -448,6 +448,14 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
       char *t = lg_slope_text(pm);
       lg_buf_add(&p, t);
       free(t);
+      /* Said here too, not only in the reports' slope column: a valgrind
+       * smoke of node measured heapUsed +1.06e+03 B/it "threshold 64 B/it"
+       * on a clean addon and read like a breach. */
+      if (!run->slopes_judged)
+        lg_buf_addf(&p,
+                    " (not judged: this variant judges no slopes for %s "
+                    "runs)",
+                    run->lang ? run->lang : "these");
     } else {
       lg_buf_addf(&p, "%zu samples, no fitted primary metric", run->nsamples);
     }

@@ -51,7 +51,7 @@ static json_t *lg_threshold(double slope, const char *measured) {
   return json_pack("{s:f,s:s}", "slope", slope, "measured", measured);
 }
 
-static json_t *lg_manifest_json(json_t *ours) {
+static json_t *lg_manifest_json(json_t *ours, json_t *frame_skip) {
   json_t *thr = json_object();
   json_object_set_new(
       thr, "mallocInUse",
@@ -80,10 +80,10 @@ static json_t *lg_manifest_json(json_t *ours) {
                 "loads the addon and does nothing: the noise floor", "name",
                 "calls", "lang", "js", "program", "calls.js", "description",
                 "the calls under test (a skeleton: fill in iterate)");
-  return json_pack("{s:i,s:s,s:o,s:s,s:o,s:o,s:o}", "version", 1, "js_dir",
-                   "{manifest_dir}", "ours", ours, "control", "control",
-                   "defaults", defaults, "variants", variants, "scenarios",
-                   scenarios);
+  return json_pack("{s:i,s:s,s:o,s:o,s:s,s:o,s:o,s:o}", "version", 1, "js_dir",
+                   "{manifest_dir}", "ours", ours, "frame_skip", frame_skip,
+                   "control", "control", "defaults", defaults, "variants",
+                   variants, "scenarios", scenarios);
 }
 
 int lg_init(const char *addon, const char *dir, char **written, char **err) {
@@ -96,6 +96,10 @@ int lg_init(const char *addon, const char *dir, char **written, char **err) {
   char *copy = lg_xstrdup(abs);
   const char *base = basename(copy);
   json_t *ours = json_array();
+  /* Allocator wrappers (tree-sitter's ts_realloc_default) are skipped when
+   * a finding names its first frame of ours, which is then the caller. */
+  json_t *skip = json_pack("[s,s,s,s]", "*_malloc_default", "*_realloc_default",
+                           "*_calloc_default", "*_free_default");
   if (lg_is_dir(abs)) {
     char *pkg = lg_path_join(abs, "package.json");
     int ok = lg_is_file(pkg);
@@ -106,9 +110,20 @@ int lg_init(const char *addon, const char *dir, char **written, char **err) {
                     abs);
       goto fail;
     }
-    char *frag = lg_fmt("/%s/", base);
+    /* Anchored at node_modules when installed there: "/leveldown/" alone
+     * would also match any directory of that name (leakgate's own report
+     * directory next to it, a nested dependency). */
+    char *parent = lg_xstrdup(abs);
+    char *slash = strrchr(parent, '/');
+    if (slash)
+      *slash = '\0';
+    const char *pslash = strrchr(parent, '/');
+    int in_nm = pslash && strcmp(pslash + 1, "node_modules") == 0;
+    char *frag =
+        in_nm ? lg_fmt("/node_modules/%s/", base) : lg_fmt("/%s/", base);
     json_array_append_new(ours, json_string(frag));
     free(frag);
+    free(parent);
   } else {
     size_t n = strlen(abs);
     if (!lg_is_file(abs) || n < 5 || strcmp(abs + n - 5, ".node") != 0) {
@@ -150,7 +165,8 @@ int lg_init(const char *addon, const char *dir, char **written, char **err) {
       "module.exports = require(%s);\n",
       quoted);
   free(quoted);
-  json_t *m = lg_manifest_json(json_incref(ours));
+  json_t *m = lg_manifest_json(json_incref(ours), skip);
+  skip = NULL;
   char *mtext = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(m);
   char *mfile = lg_fmt("%s\n", mtext);
@@ -177,6 +193,7 @@ int lg_init(const char *addon, const char *dir, char **written, char **err) {
   free(abs);
   return *err ? -1 : 0;
 fail:
+  json_decref(skip);
   json_decref(ours);
   free(copy);
   free(abs);
