@@ -16,7 +16,7 @@ module.exports = {
   },
   async iterate(ctx, i) {
     const want = kept.length + 4;
-    for (let k = 0; k < 4; k++) store.set(`/feed/${k}`, { i, k, text: 'x'.repeat(32) });
+    for (let k = 0; k < 4; k++) store.set(`/feed/${k}`, { i, k, text: 'x'.repeat(256) });
     await until(() => kept.length, want, 'events');
   },
   teardown() {
