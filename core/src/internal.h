@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evstore/testing.h"
 #include "evstore/queue.h"
 #include "evstore/store.h"
+#include "evstore/testing.h"
 
 /* Every core allocation goes through these; sizes are accounted exactly. */
 void *evs__malloc(size_t size);

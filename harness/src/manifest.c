@@ -68,16 +68,19 @@ static int lg_mkeys(lg_mctx_t *c, json_t *o, const char *path,
   if (!json_is_object(o))
     return 0;
   json_object_foreach(o, k, v) {
-    size_t i, best = 0, bestd = SIZE_MAX;
-    for (i = 0; known[i] && strcmp(known[i], k) != 0; i++) {
+    size_t i = 0;
+    while (known[i] && strcmp(known[i], k) != 0)
+      i++;
+    if (known[i])
+      continue;
+    size_t best = 0, bestd = SIZE_MAX;
+    for (i = 0; known[i]; i++) {
       size_t d = lg_edit_distance(k, known[i]);
       if (d < bestd) {
         bestd = d;
         best = i;
       }
     }
-    if (known[i])
-      continue;
     size_t len = strlen(k), limit = len / 3 > 2 ? len / 3 : 2;
     char *full = lg_fmt("%s%s%s", path, *path ? "." : "", k);
     if (bestd <= limit) {
@@ -910,6 +913,12 @@ int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
       m->dir = d;
     else
       free(d);
+    char *own = lg_path_join(root, "scenarios/manifest.json");
+    char *a = lg_realpath(own), *b = lg_realpath(path);
+    m->own = a && b && strcmp(a, b) == 0;
+    free(own);
+    free(a);
+    free(b);
   }
   m->node = lg_xstrdup("node");
   m->probe_js = lg_xstrdup("{leakgate}/probe.js");

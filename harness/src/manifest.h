@@ -113,6 +113,8 @@ typedef struct lg_manifest_s {
   char *path, *root;
   char *dir; /* the manifest file's directory, absolute ({manifest_dir}; a
                 relative build, js_dir, c_dir or probe_js resolves here) */
+  int own;   /* the manifest is leakgate's own, {root}/scenarios/manifest.json
+                (evstore's bench table and the cmake hints apply to it only) */
   char *node, *probe_js, *js_dir, *c_dir;
   char **ours;
   size_t nours;
@@ -151,7 +153,8 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
  * {clang-file:NAME}, which run the compiler through popen, are not resolved
  * (a suppression path using them is skipped as if it named a per-run file),
  * and a suppression file is read only when its resolved path lies under
- * root. Every other check is the same as lg_manifest_load's. */
+ * root. (A variant with "preset" also reads leakgate's own presets.json in
+ * {leakgate}, lg_leakgate_dir.) Every other check is the same as lg_manifest_load's. */
 #define LG_MANIFEST_SANDBOX 1u
 /* lg_manifest_load with LG_MANIFEST_* flags (0: the same as it). */
 int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,

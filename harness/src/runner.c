@@ -194,21 +194,15 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
   if (!build || !lg_is_dir(build)) {
     /* The cmake hint holds for leakgate's own manifest only: its variants
      * are its CMake presets. */
-    char *own = lg_path_join(m->root, "scenarios/manifest.json");
-    char *a = lg_realpath(own), *b = lg_realpath(m->path);
-    int ours = a && b && strcmp(a, b) == 0;
-    lg_infra(run, ours ? lg_fmt("variant '%s': build directory %s not found "
-                                "(build it first, e.g. cmake --preset %s && "
-                                "cmake --build --preset %s)",
-                                va->name, build_t, va->name, va->name)
-                       : lg_fmt("variant '%s': build directory %s not found "
-                                "(the variant's \"build\" is \"%s\"; a "
-                                "relative path is taken from the manifest's "
-                                "directory %s)",
-                                va->name, build_t, va->build, m->dir));
-    free(own);
-    free(a);
-    free(b);
+    lg_infra(run, m->own ? lg_fmt("variant '%s': build directory %s not found "
+                                  "(build it first, e.g. cmake --preset %s && "
+                                  "cmake --build --preset %s)",
+                                  va->name, build_t, va->name, va->name)
+                         : lg_fmt("variant '%s': build directory %s not found "
+                                  "(the variant's \"build\" is \"%s\"; a "
+                                  "relative path is taken from the manifest's "
+                                  "directory %s)",
+                                  va->name, build_t, va->build, m->dir));
     goto out;
   }
   x.build = build;
@@ -1020,30 +1014,32 @@ void lg_jobs_estimate(lg_job_t *jobs, size_t n, const lg_results_t *prev) {
     }
 }
 
-static const lg_job_t *lg_sort_jobs;
-
-static double lg_job_est(const lg_job_t *job) {
-  return job->est_s > 0 ? job->est_s
-                        : job->sc->timeout_s * job->va->timeout_multiplier;
-}
+/* A job's place in the start order: its expected wall time (est_s, else
+ * its time budget) and its index. */
+typedef struct lg_start_s {
+  double est;
+  size_t j;
+} lg_start_t;
 
 /* Longest first; equal estimates keep their order (qsort is not stable). */
-static int lg_cmp_job(const void *a, const void *b) {
-  size_t x = *(const size_t *)a, y = *(const size_t *)b;
-  double ex = lg_job_est(&lg_sort_jobs[x]), ey = lg_job_est(&lg_sort_jobs[y]);
-  if (ex != ey)
-    return ex > ey ? -1 : 1;
-  return x < y ? -1 : x > y;
+static int lg_cmp_start(const void *a, const void *b) {
+  const lg_start_t *x = a, *y = b;
+  if (x->est != y->est)
+    return x->est > y->est ? -1 : 1;
+  return x->j < y->j ? -1 : x->j > y->j;
 }
 
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
                   const lg_run_opts_t *o) {
   lg_jstate_t *st = lg_xcalloc(n, sizeof *st);
-  size_t *order = lg_xcalloc(n ? n : 1, sizeof *order);
-  for (size_t j = 0; j < n; j++)
-    order[j] = j;
-  lg_sort_jobs = jobs;
-  qsort(order, n, sizeof *order, lg_cmp_job);
+  lg_start_t *order = lg_xcalloc(n ? n : 1, sizeof *order);
+  for (size_t j = 0; j < n; j++) {
+    order[j].j = j;
+    order[j].est = jobs[j].est_s > 0
+                       ? jobs[j].est_s
+                       : jobs[j].sc->timeout_s * jobs[j].va->timeout_multiplier;
+  }
+  qsort(order, n, sizeof *order, lg_cmp_start);
   size_t next = 0, running = 0, done = 0, live_lines = 0;
   int jobs_max = o->jobs > 0 ? o->jobs : 1;
   double last_draw = 0;
@@ -1061,7 +1057,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
 
   while (done < n) {
     while (!lg_interrupted && running < (size_t)jobs_max && next < n) {
-      size_t j = order[next++];
+      size_t j = order[next++].j;
       lg_jstate_t *js = &st[j];
       if (lg_prepare(m, &jobs[j], js, o) != 0 ||
           lg_spawn(js, jobs[j].run) != 0) {
