@@ -4,7 +4,7 @@
 # harness from this checkout on its own (no evstore, no node headers needed),
 # installs it into a prefix, and runs the caller's manifest.
 #   ci/addon-gate.sh MANIFEST OUT [VARIANT...]    (default variants: the manifest's)
-# Needs cmake, a C compiler, pkg-config, libjansson-dev, libexpat1-dev and
+# Needs cmake, a C compiler, pkg-config, libjansson-dev, libexpat1-dev, libdw-dev and
 # node (valgrind for the valgrind preset). Exit code: leakgate's (0 green,
 # 1 a verdict failed, 2 configuration, 3 infrastructure).
 set -eu

@@ -1,5 +1,7 @@
 'use strict';
-// What liblgheap.so costs: medians of interleaved runs with and without it.
+// What liblgheap.so costs: medians of interleaved runs without it, with it
+// counting only, and with it also sampling allocation sites (as the harness
+// runs it: LEAKGATE_HEAP_SITES set, snapshots at the window's ends).
 //
 //   node harness/preload/bench.js [BUILD_DIR] [--runs N] [--pairs N] [--only GLOB]
 //
@@ -7,10 +9,11 @@
 // 2. every JS scenario of scenarios/manifest.json that runs in release, as
 //    the release variant runs it (its iterations, sample_every, env), wall
 //    time of the whole node process.
-// Runs alternate (without, with, without, with, ...) so that drift in the
-// machine's load hits both sides alike. Timings are printed, never asserted.
+// Runs alternate (without, with, sites, without, ...) so that drift in the
+// machine's load hits every side alike. Timings are printed, never asserted.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '../..');
@@ -40,20 +43,38 @@ const median = (a) => {
 const baseEnv = { ...process.env };
 delete baseEnv.LD_PRELOAD;
 
-function interleave(run) {
-  const off = [], on = [];
-  for (let r = 0; r < runs; r++) {
-    off.push(run(false));
-    on.push(run(true));
-  }
-  return { off: median(off), on: median(on) };
+// mode 0: no preload; 1: the preload counting; 2: the preload counting and
+// sampling sites into a fresh table (removed after the run).
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lgheap-bench-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+function withMode(env, mode) {
+  const e = { ...env };
+  delete e.LD_PRELOAD;
+  delete e.LEAKGATE_HEAP_SITES;
+  if (mode >= 1) e.LD_PRELOAD = preload;
+  if (mode === 2) e.LEAKGATE_HEAP_SITES = path.join(tmp, 'heap-sites');
+  return e;
+}
+function clean() {
+  for (const f of fs.readdirSync(tmp)) fs.rmSync(path.join(tmp, f), { force: true });
 }
 
+function interleave(run) {
+  const t = [[], [], []];
+  for (let r = 0; r < runs; r++) {
+    for (let mode = 0; mode < 3; mode++) {
+      t[mode].push(run(mode));
+      clean();
+    }
+  }
+  return { off: median(t[0]), on: median(t[1]), sites: median(t[2]) };
+}
+const row = (name, r, fmt) =>
+  `| ${name} | ${fmt(r.off)} | ${fmt(r.on)} | ${fmt(r.sites)} | ${(r.on / r.off).toFixed(2)}x | ${(r.sites / r.off).toFixed(2)}x |`;
+
 function cBench(threads) {
-  return interleave((withPreload) => {
-    const r = spawnSync(benchBin, [pairs, String(threads)], {
-      env: withPreload ? { ...baseEnv, LD_PRELOAD: preload } : baseEnv, encoding: 'utf8',
-    });
+  return interleave((mode) => {
+    const r = spawnSync(benchBin, [pairs, String(threads)], { env: withMode(baseEnv, mode), encoding: 'utf8' });
     const m = /ns_per_pair ([0-9.]+)/.exec(r.stdout);
     if (r.status !== 0 || !m) throw new Error(`lgheap_bench failed: ${r.stderr}`);
     return Number(m[1]);
@@ -64,42 +85,42 @@ const lines = [];
 const out = (s) => { lines.push(s); process.stdout.write(s + '\n'); };
 out(`liblgheap.so cost, medians of ${runs} interleaved runs (${build})`);
 out('');
-out('| malloc/free pairs | without | with | ratio |');
-out('|---|---|---|---|');
+out('| malloc/free pairs | without | counting | counting + sites | ratio | ratio with sites |');
+out('|---|---|---|---|---|---|');
 for (const t of [1, 2]) {
   const r = cBench(t);
-  out(`| ${t} thread${t > 1 ? 's' : ''}, ${pairs} pairs each | ${r.off.toFixed(1)} ns | ${r.on.toFixed(1)} ns | ${(r.on / r.off).toFixed(2)}x |`);
+  out(row(`${t} thread${t > 1 ? 's' : ''}, ${pairs} pairs each`, r, (v) => `${v.toFixed(1)} ns`));
 }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'scenarios/manifest.json'), 'utf8'));
 const release = manifest.variants.find((v) => v.name === 'release');
 const d = { ...manifest.defaults, ...manifest.defaults.js };
-const envOf = (withPreload) => {
+const envOf = (mode) => {
   const e = { ...baseEnv, LEAKGATE_ROOT: root, LEAKGATE_BUILD: build, LEAKGATE_VARIANT: 'release', LEAKGATE_PROBE: '/dev/null' };
   for (const [k, v] of Object.entries(release.env || {})) {
     if (k !== 'LD_PRELOAD') e[k] = v.replace(/\{build\}/g, build).replace(/\{root\}/g, root);
   }
-  if (withPreload) e.LD_PRELOAD = preload;
-  return e;
+  return withMode(e, mode);
 };
 out('');
-out('| JS scenario (release, manifest iterations) | without | with | ratio |');
-out('|---|---|---|---|');
+out('| JS scenario (release, manifest iterations) | without | counting | counting + sites | ratio | ratio with sites |');
+out('|---|---|---|---|---|---|');
 let worst = 0;
 for (const sc of manifest.scenarios) {
   if (sc.lang !== 'js' || (sc.variants && !sc.variants.includes('release'))) continue;
   if (only && !sc.name.includes(only)) continue;
   const iters = typeof sc.iterations === 'object' ? sc.iterations.default : (sc.iterations ?? d.iterations);
   const every = sc.sample_every ?? d.sample_every;
-  const r = interleave((withPreload) => {
-    const e = { ...envOf(withPreload), LEAKGATE_SCENARIO: sc.name, LEAKGATE_ITERATIONS: String(iters), LEAKGATE_SAMPLE_EVERY: String(every) };
+  const warmup = sc.warmup ?? d.warmup;
+  const r = interleave((mode) => {
+    const e = { ...envOf(mode), LEAKGATE_SCENARIO: sc.name, LEAKGATE_ITERATIONS: String(iters), LEAKGATE_SAMPLE_EVERY: String(every), LEAKGATE_WARMUP: String(warmup) };
     const t0 = process.hrtime.bigint();
     const p = spawnSync('node', ['--expose-gc', path.join(root, 'harness/probe/probe.js'), path.join(root, 'scenarios/js', sc.program)], { env: e, encoding: 'utf8', cwd: root });
     if (p.status !== 0) throw new Error(`${sc.name} exited ${p.status}: ${p.stderr}`);
     return Number(process.hrtime.bigint() - t0) / 1e6;
   });
-  worst = Math.max(worst, r.on / r.off);
-  out(`| ${sc.name} (${iters}) | ${(r.off / 1000).toFixed(2)} s | ${(r.on / 1000).toFixed(2)} s | ${(r.on / r.off).toFixed(2)}x |`);
+  worst = Math.max(worst, r.on / r.off, r.sites / r.off);
+  out(row(`${sc.name} (${iters})`, r, (v) => `${(v / 1000).toFixed(2)} s`));
 }
 out('');
 out(`worst JS ratio ${worst.toFixed(2)}x`);

@@ -26,14 +26,19 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <link.h>
 #include <malloc.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #define LG_EXPORT __attribute__((visibility("default")))
 #define LG_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -42,8 +47,17 @@
 /* 16 bytes before every user pointer we return. */
 typedef struct lg_heap_hdr_s {
   uint64_t size; /* bytes the caller asked for */
-  uint64_t tag;  /* LG_HEAP_TAG << 32 | offset from the real block to here */
+  uint64_t tag;  /* LG_HEAP_TAG << 32 | LG_SAMPLED? | offset from the real
+                    block to here */
 } lg_heap_hdr_t;
+
+/* 16 bytes before the header of a sampled block (its offset is then at
+ * least 16): the site it is charged to and the weights charged. */
+typedef struct lg_heap_side_s {
+  uint32_t site;      /* index + 1 in the site table; 0: not charged */
+  uint32_t blocks_fp; /* estimated blocks, LG_SITES_BLOCK_ONE units */
+  uint64_t bytes;     /* estimated bytes */
+} lg_heap_side_t;
 
 #define LG_HDR ((size_t)sizeof(lg_heap_hdr_t))
 /* High half never zero: glibc's size word (what precedes a foreign pointer)
@@ -51,6 +65,10 @@ typedef struct lg_heap_hdr_s {
  * mistaken for ours. */
 #define LG_HEAP_TAG UINT64_C(0x4c474850) /* "LGHP" */
 #define LG_TAG(off) ((LG_HEAP_TAG << 32) | (uint64_t)(off))
+/* Offsets stay below 2^31 (LG_MAX_ALIGN + 32): bit 31 marks a sampled
+ * block, whose lg_heap_side_t precedes its header. */
+#define LG_SAMPLED UINT64_C(0x80000000)
+#define LG_OFF(h) ((size_t)((h)->tag & 0x7fffffffu))
 /* Requests above this fail with ENOMEM before any size arithmetic wraps. */
 #define LG_MAX_REQ (SIZE_MAX / 2)
 #define LG_MAX_ALIGN ((size_t)1 << 30)
@@ -160,6 +178,255 @@ static inline void lg_heap_count(int64_t bytes, int64_t blocks) {
   }
 }
 
+/* ---- Allocation sites (lgheap.h, "Allocation sites") ----
+ *
+ * The hot path pays one thread-local subtraction: lg_sample_left counts the
+ * bytes this thread may still allocate before its next sample. Only when it
+ * goes negative does lg_heap_sample_due() run, which is also where a thread
+ * starts (the count begins at 0) and where sampling is found to be off (the
+ * count is then parked at LG_SAMPLE_NEVER). */
+enum { LG_SITES_OFF = 0, LG_SITES_ON = 1, LG_SITES_UNDECIDED = 2 };
+#define LG_SAMPLE_NEVER (INT64_MAX / 2)
+#define LG_SAMPLE_RECHECK 65536 /* before the constructor decided */
+
+static atomic_int lg_sites_state = LG_SITES_UNDECIDED;
+static lg_heap_sites_hdr_t *_Atomic lg_sites_hdr;
+static lg_heap_site_t *_Atomic lg_sites_tab;
+static double lg_sites_mean = LG_SITES_MEAN;
+/* Our own code: frames in it are not part of a site. */
+static uintptr_t lg_self_lo, lg_self_hi;
+
+static _Thread_local int64_t lg_sample_left
+    __attribute__((tls_model("initial-exec")));
+static _Thread_local uint64_t lg_sample_rng
+    __attribute__((tls_model("initial-exec")));
+static _Thread_local int lg_sampling __attribute__((tls_model("initial-exec")));
+static atomic_uint_fast64_t lg_sample_seed;
+
+/* xorshift64*: a thread's own stream, seeded from a global counter. */
+static uint64_t lg_rand(void) {
+  uint64_t x = lg_sample_rng;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  lg_sample_rng = x;
+  return x * UINT64_C(2685821657736338717);
+}
+
+/* Bytes until the next sample: exponential with mean lg_sites_mean. */
+static int64_t lg_next_interval(void) {
+  double u = ((double)(lg_rand() >> 11) + 1.0) / 9007199254740993.0; /* (0,1] */
+  double v = -log(u) * lg_sites_mean;
+  if (v < 1)
+    v = 1;
+  if (v > 64 * lg_sites_mean)
+    v = 64 * lg_sites_mean;
+  return (int64_t)v;
+}
+
+/* Called when lg_sample_left went negative after subtracting a request.
+ * Returns 1 when this allocation is to be sampled. */
+static int lg_heap_sample_due(void) {
+  int st = atomic_load_explicit(&lg_sites_state, memory_order_acquire);
+  if (st == LG_SITES_OFF) {
+    lg_sample_left = LG_SAMPLE_NEVER;
+    return 0;
+  }
+  if (st == LG_SITES_UNDECIDED || lg_sampling) {
+    lg_sample_left = LG_SAMPLE_RECHECK;
+    return 0;
+  }
+  if (lg_sample_rng == 0) {
+    /* A thread's first call: start its stream; the Poisson process starts
+     * here, so this allocation is not sampled. */
+    uint64_t seed =
+        atomic_fetch_add_explicit(&lg_sample_seed, 1, memory_order_relaxed);
+    lg_sample_rng = (seed + 1) * UINT64_C(0x9E3779B97F4A7C15) | 1;
+    lg_sample_left = lg_next_interval();
+    return 0;
+  }
+  lg_sample_left += lg_next_interval();
+  if (lg_sample_left < 0)
+    lg_sample_left = lg_next_interval(); /* a block far above the mean */
+  return 1;
+}
+
+typedef struct lg_unwind_s {
+  uint64_t pc[LG_SITES_DEPTH];
+  int n;
+} lg_unwind_t;
+
+static _Unwind_Reason_Code lg_unwind_cb(struct _Unwind_Context *ctx,
+                                        void *arg) {
+  lg_unwind_t *u = arg;
+  uintptr_t ip = _Unwind_GetIP(ctx);
+  if (ip == 0)
+    return _URC_END_OF_STACK;
+  if (ip >= lg_self_lo && ip < lg_self_hi)
+    return _URC_NO_REASON; /* the interposer's own frames */
+  u->pc[u->n++] = ip;
+  return u->n == LG_SITES_DEPTH ? _URC_END_OF_STACK : _URC_NO_REASON;
+}
+
+/* The site of the current call stack (index + 1), inserted if new; 0 when
+ * the table is full. Lock-free: a slot is claimed by a CAS of its key from
+ * 0 to 1, filled, then published with its hash (release). */
+static uint32_t lg_site_of_stack(lg_heap_site_t *tab,
+                                 lg_heap_sites_hdr_t *hdr) {
+  lg_unwind_t u;
+  memset(&u, 0, sizeof u);
+  _Unwind_Backtrace(lg_unwind_cb, &u);
+  uint64_t h = UINT64_C(1469598103934665603);
+  for (int i = 0; i < LG_SITES_DEPTH; i++)
+    h = (h ^ u.pc[i]) * UINT64_C(1099511628211);
+  h ^= h >> 29;
+  if (h < 2)
+    h += 2;
+  for (uint32_t k = 0; k < 64; k++) {
+    uint32_t i = (uint32_t)(h + k) & (LG_SITES_CAPACITY - 1);
+    lg_heap_site_t *s = &tab[i];
+    uint64_t key = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
+    if (key == 0) {
+      if (__atomic_compare_exchange_n(&s->key, &key, 1, 0, __ATOMIC_ACQUIRE,
+                                      __ATOMIC_ACQUIRE)) {
+        memcpy(s->pc, u.pc, sizeof u.pc);
+        __atomic_store_n(&s->key, h, __ATOMIC_RELEASE);
+        return i + 1;
+      }
+    }
+    while (key == 1) /* another thread fills it: a few stores */
+      key = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
+    if (key == h && memcmp(s->pc, u.pc, sizeof u.pc) == 0)
+      return i + 1;
+  }
+  __atomic_fetch_add(&hdr->dropped, 1, __ATOMIC_RELAXED);
+  return 0;
+}
+
+/* Charges a sampled block of `size` bytes to the current stack, filling its
+ * side record. */
+static void lg_site_charge(lg_heap_side_t *sd, size_t size) {
+  sd->site = 0;
+  sd->blocks_fp = 0;
+  sd->bytes = 0;
+  lg_heap_site_t *tab =
+      atomic_load_explicit(&lg_sites_tab, memory_order_acquire);
+  lg_heap_sites_hdr_t *hdr =
+      atomic_load_explicit(&lg_sites_hdr, memory_order_acquire);
+  if (tab == NULL || hdr == NULL)
+    return;
+  lg_sampling = 1;
+  uint32_t site = lg_site_of_stack(tab, hdr);
+  lg_sampling = 0;
+  if (site == 0)
+    return;
+  double s = size ? (double)size : 1.0;
+  double p = -expm1(-s / lg_sites_mean); /* 1 - exp(-s/mean) */
+  double bl = LG_SITES_BLOCK_ONE / p;
+  sd->site = site;
+  sd->blocks_fp = bl > 4294967295.0 ? UINT32_MAX : (uint32_t)bl;
+  sd->bytes = (uint64_t)(s / p);
+  lg_heap_site_t *st = &tab[site - 1];
+  __atomic_fetch_add(&st->bytes, (int64_t)sd->bytes, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&st->blocks_fp, (int64_t)sd->blocks_fp, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&st->samples, 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&hdr->samples, 1, __ATOMIC_RELAXED);
+}
+
+/* A sampled block is freed: its charge comes off its site. A forked child
+ * (no table) frees without charging. */
+static void lg_site_discharge(const lg_heap_side_t *sd) {
+  lg_heap_site_t *tab =
+      atomic_load_explicit(&lg_sites_tab, memory_order_relaxed);
+  if (sd->site == 0 || tab == NULL || sd->site > LG_SITES_CAPACITY)
+    return;
+  lg_heap_site_t *st = &tab[sd->site - 1];
+  __atomic_fetch_sub(&st->bytes, (int64_t)sd->bytes, __ATOMIC_RELAXED);
+  __atomic_fetch_sub(&st->blocks_fp, (int64_t)sd->blocks_fp, __ATOMIC_RELAXED);
+}
+
+static void lg_sites_atfork_child(void) {
+  atomic_store(&lg_sites_tab, NULL);
+  atomic_store(&lg_sites_hdr, NULL);
+  atomic_store(&lg_sites_state, LG_SITES_OFF);
+}
+
+static int lg_self_range_cb(struct dl_phdr_info *info, size_t size, void *arg) {
+  (void)size;
+  uintptr_t me = (uintptr_t)arg;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_LOAD)
+      continue;
+    uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+    if (me >= lo && me < hi) {
+      lg_self_lo = lo;
+      lg_self_hi = hi;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Writes a one-line warning (the constructor only). */
+static void lg_heap_warn(const char *a, const char *b, const char *c) {
+  const char *parts[] = {"liblgheap: ", a, b, c, "\n"};
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+    if (write(2, parts[i], strlen(parts[i])) < 0)
+      return;
+}
+
+/* Creates and maps the site table named by LEAKGATE_HEAP_SITES (our
+ * constructor, interposer mode). An existing file belongs to an ancestor:
+ * this process then does not sample. */
+static void lg_sites_init(void) {
+  const char *path = getenv("LEAKGATE_HEAP_SITES");
+  if (path == NULL || *path == 0)
+    return;
+  const char *mean = getenv("LEAKGATE_HEAP_SAMPLE");
+  if (mean && *mean) {
+    char *end;
+    double v = strtod(mean, &end);
+    if (*end != 0 || !(v >= 1 && v <= 1e12)) {
+      lg_heap_warn("LEAKGATE_HEAP_SAMPLE must be bytes (1..1e12), not '", mean,
+                   "': allocation sites are off");
+      return;
+    }
+    lg_sites_mean = v;
+  }
+  int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno != EEXIST)
+      lg_heap_warn("cannot create LEAKGATE_HEAP_SITES file ", path,
+                   ": allocation sites are off");
+    return;
+  }
+  size_t len = sizeof(lg_heap_sites_hdr_t) +
+               (size_t)LG_SITES_CAPACITY * sizeof(lg_heap_site_t);
+  void *map = MAP_FAILED;
+  if (ftruncate(fd, (off_t)len) == 0)
+    map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  if (map == MAP_FAILED) {
+    lg_heap_warn("cannot map LEAKGATE_HEAP_SITES file ", path,
+                 ": allocation sites are off");
+    return;
+  }
+  lg_heap_sites_hdr_t *hdr = map;
+  memcpy(hdr->magic, LG_SITES_MAGIC, sizeof hdr->magic);
+  hdr->version = LG_SITES_VERSION;
+  hdr->capacity = LG_SITES_CAPACITY;
+  hdr->depth = LG_SITES_DEPTH;
+  hdr->site_size = sizeof(lg_heap_site_t);
+  hdr->mean = (uint64_t)lg_sites_mean;
+  hdr->pid = (uint64_t)getpid();
+  dl_iterate_phdr(lg_self_range_cb, (void *)(uintptr_t)&lg_sites_init);
+  pthread_atfork(NULL, NULL, lg_sites_atfork_child);
+  atomic_store(&lg_sites_tab, (lg_heap_site_t *)(void *)(hdr + 1));
+  atomic_store(&lg_sites_hdr, hdr);
+  atomic_store(&lg_sites_state, LG_SITES_ON);
+}
+
 static void *lg_heap_arena_alloc(size_t size) {
   size_t need = (LG_HDR + size + 15) & ~(size_t)15;
   size_t at = atomic_fetch_add(&lg_heap_arena_used, need);
@@ -217,13 +484,36 @@ static inline lg_heap_hdr_t *lg_heap_hdr(void *p) {
 }
 
 /* Writes the header at real + off and counts the block; returns the user
- * pointer. */
-static inline void *lg_heap_track(void *real, size_t off, size_t size) {
+ * pointer. flags: 0 or LG_SAMPLED. */
+static inline void *lg_heap_track(void *real, size_t off, uint64_t flags,
+                                  size_t size) {
   lg_heap_hdr_t *h = (lg_heap_hdr_t *)(void *)((char *)real + off);
   h->size = size;
-  h->tag = LG_TAG(off);
+  h->tag = LG_TAG(off) | flags;
   lg_heap_count((int64_t)size, 1);
   return h + 1;
+}
+
+/* True when this request of `size` more bytes is the thread's next sample
+ * (one subtraction unless it is). */
+static inline int lg_heap_sample(size_t size) {
+  return LG_UNLIKELY((lg_sample_left -= (int64_t)size) < 0) &&
+         lg_heap_sample_due();
+}
+
+/* A sampled block: [side record][header][user, aligned to align >= 16],
+ * charged to the caller's site. */
+static void *lg_heap_sampled(size_t align, size_t size, int zero) {
+  size_t extra = 2 * LG_HDR + (align > 16 ? align : 0);
+  char *real =
+      zero ? lg_real_calloc(1, size + extra) : lg_real_malloc(size + extra);
+  if (real == NULL)
+    return NULL;
+  uintptr_t user =
+      ((uintptr_t)real + 2 * LG_HDR + align - 1) & ~(uintptr_t)(align - 1);
+  size_t off = (size_t)(user - (uintptr_t)real) - LG_HDR;
+  lg_site_charge((lg_heap_side_t *)(void *)(user - 2 * LG_HDR), size);
+  return lg_heap_track(real, off, LG_SAMPLED, size);
 }
 
 static void *lg_heap_malloc(size_t size) {
@@ -233,8 +523,10 @@ static void *lg_heap_malloc(size_t size) {
     errno = ENOMEM;
     return NULL;
   }
+  if (lg_heap_sample(size))
+    return lg_heap_sampled(16, size, 0);
   void *real = lg_real_malloc(size + LG_HDR);
-  return real ? lg_heap_track(real, 0, size) : NULL;
+  return real ? lg_heap_track(real, 0, 0, size) : NULL;
 }
 
 static void lg_heap_free(void *p) {
@@ -247,7 +539,9 @@ static void lg_heap_free(void *p) {
     lg_real_free(p); /* foreign block: not counted when it was made */
     return;
   }
-  size_t off = (size_t)(h->tag & 0xffffffffu);
+  size_t off = LG_OFF(h);
+  if (h->tag & LG_SAMPLED)
+    lg_site_discharge((const lg_heap_side_t *)(const void *)h - 1);
   lg_heap_count(-(int64_t)h->size, -1);
   h->tag = 0; /* a second free of p is then foreign, and glibc aborts on it */
   lg_real_free((char *)h - off);
@@ -261,9 +555,11 @@ static void *lg_heap_calloc(size_t n, size_t size) {
   }
   if (LG_UNLIKELY(lg_heap_ready()))
     return lg_heap_arena_alloc(total);
+  if (lg_heap_sample(total))
+    return lg_heap_sampled(16, total, 1);
   /* The real calloc zeroes the header too; it is written right after. */
   void *real = lg_real_calloc(1, total + LG_HDR);
-  return real ? lg_heap_track(real, 0, total) : NULL;
+  return real ? lg_heap_track(real, 0, 0, total) : NULL;
 }
 
 /* The aligned family: over-allocate from the real malloc, place the user
@@ -280,6 +576,8 @@ static void *lg_heap_aligned(size_t align, size_t size) {
     /* Bootstrap requests are tiny and never aligned; keep it simple. */
     lg_heap_die("liblgheap: aligned allocation during bootstrap\n");
   }
+  if (lg_heap_sample(size))
+    return lg_heap_sampled(align, size, 0);
   /* real is 16-aligned, so the first aligned address at or after
    * real + LG_HDR is at most real + align: size + align bytes suffice. */
   char *real = lg_real_malloc(size + align);
@@ -288,7 +586,7 @@ static void *lg_heap_aligned(size_t align, size_t size) {
   uintptr_t user =
       ((uintptr_t)real + LG_HDR + align - 1) & ~(uintptr_t)(align - 1);
   size_t off = (size_t)(user - (uintptr_t)real) - LG_HDR;
-  return lg_heap_track(real, off, size);
+  return lg_heap_track(real, off, 0, size);
 }
 
 static void *lg_heap_realloc(void *p, size_t size) {
@@ -321,11 +619,22 @@ static void *lg_heap_realloc(void *p, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  size_t off = (size_t)(h->tag & 0xffffffffu);
+  size_t off = LG_OFF(h);
   size_t old = h->size;
+  if (off == 0 && size > old && lg_heap_sample(size - old)) {
+    /* The growth is this thread's next sample: the block moves to a
+     * sampled one, charged to this caller. */
+    void *q = lg_heap_sampled(16, size, 0);
+    if (q == NULL)
+      return NULL;
+    memcpy(q, p, old);
+    lg_heap_free(p);
+    return q;
+  }
   if (off != 0) {
-    /* Aligned blocks cannot go through the real realloc (it would not keep
-     * the alignment, and the offset would change): move by hand. */
+    /* Aligned and sampled blocks cannot go through the real realloc (it
+     * would not keep the alignment, and the offset would change): move by
+     * hand. */
     void *q = lg_heap_malloc(size);
     if (q == NULL)
       return NULL;
@@ -401,7 +710,7 @@ static size_t lg_heap_usable(void *p) {
   lg_heap_hdr_t *h = lg_heap_hdr(p);
   if (h == NULL)
     return lg_real_usable(p);
-  size_t off = (size_t)(h->tag & 0xffffffffu);
+  size_t off = LG_OFF(h);
   return lg_real_usable((char *)h - off) - off - LG_HDR;
 }
 
@@ -470,6 +779,9 @@ __attribute__((constructor(101))) static void lg_heap_init(void) {
     if (ours) {
       __atomic_store_n(&lg_heap_pub.mode, LG_HEAP_MODE_INTERPOSER,
                        __ATOMIC_RELEASE);
+      lg_sites_init();
+      if (atomic_load(&lg_sites_state) != LG_SITES_ON)
+        atomic_store(&lg_sites_state, LG_SITES_OFF);
       return;
     }
   }
@@ -479,6 +791,7 @@ __attribute__((constructor(101))) static void lg_heap_init(void) {
   *(void **)&lg_san_owned = dlsym(RTLD_DEFAULT, "__sanitizer_get_ownership");
   *(void **)&lg_san_size =
       dlsym(RTLD_DEFAULT, "__sanitizer_get_allocated_size");
+  atomic_store(&lg_sites_state, LG_SITES_OFF);
   if (install && lg_san_owned && lg_san_size &&
       install(lg_heap_san_malloc, lg_heap_san_free) != 0)
     __atomic_store_n(&lg_heap_pub.mode, LG_HEAP_MODE_SANITIZER,

@@ -66,6 +66,55 @@ typedef struct lg_heap_pub_s {
   lg_heap_stripe_t stripes[LG_HEAP_STRIPES];
 } __attribute__((aligned(64))) lg_heap_pub_t;
 
+/* Allocation sites (release attribution). When LEAKGATE_HEAP_SITES names a
+ * file that does not exist yet, the interposer (LG_HEAP_MODE_INTERPOSER
+ * only) creates it, maps it shared, and samples allocations into it: on
+ * average one allocation per LEAKGATE_HEAP_SAMPLE bytes allocated by a
+ * thread (default LG_SITES_MEAN; a Poisson process over bytes, so a block
+ * of s bytes is sampled with probability 1 - exp(-s/mean)). A sampled
+ * allocation is unwound (libgcc's _Unwind_Backtrace, .eh_frame based, so it
+ * works through code built without frame pointers, prebuilt addons
+ * included) and charged to its site: the first LG_SITES_DEPTH return
+ * addresses above the interposer. Each site holds the estimated live bytes
+ * and blocks of its sampled blocks (each weighted by 1/probability), so a
+ * site's figure is an unbiased estimate of what it holds. Another process
+ * (the probe, the harness) copies the file at any time with read(2); a
+ * copy is a snapshot per site, not across sites.
+ *
+ * File layout: lg_heap_sites_hdr_t, then `capacity` lg_heap_site_t. A
+ * descendant process that inherits the variable finds the file existing
+ * and does not sample; a forked child stops sampling. */
+#define LG_SITES_MAGIC "leakgate-sites1" /* 15 chars + NUL = 16 bytes */
+#define LG_SITES_VERSION 1
+#define LG_SITES_DEPTH 6
+#define LG_SITES_CAPACITY 16384 /* a power of two */
+#define LG_SITES_MEAN 8192      /* default sampling interval, bytes */
+#define LG_SITES_BLOCK_ONE 1024 /* fixed-point unit of blocks_fp */
+
+typedef struct lg_heap_sites_hdr_s {
+  char magic[16];
+  uint32_t version;
+  uint32_t capacity;  /* sites after this header */
+  uint32_t depth;     /* LG_SITES_DEPTH */
+  uint32_t site_size; /* sizeof(lg_heap_site_t) */
+  uint64_t mean;      /* sampling interval in bytes */
+  uint64_t dropped;   /* sampled allocations not charged: table full */
+  uint64_t pid;       /* the sampling process */
+  uint64_t samples;   /* sampled allocations charged to a site */
+} lg_heap_sites_hdr_t;
+
+/* One site. key: 0 empty, 1 being written, else the hash of pc[] (valid,
+ * pc[] complete). pc[]: return addresses, innermost (the allocation's
+ * caller) first, 0 after the last. bytes and blocks_fp (blocks times
+ * LG_SITES_BLOCK_ONE) are estimates of what the site holds live. */
+typedef struct lg_heap_site_s {
+  uint64_t key;
+  uint64_t pc[LG_SITES_DEPTH];
+  int64_t bytes;
+  int64_t blocks_fp;
+  uint64_t samples; /* sampled allocations ever charged here */
+} lg_heap_site_t;
+
 /* Reads the live figures (any thread, lock-free; a snapshot, not atomic
  * across stripes). Returns the mode; *bytes and *blocks are set only when it
  * is not LG_HEAP_MODE_NONE. Exported by liblgheap.so; readers look it up

@@ -199,6 +199,45 @@ static void lg_probe_sample(const lg_scenario_t *sc, void *ctx,
     lg_probe_emit("%s}", line);
 }
 
+/* Copies file src to dst (created or truncated); silently nothing when src
+ * cannot be opened. Allocation-free (a stack buffer). */
+static void lg_probe_copy(const char *src, const char *dst) {
+  int in = open(src, O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    return;
+  int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  char buf[16384];
+  ssize_t r;
+  while (out >= 0 && (r = read(in, buf, sizeof buf)) > 0)
+    for (ssize_t w, off = 0; off < r; off += w)
+      if ((w = write(out, buf + off, (size_t)(r - off))) <= 0) {
+        close(out);
+        out = -1;
+        break;
+      }
+  if (out >= 0)
+    close(out);
+  close(in);
+}
+
+/* Allocation sites (liblgheap.so, LEAKGATE_HEAP_SITES): the live table is
+ * copied to <file>.at-<i> at the first and the last sample of the judged
+ * window (iterate phase, i >= LEAKGATE_WARMUP, i > 0), and the process's
+ * memory map to <file>.maps with the last, so that the harness can tell
+ * which sites grew and name them after the process is gone. */
+static void lg_probe_sites_snapshot(uint64_t i, int last) {
+  const char *sites = getenv("LEAKGATE_HEAP_SITES");
+  if (!sites || !*sites || strlen(sites) > 3900)
+    return;
+  char dst[4096];
+  snprintf(dst, sizeof dst, "%s.at-%llu", sites, (unsigned long long)i);
+  lg_probe_copy(sites, dst);
+  if (last) {
+    snprintf(dst, sizeof dst, "%s.maps", sites);
+    lg_probe_copy("/proc/self/maps", dst);
+  }
+}
+
 static void lg_probe_phase(const char *name, uint64_t i) {
   lg_probe_emit("{\"type\":\"phase\",\"name\":\"%s\",\"i\":%llu,\"t_ms\":%.3f}",
                 name, (unsigned long long)i, lg_probe_ms());
@@ -246,6 +285,11 @@ int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv) {
   uint64_t every = lg_probe_env_u64("LEAKGATE_SAMPLE_EVERY", 10);
   if (every == 0)
     every = 1;
+  uint64_t warmup = lg_probe_env_u64("LEAKGATE_WARMUP", 0);
+  /* The judged window's first and last samples. */
+  uint64_t w_first =
+               warmup > every ? (warmup + every - 1) / every * every : every,
+           w_last = n / every * every;
   char name[256], variant[128];
   lg_probe_json_str(name, sizeof name, sc->name);
   lg_probe_json_str(variant, sizeof variant, getenv("LEAKGATE_VARIANT"));
@@ -274,6 +318,8 @@ int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv) {
     if ((i + 1) % every == 0) {
       double t = lg_probe_ms();
       lg_probe_sample(sc, ctx, "iterate", i + 1);
+      if (w_first <= w_last && (i + 1 == w_first || i + 1 == w_last))
+        lg_probe_sites_snapshot(i + 1, i + 1 == w_last);
       sample_ms += lg_probe_ms() - t;
     }
   }

@@ -21,6 +21,7 @@ const path = require('path');
 const env = process.env;
 const iterations = intEnv('LEAKGATE_ITERATIONS', 1000);
 const sampleEvery = Math.max(1, intEnv('LEAKGATE_SAMPLE_EVERY', 10));
+const warmup = Math.max(0, intEnv('LEAKGATE_WARMUP', 0));
 const out = env.LEAKGATE_PROBE ? fs.openSync(env.LEAKGATE_PROBE, 'a') : 2;
 const t0 = process.hrtime.bigint();
 
@@ -181,6 +182,25 @@ async function sample(sc, ctx, phase, i) {
   emit(rec);
 }
 
+// Allocation sites (liblgheap.so, LEAKGATE_HEAP_SITES): the live table is
+// copied to <file>.at-<i> at the first and the last sample of the judged
+// window (iterate phase, i >= LEAKGATE_WARMUP, i > 0), and the process's
+// memory map to <file>.maps with the last, so that the harness can tell
+// which sites grew and name them after the process is gone.
+const sitesFile = env.LEAKGATE_HEAP_SITES || '';
+const windowFirst = Math.max(sampleEvery, Math.ceil(warmup / sampleEvery) * sampleEvery);
+const windowLast = Math.floor(iterations / sampleEvery) * sampleEvery;
+
+function sitesSnapshot(i) {
+  if (!sitesFile || windowFirst > windowLast || (i !== windowFirst && i !== windowLast)) return;
+  try {
+    fs.copyFileSync(sitesFile, `${sitesFile}.at-${i}`);
+    if (i === windowLast) fs.writeFileSync(`${sitesFile}.maps`, fs.readFileSync('/proc/self/maps'));
+  } catch {
+    // no table (another allocator owns the heap): nothing to attribute
+  }
+}
+
 function fail(phase, i, err) {
   const message = err && err.message !== undefined ? String(err.message) : String(err);
   emit({ type: 'error', phase, i, message, stack: err && err.stack ? String(err.stack) : undefined });
@@ -262,6 +282,7 @@ async function main() {
       if ((i + 1) % sampleEvery === 0) {
         const t = ms();
         await sample(sc, ctx, 'iterate', i + 1);
+        sitesSnapshot(i + 1);
         sampleMs += ms() - t;
       }
     }

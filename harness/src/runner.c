@@ -21,6 +21,7 @@
 #include "analyze.h"
 #include "detect.h"
 #include "probe_read.h"
+#include "sites.h"
 #include "text.h"
 #include "util.h"
 
@@ -44,6 +45,7 @@ typedef struct lg_jstate_s {
   double grace_s; /* time allowed to exit after the end record */
   int hung;       /* killed for not exiting after its end record */
   char *run_dir, *probe_path;
+  char *sites_path; /* liblgheap.so's site table (LEAKGATE_HEAP_SITES) */
   char **argv, **envp;
   size_t argc, envc;
   /* Live progress, read incrementally from the probe stream: at most
@@ -182,6 +184,7 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
     goto out;
   }
   js->probe_path = lg_path_join(js->run_dir, "probe.jsonl");
+  js->sites_path = lg_path_join(js->run_dir, "heap-sites");
 
   lg_expand_t x = {m->root,  "",       js->run_dir, o->out_dir,
                    sc->name, va->name, m->dir};
@@ -274,16 +277,23 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
   /* The reproduce command sets everything the run got from us: the run
    * directory as working directory, the probe protocol, the fault, then the
    * variant's environment (expanded) and the command line. */
-  char num[2][32];
+  char num[3][32];
   snprintf(num[0], sizeof num[0], "%lld", run->iterations);
   snprintf(num[1], sizeof num[1], "%lld", run->sample_every);
+  snprintf(num[2], sizeof num[2], "%lld", run->warmup);
   const struct {
     const char *key, *value;
   } proto[] = {
-      {"LEAKGATE_PROBE", js->probe_path}, {"LEAKGATE_ITERATIONS", num[0]},
-      {"LEAKGATE_SAMPLE_EVERY", num[1]},  {"LEAKGATE_SCENARIO", sc->name},
-      {"LEAKGATE_VARIANT", va->name},     {"LEAKGATE_ROOT", m->root},
-      {"LEAKGATE_BUILD", build},          {"EVS_FAULT", job->fault},
+      {"LEAKGATE_PROBE", js->probe_path},
+      {"LEAKGATE_ITERATIONS", num[0]},
+      {"LEAKGATE_SAMPLE_EVERY", num[1]},
+      {"LEAKGATE_WARMUP", num[2]},
+      {"LEAKGATE_HEAP_SITES", js->sites_path},
+      {"LEAKGATE_SCENARIO", sc->name},
+      {"LEAKGATE_VARIANT", va->name},
+      {"LEAKGATE_ROOT", m->root},
+      {"LEAKGATE_BUILD", build},
+      {"EVS_FAULT", job->fault},
   };
   lg_buf_add(&cmd, "cd ");
   lg_shell_quote(&cmd, js->run_dir);
@@ -320,6 +330,9 @@ out:
 }
 
 static int lg_spawn(lg_jstate_t *js, lg_run_t *run) {
+  /* A table left by an earlier attempt would make this one not sample
+   * (liblgheap.so creates the file exclusively). */
+  lg_sites_remove(js->sites_path);
   int pfd[2];
   if (pipe2(pfd, O_CLOEXEC) != 0) {
     lg_infra(run, lg_fmt("pipe: %s", strerror(errno)));
@@ -767,6 +780,8 @@ static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   lg_buf_t notes = {0}, problems = {0};
   lg_collect_detectors(m, job->va, js, run, &notes, &problems);
   lg_analyze_run(m, job->sc, job->va, &pi, notes.s, problems.s, run);
+  lg_sites_explain(run, js->sites_path, js->run_dir, m->frame_skip,
+                   m->nframe_skip);
   if (nleft) {
     char *what = lg_fmt("left %zu process%s running after it exited: %s "
                         "(killed)",
@@ -850,6 +865,7 @@ static void lg_jstate_free(lg_jstate_t *js) {
   free(js->first);
   free(js->run_dir);
   free(js->probe_path);
+  free(js->sites_path);
   lg_strv_free(js->argv, js->argc);
   lg_strv_free(js->envp, js->envc);
 }

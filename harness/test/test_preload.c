@@ -311,6 +311,133 @@ static void test_fork_child_counts_its_own(void) {
   EXPECT_DELTA(b0, k0, 0, 0);
 }
 
+/* ---- allocation sites (LEAKGATE_HEAP_SITES) ---- */
+
+/* Not inlined, and the call is not a tail call: its return address lies
+ * in the function, which must then be the site. */
+__attribute__((noinline)) static void *t_site_leaker(size_t n) {
+  void *p = t_malloc(n);
+  __asm__ volatile("" ::"r"(p) : "memory");
+  return p;
+}
+
+__attribute__((noinline)) static void *t_site_child(size_t n) {
+  void *p = t_malloc(n);
+  __asm__ volatile("" ::"r"(p) : "memory");
+  return p;
+}
+
+/* The site whose innermost frame is in fn (the first 256 bytes of it),
+ * read from the table file; 0 when none. */
+static int t_site_find(const char *path, void *fn, lg_heap_site_t *out,
+                       lg_heap_sites_hdr_t *hdr) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL)
+    return 0;
+  int found = 0;
+  if (fread(hdr, sizeof *hdr, 1, f) == 1)
+    for (uint32_t i = 0; i < hdr->capacity && !found; i++) {
+      lg_heap_site_t s;
+      if (fread(&s, sizeof s, 1, f) != 1)
+        break;
+      uintptr_t a = (uintptr_t)fn;
+      if (s.key >= 2 && s.pc[0] > a && s.pc[0] < a + 256) {
+        *out = s;
+        found = 1;
+      }
+    }
+  fclose(f);
+  return found;
+}
+
+/* The preload reads LEAKGATE_HEAP_SITES when it starts, so the test runs
+ * in a re-executed copy of this program with it set to a fresh path. */
+static void test_sites_name_the_caller(void) {
+  const char *path = getenv("LEAKGATE_HEAP_SITES");
+  if (path == NULL) {
+    char dir[] = "/tmp/lg-test-sites-XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    char file[64];
+    snprintf(file, sizeof file, "%s/sites", dir);
+    pid_t pid = fork();
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0) {
+      setenv("LEAKGATE_HEAP_SITES", file, 1);
+      execl("/proc/self/exe", "lg_test_preload", "sites_name_the_caller",
+            (char *)NULL);
+      _exit(127);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    unlink(file);
+    rmdir(dir);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    return;
+  }
+  lg_heap_sites_hdr_t hdr;
+  lg_heap_site_t site;
+  if (t_mode() != LG_HEAP_MODE_INTERPOSER) {
+    /* The sanitizer owns the heap and records stacks itself: no table. */
+    ASSERT_TRUE(access(path, F_OK) != 0);
+    return;
+  }
+  ASSERT_TRUE(access(path, F_OK) == 0);
+  int64_t b0, k0;
+  HEAP(b0, k0);
+  enum { N = 4000, SZ = 500 };
+  static void *keep[N];
+  for (int i = 0; i < N; i++)
+    keep[i] = t_site_leaker(SZ);
+  /* Sampling never changes the exact figure. */
+  EXPECT_DELTA(b0, k0, (int64_t)N * SZ, N);
+  ASSERT_TRUE(t_site_find(path, (void *)t_site_leaker, &site, &hdr));
+  ASSERT_EQ(hdr.version, LG_SITES_VERSION);
+  ASSERT_EQ(hdr.mean, LG_SITES_MEAN);
+  ASSERT_EQ(hdr.pid, getpid());
+  /* 2 MB over a mean of 8 KiB is ~244 samples: the estimate is within a
+   * few percent; 30% is over five standard deviations. */
+  ASSERT_GT(site.bytes, (int64_t)N * SZ * 7 / 10);
+  ASSERT_LT(site.bytes, (int64_t)N * SZ * 13 / 10);
+  ASSERT_GT(site.blocks_fp / LG_SITES_BLOCK_ONE, N * 7 / 10);
+  ASSERT_LT(site.blocks_fp / LG_SITES_BLOCK_ONE, N * 13 / 10);
+  ASSERT_GT(site.samples, 100);
+  /* Grown by realloc, moved to sampled and aligned blocks and back: the
+   * figure stays exact through every path. */
+  for (int i = 0; i < N; i += 2) {
+    keep[i] = t_realloc(keep[i], 2 * SZ);
+    ASSERT_TRUE(keep[i] != NULL);
+  }
+  EXPECT_DELTA(b0, k0, (int64_t)N * SZ + (N / 2) * SZ, N);
+  void *al[64];
+  for (int i = 0; i < 64; i++) {
+    al[i] = t_aligned_alloc(256, 4096);
+    ASSERT_TRUE(al[i] != NULL && ((uintptr_t)al[i] & 255) == 0);
+    memset(al[i], 7, 4096);
+  }
+  for (int i = 0; i < 64; i++)
+    t_free(al[i]);
+  for (int i = 0; i < N; i++)
+    t_free(keep[i]);
+  EXPECT_DELTA(b0, k0, 0, 0);
+  /* Every charge came off with its block. */
+  ASSERT_TRUE(t_site_find(path, (void *)t_site_leaker, &site, &hdr));
+  ASSERT_EQ(site.bytes, 0);
+  ASSERT_EQ(site.blocks_fp, 0);
+  /* A forked child does not write to its parent's table. */
+  pid_t pid = fork();
+  ASSERT_TRUE(pid >= 0);
+  if (pid == 0) {
+    for (int i = 0; i < 1000; i++)
+      (void)t_site_child(4096);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_TRUE(!t_site_find(path, (void *)t_site_child, &site, &hdr));
+}
+
 static const check_case_t cases[] = {
     {"malloc_free_exact", test_malloc_free_exact},
     {"calloc_realloc_accounting", test_calloc_realloc_accounting},
@@ -318,6 +445,7 @@ static const check_case_t cases[] = {
     {"threads_stress_returns_to_initial",
      test_threads_stress_returns_to_initial},
     {"fork_child_counts_its_own", test_fork_child_counts_its_own},
+    {"sites_name_the_caller", test_sites_name_the_caller},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
