@@ -2,6 +2,7 @@
 #include "analyze.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,8 @@ char *lg_fmt_value(double v, const char *unit) {
       return lg_fmt("%.1f MiB", v / (1024.0 * 1024.0));
     if (a >= 1024.0 * 10)
       return lg_fmt("%.1f KiB", v / 1024.0);
+    if (a >= 1000)
+      return lg_fmt("%.0f B", v); /* not 1.15e+03 B */
     return lg_fmt("%.3g B", v);
   }
   return lg_fmt("%.3g", v);
@@ -335,9 +338,23 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
   /* Findings: attributed ones decide, others are listed only. One-time
    * leaks (leakclass.h) follow the manifest's "once" policy. */
   lg_leakclass_run(m, sc, run, &pass_ev);
+  /* Attributed leaks: one reason per allocation site, largest first. */
+  lg_leak_group_t *groups;
+  size_t *group_of;
+  size_t ngroups = lg_leak_groups(run, m->root, &groups, &group_of);
+  for (size_t k = 0; k < ngroups; k++) {
+    const lg_finding_t *f = &run->findings[groups[k].first];
+    lg_verdict_t v = f->cls == LG_F_ONCE ? lg_once_verdict(m, sc)
+                                         : lg_fclass_verdict(f->cls);
+    if (v != LG_V_PASS)
+      lg_reason(&rs, v, lg_leak_group_reason(run, &groups[k]));
+  }
+  free(groups);
   size_t theirs = 0;
   for (size_t i = 0; i < run->nfindings; i++) {
     lg_finding_t *f = &run->findings[i];
+    if (group_of[i] != SIZE_MAX)
+      continue; /* reported with its site above */
     lg_verdict_t v = f->cls == LG_F_ONCE ? lg_once_verdict(m, sc)
                                          : lg_fclass_verdict(f->cls);
     if (v == LG_V_PASS)
@@ -348,6 +365,7 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
     }
     lg_reason(&rs, v, lg_finding_reason(f));
   }
+  free(group_of);
 
   if (run->hung_after_end_s > 0) {
     lg_reason(&rs, LG_V_RESOURCE,

@@ -2,6 +2,7 @@
 #include "leakclass.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,53 +105,115 @@ static int lg_is_leak(const lg_finding_t *f) {
   return f->ours && (f->cls == LG_F_LEAK || f->cls == LG_F_ONCE);
 }
 
-void lg_leakclass_run(const lg_manifest_t *m, const lg_scenario_t *sc,
-                      lg_run_t *run, lg_buf_t *warnings) {
-  size_t n = run->nfindings;
-  if (n == 0)
-    return;
-  const char *root = m ? m->root : NULL;
-  double bpi =
-      m ? lg_scenario_threshold(m, sc, run->variant, "mallocInUse", NULL) : NAN;
-  char **keys = lg_xcalloc(n, sizeof *keys);
-  for (size_t i = 0; i < n; i++)
-    if (lg_is_leak(&run->findings[i]))
-      keys[i] = lg_finding_key(&run->findings[i], root);
+/* LSan's indirect-leak, valgrind's Leak_IndirectlyLost: blocks reachable
+ * only from leaked blocks. */
+static int lg_is_indirect(const lg_finding_t *f) {
+  return f->kind && strcasestr(f->kind, "indirect") != NULL;
+}
+
+static int lg_group_cmp(const void *a, const void *b) {
+  const lg_leak_group_t *x = a, *y = b;
+  if (x->bytes != y->bytes)
+    return x->bytes < y->bytes ? 1 : -1;
+  return x->first < y->first ? -1 : x->first > y->first;
+}
+
+size_t lg_leak_groups(const lg_run_t *run, const char *root,
+                      lg_leak_group_t **out, size_t **group_of) {
+  size_t n = run->nfindings, ng = 0;
+  char **keys = lg_xcalloc(n ? n : 1, sizeof *keys);
+  lg_leak_group_t *g = lg_xcalloc(n ? n : 1, sizeof *g);
   for (size_t i = 0; i < n; i++) {
-    if (!keys[i])
+    const lg_finding_t *f = &run->findings[i];
+    if (!lg_is_leak(f))
       continue;
-    /* The first record of each key judges the whole group. */
-    int first = 1;
-    for (size_t j = 0; j < i && first; j++)
-      first = !keys[j] || strcmp(keys[j], keys[i]) != 0;
-    if (!first)
-      continue;
-    long long bytes = 0, blocks = 0;
-    for (size_t j = i; j < n; j++) {
-      const lg_finding_t *g = &run->findings[j];
-      if (!keys[j] || strcmp(keys[j], keys[i]) != 0)
-        continue;
-      bytes = g->bytes < 0 || bytes < 0 ? -1 : bytes + g->bytes;
-      blocks = g->blocks < 0 || blocks < 0 ? -1 : blocks + g->blocks;
+    keys[i] = lg_finding_key(f, root);
+    size_t k = 0;
+    while (k < ng && strcmp(keys[g[k].first], keys[i]) != 0)
+      k++;
+    if (k == ng) {
+      g[ng].first = i;
+      g[ng].bytes = g[ng].blocks = 0;
+      g[ng].records = 0;
+      ng++;
     }
-    int grows = lg_leak_grows(bytes, blocks, run->iterations_done, bpi);
-    for (size_t j = i; j < n; j++) {
-      lg_finding_t *g = &run->findings[j];
-      if (!keys[j] || strcmp(keys[j], keys[i]) != 0)
-        continue;
-      g->cls = grows ? LG_F_LEAK : LG_F_ONCE;
-    }
-    if (!grows && warnings && lg_once_policy(m, sc) == LG_ONCE_WARN) {
-      const lg_finding_t *g = &run->findings[i];
-      char *t =
-          lg_once_text(g->detector, g->kind, bytes, blocks, g->first_our_frame);
-      lg_buf_addf(warnings, "; warning (\"once\": \"warn\"): %s", t);
-      free(t);
+    g[k].bytes = f->bytes < 0 || g[k].bytes < 0 ? -1 : g[k].bytes + f->bytes;
+    g[k].blocks =
+        f->blocks < 0 || g[k].blocks < 0 ? -1 : g[k].blocks + f->blocks;
+    g[k].records++;
+  }
+  qsort(g, ng, sizeof *g, lg_group_cmp);
+  if (group_of) {
+    *group_of = lg_xcalloc(n ? n : 1, sizeof **group_of);
+    for (size_t i = 0; i < n; i++) {
+      (*group_of)[i] = SIZE_MAX;
+      for (size_t k = 0; keys[i] && k < ng; k++)
+        if (strcmp(keys[g[k].first], keys[i]) == 0)
+          (*group_of)[i] = k;
     }
   }
   for (size_t i = 0; i < n; i++)
     free(keys[i]);
   free(keys);
+  *out = g;
+  return ng;
+}
+
+void lg_leakclass_run(const lg_manifest_t *m, const lg_scenario_t *sc,
+                      lg_run_t *run, lg_buf_t *warnings) {
+  if (run->nfindings == 0)
+    return;
+  double bpi =
+      m ? lg_scenario_threshold(m, sc, run->variant, "mallocInUse", NULL) : NAN;
+  lg_leak_group_t *g;
+  size_t *gof;
+  size_t ng = lg_leak_groups(run, m ? m->root : NULL, &g, &gof);
+  /* Direct leaks first. An indirect leak is held by leaked blocks: when no
+   * direct leak grows, what they hold was leaked once with them, however
+   * many blocks that is (a table and its buckets), and is judged once; a
+   * once-leaked root that holds growing memory shows as a slope instead.
+   * The kind is part of the key, so a group is all direct or all
+   * indirect. */
+  int any_direct = 0, direct_grows = 0;
+  for (size_t k = 0; k < 2 * ng; k++) {
+    const lg_leak_group_t *gr = &g[k % ng];
+    const lg_finding_t *f = &run->findings[gr->first];
+    if (lg_is_indirect(f) != (k >= ng))
+      continue;
+    int grows = lg_leak_grows(gr->bytes, gr->blocks, run->iterations_done, bpi);
+    if (k < ng) {
+      any_direct = 1;
+      direct_grows |= grows;
+    } else if (any_direct && !direct_grows) {
+      grows = 0;
+    }
+    for (size_t j = 0; j < run->nfindings; j++)
+      if (gof[j] == k % ng)
+        run->findings[j].cls = grows ? LG_F_LEAK : LG_F_ONCE;
+    if (!grows && warnings && lg_once_policy(m, sc) == LG_ONCE_WARN) {
+      char *t = lg_once_text(f->detector, f->kind, gr->bytes, gr->blocks,
+                             f->first_our_frame);
+      lg_buf_addf(warnings, "; warning (\"once\": \"warn\"): %s", t);
+      free(t);
+    }
+  }
+  free(g);
+  free(gof);
+}
+
+char *lg_leak_group_reason(const lg_run_t *run, const lg_leak_group_t *g) {
+  const lg_finding_t *f = &run->findings[g->first];
+  const char *at = f->first_our_frame ? f->first_our_frame : "?";
+  if (f->cls == LG_F_ONCE)
+    return lg_once_text(f->detector, f->kind, g->bytes, g->blocks, at);
+  char *stacks =
+      g->records > 1 ? lg_fmt(", %zu stacks", g->records) : lg_xstrdup("");
+  char *s = g->bytes >= 0
+                ? lg_fmt("%s %s (%lld bytes in %lld blocks%s) at %s",
+                         f->detector, f->kind, g->bytes, g->blocks, stacks, at)
+                : lg_fmt("%s %s at %s", f->detector, f->kind, at);
+  free(stacks);
+  return s;
 }
 
 char *lg_finding_reason(const lg_finding_t *f) {

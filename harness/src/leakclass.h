@@ -61,6 +61,25 @@ int lg_leak_grows(long long bytes, long long blocks, long long iterations,
  * be NULL. */
 lg_once_t lg_once_policy(const lg_manifest_t *m, const lg_scenario_t *sc);
 
+/* The attributed leak findings of a run grouped by key (root as in
+ * lg_finding_key): one group per allocation site, its bytes and blocks
+ * summed (-1 when a record's are unknown), largest total first. Returns the
+ * count; *out gets the groups and, when group_of is not NULL, *group_of
+ * the group of each finding (SIZE_MAX for findings in none); the caller
+ * frees both. */
+typedef struct lg_leak_group_s {
+  size_t first; /* index of the group's first record in run->findings */
+  long long bytes, blocks;
+  size_t records;
+} lg_leak_group_t;
+size_t lg_leak_groups(const lg_run_t *run, const char *root,
+                      lg_leak_group_t **out, size_t **group_of);
+
+/* The evidence text of a group (one per site, whatever the number of
+ * records): as lg_finding_reason with the summed counts, plus ", N stacks"
+ * when LSan split the site over N records. The caller frees it. */
+char *lg_leak_group_reason(const lg_run_t *run, const lg_leak_group_t *g);
+
 /* Reclassifies the attributed leak findings of a finished run: records are
  * grouped by key (m->root), their bytes and blocks summed, and a group that
  * does not grow over run->iterations_done becomes LG_F_ONCE. The byte

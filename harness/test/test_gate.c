@@ -614,12 +614,29 @@ static void test_once_vs_growing_lsan(void) {
   lg_verdict_t warn_v = lg_once_verdict(&m, &sc);
   sc.once = LG_ONCE_FAIL;
   lg_verdict_t fail_v = lg_once_verdict(&m, &sc);
+  /* Evidence: one reason per site, largest first; the split site once. */
+  lg_leak_group_t *g;
+  size_t ng = lg_leak_groups(&run, NULL, &g, NULL), split = ng;
+  int sorted = 1;
+  for (size_t k = 0; k < ng; k++) {
+    sorted &= k == 0 || g[k - 1].bytes >= g[k].bytes;
+    if (g[k].records == 21)
+      split = k;
+  }
+  char *split_reason =
+      split < ng ? lg_leak_group_reason(&run, &g[split]) : NULL;
+  free(g);
   /* 21 one-block records scale with 2000 iterations (1%), not with 20000 */
   run.iterations_done = 20000;
   lg_leakclass_run(&m, &sc, &run, NULL);
   lg_fclass_t c2 = n > 2 ? run.findings[2].cls : LG_F_INFO;
   lg_run_free(&run);
   ASSERT_EQ(n, 23);
+  ASSERT_EQ(ng, 3);
+  ASSERT_TRUE(sorted);
+  ASSERT_TRUE(split_reason &&
+              strstr(split_reason, "in 21 blocks, 21 stacks) at "));
+  free(split_reason);
   ASSERT_EQ(c0, LG_F_ONCE);
   ASSERT_EQ(c1, LG_F_LEAK);
   ASSERT_EQ(split_leak, 21); /* 21 blocks >= 1% of 2000 iterations */
@@ -635,6 +652,36 @@ static void test_once_vs_growing_lsan(void) {
   ASSERT_EQ(warn_v, LG_V_PASS);
   ASSERT_EQ(fail_v, LG_V_LEAK);
   ASSERT_EQ(c2, LG_F_ONCE);
+}
+
+/* What a once-leaked object holds is leaked once with it, however many
+ * blocks (indirect leaks); with a growing direct leak, indirect ones are
+ * judged on their own counts. */
+static void test_indirect_follows_direct(void) {
+  for (int growing = 0; growing < 2; growing++) {
+    lg_run_t run;
+    memset(&run, 0, sizeof run);
+    run.variant = lg_xstrdup("asan");
+    run.iterations_done = 3000;
+    lg_finding_t *d =
+        lg_mkfinding(&run, "table_new", "/r/addon/src/table.c", 10, "t.node");
+    d->blocks = growing ? 3000 : 1;
+    d->bytes = d->blocks * 48;
+    lg_finding_t *ind =
+        lg_mkfinding(&run, "bucket_new", "/r/addon/src/table.c", 30, "t.node");
+    free(ind->kind);
+    ind->kind = lg_xstrdup("indirect-leak");
+    ind->blocks = 60; /* 2% of the iterations: growing on its own counts */
+    ind->bytes = 60 * 32;
+    lg_manifest_t m;
+    memset(&m, 0, sizeof m);
+    m.once = LG_ONCE_FAIL;
+    lg_leakclass_run(&m, NULL, &run, NULL);
+    lg_fclass_t cd = run.findings[0].cls, ci = run.findings[1].cls;
+    lg_run_free(&run);
+    ASSERT_EQ(cd, growing ? LG_F_LEAK : LG_F_ONCE);
+    ASSERT_EQ(ci, growing ? LG_F_LEAK : LG_F_ONCE);
+  }
 }
 
 static void test_once_vs_growing_valgrind(void) {
@@ -796,6 +843,7 @@ static const check_case_t cases[] = {
     {"leak_grows_rule", test_leak_grows_rule},
     {"once_policy_in_analysis", test_once_policy_in_analysis},
     {"once_vs_growing_lsan", test_once_vs_growing_lsan},
+    {"indirect_follows_direct", test_indirect_follows_direct},
     {"once_vs_growing_valgrind", test_once_vs_growing_valgrind},
     {"napi_attribution_lsan", test_napi_attribution_lsan},
     {"napi_attribution_valgrind", test_napi_attribution_valgrind},
