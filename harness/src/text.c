@@ -159,8 +159,16 @@ static const char *lg_esc_md(uint32_t cp) {
   case '\r':
   case '\t':
     return " ";
+  /* Backslash escapes, not entities: GitHub renders both as the character,
+   * and a CI log that prints the file stays readable ("f \<- g"). */
+  case '<':
+    return "\\<";
+  case '>':
+    return "\\>";
+  case '&':
+    return "\\&";
   default:
-    return lg_esc_markup(cp);
+    return NULL;
   }
 }
 

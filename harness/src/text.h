@@ -38,8 +38,8 @@ char *lg_utf8_sanitize(const char *s);
 void lg_text_xml(lg_buf_t *b, const char *s);
 
 /* Appends s as the text of one Markdown table cell (GitHub Flavored
- * Markdown): `|` and backticks escaped with a backslash, `<`, `>` and `&` as
- * entities (no raw HTML reaches the page), newlines and tabs as spaces,
+ * Markdown): `|`, backticks, `<`, `>` and `&` escaped with a backslash (no
+ * raw HTML or entity reaches the page), newlines and tabs as spaces,
  * control bytes in the notation above; at most max code points, then
  * "...". max 0 means no limit. Also fit for a single-line paragraph. */
 void lg_text_md(lg_buf_t *b, const char *s, size_t max);

@@ -32,7 +32,8 @@ xmllint --noout "$T/in/report.html" || fail "report.html is not well-formed"
 # A gate row without a status reads as a regression (never a silent pass).
 head -n 1 "$T/in/summary.md" | grep -q '^# leakgate FAIL: 2 gate regressions' ||
   fail "summary.md does not start with the cause: $(head -n 1 "$T/in/summary.md")"
-grep -q '<script' "$T/in/summary.md" && fail "summary.md passes <script> through"
+grep -Eq '(^|[^\\])<script' "$T/in/summary.md" && fail "summary.md passes <script> through"
+grep -q '\\<script\\>' "$T/in/summary.md" || fail "summary.md does not escape <script>"
 grep -q "$(printf '\033')" "$T/in/summary.md" "$T/out.txt" &&
   fail "control bytes reach summary.md or the terminal"
 

@@ -212,13 +212,13 @@ static void test_markdown(void) {
   /* The first line says why; failing rows come before the folded passes. */
   int head = strncmp(md,
                      "# leakgate FAIL: 1 run LEAK — sub\\|churn "
-                     "&lt;&amp;&gt;/release: mallocInUse grows \\| by a lot "
-                     "&lt;b&gt;\n",
+                     "\\<\\&\\>/release: mallocInUse grows \\| by a lot "
+                     "\\<b\\>\n",
                      strlen("# leakgate FAIL: 1 run LEAK — sub\\|churn "
-                            "&lt;&amp;&gt;/release: mallocInUse grows \\| by "
-                            "a lot &lt;b&gt;\n")) == 0;
+                            "\\<\\&\\>/release: mallocInUse grows \\| by "
+                            "a lot \\<b\\>\n")) == 0;
   const char *leak_row =
-      strstr(md, "| ❌ | sub\\|churn &lt;&amp;&gt; | release | **LEAK**");
+      strstr(md, "| ❌ | sub\\|churn \\<\\&\\> | release | **LEAK**");
   const char *fold = strstr(md, "<details><summary>1 passing run</summary>");
   const char *pass_row = strstr(md, "| ✅ | control-noop | release | **PASS**");
   int table =
@@ -508,8 +508,11 @@ static void test_hostile_text(void) {
               strstr(html, "nonchar \\uFFFE and \\uFFFF") &&
               strstr(xml, "\\x7f\\u0085");
   /* summary.md: no raw HTML, no broken table, no control bytes. */
-  int md_safe = !strstr(md, "<script") && strstr(md, "&lt;script&gt;") &&
-                strstr(md, "\\`\\|\\` &amp;") && !strchr(md, '\x1b') &&
+  const char *raw = md;
+  while ((raw = strstr(raw, "<script")) != NULL && raw > md && raw[-1] == '\\')
+    raw++;
+  int md_safe = raw == NULL && strstr(md, "\\<script\\>") &&
+                strstr(md, "\\`\\|\\` \\&") && !strchr(md, '\x1b') &&
                 !strchr(md, '\r') && !strchr(md, '\x01');
   int head_safe = !strchr(head, '\x1b') && lg_utf8_valid(head);
   free(xml);
@@ -541,7 +544,7 @@ static void test_text_helpers(void) {
   free(t);
   lg_buf_t b = {0};
   lg_text_md(&b, "a|b`c<d>&e\nf", 0);
-  ASSERT_STR_EQ(b.s, "a\\|b\\`c&lt;d&gt;&amp;e f");
+  ASSERT_STR_EQ(b.s, "a\\|b\\`c\\<d\\>\\&e f");
   lg_buf_free(&b);
   lg_text_md(&b, "ééééé", 3); /* counts code points, never splits one */
   ASSERT_STR_EQ(b.s, "ééé...");
