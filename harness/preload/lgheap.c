@@ -621,13 +621,19 @@ static void *lg_heap_realloc(void *p, size_t size) {
   }
   size_t off = LG_OFF(h);
   size_t old = h->size;
-  if (off == 0 && size > old && lg_heap_sample(size - old)) {
-    /* The growth is this thread's next sample: the block moves to a
-     * sampled one, charged to this caller. */
+  if (off == 0 && lg_heap_sample(size)) {
+    /* For sampling, a realloc is a new allocation of `size` bytes (the
+     * whole block, not the growth: a block's sampled state is then the
+     * draw of its last (re)allocation, with that draw's weight, which
+     * keeps the estimate unbiased; charging a whole block when only its
+     * growth was drawn under-counted arrays grown by realloc by 40%). This
+     * one is the thread's next sample: the block moves to a sampled one,
+     * charged to this caller. A sampled block's realloc moves by hand
+     * below, through malloc, which draws again. */
     void *q = lg_heap_sampled(16, size, 0);
     if (q == NULL)
       return NULL;
-    memcpy(q, p, old);
+    memcpy(q, p, old < size ? old : size);
     lg_heap_free(p);
     return q;
   }

@@ -295,8 +295,8 @@ static int lg_fn_len(const char *fn) {
 static void lg_sym_text(lg_buf_t *b, const lg_sym_t *s, int full) {
   int fl = s->fn ? (full ? (int)strlen(s->fn) : lg_fn_len(s->fn)) : 0;
   if (s->fn && s->file)
-    lg_buf_addf(b, "%.*s (%s:%d)", fl, s->fn,
-                full ? s->file : lg_base(s->file), s->line);
+    lg_buf_addf(b, "%.*s (%s:%d)", fl, s->fn, full ? s->file : lg_base(s->file),
+                s->line);
   else if (s->fn)
     lg_buf_addf(b, "%.*s (%s)", fl, s->fn, s->module);
   else
@@ -373,7 +373,8 @@ static int lg_load_snap(const char *sites_path, long long i, lg_sites_snap_t *s,
 }
 
 /* Symbolizes one site's frames into its summary key (the allocator's own
- * frames skipped, then up to three) and its full text. */
+ * frames skipped, then two: the allocating function and its caller) and
+ * its full text. */
 static void lg_site_text(lg_symtab_t *t, const lg_site_t *s, char **where,
                          char **full) {
   lg_buf_t w = {0}, f = {0};
@@ -389,7 +390,7 @@ static void lg_site_text(lg_symtab_t *t, const lg_site_t *s, char **where,
       wrapper = fnmatch(t->skip[j], sym.fn, 0) == 0;
     if (leading && wrapper && k + 1 < LG_SITES_DEPTH && s->pc[k + 1]) {
       /* operator new, the C library, a wrapper: not the site */
-    } else if (shown < 3) {
+    } else if (shown < 2) {
       leading = 0;
       if (w.len)
         lg_buf_add(&w, " <- ");

@@ -65,11 +65,13 @@ typedef struct lg_sites_report_s {
 } lg_sites_report_t;
 
 /* Attributes the growth recorded for the live table `sites_path` (its
- * .at-<i> snapshots and .maps). A site is named by its first three frames
- * after the allocator's: leading frames in the C library, the C++ runtime,
- * the preload or a sanitizer runtime, or whose function matches one of the
- * fnmatch patterns skip[0..nskip) (the manifest's frame_skip: allocator
- * wrappers), are passed over. Sites named alike are summed. Returns 1 and
+ * .at-<i> snapshots and .maps). A site is named by its first two frames
+ * after the allocator's (the allocating function and its caller): leading
+ * frames in the C library, the C++ runtime, the preload or a sanitizer
+ * runtime, or whose function matches one of the fnmatch patterns
+ * skip[0..nskip) (the manifest's frame_skip: allocator wrappers), are
+ * passed over. Sites named alike are summed (stacks that differ further up,
+ * where the addon is called from, are one site). Returns 1 and
  * fills *rep (free with lg_sites_report_free); 0 when there is nothing to
  * attribute (no snapshots: the variant did not sample); -1 with *err
  * (caller frees) when the snapshots are unreadable or malformed. */

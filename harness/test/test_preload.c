@@ -327,6 +327,35 @@ __attribute__((noinline)) static void *t_site_child(size_t n) {
   return p;
 }
 
+/* Grows a block by realloc in steps of 64 bytes up to n, as a dynamic
+ * array does. */
+__attribute__((noinline)) static void *t_site_grower(size_t n) {
+  void *p = NULL;
+  for (size_t k = 64; k <= n; k += 64) {
+    void *q = t_realloc(p, k);
+    if (q == NULL) {
+      t_free(p);
+      return NULL;
+    }
+    p = q;
+  }
+  __asm__ volatile("" ::"r"(p) : "memory");
+  return p;
+}
+
+/* Which of the test's site functions the address pc lies in: the one that
+ * starts last at or before it, when within 256 bytes of its start; else 0.
+ * (The linker may place them next to each other in any order.) */
+static uintptr_t t_site_owner(uint64_t pc) {
+  uintptr_t fns[] = {(uintptr_t)t_site_leaker, (uintptr_t)t_site_child,
+                     (uintptr_t)t_site_grower},
+            best = 0;
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+    if (fns[i] < pc && fns[i] > best)
+      best = fns[i];
+  return best && pc - best < 256 ? best : 0;
+}
+
 /* The site whose innermost frame is in fn (the first 256 bytes of it),
  * read from the table file; 0 when none. */
 static int t_site_find(const char *path, void *fn, lg_heap_site_t *out,
@@ -340,8 +369,7 @@ static int t_site_find(const char *path, void *fn, lg_heap_site_t *out,
       lg_heap_site_t s;
       if (fread(&s, sizeof s, 1, f) != 1)
         break;
-      uintptr_t a = (uintptr_t)fn;
-      if (s.key >= 2 && s.pc[0] > a && s.pc[0] < a + 256) {
+      if (s.key >= 2 && t_site_owner(s.pc[0]) == (uintptr_t)fn) {
         *out = s;
         found = 1;
       }
@@ -424,6 +452,23 @@ static void test_sites_name_the_caller(void) {
   ASSERT_TRUE(t_site_find(path, (void *)t_site_leaker, &site, &hdr));
   ASSERT_EQ(site.bytes, 0);
   ASSERT_EQ(site.blocks_fp, 0);
+  /* Arrays grown by realloc are estimated as well as plain blocks (each
+   * realloc is a draw of the whole block). */
+  enum { NA = 500, ASZ = 4096 };
+  static void *arr[NA];
+  for (int i = 0; i < NA; i++) {
+    arr[i] = t_site_grower(ASZ);
+    ASSERT_TRUE(arr[i] != NULL);
+  }
+  EXPECT_DELTA(b0, k0, (int64_t)NA * ASZ, NA);
+  ASSERT_TRUE(t_site_find(path, (void *)t_site_grower, &site, &hdr));
+  ASSERT_GT(site.bytes, (int64_t)NA * ASZ * 7 / 10);
+  ASSERT_LT(site.bytes, (int64_t)NA * ASZ * 13 / 10);
+  for (int i = 0; i < NA; i++)
+    t_free(arr[i]);
+  EXPECT_DELTA(b0, k0, 0, 0);
+  ASSERT_TRUE(t_site_find(path, (void *)t_site_grower, &site, &hdr));
+  ASSERT_EQ(site.bytes, 0);
   /* A forked child does not write to its parent's table. */
   pid_t pid = fork();
   ASSERT_TRUE(pid >= 0);
