@@ -1128,6 +1128,14 @@ static int lg_do_merge(const char *out, char **dirs, size_t ndirs) {
         if (abs)
           free(p);
       }
+      if (dst->heap && dst->heap->dir) { /* the same for its heap re-run */
+        char *p = lg_path_join(dirs[d], dst->heap->dir);
+        char *abs = lg_realpath(p);
+        free(dst->heap->dir);
+        dst->heap->dir = abs ? abs : p;
+        if (abs)
+          free(p);
+      }
     }
     lg_results_free(&part);
   }
