@@ -819,6 +819,22 @@ static void test_heapsnap_wanted(void) {
   ASSERT_EQ(lg_heapsnap_window(&run, &a, &b), 0);
   ASSERT_EQ(b, 2100);
   lg_run_free(&run);
+  /* Why a snapshot is missing: the probe's "heapsnap" record says. */
+  lg_mkdirs(LG_TEST_TMP);
+  const char *probe = LG_TEST_TMP "/heapsnap-probe.jsonl";
+  const char *stream =
+      "{\"type\":\"sample\",\"i\":2000}\n"
+      "{\"type\":\"heapsnap\",\"i\":2000,\"skipped\":\"heapUsed 300 MiB "
+      "is over the 256 MiB limit\\n\"}\n"
+      "{\"type\":\"heapsnap\",\"i\":2200,\"file\":\"/x\"}\n{\"type\":";
+  ASSERT_EQ(lg_write_file(probe, stream, strlen(stream)), 0);
+  char *why = lg_heapsnap_skip_reason(probe, 2000);
+  int found = why && strcmp(why, "heapUsed 300 MiB is over the 256 MiB "
+                                 "limit?") == 0;
+  free(why);
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(lg_heapsnap_skip_reason(probe, 2200) == NULL);
+  ASSERT_TRUE(lg_heapsnap_skip_reason(LG_TEST_TMP "/missing", 1) == NULL);
   lg_heapsnap_mode_t mode;
   ASSERT_EQ(lg_heapsnap_mode_parse("leak", &mode), 0);
   ASSERT_EQ(mode, LG_HEAPSNAP_LEAK);
