@@ -908,6 +908,9 @@ static void lg_snap_watch(lg_jstate_t *js, const lg_run_t *run) {
   lg_buf_free(&js->live_part);
   js->live_off = js->live_size = 0;
   js->live_skip = 0;
+  js->live_i = 0;
+  snprintf(js->live_phase, sizeof js->live_phase, "heapsnap");
+  js->live_n = js->live_sx = js->live_sy = js->live_sxx = js->live_sxy = 0;
 }
 
 /* Starts the attribution's re-run when the run wants one (heapsnap.h).
