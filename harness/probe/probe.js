@@ -201,6 +201,52 @@ function sitesSnapshot(i) {
   }
 }
 
+/**
+ * JS heap attribution (harness/README.md, "JS heap attribution"): with
+ * LEAKGATE_HEAPSNAP=<dir>,<A>,<B> the probe writes a V8 heap snapshot,
+ * <dir>/heap-<n>.heapsnapshot, after a forced garbage collection right after
+ * iterations A and B (and after the sample of that iteration, if any), and a
+ * "heapsnap" record saying so. Set by the harness only on a short re-run of a
+ * run it judged LEAK; harness/probe/heapdiff.js then diffs the two files. A
+ * heap over HEAPSNAP_MAX_HEAP is not written (the record says why): its
+ * snapshot and its diff would cost gigabytes.
+ */
+const HEAPSNAP_MAX_HEAP = 256 * 1024 * 1024;
+const heapSnap = parseHeapSnap(env.LEAKGATE_HEAPSNAP);
+
+function parseHeapSnap(v) {
+  if (!v) return null;
+  // The directory may hold commas: the two iterations are the last fields.
+  const m = /^(.+),(\d{1,15}),(\d{1,15})$/s.exec(v);
+  if (!m || !path.isAbsolute(m[1])) {
+    process.stderr.write(`probe.js: LEAKGATE_HEAPSNAP=${v}: expected <absolute dir>,<A>,<B>; no heap snapshots\n`);
+    return null;
+  }
+  return { dir: m[1], at: [Number(m[2]), Number(m[3])] };
+}
+
+/** Writes the heap snapshot due after iteration n, if any; returns the ms spent. */
+async function heapSnapAfter(n) {
+  if (!heapSnap || !heapSnap.at.includes(n)) return 0;
+  const t = ms();
+  await collect();
+  const heapUsed = process.memoryUsage().heapUsed;
+  const rec = { type: 'heapsnap', i: n, t_ms: t, heapUsed };
+  if (heapUsed > HEAPSNAP_MAX_HEAP) {
+    rec.skipped = `heapUsed ${(heapUsed / 1048576).toFixed(0)} MiB is over the ` +
+      `${HEAPSNAP_MAX_HEAP / 1048576} MiB limit for a heap snapshot`;
+  } else {
+    try {
+      rec.file = require('v8').writeHeapSnapshot(path.join(heapSnap.dir, `heap-${n}.heapsnapshot`));
+    } catch (err) {
+      rec.skipped = `v8.writeHeapSnapshot failed: ${err && err.message}`;
+    }
+  }
+  rec.ms = ms() - t;
+  emit(rec);
+  return ms() - t;
+}
+
 function fail(phase, i, err) {
   const message = err && err.message !== undefined ? String(err.message) : String(err);
   emit({ type: 'error', phase, i, message, stack: err && err.stack ? String(err.stack) : undefined });
@@ -285,6 +331,7 @@ async function main() {
         sitesSnapshot(i + 1);
         sampleMs += ms() - t;
       }
+      if (heapSnap) sampleMs += await heapSnapAfter(i + 1);
     }
     const iterateMs = ms() - loopStart - sampleMs;
     phase = 'teardown';

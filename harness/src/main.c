@@ -49,6 +49,7 @@ static const char lg_run_usage[] =
     "usage: leakgate run [--variant V]... [--scenario GLOB]... [--out DIR]\n"
     "                    [--jobs N] [--shard I/N] [--iterations-scale X]\n"
     "                    [--baseline FILE] [--fault NAME] [--quiet]\n"
+    "                    [--heapsnap auto|leak|off] [--keep-heapsnap]\n"
     "  --variant V            run only variant V (repeatable; default: the\n"
     "                         manifest's default variants)\n"
     "  --scenario GLOB        run only scenarios matching GLOB (repeatable);\n"
@@ -64,7 +65,14 @@ static const char lg_run_usage[] =
     "                         but the controls, in the variants whose build\n"
     "                         has fault points: the run must then fail with\n"
     "                         the verdict of that defect\n"
-    "  --quiet                no per-run lines\n";
+    "  --quiet                no per-run lines\n"
+    "  --heapsnap WHEN        JS heap attribution: re-run a JS run judged\n"
+    "                         LEAK once, briefly, with two heap snapshots\n"
+    "                         and name what grew (evidence, results.json):\n"
+    "                         auto (default) when heapUsed grows, leak for\n"
+    "                         any LEAK, off never\n"
+    "  --keep-heapsnap        keep the .heapsnapshot files (in the run\n"
+    "                         directory's heapsnap/), deleted otherwise\n";
 
 static const char lg_selftest_usage[] =
     "usage: leakgate selftest [--variant V]... [--defect NAME]... [--out DIR]\n"
@@ -327,6 +335,8 @@ enum {
   OPT_QUIET,
   OPT_DEFECT,
   OPT_FAULT,
+  OPT_HEAPSNAP,
+  OPT_KEEP_HEAPSNAP,
   OPT_HELP
 };
 
@@ -341,6 +351,8 @@ static const struct option lg_run_opts[] = {
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"defect", required_argument, NULL, OPT_DEFECT},
     {"fault", required_argument, NULL, OPT_FAULT},
+    {"heapsnap", required_argument, NULL, OPT_HEAPSNAP},
+    {"keep-heapsnap", no_argument, NULL, OPT_KEEP_HEAPSNAP},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -350,6 +362,8 @@ typedef struct lg_runargs_s {
   size_t nvariants, nscenarios, ndefects;
   const char *out, *baseline, *fault;
   int jobs, shard_i, shard_n, quiet, help;
+  lg_heapsnap_mode_t heapsnap; /* run only; selftest: off */
+  int keep_heapsnap;
   double scale;
   const char *shard;
 } lg_runargs_t;
@@ -385,6 +399,7 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
   memset(a, 0, sizeof *a);
   a->jobs = 1;
   a->scale = 1.0;
+  a->heapsnap = allow_defect ? LG_HEAPSNAP_OFF : LG_HEAPSNAP_AUTO;
   optind = 1;
   opterr = 0;
   int c, rc = 0;
@@ -451,6 +466,19 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
       break;
     case OPT_QUIET:
       a->quiet = 1;
+      break;
+    case OPT_HEAPSNAP:
+      if (allow_defect)
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --heapsnap", cmd);
+      else if (lg_heapsnap_mode_parse(optarg, &a->heapsnap) != 0)
+        rc = lg_die(LG_EXIT_USAGE,
+                    "--heapsnap: expected auto, leak or off, got '%s'", optarg);
+      break;
+    case OPT_KEEP_HEAPSNAP:
+      if (allow_defect)
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --keep-heapsnap", cmd);
+      else
+        a->keep_heapsnap = 1;
       break;
     case OPT_HELP:
       a->help = 1;
@@ -680,8 +708,15 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     free(prev_path);
   }
   lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
-  lg_run_opts_t o = {out,     a.jobs,           a.scale, isatty(1) && !a.quiet,
-                     a.quiet, lg_partial_write, &partial};
+  lg_run_opts_t o = {out,
+                     a.jobs,
+                     a.scale,
+                     isatty(1) && !a.quiet,
+                     a.quiet,
+                     lg_partial_write,
+                     &partial,
+                     a.heapsnap,
+                     a.keep_heapsnap};
   r.schema = LG_SCHEMA_VERSION;
   r.tool_version = lg_xstrdup(LG_TOOL_VERSION);
   r.created = lg_iso_now();
@@ -770,8 +805,9 @@ static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
   r.command = lg_cmdline(argc, argv);
   r.control = lg_xstrdup(m.control);
   lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
-  lg_run_opts_t o = {out,     a.jobs,           a.scale, isatty(1) && !a.quiet,
-                     a.quiet, lg_partial_write, &partial};
+  lg_run_opts_t o = {out,     a.jobs,           a.scale,  isatty(1) && !a.quiet,
+                     a.quiet, lg_partial_write, &partial, LG_HEAPSNAP_OFF,
+                     0};
   int interrupted = lg_selftest_run(&m, &o, a.variants, a.nvariants, a.defects,
                                     a.ndefects, &r) != 0;
   lg_partial_free(&partial);
@@ -1089,6 +1125,14 @@ static int lg_do_merge(const char *out, char **dirs, size_t ndirs) {
         char *abs = lg_realpath(p);
         free(dst->run_dir);
         dst->run_dir = abs ? abs : p;
+        if (abs)
+          free(p);
+      }
+      if (dst->heap && dst->heap->dir) { /* the same for its heap re-run */
+        char *p = lg_path_join(dirs[d], dst->heap->dir);
+        char *abs = lg_realpath(p);
+        free(dst->heap->dir);
+        dst->heap->dir = abs ? abs : p;
         if (abs)
           free(p);
       }

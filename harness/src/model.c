@@ -178,6 +178,23 @@ void lg_finding_free(lg_finding_t *f) {
   free(f->stacks);
 }
 
+void lg_heapattr_free(lg_heapattr_t *h) {
+  if (!h)
+    return;
+  for (size_t i = 0; i < h->ngrowers; i++) {
+    lg_grower_t *g = &h->growers[i];
+    free(g->kind);
+    free(g->name);
+    free(g->function);
+    free(g->location);
+    lg_strv_free(g->retainers, g->nretainers);
+  }
+  free(h->growers);
+  free(h->note);
+  free(h->dir);
+  free(h);
+}
+
 void lg_run_free(lg_run_t *run) {
   free(run->scenario);
   free(run->variant);
@@ -206,6 +223,7 @@ void lg_run_free(lg_run_t *run) {
   for (size_t i = 0; i < run->nfindings; i++)
     lg_finding_free(&run->findings[i]);
   free(run->findings);
+  lg_heapattr_free(run->heap);
   memset(run, 0, sizeof *run);
 }
 
@@ -385,6 +403,34 @@ static json_t *lg_finding_json(const lg_finding_t *f) {
                    "stacks", stacks);
 }
 
+static json_t *lg_heapattr_json(const lg_heapattr_t *h) {
+  json_t *growers = json_array();
+  for (size_t i = 0; i < h->ngrowers; i++) {
+    const lg_grower_t *g = &h->growers[i];
+    json_t *path = json_array();
+    for (size_t k = 0; k < g->nretainers; k++)
+      json_array_append_new(path, lg_jstr(g->retainers[k]));
+    json_t *go = json_object();
+    json_object_set_new(go, "kind", lg_jstr(g->kind));
+    json_object_set_new(go, "name", lg_jstr(g->name));
+    json_object_set_new(go, "function", lg_jstr(g->function));
+    json_object_set_new(go, "location", lg_jstr(g->location));
+    json_object_set_new(go, "count", lg_jnum(g->count));
+    json_object_set_new(go, "size", lg_jnum(g->size));
+    json_object_set_new(go, "retainers", path);
+    json_object_set_new(go, "retainers_truncated", json_boolean(g->truncated));
+    json_array_append_new(growers, go);
+  }
+  json_t *o = json_object();
+  json_object_set_new(o, "from", json_integer(h->from));
+  json_object_set_new(o, "to", json_integer(h->to));
+  json_object_set_new(o, "seconds", lg_jnum(h->seconds));
+  json_object_set_new(o, "note", lg_jstr(h->note));
+  json_object_set_new(o, "dir", lg_jstr(h->dir));
+  json_object_set_new(o, "growers", growers);
+  return o;
+}
+
 static json_t *lg_run_json(const lg_run_t *run) {
   json_t *o = json_object();
   json_object_set_new(o, "scenario", lg_jstr(run->scenario));
@@ -464,6 +510,8 @@ static json_t *lg_run_json(const lg_run_t *run) {
   for (size_t i = 0; i < run->nsupp_used; i++)
     json_array_append_new(used, lg_jstr(run->supp_used[i]));
   json_object_set_new(o, "suppressions_used", used);
+  if (run->heap) /* only when attempted: older readers never see the key */
+    json_object_set_new(o, "heap_attribution", lg_heapattr_json(run->heap));
   return o;
 }
 
@@ -889,6 +937,53 @@ static void lg_findings_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
   }
 }
 
+static void lg_heapattr_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
+  json_t *ho = lg_gobj(ld, o, "heap_attribution");
+  if (!ho || ld->err)
+    return;
+  char saved[sizeof ld->where];
+  lg_ld_push(ld, saved, ".heap_attribution");
+  lg_heapattr_t *h = run->heap = lg_xcalloc(1, sizeof *h);
+  h->from = lg_gint(ld, ho, "from", 0);
+  h->to = lg_gint(ld, ho, "to", 0);
+  h->seconds = lg_gnum(ld, ho, "seconds");
+  h->note = lg_gstr(ld, ho, "note");
+  h->dir = lg_gstr(ld, ho, "dir");
+  json_t *growers = lg_garr(ld, ho, "growers");
+  size_t n = json_array_size(growers);
+  h->growers = lg_xcalloc(n ? n : 1, sizeof *h->growers);
+  for (size_t k = 0; k < n && !ld->err; k++) {
+    json_t *go = lg_gelem(ld, growers, "growers", k);
+    if (!go)
+      break;
+    char gsaved[sizeof ld->where];
+    lg_ld_push(ld, gsaved, ".growers[%zu]", k);
+    lg_grower_t *g = &h->growers[h->ngrowers++];
+    g->kind = lg_gstr_or(ld, go, "kind", "?");
+    g->name = lg_gstr_or(ld, go, "name", "?");
+    g->function = lg_gstr(ld, go, "function");
+    g->location = lg_gstr(ld, go, "location");
+    g->count = lg_gnum(ld, go, "count");
+    g->size = lg_gnum(ld, go, "size");
+    g->truncated = lg_gbool(ld, go, "retainers_truncated", 0);
+    json_t *path = lg_garr(ld, go, "retainers");
+    size_t np = json_array_size(path);
+    g->retainers = lg_xcalloc(np ? np : 1, sizeof *g->retainers);
+    for (size_t i = 0; i < np && !ld->err; i++) {
+      json_t *hop = json_array_get(path, i);
+      if (!json_is_string(hop)) {
+        char key[48];
+        snprintf(key, sizeof key, "retainers[%zu]", i);
+        lg_ld_bad(ld, key, "a string", hop);
+        break;
+      }
+      g->retainers[g->nretainers++] = lg_xstrdup(json_string_value(hop));
+    }
+    lg_ld_pop(ld, gsaved);
+  }
+  lg_ld_pop(ld, saved);
+}
+
 static void lg_run_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
   run->scenario = lg_gstr(ld, o, "scenario");
   run->variant = lg_gstr(ld, o, "variant");
@@ -958,6 +1053,8 @@ static void lg_run_from(lg_ld_t *ld, json_t *o, lg_run_t *run) {
   }
   if (!ld->err)
     lg_findings_from(ld, o, run);
+  if (!ld->err)
+    lg_heapattr_from(ld, o, run);
 }
 
 /* Top-level keys this version reads; every other key is kept verbatim in

@@ -95,6 +95,36 @@ typedef struct lg_metric_s {
                             lg_metric_not_judged) */
 } lg_metric_t;
 
+/* One group of JS heap objects that grew between the two heap snapshots of
+ * a JS heap attribution (heapsnap.h), as heapdiff.js reported it. */
+typedef struct lg_grower_s {
+  char *kind;       /* V8 node type: object, closure, string, array, ... */
+  char *name;       /* constructor name, or "(closure)", "(string)", ... */
+  char *function;   /* closures: the function's name ("" when anonymous) */
+  char *location;   /* closures: "script.js:LINE" (NULL when unknown) */
+  double count;     /* objects more in the second snapshot */
+  double size;      /* their self size, bytes more */
+  char **retainers; /* one retainer path, outermost holder first, ending at
+                       one new object of the group ("Store._active", "Set",
+                       ..., "Subscription"); may be empty */
+  size_t nretainers;
+  int truncated; /* the path goes on beyond its first retainer shown */
+} lg_grower_t;
+
+/* JS heap attribution of a run (heapsnap.h): what grew in the JS heap
+ * between iterations `from` and `to` of a short re-run. */
+typedef struct lg_heapattr_s {
+  long long from, to;   /* iterations of the two snapshots */
+  double seconds;       /* wall time of the re-run and the diff */
+  char *note;           /* why there is no (complete) attribution, or NULL */
+  char *dir;            /* the re-run's directory, relative to the report
+                           directory (like run_dir), or NULL */
+  lg_grower_t *growers; /* largest self-size growth first */
+  size_t ngrowers;
+} lg_heapattr_t;
+
+void lg_heapattr_free(lg_heapattr_t *h);
+
 typedef struct lg_run_s {
   char *scenario, *variant, *lang;
   char *fault;           /* EVS_FAULT for a selftest run, else NULL */
@@ -132,6 +162,8 @@ typedef struct lg_run_s {
   size_t nfindings;
   char **supp_used; /* suppression entries that matched in this run */
   size_t nsupp_used;
+  lg_heapattr_t *heap; /* JS heap attribution (heapsnap.h); NULL when none
+                          was attempted. Owned; lg_run_free frees it. */
 } lg_run_t;
 
 /* How often one suppression entry of a variant matched over the runs. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "heapsnap.h"
 #include "report.h"
 #include "text.h"
 #include "util.h"
@@ -331,6 +332,49 @@ static void lg_metric_row(lg_buf_t *b, const lg_run_t *run,
   }
 }
 
+/* The JS heap attribution of a run (heapsnap.h): its line, then every
+ * grower with its figures per iteration and its retainer path. */
+static void lg_heap_html(lg_buf_t *b, const lg_run_t *run) {
+  const lg_heapattr_t *h = run->heap;
+  double span = (double)(h->to - h->from);
+  char *line = lg_heapattr_line(h);
+  lg_buf_add(b, "<h3>JS heap attribution</h3><p class=\"ev\">");
+  H(b, line);
+  lg_buf_addf(b,
+              "</p><p class=\"muted\">two heap snapshots of a re-run, "
+              "after iterations %lld and %lld; re-run and diff %.1fs",
+              h->from, h->to, isfinite(h->seconds) ? h->seconds : 0);
+  if (h->dir) {
+    lg_buf_add(b, " · in <code>");
+    H(b, h->dir);
+    lg_buf_add(b, "</code>");
+  }
+  lg_buf_add(b, "</p>");
+  free(line);
+  if (!h->ngrowers || !(span > 0))
+    return;
+  lg_buf_add(b, "<table><tr><th>grew</th><th>objects /it</th><th>self size "
+                "/it</th><th>one retainer path</th></tr>");
+  for (size_t i = 0; i < h->ngrowers; i++) {
+    const lg_grower_t *g = &h->growers[i];
+    char *label = lg_grower_label(g),
+         *size = lg_heapsnap_bytes(g->size / span, 1),
+         *path = lg_grower_path(g, 0);
+    lg_buf_add(b, "<tr><td>");
+    H(b, label);
+    lg_buf_addf(b, "</td><td class=\"num\">%+.3g</td><td class=\"num\">",
+                g->count / span);
+    H(b, size);
+    lg_buf_add(b, "</td><td>");
+    H(b, *path ? path : "-");
+    lg_buf_add(b, "</td></tr>");
+    free(label);
+    free(size);
+    free(path);
+  }
+  lg_buf_add(b, "</table>");
+}
+
 /* One run's section: evidence, parameters, metric table, charts, findings. */
 static void lg_run_section(lg_buf_t *b, const lg_run_t *run, size_t idx) {
   char *label = lg_run_label(run), *a = lg_anchor(run, idx);
@@ -400,6 +444,8 @@ static void lg_run_section(lg_buf_t *b, const lg_run_t *run, size_t idx) {
                   "samples are in results.json)</p>",
                   uncharted);
   }
+  if (run->heap)
+    lg_heap_html(b, run);
   if (run->nfindings) {
     lg_buf_addf(b, "<h3>Findings (%zu)</h3>", run->nfindings);
     lg_findings_html(b, run);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "heapsnap.h"
 #include "report.h"
 #include "text.h"
 #include "util.h"
@@ -176,6 +177,51 @@ char *lg_render_markdown(const lg_results_t *r) {
                 "%zu finding(s) outside our code (node, libc, third-party) are "
                 "listed in report.html and do not fail.\n\n",
                 theirs);
+
+  /* The JS heap attributions (heapsnap.h): the table above cuts the
+   * evidence, so each line is here in full, with the largest growers. */
+  any = 0;
+  for (size_t i = 0; i < r->nruns; i++) {
+    const lg_run_t *run = &r->runs[i];
+    if (!run->heap)
+      continue;
+    if (!any++)
+      lg_buf_add(&b, "## JS heap attribution\n\n");
+    const lg_heapattr_t *h = run->heap;
+    double span = (double)(h->to - h->from);
+    char *label = lg_run_label(run), *line = lg_heapattr_line(h);
+    lg_buf_add(&b, "**");
+    M(&b, label, 120);
+    lg_buf_add(&b, " / ");
+    M(&b, run->variant, 40);
+    lg_buf_add(&b, "**: ");
+    M(&b, line, 0);
+    lg_buf_add(&b, "\n\n");
+    free(label);
+    free(line);
+    if (!h->ngrowers || !(span > 0))
+      continue;
+    lg_buf_add(&b, "| grew | objects /it | self size /it | one retainer path "
+                   "|\n|---|---:|---:|---|\n");
+    for (size_t k = 0; k < h->ngrowers && k < LG_HEAPATTR_LINE_GROWERS + 2;
+         k++) {
+      const lg_grower_t *g = &h->growers[k];
+      char *gl = lg_grower_label(g),
+           *size = lg_heapsnap_bytes(g->size / span, 1),
+           *path = lg_grower_path(g, LG_HEAPATTR_LINE_HOPS);
+      lg_buf_add(&b, "| ");
+      M(&b, gl, 160);
+      lg_buf_addf(&b, " | %+.3g | ", g->count / span);
+      M(&b, size, 40);
+      lg_buf_add(&b, " | ");
+      M(&b, *path ? path : "-", 0);
+      lg_buf_add(&b, " |\n");
+      free(gl);
+      free(size);
+      free(path);
+    }
+    lg_buf_add(&b, "\n");
+  }
 
   if (r->nnoise) {
     lg_buf_add(&b, "## Noise floor (control: ");

@@ -11,6 +11,7 @@
 #ifndef LG_RUNNER_H
 #define LG_RUNNER_H
 
+#include "heapsnap.h"
 #include "manifest.h"
 #include "model.h"
 
@@ -26,6 +27,10 @@ typedef struct lg_run_opts_s {
    * false). The run stays owned by the caller's result set. */
   void (*run_done)(void *arg, lg_run_t *run);
   void *run_done_arg;
+  /* JS heap attribution of runs judged LEAK (heapsnap.h; default off), and
+   * whether its .heapsnapshot files are kept (else deleted after the diff) */
+  lg_heapsnap_mode_t heapsnap;
+  int keep_heapsnap;
 } lg_run_opts_t;
 
 typedef struct lg_job_s {

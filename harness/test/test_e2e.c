@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "heapsnap.h"
 #include "model.h"
 #include "util.h"
 
@@ -694,6 +695,118 @@ static void test_vg_leak(void) {
   lg_expect_verdict("leak", "vg", 1, LG_V_LEAK, "valgrind Leak_DefinitelyLost");
 }
 
+/* The number of files in dir matching an fnmatch pattern. */
+static size_t lg_count_files(const char *dir, const char *pattern) {
+  char **names;
+  size_t n = lg_list_dir(dir, pattern, &names);
+  lg_strv_free(names, n);
+  return n;
+}
+
+/* JS heap attribution (heapsnap.h): a JS run judged LEAK on heapUsed is
+ * re-run with two heap snapshots; the evidence names what grew and how it
+ * is held, results.json/summary.md/report.html carry it, the verdict stays
+ * and the snapshots are deleted. */
+static void test_js_heap_attribution(void) {
+  const char *dir = LG_TEST_OUT "/js_heap_attribution";
+  ASSERT_EQ(lg_run("js_heap_attribution", "run", "--scenario", "js-heap-growth",
+                   "--variant", "plain", "--quiet", "--out", dir, NULL),
+            1);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, lg_out), 0);
+  const lg_run_t *run = lg_find(&r, "js-heap-growth", "plain");
+  ASSERT_TRUE(run != NULL);
+  if (!run->heap || !lg_contains(run->evidence, "JS heap over iterations"))
+    fprintf(stderr, "evidence: %s\n", run->evidence);
+  ASSERT_EQ(run->verdict, LG_V_LEAK);
+  ASSERT_TRUE(run->heap != NULL);
+  /* first judged sample (warm-up 200, one sample every 40) .. +200 */
+  ASSERT_EQ(run->heap->from, 200);
+  ASSERT_EQ(run->heap->to, 400);
+  ASSERT_TRUE(run->heap->note == NULL);
+  ASSERT_STR_EQ(run->heap->dir, "runs/plain/js-heap-growth/heapsnap");
+  ASSERT_TRUE(lg_contains(run->evidence, "JS heap over iterations 200..400: "));
+  ASSERT_TRUE(lg_contains(run->evidence, "+1 Planted ("));
+  ASSERT_TRUE(lg_contains(run->evidence, " per iteration; retained by "));
+  /* One Planted, one closure of line 34 per iteration, each with a path. */
+  int planted = 0, closure = 0;
+  for (size_t i = 0; i < run->heap->ngrowers; i++) {
+    const lg_grower_t *g = &run->heap->growers[i];
+    char *path = lg_grower_path(g, 0);
+    if (strcmp(g->name, "Planted") == 0) {
+      planted = g->count == 200 && g->size > 0 &&
+                lg_contains(path, "Registry.items -> Array -> Planted");
+      if (!planted)
+        fprintf(stderr, "Planted %+g (%s)\n", g->count, path);
+    }
+    if (strcmp(g->kind, "closure") == 0 && g->location &&
+        strcmp(g->location, "heap-growth.js:34") == 0) {
+      closure = g->count == 200 && lg_contains(path, "Registry.listeners");
+      if (!closure)
+        fprintf(stderr, "closure %+g (%s)\n", g->count, path);
+    }
+    free(path);
+  }
+  lg_results_free(&r);
+  ASSERT_TRUE(planted);
+  ASSERT_TRUE(closure);
+  char p[4200];
+  snprintf(p, sizeof p, "%s/summary.md", dir);
+  ASSERT_TRUE(lg_file_contains(p, "## JS heap attribution"));
+  ASSERT_TRUE(lg_file_contains(p, "heap-growth.js:34"));
+  snprintf(p, sizeof p, "%s/report.html", dir);
+  ASSERT_TRUE(lg_file_contains(p, "<h3>JS heap attribution</h3>"));
+  ASSERT_TRUE(lg_file_contains(p, "Registry.items"));
+  snprintf(p, sizeof p, "%s/runs/plain/js-heap-growth/heapsnap", dir);
+  ASSERT_EQ(lg_count_files(p, "*.heapsnapshot"), 0);
+  ASSERT_EQ(lg_count_files(p, "heapdiff.json"), 1);
+}
+
+/* --heapsnap off changes nothing but the attribution; --keep-heapsnap keeps
+ * the two snapshots; a clean JS run gets none; bad option values are usage
+ * errors, and selftest does not take the options. */
+static void test_js_heap_options(void) {
+  const char *dir = LG_TEST_OUT "/js_heap_off";
+  ASSERT_EQ(lg_run("js_heap_off", "run", "--scenario", "js-heap-growth",
+                   "--variant", "plain", "--quiet", "--heapsnap", "off",
+                   "--out", dir, NULL),
+            1);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, lg_out), 0);
+  const lg_run_t *run = lg_find(&r, "js-heap-growth", "plain");
+  ASSERT_TRUE(run != NULL);
+  int off_ok = run->verdict == LG_V_LEAK && run->heap == NULL &&
+               !lg_contains(run->evidence, "JS heap");
+  lg_results_free(&r);
+  ASSERT_TRUE(off_ok);
+  char p[4200];
+  snprintf(p, sizeof p, "%s/runs/plain/js-heap-growth/heapsnap", dir);
+  ASSERT_TRUE(!lg_is_dir(p));
+
+  dir = LG_TEST_OUT "/js_heap_keep";
+  ASSERT_EQ(lg_run("js_heap_keep", "run", "--scenario", "js-heap-growth",
+                   "--scenario", "js-clean", "--variant", "plain", "--quiet",
+                   "--keep-heapsnap", "--out", dir, NULL),
+            1);
+  snprintf(p, sizeof p, "%s/runs/plain/js-heap-growth/heapsnap", dir);
+  ASSERT_EQ(lg_count_files(p, "heap-200.heapsnapshot"), 1);
+  ASSERT_EQ(lg_count_files(p, "heap-400.heapsnapshot"), 1);
+  ASSERT_EQ(lg_load(&r, lg_out), 0);
+  const lg_run_t *leak = lg_find(&r, "js-heap-growth", "plain");
+  const lg_run_t *clean = lg_find(&r, "js-clean", "plain");
+  int keep_ok = leak && leak->heap && leak->heap->ngrowers > 0 && clean &&
+                clean->verdict == LG_V_PASS && clean->heap == NULL;
+  lg_results_free(&r);
+  ASSERT_TRUE(keep_ok);
+  snprintf(p, sizeof p, "%s/runs/plain/js-clean/heapsnap", dir);
+  ASSERT_TRUE(!lg_is_dir(p));
+
+  ASSERT_EQ(lg_run("heapsnap-usage1", "run", "--heapsnap", "always", NULL), 2);
+  ASSERT_TRUE(lg_file_contains(lg_stderr_path, "expected auto, leak or off"));
+  ASSERT_EQ(lg_run("heapsnap-usage2", "selftest", "--heapsnap", "auto", NULL),
+            2);
+}
+
 static const check_case_t cases[] = {
     {"c_clean", test_c_clean},
     {"c_leak", test_c_leak},
@@ -725,6 +838,8 @@ static const check_case_t cases[] = {
     {"js_async", test_js_async},
     {"js_throws", test_js_throws},
     {"js_lazy", test_js_lazy},
+    {"js_heap_attribution", test_js_heap_attribution},
+    {"js_heap_options", test_js_heap_options},
     {"vg_clean", test_vg_clean},
     {"vg_leak", test_vg_leak},
     {NULL, NULL}};
