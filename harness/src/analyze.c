@@ -138,9 +138,7 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
   lg_buf_t exact_ok = {0}, too_few = {0};
   /* A variant may judge slopes only for some languages: a valgrind smoke of
    * node runs too few iterations for a slope to mean anything. */
-  int judge_slopes = !va || va->nslope_langs == 0;
-  for (size_t e = 0; va && e < va->nslope_langs; e++)
-    judge_slopes |= run->lang && strcmp(va->slope_langs[e], run->lang) == 0;
+  int judge_slopes = lg_variant_judges_slopes(va, run->lang);
   run->slopes_judged = judge_slopes;
   /* The judged window: iterate-phase samples after the warm-up. */
   size_t window = 0, has_baseline = 0, has_final = 0;

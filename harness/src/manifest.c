@@ -1261,6 +1261,13 @@ double lg_scenario_iterations_raw(const lg_scenario_t *sc,
   return n * cli_scale;
 }
 
+int lg_variant_judges_slopes(const lg_variant_t *va, const char *lang) {
+  int judge = !va || va->nslope_langs == 0;
+  for (size_t e = 0; va && e < va->nslope_langs; e++)
+    judge |= lang && strcmp(va->slope_langs[e], lang) == 0;
+  return judge;
+}
+
 long long lg_scenario_iterations(const lg_scenario_t *sc,
                                  const lg_variant_t *va, double cli_scale) {
   double n = lg_scenario_iterations_raw(sc, va, cli_scale);

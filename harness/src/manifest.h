@@ -182,6 +182,15 @@ const lg_scenario_t *lg_manifest_scenario(const lg_manifest_t *m,
 /* Whether scenario sc runs in variant va (language and the scenario's list). */
 int lg_scenario_in_variant(const lg_scenario_t *sc, const lg_variant_t *va);
 
+/* Whether variant va judges slopes for runs in language lang ("c", "js"):
+ * its slope_langs names it, or it has none (all). va NULL: yes. */
+int lg_variant_judges_slopes(const lg_variant_t *va, const char *lang);
+
+/* Samples in the iterate phase of a run whose variant judges no slopes for
+ * its language: a few keep the exact checks and the peaks, and each JS
+ * sample costs two forced GCs (under valgrind about 0.1 s each). */
+#define LG_UNJUDGED_SAMPLES 8
+
 /* Effective per-run parameters after the variant and CLI scales. */
 long long lg_scenario_iterations(const lg_scenario_t *sc,
                                  const lg_variant_t *va, double cli_scale);

@@ -181,6 +181,9 @@ static int lg_prepare(const lg_manifest_t *m, const lg_job_t *job,
   run->sample_every = (long long)llround((double)sc->sample_every * scale);
   if (run->sample_every < 1)
     run->sample_every = 1;
+  if (!lg_variant_judges_slopes(va, run->lang) &&
+      run->iterations / LG_UNJUDGED_SAMPLES > run->sample_every)
+    run->sample_every = run->iterations / LG_UNJUDGED_SAMPLES;
   if (run->warmup >= run->iterations)
     run->warmup = 0;
   run->timeout_s = sc->timeout_s * va->timeout_multiplier;
@@ -973,6 +976,8 @@ static int lg_snap_begin(const lg_manifest_t *m, const lg_job_t *job,
     char *hs = lg_fmt("%s,%lld,%lld", sub.run_dir, js->snap_a, js->snap_b);
     lg_env_set(&sub.envp, &sub.envc, "LEAKGATE_HEAPSNAP", hs);
     free(hs);
+    /* No allocation sites: the run's own were attributed already. */
+    lg_env_set(&sub.envp, &sub.envc, "LEAKGATE_HEAP_SITES", "");
     h->dir = lg_xstrdup(scratch.run_dir);
     /* JS argv: wrapper..., node, --expose-gc, probe.js, scenario, ... */
     js->snap_node = lg_xstrdup(sub.argv[job->va->nwrapper]);
