@@ -52,11 +52,12 @@ typedef struct lg_heap_hdr_s {
 } lg_heap_hdr_t;
 
 /* 16 bytes before the header of a sampled block (its offset is then at
- * least 16): the site it is charged to and the weights charged. */
+ * least 16): the site it is charged to and the weight of its draw, from
+ * which the charge is recomputed, identically, when it comes off. */
 typedef struct lg_heap_side_s {
-  uint32_t site;      /* index + 1 in the site table; 0: not charged */
-  uint32_t blocks_fp; /* estimated blocks, LG_SITES_BLOCK_ONE units */
-  uint64_t bytes;     /* estimated bytes */
+  uint32_t site; /* index + 1 in the site table; 0: not charged */
+  uint32_t pad;
+  double weight; /* 1 / probability of the draw that sampled it */
 } lg_heap_side_t;
 
 #define LG_HDR ((size_t)sizeof(lg_heap_hdr_t))
@@ -193,8 +194,20 @@ static atomic_int lg_sites_state = LG_SITES_UNDECIDED;
 static lg_heap_sites_hdr_t *_Atomic lg_sites_hdr;
 static lg_heap_site_t *_Atomic lg_sites_tab;
 static double lg_sites_mean = LG_SITES_MEAN;
-/* Our own code: frames in it are not part of a site. */
-static uintptr_t lg_self_lo, lg_self_hi;
+/* The sampling process: a child made without fork handlers (_Fork, clone)
+ * shares the mapping, and must neither charge nor discharge. */
+static pid_t lg_sites_pid;
+/* Executable ranges: [0] our own code (frames in it are not part of a
+ * site); [1], [2] libgcc_s and ld.so, whose allocations are never sampled:
+ * libgcc's unwinder allocates while holding its own non-recursive lock
+ * (sorting frames registered with __register_frame), and unwinding from
+ * there would wait for that lock forever. */
+enum { LG_RANGE_SELF = 0, LG_RANGE_GCC = 1, LG_RANGE_LDSO = 2, LG_RANGES = 3 };
+static uintptr_t lg_range_lo[LG_RANGES], lg_range_hi[LG_RANGES];
+
+static inline int lg_in_range(int r, uintptr_t a) {
+  return a >= lg_range_lo[r] && a < lg_range_hi[r];
+}
 
 static _Thread_local int64_t lg_sample_left
     __attribute__((tls_model("initial-exec")));
@@ -224,18 +237,25 @@ static int64_t lg_next_interval(void) {
   return (int64_t)v;
 }
 
-/* Called when lg_sample_left went negative after subtracting a request.
- * Returns 1 when this allocation is to be sampled. */
-static int lg_heap_sample_due(void) {
+/* Called when lg_sample_left went negative after subtracting a request
+ * made from `caller` (the allocation function's return address). Returns 1
+ * when this allocation is to be sampled. */
+static int lg_heap_sample_due(const void *caller) {
   int st = atomic_load_explicit(&lg_sites_state, memory_order_acquire);
   if (st == LG_SITES_OFF) {
     lg_sample_left = LG_SAMPLE_NEVER;
     return 0;
   }
-  if (st == LG_SITES_UNDECIDED || lg_sampling) {
+  if (st == LG_SITES_UNDECIDED) {
     lg_sample_left = LG_SAMPLE_RECHECK;
     return 0;
   }
+  /* While unwinding, or called from the unwinder or the loader: not this
+   * one; the count stays negative, so the thread's next allocation is
+   * the sample. */
+  if (lg_sampling || lg_in_range(LG_RANGE_GCC, (uintptr_t)caller) ||
+      lg_in_range(LG_RANGE_LDSO, (uintptr_t)caller))
+    return 0;
   if (lg_sample_rng == 0) {
     /* A thread's first call: start its stream; the Poisson process starts
      * here, so this allocation is not sampled. */
@@ -259,10 +279,14 @@ typedef struct lg_unwind_s {
 static _Unwind_Reason_Code lg_unwind_cb(struct _Unwind_Context *ctx,
                                         void *arg) {
   lg_unwind_t *u = arg;
-  uintptr_t ip = _Unwind_GetIP(ctx);
+  int before = 0;
+  uintptr_t ip = _Unwind_GetIPInfo(ctx, &before);
   if (ip == 0)
     return _URC_END_OF_STACK;
-  if (ip >= lg_self_lo && ip < lg_self_hi)
+  if (before)
+    ip++; /* a signal frame: the address of the instruction itself, stored
+             as a return address would be (the symbolizer looks at - 1) */
+  if (lg_in_range(LG_RANGE_SELF, ip))
     return _URC_NO_REASON; /* the interposer's own frames */
   u->pc[u->n++] = ip;
   return u->n == LG_SITES_DEPTH ? _URC_END_OF_STACK : _URC_NO_REASON;
@@ -294,7 +318,10 @@ static uint32_t lg_site_of_stack(lg_heap_site_t *tab,
         return i + 1;
       }
     }
-    while (key == 1) /* another thread fills it: a few stores */
+    /* Another thread fills it (a few stores); bounded, in case that thread
+     * was stopped there for good (a signal handler that longjmps): the
+     * slot is then passed over, and the stack may get a second slot. */
+    for (int spin = 0; key == 1 && spin < 4096; spin++)
       key = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
     if (key == h && memcmp(s->pc, u.pc, sizeof u.pc) == 0)
       return i + 1;
@@ -303,14 +330,37 @@ static uint32_t lg_site_of_stack(lg_heap_site_t *tab,
   return 0;
 }
 
-/* Charges a sampled block of `size` bytes to the current stack, filling its
- * side record. */
-static void lg_site_charge(lg_heap_side_t *sd, size_t size) {
-  sd->site = 0;
-  sd->blocks_fp = 0;
-  sd->bytes = 0;
+/* The table, or NULL in a process that must not touch it (sampling off, a
+ * forked child, a child made without fork handlers: one getpid() per
+ * sampled allocation or free). */
+static lg_heap_site_t *lg_sites_table(void) {
   lg_heap_site_t *tab =
       atomic_load_explicit(&lg_sites_tab, memory_order_acquire);
+  if (tab != NULL && getpid() != lg_sites_pid) {
+    atomic_store(&lg_sites_tab, NULL);
+    atomic_store(&lg_sites_state, LG_SITES_OFF);
+    return NULL;
+  }
+  return tab;
+}
+
+/* What a block of `size` bytes drawn with weight w holds: estimated bytes
+ * and blocks (LG_SITES_BLOCK_ONE units). A pure function of (size, w), so
+ * that the discharge takes off exactly what the charge put on. */
+static void lg_site_amounts(size_t size, double w, int64_t *bytes,
+                            int64_t *blocks_fp) {
+  double b = (size ? (double)size : 1.0) * w, k = w * LG_SITES_BLOCK_ONE;
+  *bytes = b < 9e18 ? (int64_t)b : INT64_C(9000000000000000000);
+  *blocks_fp = k < 9e18 ? (int64_t)k : INT64_C(9000000000000000000);
+}
+
+/* Charges a sampled block of `size` bytes to the current stack, filling its
+ * side record (site 0 when it could not be charged). */
+static void lg_site_charge(lg_heap_side_t *sd, size_t size) {
+  sd->site = 0;
+  sd->pad = 0;
+  sd->weight = 0;
+  lg_heap_site_t *tab = lg_sites_table();
   lg_heap_sites_hdr_t *hdr =
       atomic_load_explicit(&lg_sites_hdr, memory_order_acquire);
   if (tab == NULL || hdr == NULL)
@@ -321,28 +371,31 @@ static void lg_site_charge(lg_heap_side_t *sd, size_t size) {
   if (site == 0)
     return;
   double s = size ? (double)size : 1.0;
-  double p = -expm1(-s / lg_sites_mean); /* 1 - exp(-s/mean) */
-  double bl = LG_SITES_BLOCK_ONE / p;
   sd->site = site;
-  sd->blocks_fp = bl > 4294967295.0 ? UINT32_MAX : (uint32_t)bl;
-  sd->bytes = (uint64_t)(s / p);
+  sd->weight = 1.0 / -expm1(-s / lg_sites_mean); /* 1 / (1 - exp(-s/mean)) */
+  int64_t bytes, blocks_fp;
+  lg_site_amounts(size, sd->weight, &bytes, &blocks_fp);
   lg_heap_site_t *st = &tab[site - 1];
-  __atomic_fetch_add(&st->bytes, (int64_t)sd->bytes, __ATOMIC_RELAXED);
-  __atomic_fetch_add(&st->blocks_fp, (int64_t)sd->blocks_fp, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&st->bytes, bytes, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&st->blocks_fp, blocks_fp, __ATOMIC_RELAXED);
   __atomic_fetch_add(&st->samples, 1, __ATOMIC_RELAXED);
   __atomic_fetch_add(&hdr->samples, 1, __ATOMIC_RELAXED);
 }
 
-/* A sampled block is freed: its charge comes off its site. A forked child
- * (no table) frees without charging. */
-static void lg_site_discharge(const lg_heap_side_t *sd) {
-  lg_heap_site_t *tab =
-      atomic_load_explicit(&lg_sites_tab, memory_order_relaxed);
-  if (sd->site == 0 || tab == NULL || sd->site > LG_SITES_CAPACITY)
+/* A sampled block of `size` bytes is freed or moved: its charge comes off
+ * its site, and the record says so. */
+static void lg_site_discharge(lg_heap_side_t *sd, size_t size) {
+  if (sd->site == 0 || sd->site > LG_SITES_CAPACITY)
     return;
-  lg_heap_site_t *st = &tab[sd->site - 1];
-  __atomic_fetch_sub(&st->bytes, (int64_t)sd->bytes, __ATOMIC_RELAXED);
-  __atomic_fetch_sub(&st->blocks_fp, (int64_t)sd->blocks_fp, __ATOMIC_RELAXED);
+  lg_heap_site_t *tab = lg_sites_table();
+  if (tab != NULL) {
+    int64_t bytes, blocks_fp;
+    lg_site_amounts(size, sd->weight, &bytes, &blocks_fp);
+    lg_heap_site_t *st = &tab[sd->site - 1];
+    __atomic_fetch_sub(&st->bytes, bytes, __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&st->blocks_fp, blocks_fp, __ATOMIC_RELAXED);
+  }
+  sd->site = 0;
 }
 
 static void lg_sites_atfork_child(void) {
@@ -351,18 +404,24 @@ static void lg_sites_atfork_child(void) {
   atomic_store(&lg_sites_state, LG_SITES_OFF);
 }
 
-static int lg_self_range_cb(struct dl_phdr_info *info, size_t size, void *arg) {
+/* Records the executable ranges of ourselves (the object holding `arg`),
+ * libgcc_s and ld.so (by name). */
+static int lg_ranges_cb(struct dl_phdr_info *info, size_t size, void *arg) {
   (void)size;
   uintptr_t me = (uintptr_t)arg;
+  const char *name = info->dlpi_name ? info->dlpi_name : "";
   for (int i = 0; i < info->dlpi_phnum; i++) {
     const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_LOAD)
+    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
       continue;
     uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-    if (me >= lo && me < hi) {
-      lg_self_lo = lo;
-      lg_self_hi = hi;
-      return 1;
+    int r = me >= lo && me < hi        ? LG_RANGE_SELF
+            : strstr(name, "libgcc_s") ? LG_RANGE_GCC
+            : strstr(name, "ld-linux") ? LG_RANGE_LDSO
+                                       : -1;
+    if (r >= 0) {
+      lg_range_lo[r] = lo;
+      lg_range_hi[r] = hi;
     }
   }
   return 0;
@@ -376,13 +435,31 @@ static void lg_heap_warn(const char *a, const char *b, const char *c) {
       return;
 }
 
-/* Creates and maps the site table named by LEAKGATE_HEAP_SITES (our
- * constructor, interposer mode). An existing file belongs to an ancestor:
- * this process then does not sample. */
+/* Creates and maps the site table of this process,
+ * <LEAKGATE_HEAP_SITES>.<pid> (our constructor, interposer mode): one file
+ * per process, so that a wrapper (sh -c, timeout, npm) or a child has its
+ * own and the probe copies its process's. */
 static void lg_sites_init(void) {
-  const char *path = getenv("LEAKGATE_HEAP_SITES");
-  if (path == NULL || *path == 0)
+  const char *base = getenv("LEAKGATE_HEAP_SITES");
+  if (base == NULL || *base == 0)
     return;
+  char path[4096];
+  size_t bl = strlen(base);
+  pid_t pid = getpid();
+  char digits[24];
+  int nd = 0;
+  for (unsigned long v = (unsigned long)pid; v || nd == 0; v /= 10)
+    digits[nd++] = (char)('0' + v % 10);
+  if (bl + 1 + (size_t)nd + 1 > sizeof path) {
+    lg_heap_warn("LEAKGATE_HEAP_SITES is too long", "",
+                 ": allocation sites are off");
+    return;
+  }
+  memcpy(path, base, bl);
+  path[bl] = '.';
+  for (int k = 0; k < nd; k++)
+    path[bl + 1 + (size_t)k] = digits[nd - 1 - k];
+  path[bl + 1 + (size_t)nd] = 0;
   const char *mean = getenv("LEAKGATE_HEAP_SAMPLE");
   if (mean && *mean) {
     char *end;
@@ -396,19 +473,21 @@ static void lg_sites_init(void) {
   }
   int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
-    if (errno != EEXIST)
-      lg_heap_warn("cannot create LEAKGATE_HEAP_SITES file ", path,
-                   ": allocation sites are off");
+    lg_heap_warn("cannot create the allocation-site table ", path,
+                 ": allocation sites are off");
     return;
   }
   size_t len = sizeof(lg_heap_sites_hdr_t) +
                (size_t)LG_SITES_CAPACITY * sizeof(lg_heap_site_t);
   void *map = MAP_FAILED;
-  if (ftruncate(fd, (off_t)len) == 0)
+  /* Blocks reserved now: a sparse file on a full file system would raise
+   * SIGBUS on the first store into a new page, inside malloc. */
+  if (posix_fallocate(fd, 0, (off_t)len) == 0)
     map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   close(fd);
   if (map == MAP_FAILED) {
-    lg_heap_warn("cannot map LEAKGATE_HEAP_SITES file ", path,
+    unlink(path);
+    lg_heap_warn("cannot reserve or map the allocation-site table ", path,
                  ": allocation sites are off");
     return;
   }
@@ -419,8 +498,9 @@ static void lg_sites_init(void) {
   hdr->depth = LG_SITES_DEPTH;
   hdr->site_size = sizeof(lg_heap_site_t);
   hdr->mean = (uint64_t)lg_sites_mean;
-  hdr->pid = (uint64_t)getpid();
-  dl_iterate_phdr(lg_self_range_cb, (void *)(uintptr_t)&lg_sites_init);
+  hdr->pid = (uint64_t)pid;
+  lg_sites_pid = pid;
+  dl_iterate_phdr(lg_ranges_cb, (void *)(uintptr_t)&lg_sites_init);
   pthread_atfork(NULL, NULL, lg_sites_atfork_child);
   atomic_store(&lg_sites_tab, (lg_heap_site_t *)(void *)(hdr + 1));
   atomic_store(&lg_sites_hdr, hdr);
@@ -496,10 +576,11 @@ static inline void *lg_heap_track(void *real, size_t off, uint64_t flags,
 
 /* True when this request of `size` more bytes is the thread's next sample
  * (one subtraction unless it is). */
-static inline int lg_heap_sample(size_t size) {
+static inline int lg_heap_sample(size_t size, const void *caller) {
   return LG_UNLIKELY((lg_sample_left -= (int64_t)size) < 0) &&
-         lg_heap_sample_due();
+         lg_heap_sample_due(caller);
 }
+#define LG_CALLER __builtin_return_address(0)
 
 /* A sampled block: [side record][header][user, aligned to align >= 16],
  * charged to the caller's site. */
@@ -523,7 +604,7 @@ static void *lg_heap_malloc(size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  if (lg_heap_sample(size))
+  if (lg_heap_sample(size, LG_CALLER))
     return lg_heap_sampled(16, size, 0);
   void *real = lg_real_malloc(size + LG_HDR);
   return real ? lg_heap_track(real, 0, 0, size) : NULL;
@@ -541,7 +622,7 @@ static void lg_heap_free(void *p) {
   }
   size_t off = LG_OFF(h);
   if (h->tag & LG_SAMPLED)
-    lg_site_discharge((const lg_heap_side_t *)(const void *)h - 1);
+    lg_site_discharge((lg_heap_side_t *)(void *)h - 1, h->size);
   lg_heap_count(-(int64_t)h->size, -1);
   h->tag = 0; /* a second free of p is then foreign, and glibc aborts on it */
   lg_real_free((char *)h - off);
@@ -555,7 +636,7 @@ static void *lg_heap_calloc(size_t n, size_t size) {
   }
   if (LG_UNLIKELY(lg_heap_ready()))
     return lg_heap_arena_alloc(total);
-  if (lg_heap_sample(total))
+  if (lg_heap_sample(total, LG_CALLER))
     return lg_heap_sampled(16, total, 1);
   /* The real calloc zeroes the header too; it is written right after. */
   void *real = lg_real_calloc(1, total + LG_HDR);
@@ -576,7 +657,7 @@ static void *lg_heap_aligned(size_t align, size_t size) {
     /* Bootstrap requests are tiny and never aligned; keep it simple. */
     lg_heap_die("liblgheap: aligned allocation during bootstrap\n");
   }
-  if (lg_heap_sample(size))
+  if (lg_heap_sample(size, LG_CALLER))
     return lg_heap_sampled(align, size, 0);
   /* real is 16-aligned, so the first aligned address at or after
    * real + LG_HDR is at most real + align: size + align bytes suffice. */
@@ -621,7 +702,25 @@ static void *lg_heap_realloc(void *p, size_t size) {
   }
   size_t off = LG_OFF(h);
   size_t old = h->size;
-  if (off == 0 && lg_heap_sample(size)) {
+  if (off == LG_HDR && (h->tag & LG_SAMPLED)) {
+    /* A sampled block keeps its layout through the real realloc ([side]
+     * [header] at the start of the real block; only 16-byte alignment is
+     * kept, as by any realloc), then draws again: charged anew, or kept
+     * uncharged. Never copied by hand: a buffer grown step by step would
+     * be copied at every step. */
+    char *nr = lg_real_realloc((char *)h - off, size + 2 * LG_HDR);
+    if (nr == NULL)
+      return NULL; /* p untouched, still counted and charged */
+    lg_heap_side_t *sd = (lg_heap_side_t *)(void *)nr;
+    lg_heap_hdr_t *nh = (lg_heap_hdr_t *)(void *)(nr + LG_HDR);
+    lg_site_discharge(sd, old);
+    if (lg_heap_sample(size, LG_CALLER))
+      lg_site_charge(sd, size);
+    nh->size = size;
+    lg_heap_count((int64_t)size - (int64_t)old, 0);
+    return nh + 1;
+  }
+  if (off == 0 && lg_heap_sample(size, LG_CALLER)) {
     /* For sampling, a realloc is a new allocation of `size` bytes (the
      * whole block, not the growth: a block's sampled state is then the
      * draw of its last (re)allocation, with that draw's weight, which

@@ -66,9 +66,9 @@ typedef struct lg_heap_pub_s {
   lg_heap_stripe_t stripes[LG_HEAP_STRIPES];
 } __attribute__((aligned(64))) lg_heap_pub_t;
 
-/* Allocation sites (release attribution). When LEAKGATE_HEAP_SITES names a
- * file that does not exist yet, the interposer (LG_HEAP_MODE_INTERPOSER
- * only) creates it, maps it shared, and samples allocations into it: on
+/* Allocation sites (release attribution). With LEAKGATE_HEAP_SITES=<base>,
+ * the interposer (LG_HEAP_MODE_INTERPOSER only) of each process creates
+ * <base>.<pid>, maps it shared, and samples allocations into it: on
  * average one allocation per LEAKGATE_HEAP_SAMPLE bytes allocated by a
  * thread (default LG_SITES_MEAN; a Poisson process over bytes, so a block
  * of s bytes is sampled with probability 1 - exp(-s/mean)). A sampled
@@ -81,9 +81,12 @@ typedef struct lg_heap_pub_s {
  * (the probe, the harness) copies the file at any time with read(2); a
  * copy is a snapshot per site, not across sites.
  *
- * File layout: lg_heap_sites_hdr_t, then `capacity` lg_heap_site_t. A
- * descendant process that inherits the variable finds the file existing
- * and does not sample; a forked child stops sampling. */
+ * File layout: lg_heap_sites_hdr_t, then `capacity` lg_heap_site_t. Every
+ * process that loads the preload has its own table (a wrapper such as
+ * sh -c or timeout does not take the scenario's); a forked child stops
+ * sampling, as does a child made without fork handlers (the pid is checked
+ * on each sampled allocation and free). Allocations made by libgcc_s (its
+ * unwinder) and ld.so are never sampled. */
 #define LG_SITES_MAGIC "leakgate-sites1" /* 15 chars + NUL = 16 bytes */
 #define LG_SITES_VERSION 1
 #define LG_SITES_DEPTH 6

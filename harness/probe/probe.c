@@ -220,18 +220,20 @@ static void lg_probe_copy(const char *src, const char *dst) {
   close(in);
 }
 
-/* Allocation sites (liblgheap.so, LEAKGATE_HEAP_SITES): the live table is
- * copied to <file>.at-<i> at the first and the last sample of the judged
- * window (iterate phase, i >= LEAKGATE_WARMUP, i > 0), and the process's
- * memory map to <file>.maps with the last, so that the harness can tell
- * which sites grew and name them after the process is gone. */
+/* Allocation sites (liblgheap.so, LEAKGATE_HEAP_SITES): this process's live
+ * table, <file>.<pid>, is copied to <file>.at-<i> at the first and the last
+ * sample of the judged window (iterate phase, i >= LEAKGATE_WARMUP, i > 0),
+ * and the process's memory map to <file>.maps with the last, so that the
+ * harness can tell which sites grew and name them after the process is
+ * gone. */
 static void lg_probe_sites_snapshot(uint64_t i, int last) {
   const char *sites = getenv("LEAKGATE_HEAP_SITES");
   if (!sites || !*sites || strlen(sites) > 3900)
     return;
-  char dst[4096];
+  char src[4096], dst[4096];
+  snprintf(src, sizeof src, "%s.%ld", sites, (long)getpid());
   snprintf(dst, sizeof dst, "%s.at-%llu", sites, (unsigned long long)i);
-  lg_probe_copy(sites, dst);
+  lg_probe_copy(src, dst);
   if (last) {
     snprintf(dst, sizeof dst, "%s.maps", sites);
     lg_probe_copy("/proc/self/maps", dst);

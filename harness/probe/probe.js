@@ -182,11 +182,11 @@ async function sample(sc, ctx, phase, i) {
   emit(rec);
 }
 
-// Allocation sites (liblgheap.so, LEAKGATE_HEAP_SITES): the live table is
-// copied to <file>.at-<i> at the first and the last sample of the judged
-// window (iterate phase, i >= LEAKGATE_WARMUP, i > 0), and the process's
-// memory map to <file>.maps with the last, so that the harness can tell
-// which sites grew and name them after the process is gone.
+// Allocation sites (liblgheap.so, LEAKGATE_HEAP_SITES): this process's live
+// table, <file>.<pid>, is copied to <file>.at-<i> at the first and the last
+// sample of the judged window (iterate phase, i >= LEAKGATE_WARMUP, i > 0),
+// and the process's memory map to <file>.maps with the last, so that the
+// harness can tell which sites grew and name them after the process is gone.
 const sitesFile = env.LEAKGATE_HEAP_SITES || '';
 const windowFirst = Math.max(sampleEvery, Math.ceil(warmup / sampleEvery) * sampleEvery);
 const windowLast = Math.floor(iterations / sampleEvery) * sampleEvery;
@@ -194,7 +194,7 @@ const windowLast = Math.floor(iterations / sampleEvery) * sampleEvery;
 function sitesSnapshot(i) {
   if (!sitesFile || windowFirst > windowLast || (i !== windowFirst && i !== windowLast)) return;
   try {
-    fs.copyFileSync(sitesFile, `${sitesFile}.at-${i}`);
+    fs.copyFileSync(`${sitesFile}.${process.pid}`, `${sitesFile}.at-${i}`);
     if (i === windowLast) fs.writeFileSync(`${sitesFile}.maps`, fs.readFileSync('/proc/self/maps'));
   } catch {
     // no table (another allocator owns the heap): nothing to attribute

@@ -4,19 +4,36 @@
 #include <dlfcn.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "analyze.h"
 #include "model.h"
 #include "util.h"
 
-#define LG_SITES_MAX_CAPACITY (1u << 22)
 #define LG_MAPS_MAX 65536
+/* Bounds on what a scenario process can make the harness do: the largest
+ * snapshot and map copy read, the growing sites named (the rest are summed
+ * as "other"), the modules opened, the size of a module file, and the
+ * attribution's time and memory (it runs in a child process). */
+#define LG_SITES_FILE_MAX                                                      \
+  (sizeof(lg_heap_sites_hdr_t) + LG_SITES_CAPACITY * sizeof(lg_heap_site_t))
+#define LG_MAPS_FILE_MAX ((size_t)16 << 20)
+#define LG_SITES_NAMED 256
+#define LG_MODULES_MAX 256
+#define LG_MODULE_SIZE_MAX ((long long)4 << 30)
+#define LG_ATTRIBUTE_SECONDS 60
+#define LG_ATTRIBUTE_MEMORY ((rlim_t)4 << 30)
 
 int lg_sites_parse(const void *data, size_t len, lg_sites_snap_t *out,
                    char **err) {
@@ -33,7 +50,7 @@ int lg_sites_parse(const void *data, size_t len, lg_sites_snap_t *out,
   }
   if (h.version != LG_SITES_VERSION || h.depth != LG_SITES_DEPTH ||
       h.site_size != sizeof(lg_heap_site_t) || h.capacity == 0 ||
-      h.capacity > LG_SITES_MAX_CAPACITY) {
+      h.capacity > LG_SITES_CAPACITY) {
     *err = lg_fmt("site table: version %" PRIu32 ", depth %" PRIu32
                   ", site size %" PRIu32 ", capacity %" PRIu32
                   " (this leakgate reads version %d, depth %d, size %zu)",
@@ -100,6 +117,11 @@ static void lg_field(const char **p, const char *end) {
     (*p)++;
 }
 
+static int lg_map_cmp(const void *a, const void *b) {
+  const lg_map_t *x = a, *y = b;
+  return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
 int lg_maps_parse(const char *text, size_t len, lg_maps_t *out, char **err) {
   memset(out, 0, sizeof *out);
   size_t cap = 0, lines = 0;
@@ -141,6 +163,7 @@ int lg_maps_parse(const char *text, size_t len, lg_maps_t *out, char **err) {
     lg_maps_free(out);
     return -1;
   }
+  qsort(out->v, out->n, sizeof *out->v, lg_map_cmp);
   return 0;
 }
 
@@ -153,12 +176,20 @@ void lg_maps_free(lg_maps_t *m) {
 
 /* ---- symbolization ---- */
 
-/* The mapping holding address a, or NULL. */
+/* The mapping holding address a, or NULL (the maps are sorted by start;
+ * the kernel's do not overlap). */
 static const lg_map_t *lg_map_of(const lg_maps_t *maps, uint64_t a) {
-  for (size_t i = 0; i < maps->n; i++)
-    if (a >= maps->v[i].lo && a < maps->v[i].hi)
-      return &maps->v[i];
-  return NULL;
+  size_t lo = 0, hi = maps->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (maps->v[mid].lo <= a)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0 || a >= maps->v[lo - 1].hi)
+    return NULL;
+  return &maps->v[lo - 1];
 }
 
 /* Where the file's offset 0 is mapped: its load base. */
@@ -190,9 +221,30 @@ typedef struct lg_symtab_s {
   size_t nskip;
 } lg_symtab_t;
 
+/* Only the module file itself is read: no separate debug files (a module's
+ * debug link could name a FIFO), no debuginfod download. */
+static int lg_no_elf(Dwfl_Module *mod, void **userdata, const char *modname,
+                     Dwarf_Addr base, char **file_name, Elf **elfp) {
+  (void)mod, (void)userdata, (void)modname, (void)base;
+  *file_name = NULL;
+  *elfp = NULL;
+  return -1;
+}
+
+static int lg_no_debuginfo(Dwfl_Module *mod, void **userdata,
+                           const char *modname, Dwarf_Addr base,
+                           const char *file_name, const char *debuglink_file,
+                           GElf_Word debuglink_crc,
+                           char **debuginfo_file_name) {
+  (void)mod, (void)userdata, (void)modname, (void)base, (void)file_name;
+  (void)debuglink_file, (void)debuglink_crc;
+  *debuginfo_file_name = NULL;
+  return -1;
+}
+
 static const Dwfl_Callbacks lg_dwfl_callbacks = {
-    .find_elf = dwfl_build_id_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .find_elf = lg_no_elf,
+    .find_debuginfo = lg_no_debuginfo,
     .section_address = dwfl_offline_section_address,
 };
 
@@ -216,19 +268,34 @@ static int lg_is_alloc_module(const char *base) {
 }
 
 /* Reports the module mapped at path to dwfl once (so that only modules a
- * site goes through are read). */
+ * site goes through are read, at most LG_MODULES_MAX). The path comes from
+ * the scenario's memory map: only a regular file of sane size is opened,
+ * without blocking or following a final link, and libdwfl reads it through
+ * that descriptor (/proc/self/fd), never the path again. */
 static void lg_symtab_report(lg_symtab_t *t, const char *path) {
   for (size_t i = 0; i < t->nreported; i++)
     if (strcmp(t->reported[i], path) == 0)
       return;
+  if (t->nreported >= LG_MODULES_MAX)
+    return;
   t->reported = lg_xrealloc(t->reported, (t->nreported + 1) * sizeof(char *));
   t->reported[t->nreported++] = lg_xstrdup(path);
   uint64_t base = lg_map_base(t->maps, path);
-  if (base == UINT64_MAX || access(path, R_OK) != 0)
+  if (base == UINT64_MAX)
+    return;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0)
     return; /* deleted since, or never readable: module+offset */
-  dwfl_report_begin_add(t->dwfl);
-  dwfl_report_elf(t->dwfl, lg_base(path), path, -1, base, false);
-  dwfl_report_end(t->dwfl, NULL, NULL);
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      st.st_size < LG_MODULE_SIZE_MAX) {
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+    dwfl_report_begin_add(t->dwfl);
+    dwfl_report_elf(t->dwfl, lg_base(path), fdpath, -1, base, false);
+    dwfl_report_end(t->dwfl, NULL, NULL);
+  }
+  close(fd);
 }
 
 /* Symbolizes return address pc (the call is at pc - 1). */
@@ -276,31 +343,46 @@ static void lg_symbolize(lg_symtab_t *t, uint64_t pc, lg_sym_t *out) {
 /* Length of a demangled C++ name without its parameter list (and
  * qualifiers after it): "ns::f(int) const" -> "ns::f". */
 static int lg_fn_len(const char *fn) {
-  size_t n = strlen(fn);
+  size_t n = strlen(fn), cap = n > 512 ? 512 : n;
   const char *close = strrchr(fn, ')');
   if (close == NULL || close == fn)
-    return (int)(n > 512 ? 512 : n);
+    return (int)cap;
   int depth = 0;
-  for (const char *p = close; p >= fn; p--) {
-    depth += *p == ')' ? 1 : *p == '(' ? -1 : 0;
+  for (size_t k = (size_t)(close - fn) + 1; k-- > 0;) {
+    depth += fn[k] == ')' ? 1 : fn[k] == '(' ? -1 : 0;
     if (depth == 0)
-      return p > fn ? (int)(p - fn) : (int)n;
+      return k > 0 && k < cap ? (int)k : (int)cap;
   }
-  return (int)(n > 512 ? 512 : n);
+  return (int)cap;
+}
+
+/* Appends at most n bytes of s with control bytes as '?': names come from
+ * a module file the scenario chose, and sites.txt is read in terminals. */
+static void lg_buf_add_clean(lg_buf_t *b, const char *s, int n) {
+  for (int k = 0; k < n && s[k]; k++) {
+    unsigned char c = (unsigned char)s[k];
+    lg_buf_addc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+  }
 }
 
 /* "fn (file.c:41)", "fn (module)" or "module+0x1f2". full: the whole
  * source path and signature (the table) instead of the basename and the
  * name without parameters (the summary). */
 static void lg_sym_text(lg_buf_t *b, const lg_sym_t *s, int full) {
-  int fl = s->fn ? (full ? (int)strlen(s->fn) : lg_fn_len(s->fn)) : 0;
-  if (s->fn && s->file)
-    lg_buf_addf(b, "%.*s (%s:%d)", fl, s->fn, full ? s->file : lg_base(s->file),
-                s->line);
-  else if (s->fn)
-    lg_buf_addf(b, "%.*s (%s)", fl, s->fn, s->module);
-  else
-    lg_buf_addf(b, "%s+0x%" PRIx64, s->module, s->off);
+  if (s->fn) {
+    lg_buf_add_clean(b, s->fn, full ? 4096 : lg_fn_len(s->fn));
+    lg_buf_add(b, " (");
+    if (s->file) {
+      lg_buf_add_clean(b, full ? s->file : lg_base(s->file), 4096);
+      lg_buf_addf(b, ":%d)", s->line);
+    } else {
+      lg_buf_add_clean(b, s->module, 4096);
+      lg_buf_addc(b, ')');
+    }
+  } else {
+    lg_buf_add_clean(b, s->module, 4096);
+    lg_buf_addf(b, "+0x%" PRIx64, s->off);
+  }
 }
 
 /* ---- attribution ---- */
@@ -310,6 +392,18 @@ typedef struct lg_grow_s {
   char *full;  /* every frame, for the table */
   double bytes, blocks;
 } lg_grow_t;
+
+typedef struct lg_slot_growth_s {
+  uint32_t slot;
+  double bytes, blocks;
+} lg_slot_growth_t;
+
+static int lg_slot_growth_cmp(const void *a, const void *b) {
+  const lg_slot_growth_t *x = a, *y = b;
+  if (x->bytes != y->bytes)
+    return x->bytes < y->bytes ? 1 : -1;
+  return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
 
 static int lg_grow_cmp(const void *a, const void *b) {
   const lg_grow_t *x = a, *y = b;
@@ -336,10 +430,12 @@ static int lg_snapshots(const char *sites_path, long long *first,
   *first = -1;
   *last = -1;
   for (size_t i = 0; i < n; i++) {
-    char *end;
+    const char *d = names[i] + blen;
+    if (*d < '0' || *d > '9' || d[strspn(d, "0123456789")] != 0)
+      continue;
     errno = 0;
-    long long v = strtoll(names[i] + blen, &end, 10);
-    if (*end || errno || v < 0 || end == names[i] + blen)
+    long long v = strtoll(d, NULL, 10);
+    if (errno)
       continue;
     if (*first < 0 || v < *first)
       *first = v;
@@ -356,7 +452,7 @@ static int lg_load_snap(const char *sites_path, long long i, lg_sites_snap_t *s,
                         char **err) {
   char *p = lg_fmt("%s.at-%lld", sites_path, i);
   size_t len;
-  char *data = lg_read_file(p, &len);
+  char *data = lg_read_regular(p, LG_SITES_FILE_MAX, &len);
   int rc = -1;
   if (!data) {
     *err = lg_fmt("%s: %s", p, strerror(errno));
@@ -434,7 +530,7 @@ int lg_sites_attribute(const char *sites_path, char *const *skip, size_t nskip,
                   sites_path, i0, i1);
     goto out;
   }
-  mtext = lg_read_file(mpath, &mlen);
+  mtext = lg_read_regular(mpath, LG_MAPS_FILE_MAX, &mlen);
   if (!mtext) {
     *err = lg_fmt("%s: %s", mpath, strerror(errno));
     goto out;
@@ -455,8 +551,11 @@ int lg_sites_attribute(const char *sites_path, char *const *skip, size_t nskip,
   void *cxx = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
   if (cxx)
     *(void **)&t.demangle = dlsym(cxx, "__cxa_demangle");
-  /* Growth per slot (a site keeps its slot for the life of the table). */
-  double total = 0;
+  /* Growth per slot (a site keeps its slot for the life of the table); the
+   * LG_SITES_NAMED largest are named, the others summed unnamed. */
+  double total = 0, other_b = 0, other_k = 0;
+  lg_slot_growth_t *sg = lg_xcalloc(b.capacity, sizeof *sg);
+  size_t nsg = 0, nother = 0;
   for (uint32_t i = 0; i < b.capacity; i++) {
     const lg_site_t *e = &b.site[i], *s = &a.site[i];
     if (e->key == 0)
@@ -466,8 +565,22 @@ int lg_sites_attribute(const char *sites_path, char *const *skip, size_t nskip,
            dk = e->blocks - (same ? s->blocks : 0);
     if (db <= 0)
       continue;
+    sg[nsg].slot = i;
+    sg[nsg].bytes = db;
+    sg[nsg++].blocks = dk;
+    total += db;
+  }
+  qsort(sg, nsg, sizeof *sg, lg_slot_growth_cmp);
+  for (size_t k = 0; k < nsg; k++) {
+    double db = sg[k].bytes, dk = sg[k].blocks;
+    if (k >= LG_SITES_NAMED) {
+      other_b += db;
+      other_k += dk;
+      nother++;
+      continue;
+    }
     char *where, *full;
-    lg_site_text(&t, e, &where, &full);
+    lg_site_text(&t, &b.site[sg[k].slot], &where, &full);
     size_t j = 0;
     while (j < ng && strcmp(g[j].where, where) != 0)
       j++;
@@ -483,8 +596,8 @@ int lg_sites_attribute(const char *sites_path, char *const *skip, size_t nskip,
     }
     g[j].bytes += db;
     g[j].blocks += dk;
-    total += db;
   }
+  free(sg);
   if (t.dwfl)
     dwfl_end(t.dwfl);
   t.dwfl = NULL;
@@ -523,8 +636,12 @@ int lg_sites_attribute(const char *sites_path, char *const *skip, size_t nskip,
         free(v);
       }
     }
-    if (ng > 3)
-      lg_buf_addf(&sum, "; %zu more site(s) in sites.txt", ng - 3);
+    if (nother)
+      lg_buf_addf(&tab, "%.1f\t%.3g\t%.1f%%\t(%zu smaller sites, not named)\n",
+                  other_b / its, other_k / its, 100 * other_b / total, nother);
+    if (ng + (nother > 0) > 3)
+      lg_buf_addf(&sum, "; %zu more site(s) in sites.txt",
+                  ng - (ng < 3 ? ng : 3) + nother);
   }
   free(mean);
   rep->summary = lg_buf_take(&sum);
@@ -556,21 +673,142 @@ void lg_sites_report_free(lg_sites_report_t *r) {
 }
 
 void lg_sites_remove(const char *sites_path) {
-  long long i0, i1;
-  unlink(sites_path);
-  char *p = lg_fmt("%s.maps", sites_path);
-  unlink(p);
-  free(p);
-  for (;;) {
-    lg_snapshots(sites_path, &i0, &i1);
-    if (i0 < 0)
-      break;
-    p = lg_fmt("%s.at-%lld", sites_path, i0);
-    int gone = unlink(p) == 0;
-    free(p);
-    if (!gone)
-      break;
+  char *dir = lg_xstrdup(sites_path), *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : sites_path;
+  if (slash)
+    *slash = 0;
+  char *pat = lg_fmt("%s.*", base);
+  char **names = NULL;
+  size_t n = lg_list_dir(slash ? dir : ".", pat, &names), blen = strlen(base);
+  for (size_t i = 0; i < n; i++) {
+    /* <base>.<pid>, <base>.at-<i>, <base>.maps: nothing else. */
+    const char *r = names[i] + blen + 1;
+    if (strncmp(r, "at-", 3) == 0)
+      r += 3;
+    int ours = strcmp(r, "maps") == 0 ||
+               (*r >= '0' && *r <= '9' && r[strspn(r, "0123456789")] == 0);
+    if (ours) {
+      char *f = slash ? lg_path_join(dir, names[i]) : lg_xstrdup(names[i]);
+      unlink(f);
+      free(f);
+    }
   }
+  lg_strv_free(names, n);
+  free(pat);
+  free(dir);
+}
+
+/* lg_sites_attribute in a child process, so that what libdwfl makes of the
+ * files a scenario chose cannot hang, crash or exhaust the harness: the
+ * child has LG_ATTRIBUTE_SECONDS of time and LG_ATTRIBUTE_MEMORY of address
+ * space, and sends its result through a pipe. Same results as
+ * lg_sites_attribute; a child that fails is an error naming how. */
+static int lg_sites_attribute_bounded(const char *sites_path, char *const *skip,
+                                      size_t nskip, lg_sites_report_t *rep,
+                                      char **err) {
+  memset(rep, 0, sizeof *rep);
+  int pfd[2];
+  if (pipe2(pfd, O_CLOEXEC) != 0) {
+    *err = lg_fmt("pipe: %s", strerror(errno));
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    *err = lg_fmt("fork: %s", strerror(errno));
+    close(pfd[0]);
+    close(pfd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(pfd[0]);
+    struct rlimit as = {LG_ATTRIBUTE_MEMORY, LG_ATTRIBUTE_MEMORY},
+                  cpu = {LG_ATTRIBUTE_SECONDS, LG_ATTRIBUTE_SECONDS};
+    setrlimit(RLIMIT_AS, &as);
+    setrlimit(RLIMIT_CPU, &cpu);
+    alarm(LG_ATTRIBUTE_SECONDS);
+    unsetenv("DEBUGINFOD_URLS");
+    lg_sites_report_t r;
+    char *e = NULL;
+    int rc = lg_sites_attribute(sites_path, skip, nskip, &r, &e);
+    lg_buf_t out = {0};
+    if (rc > 0)
+      lg_buf_addf(&out, "1 %lld %lld %zu\n%s%s", r.i_first, r.i_last,
+                  strlen(r.summary), r.summary, r.table);
+    else if (rc == 0)
+      lg_buf_add(&out, "0\n");
+    else
+      lg_buf_addf(&out, "-1\n%s", e ? e : "?");
+    for (size_t off = 0; off < out.len;) {
+      ssize_t w = write(pfd[1], out.s + off, out.len - off);
+      if (w <= 0)
+        _exit(1);
+      off += (size_t)w;
+    }
+    _exit(0);
+  }
+  close(pfd[1]);
+  lg_buf_t in = {0};
+  double deadline = lg_now_ms() + (LG_ATTRIBUTE_SECONDS + 10) * 1000.0;
+  int timed_out = 0;
+  for (;;) {
+    double left = deadline - lg_now_ms();
+    if (left <= 0) {
+      timed_out = 1;
+      break;
+    }
+    struct pollfd p = {pfd[0], POLLIN, 0};
+    int r = poll(&p, 1, (int)left + 1);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0) {
+      timed_out = r == 0;
+      break;
+    }
+    char buf[65536];
+    ssize_t n = read(pfd[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0 || in.len > ((size_t)64 << 20))
+      break;
+    lg_buf_addn(&in, buf, (size_t)n);
+  }
+  close(pfd[0]);
+  if (timed_out)
+    kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  int rc = -1;
+  long long i0, i1;
+  size_t slen;
+  int used = 0;
+  if (timed_out) {
+    *err = lg_fmt("the attribution took over %d s and was stopped",
+                  LG_ATTRIBUTE_SECONDS + 10);
+  } else if (WIFSIGNALED(status)) {
+    *err = lg_fmt("the attribution process was killed by %s (a limit of %d "
+                  "s of CPU, %llu MiB of memory)",
+                  lg_signal_name(WTERMSIG(status)), LG_ATTRIBUTE_SECONDS,
+                  (unsigned long long)(LG_ATTRIBUTE_MEMORY >> 20));
+  } else if (in.s && strncmp(in.s, "0\n", 2) == 0) {
+    rc = 0;
+  } else if (in.s && strncmp(in.s, "-1\n", 3) == 0) {
+    *err = lg_xstrdup(in.s + 3);
+  } else if (in.s &&
+             sscanf(in.s, "1 %lld %lld %zu\n%n", &i0, &i1, &slen, &used) == 3 &&
+             used > 0 && slen <= in.len - (size_t)used) {
+    rep->summary = lg_xstrndup(in.s + used, slen);
+    rep->table = lg_xstrdup(in.s + used + slen);
+    rep->i_first = i0;
+    rep->i_last = i1;
+    rc = 1;
+  } else {
+    *err = lg_fmt("the attribution process ended without a result (exit "
+                  "status %d)",
+                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  }
+  lg_buf_free(&in);
+  return rc;
 }
 
 static int lg_native_metric(const char *name) {
@@ -592,7 +830,7 @@ void lg_sites_explain(lg_run_t *run, const char *sites_path,
   if (run->detected == LG_V_LEAK && native) {
     lg_sites_report_t rep;
     char *err = NULL, *note = NULL;
-    int rc = lg_sites_attribute(sites_path, skip, nskip, &rep, &err);
+    int rc = lg_sites_attribute_bounded(sites_path, skip, nskip, &rep, &err);
     if (rc > 0) {
       char *txt = lg_path_join(run_dir, "sites.txt");
       if (lg_write_file(txt, rep.table, strlen(rep.table)) != 0)

@@ -64,8 +64,9 @@ typedef struct lg_sites_report_s {
   long long i_first, i_last; /* the snapshots' iterations */
 } lg_sites_report_t;
 
-/* Attributes the growth recorded for the live table `sites_path` (its
- * .at-<i> snapshots and .maps). A site is named by its first two frames
+/* Attributes the growth recorded under `sites_path` (the .at-<i> snapshots
+ * and .maps the probe wrote; lg_sites_explain runs this in a child process
+ * bounded in time and memory). A site is named by its first two frames
  * after the allocator's (the allocating function and its caller): leading
  * frames in the C library, the C++ runtime, the preload or a sanitizer
  * runtime, or whose function matches one of the fnmatch patterns
@@ -79,8 +80,9 @@ int lg_sites_attribute(const char *sites_path, char *const *skip, size_t nskip,
                        lg_sites_report_t *rep, char **err);
 void lg_sites_report_free(lg_sites_report_t *r);
 
-/* Removes the live table, its snapshots and its map copy (paths derived
- * from sites_path only). */
+/* Removes the live tables (<sites_path>.<pid>, one per process that
+ * sampled), the snapshots (.at-<i>) and the map copy (.maps); no other
+ * file. */
 void lg_sites_remove(const char *sites_path);
 
 struct lg_run_s;

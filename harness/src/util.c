@@ -152,6 +152,36 @@ char *lg_read_file(const char *path, size_t *len) {
   return lg_buf_take(&b);
 }
 
+static int lg_read_more(int fd, lg_buf_t *b, size_t want, off_t off);
+
+char *lg_read_regular(const char *path, size_t max, size_t *len) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  struct stat st;
+  int e = 0;
+  if (fstat(fd, &st) != 0)
+    e = errno;
+  else if (!S_ISREG(st.st_mode))
+    e = EINVAL;
+  else if ((unsigned long long)st.st_size > max)
+    e = EFBIG;
+  lg_buf_t b = {0};
+  if (!e && lg_read_more(fd, &b, max + 1, -1) != 0)
+    e = errno ? errno : EIO;
+  else if (!e && b.len > max)
+    e = EFBIG; /* grew while read */
+  close(fd);
+  if (e) {
+    lg_buf_free(&b);
+    errno = e;
+    return NULL;
+  }
+  if (len)
+    *len = b.len;
+  return lg_buf_take(&b);
+}
+
 /* Appends up to `want` bytes of fd to b, stopping early at end of file:
  * with read() from the current offset when off < 0, else with pread() from
  * off on. Retries EINTR. Returns 0, or -1 on a read error. */

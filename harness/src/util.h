@@ -38,6 +38,12 @@ void lg_buf_free(lg_buf_t *b);
 
 /* Reads a whole file (NUL-terminated); NULL with errno set on failure. */
 char *lg_read_file(const char *path, size_t *len);
+/* Reads a whole regular file of at most max bytes (NUL-terminated, caller
+ * frees), for files another process wrote: opened without following a
+ * final symbolic link and without blocking (a FIFO or a device is refused
+ * with EINVAL before any read; a larger file with EFBIG). NULL with errno
+ * set on failure. */
+char *lg_read_regular(const char *path, size_t max, size_t *len);
 /* Reads at most head + tail bytes of a file (NUL-terminated, caller frees):
  * the whole file when it is no larger, else its first `head` bytes, a line
  * "\n[leakgate: N bytes not read]\n" and its last `tail` bytes, so that

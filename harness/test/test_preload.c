@@ -9,6 +9,7 @@
  * test fails: nothing here can pass on its own. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include "check.h"
 #include "lgheap.h"
@@ -328,17 +330,24 @@ __attribute__((noinline)) static void *t_site_child(size_t n) {
 }
 
 /* Grows a block by realloc in steps of 64 bytes up to n, as a dynamic
- * array does. */
+ * array does, filling each step; NULL when a realloc failed or lost
+ * content. */
 __attribute__((noinline)) static void *t_site_grower(size_t n) {
-  void *p = NULL;
+  unsigned char *p = NULL;
   for (size_t k = 64; k <= n; k += 64) {
-    void *q = t_realloc(p, k);
+    unsigned char *q = t_realloc(p, k);
     if (q == NULL) {
       t_free(p);
       return NULL;
     }
     p = q;
+    memset(p + k - 64, (int)(k / 64), 64);
   }
+  for (size_t k = 64; k <= n; k += 64)
+    if (p[k - 1] != (unsigned char)(k / 64)) {
+      t_free(p);
+      return NULL;
+    }
   __asm__ volatile("" ::"r"(p) : "memory");
   return p;
 }
@@ -378,27 +387,49 @@ static int t_site_find(const char *path, void *fn, lg_heap_site_t *out,
   return found;
 }
 
-/* The preload reads LEAKGATE_HEAP_SITES when it starts, so the test runs
- * in a re-executed copy of this program with it set to a fresh path. */
+/* The preload reads LEAKGATE_HEAP_SITES when it starts, so these tests
+ * run in a re-executed copy of this program with it set to a fresh path
+ * (and LEAKGATE_HEAP_SAMPLE to `mean` when not NULL). Returns the copy's
+ * wait status, or -1. */
+static int t_reexec(const char *name, const char *mean) {
+  char dir[] = "/tmp/lg-test-sites-XXXXXX";
+  if (mkdtemp(dir) == NULL)
+    return -1;
+  char base[64], file[96];
+  snprintf(base, sizeof base, "%s/sites", dir);
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    setenv("LEAKGATE_HEAP_SITES", base, 1);
+    if (mean)
+      setenv("LEAKGATE_HEAP_SAMPLE", mean, 1);
+    execl("/proc/self/exe", "lg_test_preload", name, (char *)NULL);
+    _exit(127);
+  }
+  int status = -1;
+  if (waitpid(pid, &status, 0) != pid)
+    status = -1;
+  snprintf(file, sizeof file, "%s.%ld", base, (long)pid); /* the copy's */
+  unlink(file);
+  rmdir(dir);
+  return status;
+}
+
+/* This process's table: <LEAKGATE_HEAP_SITES>.<pid>. */
+static const char *t_sites_path(void) {
+  static char path[4200];
+  const char *base = getenv("LEAKGATE_HEAP_SITES");
+  if (base == NULL)
+    return NULL;
+  snprintf(path, sizeof path, "%s.%ld", base, (long)getpid());
+  return path;
+}
+
 static void test_sites_name_the_caller(void) {
-  const char *path = getenv("LEAKGATE_HEAP_SITES");
+  const char *path = t_sites_path();
   if (path == NULL) {
-    char dir[] = "/tmp/lg-test-sites-XXXXXX";
-    ASSERT_TRUE(mkdtemp(dir) != NULL);
-    char file[64];
-    snprintf(file, sizeof file, "%s/sites", dir);
-    pid_t pid = fork();
-    ASSERT_TRUE(pid >= 0);
-    if (pid == 0) {
-      setenv("LEAKGATE_HEAP_SITES", file, 1);
-      execl("/proc/self/exe", "lg_test_preload", "sites_name_the_caller",
-            (char *)NULL);
-      _exit(127);
-    }
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    unlink(file);
-    rmdir(dir);
+    int status = t_reexec("sites_name_the_caller", NULL);
     ASSERT_TRUE(WIFEXITED(status));
     ASSERT_EQ(WEXITSTATUS(status), 0);
     return;
@@ -483,6 +514,62 @@ static void test_sites_name_the_caller(void) {
   ASSERT_TRUE(!t_site_find(path, (void *)t_site_child, &site, &hdr));
 }
 
+/* libgcc's unwinder allocates while holding its own lock when it first
+ * looks up frames registered with __register_frame (as a JIT registers its
+ * code): sampling that allocation would unwind, wait for the same lock, and
+ * hang. With every allocation a sample, register this program's unwind
+ * tables again and again and unwind after each; an alarm fails the test
+ * instead of hanging it. */
+extern void __register_frame(void *);
+static void *t_eh_frame;
+
+static int t_eh_frame_cb(struct dl_phdr_info *info, size_t size, void *arg) {
+  (void)size;
+  (void)arg;
+  for (int i = 0; i < info->dlpi_phnum; i++)
+    if (info->dlpi_phdr[i].p_type == PT_GNU_EH_FRAME) {
+      /* .eh_frame_hdr: version, eh_frame_ptr encoding (pcrel sdata4),
+       * ...; then the pointer to .eh_frame. */
+      const unsigned char *h =
+          (const unsigned char *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+      int32_t rel;
+      memcpy(&rel, h + 4, sizeof rel);
+      if (h[1] == 0x1b)
+        t_eh_frame = (void *)(uintptr_t)(h + 4 + rel);
+      return 1; /* the first object is the executable */
+    }
+  return 0;
+}
+
+static _Unwind_Reason_Code t_count_frame(struct _Unwind_Context *ctx,
+                                         void *arg) {
+  (void)ctx;
+  ++*(int *)arg;
+  return _URC_NO_REASON;
+}
+
+static void test_sites_no_deadlock_in_unwinder(void) {
+  if (t_sites_path() == NULL) {
+    int status = t_reexec("sites_no_deadlock_in_unwinder", "1");
+    ASSERT_TRUE(status != -1);
+    if (WIFSIGNALED(status))
+      CHECK_FAIL_("killed by signal %d (SIGALRM: deadlocked in the unwinder)",
+                  WTERMSIG(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    return;
+  }
+  dl_iterate_phdr(t_eh_frame_cb, NULL);
+  ASSERT_TRUE(t_eh_frame != NULL);
+  alarm(30);
+  for (int k = 0; k < 300; k++) {
+    __register_frame(t_eh_frame);
+    int frames = 0;
+    _Unwind_Backtrace(t_count_frame, &frames);
+    ASSERT_GT(frames, 0);
+  }
+  alarm(0);
+}
+
 static const check_case_t cases[] = {
     {"malloc_free_exact", test_malloc_free_exact},
     {"calloc_realloc_accounting", test_calloc_realloc_accounting},
@@ -491,6 +578,7 @@ static const check_case_t cases[] = {
      test_threads_stress_returns_to_initial},
     {"fork_child_counts_its_own", test_fork_child_counts_its_own},
     {"sites_name_the_caller", test_sites_name_the_caller},
+    {"sites_no_deadlock_in_unwinder", test_sites_no_deadlock_in_unwinder},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -158,8 +159,9 @@ static void test_parse_maps(void) {
               m.v[0].off == 0 && !m.v[0].exec);
   ASSERT_TRUE(strcmp(m.v[0].path, "/usr/bin/node") == 0);
   ASSERT_TRUE(m.v[1].exec && m.v[1].off == 0x1000);
-  ASSERT_TRUE(strcmp(m.v[2].path, "/tmp/a b/l.so (deleted)") == 0);
-  ASSERT_TRUE(strcmp(m.v[3].path, "/no/newline/at/end") == 0);
+  /* sorted by start address */
+  ASSERT_TRUE(strcmp(m.v[2].path, "/no/newline/at/end") == 0);
+  ASSERT_TRUE(strcmp(m.v[3].path, "/tmp/a b/l.so (deleted)") == 0);
   lg_maps_free(&m);
   ASSERT_EQ(lg_maps_parse("garbage\n\n", 9, &m, &err), -1);
   ASSERT_TRUE(err && strstr(err, "no file mapping"));
@@ -255,6 +257,49 @@ static void test_attribute_without_snapshots_or_broken(void) {
   lg_rmtree(dir);
 }
 
+/* Files the scenario controls may be anything: a FIFO or a link to a device
+ * where a snapshot or the map should be, a FIFO named as a module. Each is
+ * refused or passed over without blocking. */
+static void test_attribute_hostile_files(void) {
+  const char *dir = t_fresh_dir("hostile");
+  ASSERT_TRUE(dir != NULL);
+  char sites[600], p[700], fifo[700];
+  ASSERT_EQ(t_write_run(dir, sites, sizeof sites), 0);
+  lg_sites_report_t rep;
+  char *err = NULL;
+  /* the map copy is a link to /dev/zero: refused, not read forever */
+  snprintf(p, sizeof p, "%s.maps", sites);
+  ASSERT_EQ(unlink(p), 0);
+  ASSERT_EQ(symlink("/dev/zero", p), 0);
+  ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), -1);
+  ASSERT_TRUE(err && strstr(err, "heap-sites.maps"));
+  free(err);
+  err = NULL;
+  ASSERT_EQ(unlink(p), 0);
+  /* a snapshot is a FIFO: refused without waiting for a writer */
+  snprintf(p, sizeof p, "%s.at-600", sites);
+  ASSERT_EQ(unlink(p), 0);
+  ASSERT_EQ(mkfifo(p, 0600), 0);
+  ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), -1);
+  ASSERT_TRUE(err && strstr(err, "heap-sites.at-600"));
+  free(err);
+  err = NULL;
+  /* the map names a FIFO as the module of every site: module+offset */
+  ASSERT_EQ(t_write_run(dir, sites, sizeof sites), 0);
+  snprintf(fifo, sizeof fifo, "%s/module-fifo", dir);
+  ASSERT_EQ(mkfifo(fifo, 0600), 0);
+  uintptr_t lo = (uintptr_t)t_site_alpha & ~(uintptr_t)0xffff;
+  char maps[2048];
+  int n = snprintf(maps, sizeof maps, "%lx-%lx r-xp 00000000 08:01 77 %s\n",
+                   (unsigned long)lo, (unsigned long)(lo + 0x40000), fifo);
+  snprintf(p, sizeof p, "%s.maps", sites);
+  ASSERT_EQ(t_write(p, maps, (size_t)n), 0);
+  ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), 1);
+  ASSERT_TRUE(strstr(rep.summary, "from module-fifo+0x") != NULL);
+  lg_sites_report_free(&rep);
+  lg_rmtree(dir);
+}
+
 /* A LEAK run with a native metric flagged gets the attribution in its
  * evidence and sites.txt; any other run only loses the files. */
 static void test_explain_leak_only(void) {
@@ -263,7 +308,9 @@ static void test_explain_leak_only(void) {
     ASSERT_TRUE(dir != NULL);
     char sites[600], p[700];
     ASSERT_EQ(t_write_run(dir, sites, sizeof sites), 0);
-    ASSERT_EQ(t_write(sites, "live", 4), 0);
+    char live[700];
+    snprintf(live, sizeof live, "%s.4242", sites);
+    ASSERT_EQ(t_write(live, "live", 4), 0);
     lg_run_t run;
     memset(&run, 0, sizeof run);
     run.detected = leak ? LG_V_LEAK : LG_V_PASS;
@@ -280,7 +327,7 @@ static void test_explain_leak_only(void) {
       ASSERT_TRUE(strcmp(run.evidence, "mallocInUse grows") == 0);
     snprintf(p, sizeof p, "%s/sites.txt", dir);
     ASSERT_EQ(lg_is_file(p), leak);
-    ASSERT_TRUE(!lg_is_file(sites));
+    ASSERT_TRUE(!lg_is_file(live));
     snprintf(p, sizeof p, "%s.at-100", sites);
     ASSERT_TRUE(!lg_is_file(p));
     snprintf(p, sizeof p, "%s.maps", sites);
@@ -297,6 +344,7 @@ static const check_case_t cases[] = {
     {"attribute_names_functions", test_attribute_names_functions},
     {"attribute_without_snapshots_or_broken",
      test_attribute_without_snapshots_or_broken},
+    {"attribute_hostile_files", test_attribute_hostile_files},
     {"explain_leak_only", test_explain_leak_only},
     {NULL, NULL}};
 
