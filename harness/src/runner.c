@@ -993,6 +993,7 @@ static int lg_snap_begin(const lg_manifest_t *m, const lg_job_t *job,
     js->argc = sub.argc;
     js->envp = sub.envp;
     js->envc = sub.envc;
+    free(sub.sites_path); /* the re-run samples no sites */
     memset(&sub, 0, sizeof sub);
     js->snap = LG_SNAP_RERUN;
     ok = lg_spawn(js, &scratch) == 0;

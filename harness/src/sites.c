@@ -34,6 +34,18 @@
 #define LG_MODULE_SIZE_MAX ((long long)4 << 30)
 #define LG_ATTRIBUTE_SECONDS 60
 #define LG_ATTRIBUTE_MEMORY ((rlim_t)4 << 30)
+/* No address-space limit in a sanitizer build of the harness: the
+ * sanitizer's shadow memory alone reserves terabytes. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define LG_LIMIT_AS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define LG_LIMIT_AS 0
+#endif
+#endif
+#ifndef LG_LIMIT_AS
+#define LG_LIMIT_AS 1
+#endif
 
 int lg_sites_parse(const void *data, size_t len, lg_sites_snap_t *out,
                    char **err) {
@@ -723,7 +735,8 @@ static int lg_sites_attribute_bounded(const char *sites_path, char *const *skip,
     close(pfd[0]);
     struct rlimit as = {LG_ATTRIBUTE_MEMORY, LG_ATTRIBUTE_MEMORY},
                   cpu = {LG_ATTRIBUTE_SECONDS, LG_ATTRIBUTE_SECONDS};
-    setrlimit(RLIMIT_AS, &as);
+    if (LG_LIMIT_AS)
+      setrlimit(RLIMIT_AS, &as);
     setrlimit(RLIMIT_CPU, &cpu);
     alarm(LG_ATTRIBUTE_SECONDS);
     unsetenv("DEBUGINFOD_URLS");
