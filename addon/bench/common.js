@@ -70,9 +70,39 @@ function checkSink(sink, n, what) {
   if (sink.lastSeq !== n) throw new Error(`${what}: last seq ${sink.lastSeq}, expected ${n}`);
 }
 
+/*
+ * The timed window of a run: start() at its first timed event, stop() at its
+ * last; result() gives events/s and the process's CPU time per event over
+ * the window (every thread: writer, dispatcher, worker and JS thread), which
+ * bounds the rate on a machine of C cores at C / cpu-per-event.
+ */
+class Window {
+  constructor() {
+    this.t0 = 0;
+    this.cpu0 = null;
+    this.dt = 0;
+    this.cpu = 0;
+  }
+
+  start() {
+    this.cpu0 = process.cpuUsage();
+    this.t0 = now();
+  }
+
+  stop() {
+    this.dt = now() - this.t0;
+    const c = process.cpuUsage(this.cpu0);
+    this.cpu = (c.user + c.system) / 1e6;
+  }
+
+  result(events) {
+    return { rate: events / this.dt, cpuNs: (this.cpu * 1e9) / events };
+  }
+}
+
 /* The events of a run that are delivered before its clock starts. */
 function settle(n) {
   return Math.floor(n / 4);
 }
 
-module.exports = { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle };
+module.exports = { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window };

@@ -7,7 +7,8 @@
  * as a {type, path, value, seq} object to the same subscriber (common.js
  * makeSink), is timed over the same last three quarters of its events, and
  * fails unless the subscriber got exactly the n expected events (count,
- * checksum of paths and values, sampled contents, last seq).
+ * checksum of paths and values, sampled contents, last seq). Each resolves
+ * to {rate, cpuNs} (common.js Window).
  *
  *  tsfnRun(n)        native writer thread, one napi_call_threadsafe_function
  *                    per event (bench/peers.c), queue of TSFN_QUEUE events
@@ -41,7 +42,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
-const { PATHS, VALUES, now, makeSink, checkSink, settle } = require('./common');
+const { PATHS, VALUES, makeSink, checkSink, settle, Window } = require('./common');
 
 const TSFN_QUEUE = 4096;
 const POST_BATCH = 1024;
@@ -85,18 +86,17 @@ function tsfnRun(n) {
   if (native === null) native = loadNative();
   const sink = makeSink();
   const skip = settle(n);
-  let t0 = 0;
-  let dt = 0;
+  const win = new Window();
   let seq = 0;
   const cb = (p, v) => {
-    if (sink.n === skip) t0 = now();
+    if (sink.n === skip) win.start();
     sink.fn({ type: 'set', path: p, value: v, seq: ++seq });
-    if (sink.n === n) dt = now() - t0;
+    if (sink.n === n) win.stop();
   };
   return native.tsfnRun(n, PATHS, VALUES, cb, TSFN_QUEUE).then((written) => {
     if (written !== n) throw new Error(`tsfn: wrote ${written} of ${n}`);
     checkSink(sink, n, 'tsfn');
-    return (n - skip) / dt;
+    return win.result(n - skip);
   });
 }
 
@@ -107,8 +107,7 @@ function postRun(n, batch) {
     const sink = makeSink();
     const skip = settle(n);
     const what = batch === 1 ? 'postMessage per event' : `postMessage x${batch}`;
-    let t0 = 0;
-    let dt = 0;
+    const win = new Window();
     let seq = 0;
     let credited = 0;
     let done = -1;
@@ -120,9 +119,9 @@ function postRun(n, batch) {
       if (Atomics.load(ctl, 1) !== 0) Atomics.notify(ctl, 0);
     };
     const deliver = (p, v) => {
-      if (sink.n === skip) t0 = now();
+      if (sink.n === skip) win.start();
       sink.fn({ type: 'set', path: p, value: v, seq: ++seq });
-      if (sink.n === n) dt = now() - t0;
+      if (sink.n === n) win.stop();
     };
     worker.on('message', batch === 1 ? (m) => {
       if (typeof m === 'number') { done = m; return; }
@@ -139,7 +138,7 @@ function postRun(n, batch) {
         if (code !== 0) throw new Error(`${what}: worker exited with ${code}`);
         if (done !== n) throw new Error(`${what}: worker wrote ${done} of ${n}`);
         checkSink(sink, n, what);
-        resolve((n - skip) / dt);
+        resolve(win.result(n - skip));
       } catch (err) {
         reject(err);
       }
@@ -194,8 +193,7 @@ function ringRun(n, useIntern = true) {
     const sink = makeSink();
     const skip = settle(n);
     const what = 'SharedArrayBuffer ring';
-    let t0 = 0;
-    let dt = 0;
+    const win = new Window();
     let seq = 0;
     let r = 0;
     let exited = false;
@@ -209,7 +207,7 @@ function ringRun(n, useIntern = true) {
       try {
         if (failed) throw failed;
         checkSink(sink, n, what);
-        resolve((n - skip) / dt);
+        resolve(win.result(n - skip));
       } catch (err) {
         reject(err);
       }
@@ -236,9 +234,9 @@ function ringRun(n, useIntern = true) {
             const v = useIntern ? intern(vc, ring, buf, o + 1 + pw, vl) :
               buf.utf8Slice(pos + 4 + (pw << 2), pos + 4 + (pw << 2) + vl);
             r = (r + ((1 + pw + ((vl + 3) >> 2)) << 2)) | 0;
-            if (sink.n === skip) t0 = now();
+            if (sink.n === skip) win.start();
             sink.fn({ type: 'set', path: p, value: v, seq: ++seq });
-            if (sink.n === n) dt = now() - t0;
+            if (sink.n === n) win.stop();
             if (++since === RING_RELEASE) {
               release();
               budget -= since;

@@ -24,14 +24,18 @@
  * quarters of the run's events on both sides: the first quarter lets V8
  * settle the call site (re-optimising for the new function), which is a
  * one-time cost per subscriber, not a per-event one.
+ * Each delivery figure also gives the process's CPU time per event over its
+ * timed window (all threads), which bounds its rate at cores / CPU-per-event.
  * Usage: node bench/pipeline.js [--events N] [--runs R] [--json] [--no-peers]
+ *          [--only emitter,threaded,sync,tsfn,postEach,postBatch,ring,set,poll]
+ * (--only: those figures alone, e.g. under a profiler; ratios need both sides)
  * Select the build with EVSTORE_VARIANT (default release) or EVSTORE_ADDON;
  * the peers' addon with EVSTORE_BENCH_PEERS (default: evstore_bench_peers.node
  * next to evstore.node).
  */
 const { EventEmitter } = require('node:events');
 const evstore = require('..');
-const { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle } = require('./common');
+const { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window } = require('./common');
 const peers = require('./peers');
 
 const { Store, Worker } = evstore;
@@ -46,21 +50,23 @@ const RUNS = arg('--runs', 5);
 const JSON_OUT = process.argv.includes('--json');
 
 const PEERS = !process.argv.includes('--no-peers');
+const ONLY = process.argv.includes('--only') ?
+  process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
 
 function emitterRun(n) {
   const ee = new EventEmitter();
   const sink = makeSink();
   ee.on('event', sink.fn);
   const skip = settle(n);
-  let t0 = 0;
+  const win = new Window();
   for (let i = 0; i < n; i++) {
-    if (i === skip) t0 = now();
+    if (i === skip) win.start();
     ee.emit('event', { type: 'set', path: PATHS[i % NPATHS],
       value: VALUES[i % NPATHS], seq: i + 1 });
   }
-  const dt = now() - t0;
+  win.stop();
   checkSink(sink, n, 'EventEmitter');
-  return (n - skip) / dt;
+  return win.result(n - skip);
 }
 
 /* Native writer thread -> dispatcher -> batches -> JS subscriber. */
@@ -69,18 +75,18 @@ function storeRunThreaded(n) {
     const store = new Store({ queueSlots: 4096 });
     const sink = makeSink();
     const skip = settle(n);
-    let t0 = 0;
+    const win = new Window();
     store.watch('/bench/**').subscribe((e) => {
-      if (sink.n === skip) t0 = now();
+      if (sink.n === skip) win.start();
       sink.fn(e);
       if (sink.n === n) {
-        const dt = now() - t0;
+        win.stop();
         const written = internal.benchJoin(store);
         store.close();
         try {
           if (written !== n) throw new Error(`store (native writer thread): wrote ${written}`);
           checkSink(sink, n, 'store (native writer thread)');
-          resolve((n - skip) / dt);
+          resolve(win.result(n - skip));
         } catch (err) {
           reject(err);
         }
@@ -96,16 +102,16 @@ function storeRunSync(n) {
     const store = new Store({ queueSlots: 4096 });
     const sink = makeSink();
     const skip = settle(n);
-    let t0 = 0;
+    const win = new Window();
     store.watch('/bench/**').subscribe((e) => {
-      if (sink.n === skip) t0 = now();
+      if (sink.n === skip) win.start();
       sink.fn(e);
       if (sink.n === n) {
-        const dt = now() - t0;
+        win.stop();
         store.close();
         try {
           checkSink(sink, n, 'store (delivery alone)');
-          resolve((n - skip) / dt);
+          resolve(win.result(n - skip));
         } catch (err) {
           reject(err);
         }
@@ -154,43 +160,45 @@ function pollRun(n) {
   return n / dt;
 }
 
-/* The figures of one run, in this order. The peer ratios are evstore's
- * end-to-end figure over the peer's, both of the same run. */
-const PEER_FIGURES = [
-  ['tsfn', 'vsTsfn', (n) => peers.tsfnRun(n)],
-  ['postEach', 'vsPostEach', (n) => peers.postRun(n, 1)],
-  ['postBatch', 'vsPostBatch', (n) => peers.postRun(n, peers.POST_BATCH)],
-  ['ring', 'vsRing', (n) => peers.ringRun(n)],
+/* The delivery figures of one run, in this order: [key, run(n) ->
+ * {rate, cpuNs}, the key of evstore's ratio to it]. A peer's ratio is
+ * evstore's end-to-end figure over the peer's, both of the same run. */
+const FIGURES = [
+  ['emitter', async (n) => emitterRun(n)],
+  ['threaded', storeRunThreaded],
+  ['sync', storeRunSync],
 ];
+if (PEERS) {
+  FIGURES.push(
+    ['tsfn', (n) => peers.tsfnRun(n), 'vsTsfn'],
+    ['postEach', (n) => peers.postRun(n, 1), 'vsPostEach'],
+    ['postBatch', (n) => peers.postRun(n, peers.POST_BATCH), 'vsPostBatch'],
+    ['ring', (n) => peers.ringRun(n), 'vsRing']);
+}
+const want = (key) => ONLY === null || ONLY.includes(key);
 
 async function main() {
-  const res = { threaded: [], sync: [], emitter: [], ratio: [], ratioSync: [],
-    set: [], setSub: [], poll: [] };
-  if (PEERS) for (const [key, vs] of PEER_FIGURES) { res[key] = []; res[vs] = []; }
+  const res = {};
+  const push = (key, v) => { (res[key] || (res[key] = [])).push(v); };
+  const figures = FIGURES.filter(([key]) => want(key));
   // Warm-up of every path (JIT), not measured.
-  emitterRun(EVENTS / 10);
-  await storeRunThreaded(EVENTS / 10);
-  await storeRunSync(EVENTS / 10);
-  if (PEERS) for (const [, , run] of PEER_FIGURES) await run(EVENTS / 10);
+  for (const [, run] of figures) await run(EVENTS / 10);
   for (let r = 0; r < RUNS; r++) {
-    const ee = emitterRun(EVENTS);
-    const th = await storeRunThreaded(EVENTS);
-    const sy = await storeRunSync(EVENTS);
-    res.emitter.push(ee);
-    res.threaded.push(th);
-    res.sync.push(sy);
-    res.ratio.push(th / ee);
-    res.ratioSync.push(sy / ee);
-    if (PEERS) {
-      for (const [key, vs, run] of PEER_FIGURES) {
-        const v = await run(EVENTS);
-        res[key].push(v);
-        res[vs].push(th / v);
-      }
+    const got = {};
+    for (const [key, run] of figures) {
+      const { rate, cpuNs } = await run(EVENTS);
+      got[key] = rate;
+      push(key, rate);
+      push(`${key}Cpu`, cpuNs);
     }
-    res.set.push(await setRun(EVENTS / 4, false));
-    res.setSub.push(await setRun(EVENTS / 4, true));
-    res.poll.push(pollRun(Math.min(EVENTS / 4, 200000)));
+    if (got.emitter && got.threaded) push('ratio', got.threaded / got.emitter);
+    if (got.emitter && got.sync) push('ratioSync', got.sync / got.emitter);
+    for (const [key, , vs] of figures) if (vs && got.threaded) push(vs, got.threaded / got[key]);
+    if (want('set')) {
+      push('set', await setRun(EVENTS / 4, false));
+      push('setSub', await setRun(EVENTS / 4, true));
+    }
+    if (want('poll')) push('poll', pollRun(Math.min(EVENTS / 4, 200000)));
   }
   const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)]));
   const config = PEERS ? { tsfnQueue: peers.TSFN_QUEUE, postBatch: peers.POST_BATCH,
@@ -200,19 +208,25 @@ async function main() {
     return;
   }
   const f = (x) => `${(x / 1e6).toFixed(2)}M/s`;
+  const line = (label, key, ratioKey, ratioText) => {
+    if (m[key] === undefined) return;
+    const cpu = m[`${key}Cpu`] === undefined ? '' : `  ${m[`${key}Cpu`].toFixed(0)} ns CPU/event`;
+    const ratio = m[ratioKey] === undefined ? '' : `  ${ratioText} ${m[ratioKey].toFixed(2)}x`;
+    console.log(`  ${label.padEnd(50)}${f(m[key])}${cpu}${ratio}`);
+  };
   console.log(`evstore.node pipeline bench: ${EVENTS} events x ${RUNS} runs (medians)`);
-  console.log(`  EventEmitter (same paths, values, event objects): ${f(m.emitter)}`);
-  console.log(`  store -> JS, native writer thread:                ${f(m.threaded)}  ratio ${m.ratio.toFixed(2)}x`);
-  console.log(`  store -> JS, writes first (delivery alone):       ${f(m.sync)}  ratio ${m.ratioSync.toFixed(2)}x`);
-  console.log(`  store.set() from JS, no subscriber:               ${f(m.set)}`);
-  console.log(`  store.set() from JS, one subscriber:              ${f(m.setSub)}`);
-  console.log(`  worker poll+complete:                             ${f(m.poll)}`);
-  if (PEERS) {
-    console.log('  peers (evstore native writer -> JS end to end / peer, same run):');
-    console.log(`    N-API threadsafe function, one call per event:  ${f(m.tsfn)}  evstore ${m.vsTsfn.toFixed(2)}x`);
-    console.log(`    worker postMessage, one message per event:      ${f(m.postEach)}  evstore ${m.vsPostEach.toFixed(2)}x`);
-    console.log(`    worker postMessage, ${peers.POST_BATCH} events per message:   ${f(m.postBatch)}  evstore ${m.vsPostBatch.toFixed(2)}x`);
-    console.log(`    worker -> SharedArrayBuffer ring + Atomics:     ${f(m.ring)}  evstore ${m.vsRing.toFixed(2)}x`);
+  line('EventEmitter (same paths, values, event objects):', 'emitter');
+  line('store -> JS, native writer thread:', 'threaded', 'ratio', 'ratio');
+  line('store -> JS, writes first (delivery alone):', 'sync', 'ratioSync', 'ratio');
+  line('store.set() from JS, no subscriber:', 'set');
+  line('store.set() from JS, one subscriber:', 'setSub');
+  line('worker poll+complete:', 'poll');
+  if (figures.some(([, , vs]) => vs)) {
+    console.log('  peers (ratio: evstore native writer -> JS end to end / peer, same run):');
+    line('  N-API threadsafe function, one call per event:', 'tsfn', 'vsTsfn', 'evstore');
+    line('  worker postMessage, one message per event:', 'postEach', 'vsPostEach', 'evstore');
+    line(`  worker postMessage, ${peers.POST_BATCH} events per message:`, 'postBatch', 'vsPostBatch', 'evstore');
+    line('  worker -> SharedArrayBuffer ring + Atomics:', 'ring', 'vsRing', 'evstore');
   }
 }
 
