@@ -8,17 +8,35 @@
  *  2. the same delivery when the native writes happen first on the JS thread
  *     (pure decode + callback cost, no CPU shared with the writer);
  *  3. store.set() calls/s from JS (no subscriber, and with one);
- *  4. pollStepEvents + completeStepEvent throughput of a Worker.
+ *  4. pollStepEvents + completeStepEvent throughput of a Worker;
+ *  5. the peers a user would pick instead of evstore to get events produced
+ *     off the JS thread into a JS callback (bench/peers.js): a per-event
+ *     N-API threadsafe function, worker_threads postMessage per event and
+ *     batched, and a SharedArrayBuffer ring with Atomics, each in the same
+ *     run with the same events and subscriber, and the ratio of evstore's
+ *     end-to-end figure (1.) to each.
+ * Every side delivers the same events (common.js) to the same subscriber
+ * and fails unless it got exactly the expected ones (count, checksum of
+ * paths and values, sampled contents, last seq), so a broken side cannot
+ * look fast.
  * Every run uses a new subscriber function on each side (as a new
  * subscription would), and the delivery rates are timed over the last three
  * quarters of the run's events on both sides: the first quarter lets V8
  * settle the call site (re-optimising for the new function), which is a
  * one-time cost per subscriber, not a per-event one.
- * Usage: node bench/pipeline.js [--events N] [--runs R] [--json]
- * Select the build with EVSTORE_VARIANT (default release) or EVSTORE_ADDON.
+ * Each delivery figure also gives the process's CPU time per event over its
+ * timed window (all threads), which bounds its rate at cores / CPU-per-event.
+ * Usage: node bench/pipeline.js [--events N] [--runs R] [--json] [--no-peers]
+ *          [--only emitter,threaded,sync,tsfn,postEach,postBatch,ring,set,poll]
+ * (--only: those figures alone, e.g. under a profiler; ratios need both sides)
+ * Select the build with EVSTORE_VARIANT (default release) or EVSTORE_ADDON;
+ * the peers' addon with EVSTORE_BENCH_PEERS (default: evstore_bench_peers.node
+ * next to evstore.node).
  */
 const { EventEmitter } = require('node:events');
 const evstore = require('..');
+const { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window } = require('./common');
+const peers = require('./peers');
 
 const { Store, Worker } = evstore;
 const internal = evstore._internal;
@@ -31,50 +49,24 @@ const EVENTS = arg('--events', 2_000_000);
 const RUNS = arg('--runs', 5);
 const JSON_OUT = process.argv.includes('--json');
 
-const NPATHS = 64;
-const PATHS = Array.from({ length: NPATHS }, (_, i) => `/bench/item${i}/value`);
-const VALUES = Array.from({ length: NPATHS }, (_, i) => `value-${i}-${'x'.repeat(i % 16)}`);
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function now() {
-  return Number(process.hrtime.bigint()) / 1e9;
-}
-
-/* The subscriber used on both sides: touches every field. */
-function makeSink() {
-  const st = { n: 0, bytes: 0, lastSeq: 0 };
-  st.fn = (e) => {
-    st.n++;
-    st.bytes += e.value.length + e.path.length;
-    st.lastSeq = e.seq;
-  };
-  return st;
-}
-
-/* The events of a run that are delivered before its clock starts. */
-function settle(n) {
-  return Math.floor(n / 4);
-}
+const PEERS = !process.argv.includes('--no-peers');
+const ONLY = process.argv.includes('--only') ?
+  process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
 
 function emitterRun(n) {
   const ee = new EventEmitter();
   const sink = makeSink();
   ee.on('event', sink.fn);
   const skip = settle(n);
-  let t0 = 0;
+  const win = new Window();
   for (let i = 0; i < n; i++) {
-    if (i === skip) t0 = now();
+    if (i === skip) win.start();
     ee.emit('event', { type: 'set', path: PATHS[i % NPATHS],
       value: VALUES[i % NPATHS], seq: i + 1 });
   }
-  const dt = now() - t0;
-  if (sink.n !== n) throw new Error('emitter lost events');
-  return (n - skip) / dt;
+  win.stop();
+  checkSink(sink, n, 'EventEmitter');
+  return win.result(n - skip);
 }
 
 /* Native writer thread -> dispatcher -> batches -> JS subscriber. */
@@ -83,16 +75,21 @@ function storeRunThreaded(n) {
     const store = new Store({ queueSlots: 4096 });
     const sink = makeSink();
     const skip = settle(n);
-    let t0 = 0;
+    const win = new Window();
     store.watch('/bench/**').subscribe((e) => {
-      if (sink.n === skip) t0 = now();
+      if (sink.n === skip) win.start();
       sink.fn(e);
       if (sink.n === n) {
-        const dt = now() - t0;
+        win.stop();
         const written = internal.benchJoin(store);
         store.close();
-        if (written !== n) reject(new Error(`wrote ${written}`));
-        else resolve((n - skip) / dt);
+        try {
+          if (written !== n) throw new Error(`store (native writer thread): wrote ${written}`);
+          checkSink(sink, n, 'store (native writer thread)');
+          resolve(win.result(n - skip));
+        } catch (err) {
+          reject(err);
+        }
       }
     });
     internal.benchWrite(store, n, PATHS, VALUES, true);
@@ -101,18 +98,23 @@ function storeRunThreaded(n) {
 
 /* Writes first (on the JS thread), then measures delivery alone. */
 function storeRunSync(n) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const store = new Store({ queueSlots: 4096 });
     const sink = makeSink();
     const skip = settle(n);
-    let t0 = 0;
+    const win = new Window();
     store.watch('/bench/**').subscribe((e) => {
-      if (sink.n === skip) t0 = now();
+      if (sink.n === skip) win.start();
       sink.fn(e);
       if (sink.n === n) {
-        const dt = now() - t0;
+        win.stop();
         store.close();
-        resolve((n - skip) / dt);
+        try {
+          checkSink(sink, n, 'store (delivery alone)');
+          resolve(win.result(n - skip));
+        } catch (err) {
+          reject(err);
+        }
       }
     });
     internal.benchWrite(store, n, PATHS, VALUES, false);
@@ -158,39 +160,74 @@ function pollRun(n) {
   return n / dt;
 }
 
+/* The delivery figures of one run, in this order: [key, run(n) ->
+ * {rate, cpuNs}, the key of evstore's ratio to it]. A peer's ratio is
+ * evstore's end-to-end figure over the peer's, both of the same run. */
+const FIGURES = [
+  ['emitter', async (n) => emitterRun(n)],
+  ['threaded', storeRunThreaded],
+  ['sync', storeRunSync],
+];
+if (PEERS) {
+  FIGURES.push(
+    ['tsfn', (n) => peers.tsfnRun(n), 'vsTsfn'],
+    ['postEach', (n) => peers.postRun(n, 1), 'vsPostEach'],
+    ['postBatch', (n) => peers.postRun(n, peers.POST_BATCH), 'vsPostBatch'],
+    ['ring', (n) => peers.ringRun(n), 'vsRing']);
+}
+const want = (key) => ONLY === null || ONLY.includes(key);
+
 async function main() {
-  const res = { threaded: [], sync: [], emitter: [], ratio: [], ratioSync: [],
-    set: [], setSub: [], poll: [] };
+  const res = {};
+  const push = (key, v) => { (res[key] || (res[key] = [])).push(v); };
+  const figures = FIGURES.filter(([key]) => want(key));
   // Warm-up of every path (JIT), not measured.
-  emitterRun(EVENTS / 10);
-  await storeRunThreaded(EVENTS / 10);
-  await storeRunSync(EVENTS / 10);
+  for (const [, run] of figures) await run(EVENTS / 10);
   for (let r = 0; r < RUNS; r++) {
-    const ee = emitterRun(EVENTS);
-    const th = await storeRunThreaded(EVENTS);
-    const sy = await storeRunSync(EVENTS);
-    res.emitter.push(ee);
-    res.threaded.push(th);
-    res.sync.push(sy);
-    res.ratio.push(th / ee);
-    res.ratioSync.push(sy / ee);
-    res.set.push(await setRun(EVENTS / 4, false));
-    res.setSub.push(await setRun(EVENTS / 4, true));
-    res.poll.push(pollRun(Math.min(EVENTS / 4, 200000)));
+    const got = {};
+    for (const [key, run] of figures) {
+      const { rate, cpuNs } = await run(EVENTS);
+      got[key] = rate;
+      push(key, rate);
+      push(`${key}Cpu`, cpuNs);
+    }
+    if (got.emitter && got.threaded) push('ratio', got.threaded / got.emitter);
+    if (got.emitter && got.sync) push('ratioSync', got.sync / got.emitter);
+    for (const [key, , vs] of figures) if (vs && got.threaded) push(vs, got.threaded / got[key]);
+    if (want('set')) {
+      push('set', await setRun(EVENTS / 4, false));
+      push('setSub', await setRun(EVENTS / 4, true));
+    }
+    if (want('poll')) push('poll', pollRun(Math.min(EVENTS / 4, 200000)));
   }
   const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)]));
+  const config = PEERS ? { tsfnQueue: peers.TSFN_QUEUE, postBatch: peers.POST_BATCH,
+    postWindow: peers.POST_WINDOW, ringBytes: peers.RING_BYTES } : null;
   if (JSON_OUT) {
-    console.log(JSON.stringify({ events: EVENTS, runs: RUNS, median: m, runsData: res }));
+    console.log(JSON.stringify({ events: EVENTS, runs: RUNS, peers: config, median: m, runsData: res }));
     return;
   }
   const f = (x) => `${(x / 1e6).toFixed(2)}M/s`;
+  const line = (label, key, ratioKey, ratioText) => {
+    if (m[key] === undefined) return;
+    const cpu = m[`${key}Cpu`] === undefined ? '' : `  ${m[`${key}Cpu`].toFixed(0)} ns CPU/event`;
+    const ratio = m[ratioKey] === undefined ? '' : `  ${ratioText} ${m[ratioKey].toFixed(2)}x`;
+    console.log(`  ${label.padEnd(50)}${f(m[key])}${cpu}${ratio}`);
+  };
   console.log(`evstore.node pipeline bench: ${EVENTS} events x ${RUNS} runs (medians)`);
-  console.log(`  EventEmitter (same paths, values, event objects): ${f(m.emitter)}`);
-  console.log(`  store -> JS, native writer thread:                ${f(m.threaded)}  ratio ${m.ratio.toFixed(2)}x`);
-  console.log(`  store -> JS, writes first (delivery alone):       ${f(m.sync)}  ratio ${m.ratioSync.toFixed(2)}x`);
-  console.log(`  store.set() from JS, no subscriber:               ${f(m.set)}`);
-  console.log(`  store.set() from JS, one subscriber:              ${f(m.setSub)}`);
-  console.log(`  worker poll+complete:                             ${f(m.poll)}`);
+  line('EventEmitter (same paths, values, event objects):', 'emitter');
+  line('store -> JS, native writer thread:', 'threaded', 'ratio', 'ratio');
+  line('store -> JS, writes first (delivery alone):', 'sync', 'ratioSync', 'ratio');
+  line('store.set() from JS, no subscriber:', 'set');
+  line('store.set() from JS, one subscriber:', 'setSub');
+  line('worker poll+complete:', 'poll');
+  if (figures.some(([, , vs]) => vs)) {
+    console.log('  peers (ratio: evstore native writer -> JS end to end / peer, same run):');
+    line('  N-API threadsafe function, one call per event:', 'tsfn', 'vsTsfn', 'evstore');
+    line('  worker postMessage, one message per event:', 'postEach', 'vsPostEach', 'evstore');
+    line(`  worker postMessage, ${peers.POST_BATCH} events per message:`, 'postBatch', 'vsPostBatch', 'evstore');
+    line('  worker -> SharedArrayBuffer ring + Atomics:', 'ring', 'vsRing', 'evstore');
+  }
 }
 
 main().catch((err) => { console.error(err); process.exitCode = 1; });
