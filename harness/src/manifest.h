@@ -154,7 +154,8 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
  * (a suppression path using them is skipped as if it named a per-run file),
  * and a suppression file is read only when its resolved path lies under
  * root. (A variant with "preset" also reads leakgate's own presets.json in
- * {leakgate}, lg_leakgate_dir.) Every other check is the same as lg_manifest_load's. */
+ * {leakgate}, lg_leakgate_dir.) Every other check is the same as
+ * lg_manifest_load's. */
 #define LG_MANIFEST_SANDBOX 1u
 /* lg_manifest_load with LG_MANIFEST_* flags (0: the same as it). */
 int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
