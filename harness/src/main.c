@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "analyze.h"
@@ -287,6 +288,13 @@ static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
     printf("leakgate %s\nleakgate: %zu runs, %zu failed, %zu infrastructure "
            "errors; reports in %s\n",
            head, r->nruns, failed, infra, out);
+    /* Its own memory is a figure too (issue 16): the harness process
+     * alone, the scenarios it ran are not in it. */
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+      printf("leakgate: own peak RSS %.1f MiB (the harness process; its "
+             "scenarios not included)\n",
+             (double)ru.ru_maxrss / 1024.0);
     free(head);
   }
   return r->exit_code;
