@@ -389,6 +389,57 @@ private:
   std::map<std::string, std::vector<double>> samples_;
 };
 
+uint64_t core_live_bytes() {
+  evs_alloc_stats_t st{};
+  evs_alloc_stats(&st);
+  return st.live_bytes;
+}
+
+// Memory is a performance figure too (issue 16): what a store and its queue
+// hold, from the core's exact allocation counters (bytes asked for, every
+// one of them touched by the time the rings have wrapped once), and what one
+// event costs while it waits in the queue: its slot plus its value's bytes
+// in the value ring (from the queue's own counters, with the benchmark's
+// 26-byte path and 32-byte value). Counters only; the timing is the cost of
+// measuring them.
+void BM_Footprint(benchmark::State &state) {
+  for (auto _ : state) {
+    uint64_t b0 = core_live_bytes();
+    evs_store_t *s = nullptr;
+    if (evs_store_open(nullptr, &s) != EVS_OK) {
+      state.SkipWithError("open failed");
+      break;
+    }
+    uint64_t store_bytes = core_live_bytes() - b0;
+    evs_store_free(s);
+    b0 = core_live_bytes();
+    evs_queue_t *q = nullptr;
+    if (evs_queue_create(nullptr, &q) != EVS_OK) {
+      state.SkipWithError("queue failed");
+      break;
+    }
+    uint64_t queue_bytes = core_live_bytes() - b0;
+    evs_queue_stats_t qs{};
+    evs_queue_stats(q, &qs);
+    const uint32_t k = qs.slots / 2;
+    for (uint32_t i = 0; i < k; i++)
+      evs_queue_push(q, EVS_EVENT_SET, i, kPath, sizeof(kPath) - 1, kValue,
+                     sizeof(kValue) - 1);
+    evs_queue_stats(q, &qs);
+    evs_queue_destroy(q);
+    double slot = static_cast<double>(queue_bytes - qs.value_ring_bytes) /
+                  static_cast<double>(qs.slots);
+    double value = qs.pending ? static_cast<double>(qs.value_bytes_in_use) /
+                                    static_cast<double>(qs.pending)
+                              : 0;
+    state.counters["store_bytes"] = static_cast<double>(store_bytes);
+    state.counters["queue_bytes"] = static_cast<double>(queue_bytes);
+    state.counters["queue_slots"] = qs.slots;
+    state.counters["value_ring_bytes"] = qs.value_ring_bytes;
+    state.counters["bytes_per_event_in_flight"] = slot + value;
+  }
+}
+
 template <class Q> void register_queue_benchmarks() {
   std::string q = Q::kName;
   benchmark::RegisterBenchmark(("BM_QueuePushPop/" + q).c_str(),
@@ -426,6 +477,7 @@ int main(int argc, char **argv) {
   benchmark::RegisterBenchmark("BM_WorkerPollComplete", BM_WorkerPollComplete)
       ->Unit(benchmark::kMillisecond)
       ->UseManualTime();
+  benchmark::RegisterBenchmark("BM_Footprint", BM_Footprint)->Iterations(1);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv))
     return 1;
