@@ -385,11 +385,20 @@ function closureScript(s, n, cache) {
   let name = '';
   const script = edgeTo(s, shared, ['script_or_debug_info', 'script']);
   if (script >= 0) {
-    name = s.strings[s.nodes[script * s.NF + s.N]];
-    // A debug info sits between them in some versions.
-    if (!name || !/[/\\.]/.test(name)) {
-      const inner = edgeTo(s, script, ['script']);
-      name = inner >= 0 ? s.strings[s.nodes[inner * s.NF + s.N]] : '';
+    // One lookup per script node, not per function (a script with many
+    // functions and many edges made this quadratic). Keys are negative so
+    // they never collide with the function nodes' keys.
+    const key = -1 - script;
+    if (cache.has(key)) {
+      name = cache.get(key);
+    } else {
+      name = s.strings[s.nodes[script * s.NF + s.N]];
+      // A debug info sits between them in some versions.
+      if (!name || !/[/\\.]/.test(name)) {
+        const inner = edgeTo(s, script, ['script']);
+        name = inner >= 0 ? s.strings[s.nodes[inner * s.NF + s.N]] : '';
+      }
+      cache.set(key, name);
     }
   }
   cache.set(shared, name);
@@ -440,7 +449,7 @@ function groupNodes(s) {
       key = `${type}\0${name}`;
       rec = { kind: type, name: cut(name) };
     } else {
-      const name = TYPE_GROUP[type] || `(${type})`;
+      const name = (Object.hasOwn(TYPE_GROUP, type) && TYPE_GROUP[type]) || `(${type})`;
       key = `type\0${name}`;
       rec = { kind: type, name };
     }
@@ -528,7 +537,7 @@ function nodeLabel(s, n, groups, ids) {
   }
   if (raw.startsWith('system / ')) return cut(raw.slice(9));
   if (type === 'object' || type === 'native' || type === 'synthetic') return cut(raw || `(${type})`);
-  return TYPE_GROUP[type] || `(${type})`;
+  return (Object.hasOwn(TYPE_GROUP, type) && TYPE_GROUP[type]) || `(${type})`;
 }
 
 /**

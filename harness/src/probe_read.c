@@ -172,7 +172,9 @@ void lg_probe_parse(const char *data, size_t len, lg_run_t *run,
 
 int lg_probe_read(const char *path, lg_run_t *run, lg_probe_info_t *info) {
   size_t len = 0;
-  char *data = lg_read_file(path, &len);
+  /* The scenario writes this file: read only as a regular file (not a FIFO
+   * or a link it put there) of bounded size. */
+  char *data = lg_read_regular(path, LG_PROBE_MAX_BYTES, &len);
   if (!data) {
     if (!info->protocol_error)
       info->protocol_error =

@@ -35,6 +35,10 @@ typedef struct lg_probe_info_s {
  * lg_probe_info_free. Returns 0, or -1 when the file cannot be opened
  * (info->protocol_error says so). Linear in the stream's size. Not
  * thread-safe on the same run/info. */
+/* The largest probe stream read (a clean 20 000-iteration JS run writes
+ * well under 1 MiB). */
+#define LG_PROBE_MAX_BYTES ((size_t)256 << 20)
+
 int lg_probe_read(const char *path, lg_run_t *run, lg_probe_info_t *info);
 /* Same, from a buffer. */
 void lg_probe_parse(const char *data, size_t len, lg_run_t *run,

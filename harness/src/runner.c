@@ -379,8 +379,18 @@ static int lg_spawn(lg_jstate_t *js, lg_run_t *run) {
      * descriptors would distort its fd counts. */
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     int in = open("/dev/null", O_RDONLY);
-    int o1 = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int o2 = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    /* Never through a link, never blocking on a FIFO: heapdiff's files are
+     * in a directory the re-run's scenario had (it is gone by now: its
+     * leftovers were killed), so they are removed and made anew. */
+    int excl = 0;
+    if (diff) {
+      unlink(out);
+      unlink(errp);
+      excl = O_EXCL;
+    }
+    int oflags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | excl;
+    int o1 = open(out, oflags, 0644);
+    int o2 = open(errp, oflags, 0644);
     int e = 0;
     if (in < 0 || o1 < 0 || o2 < 0 || dup2(in, 0) < 0 || dup2(o1, 1) < 0 ||
         dup2(o2, 2) < 0 || chdir(js->run_dir) != 0)
@@ -533,7 +543,8 @@ static int lg_detector_crashed(const char *run_dir) {
  * inside another record is not). Only the last 4 KiB are read: this is
  * polled while the scenario runs, however large its stream. */
 static int lg_probe_ended(const char *probe_path) {
-  int fd = open(probe_path, O_RDONLY | O_CLOEXEC);
+  /* Non-blocking: the scenario may have put a FIFO there. */
+  int fd = open(probe_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return 0;
   char tail[4096];

@@ -206,7 +206,7 @@ static int lg_read_more(int fd, lg_buf_t *b, size_t want, off_t off) {
 
 char *lg_read_capped(const char *path, size_t head, size_t tail, size_t *len,
                      unsigned long long *size) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return NULL;
   struct stat st;

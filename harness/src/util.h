@@ -44,7 +44,8 @@ char *lg_read_file(const char *path, size_t *len);
  * with EINVAL before any read; a larger file with EFBIG). NULL with errno
  * set on failure. */
 char *lg_read_regular(const char *path, size_t max, size_t *len);
-/* Reads at most head + tail bytes of a file (NUL-terminated, caller frees):
+/* Reads at most head + tail bytes of a file (NUL-terminated, caller frees;
+ * opened without blocking, so a FIFO reads as empty instead of hanging):
  * the whole file when it is no larger, else its first `head` bytes, a line
  * "\n[leakgate: N bytes not read]\n" and its last `tail` bytes, so that
  * memory stays bounded whatever a scenario writes while reports at either

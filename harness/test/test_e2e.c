@@ -703,6 +703,33 @@ static size_t lg_count_files(const char *dir, const char *pattern) {
   return n;
 }
 
+/* A scenario that plants a link and a FIFO where heapdiff's output goes
+ * (heap-hostile.js): the run ends (no hang), nothing is written through the
+ * link, and the attribution is still made. */
+static void test_js_heap_hostile(void) {
+  const char *dir = LG_TEST_OUT "/js_heap_hostile";
+  ASSERT_EQ(lg_run("js_heap_hostile", "run", "--scenario", "js-heap-hostile",
+                   "--variant", "plain", "--quiet", "--out", dir, NULL),
+            1);
+  char p[4200];
+  snprintf(p, sizeof p, "%s/runs/plain/js-heap-hostile/victim.txt", dir);
+  size_t len = 0;
+  char *victim = lg_read_file(p, &len);
+  ASSERT_TRUE(victim != NULL);
+  int untouched = strcmp(victim, "victim\n") == 0;
+  free(victim);
+  ASSERT_TRUE(untouched);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, lg_out), 0);
+  const lg_run_t *run = lg_find(&r, "js-heap-hostile", "plain");
+  int ok = run && run->verdict == LG_V_LEAK && run->heap &&
+           lg_contains(run->evidence, "JS heap over iterations 200..400: ");
+  if (!ok && run)
+    fprintf(stderr, "evidence: %s\n", run->evidence);
+  lg_results_free(&r);
+  ASSERT_TRUE(ok);
+}
+
 /* JS heap attribution (heapsnap.h): a JS run judged LEAK on heapUsed is
  * re-run with two heap snapshots; the evidence names what grew and how it
  * is held, results.json/summary.md/report.html carry it, the verdict stays
@@ -839,6 +866,7 @@ static const check_case_t cases[] = {
     {"js_throws", test_js_throws},
     {"js_lazy", test_js_lazy},
     {"js_heap_attribution", test_js_heap_attribution},
+    {"js_heap_hostile", test_js_heap_hostile},
     {"js_heap_options", test_js_heap_options},
     {"vg_clean", test_vg_clean},
     {"vg_leak", test_vg_leak},
