@@ -772,6 +772,8 @@ static int lg_lsan_capable(const lg_variant_t *va) {
   return san && opts;
 }
 
+static void lg_append_evidence(lg_run_t *run, const char *what);
+
 /* Analyses a finished attempt into job->run. Returns 1 when LeakSanitizer
  * crashed at its exit (lg_lsan_capable variants only): the exit status is
  * then the detector's, not the code's, and is not judged (the scenario had
@@ -809,8 +811,11 @@ static int lg_finish(const lg_manifest_t *m, const lg_job_t *job,
   lg_buf_t notes = {0}, problems = {0};
   lg_collect_detectors(m, job->va, js, run, &notes, &problems);
   lg_analyze_run(m, job->sc, job->va, &pi, notes.s, problems.s, run);
-  lg_sites_explain(run, js->sites_path, js->run_dir, m->frame_skip,
-                   m->nframe_skip);
+  char *sites = lg_sites_explain(run, js->sites_path, js->run_dir,
+                                 m->frame_skip, m->nframe_skip);
+  if (sites)
+    lg_append_evidence(run, sites);
+  free(sites);
   if (nleft) {
     char *what = lg_fmt("left %zu process%s running after it exited: %s "
                         "(killed)",
@@ -942,6 +947,25 @@ static void lg_snap_watch(lg_jstate_t *js, const lg_run_t *run) {
   js->live_n = js->live_sx = js->live_sy = js->live_sxx = js->live_sxy = 0;
 }
 
+/* Starts the attribution's current process (js->argv, js->snap set) and
+ * watches it like a run: 0; or records why it could not start
+ * ("not made: <what> could not start: ..."): -1. */
+static int lg_snap_spawn(lg_jstate_t *js, lg_run_t *run, const lg_run_opts_t *o,
+                         const char *what) {
+  lg_run_t scratch;
+  memset(&scratch, 0, sizeof scratch);
+  if (lg_spawn(js, &scratch) != 0) {
+    lg_snap_end(js, run, o,
+                lg_fmt("not made: %s could not start: %s", what,
+                       scratch.evidence ? scratch.evidence : "?"));
+    lg_run_free(&scratch);
+    return -1;
+  }
+  lg_run_free(&scratch);
+  lg_snap_watch(js, run);
+  return 0;
+}
+
 /* Starts the attribution's re-run when the run wants one (heapsnap.h).
  * Returns 0 when it runs (the job stays running), -1 when not (an
  * attribution that could not be made is recorded with its reason). */
@@ -1007,7 +1031,6 @@ static int lg_snap_begin(const lg_manifest_t *m, const lg_job_t *job,
     free(sub.sites_path); /* the re-run samples no sites */
     memset(&sub, 0, sizeof sub);
     js->snap = LG_SNAP_RERUN;
-    ok = lg_spawn(js, &scratch) == 0;
   }
   free(tool);
   lg_jstate_free(&sub);
@@ -1019,8 +1042,7 @@ static int lg_snap_begin(const lg_manifest_t *m, const lg_job_t *job,
     return -1;
   }
   lg_run_free(&scratch);
-  lg_snap_watch(js, run);
-  return 0;
+  return lg_snap_spawn(js, run, o, "the re-run");
 }
 
 /* Why a process of the attribution ended early, or NULL if it did not:
@@ -1090,18 +1112,7 @@ static int lg_snap_step(const lg_job_t *job, lg_jstate_t *js, int status,
         lg_strv_push(&js->envp, &js->envc, lg_xstrdup(*e));
     lg_env_set(&js->envp, &js->envc, "LEAKGATE_PROBE", js->probe_path);
     js->snap = LG_SNAP_DIFF;
-    lg_run_t scratch;
-    memset(&scratch, 0, sizeof scratch);
-    if (lg_spawn(js, &scratch) != 0) {
-      lg_snap_end(js, run, o,
-                  lg_fmt("not made: heapdiff.js could not start: %s",
-                         scratch.evidence ? scratch.evidence : "?"));
-      lg_run_free(&scratch);
-      return -1;
-    }
-    lg_run_free(&scratch);
-    lg_snap_watch(js, run);
-    return 0;
+    return lg_snap_spawn(js, run, o, "heapdiff.js");
   }
   /* heapdiff.js ended: its JSON on heapdiff.json, its complaint on
    * heapdiff.log. */

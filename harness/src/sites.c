@@ -424,29 +424,44 @@ static int lg_grow_cmp(const void *a, const void *b) {
 
 /* The snapshots <sites_path>.at-<i>: the iterations of the first and the
  * last. 0 when there are fewer than two. */
-static int lg_snapshots(const char *sites_path, long long *first,
-                        long long *last) {
-  char *dir = lg_xstrdup(sites_path), *slash = strrchr(dir, '/');
-  const char *base = sites_path;
+/* True when s is one or more decimal digits and nothing else. */
+static int lg_digits(const char *s) {
+  return *s >= '0' && *s <= '9' && s[strspn(s, "0123456789")] == 0;
+}
+
+/* The files beside sites_path named "<base>.*" (sorted; the caller frees
+ * them with lg_strv_free and *dir), *dir their directory, *skip the length
+ * of "<base>." (what follows it is the name's suffix). */
+static size_t lg_sites_list(const char *sites_path, char **dir, size_t *skip,
+                            char ***names) {
+  *dir = lg_xstrdup(sites_path);
+  char *slash = strrchr(*dir, '/');
+  const char *base = slash ? slash + 1 : sites_path;
   if (slash) {
     *slash = 0;
-    base = slash + 1;
   } else {
-    free(dir);
-    dir = lg_xstrdup(".");
+    free(*dir);
+    *dir = lg_xstrdup(".");
   }
-  char *pat = lg_fmt("%s.at-*", base);
-  char **names = NULL;
-  size_t n = lg_list_dir(dir, pat, &names);
-  size_t blen = strlen(base) + 4;
+  char *pat = lg_fmt("%s.*", base);
+  *skip = strlen(base) + 1;
+  size_t n = lg_list_dir(*dir, pat, names);
+  free(pat);
+  return n;
+}
+
+static int lg_snapshots(const char *sites_path, long long *first,
+                        long long *last) {
+  char *dir, **names = NULL;
+  size_t skip, n = lg_sites_list(sites_path, &dir, &skip, &names);
   *first = -1;
   *last = -1;
   for (size_t i = 0; i < n; i++) {
-    const char *d = names[i] + blen;
-    if (*d < '0' || *d > '9' || d[strspn(d, "0123456789")] != 0)
+    const char *d = names[i] + skip;
+    if (strncmp(d, "at-", 3) != 0 || !lg_digits(d + 3))
       continue;
     errno = 0;
-    long long v = strtoll(d, NULL, 10);
+    long long v = strtoll(d + 3, NULL, 10);
     if (errno)
       continue;
     if (*first < 0 || v < *first)
@@ -455,7 +470,6 @@ static int lg_snapshots(const char *sites_path, long long *first,
       *last = v;
   }
   lg_strv_free(names, n);
-  free(pat);
   free(dir);
   return *first >= 0 && *last > *first;
 }
@@ -685,28 +699,19 @@ void lg_sites_report_free(lg_sites_report_t *r) {
 }
 
 void lg_sites_remove(const char *sites_path) {
-  char *dir = lg_xstrdup(sites_path), *slash = strrchr(dir, '/');
-  const char *base = slash ? slash + 1 : sites_path;
-  if (slash)
-    *slash = 0;
-  char *pat = lg_fmt("%s.*", base);
-  char **names = NULL;
-  size_t n = lg_list_dir(slash ? dir : ".", pat, &names), blen = strlen(base);
+  char *dir, **names = NULL;
+  size_t skip, n = lg_sites_list(sites_path, &dir, &skip, &names);
   for (size_t i = 0; i < n; i++) {
     /* <base>.<pid>, <base>.at-<i>, <base>.maps: nothing else. */
-    const char *r = names[i] + blen + 1;
-    if (strncmp(r, "at-", 3) == 0)
-      r += 3;
-    int ours = strcmp(r, "maps") == 0 ||
-               (*r >= '0' && *r <= '9' && r[strspn(r, "0123456789")] == 0);
-    if (ours) {
-      char *f = slash ? lg_path_join(dir, names[i]) : lg_xstrdup(names[i]);
+    const char *r = names[i] + skip;
+    if (lg_digits(r) || strcmp(r, "maps") == 0 ||
+        (strncmp(r, "at-", 3) == 0 && lg_digits(r + 3))) {
+      char *f = lg_path_join(dir, names[i]);
       unlink(f);
       free(f);
     }
   }
   lg_strv_free(names, n);
-  free(pat);
   free(dir);
 }
 
@@ -835,14 +840,15 @@ static int lg_native_metric(const char *name) {
   return 0;
 }
 
-void lg_sites_explain(lg_run_t *run, const char *sites_path,
-                      const char *run_dir, char *const *skip, size_t nskip) {
+char *lg_sites_explain(const lg_run_t *run, const char *sites_path,
+                       const char *run_dir, char *const *skip, size_t nskip) {
   int native = 0;
   for (size_t i = 0; i < run->nmetrics; i++)
     native |= run->metrics[i].flagged && lg_native_metric(run->metrics[i].name);
+  char *note = NULL;
   if (run->detected == LG_V_LEAK && native) {
     lg_sites_report_t rep;
-    char *err = NULL, *note = NULL;
+    char *err = NULL;
     int rc = lg_sites_attribute_bounded(sites_path, skip, nskip, &rep, &err);
     if (rc > 0) {
       char *txt = lg_path_join(run_dir, "sites.txt");
@@ -855,14 +861,8 @@ void lg_sites_explain(lg_run_t *run, const char *sites_path,
     } else if (rc < 0) {
       note = lg_fmt("allocation sites not read: %s", err);
     }
-    if (note) {
-      char *ev = lg_fmt("%s%s%s", run->evidence ? run->evidence : "",
-                        run->evidence && *run->evidence ? "; " : "", note);
-      free(run->evidence);
-      run->evidence = ev;
-    }
-    free(note);
     free(err);
   }
   lg_sites_remove(sites_path);
+  return note;
 }

@@ -88,13 +88,13 @@ void lg_sites_remove(const char *sites_path);
 struct lg_run_s;
 /* After a run's analysis: when its verdict is LEAK with a native metric
  * flagged (mallocInUse, mallocBlocks, rss, liveBytes, liveBlocks and the
- * scenario's own malloc figures), appends the attribution to its evidence
- * (skip: as lg_sites_attribute) and writes the whole table to
- * <run_dir>/sites.txt; a malformed snapshot
- * becomes a note in the evidence, never a verdict. Then removes the table
- * and its copies (lg_sites_remove) whatever the verdict: they are megabytes
- * per run, and their text is in sites.txt. */
-void lg_sites_explain(struct lg_run_s *run, const char *sites_path,
-                      const char *run_dir, char *const *skip, size_t nskip);
+ * scenario's own malloc figures), returns the attribution for its evidence
+ * (caller frees; a malformed snapshot is "allocation sites not read: ...",
+ * never a verdict) and writes the whole table to <run_dir>/sites.txt (skip:
+ * as lg_sites_attribute); NULL otherwise. Then removes the tables and their
+ * copies (lg_sites_remove) whatever the verdict: they are megabytes per
+ * run, and their text is in sites.txt. */
+char *lg_sites_explain(const struct lg_run_s *run, const char *sites_path,
+                       const char *run_dir, char *const *skip, size_t nskip);
 
 #endif
