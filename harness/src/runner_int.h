@@ -1,0 +1,105 @@
+/* Private to the runner (runner*.c, see runner.h): the state of one job
+ * while it runs, and the functions its pieces share. Not an API: nothing
+ * outside harness/src/runner*.c includes this.
+ *   runner.c          the scheduler (lg_runner_run) and the job state's end
+ *   runner_prepare.c  a run's command line, environment and directory
+ *   runner_proc.c     starting a run's process, its end record, and the
+ *                     processes it leaves behind
+ *   runner_finish.c   a finished attempt into a verdict (detectors, the
+ *                     LeakSanitizer crash policy, the evidence)
+ *   runner_snap.c     the JS heap attribution after a verdict (heapsnap.h)
+ *   runner_live.c     progress lines (finished runs, live lines) */
+#ifndef LG_RUNNER_INT_H
+#define LG_RUNNER_INT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "heapsnap.h"
+#include "manifest.h"
+#include "model.h"
+#include "runner.h"
+#include "util.h"
+
+extern char **environ;
+
+enum { LG_JOB_PENDING, LG_JOB_RUNNING, LG_JOB_DONE };
+
+typedef struct lg_jstate_s {
+  int state;
+  pid_t pid;
+  double start_ms, deadline_ms, kill_ms;
+  int term_sent;
+  int retried;        /* re-run once after a detector crashed at exit */
+  lg_run_t *pristine; /* the prepared run, before any attempt (only in
+                         variants whose detector can crash: lg_lsan_capable) */
+  lg_run_t *first;    /* first attempt's result, when it found something */
+  double end_seen_ms, next_end_check_ms; /* when the end record appeared */
+  double grace_s; /* time allowed to exit after the end record */
+  int hung;       /* killed for not exiting after its end record */
+  char *run_dir, *probe_path;
+  char *sites_path; /* liblgheap.so's site table (LEAKGATE_HEAP_SITES) */
+  char **argv, **envp;
+  size_t argc, envc;
+  /* Live progress, read incrementally from the probe stream: at most
+   * LG_LIVE_CHUNK new bytes per tick, however fast the scenario writes. */
+  unsigned long long live_off, live_size;
+  lg_buf_t live_part;      /* an incomplete last line */
+  int live_skip;           /* discarding an over-long line up to its newline */
+  const char *live_metric; /* primary metric (borrowed from the manifest) */
+  long long live_i;
+  char live_phase[16];
+  double live_n, live_sx, live_sy, live_sxx, live_sxy; /* least squares */
+  /* JS heap attribution (heapsnap.h), after the run got its verdict: which
+   * process runs (LG_SNAP_*), the attribution being made (moved to the run
+   * when done), the snapshot iterations, and what heapdiff.js needs. */
+  int snap;
+  lg_heapattr_t *snap_h;
+  long long snap_a, snap_b;
+  double snap_start_ms;
+  char *snap_node, *snap_tool;
+  const char *subdir; /* lg_prepare: run in this directory inside the run
+                         directory (the attribution's re-run), or NULL */
+} lg_jstate_t;
+
+enum { LG_SNAP_NONE, LG_SNAP_RERUN, LG_SNAP_DIFF };
+
+/* runner.c */
+void lg_jstate_free(lg_jstate_t *js);
+
+/* runner_prepare.c */
+void lg_strv_push(char ***v, size_t *n, char *s);
+void lg_env_set(char ***v, size_t *n, const char *key, const char *value);
+void lg_infra(lg_run_t *run, char *msg);
+int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
+               const lg_run_opts_t *o);
+
+/* runner_proc.c */
+int lg_spawn(lg_jstate_t *js, lg_run_t *run);
+int lg_probe_ended(const char *probe_path);
+void lg_clear_run_dir(const char *run_dir);
+size_t lg_leftovers(const lg_jstate_t *all, size_t n, const lg_jstate_t *js,
+                    int group_killed, int sole, lg_buf_t *ev);
+
+/* runner_finish.c */
+int lg_lsan_capable(const lg_variant_t *va);
+int lg_finish(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
+              int status, const lg_jstate_t *all, size_t nall, int sole);
+void lg_append_evidence(lg_run_t *run, const char *what);
+void lg_crash_policy(lg_jstate_t *js, lg_run_t *run, int crashed);
+
+/* runner_snap.c */
+void lg_snap_end(lg_jstate_t *js, lg_run_t *run, const lg_run_opts_t *o,
+                 char *note);
+int lg_snap_begin(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
+                  const lg_run_opts_t *o);
+int lg_snap_step(const lg_job_t *job, lg_jstate_t *js, int status,
+                 const lg_jstate_t *all, size_t nall, int sole,
+                 const lg_run_opts_t *o);
+
+/* runner_live.c */
+void lg_print_done(const lg_job_t *job, size_t idx, size_t n);
+void lg_live_line(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
+                  char *line, size_t cap);
+
+#endif
