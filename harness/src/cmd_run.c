@@ -1,0 +1,557 @@
+/* `leakgate run` and `leakgate selftest` (cli.h): their options, the runs
+ * they start (plan.h selects them), results.json kept current while runs
+ * finish, and the final reports and summary lines. */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "cli.h"
+#include "plan.h"
+#include "report.h"
+#include "runner.h"
+#include "selftest.h"
+#include "supp.h"
+#include "text.h"
+#include "util.h"
+
+static const char lg_run_usage[] =
+    "usage: leakgate run [--variant V]... [--scenario GLOB]... [--out DIR]\n"
+    "                    [--jobs N] [--shard I/N] [--iterations-scale X]\n"
+    "                    [--baseline FILE] [--fault NAME] [--quiet]\n"
+    "                    [--heapsnap auto|leak|off] [--keep-heapsnap]\n"
+    "  --variant V            run only variant V (repeatable; default: the\n"
+    "                         manifest's default variants)\n"
+    "  --scenario GLOB        run only scenarios matching GLOB (repeatable);\n"
+    "                         the control scenario is added for its noise\n"
+    "                         floor unless --shard is given\n"
+    "  --out DIR              report directory (default reports/latest)\n"
+    "  --jobs N               parallel runs (default 1)\n"
+    "  --shard I/N            deterministic slice I of N (1-based) of the\n"
+    "                         scenario x variant list\n"
+    "  --iterations-scale X   multiply every iteration count (quick runs)\n"
+    "  --baseline FILE        also gate against FILE (like 'leakgate gate')\n"
+    "  --fault NAME           plant fault point NAME (EVS_FAULT) in every run\n"
+    "                         but the controls, in the variants whose build\n"
+    "                         has fault points: the run must then fail with\n"
+    "                         the verdict of that defect\n"
+    "  --quiet                no per-run lines\n"
+    "  --heapsnap WHEN        JS heap attribution: re-run a JS run judged\n"
+    "                         LEAK once, briefly, with two heap snapshots\n"
+    "                         and name what grew (evidence, results.json):\n"
+    "                         auto (default) when heapUsed grows, leak for\n"
+    "                         any LEAK, off never\n"
+    "  --keep-heapsnap        keep the .heapsnapshot files (in the run\n"
+    "                         directory's heapsnap/), deleted otherwise\n";
+
+static const char lg_selftest_usage[] =
+    "usage: leakgate selftest [--variant V]... [--defect NAME]... [--out DIR]\n"
+    "                         [--jobs N] [--iterations-scale X] [--quiet]\n"
+    "Runs each planted defect of the manifest's selftest section with\n"
+    "EVS_FAULT=<name> under each designated detector, plus the clean runs,\n"
+    "and prints the detection matrix. Exit 1 unless every designated cell\n"
+    "is caught and every clean run passes. Default --out reports/selftest.\n";
+
+static char *lg_abs_dir(const char *root, const char *dir) {
+  if (dir[0] == '/')
+    return lg_xstrdup(dir);
+  char cwd[PATH_MAX];
+  (void)root;
+  if (!getcwd(cwd, sizeof cwd))
+    return lg_xstrdup(dir);
+  return lg_path_join(cwd, dir);
+}
+
+/* evstore's benchmark table, shown in leakgate's own reports only: a
+ * user's manifest gets nothing of evstore's. */
+static void lg_load_bench(lg_results_t *r, const char *root,
+                          const lg_manifest_t *m) {
+  if (!m->own)
+    return;
+  char *path = lg_path_join(root, "reports/bench/latest.json");
+  if (lg_is_file(path)) {
+    json_error_t je;
+    json_t *bench = json_load_file(path, 0, &je);
+    if (!bench)
+      fprintf(stderr, "leakgate: warning: ignoring %s: %s\n", path, je.text);
+    lg_results_set_bench(r, bench);
+  }
+  free(path);
+}
+
+static char *lg_cmdline(int argc, char **argv) {
+  lg_buf_t b = {0};
+  lg_buf_add(&b, "leakgate");
+  for (int i = 0; i < argc; i++)
+    lg_buf_addf(&b, " %s", argv[i]);
+  return lg_buf_take(&b);
+}
+
+/* Fills the header of a new result set: schema, versions, creation time,
+ * manifest, root, command line and control scenarios (copies). */
+static void lg_results_head(lg_results_t *r, const lg_manifest_t *m,
+                            const char *root, int argc, char **argv) {
+  r->schema = LG_SCHEMA_VERSION;
+  r->tool_version = lg_xstrdup(LG_TOOL_VERSION);
+  r->created = lg_iso_now();
+  r->manifest = lg_xstrdup(m->path);
+  r->root = lg_xstrdup(root);
+  r->command = lg_cmdline(argc, argv);
+  r->control = lg_xstrdup(m->control);
+}
+
+/* Creates the report directory: 0, or prints the problem and returns the
+ * infrastructure exit code. */
+static int lg_make_out(const char *out) {
+  if (lg_mkdirs(out) == 0)
+    return 0;
+  fprintf(stderr, "leakgate: cannot create %s: %s\n", out, strerror(errno));
+  return LG_EXIT_INFRA;
+}
+
+static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
+  r->exit_code = lg_results_exit_code(r);
+  char *err = NULL;
+  if (lg_write_reports(r, out, &err) != 0)
+    return lg_die_err(LG_EXIT_INFRA, err);
+  if (!quiet || r->exit_code) {
+    size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
+    char *head = lg_headline(r); /* the cause first; terminal-safe */
+    printf("leakgate %s\nleakgate: %zu runs, %zu failed, %zu infrastructure "
+           "errors; reports in %s\n",
+           head, r->nruns, failed, infra, out);
+    /* Its own memory is a figure too (issue 16): the harness process
+     * alone, the scenarios it ran are not in it. */
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+      printf("leakgate: own peak RSS %.1f MiB (the harness process; its "
+             "scenarios not included)\n",
+             (double)ru.ru_maxrss / 1024.0);
+    free(head);
+  }
+  return r->exit_code;
+}
+
+enum {
+  OPT_VARIANT = 256,
+  OPT_SCENARIO,
+  OPT_OUT,
+  OPT_JOBS,
+  OPT_SHARD,
+  OPT_SCALE,
+  OPT_BASELINE,
+  OPT_QUIET,
+  OPT_DEFECT,
+  OPT_FAULT,
+  OPT_HEAPSNAP,
+  OPT_KEEP_HEAPSNAP,
+  OPT_HELP
+};
+
+static const struct option lg_run_opts[] = {
+    {"variant", required_argument, NULL, OPT_VARIANT},
+    {"scenario", required_argument, NULL, OPT_SCENARIO},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"iterations-scale", required_argument, NULL, OPT_SCALE},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"defect", required_argument, NULL, OPT_DEFECT},
+    {"fault", required_argument, NULL, OPT_FAULT},
+    {"heapsnap", required_argument, NULL, OPT_HEAPSNAP},
+    {"keep-heapsnap", no_argument, NULL, OPT_KEEP_HEAPSNAP},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0}};
+
+typedef struct lg_runargs_s {
+  char **variants, **scenarios, **defects; /* borrowed from argv; arrays
+                                              owned (lg_runargs_free) */
+  size_t nvariants, nscenarios, ndefects;
+  const char *out, *baseline, *fault;
+  int jobs, shard_i, shard_n, quiet, help;
+  lg_heapsnap_mode_t heapsnap; /* run only; selftest: off */
+  int keep_heapsnap;
+  double scale;
+  const char *shard;
+} lg_runargs_t;
+
+static void lg_runargs_free(lg_runargs_t *a) {
+  free(a->variants);
+  free(a->scenarios);
+  free(a->defects);
+  a->variants = a->scenarios = a->defects = NULL;
+}
+
+/* 0 when `name` may name a variant/defect (lg_name_problem), else prints
+ * the problem and returns the usage exit code. */
+static int lg_check_name(const char *opt, const char *name) {
+  const char *bad = lg_name_problem(name);
+  if (!bad)
+    return 0;
+  fprintf(stderr, "leakgate: %s: expected %s, got '%.64s%s'\n", opt, bad, name,
+          strlen(name) > 64 ? "..." : "");
+  return LG_EXIT_USAGE;
+}
+
+/* Returns 0, or an exit code after printing the problem; on 0 the caller
+ * frees the lists with lg_runargs_free (on error they are freed here). */
+static int lg_parse_runargs(int argc, char **argv, const char *cmd,
+                            int allow_defect, lg_runargs_t *a) {
+  memset(a, 0, sizeof *a);
+  a->jobs = 1;
+  a->scale = 1.0;
+  a->heapsnap = allow_defect ? LG_HEAPSNAP_OFF : LG_HEAPSNAP_AUTO;
+  optind = 0; /* afresh: the global options may have used getopt */
+  opterr = 0;
+  int c, rc = 0;
+  while (!rc && (c = getopt_long(argc, argv, "", lg_run_opts, NULL)) != -1) {
+    char *end;
+    long long v;
+    switch (c) {
+    case OPT_VARIANT:
+      if (!(rc = lg_check_name("--variant", optarg)))
+        lg_argv_push(&a->variants, &a->nvariants, optarg);
+      break;
+    case OPT_SCENARIO:
+      if (allow_defect)
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --scenario", cmd);
+      else
+        lg_argv_push(&a->scenarios, &a->nscenarios, optarg);
+      break;
+    case OPT_DEFECT:
+      if (!allow_defect)
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --defect", cmd);
+      else if (!(rc = lg_check_name("--defect", optarg)))
+        lg_argv_push(&a->defects, &a->ndefects, optarg);
+      break;
+    case OPT_FAULT:
+      if (allow_defect)
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --fault (use --defect)",
+                    cmd);
+      else if (!(rc = lg_check_name("--fault", optarg)))
+        a->fault = optarg;
+      break;
+    case OPT_OUT:
+      a->out = optarg;
+      break;
+    case OPT_JOBS:
+      if (lg_parse_int(optarg, 1, 256, &v) != 0)
+        rc = lg_die(LG_EXIT_USAGE, "--jobs: expected 1..256, got '%s'", optarg);
+      else
+        a->jobs = (int)v;
+      break;
+    case OPT_SHARD:
+      if (allow_defect || !lg_parse_shard(optarg, &a->shard_i, &a->shard_n))
+        rc = lg_die(LG_EXIT_USAGE,
+                    "--shard: expected I/N with 1 <= I <= N <= 2147483647, "
+                    "got '%s'",
+                    optarg);
+      else
+        a->shard = optarg;
+      break;
+    case OPT_SCALE:
+      errno = 0;
+      a->scale = strtod(optarg, &end);
+      if (errno || end == optarg || *end || !(a->scale > 0) ||
+          a->scale > LG_SCALE_MAX)
+        rc = lg_die(LG_EXIT_USAGE,
+                    "--iterations-scale: expected a number in (0, 1000], "
+                    "got '%s'",
+                    optarg);
+      break;
+    case OPT_BASELINE:
+      if (allow_defect)
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --baseline", cmd);
+      else
+        a->baseline = optarg;
+      break;
+    case OPT_QUIET:
+      a->quiet = 1;
+      break;
+    case OPT_HEAPSNAP:
+      if (allow_defect)
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --heapsnap", cmd);
+      else if (lg_heapsnap_mode_parse(optarg, &a->heapsnap) != 0)
+        rc = lg_die(LG_EXIT_USAGE,
+                    "--heapsnap: expected auto, leak or off, got '%s'", optarg);
+      break;
+    case OPT_KEEP_HEAPSNAP:
+      if (allow_defect)
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --keep-heapsnap", cmd);
+      else
+        a->keep_heapsnap = 1;
+      break;
+    case OPT_HELP:
+      a->help = 1;
+      break;
+    case ':':
+      rc = lg_die(LG_EXIT_USAGE, "option %s needs a value", argv[optind - 1]);
+      break;
+    default:
+      rc = lg_die(LG_EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (!rc && optind < argc)
+    rc = lg_die(LG_EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+  if (rc)
+    lg_runargs_free(a);
+  return rc;
+}
+
+/* Persists results as runs finish: after each run, <out>/results.json is
+ * rewritten atomically (lg_results_save: temporary file + rename) with the
+ * runs finished so far and "complete": false, so that a crash, an OOM kill
+ * or an interrupt of leakgate keeps every finished run. The final write
+ * (lg_finish_results) replaces it. */
+typedef struct lg_partial_s {
+  const lg_results_t *r; /* header fields; its runs are not all done */
+  char *path;            /* owned */
+  const lg_run_t **done; /* finished runs, in order of completion; owned */
+  size_t ndone;
+  int warned;
+} lg_partial_t;
+
+static void lg_partial_write(void *arg, lg_run_t *run) {
+  lg_partial_t *p = arg;
+  p->done = lg_xrealloc(p->done, (p->ndone + 1) * sizeof *p->done);
+  p->done[p->ndone++] = run;
+  lg_results_t view = *p->r; /* shallow: only read by the writer */
+  view.runs = lg_xcalloc(p->ndone, sizeof *view.runs);
+  for (size_t i = 0; i < p->ndone; i++)
+    view.runs[i] = *p->done[i];
+  view.nruns = p->ndone;
+  view.incomplete = 1;
+  view.exit_code = lg_results_exit_code(&view);
+  if (lg_results_save(&view, p->path) != 0 && !p->warned) {
+    fprintf(stderr, "leakgate: warning: cannot write %s: %s\n", p->path,
+            strerror(errno));
+    p->warned = 1;
+  }
+  free(view.runs);
+}
+
+static void lg_partial_free(lg_partial_t *p) {
+  free(p->path);
+  free(p->done);
+}
+
+/* Counts, for every valgrind suppression entry of every variant that ran,
+ * the runs in which it matched (LSan does not report its usage this way). */
+static void lg_tally_supps(lg_results_t *r, const lg_manifest_t *m) {
+  for (size_t v = 0; v < m->nvariants; v++) {
+    const lg_variant_t *va = &m->variants[v];
+    int ran = 0;
+    for (size_t i = 0; i < r->nruns && !ran; i++)
+      ran = strcmp(r->runs[i].variant, va->name) == 0;
+    for (size_t f = 0; ran && f < va->nsupps; f++) {
+      for (size_t e = 0; e < va->supps[f].n; e++) {
+        const lg_supp_entry_t *en = &va->supps[f].v[e];
+        if (en->lsan)
+          continue;
+        long uses = 0;
+        for (size_t i = 0; i < r->nruns; i++)
+          for (size_t k = 0; strcmp(r->runs[i].variant, va->name) == 0 &&
+                             k < r->runs[i].nsupp_used;
+               k++)
+            uses += strcmp(r->runs[i].supp_used[k], en->name) == 0;
+        lg_results_supp_use(r, va->name, va->supps[f].path, en->name, uses);
+      }
+    }
+  }
+}
+
+static int lg_do_run(const lg_global_t *g, int argc, char **argv,
+                     const lg_runargs_t *ap) {
+  const lg_runargs_t a = *ap;
+  int rc;
+  lg_manifest_t m;
+  if ((rc = lg_load_manifest(g, &m)))
+    return rc;
+  lg_plan_sel_t sel = {a.variants,
+                       a.nvariants,
+                       a.scenarios,
+                       a.nscenarios,
+                       a.fault,
+                       a.shard ? a.shard_i : 0,
+                       a.shard ? a.shard_n : 0};
+  char *bad = lg_plan_check_run(&m, &sel, a.scale);
+  if (bad) {
+    lg_manifest_free(&m);
+    return lg_die_err(LG_EXIT_USAGE, bad);
+  }
+  /* Scenario x variant pairs, manifest order, then the shard slice. */
+  size_t n;
+  lg_job_t *jobs = lg_plan_jobs(&m, &sel, &n);
+  if (n == 0) {
+    free(jobs);
+    lg_manifest_free(&m);
+    fprintf(stderr,
+            "leakgate: run: nothing to run (no scenario x variant "
+            "selected%s)\n",
+            a.shard ? " in this shard" : "");
+    return a.shard ? 0 : LG_EXIT_USAGE;
+  }
+
+  lg_results_t r;
+  memset(&r, 0, sizeof r);
+  /* Add every run before taking pointers: adding reallocates the array. */
+  for (size_t i = 0; i < n; i++)
+    lg_results_add_run(&r);
+  for (size_t i = 0; i < n; i++)
+    jobs[i].run = &r.runs[i];
+  char *dflt = lg_path_join(g->root, "reports/latest");
+  char *out = a.out ? lg_abs_dir(g->root, a.out) : dflt;
+  if (out != dflt)
+    free(dflt);
+  if ((rc = lg_make_out(out)) != 0) {
+    free(out);
+    free(jobs);
+    lg_results_free(&r);
+    lg_manifest_free(&m);
+    return rc;
+  }
+  /* The last run's wall times in this report directory order the runs,
+   * longest first (lg_runner_run); a missing or unreadable file: the
+   * runs' time budgets stand in. Read before the partial writes replace
+   * it. */
+  {
+    char *prev_path = lg_path_join(out, "results.json"), *perr = NULL;
+    lg_results_t prev;
+    if (lg_is_file(prev_path) &&
+        lg_results_load(prev_path, &prev, &perr) == 0) {
+      lg_jobs_estimate(jobs, n, &prev);
+      lg_results_free(&prev);
+    }
+    free(perr);
+    free(prev_path);
+  }
+  lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
+  lg_run_opts_t o = {out,
+                     a.jobs,
+                     a.scale,
+                     isatty(1) && !a.quiet,
+                     a.quiet,
+                     lg_partial_write,
+                     &partial,
+                     a.heapsnap,
+                     a.keep_heapsnap};
+  lg_results_head(&r, &m, g->root, argc, argv);
+  r.shard = lg_xstrdup(a.shard);
+  int interrupted = lg_runner_run(&m, jobs, n, &o) != 0;
+  lg_partial_free(&partial);
+  r.incomplete = interrupted;
+  free(jobs);
+  lg_analyze_noise(&r);
+  lg_tally_supps(&r, &m);
+  lg_load_bench(&r, g->root, &m);
+  if (a.baseline && (rc = lg_apply_gate(&r, a.baseline)) != 0) {
+    free(out);
+    lg_results_free(&r);
+    lg_manifest_free(&m);
+    return rc;
+  }
+  if (r.has_gate && !a.quiet)
+    lg_print_gate(&r);
+  rc = lg_finish_results(&r, out, a.quiet);
+  free(out);
+  lg_results_free(&r);
+  lg_manifest_free(&m);
+  return interrupted ? LG_EXIT_INFRA : rc;
+}
+
+static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
+                          const lg_runargs_t *ap) {
+  const lg_runargs_t a = *ap;
+  int rc;
+  lg_manifest_t m;
+  if ((rc = lg_load_manifest(g, &m)))
+    return rc;
+  char *bad = lg_plan_check_selftest(&m, a.variants, a.nvariants, a.defects,
+                                     a.ndefects, a.scale);
+  if (bad) {
+    lg_manifest_free(&m);
+    return lg_die_err(LG_EXIT_USAGE, bad);
+  }
+  char *out = a.out ? lg_abs_dir(g->root, a.out)
+                    : lg_path_join(g->root, "reports/selftest");
+  if ((rc = lg_make_out(out)) != 0) {
+    free(out);
+    lg_manifest_free(&m);
+    return rc;
+  }
+  lg_results_t r;
+  memset(&r, 0, sizeof r);
+  lg_results_head(&r, &m, g->root, argc, argv);
+  lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
+  lg_run_opts_t o = {out,     a.jobs,           a.scale,  isatty(1) && !a.quiet,
+                     a.quiet, lg_partial_write, &partial, LG_HEAPSNAP_OFF,
+                     0};
+  int interrupted = lg_selftest_run(&m, &o, a.variants, a.nvariants, a.defects,
+                                    a.ndefects, &r) != 0;
+  lg_partial_free(&partial);
+  r.incomplete = interrupted;
+  lg_analyze_noise(&r);
+  lg_tally_supps(&r, &m);
+  /* Matrix on stdout. */
+  printf("\nselftest detection matrix:\n");
+  for (size_t i = 0; i < r.ncells; i++) {
+    const lg_cell_t *c = &r.cells[i];
+    char *ev = lg_text_terminal(c->evidence ? c->evidence : "", 0);
+    printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", c->defect, c->column,
+           c->status, isfinite(c->seconds) ? c->seconds : 0.0, ev);
+    free(ev);
+  }
+  for (size_t i = 0; i < r.nruns; i++)
+    if (!r.runs[i].fault) {
+      char *ev =
+          lg_text_terminal(r.runs[i].evidence ? r.runs[i].evidence : "", 0);
+      printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", r.runs[i].scenario,
+             r.runs[i].variant, r.runs[i].ok ? "clean: pass" : "FALSE POSITIVE",
+             r.runs[i].wall_s, ev);
+      free(ev);
+    }
+  printf("selftest: %s\n", r.selftest_ok ? "every designated detector caught "
+                                           "its planted defect"
+                                         : "FAILED");
+  rc = lg_finish_results(&r, out, a.quiet);
+  free(out);
+  lg_results_free(&r);
+  lg_manifest_free(&m);
+  return interrupted ? LG_EXIT_INFRA : rc;
+}
+
+/* The body of run or selftest, called with its parsed options. */
+typedef int (*lg_run_body_fn)(const lg_global_t *g, int argc, char **argv,
+                              const lg_runargs_t *a);
+
+/* Parses the options of run (selftest 0) or selftest (1), prints the usage
+ * for --help, else calls body. */
+static int lg_cmd_runlike(const lg_global_t *g, int argc, char **argv,
+                          int selftest, lg_run_body_fn body) {
+  lg_runargs_t a;
+  int rc =
+      lg_parse_runargs(argc, argv, selftest ? "selftest" : "run", selftest, &a);
+  if (rc)
+    return rc;
+  if (a.help)
+    fputs(selftest ? lg_selftest_usage : lg_run_usage, stdout);
+  else
+    rc = body(g, argc, argv, &a);
+  lg_runargs_free(&a);
+  return rc;
+}
+
+int lg_cmd_run(const lg_global_t *g, int argc, char **argv) {
+  return lg_cmd_runlike(g, argc, argv, 0, lg_do_run);
+}
+
+int lg_cmd_selftest(const lg_global_t *g, int argc, char **argv) {
+  return lg_cmd_runlike(g, argc, argv, 1, lg_do_selftest);
+}
