@@ -135,7 +135,8 @@ bool pin_to(int cpu) {
 // Producer on this thread, consumer on another; the clock covers the whole
 // transfer of n events. The consumer checks order and sizes. cores:0 leaves
 // the threads to the scheduler, which on a 2-CPU machine often runs both on
-// one CPU in turns (no line transfers at all: ~40-50M/s here); cores:2 pins
+// one CPU in turns (no line transfers at all, hence much higher figures:
+// reports/bench/design-measurements.md); cores:2 pins
 // them to two different CPUs, so every figure pays the cross-core transfers.
 template <class Q> void BM_Pipeline2T(benchmark::State &state) {
   const std::string path = make_path(static_cast<size_t>(state.range(0)));

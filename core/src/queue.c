@@ -54,8 +54,8 @@
  * The space pair stays symmetric: C publishes once per
  * EVS_QUEUE_PUBLISH_BATCH releases, so its fence is amortised, while a
  * producer waits for space often when the consumer is the slower side, and
- * an expedited membarrier costs ~15 us when the other CPU is busy (an IPI;
- * measured on the reference VM): set -> 16 listeners ran 2x slower with it.
+ * an expedited membarrier is an inter-processor interrupt, expensive when
+ * the other CPU is busy (figures: reports/bench/design-measurements.md).
  *
  * Waiting before sleeping. Before that slow path each waiter polls for a
  * while, pausing and then yielding the CPU between polls (C: tail with
@@ -104,17 +104,17 @@
 #define EVS_QUEUE_PUBLISH_BATCH 32u
 /* Waiting before sleeping, in two phases. A waiter first polls the other
  * side's index EVS_QUEUE_SPIN_POLLS times, EVS_QUEUE_POLL_GAP pauses apart
- * (one pause is ~30 ns on the reference machine, so ~2 us), then
- * EVS_QUEUE_YIELD_POLLS times with a sched_yield() before each poll, and only
- * then takes the sleeping path. The gap matters: every poll pulls the polled
- * line to the waiter's core, and the other side's next store to it then
- * stalls at its fence; polling every ~120 ns rather than every ~30 ns lets the
- * producer push a few events per poll. The yields matter on a busy 2-core
+ * (a few microseconds in all), then EVS_QUEUE_YIELD_POLLS times with a
+ * sched_yield() before each poll, and only then takes the sleeping path. The
+ * gap matters: every poll pulls the polled line to the waiter's core, and
+ * the other side's next store to it then stalls at its fence; polling a few
+ * pauses apart rather than after every pause lets the producer push a few
+ * events per poll. The yields matter on a busy 2-core
  * machine, where the other side is often not running at all (descheduled, or
  * queued on the waiter's own core): a yield hands it the core at once, where
  * pausing would burn the time slice and sleeping would add a futex wake per
- * wait. Measured on the reference machine under load from other processes:
- * pipeline 9.5M -> 31M events/s with the yield phase. */
+ * wait. Figures for the pause, the gap and the yield phase:
+ * reports/bench/design-measurements.md. */
 #define EVS_QUEUE_POLL_GAP 4
 #define EVS_QUEUE_SPIN_POLLS 16
 #define EVS_QUEUE_YIELD_POLLS 48

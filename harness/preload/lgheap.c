@@ -18,8 +18,8 @@
  * as the real malloc is), no allocation, no syscalls. Counting goes to a
  * stripe (one cache line) that the thread claims on its first call and owns
  * until it exits, so the two updates are plain load/add/store, not locked
- * read-modify-writes: measured on this machine (2 vCPU VM), four locked adds
- * per malloc/free pair cost ~40 ns, more than glibc's pair itself (~9 ns).
+ * read-modify-writes: four locked adds per malloc/free pair cost more than
+ * glibc's pair itself (reports/bench/design-measurements.md).
  * Threads beyond the owned stripes, and exiting threads, fall back to
  * relaxed atomic adds on the shared stripes.
  *
@@ -305,7 +305,8 @@ static void *lg_heap_realloc(void *p, size_t size) {
      * whole block, not the growth: a block's sampled state is then the
      * draw of its last (re)allocation, with that draw's weight, which
      * keeps the estimate unbiased; charging a whole block when only its
-     * growth was drawn under-counted arrays grown by realloc by 40%). This
+     * growth was drawn under-counted arrays grown by realloc: figure in
+     * reports/bench/design-measurements.md). This
      * one is the thread's next sample: the block moves to a sampled one,
      * charged to this caller. A sampled block's realloc moves by hand
      * below, through malloc, which draws again. */

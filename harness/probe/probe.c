@@ -1,5 +1,6 @@
-/* The leakgate C probe (see probe.h). Deliberately small and allocation-free
- * on the sampling path, so that it does not disturb what it measures. */
+/* The leakgate C probe (see probe.h and docs/probe-protocol.md). Deliberately
+ * small and allocation-free on the sampling path, so that it does not disturb
+ * what it measures. */
 #include "probe.h"
 
 #include <dirent.h>
@@ -288,7 +289,8 @@ int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv) {
   if (every == 0)
     every = 1;
   uint64_t warmup = lg_probe_env_u64("LEAKGATE_WARMUP", 0);
-  /* The judged window's first and last samples. */
+  /* The judged window's first and last samples (docs/probe-protocol.md,
+   * "The judged window"; probe.js and lg_run_window apply the same rule). */
   uint64_t w_first =
                warmup > every ? (warmup + every - 1) / every * every : every,
            w_last = n / every * every;

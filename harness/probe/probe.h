@@ -1,5 +1,6 @@
 /* The leakgate C probe: runs a C scenario under the leakgate probe protocol
- * (JSON Lines on the file named by LEAKGATE_PROBE; see harness/README.md).
+ * (JSON Lines on the file named by LEAKGATE_PROBE; see
+ * docs/probe-protocol.md).
  *
  * A scenario program defines an lg_scenario_t and calls lg_probe_main() from
  * main(). The probe takes a baseline sample, calls setup, iterates

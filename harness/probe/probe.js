@@ -1,7 +1,7 @@
 'use strict';
 // The leakgate JS probe: runs a scenario module under the leakgate probe
 // protocol (JSON Lines on the file named by LEAKGATE_PROBE; see
-// harness/README.md).
+// docs/probe-protocol.md).
 //
 //   node --expose-gc harness/probe/probe.js scenarios/js/<name>.js
 //
@@ -96,11 +96,8 @@ function findHeapPage() {
  * that V8 has compiled and optimised it (fs.readSync included) before
  * anything is measured: its tier-up would otherwise be a step of code in
  * heapUsed and of compiler metadata in native memory inside the fitted
- * window. Measured on slow-consumer.js (release, 600 fitted iterations):
- * without warm-up heapUsed +80 B/it (vs +40 without the preload, threshold
- * 64: LEAK) and the addon's mallocInUse +7..10 B/it (a ~5 KB step; vs +0.5);
- * 500 calls left the mallocInUse step; 5000 calls (120 ms, once) give +36
- * and +0.2..2.6, as without the preload.
+ * window, enough to turn a clean run into a LEAK. Why HEAP_WARMUP is 5000
+ * (fewer calls left a step): reports/bench/design-measurements.md.
  */
 function heapFigures() {
   if (heapAddr === undefined) {
@@ -187,6 +184,8 @@ async function sample(sc, ctx, phase, i) {
 // sample of the judged window (iterate phase, i >= LEAKGATE_WARMUP, i > 0),
 // and the process's memory map to <file>.maps with the last, so that the
 // harness can tell which sites grew and name them after the process is gone.
+// The window's bounds follow docs/probe-protocol.md, "The judged window"
+// (probe.c and the harness's lg_run_window apply the same rule).
 const sitesFile = env.LEAKGATE_HEAP_SITES || '';
 const windowFirst = Math.max(sampleEvery, Math.ceil(warmup / sampleEvery) * sampleEvery);
 const windowLast = Math.floor(iterations / sampleEvery) * sampleEvery;
@@ -202,7 +201,7 @@ function sitesSnapshot(i) {
 }
 
 /**
- * JS heap attribution (harness/README.md, "JS heap attribution"): with
+ * JS heap attribution (docs/probe-protocol.md, "Heap snapshots"): with
  * LEAKGATE_HEAPSNAP=<dir>,<A>,<B> the probe writes a V8 heap snapshot,
  * <dir>/heap-<n>.heapsnapshot, after a forced garbage collection right after
  * iterations A and B (and after the sample of that iteration, if any), and a
@@ -262,8 +261,8 @@ function fail(phase, i, err) {
  * runtime starting mid-run is not a RESOURCE verdict. libuv's threadpool
  * starts all of its UV_THREADPOOL_SIZE threads on the first request (an
  * addon's napi_create_async_work, an fs or crypto call): one fs request
- * starts it here. (Measured on a third-party addon: threads 7 -> 11 after
- * the baseline without this.) V8's platform workers start with node. Then
+ * starts it here (reports/bench/design-measurements.md has the case that
+ * showed it). V8's platform workers start with node. Then
  * the scenario's optional prewarm(ctx) starts whatever else it knows is
  * lazy (a module's cache, a pool, a log file).
  */

@@ -141,7 +141,8 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
    * node runs too few iterations for a slope to mean anything. */
   int judge_slopes = lg_variant_judges_slopes(va, run->lang);
   run->slopes_judged = judge_slopes;
-  /* The judged window: iterate-phase samples after the warm-up. */
+  /* The judged window: iterate-phase samples after the warm-up
+   * (docs/probe-protocol.md, "The judged window"; as lg_run_window). */
   size_t window = 0, has_baseline = 0, has_final = 0;
   for (size_t i = 0; i < run->nsamples; i++) {
     window += strcmp(run->sphase[i], "iterate") == 0 &&
@@ -465,9 +466,9 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
       char *t = lg_slope_text(pm);
       lg_buf_add(&p, t);
       free(t);
-      /* Said here too, not only in the reports' slope column: a valgrind
-       * smoke of node measured heapUsed +1.06e+03 B/it "threshold 64 B/it"
-       * on a clean addon and read like a breach. */
+      /* Said here too, not only in the reports' slope column: an unjudged
+       * slope printed next to its threshold reads like a breach (the case:
+       * reports/bench/design-measurements.md). */
       if (!run->slopes_judged)
         lg_buf_addf(&p,
                     " (not judged: this variant judges no slopes for %s "

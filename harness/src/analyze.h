@@ -35,12 +35,13 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                     lg_run_t *run);
 
 /* Applies the expectation to run->detected/evidence (separate so that the
- * selftest can judge planted-defect runs as "must fail"). */
+ * selftest can judge planted-defect runs as "must fail"). pass_evidence (may
+ * be NULL: the run's own evidence) is borrowed and copied into the run. */
 void lg_apply_expectation(lg_run_t *run, const char *pass_evidence);
 
 /* Recomputes r->noise from the control runs and each metric's noise_sd and
  * min_detectable (also after merge, where the control may be in another
- * shard). */
+ * shard). Frees and replaces any earlier r->noise; r owns the new one. */
 void lg_analyze_noise(lg_results_t *r);
 
 /* The exit code for a result set: 3 if any run is INFRA, else 1 if any run
@@ -48,13 +49,16 @@ void lg_analyze_noise(lg_results_t *r);
 int lg_results_exit_code(const lg_results_t *r);
 
 /* The judged window of metric `mt` of `run`: its iterate-phase samples from
- * the warm-up on (iteration > 0), NaNs skipped. Writes the iteration indices
- * to x and the values to y, which the caller owns and sizes for
+ * the warm-up on (iteration >= run->warmup and > 0), NaNs skipped. The rule
+ * is defined once, in docs/probe-protocol.md ("The judged window"); the
+ * probes and lg_heapsnap_window apply the same rule. Writes the iteration
+ * indices to x and the values to y, which the caller owns and sizes for
  * run->nsamples points; returns how many were written. Reads only. */
 size_t lg_run_window(const lg_run_t *run, const lg_metric_t *mt, double *x,
                      double *y);
 
-/* Formats v with a metric's unit, e.g. "1.5 KiB", "12 B", "3". */
+/* Formats v with a metric's unit, e.g. "1.5 KiB", "12 B", "3"; "n/a" when v
+ * is not finite. Caller frees. */
 char *lg_fmt_value(double v, const char *unit);
 
 /* True when `name` is one of the comma-separated control scenarios in

@@ -41,7 +41,7 @@ typedef enum lg_heapsnap_mode_e {
 #define LG_HEAPATTR_LINE_GROWERS 3
 #define LG_HEAPATTR_LINE_HOPS 5
 
-/* "off", "auto" or "leak": 0 and *mode set, else -1. */
+/* "off", "auto" or "leak": 0 and *mode set, else -1 and *mode unchanged. */
 int lg_heapsnap_mode_parse(const char *s, lg_heapsnap_mode_t *mode);
 
 /* True when `run` (analysed, expectation applied) gets an attribution in
@@ -69,8 +69,9 @@ char *lg_heapsnap_skip_reason(const char *probe_path, long long i);
  * strings cut to LG_HEAPATTR_MAX_STR bytes at a character boundary with
  * control characters replaced, at most LG_HEAPATTR_MAX_GROWERS growers of
  * at most LG_HEAPATTR_MAX_HOPS hops) into h->growers, sorted by size,
- * largest first (h's other fields are left alone). Returns 0, or -1 with
- * *err (caller frees) and h->growers untouched. */
+ * largest first (h's other fields are left alone; growers h held before
+ * are freed and replaced, and h owns the new ones). Returns 0, or -1 with
+ * *err (caller frees) and h->growers untouched: nothing stays allocated. */
 int lg_heapattr_parse(const char *text, size_t len, lg_heapattr_t *h,
                       char **err);
 

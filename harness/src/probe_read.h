@@ -1,5 +1,5 @@
 /* Reader for the probe protocol (JSON Lines written by probe.js / probe.c,
- * see harness/README.md). Tolerates anything: a truncated last line is
+ * see docs/probe-protocol.md). Tolerates anything: a truncated last line is
  * ignored, the first malformed record stops reading and is described in
  * protocol_error; the reader itself never fails on content. */
 #ifndef LG_PROBE_READ_H
@@ -27,22 +27,29 @@ typedef struct lg_probe_info_s {
 /* Distinct metric keys kept per run; later new keys are ignored (counted in
  * ignored_keys). Probes send about 10 and scenarios a few more: the cap
  * keeps the reader linear in the stream and results.json bounded when a
- * sample carries thousands of keys (40 000 keys once made a 42 MB report). */
+ * sample carries thousands of keys (the case that showed it:
+ * reports/bench/design-measurements.md). */
 #define LG_PROBE_MAX_METRICS 64
 
-/* Reads path; appends samples to run (when run is non-NULL). info must be
- * zeroed by the caller; its strings are owned by it and released with
- * lg_probe_info_free. Returns 0, or -1 when the file cannot be opened
- * (info->protocol_error says so). Linear in the stream's size. Not
- * thread-safe on the same run/info. */
-/* The largest probe stream read (a clean 20 000-iteration JS run writes
- * well under 1 MiB). */
+/* The largest probe stream read: far above what a legitimate run writes
+ * (reports/bench/design-measurements.md), so only a runaway scenario hits
+ * it. */
 #define LG_PROBE_MAX_BYTES ((size_t)256 << 20)
 
+/* Reads path (a regular file of at most LG_PROBE_MAX_BYTES, not followed
+ * through a final link); appends samples to run (when run is non-NULL) as
+ * copies the run owns. info must be zeroed by the caller; its strings are
+ * owned by it and released with lg_probe_info_free, on success and on
+ * failure alike. Returns 0, or -1 when the file cannot be read: run is then
+ * untouched and info->protocol_error says why (unless it already held a
+ * message, which is kept). Content never fails: see lg_probe_parse. Linear
+ * in the stream's size. Not thread-safe on the same run/info. */
 int lg_probe_read(const char *path, lg_run_t *run, lg_probe_info_t *info);
-/* Same, from a buffer. */
+/* Same, from a buffer (borrowed; need not be NUL-terminated). Records
+ * before the first malformed one are kept in run and info. */
 void lg_probe_parse(const char *data, size_t len, lg_run_t *run,
                     lg_probe_info_t *info);
+/* Frees info's strings and zeroes it. */
 void lg_probe_info_free(lg_probe_info_t *info);
 
 #endif

@@ -44,7 +44,8 @@ typedef struct lg_job_s {
 } lg_job_t;
 
 /* Sets each job's est_s from the runs of a previous result set with the
- * same scenario, variant and fault (their wall_s); others keep theirs. */
+ * same scenario, variant and fault (their wall_s); others keep theirs. prev
+ * (may be NULL: nothing changes) is read only. */
 void lg_jobs_estimate(lg_job_t *jobs, size_t n, const lg_results_t *prev);
 
 /* Runs all jobs, longest expected first (est_s, else the time budget
@@ -55,7 +56,9 @@ void lg_jobs_estimate(lg_job_t *jobs, size_t n, const lg_results_t *prev);
  * o->out_dir). Returns 0, or -1 if interrupted by SIGINT/SIGTERM (handlers
  * installed for the duration; runs then cut are INFRA). Makes the calling
  * process a child subreaper (PR_SET_CHILD_SUBREAPER) and reaps only processes
- * it attributes to its runs: call from the main thread, one at a time. */
+ * it attributes to its runs: call from the main thread, one at a time.
+ * m, jobs and o are borrowed for the call; each run's strings and samples
+ * belong to the run (freed with its result set). */
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
                   const lg_run_opts_t *o);
 

@@ -35,6 +35,7 @@ typedef struct lg_sites_snap_s {
  * empty: wrong magic, version, geometry, or a file shorter than it says. */
 int lg_sites_parse(const void *data, size_t len, lg_sites_snap_t *out,
                    char **err);
+/* Frees the sites and leaves *s zeroed (also fine on a zeroed snapshot). */
 void lg_sites_snap_free(lg_sites_snap_t *s);
 
 /* One mapping of a file (anonymous and [special] mappings are skipped). */
@@ -51,9 +52,10 @@ typedef struct lg_maps_s {
 
 /* Parses /proc/<pid>/maps text (len bytes, need not be NUL-terminated).
  * Malformed lines are skipped; at most 65536 mappings are kept. Returns 0
- * and fills *out (free with lg_maps_free); -1 with *err (caller frees) when
- * no line parsed. */
+ * and fills *out (free with lg_maps_free); -1 with *err (caller frees) and
+ * *out empty, nothing allocated, when no line parsed. */
 int lg_maps_parse(const char *text, size_t len, lg_maps_t *out, char **err);
+/* Frees the mappings and leaves *m zeroed. */
 void lg_maps_free(lg_maps_t *m);
 
 /* The attribution of one run. */
@@ -75,9 +77,12 @@ typedef struct lg_sites_report_s {
  * where the addon is called from, are one site). Returns 1 and
  * fills *rep (free with lg_sites_report_free); 0 when there is nothing to
  * attribute (no snapshots: the variant did not sample); -1 with *err
- * (caller frees) when the snapshots are unreadable or malformed. */
+ * (caller frees) when the snapshots are unreadable or malformed. *rep is
+ * zeroed first and filled only on 1, so it holds nothing to free on 0 or -1.
+ * sites_path and skip are borrowed. */
 int lg_sites_attribute(const char *sites_path, char *const *skip, size_t nskip,
                        lg_sites_report_t *rep, char **err);
+/* Frees summary and table and leaves *r zeroed. */
 void lg_sites_report_free(lg_sites_report_t *r);
 
 /* Removes the live tables (<sites_path>.<pid>, one per process that

@@ -95,8 +95,9 @@ typedef enum lg_judgement_e {
  * moves at most two block-to-block slopes (one when it falls between blocks,
  * two when inside one), so it cannot flag on its own, whatever its size;
  * a ramp that ends before the last block cannot either.
- * Fills *trend (the fit, as lg_trend_fit) and *p (may be NULL). The
- * threshold must be finite. */
+ * Fills *trend (required: the fit, as lg_trend_fit) and *p (may be NULL;
+ * zeroed, nblocks 0, when the result is LG_J_TOO_FEW). The threshold must be
+ * finite. Both outputs belong to the caller; nothing is retained. */
 lg_judgement_t lg_leak_judge(const double *x, const double *y, size_t n,
                              double threshold, double alpha, lg_trend_t *trend,
                              lg_persist_t *p);

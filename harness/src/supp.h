@@ -21,8 +21,12 @@ typedef struct lg_supp_file_s {
 
 /* Reads a suppression file: valgrind's `{ name / tool / frames }` blocks or
  * LSan's `type:pattern` lines ('#' comments in both). Returns NULL, or an
- * error message naming the file and line. */
+ * error message naming the file and line (caller frees). *out is zeroed
+ * first and out->path set to a copy of path in every case; on error the
+ * entries read before the bad line stay in *out. Either way the caller
+ * releases *out with lg_supp_free. */
 char *lg_supp_load(const char *path, lg_supp_file_t *out);
+/* Frees the entries and the path and leaves *f zeroed. */
 void lg_supp_free(lg_supp_file_t *f);
 
 /* Checks every entry against our code: `ours` are substrings of our objects
@@ -32,7 +36,7 @@ void lg_supp_free(lg_supp_file_t *f);
  * module or file as a substring) matches one of ours, since it could then
  * hide our own leaks: e.g. `leak:node` matches "evstore.node", `fun:*`
  * matches every function. Returns NULL, or a message naming the file, the
- * entry and what it would match. */
+ * entry and what it would match (caller frees). Reads only. */
 char *lg_supp_check_ours(const lg_supp_file_t *f, char *const *ours,
                          size_t nours, char *const *funcs, size_t nfuncs);
 
@@ -40,7 +44,9 @@ char *lg_supp_check_ours(const lg_supp_file_t *f, char *const *ours,
  * (valgrind's `--suppressions=PATH`, to whitespace; a sanitizer's
  * `suppressions=PATH` flag, to ' ', ',', ':' or the end of a quoted value),
  * appended to *paths as strings the caller frees. Only whole flags count:
- * `print_suppressions=1` names none. */
+ * `print_suppressions=1` names none. *paths (realloc'd; NULL and *n 0 for an
+ * empty list) and its strings belong to the caller: lg_strv_free(*paths,
+ * *n). */
 void lg_supp_paths(const char *s, char ***paths, size_t *n);
 
 #endif

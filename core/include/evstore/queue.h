@@ -9,13 +9,18 @@
  * does not fit between the write position and the end, the producer skips the
  * remaining bytes (they count as in use until the consumer passes them) and
  * writes the value at offset 0. Hence the largest value that can ever be
- * enqueued is half the ring (EVS_QUEUE_MAX_VALUE); larger ones are EVS_E2BIG.
+ * enqueued is half the ring (value_ring_bytes / 2); larger ones are
+ * EVS_E2BIG.
  *
  * Roles: exactly one producer thread at a time may call the producer
  * functions (push, wait_space) and exactly one consumer thread the consumer
  * functions (peek, release, wait_items); the store serialises its writers with
- * a lock to satisfy this. stats() and close() may be called from any thread.
- * The memory-ordering argument is at the top of queue.c. */
+ * a lock to satisfy this. stats(), close() and count_drop() may be called
+ * from any thread. The memory-ordering argument is at the top of queue.c.
+ *
+ * Arguments: the queue handle is never checked for NULL (this is the hot
+ * path, reached only through the store); passing NULL, or a queue already
+ * destroyed, is undefined behaviour. */
 #ifndef EVSTORE_QUEUE_H
 #define EVSTORE_QUEUE_H
 
@@ -75,7 +80,9 @@ int evs_queue_push(evs_queue_t *q, evs_event_type_t type, uint64_t seq,
                    size_t value_len);
 
 /* Producer side, but any thread may wait: blocks until a push of `value_len`
- * bytes could succeed, or the queue is closed. Returns EVS_OK or EVS_ECLOSED.
+ * bytes could succeed, or the queue is closed. Returns EVS_OK, EVS_ECLOSED, or
+ * EVS_E2BIG at once when value_len is over half the value ring, which no
+ * wait could satisfy.
  * Several threads may wait at once; each must still push and handle
  * EVS_EAGAIN (another producer may have taken the space). */
 int evs_queue_wait_space(evs_queue_t *q, size_t value_len);
@@ -85,8 +92,10 @@ int evs_queue_wait_space(evs_queue_t *q, size_t value_len);
 int evs_queue_peek(evs_queue_t *q, evs_event_t *ev);
 
 /* Consumer: releases the event returned by the last successful peek, making
- * its slot and value bytes reusable. Release publication to the producer is
- * batched; it is always published before the consumer sleeps. */
+ * its slot and value bytes reusable; the view that peek returned is invalid
+ * afterwards. Call it exactly once per successful peek: a release without
+ * one is not detected and corrupts the queue. Release publication to the
+ * producer is batched; it is always published before the consumer sleeps. */
 void evs_queue_release(evs_queue_t *q);
 
 /* Consumer: blocks until at least one event is pending or the queue is closed.

@@ -78,7 +78,7 @@ int evs_store_close(evs_store_t *store, evs_close_mode_t mode);
 /* Closes the store if still open (delivering pending events) and frees the
  * handle, which is invalid afterwards. Free every worker of the store first.
  * NULL is a no-op; so is a call from a listener of this store (it cannot join
- * its own thread). */
+ * its own thread). Any other thread, once no other thread uses the handle. */
 void evs_store_free(evs_store_t *store);
 
 /* Stores a copy of `value` (value_len bytes; value may be NULL when value_len
@@ -103,7 +103,9 @@ int evs_store_delete(evs_store_t *store, const char *path, size_t path_len);
 int evs_store_get(evs_store_t *store, const char *path, size_t path_len,
                   void **value, size_t *value_len);
 
-/* Releases a buffer returned by evs_store_get. NULL is a no-op. */
+/* Releases a buffer returned by evs_store_get (through the core allocator,
+ * so free() must not be used). NULL is a no-op. Any thread, also after the
+ * store is closed or freed. */
 void evs_value_free(void *value);
 
 /* Number of entries in the map, or 0 after close. Any thread. */
@@ -127,7 +129,7 @@ int evs_store_subscribe(evs_store_t *store, const char *pattern,
  * (the store is closed, which already removed every subscription). */
 int evs_store_unsubscribe(evs_store_t *store, uint64_t id);
 
-/* Number of live subscriptions. Any thread. */
+/* Number of live subscriptions (0 after close). Any thread. */
 size_t evs_store_subscription_count(evs_store_t *store);
 
 /* Snapshot of the store's EventQueue statistics. Any thread. Returns EVS_OK,

@@ -43,14 +43,16 @@ typedef enum evs_fault_e {
  * call it first. */
 int evs_fault_init(const char *const *extra_names);
 
-/* True when fault `f` was selected. Always false without EVS_FAULTS. */
+/* True when fault `f` was selected (parses EVS_FAULT on first use if
+ * evs_fault_init has not run). Always false without EVS_FAULTS. Any
+ * thread. */
 bool evs_fault_on(evs_fault_t f);
 
-/* True when EVS_FAULT selected `name` (a core or a registered extra name).
- * Always false without EVS_FAULTS. */
+/* True when EVS_FAULT selected `name` (a core or a registered extra name;
+ * NULL is false). Always false without EVS_FAULTS. Any thread. */
 bool evs_fault_named(const char *name);
 
-/* True when the library was built with fault points. */
+/* True when the library was built with fault points. Any thread. */
 bool evs_fault_compiled(void);
 
 /* Allocation-failure injection (compiled in unless EVS_ALLOC_FAILURES=OFF):

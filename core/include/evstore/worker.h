@@ -58,7 +58,8 @@ int evs_worker_poll(evs_worker_t *w, size_t max, evs_step_event_t **events,
                     size_t *count);
 
 /* Frees an array returned by evs_worker_poll (each path and value, then the
- * array). NULL is a no-op. */
+ * array) through the core allocator. NULL is a no-op. Any thread; the array
+ * does not depend on the worker or the store, which may be gone. */
 void evs_step_events_free(evs_step_event_t *events, size_t count);
 
 /* Acknowledges an in-flight step event: ok when error_msg is NULL, failed
@@ -79,7 +80,8 @@ int evs_worker_status(evs_worker_t *w, evs_worker_status_t *out);
  * Any thread. */
 char *evs_worker_status_json(evs_worker_t *w);
 
-/* Releases a string returned by evs_worker_status_json. NULL is a no-op. */
+/* Releases a string returned by evs_worker_status_json. NULL is a no-op.
+ * Any thread; the string does not depend on the worker. */
 void evs_string_free(char *s);
 
 /* Stops intake: unsubscribes from the store. Pending and in-flight events
@@ -87,8 +89,11 @@ void evs_string_free(char *s);
  * Any thread except a listener of the store. */
 int evs_worker_stop(evs_worker_t *w);
 
-/* Stops the worker if needed and frees it with every event it still holds.
- * NULL is a no-op. */
+/* Stops the worker if needed and frees it with every event it still holds
+ * (arrays already returned by evs_worker_poll stay the caller's). NULL is a
+ * no-op. The handle is invalid afterwards. Any thread except a listener of
+ * the store, once no other thread uses the worker; before the store is
+ * freed. */
 void evs_worker_free(evs_worker_t *w);
 
 #ifdef __cplusplus

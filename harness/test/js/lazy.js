@@ -1,5 +1,5 @@
 'use strict';
-// e2e scenario for the warm baseline (harness/README.md, "Warm baseline"):
+// e2e scenario for the warm baseline (docs/probe-protocol.md, "Warm baseline"):
 // every 50th iteration makes an fs request, which starts libuv's threadpool
 // on first use, and the first iteration opens a descriptor it keeps for the
 // process's life, as runtimes and addons do lazily. The probe starts the
