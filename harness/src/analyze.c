@@ -54,22 +54,6 @@ static int lg_priority(lg_verdict_t v) {
   }
 }
 
-char *lg_fmt_value(double v, const char *unit) {
-  if (!isfinite(v))
-    return lg_xstrdup("n/a");
-  if (unit && strcmp(unit, "B") == 0) {
-    double a = fabs(v);
-    if (a >= 1024.0 * 1024.0 * 10)
-      return lg_fmt("%.1f MiB", v / (1024.0 * 1024.0));
-    if (a >= 1024.0 * 10)
-      return lg_fmt("%.1f KiB", v / 1024.0);
-    if (a >= 1000)
-      return lg_fmt("%.0f B", v); /* not 1.15e+03 B */
-    return lg_fmt("%.3g B", v);
-  }
-  return lg_fmt("%.3g", v);
-}
-
 static int lg_is_memory_metric(const char *name) {
   return strcmp(name, "liveBytes") == 0 || strcmp(name, "liveBlocks") == 0 ||
          strcmp(name, "mallocInUse") == 0 || strcmp(name, "heapUsed") == 0;

@@ -21,6 +21,7 @@
 #include "manifest.h"
 #include "model.h"
 #include "probe_read.h"
+#include "text.h" /* lg_fmt_value, for the files that format with it */
 
 /* run must already hold the process outcome, samples and attributed
  * findings; notes (may be NULL) are remarks to cite; detector_error (may be
@@ -56,10 +57,6 @@ int lg_results_exit_code(const lg_results_t *r);
  * run->nsamples points; returns how many were written. Reads only. */
 size_t lg_run_window(const lg_run_t *run, const lg_metric_t *mt, double *x,
                      double *y);
-
-/* Formats v with a metric's unit, e.g. "1.5 KiB", "12 B", "3"; "n/a" when v
- * is not finite. Caller frees. */
-char *lg_fmt_value(double v, const char *unit);
 
 /* True when `name` is one of the comma-separated control scenarios in
  * `list` (the manifest's "control"; NULL means none). */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze.h"
 #include "detect.h"
+#include "text.h"
 
 const lg_frame_t *lg_finding_frame(const lg_finding_t *f) {
   if (!f->first_our_frame)

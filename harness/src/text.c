@@ -1,6 +1,7 @@
 /* Text hygiene for the result model and the report writers (see text.h). */
 #include "text.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,4 +225,20 @@ void lg_text_trunc(lg_buf_t *b, const char *s, size_t max) {
   }
   if (*p)
     lg_buf_add(b, "...");
+}
+
+char *lg_fmt_value(double v, const char *unit) {
+  if (!isfinite(v))
+    return lg_xstrdup("n/a");
+  if (unit && strcmp(unit, "B") == 0) {
+    double a = fabs(v);
+    if (a >= 1024.0 * 1024.0 * 10)
+      return lg_fmt("%.1f MiB", v / (1024.0 * 1024.0));
+    if (a >= 1024.0 * 10)
+      return lg_fmt("%.1f KiB", v / 1024.0);
+    if (a >= 1000)
+      return lg_fmt("%.0f B", v); /* not 1.15e+03 B */
+    return lg_fmt("%.3g B", v);
+  }
+  return lg_fmt("%.3g", v);
 }

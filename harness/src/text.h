@@ -59,4 +59,8 @@ char *lg_text_terminal(const char *s, int keep_newlines);
  * for text that is escaped later as a whole. */
 void lg_text_trunc(lg_buf_t *b, const char *s, size_t max);
 
+/* Formats v with a metric's unit, e.g. "1.5 KiB", "12 B", "3"; "n/a" when v
+ * is not finite. Caller frees. */
+char *lg_fmt_value(double v, const char *unit);
+
 #endif
