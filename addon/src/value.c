@@ -5,6 +5,17 @@
 #include "value.h"
 #include "wire.h"
 
+/* Throws RangeError ERR_EVS_VALUE_TOO_LARGE for a string value of n UTF-8
+ * bytes (JSON text for KIND_JSON) over `limit`. Returns false. */
+static bool addon_text_too_large(napi_env env, size_t n, uint32_t kind,
+                                 size_t limit) {
+  addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_VALUE_TOO_LARGE",
+              "The \"value\" argument is %zu bytes (UTF-8%s); the limit is "
+              "%zu bytes",
+              n, kind == ADDON_KIND_JSON ? " JSON" : "", limit);
+  return false;
+}
+
 bool addon_encode_value(napi_env env, addon_env_t *aenv,
                         uint32_t max_value_bytes, napi_value value,
                         uint32_t kind, const uint8_t **out, size_t *out_len) {
@@ -29,13 +40,8 @@ bool addon_encode_value(napi_env env, addon_env_t *aenv,
     if (n + 5 >= aenv->scratch_cap - 1) {
       NAPI_CALL_RETURN_FALSE(
           env, napi_get_value_string_utf8(env, value, NULL, 0, &n));
-      if (n > limit) {
-        addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_VALUE_TOO_LARGE",
-                    "The \"value\" argument is %zu bytes (UTF-8%s); the limit "
-                    "is %zu bytes",
-                    n, kind == ADDON_KIND_JSON ? " JSON" : "", limit);
-        return false;
-      }
+      if (n > limit)
+        return addon_text_too_large(env, n, kind, limit);
       if (!addon_env_scratch(env, aenv, n + 2))
         return false;
       NAPI_CALL_RETURN_FALSE(
@@ -75,13 +81,8 @@ bool addon_encode_value(napi_env env, addon_env_t *aenv,
                 "unknown value kind %u", kind);
     return false;
   }
-  if (n > limit) {
-    addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_VALUE_TOO_LARGE",
-                "The \"value\" argument is %zu bytes (UTF-8%s); the limit is "
-                "%zu bytes",
-                n, kind == ADDON_KIND_JSON ? " JSON" : "", limit);
-    return false;
-  }
+  if (n > limit)
+    return addon_text_too_large(env, n, kind, limit);
   aenv->scratch[0] = (uint8_t)kind;
   *out = aenv->scratch;
   *out_len = n + 1;

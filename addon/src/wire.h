@@ -52,6 +52,7 @@
   X(OP_REPEAT, 4)                                                              \
   X(OP_MASK, 15)                                                               \
   X(SIZE_SHIFT, 4)                                                             \
+  X(BYTE_MASK, 255) /* one byte of a packed word (type, kind) */               \
   /* PATH and VALUE (define) records: words, then the bytes */                 \
   X(DEF_ID, 1)                                                                 \
   X(DEF_LEN, 2)                                                                \
@@ -67,7 +68,6 @@
   X(EV_VALUE_ID, 7)                                                            \
   X(EV_VALUE_LEN, 8)                                                           \
   X(EVENT_WORDS, 9)                                                            \
-  X(META_TYPE_MASK, 255)                                                       \
   X(META_KIND_SHIFT, 8)                                                        \
   X(META_ASCII_SHIFT, 16)                                                      \
   X(NO_VALUE_ID, -1)                                                           \
@@ -85,7 +85,6 @@
   X(STEP_PATH_LEN, 6)                                                          \
   X(STEP_VALUE_LEN, 7)                                                         \
   X(STEP_WORDS, 8)                                                             \
-  X(STEP_KIND_MASK, 255)                                                       \
   X(STEP_ASCII_SHIFT, 8)
 
 enum addon_wire_e {
