@@ -190,8 +190,7 @@ napi_value addon_worker_status_js(napi_env env, napi_callback_info info) {
 }
 
 /* ---- workerPoll(w, max) -> ArrayBuffer | null ------------------------------
- * Record per step event, 32-bit words: [idLo][idHi][seqLo][seqHi][type]
- * [kind | ascii << 8][pathLen][valueLen] path (padded to 4) value (padded). */
+ * One step record per event (STEP_* in wire.h). */
 
 static size_t addon_pad4(size_t n) {
   return (n + 3) & ~(size_t)3;
