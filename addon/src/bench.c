@@ -1,14 +1,33 @@
-/* INTERNAL benchmark helper, not part of the public API: native writes at
- * full speed, so addon/bench/pipeline.js can measure delivery into JS without
- * the cost of JS set() calls. `_benchWrite(store, count, paths, values,
- * threaded)` writes `count` string values cycling through `paths` and
- * `values`, on a native thread (threaded) or on the JS thread; `_benchJoin`
- * waits for the thread and returns the number written. A running writer is
- * stopped and joined by close(). */
+/* INTERNAL benchmark helper (bench.h), not part of the public API: native
+ * writes at full speed, so addon/bench/pipeline.js can measure delivery into
+ * JS without the cost of JS set() calls, and tests can write at a rate JS
+ * cannot. A running writer is stopped and joined by close(). */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "addon.h"
+#include "bench.h"
+#include "napi_util.h"
+#include "store.h"
+#include "wire.h"
+
+/* One store's writer, a dependent of the store. */
+typedef struct addon_bench_s {
+  addon_dep_t dep;   /* in the store's dependents until it closes */
+  evs_store_t *core; /* the store's, borrowed while a write runs */
+  pthread_t thread;
+  bool running; /* a thread was started and not yet joined */
+  atomic_int stop;
+  uint64_t count;
+  uint64_t written;
+  int last_error;
+  char **paths;
+  size_t *path_lens;
+  char **values; /* kind-tagged */
+  size_t *value_lens;
+  size_t npaths, nvalues;
+} addon_bench_t;
 
 static void addon_bench_clear(addon_bench_t *b) {
   size_t i;
@@ -26,14 +45,13 @@ static void addon_bench_clear(addon_bench_t *b) {
   b->npaths = b->nvalues = 0;
 }
 
-static void addon_bench_run(addon_store_t *s) {
-  addon_bench_t *b = &s->bench;
+static void addon_bench_run(addon_bench_t *b) {
   uint64_t i;
   for (i = 0;
        i < b->count && !atomic_load_explicit(&b->stop, memory_order_relaxed);
        i++) {
     size_t p = i % b->npaths, v = i % b->nvalues;
-    int rc = evs_store_set(s->core, b->paths[p], b->path_lens[p], b->values[v],
+    int rc = evs_store_set(b->core, b->paths[p], b->path_lens[p], b->values[v],
                            b->value_lens[v]);
     if (rc != EVS_OK) {
       b->last_error = rc;
@@ -48,14 +66,24 @@ static void *addon_bench_thread(void *arg) {
   return NULL;
 }
 
-void addon_bench_stop_and_join(addon_store_t *s) {
-  addon_bench_t *b = &s->bench;
+/* The store closes (its dependents' second stage: the core store is closed,
+ * not yet freed): stops and joins a running writer and frees the state. */
+static void addon_bench_store_closing(napi_env env, addon_dep_t *dep) {
+  addon_bench_t *b = dep->data;
+  (void)env;
   if (b->running) {
     atomic_store(&b->stop, 1);
     pthread_join(b->thread, NULL);
     b->running = false;
   }
   addon_bench_clear(b);
+  free(b);
+}
+
+/* The writer of store `s`, or NULL if it never wrote. */
+static addon_bench_t *addon_bench_of(addon_store_t *s) {
+  addon_dep_t *dep = addon_store_find_dependent(s, addon_bench_store_closing);
+  return dep != NULL ? dep->data : NULL;
 }
 
 /* Copies a JS array of strings into malloc'd byte strings; with `tag`, each
@@ -104,22 +132,35 @@ static bool addon_bench_strings(napi_env env, napi_value arr, bool tag,
   return true;
 }
 
+/* The number written, as a JS number. */
+static napi_value addon_bench_written(napi_env env, uint64_t written) {
+  napi_value result;
+  NAPI_CALL(env, napi_create_double(env, (double)written, &result));
+  return result;
+}
+
 napi_value addon_bench_write_js(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5], result;
+  napi_value argv[5];
   addon_store_t *s;
   addon_bench_t *b;
   double count;
   bool threaded = false;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "_benchWrite(store, count, paths, values, threaded)");
+  if (!addon_args(env, info, 5, argv,
+                  "_benchWrite(store, count, paths, values, threaded)"))
+    return NULL;
   s = addon_store_from(env, argv[0], true);
   if (s == NULL)
     return NULL;
-  b = &s->bench;
+  b = addon_bench_of(s);
+  if (b == NULL) {
+    b = calloc(1, sizeof *b);
+    if (b == NULL)
+      return addon_throw_core(env, EVS_ENOMEM, "_benchWrite");
+    atomic_init(&b->stop, 0);
+    addon_store_add_dependent(s, &b->dep, addon_bench_store_closing, b,
+                              ADDON_DEP_STAGE_SECOND);
+  }
   if (b->running)
     return addon_throw(env, ADDON_ERROR, "ERR_EVS_BUSY",
                        "_benchWrite: a writer is already running");
@@ -133,49 +174,47 @@ napi_value addon_bench_write_js(napi_env env, napi_callback_info info) {
     addon_bench_clear(b);
     return NULL;
   }
+  b->core = addon_store_core(s);
   b->count = count > 0 ? (uint64_t)count : 0;
   b->written = 0;
   b->last_error = 0;
   atomic_store(&b->stop, 0);
   if (threaded) {
-    if (pthread_create(&b->thread, NULL, addon_bench_thread, s) != 0) {
+    if (pthread_create(&b->thread, NULL, addon_bench_thread, b) != 0) {
       addon_bench_clear(b);
       return addon_throw_core(env, EVS_ETHREAD, "_benchWrite");
     }
     b->running = true;
     return NULL;
   }
-  addon_js_enter(&s->delivery);
-  addon_bench_run(s);
-  addon_js_leave(&s->delivery);
+  addon_js_enter(addon_store_delivery(s));
+  addon_bench_run(b);
+  addon_js_leave(addon_store_delivery(s));
   addon_bench_clear(b);
-  NAPI_CALL(env, napi_create_double(env, (double)b->written, &result));
-  return result;
+  return addon_bench_written(env, b->written);
 }
 
 napi_value addon_bench_join_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
+  napi_value argv[1];
   addon_store_t *s;
   addon_bench_t *b;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "_benchJoin(store)");
+  if (!addon_args(env, info, 1, argv, "_benchJoin(store)"))
+    return NULL;
   s = addon_store_from(env, argv[0], true);
   if (s == NULL)
     return NULL;
-  b = &s->bench;
+  b = addon_bench_of(s);
+  if (b == NULL) /* never wrote: nothing written */
+    return addon_bench_written(env, 0);
   if (b->running) {
     /* The writer may wait for queue space that only the dispatcher frees,
      * and the dispatcher must not wait for us meanwhile. */
-    addon_js_enter(&s->delivery);
+    addon_js_enter(addon_store_delivery(s));
     pthread_join(b->thread, NULL);
-    addon_js_leave(&s->delivery);
+    addon_js_leave(addon_store_delivery(s));
     b->running = false;
   }
   addon_bench_clear(b);
-  NAPI_CALL(env, napi_create_double(env, (double)b->written, &result));
-  return result;
+  return addon_bench_written(env, b->written);
 }

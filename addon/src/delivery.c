@@ -25,7 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addon.h"
+#include "delivery.h"
+#include "wire.h"
 
 /* ---- intern caches (dispatcher thread) --------------------------------- */
 
@@ -206,7 +207,7 @@ static bool addon_buf_reserve(addon_buf_t *b, size_t need) {
 
 static uint32_t *addon_buf_put(addon_buf_t *b, uint32_t op, size_t words) {
   uint32_t *w = (uint32_t *)(void *)(b->data + b->len);
-  w[0] = op | (uint32_t)(words << 4);
+  w[0] = op | (uint32_t)(words << ADDON_SIZE_SHIFT);
   b->len += words * 4;
   return w;
 }
@@ -270,7 +271,7 @@ static void addon_handoff(addon_delivery_t *d) {
  * hands them off once they reach ADDON_BATCH_FLUSH bytes. */
 void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   addon_sub_t *sub = user_data;
-  addon_delivery_t *d = &sub->store->delivery;
+  addon_delivery_t *d = sub->delivery;
   addon_buf_t *b;
   const uint8_t *payload = NULL;
   size_t plen = 0;
@@ -295,7 +296,7 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
     payload = (const uint8_t *)ev->value + 1;
     plen = ev->value_len - 1;
     kind = ((const uint8_t *)ev->value)[0];
-    if (kind >= ADDON_KIND_COUNT_) { /* untagged bytes: deliver as a Buffer */
+    if (kind >= ADDON_KIND_COUNT) { /* untagged bytes: deliver as a Buffer */
       kind = ADDON_KIND_BUFFER;
       payload = ev->value;
       plen = ev->value_len;
@@ -316,19 +317,19 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   b = &d->local;
   if (d->last_valid && d->last_seq == ev->seq) {
     /* The same event for another subscription: refer to the previous one. */
-    if (!addon_buf_reserve(b, 12))
+    if (!addon_buf_reserve(b, ADDON_REPEAT_WORDS * 4))
       goto enomem;
-    w = addon_buf_put(b, ADDON_OP_REPEAT, 3);
-    w[1] = sub->slot;
-    w[2] = sub->gen;
+    w = addon_buf_put(b, ADDON_OP_REPEAT, ADDON_REPEAT_WORDS);
+    w[ADDON_REPEAT_SLOT] = sub->slot;
+    w[ADDON_REPEAT_GEN] = sub->gen;
     goto flush;
   }
 
   need = ADDON_EVENT_WORDS * 4;
   if (!path_hit)
-    need += 12 + addon_words(ev->path_len) * 4;
+    need += (ADDON_DEF_WORDS + addon_words(ev->path_len)) * 4;
   if (value_intern && !value_hit)
-    need += 12 + addon_words(plen) * 4;
+    need += (ADDON_DEF_WORDS + addon_words(plen)) * 4;
   if (!value_intern)
     need += addon_words(plen) * 4;
   if (!addon_buf_reserve(b, need))
@@ -337,30 +338,34 @@ void addon_delivery_listener(const evs_event_t *ev, void *user_data) {
   if (!path_hit) {
     addon_intern_set(&d->paths, path_slot, path_hash, ev->path,
                      (uint32_t)ev->path_len);
-    w = addon_buf_put(b, ADDON_OP_PATH, 3 + addon_words(ev->path_len));
-    w[1] = path_slot;
-    w[2] = (uint32_t)ev->path_len;
-    memcpy(w + 3, ev->path, ev->path_len);
+    w = addon_buf_put(b, ADDON_OP_PATH,
+                      ADDON_DEF_WORDS + addon_words(ev->path_len));
+    w[ADDON_DEF_ID] = path_slot;
+    w[ADDON_DEF_LEN] = (uint32_t)ev->path_len;
+    memcpy(w + ADDON_DEF_WORDS, ev->path, ev->path_len);
   }
   if (value_intern && !value_hit) {
     addon_intern_set(&d->values, value_slot, value_hash, payload,
                      (uint32_t)plen);
-    w = addon_buf_put(b, ADDON_OP_VALUE, 3 + addon_words(plen));
-    w[1] = value_slot;
-    w[2] = (uint32_t)plen | (ascii ? 0x80000000u : 0u);
+    w = addon_buf_put(b, ADDON_OP_VALUE, ADDON_DEF_WORDS + addon_words(plen));
+    w[ADDON_DEF_ID] = value_slot;
+    w[ADDON_DEF_LEN] =
+        (uint32_t)plen | (ascii ? 1u << ADDON_DEF_ASCII_SHIFT : 0u);
     if (plen > 0)
-      memcpy(w + 3, payload, plen);
+      memcpy(w + ADDON_DEF_WORDS, payload, plen);
   }
   w = addon_buf_put(b, ADDON_OP_EVENT,
                     ADDON_EVENT_WORDS + (value_intern ? 0 : addon_words(plen)));
-  w[1] = sub->slot;
-  w[2] = sub->gen;
-  w[3] = path_slot;
-  w[4] = (uint32_t)ev->seq;
-  w[5] = (uint32_t)(ev->seq >> 32);
-  w[6] = (uint32_t)ev->type | kind << 8 | (ascii ? 1u << 16 : 0u);
-  w[7] = value_intern ? value_slot : ADDON_NO_VALUE_ID;
-  w[8] = (uint32_t)plen;
+  w[ADDON_EV_SLOT] = sub->slot;
+  w[ADDON_EV_GEN] = sub->gen;
+  w[ADDON_EV_PATH_ID] = path_slot;
+  w[ADDON_EV_SEQ_LO] = (uint32_t)ev->seq;
+  w[ADDON_EV_SEQ_HI] = (uint32_t)(ev->seq >> 32);
+  w[ADDON_EV_META] = (uint32_t)ev->type | kind << ADDON_META_KIND_SHIFT |
+                     (ascii ? 1u << ADDON_META_ASCII_SHIFT : 0u);
+  w[ADDON_EV_VALUE_ID] =
+      value_intern ? value_slot : (uint32_t)ADDON_NO_VALUE_ID;
+  w[ADDON_EV_VALUE_LEN] = (uint32_t)plen;
   if (!value_intern && plen > 0)
     memcpy(w + ADDON_EVENT_WORDS, payload, plen);
   d->last_seq = ev->seq;
@@ -376,8 +381,7 @@ enomem:
 }
 
 void addon_delivery_drained(void *user_data) {
-  addon_store_t *s = user_data;
-  addon_delivery_t *d = &s->delivery;
+  addon_delivery_t *d = user_data;
   if (d->local.len > 0)
     addon_handoff(d);
 }
@@ -387,7 +391,7 @@ void addon_delivery_drained(void *user_data) {
 static size_t addon_record_bytes(const uint8_t *p) {
   uint32_t w0;
   memcpy(&w0, p, 4);
-  return (size_t)(w0 >> 4) * 4;
+  return (size_t)(w0 >> ADDON_SIZE_SHIFT) * 4;
 }
 
 /* Calls the JS decoder with `n` bytes in the ArrayBuffer `ab`. Every
@@ -429,8 +433,7 @@ static void addon_call_decoder(napi_env env, napi_value js_cb, napi_value ab,
 
 void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
                             void *data) {
-  addon_store_t *s = context;
-  addon_delivery_t *d;
+  addon_delivery_t *d = context;
   addon_buf_t taken;
   napi_value ab;
   size_t off;
@@ -439,10 +442,10 @@ void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
   (void)data;
   /* env == NULL: Node is draining the queue at teardown, possibly after the
    * tsfn finaliser ran; `context` must not be touched. */
-  if (env == NULL || js_cb == NULL || s == NULL)
+  if (env == NULL || js_cb == NULL || d == NULL)
     return;
-  d = &s->delivery;
-  if (!s->open || d->delivering)
+  /* `closing` is written only on this thread: no lock to read it here. */
+  if (d->closing || d->delivering)
     return;
 
   pthread_mutex_lock(&d->mu);
@@ -458,7 +461,7 @@ void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
   if (napi_get_reference_value(env, d->js_buffer, &ab) != napi_ok || ab == NULL)
     goto done;
   off = 0;
-  while (off < taken.len && s->open) {
+  while (off < taken.len && !d->closing) {
     size_t end = off, rec;
     /* Whole records only, as many as fit the reusable buffer. */
     while (end < taken.len) {
@@ -487,7 +490,7 @@ void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
 done:
   pthread_mutex_lock(&d->mu);
   d->delivering = false;
-  if (s->open) {
+  if (!d->closing) {
     /* Keep the capacity for the next round unless a burst inflated it. */
     if (d->bufs[took].cap > 4 * ADDON_BATCH_SOFT_CAP) {
       free(d->bufs[took].data);

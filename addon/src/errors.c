@@ -2,11 +2,12 @@
  * RangeError carrying a `code` string, and never replaces a pending exception.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "addon.h"
+#include "errors.h"
 
 static bool addon_exception_pending(napi_env env) {
   bool pending = false;

@@ -5,7 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addon.h"
+#include "env.h"
+#include "faults.h"
+#include "napi_util.h"
+#include "path.h"
+#include "stats.h"
+#include "store.h"
+#include "store_options.h"
+#include "value.h"
+
+struct addon_store_s {
+  addon_env_t *aenv; /* holds a reference */
+  int refs;          /* JS handle + tsfn + dependents' holders */
+  bool open;         /* false once closed (by JS, GC, or env teardown) */
+  evs_store_t *core; /* NULL once closed (freed at close) */
+  uint32_t max_value_bytes;
+  addon_dep_t env_dep;   /* in aenv->stores while open */
+  addon_dep_list_t deps; /* workers, bench writer: closed by close() */
+  addon_sub_t **subs;    /* indexed by slot */
+  uint32_t subs_cap;
+  uint32_t active_subs;
+  bool tsfn_refed;
+  bool tsfn_leaked; /* fault skip-tsfn-release */
+  addon_delivery_t delivery;
+};
 
 /* Tags the handle object that wraps an addon_store_t. */
 static const napi_type_tag addon_store_tag = {0x6576732d73746f72ull,
@@ -18,6 +41,10 @@ static void addon_store_free(addon_store_t *s) {
   free(s->subs);
   addon_env_unref(s->aenv);
   free(s);
+}
+
+void addon_store_ref(addon_store_t *s) {
+  s->refs++;
 }
 
 void addon_store_unref(addon_store_t *s) {
@@ -44,14 +71,28 @@ static void addon_store_finalize(napi_env env, void *data, void *hint) {
   addon_store_unref(s);
 }
 
-static void addon_unlink(addon_store_t *s) {
-  if (s->prev != NULL)
-    s->prev->next = s->next;
-  else if (s->aenv->stores == s)
-    s->aenv->stores = s->next;
-  if (s->next != NULL)
-    s->next->prev = s->prev;
-  s->prev = s->next = NULL;
+/* The env cleanup hook's callback: the environment ends. */
+static void addon_store_env_close(napi_env env, addon_dep_t *dep) {
+  addon_store_close(env, dep->data);
+}
+
+evs_store_t *addon_store_core(addon_store_t *s) {
+  return s->core;
+}
+
+addon_delivery_t *addon_store_delivery(addon_store_t *s) {
+  return &s->delivery;
+}
+
+void addon_store_add_dependent(addon_store_t *s, addon_dep_t *dep,
+                               addon_dep_close_cb close_cb, void *data,
+                               addon_dep_stage_t stage) {
+  addon_dep_add(&s->deps, dep, close_cb, data, stage);
+}
+
+addon_dep_t *addon_store_find_dependent(addon_store_t *s,
+                                        addon_dep_close_cb close_cb) {
+  return addon_dep_find(&s->deps, close_cb);
 }
 
 void addon_store_close(napi_env env, addon_store_t *s) {
@@ -64,11 +105,10 @@ void addon_store_close(napi_env env, addon_store_t *s) {
   addon_delivery_close(d);
 
   addon_js_enter(d);
-  while (s->workers != NULL)
-    addon_worker_release(s->workers, true);
+  addon_dep_close_stage(env, &s->deps, ADDON_DEP_STAGE_FIRST);
   /* Undelivered events are discarded: no listener runs after close(). */
   evs_store_close(s->core, EVS_CLOSE_DISCARD);
-  addon_bench_stop_and_join(s);
+  addon_dep_close_stage(env, &s->deps, ADDON_DEP_STAGE_SECOND);
   evs_store_free(s->core);
   addon_js_leave(d);
   s->core = NULL;
@@ -119,7 +159,7 @@ void addon_store_close(napi_env env, addon_store_t *s) {
     d->js_buffer_data = NULL;
     d->js_buffer_len = 0;
   }
-  addon_unlink(s);
+  addon_dep_remove(&s->env_dep);
   atomic_fetch_sub(&addon_count_stores, 1);
 }
 
@@ -139,230 +179,9 @@ addon_store_t *addon_store_from(napi_env env, napi_value v, bool require_open) {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* Refuses a path or pattern holding an unpaired UTF-16 surrogate. UTF-8
- * cannot encode one: napi_get_value_string_utf8 writes U+FFFD instead, so
- * '/k/\uD800' and '/k/\uDBFF' would name the same key. Only a string whose
- * UTF-8 form holds U+FFFD (EF BF BD) can have one, so the common case costs
- * a memmem over the bytes already read, and only those strings are read
- * again as UTF-16 to tell a real U+FFFD from a replaced surrogate. */
-static bool addon_check_surrogates(napi_env env, napi_value v, const char *what,
-                                   const char *bad_code, const char *buf,
-                                   size_t len) {
-  char16_t units[EVS_PATH_MAX + 2];
-  char shown[ADDON_ESCAPED_MAX];
-  size_t n = 0, at = 0;
-
-  if (memmem(buf, len, "\xef\xbf\xbd", 3) == NULL)
-    return true;
-  /* len <= EVS_PATH_MAX UTF-8 bytes, so at most as many UTF-16 units. */
-  NAPI_CALL_RETURN_FALSE(
-      env, napi_get_value_string_utf16(env, v, units,
-                                       sizeof units / sizeof units[0], &n));
-  if (!addon_find_lone_surrogate(units, n, &at))
-    return true;
-  addon_escape_utf16(units, n, false, shown, sizeof shown);
-  addon_throw(env, ADDON_RANGE_ERROR, bad_code,
-              "The \"%s\" argument '%s' holds an unpaired UTF-16 surrogate "
-              "(\\u%04X at index %zu); it must be well-formed Unicode",
-              what, shown, (unsigned)units[at], at);
-  return false;
-}
-
-bool addon_get_path(napi_env env, napi_value v, const char *what,
-                    const char *bad_code, char *buf, size_t *len) {
-  napi_valuetype t;
-  size_t n = 0;
-
-  NAPI_CALL_RETURN_FALSE(env, napi_typeof(env, v, &t));
-  if (t != napi_string) {
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                "The \"%s\" argument must be of type string", what);
-    return false;
-  }
-  /* A buffer 5 bytes over the limit: UTF-8 output stops on whole characters
-   * (at most 4 bytes), so any string over the limit copies > EVS_PATH_MAX. */
-  NAPI_CALL_RETURN_FALSE(
-      env, napi_get_value_string_utf8(env, v, buf, ADDON_PATH_BUF, &n));
-  if (n > EVS_PATH_MAX) {
-    NAPI_CALL_RETURN_FALSE(env,
-                           napi_get_value_string_utf8(env, v, NULL, 0, &n));
-    addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_PATH_TOO_LONG",
-                "The \"%s\" argument is %zu bytes long (UTF-8); the limit is "
-                "%d bytes",
-                what, n, EVS_PATH_MAX);
-    return false;
-  }
-  if (!addon_check_surrogates(env, v, what, bad_code, buf, n))
-    return false;
-  *len = n;
-  return true;
-}
-
-bool addon_encode_value(napi_env env, addon_store_t *s, napi_value value,
-                        uint32_t kind, const uint8_t **out, size_t *out_len) {
-  addon_env_t *aenv = s->aenv;
-  size_t limit = s->max_value_bytes - 1; /* one byte for the kind tag */
-  size_t n = 0;
-
-  if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON) {
-    napi_valuetype t;
-    NAPI_CALL_RETURN_FALSE(env, napi_typeof(env, value, &t));
-    if (t != napi_string) {
-      addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                  "The \"value\" argument must be a string here");
-      return false;
-    }
-    if (!addon_env_scratch(env, aenv, 4096))
-      return false;
-    NAPI_CALL_RETURN_FALSE(
-        env, napi_get_value_string_utf8(env, value, (char *)aenv->scratch + 1,
-                                        aenv->scratch_cap - 1, &n));
-    /* Whole characters only: a copy that stops within 4 bytes of the end
-     * may be truncated; measure and retry with room. */
-    if (n + 5 >= aenv->scratch_cap - 1) {
-      NAPI_CALL_RETURN_FALSE(
-          env, napi_get_value_string_utf8(env, value, NULL, 0, &n));
-      if (n > limit) {
-        addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_VALUE_TOO_LARGE",
-                    "The \"value\" argument is %zu bytes (UTF-8%s); the limit "
-                    "is %zu bytes",
-                    n, kind == ADDON_KIND_JSON ? " JSON" : "", limit);
-        return false;
-      }
-      if (!addon_env_scratch(env, aenv, n + 2))
-        return false;
-      NAPI_CALL_RETURN_FALSE(
-          env, napi_get_value_string_utf8(env, value, (char *)aenv->scratch + 1,
-                                          aenv->scratch_cap - 1, &n));
-    }
-  } else if (kind == ADDON_KIND_BUFFER || kind == ADDON_KIND_UINT8ARRAY) {
-    bool is_ta = false;
-    napi_typedarray_type tt;
-    void *data = NULL;
-    NAPI_CALL_RETURN_FALSE(env, napi_is_typedarray(env, value, &is_ta));
-    if (!is_ta) {
-      addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                  "The \"value\" argument must be a Buffer or Uint8Array here");
-      return false;
-    }
-    NAPI_CALL_RETURN_FALSE(
-        env, napi_get_typedarray_info(env, value, &tt, &n, &data, NULL, NULL));
-    if (tt != napi_uint8_array) {
-      addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                  "The \"value\" argument must be a Buffer or Uint8Array here");
-      return false;
-    }
-    if (n > limit) {
-      addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_VALUE_TOO_LARGE",
-                  "The \"value\" argument is %zu bytes; the limit is %zu "
-                  "bytes",
-                  n, limit);
-      return false;
-    }
-    if (!addon_env_scratch(env, aenv, n + 1))
-      return false;
-    if (n > 0)
-      memcpy(aenv->scratch + 1, data, n);
-  } else {
-    addon_throw(env, ADDON_RANGE_ERROR, "ERR_INVALID_ARG_VALUE",
-                "unknown value kind %u", kind);
-    return false;
-  }
-  if (n > limit) {
-    addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_VALUE_TOO_LARGE",
-                "The \"value\" argument is %zu bytes (UTF-8%s); the limit is "
-                "%zu bytes",
-                n, kind == ADDON_KIND_JSON ? " JSON" : "", limit);
-    return false;
-  }
-  aenv->scratch[0] = (uint8_t)kind;
-  *out = aenv->scratch;
-  *out_len = n + 1;
-  return true;
-}
-
-napi_value addon_decode_value(napi_env env, addon_env_t *aenv,
-                              const uint8_t *bytes, size_t len) {
-  napi_value result, global, json, parse, text;
-  void *data = NULL;
-  uint8_t kind = len > 0 ? bytes[0] : ADDON_KIND_NONE;
-
-  switch (kind) {
-  case ADDON_KIND_STRING:
-    NAPI_CALL(env, napi_create_string_utf8(env, (const char *)bytes + 1,
-                                           len - 1, &result));
-    return result;
-  case ADDON_KIND_BUFFER:
-    NAPI_CALL(env,
-              napi_create_buffer_copy(env, len - 1, bytes + 1, NULL, &result));
-    return result;
-  case ADDON_KIND_UINT8ARRAY: {
-    napi_value ab;
-    NAPI_CALL(env, napi_create_arraybuffer(env, len - 1, &data, &ab));
-    if (len > 1)
-      memcpy(data, bytes + 1, len - 1);
-    NAPI_CALL(env, napi_create_typedarray(env, napi_uint8_array, len - 1, ab, 0,
-                                          &result));
-    return result;
-  }
-  case ADDON_KIND_JSON:
-    NAPI_CALL(env, napi_create_string_utf8(env, (const char *)bytes + 1,
-                                           len - 1, &text));
-    NAPI_CALL(env, napi_get_reference_value(env, aenv->json_parse, &parse));
-    NAPI_CALL(env, napi_get_global(env, &global));
-    NAPI_CALL(env, napi_get_named_property(env, global, "JSON", &json));
-    NAPI_CALL(env, napi_call_function(env, json, parse, 1, &text, &result));
-    return result;
-  default:
-    /* Bytes not written by this addon: hand them over raw. */
-    NAPI_CALL(env, napi_create_buffer_copy(env, len, bytes, NULL, &result));
-    return result;
-  }
-}
-
-/* Reads the optional numeric option `name` of `obj` into *out: a power of
- * two in [min, max] when present. Absent or undefined leaves *out at 0 (the
- * core's default); any other value, 0 included, must be in range: an option
- * the caller spelled out is never silently replaced by the default. Throws
- * TypeError (not a number) or RangeError ERR_EVS_BAD_OPTION naming the option
- * and its bounds; returns false then. */
-static bool addon_get_pow2_opt(napi_env env, napi_value obj, const char *name,
-                               uint32_t min, uint32_t max, uint32_t *out) {
-  bool has = false;
-  napi_value v;
-  napi_valuetype t;
-  double d;
-  char shown[40];
-
-  NAPI_CALL_RETURN_FALSE(env, napi_has_named_property(env, obj, name, &has));
-  if (!has)
-    return true;
-  NAPI_CALL_RETURN_FALSE(env, napi_get_named_property(env, obj, name, &v));
-  NAPI_CALL_RETURN_FALSE(env, napi_typeof(env, v, &t));
-  if (t == napi_undefined)
-    return true;
-  if (t != napi_number) {
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                "The \"options.%s\" property must be of type number", name);
-    return false;
-  }
-  NAPI_CALL_RETURN_FALSE(env, napi_get_value_double(env, v, &d));
-  if (!(d >= min && d <= max) || d != (double)(uint32_t)d ||
-      ((uint32_t)d & ((uint32_t)d - 1)) != 0) {
-    addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                "The \"options.%s\" property must be a power of two, at "
-                "least %u (the minimum) and at most %u; received %s",
-                name, min, max, addon_fmt_number(d, shown, sizeof shown));
-    return false;
-  }
-  *out = (uint32_t)d;
-  return true;
-}
-
 /* ---- storeOpen(options, decoder, arrayBuffer) ---------------------------- */
 
 napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3], handle, name;
   napi_valuetype t;
   evs_store_config_t cfg;
@@ -373,10 +192,9 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
   bool is_ab = false;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "storeOpen(options, decoder, arrayBuffer)");
+  if (!addon_args(env, info, 3, argv,
+                  "storeOpen(options, decoder, arrayBuffer)"))
+    return NULL;
   aenv = addon_env_get(env);
   if (aenv == NULL)
     return NULL;
@@ -384,48 +202,8 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
     return addon_throw(env, ADDON_ERROR, "ERR_EVS_CLOSED",
                        "the environment is shutting down");
 
-  memset(&cfg, 0, sizeof cfg);
-  NAPI_CALL(env, napi_typeof(env, argv[0], &t));
-  if (t == napi_object) {
-    napi_value ov;
-    bool has = false;
-    if (!addon_get_pow2_opt(env, argv[0], "queueSlots", 2u, 1u << 24,
-                            &cfg.queue_slots) ||
-        !addon_get_pow2_opt(env, argv[0], "valueRingBytes", 4096u, 1u << 30,
-                            &cfg.value_ring_bytes))
-      return NULL;
-    NAPI_CALL(env, napi_has_named_property(env, argv[0], "overflow", &has));
-    if (has) {
-      char pol[16];
-      size_t n = 0;
-      NAPI_CALL(env, napi_get_named_property(env, argv[0], "overflow", &ov));
-      NAPI_CALL(env, napi_typeof(env, ov, &t));
-      if (t == napi_string) {
-        NAPI_CALL(env,
-                  napi_get_value_string_utf8(env, ov, pol, sizeof pol, &n));
-        /* By length too: 'block\0x' must not pass as 'block'. */
-        if (n == 5 && memcmp(pol, "block", 5) == 0)
-          cfg.overflow = EVS_OVERFLOW_BLOCK;
-        else if (n == 4 && memcmp(pol, "drop", 4) == 0)
-          cfg.overflow = EVS_OVERFLOW_DROP;
-        else {
-          char shown[ADDON_ESCAPED_MAX];
-          addon_escape_js_string(env, ov, shown, sizeof shown);
-          return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                             "The \"options.overflow\" property must be "
-                             "'block' or 'drop'; received '%s'",
-                             shown);
-        }
-      } else if (t != napi_undefined) {
-        return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                           "The \"options.overflow\" property must be of "
-                           "type string");
-      }
-    }
-  } else if (t != napi_undefined) {
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "The \"options\" argument must be of type object");
-  }
+  if (!addon_store_options(env, argv[0], &cfg))
+    return NULL;
   NAPI_CALL(env, napi_typeof(env, argv[1], &t));
   if (t != napi_function)
     return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
@@ -454,7 +232,7 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
                        2;
 
   cfg.on_drained = addon_delivery_drained;
-  cfg.on_drained_user = s;
+  cfg.on_drained_user = &s->delivery;
   rc = evs_store_open(&cfg, &s->core);
   if (rc != EVS_OK) {
     addon_store_free(s);
@@ -463,11 +241,8 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
   s->open = true;
   atomic_fetch_add(&addon_count_stores, 1);
   /* From here on, failures unwind through addon_store_close(). */
-  s->prev = NULL;
-  s->next = aenv->stores;
-  if (aenv->stores != NULL)
-    aenv->stores->prev = s;
-  aenv->stores = s;
+  addon_dep_add(&aenv->stores, &s->env_dep, addon_store_env_close, s,
+                ADDON_DEP_STAGE_FIRST);
 
   NAPI_CALL_GOTO(
       env,
@@ -475,8 +250,8 @@ napi_value addon_store_open_js(napi_env env, napi_callback_info info) {
       fail);
   NAPI_CALL_GOTO(env,
                  napi_create_threadsafe_function(
-                     env, argv[1], NULL, name, 0, 1, s, addon_tsfn_finalize, s,
-                     addon_delivery_call_js, &s->delivery.tsfn),
+                     env, argv[1], NULL, name, 0, 1, s, addon_tsfn_finalize,
+                     &s->delivery, addon_delivery_call_js, &s->delivery.tsfn),
                  fail);
   s->refs++; /* the tsfn, dropped by addon_tsfn_finalize */
   atomic_fetch_add(&addon_count_tsfns, 1);
@@ -507,14 +282,9 @@ fail:
 /* The single store-handle argument of close() and isOpen(); the store may
  * be closed. Returns it, or NULL with an exception pending. */
 static addon_store_t *addon_handle_arg(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                "expected a store handle");
+  if (!addon_args(env, info, 1, argv, "expected a store handle"))
     return NULL;
-  }
   return addon_store_from(env, argv[0], false);
 }
 
@@ -541,12 +311,8 @@ static addon_store_t *addon_path_args(napi_env env, napi_callback_info info,
                                       size_t need, const char *usage,
                                       napi_value *argv, char *path,
                                       size_t *path_len) {
-  size_t argc = need;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < need) {
-    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", "%s", usage);
+  if (!addon_args(env, info, need, argv, usage))
     return NULL;
-  }
   addon_store_t *s = addon_store_from(env, argv[0], true);
   if (s == NULL ||
       !addon_get_path(env, argv[1], "path", "ERR_EVS_BAD_PATH", path, path_len))
@@ -563,18 +329,6 @@ static napi_value addon_throw_path_op(napi_env env, int rc, const char *op,
   addon_escape_js_string(env, v, shown, sizeof shown);
   snprintf(what, sizeof what, "%s('%s')", op, shown);
   return addon_throw_core(env, rc, what);
-}
-
-napi_value addon_throw_bad_pattern(napi_env env, const char *what,
-                                   napi_value v) {
-  char shown[ADDON_ESCAPED_MAX];
-  addon_escape_js_string(env, v, shown, sizeof shown);
-  return addon_throw(
-      env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_PATTERN",
-      "The \"%s\" argument '%s' is malformed: it must start with '/', have "
-      "no empty segment and no NUL, use '*' only as a whole segment and '**' "
-      "only as the last one, and be at most %d bytes",
-      what, shown, EVS_PATH_MAX);
 }
 
 /* ---- storeSet(h, path, value, kind) ---------------------------------------
@@ -595,7 +349,8 @@ napi_value addon_store_set_js(napi_env env, napi_callback_info info) {
   if (s == NULL)
     return NULL;
   NAPI_CALL(env, napi_get_value_uint32(env, argv[3], &kind));
-  if (!addon_encode_value(env, s, argv[2], kind, &bytes, &len))
+  if (!addon_encode_value(env, s->aenv, s->max_value_bytes, argv[2], kind,
+                          &bytes, &len))
     return NULL;
   addon_js_enter(&s->delivery);
   rc = evs_store_set(s->core, path, path_len, bytes, len);
@@ -659,7 +414,6 @@ napi_value addon_store_delete_js(napi_env env, napi_callback_info info) {
 #define ADDON_MAX_SLOTS (1u << 24)
 
 napi_value addon_store_subscribe_js(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
   addon_store_t *s;
   char pattern[ADDON_PATH_BUF];
@@ -668,10 +422,9 @@ napi_value addon_store_subscribe_js(napi_env env, napi_callback_info info) {
   addon_sub_t *sub;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "storeSubscribe(handle, pattern, slot, gen)");
+  if (!addon_args(env, info, 4, argv,
+                  "storeSubscribe(handle, pattern, slot, gen)"))
+    return NULL;
   s = addon_store_from(env, argv[0], true);
   if (s == NULL ||
       !addon_get_path(env, argv[1], "pattern", "ERR_EVS_BAD_PATTERN", pattern,
@@ -701,7 +454,7 @@ napi_value addon_store_subscribe_js(napi_env env, napi_callback_info info) {
   sub = malloc(sizeof *sub);
   if (sub == NULL)
     return addon_throw_core(env, EVS_ENOMEM, "watch().subscribe()");
-  sub->store = s;
+  sub->delivery = &s->delivery;
   sub->slot = slot;
   sub->gen = gen;
   sub->core_id = 0;
@@ -734,17 +487,14 @@ napi_value addon_store_subscribe_js(napi_env env, napi_callback_info info) {
  */
 
 napi_value addon_store_unsubscribe_js(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3], result;
   addon_store_t *s;
   uint32_t slot, gen;
   addon_sub_t *sub;
   bool removed = false;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "storeUnsubscribe(handle, slot, gen)");
+  if (!addon_args(env, info, 3, argv, "storeUnsubscribe(handle, slot, gen)"))
+    return NULL;
   s = addon_store_from(env, argv[0], false);
   if (s == NULL)
     return NULL;
@@ -774,16 +524,13 @@ napi_value addon_store_unsubscribe_js(napi_env env, napi_callback_info info) {
  */
 
 napi_value addon_store_stats_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], obj;
   addon_store_t *s;
   evs_queue_stats_t st;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "storeStats(handle)");
+  if (!addon_args(env, info, 1, argv, "storeStats(handle)"))
+    return NULL;
   s = addon_store_from(env, argv[0], true);
   if (s == NULL)
     return NULL;
@@ -811,16 +558,14 @@ napi_value addon_store_stats_js(napi_env env, napi_callback_info info) {
  */
 
 napi_value addon_pattern_validate_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
   char pattern[ADDON_PATH_BUF];
   size_t pattern_len;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "The \"pattern\" argument must be of type string");
+  if (!addon_args(env, info, 1, argv,
+                  "The \"pattern\" argument must be of type string"))
+    return NULL;
   if (!addon_get_path(env, argv[0], "pattern", "ERR_EVS_BAD_PATTERN", pattern,
                       &pattern_len))
     return NULL;

@@ -4,7 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addon.h"
+#include "napi_util.h"
+#include "path.h"
+#include "stats.h"
+#include "store.h"
+#include "wire.h"
+#include "worker.h"
+
+typedef struct addon_worker_s {
+  addon_store_t *store; /* holds a reference */
+  evs_worker_t *core;   /* NULL once stopped or the store closed */
+  addon_dep_t dep;      /* in the store's dependents while core != NULL */
+  bool store_closed;    /* freed because the store closed */
+  evs_worker_status_t final_status;
+} addon_worker_t;
 
 static const napi_type_tag addon_worker_tag = {0x6576732d776f726bull,
                                                0x65722d68616e646cull};
@@ -18,27 +31,29 @@ typedef struct addon_raw_s {
 
 /* ---- lifetime ------------------------------------------------------------ */
 
-void addon_worker_release(addon_worker_t *w, bool store_closing) {
-  addon_store_t *s = w->store;
+/* Frees the core worker (keeping the final status) and leaves the store's
+ * dependents. Idempotent. */
+static void addon_worker_release(addon_worker_t *w, bool store_closing) {
+  addon_delivery_t *d = addon_store_delivery(w->store);
   if (w->core == NULL)
     return;
   if (evs_worker_status(w->core, &w->final_status) != EVS_OK)
     memset(&w->final_status, 0, sizeof w->final_status);
   w->final_status.running = false;
-  addon_js_enter(&s->delivery);
+  addon_js_enter(d);
   evs_worker_stop(w->core);
   evs_worker_free(w->core);
-  addon_js_leave(&s->delivery);
+  addon_js_leave(d);
   w->core = NULL;
   w->store_closed = store_closing;
-  if (w->prev != NULL)
-    w->prev->next = w->next;
-  else if (s->workers == w)
-    s->workers = w->next;
-  if (w->next != NULL)
-    w->next->prev = w->prev;
-  w->prev = w->next = NULL;
+  addon_dep_remove(&w->dep);
   atomic_fetch_sub(&addon_count_workers, 1);
+}
+
+/* The store closes (its dependents' first stage). */
+static void addon_worker_store_closing(napi_env env, addon_dep_t *dep) {
+  (void)env;
+  addon_worker_release(dep->data, true);
 }
 
 static void addon_worker_finalize(napi_env env, void *data, void *hint) {
@@ -80,7 +95,6 @@ static addon_worker_t *addon_worker_live(napi_env env, napi_value v,
  */
 
 napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3], handle;
   addon_store_t *s;
   char pattern[ADDON_PATH_BUF];
@@ -91,10 +105,9 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   addon_worker_t *w;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "workerBootstrap(store, namespace, capacity)");
+  if (!addon_args(env, info, 3, argv,
+                  "workerBootstrap(store, namespace, capacity)"))
+    return NULL;
   s = addon_store_from(env, argv[0], true);
   if (s == NULL ||
       !addon_get_path(env, argv[1], "config.namespace", "ERR_EVS_BAD_PATTERN",
@@ -117,10 +130,10 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   w = calloc(1, sizeof *w);
   if (w == NULL)
     return addon_throw_core(env, EVS_ENOMEM, "Worker.bootstrap()");
-  addon_js_enter(&s->delivery);
-  rc = evs_worker_bootstrap(s->core, pattern, pattern_len, (uint32_t)cap_d,
-                            &w->core);
-  addon_js_leave(&s->delivery);
+  addon_js_enter(addon_store_delivery(s));
+  rc = evs_worker_bootstrap(addon_store_core(s), pattern, pattern_len,
+                            (uint32_t)cap_d, &w->core);
+  addon_js_leave(addon_store_delivery(s));
   if (rc != EVS_OK) {
     free(w);
     if (rc == EVS_EPATTERN || rc == EVS_EPATH)
@@ -128,11 +141,9 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
     return addon_throw_core(env, rc, "Worker.bootstrap()");
   }
   w->store = s;
-  s->refs++;
-  w->next = s->workers;
-  if (s->workers != NULL)
-    s->workers->prev = w;
-  s->workers = w;
+  addon_store_ref(s);
+  addon_store_add_dependent(s, &w->dep, addon_worker_store_closing, w,
+                            ADDON_DEP_STAGE_FIRST);
   atomic_fetch_add(&addon_count_workers, 1);
   if (!addon_handle_new(env, w, addon_worker_finalize, &addon_worker_tag,
                         &handle)) {
@@ -160,16 +171,13 @@ static napi_value addon_status_object(napi_env env,
 }
 
 napi_value addon_worker_status_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
   addon_worker_t *w;
   evs_worker_status_t st;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "workerStatus(handle)");
+  if (!addon_args(env, info, 1, argv, "workerStatus(handle)"))
+    return NULL;
   w = addon_worker_from(env, argv[0]);
   if (w == NULL)
     return NULL;
@@ -182,15 +190,13 @@ napi_value addon_worker_status_js(napi_env env, napi_callback_info info) {
 }
 
 /* ---- workerPoll(w, max) -> ArrayBuffer | null ------------------------------
- * Record per step event, 32-bit words: [idLo][idHi][seqLo][seqHi][type]
- * [kind | ascii << 8][pathLen][valueLen] path (padded to 4) value (padded). */
+ * One step record per event (STEP_* in wire.h). */
 
 static size_t addon_pad4(size_t n) {
   return (n + 3) & ~(size_t)3;
 }
 
 napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], ab = NULL;
   addon_worker_t *w;
   double max_d;
@@ -202,10 +208,8 @@ napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
   void *ab_data = NULL;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "workerPoll(handle, max)");
+  if (!addon_args(env, info, 2, argv, "workerPoll(handle, max)"))
+    return NULL;
   w = addon_worker_live(env, argv[0], "pollStepEvents()");
   if (w == NULL)
     return NULL;
@@ -228,10 +232,11 @@ napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
   for (i = 0; i < count; i++) {
     size_t vlen = 0;
     if (events[i].type == EVS_EVENT_SET && events[i].value_len > 0)
-      vlen = (uint8_t)events[i].value[0] < ADDON_KIND_COUNT_
+      vlen = (uint8_t)events[i].value[0] < ADDON_KIND_COUNT
                  ? events[i].value_len - 1
                  : events[i].value_len;
-    total += 32 + addon_pad4(events[i].path_len) + addon_pad4(vlen);
+    total += ADDON_STEP_WORDS * 4 + addon_pad4(events[i].path_len) +
+             addon_pad4(vlen);
   }
   if (napi_create_arraybuffer(env, total, &ab_data, &ab) != napi_ok) {
     /* The events are in flight now; they cannot be handed back. Complete
@@ -247,13 +252,13 @@ napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
   memset(data, 0, total);
   for (i = 0; i < count; i++) {
     const evs_step_event_t *e = &events[i];
-    uint32_t h[8];
+    uint32_t h[ADDON_STEP_WORDS];
     uint32_t kind = ADDON_KIND_NONE, ascii = 0;
     const uint8_t *vb = (const uint8_t *)e->value;
     size_t vlen = e->value_len, j;
     if (e->type == EVS_EVENT_SET && vlen > 0) {
       kind = vb[0];
-      if (kind >= ADDON_KIND_COUNT_)
+      if (kind >= ADDON_KIND_COUNT)
         kind = ADDON_KIND_BUFFER; /* untagged: whole bytes as a Buffer */
       else {
         vb++;
@@ -268,16 +273,16 @@ napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
     } else {
       vlen = 0;
     }
-    h[0] = (uint32_t)e->id;
-    h[1] = (uint32_t)(e->id >> 32);
-    h[2] = (uint32_t)e->seq;
-    h[3] = (uint32_t)(e->seq >> 32);
-    h[4] = (uint32_t)e->type;
-    h[5] = kind | ascii << 8;
-    h[6] = (uint32_t)e->path_len;
-    h[7] = (uint32_t)vlen;
+    h[ADDON_STEP_ID_LO] = (uint32_t)e->id;
+    h[ADDON_STEP_ID_HI] = (uint32_t)(e->id >> 32);
+    h[ADDON_STEP_SEQ_LO] = (uint32_t)e->seq;
+    h[ADDON_STEP_SEQ_HI] = (uint32_t)(e->seq >> 32);
+    h[ADDON_STEP_TYPE] = (uint32_t)e->type;
+    h[ADDON_STEP_META] = kind | ascii << ADDON_STEP_ASCII_SHIFT;
+    h[ADDON_STEP_PATH_LEN] = (uint32_t)e->path_len;
+    h[ADDON_STEP_VALUE_LEN] = (uint32_t)vlen;
     memcpy(data + off, h, sizeof h);
-    off += 32;
+    off += sizeof h;
     memcpy(data + off, e->path, e->path_len);
     off += addon_pad4(e->path_len);
     if (vlen > 0)
@@ -292,7 +297,6 @@ napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
  */
 
 napi_value addon_worker_complete_js(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
   addon_worker_t *w;
   double id_d;
@@ -302,10 +306,8 @@ napi_value addon_worker_complete_js(napi_env env, napi_callback_info info) {
   size_t msg_len = 0;
   int rc;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "workerComplete(handle, id, error)");
+  if (!addon_args(env, info, 3, argv, "workerComplete(handle, id, error)"))
+    return NULL;
   w = addon_worker_live(env, argv[0], "completeStepEvent()");
   if (w == NULL)
     return NULL;
@@ -352,14 +354,11 @@ napi_value addon_worker_complete_js(napi_env env, napi_callback_info info) {
  */
 
 napi_value addon_worker_stop_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
   addon_worker_t *w;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "workerStop(handle)");
+  if (!addon_args(env, info, 1, argv, "workerStop(handle)"))
+    return NULL;
   w = addon_worker_from(env, argv[0]);
   if (w == NULL)
     return NULL;
@@ -382,15 +381,12 @@ static void addon_raw_finalize(napi_env env, void *data, void *hint) {
 }
 
 napi_value addon_worker_status_raw_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], handle;
   addon_worker_t *w;
   addon_raw_t *r;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "workerStatusRaw(handle)");
+  if (!addon_args(env, info, 1, argv, "workerStatusRaw(handle)"))
+    return NULL;
   w = addon_worker_live(env, argv[0], "statusRaw()");
   if (w == NULL)
     return NULL;
@@ -418,14 +414,11 @@ static addon_raw_t *addon_raw_from(napi_env env, napi_value v) {
 }
 
 napi_value addon_raw_read_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], result;
   addon_raw_t *r;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "rawRead(handle)");
+  if (!addon_args(env, info, 1, argv, "rawRead(handle)"))
+    return NULL;
   r = addon_raw_from(env, argv[0]);
   if (r == NULL)
     return NULL;
@@ -438,14 +431,11 @@ napi_value addon_raw_read_js(napi_env env, napi_callback_info info) {
 }
 
 napi_value addon_raw_free_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
   addon_raw_t *r;
 
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "rawFree(handle)");
+  if (!addon_args(env, info, 1, argv, "rawFree(handle)"))
+    return NULL;
   r = addon_raw_from(env, argv[0]);
   if (r == NULL)
     return NULL;

@@ -1,0 +1,136 @@
+/* Private to the addon: delivery of one store's events to JavaScript in
+ * batches (delivery.c has the design). The delivery is the only state the
+ * dispatcher thread and the JS thread share; it knows nothing of the store
+ * that embeds it.
+ *
+ *   dispatcher thread -> addon_delivery_listener -> records in `local`
+ *   -> handoff to the batch (under mu) -> one tsfn call
+ *   -> addon_delivery_call_js (JS thread) -> JS decoder(ab, n)
+ *
+ * Every Node-API call happens on the JS thread of the store's environment;
+ * the dispatcher thread only touches its own records and the batch (under
+ * its mutex) and calls napi_call_threadsafe_function, which Node-API allows
+ * from any thread. The record format is in wire.h. */
+#ifndef ADDON_DELIVERY_H
+#define ADDON_DELIVERY_H
+
+#include <node_api.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <evstore.h>
+
+#define ADDON_PATH_CACHE 1024u     /* entries, a power of two */
+#define ADDON_VALUE_CACHE 512u     /* entries, a power of two */
+#define ADDON_VALUE_INTERN_MAX 64u /* string values up to this many bytes */
+/* Soft bound of one batch buffer: the dispatcher waits for the JS thread
+ * beyond it (unless the JS thread is itself inside a core call). */
+#define ADDON_BATCH_SOFT_CAP (256u * 1024u)
+/* The dispatcher hands its records to the batch, and asks for a JS call,
+ * when it has drained the core queue (addon_delivery_drained), or earlier
+ * once it holds this many bytes: while writes keep coming, the JS thread is
+ * woken once per ~450 events, not for every few, and the batch's mutex is
+ * taken once per handoff, not per event. */
+#define ADDON_BATCH_FLUSH (16u * 1024u)
+/* Size of the ArrayBuffer that carries batches to JS (reused). */
+#define ADDON_JS_BUFFER_BYTES (256u * 1024u)
+
+typedef struct addon_buf_s {
+  uint8_t *data;
+  size_t len;
+  size_t cap;
+} addon_buf_t;
+
+/* An intern cache of the dispatcher: byte strings (paths, or short string
+ * values) that the JS side holds as strings under the same ids, so an event
+ * refers to them by id. Set-associative: an entry's set comes from its hash,
+ * a miss replaces the set's ways in turn, so a few strings whose hashes
+ * collide do not evict each other on every event. */
+#define ADDON_CACHE_WAYS 4u
+typedef struct addon_intern_entry_s {
+  uint32_t hash;
+  uint32_t len; /* UINT32_MAX = empty (hash then 0, bytes unset) */
+  uint8_t bytes[];
+} addon_intern_entry_t;
+
+typedef struct addon_intern_s {
+  uint8_t *entries; /* nentries entries of `stride` bytes */
+  uint8_t *victim;  /* per set: the way a miss replaces next */
+  uint32_t nentries;
+  uint32_t max_len; /* longest string an entry holds */
+  size_t stride;
+} addon_intern_t;
+
+typedef struct addon_delivery_s {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  addon_buf_t bufs[2];
+  int fill;              /* bufs[fill] receives handed-off records */
+  bool scheduled;        /* a tsfn call is queued and has not swapped yet */
+  bool closing;          /* the store is closing: never wait, never deliver
+                            (written on the JS thread under mu) */
+  bool tsfn_ok;          /* napi_call_threadsafe_function may be called */
+  atomic_int waiting;    /* the dispatcher waits on cv for room */
+  atomic_int js_in_core; /* the JS thread is inside a core call */
+  uint64_t enomem_drops; /* events lost because a batch could not grow */
+  /* Dispatcher-only, no lock: the records not yet handed off, the caches
+   * and the previous event of `local`. */
+  addon_buf_t local;
+  addon_intern_t paths;  /* ADDON_PATH_CACHE entries, allocated lazily */
+  addon_intern_t values; /* ADDON_VALUE_CACHE entries */
+  uint64_t last_seq;
+  bool last_valid; /* local holds an EVENT record of event last_seq last */
+  /* JS-thread only. */
+  bool delivering;
+  napi_threadsafe_function tsfn;
+  napi_ref js_buffer; /* the reusable ArrayBuffer */
+  uint8_t *js_buffer_data;
+  size_t js_buffer_len;
+} addon_delivery_t;
+
+/* One native subscription: the listener's user data. Owned by the store
+ * (store.c allocates and frees it); the dispatcher reads it while the core
+ * subscription exists. */
+typedef struct addon_sub_s {
+  addon_delivery_t *delivery; /* of the subscribed store; borrowed */
+  uint64_t core_id;
+  uint32_t slot;
+  uint32_t gen;
+} addon_sub_t;
+
+/* The JS thread announces calls into the core that may wait for the
+ * dispatcher (locks, a full queue, joins), so the dispatcher never waits for
+ * the JS thread at the same time. Pure atomics unless the dispatcher waits.
+ * Any thread that calls into the core on the JS thread's behalf may use
+ * them; each enter is paired with one leave. */
+void addon_js_enter(addon_delivery_t *d);
+void addon_js_leave(addon_delivery_t *d);
+
+/* Initialises `d` (zeroed, mutex and condition variable). Returns EVS_OK, or
+ * EVS_ENOMEM with nothing to destroy. JS thread. */
+int addon_delivery_init(addon_delivery_t *d);
+/* Frees the buffers and caches (not the mutex). JS thread, after the
+ * dispatcher was joined. Buffers in use by a running delivery are kept: that
+ * delivery frees its buffer when it sees the delivery closing. */
+void addon_delivery_release_buffers(addon_delivery_t *d);
+/* Frees everything, mutex included. JS thread; no other user is left. */
+void addon_delivery_destroy(addon_delivery_t *d);
+/* Marks the delivery closing (no further JS call, no wait) and wakes a
+ * waiting dispatcher. JS thread. */
+void addon_delivery_close(addon_delivery_t *d);
+/* The core listener (user_data: the addon_sub_t). Dispatcher thread. An
+ * event that cannot be recorded (no memory) is counted in enomem_drops. */
+void addon_delivery_listener(const evs_event_t *ev, void *user_data);
+/* The core's on_drained hook (user_data: the addon_delivery_t): hands a
+ * non-empty batch to JS. Dispatcher thread. */
+void addon_delivery_drained(void *user_data);
+/* The tsfn call-into-JS callback (context: the addon_delivery_t). JS thread,
+ * or env == NULL at teardown (then it touches nothing). Exceptions of the
+ * JS decoder and of subscribers are reported with napi_fatal_exception. */
+void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
+                            void *data);
+
+#endif

@@ -1,0 +1,129 @@
+/* Stored values (value.h): JS value <-> kind-tagged bytes. JS thread only. */
+#include <string.h>
+
+#include "napi_util.h"
+#include "value.h"
+#include "wire.h"
+
+/* Throws RangeError ERR_EVS_VALUE_TOO_LARGE for a string value of n UTF-8
+ * bytes (JSON text for KIND_JSON) over `limit`. Returns false. */
+static bool addon_text_too_large(napi_env env, size_t n, uint32_t kind,
+                                 size_t limit) {
+  addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_VALUE_TOO_LARGE",
+              "The \"value\" argument is %zu bytes (UTF-8%s); the limit is "
+              "%zu bytes",
+              n, kind == ADDON_KIND_JSON ? " JSON" : "", limit);
+  return false;
+}
+
+bool addon_encode_value(napi_env env, addon_env_t *aenv,
+                        uint32_t max_value_bytes, napi_value value,
+                        uint32_t kind, const uint8_t **out, size_t *out_len) {
+  size_t limit = max_value_bytes - 1; /* one byte for the kind tag */
+  size_t n = 0;
+
+  if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON) {
+    napi_valuetype t;
+    NAPI_CALL_RETURN_FALSE(env, napi_typeof(env, value, &t));
+    if (t != napi_string) {
+      addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                  "The \"value\" argument must be a string here");
+      return false;
+    }
+    if (!addon_env_scratch(env, aenv, 4096))
+      return false;
+    NAPI_CALL_RETURN_FALSE(
+        env, napi_get_value_string_utf8(env, value, (char *)aenv->scratch + 1,
+                                        aenv->scratch_cap - 1, &n));
+    /* Whole characters only: a copy that stops within 4 bytes of the end
+     * may be truncated; measure and retry with room. */
+    if (n + 5 >= aenv->scratch_cap - 1) {
+      NAPI_CALL_RETURN_FALSE(
+          env, napi_get_value_string_utf8(env, value, NULL, 0, &n));
+      if (n > limit)
+        return addon_text_too_large(env, n, kind, limit);
+      if (!addon_env_scratch(env, aenv, n + 2))
+        return false;
+      NAPI_CALL_RETURN_FALSE(
+          env, napi_get_value_string_utf8(env, value, (char *)aenv->scratch + 1,
+                                          aenv->scratch_cap - 1, &n));
+    }
+  } else if (kind == ADDON_KIND_BUFFER || kind == ADDON_KIND_UINT8ARRAY) {
+    bool is_ta = false;
+    napi_typedarray_type tt;
+    void *data = NULL;
+    NAPI_CALL_RETURN_FALSE(env, napi_is_typedarray(env, value, &is_ta));
+    if (!is_ta) {
+      addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                  "The \"value\" argument must be a Buffer or Uint8Array here");
+      return false;
+    }
+    NAPI_CALL_RETURN_FALSE(
+        env, napi_get_typedarray_info(env, value, &tt, &n, &data, NULL, NULL));
+    if (tt != napi_uint8_array) {
+      addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                  "The \"value\" argument must be a Buffer or Uint8Array here");
+      return false;
+    }
+    if (n > limit) {
+      addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_VALUE_TOO_LARGE",
+                  "The \"value\" argument is %zu bytes; the limit is %zu "
+                  "bytes",
+                  n, limit);
+      return false;
+    }
+    if (!addon_env_scratch(env, aenv, n + 1))
+      return false;
+    if (n > 0)
+      memcpy(aenv->scratch + 1, data, n);
+  } else {
+    addon_throw(env, ADDON_RANGE_ERROR, "ERR_INVALID_ARG_VALUE",
+                "unknown value kind %u", kind);
+    return false;
+  }
+  if (n > limit)
+    return addon_text_too_large(env, n, kind, limit);
+  aenv->scratch[0] = (uint8_t)kind;
+  *out = aenv->scratch;
+  *out_len = n + 1;
+  return true;
+}
+
+napi_value addon_decode_value(napi_env env, addon_env_t *aenv,
+                              const uint8_t *bytes, size_t len) {
+  napi_value result, global, json, parse, text;
+  void *data = NULL;
+  uint8_t kind = len > 0 ? bytes[0] : ADDON_KIND_NONE;
+
+  switch (kind) {
+  case ADDON_KIND_STRING:
+    NAPI_CALL(env, napi_create_string_utf8(env, (const char *)bytes + 1,
+                                           len - 1, &result));
+    return result;
+  case ADDON_KIND_BUFFER:
+    NAPI_CALL(env,
+              napi_create_buffer_copy(env, len - 1, bytes + 1, NULL, &result));
+    return result;
+  case ADDON_KIND_UINT8ARRAY: {
+    napi_value ab;
+    NAPI_CALL(env, napi_create_arraybuffer(env, len - 1, &data, &ab));
+    if (len > 1)
+      memcpy(data, bytes + 1, len - 1);
+    NAPI_CALL(env, napi_create_typedarray(env, napi_uint8_array, len - 1, ab, 0,
+                                          &result));
+    return result;
+  }
+  case ADDON_KIND_JSON:
+    NAPI_CALL(env, napi_create_string_utf8(env, (const char *)bytes + 1,
+                                           len - 1, &text));
+    NAPI_CALL(env, napi_get_reference_value(env, aenv->json_parse, &parse));
+    NAPI_CALL(env, napi_get_global(env, &global));
+    NAPI_CALL(env, napi_get_named_property(env, global, "JSON", &json));
+    NAPI_CALL(env, napi_call_function(env, json, parse, 1, &text, &result));
+    return result;
+  default:
+    /* Bytes not written by this addon: hand them over raw. */
+    NAPI_CALL(env, napi_create_buffer_copy(env, len, bytes, NULL, &result));
+    return result;
+  }
+}
