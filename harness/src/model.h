@@ -150,9 +150,20 @@ typedef struct lg_results_s {
                     back unchanged by lg_results_to_json; NULL when none */
 } lg_results_t;
 
+/* Ownership and threads. An lg_results_t owns everything reachable from it
+ * (strings, arrays, runs, json_t references); a zeroed lg_results_t is an
+ * empty, valid model, and lg_results_free frees it all and zeroes it again.
+ * Nothing here is thread-safe per model: one thread at a time per r (the
+ * runner fills distinct runs from one thread). Allocation failure aborts
+ * (util.h, lg_xmalloc), so no function here reports running out of memory. */
+
+/* Appends a zeroed run (min_detectable, alpha, iterate_ms, sample_ms NaN)
+ * and returns it. The pointer is borrowed from r->runs: the next
+ * lg_results_add_run may move it. */
 lg_run_t *lg_results_add_run(lg_results_t *r);
 
-/* Adds `uses` to the entry (variant, file, name), creating it at 0 first. */
+/* Adds `uses` to the entry (variant, file, name), creating it at 0 first.
+ * The strings are copied. */
 void lg_results_supp_use(lg_results_t *r, const char *variant, const char *file,
                          const char *name, long uses);
 
@@ -160,43 +171,59 @@ void lg_results_supp_use(lg_results_t *r, const char *variant, const char *file,
  * derives its median rows: Google Benchmark's "median" aggregates under
  * "core", and "js.benchmarks" (scripts/bench). Replaces any earlier bench. */
 void lg_results_set_bench(lg_results_t *r, json_t *bench);
+
+/* Free what the record owns and zero it (lg_finding_free frees only what f
+ * owns, not f). r, run and f themselves are the caller's. */
 void lg_results_free(lg_results_t *r);
 void lg_run_free(lg_run_t *run);
 void lg_finding_free(lg_finding_t *f);
 
-/* Metric by name, or NULL; lg_run_metric_add creates it (values NaN).
+/* Metric by name, or NULL; lg_run_metric_add creates it (values NaN) or
+ * returns the existing one, copying name. The pointer is borrowed from
+ * run->metrics: the next lg_run_metric_add may move it.
  * runs, metrics, samples and metric values are grown only by
  * lg_results_add_run, lg_run_metric_add and lg_run_sample_add (and the
- * loader): their capacity is implied by the count (model.c, lg_cap). */
+ * loader): their capacity is implied by the count (model.c, lg__cap). */
 lg_metric_t *lg_run_metric(const lg_run_t *run, const char *name);
 lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name);
-/* Appends a sample row; metric values default to NaN. Returns its index. */
+/* Appends a sample row (phase copied; NULL: "iterate"); metric values
+ * default to NaN. Returns its index. */
 size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
                          const char *phase);
 
-/* Serialises/loads results.json. Strings are written as valid UTF-8 (any
- * invalid byte as \xNN, see text.h), never dropped.
+/* results.json, as docs/results-schema.md describes it (generated from
+ * model_fields.h). Strings are written as valid UTF-8 (any invalid byte as
+ * \xNN, see text.h), never dropped.
  *
- * lg_results_load fills *r (free with lg_results_free) and returns 0, or
- * returns -1 with *err set (caller frees: "PATH: key 'runs[2](x/asan).wall_s':
- * expected a number, found a string") and *r empty. It reads files of older
- * and newer versions of the same schema_version and partial files: only
- * 'schema', 'schema_version', 'runs' and each run's 'scenario', 'variant'
- * and 'verdict' are required; null means absent; a present field of the
- * wrong type is an error. After a successful load these strings are never
- * NULL: finding detector/kind, cell defect/column/status, gate row
- * scenario/variant/what/status ("?" when absent) and every sample phase.
- * Unknown top-level keys are kept in r->extra. Not thread-safe per r. */
+ * lg_results_to_json returns a new reference (the caller json_decrefs it);
+ * r is unchanged. lg_results_save writes it to path, indented, with a final
+ * newline; returns 0, or -1 when the file cannot be written.
+ *
+ * lg_results_load overwrites *r (its old contents are not freed) and returns
+ * 0 with *r owning the loaded model (free with lg_results_free); or returns
+ * -1 with *err set (a string the caller frees: "PATH: key
+ * 'runs[2](x/asan).wall_s': expected a number, found a string") and nothing
+ * allocated: *r is zeroed. It reads files of older and newer versions of
+ * the same schema_version and partial files: only 'schema',
+ * 'schema_version', 'runs' and each run's 'scenario', 'variant' and
+ * 'verdict' are required; null means absent; a present field of the wrong
+ * type is an error. After a successful load these strings are never NULL:
+ * finding detector/kind, cell defect/column, gate row scenario/variant/what
+ * ("?" when absent) and every sample phase; an absent or unknown cell status
+ * is LG_C_UNKNOWN, an unknown gate status LG_G_REGRESSION. Unknown top-level
+ * keys are kept in r->extra. */
 json_t *lg_results_to_json(const lg_results_t *r);
 int lg_results_save(const lg_results_t *r, const char *path);
 int lg_results_load(const char *path, lg_results_t *r, char **err);
-/* Copies a run (deep). */
+/* Copies src (deep) into *dst, overwriting it; free dst with lg_run_free. */
 void lg_run_copy(lg_run_t *dst, const lg_run_t *src);
 
-/* Display unit of a metric: "B" for byte metrics, "" for counts. */
+/* Display unit of a metric: "B" for byte metrics, "" for counts (a static
+ * string). */
 const char *lg_metric_unit(const char *name);
 
-/* Overall status helpers shared by writers. */
+/* Overall status helpers shared by writers: runs failed (INFRA excluded),
+ * and runs that could not be made (INFRA). */
 size_t lg_results_failed(const lg_results_t *r);
 size_t lg_results_infra(const lg_results_t *r);
 
