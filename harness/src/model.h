@@ -10,7 +10,9 @@
 #include "model_fields.h"
 #include "stats.h"
 
-/* Version of the results.json schema; bump on incompatible changes. */
+/* The "schema" of results.json and its version; bump the version on
+ * incompatible changes. */
+#define LG_RESULTS_SCHEMA "leakgate-results"
 #define LG_SCHEMA_VERSION 1
 #define LG_TOOL_VERSION "0.1.0"
 

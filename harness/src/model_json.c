@@ -188,7 +188,7 @@ LG_DEF_JSON(lg_gate_json, lg_results_t, LG_GATE_FIELDS)
 
 static json_t *lg_h_results_schema_json(lg_wr_t *wr, const lg_results_t *p) {
   (void)wr, (void)p;
-  return json_string("leakgate-results");
+  return json_string(LG_RESULTS_SCHEMA);
 }
 
 static json_t *lg_h_results_version_json(lg_wr_t *wr, const lg_results_t *p) {

@@ -299,8 +299,8 @@ static void lg_h_results_schema_from(lg_ld_t *ld, json_t *o, lg_results_t *r) {
   (void)r;
   json_t *schema = json_object_get(o, "schema");
   if (!ld->err && (!json_is_string(schema) ||
-                   strcmp(json_string_value(schema), "leakgate-results") != 0))
-    ld->err = lg_xstrdup("key 'schema': expected \"leakgate-results\"");
+                   strcmp(json_string_value(schema), LG_RESULTS_SCHEMA) != 0))
+    ld->err = lg_xstrdup("key 'schema': expected \"" LG_RESULTS_SCHEMA "\"");
 }
 
 static void lg_h_results_version_from(lg_ld_t *ld, json_t *o, lg_results_t *r) {
