@@ -1,8 +1,8 @@
-/* Private to model.c, model_json.c and model_load.c: what each field kind of
- * model_fields.h expands to in free, to_json and from_json. In the
- * expansions the record is `p`, the JSON object `o`, the writing context `wr`
- * (model_json.c) and the loading context
- * `ld` (model_load.c). */
+/* Private to model.c, model_json.c, model_load.c and model_ld.c: what each
+ * field kind of model_fields.h expands to in free, to_json and from_json,
+ * and the loading context. In the expansions the record is `p`, the JSON
+ * object `o`, the writing context `wr` (model_json.c) and the loading
+ * context `ld`. */
 #ifndef LG_MODEL_GEN_H
 #define LG_MODEL_GEN_H
 

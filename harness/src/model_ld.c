@@ -1,4 +1,5 @@
-/* Reading one results.json object into the model (model_ld.c). */
+/* The loader's getters (model_gen.h): one field of a results.json object
+ * read with the path of a wrong-typed one kept as the first error. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
