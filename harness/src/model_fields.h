@@ -121,17 +121,19 @@
 
 /* Trend fit of a metric (runs[].metrics[].trend; lg_trend_t, stats.h). */
 #define LG_TREND_FIELDS(X)                                                     \
-  X(SIZE, n, "n", 0, "samples in the fit")                                     \
+  X(SIZE, n, "n", 0, "samples used (NaN values skipped)")                      \
   X(NUM, x_first, "x_first", 0, "first iteration fitted")                      \
   X(NUM, x_last, "x_last", 0, "last iteration fitted")                         \
   X(NUM, slope, "slope", 0, "Theil-Sen slope, units per iteration")            \
-  X(NUM, intercept, "intercept", 0, "intercept of the fit, units")             \
-  X(NUM, slope_lo, "slope_lo", 0, "lower bound of the slope's 95% interval")   \
-  X(NUM, slope_hi, "slope_hi", 0, "upper bound of the slope's 95% interval")   \
+  X(NUM, intercept, "intercept", 0, "median of value - slope x iteration")     \
+  X(NUM, slope_lo, "slope_lo", 0,                                              \
+    "Sen's ~95% confidence interval of the slope: low")                        \
+  X(NUM, slope_hi, "slope_hi", 0, "the interval's high end")                   \
   X(NUM, mk_s, "mk_s", 0, "Mann-Kendall S statistic")                          \
-  X(NUM, mk_z, "mk_z", 0, "Mann-Kendall z score")                              \
-  X(NUM, mk_p, "mk_p", 0, "Mann-Kendall two-sided p-value")                    \
-  X(NUM, resid_sd, "resid_sd", 0, "residual standard deviation, units")
+  X(NUM, mk_z, "mk_z", 0, "normal score, continuity and tie corrected")        \
+  X(NUM, mk_p, "mk_p", 0, "one-sided p-value for an increasing trend")         \
+  X(NUM, resid_sd, "resid_sd", 0,                                              \
+    "robust residual spread: 1.4826 x MAD(value - fit)")
 
 /* One metric of a run (runs[].metrics[]); metric names are unique in a run
  * (a repeated name keeps its first entry). */
@@ -211,7 +213,7 @@
   X(STEP, run_verdicts, 0, 0, 0)                                               \
   X(BOOL, ok, "ok", p->verdict == LG_V_PASS,                                   \
     "the verdict is acceptable (absent: the verdict is PASS)")                 \
-  X(STR, evidence, "evidence", 0, "why the verdict, in one line")              \
+  X(STR, evidence, "evidence", 0, "why the verdict")                           \
   X(STR, command, "command", 0, "the command line that ran the scenario")      \
   X(STR, run_dir, "run_dir", 0,                                                \
     "the run's directory, relative to the report directory")                   \
