@@ -200,8 +200,8 @@
 
 /* One scenario x variant run (runs[]). */
 #define LG_RUN_FIELDS(X)                                                       \
-  X(STR, scenario, "scenario", 0, "scenario file name (required)")             \
-  X(STR, variant, "variant", 0, "build variant (required)")                    \
+  X(STR, scenario, "scenario", 0, "scenario file name (required: a string)")   \
+  X(STR, variant, "variant", 0, "build variant (required: a string)")          \
   X(STEP, run_ident, 0, 0, 0)                                                  \
   X(STR, lang, "lang", 0, "scenario language: c or js")                        \
   X(STR, fault, "fault", 0, "EVS_FAULT of a selftest run, else null")          \
@@ -242,8 +242,11 @@
     "significance level the trends were judged at (the manifest's "            \
     "defaults.alpha); null if unknown, and the gate then assumes "             \
     "LG_DEFAULT_ALPHA")                                                        \
-  X(NUM, iterate_ms, "iterate_ms", 0, "the probe's own iteration time, ms")    \
-  X(NUM, sample_ms, "sample_ms", 0, "the probe's own sampling time, ms")       \
+  X(NUM, iterate_ms, "iterate_ms", 0,                                          \
+    "time spent iterating, ms, from the probe's end record (sampling "         \
+    "excluded); null if unknown")                                              \
+  X(NUM, sample_ms, "sample_ms", 0,                                            \
+    "time spent sampling, ms, from the probe's end record; null if unknown")   \
   X(HOOK, run_samples, "samples", "object of three arrays",                    \
     "the samples column-wise: \"i\" iteration index, \"t_ms\" time, "          \
     "\"phase\" baseline, setup, iterate or teardown (\"?\" when absent)")      \
@@ -259,7 +262,7 @@
 
 /* Control-run noise of one variant x language x metric (noise[]). */
 #define LG_NOISE_FIELDS(X)                                                     \
-  X(STR, variant, "variant", 0, "build variant (required)")                    \
+  X(STR, variant, "variant", 0, "build variant (required: a string)")          \
   X(STR, lang, "lang", 0, "scenario language")                                 \
   X(STR, metric, "metric", 0, "metric name (required)")                        \
   X(STR, scenario, "scenario", 0, "the control scenario measured")             \
