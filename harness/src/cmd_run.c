@@ -505,7 +505,8 @@ static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
     const lg_cell_t *c = &r.cells[i];
     char *ev = lg_text_terminal(c->evidence ? c->evidence : "", 0);
     printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", c->defect, c->column,
-           c->status, isfinite(c->seconds) ? c->seconds : 0.0, ev);
+           lg_cell_status_name(c->status),
+           isfinite(c->seconds) ? c->seconds : 0.0, ev);
     free(ev);
   }
   for (size_t i = 0; i < r.nruns; i++)

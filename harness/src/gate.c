@@ -324,7 +324,7 @@ int lg_baseline_load(const char *path, lg_baseline_t *b, char **err) {
   const char *schema = json_string_value(json_object_get(o, "schema"));
   int rc = 0;
   char *e = NULL;
-  if (schema && strcmp(schema, "leakgate-results") == 0) {
+  if (schema && strcmp(schema, LG_RESULTS_SCHEMA) == 0) {
     /* A full results file (the format of baselines before the slim one). */
     lg_results_t r;
     if (lg_results_load(path, &r, &e) != 0) {

@@ -264,8 +264,7 @@ char *lg_headline(const lg_results_t *r) {
   size_t designated = 0, missed = 0;
   for (size_t i = 0; i < r->ncells; i++) {
     designated += r->cells[i].designated;
-    missed += r->cells[i].designated && r->cells[i].status &&
-              strcmp(r->cells[i].status, "caught") != 0;
+    missed += r->cells[i].designated && r->cells[i].status != LG_C_CAUGHT;
   }
   int causes = 0;
   /* Gate regressions first: on CI the gate is what decides. */
@@ -323,7 +322,7 @@ char *lg_headline(const lg_results_t *r) {
     size_t k = 0;
     for (size_t i = 0; i < r->ncells; i++) {
       const lg_cell_t *c = &r->cells[i];
-      if (!c->designated || !c->status || strcmp(c->status, "caught") == 0)
+      if (!c->designated || c->status == LG_C_CAUGHT)
         continue;
       char *item = lg_fmt("%s/%s", c->defect, c->column);
       lg_list_item(&b, k++, missed, 3, item);

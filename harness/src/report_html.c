@@ -685,13 +685,13 @@ char *lg_render_html(const lg_results_t *r) {
           lg_buf_add(&b, "<td class=\"na\">n/a</td>");
           continue;
         }
-        const char *cc = strcmp(cell->status, "caught") == 0   ? "caught"
-                         : strcmp(cell->status, "missed") == 0 ? "missed"
-                                                               : "na";
+        const char *cc = cell->status == LG_C_CAUGHT   ? "caught"
+                         : cell->status == LG_C_MISSED ? "missed"
+                                                       : "na";
         lg_buf_addf(&b, "<td class=\"%s\" title=\"", cc);
         H(&b, cell->evidence);
         lg_buf_add(&b, "\">");
-        H(&b, cell->status);
+        H(&b, lg_cell_status_name(cell->status));
         lg_buf_addf(&b, " <span class=\"muted\">%.1fs</span></td>",
                     isfinite(cell->seconds) ? cell->seconds : 0);
       }
@@ -706,7 +706,7 @@ char *lg_render_html(const lg_results_t *r) {
       lg_buf_add(&b, "</b> / ");
       H(&b, r->cells[i].column);
       lg_buf_add(&b, ": ");
-      H(&b, r->cells[i].status);
+      H(&b, lg_cell_status_name(r->cells[i].status));
       lg_buf_add(&b, " — ");
       H(&b, r->cells[i].evidence);
       lg_buf_add(&b, "</li>");

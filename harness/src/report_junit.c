@@ -91,8 +91,7 @@ char *lg_render_junit(const lg_results_t *r) {
   size_t designated = 0, missed = 0;
   for (size_t i = 0; i < r->ncells; i++) {
     designated += r->cells[i].designated;
-    missed +=
-        r->cells[i].designated && strcmp(r->cells[i].status, "caught") != 0;
+    missed += r->cells[i].designated && r->cells[i].status != LG_C_CAUGHT;
   }
   if (r->has_selftest) {
     tests += designated;
@@ -159,10 +158,10 @@ char *lg_render_junit(const lg_results_t *r) {
       lg_buf_add(&b, "    <testcase classname=\"leakgate.selftest\"");
       lg_attr(&b, "name", name);
       lg_buf_addf(&b, " time=\"%.3f\">", isfinite(c->seconds) ? c->seconds : 0);
-      if (strcmp(c->status, "caught") != 0) {
+      if (c->status != LG_C_CAUGHT) {
         lg_buf_add(&b, "<failure");
         lg_attr(&b, "message", c->evidence);
-        lg_attr(&b, "type", c->status);
+        lg_attr(&b, "type", lg_cell_status_name(c->status));
         lg_buf_add(&b, "/>");
       }
       lg_buf_add(&b, "</testcase>\n");

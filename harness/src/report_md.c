@@ -270,13 +270,13 @@ char *lg_render_markdown(const lg_results_t *r) {
         const lg_cell_t *cell = ci ? &r->cells[ci - 1] : NULL;
         if (!cell)
           lg_buf_add(&b, " n/a |");
-        else if (strcmp(cell->status, "caught") == 0)
+        else if (cell->status == LG_C_CAUGHT)
           lg_buf_addf(&b, " ✅ caught (%.1fs) |", cell->seconds);
-        else if (strcmp(cell->status, "missed") == 0)
+        else if (cell->status == LG_C_MISSED)
           lg_buf_addf(&b, " ❌ missed (%.1fs) |", cell->seconds);
         else {
           lg_buf_add(&b, " ");
-          M(&b, cell->status, 40);
+          M(&b, lg_cell_status_name(cell->status), 40);
           lg_buf_add(&b, " |");
         }
       }
@@ -291,7 +291,7 @@ char *lg_render_markdown(const lg_results_t *r) {
       lg_buf_add(&b, " / ");
       M(&b, r->cells[i].column, 40);
       lg_buf_add(&b, ": ");
-      M(&b, r->cells[i].status, 40);
+      M(&b, lg_cell_status_name(r->cells[i].status), 40);
       lg_buf_add(&b, " — ");
       M(&b, r->cells[i].evidence, 240);
       lg_buf_add(&b, "\n");

@@ -51,7 +51,7 @@ static lg_run_t *lg_find(lg_results_t *r, const char *sc, const char *va,
 static void lg_cell_judge(lg_cell_t *c, const lg_run_t *run) {
   c->seconds = run->wall_s;
   if (run->verdict == LG_V_INFRA) {
-    c->status = lg_xstrdup("infra");
+    c->status = LG_C_INFRA;
     c->evidence = lg_xstrdup(run->evidence);
     return;
   }
@@ -70,9 +70,8 @@ static void lg_cell_judge(lg_cell_t *c, const lg_run_t *run) {
     c->evidence =
         lg_fmt("%s: %s", lg_verdict_name(run->detected), run->evidence);
   }
-  c->status =
-      lg_xstrdup(c->designated ? (caught ? "caught" : "missed")
-                               : (caught ? "n/a (also caught)" : "n/a"));
+  c->status = c->designated ? (caught ? LG_C_CAUGHT : LG_C_MISSED)
+                            : (caught ? LG_C_NA_CAUGHT : LG_C_NA);
 }
 
 int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
@@ -151,10 +150,10 @@ int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
       if (run) {
         lg_cell_judge(cell, run);
       } else {
-        cell->status = lg_xstrdup("missed");
+        cell->status = LG_C_MISSED;
         cell->evidence = lg_xstrdup("not run");
       }
-      if (designated && strcmp(cell->status, "caught") != 0)
+      if (designated && cell->status != LG_C_CAUGHT)
         r->selftest_ok = 0;
     }
   }
@@ -175,7 +174,7 @@ int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
       if (r->cells[c].designated &&
           strcmp(r->cells[c].defect, run->fault) == 0 &&
           strcmp(r->cells[c].variant, run->variant) == 0)
-        ok &= strcmp(r->cells[c].status, "caught") == 0;
+        ok &= r->cells[c].status == LG_C_CAUGHT;
     run->ok = ok;
   }
   return rc;

@@ -640,7 +640,7 @@ static void test_selftest_caught(void) {
   size_t caught = 0, designated = 0;
   for (size_t i = 0; i < r.ncells; i++) {
     designated += r.cells[i].designated;
-    caught += r.cells[i].designated && strcmp(r.cells[i].status, "caught") == 0;
+    caught += r.cells[i].designated && r.cells[i].status == LG_C_CAUGHT;
   }
   int ok = r.has_selftest && r.selftest_ok;
   lg_results_free(&r);
@@ -657,7 +657,7 @@ static void test_selftest_missed(void) {
   ASSERT_EQ(rc, 1);
   lg_results_t r;
   ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/selftest-missed"), 0);
-  int missed = r.ncells == 1 && strcmp(r.cells[0].status, "missed") == 0;
+  int missed = r.ncells == 1 && r.cells[0].status == LG_C_MISSED;
   lg_results_free(&r);
   ASSERT_TRUE(missed);
 }

@@ -543,6 +543,30 @@ static void test_gate_status_names(void) {
   lg_fclass_t c;
   ASSERT_EQ(lg_fclass_parse("once", &c), 0);
   ASSERT_EQ(c, LG_F_ONCE);
+  /* The other enums of the model (model_fields.h): every name parses back
+   * to its value; unknown names and values are refused or shown as "?". */
+  for (int i = 0; i < LG_F__COUNT; i++) {
+    ASSERT_EQ(lg_fclass_parse(lg_fclass_name((lg_fclass_t)i), &c), 0);
+    ASSERT_EQ(c, i);
+  }
+  for (int i = 0; i < LG_V__COUNT; i++) {
+    lg_verdict_t v;
+    ASSERT_EQ(lg_verdict_parse(lg_verdict_name((lg_verdict_t)i), &v), 0);
+    ASSERT_EQ(v, i);
+  }
+  for (int i = 0; i < LG_C__COUNT; i++) {
+    lg_cell_status_t cs;
+    ASSERT_EQ(
+        lg_cell_status_parse(lg_cell_status_name((lg_cell_status_t)i), &cs), 0);
+    ASSERT_EQ(cs, i);
+  }
+  lg_cell_status_t cs = LG_C_CAUGHT;
+  ASSERT_EQ(lg_cell_status_parse("n/a (also caught)", &cs), 0);
+  ASSERT_EQ(cs, LG_C_NA_CAUGHT);
+  ASSERT_EQ(lg_cell_status_parse(NULL, &cs), -1);
+  ASSERT_EQ(cs, LG_C_NA_CAUGHT);
+  ASSERT_STR_EQ(lg_cell_status_name(LG_C__COUNT), "?");
+  ASSERT_STR_EQ(lg_verdict_name(LG_V_MISSED), "EXPECTED-LEAK-MISSED");
 }
 
 /* ---- one-time vs growing leaks ------------------------------------------ */

@@ -374,7 +374,7 @@ static void test_load_partial_results(void) {
   int shape = r.nruns == 2 && r.runs[0].nsamples == 3 &&
               r.runs[0].nmetrics == 2 && !r.runs[0].metrics[0].fitted &&
               r.runs[0].nfindings == 1 && r.ncells == 2 && r.ngate == 2 &&
-              strcmp(r.cells[0].status, "?") == 0 &&
+              r.cells[0].status == LG_C_UNKNOWN &&
               r.gate[0].status == LG_G_REGRESSION &&
               strcmp(r.runs[0].findings[0].detector, "?") == 0 &&
               strcmp(r.runs[0].sphase[0], "?") == 0;
@@ -641,7 +641,7 @@ static void test_headline_causes(void) {
     r.cells[i].defect = lg_xstrdup(i ? "leak-b" : "leak-a");
     r.cells[i].column = lg_xstrdup("asan");
     r.cells[i].designated = 1;
-    r.cells[i].status = lg_xstrdup("caught");
+    r.cells[i].status = LG_C_CAUGHT;
   }
   char *h = lg_headline(&r);
   ASSERT_STR_EQ(h, "PASS — 2 runs, gate 0 regressions (1 improvement), "
@@ -651,8 +651,7 @@ static void test_headline_causes(void) {
   r.gate[0].status = LG_G_REGRESSION;
   r.gate[0].note = lg_xstrdup("+90 B/it > 12 B/it\x1b[0m");
   r.gate_ok = 0;
-  free(r.cells[1].status);
-  r.cells[1].status = lg_xstrdup("missed");
+  r.cells[1].status = LG_C_MISSED;
   r.selftest_ok = 0;
   r.exit_code = 1;
   h = lg_headline(&r);
@@ -797,7 +796,7 @@ static void lg_many_runs(lg_results_t *r, int nsc) {
     r->cells[i].defect = lg_fmt("defect-%zu", i / NCOL);
     r->cells[i].column = lg_fmt("col-%zu", i % NCOL);
     r->cells[i].designated = 1;
-    r->cells[i].status = lg_xstrdup(i == 7 ? "missed" : "caught");
+    r->cells[i].status = i == 7 ? LG_C_MISSED : LG_C_CAUGHT;
   }
   r->exit_code = 1;
 }
@@ -873,7 +872,7 @@ static void test_invalid_names_in_memory(void) {
   for (int i = 0; i < 2; i++) {
     r.cells[i].defect = lg_xstrdup("d\xfe");
     r.cells[i].column = lg_xstrdup(i ? "asan" : "release");
-    r.cells[i].status = lg_xstrdup("caught");
+    r.cells[i].status = LG_C_CAUGHT;
     r.cells[i].designated = 1;
   }
   char *html = lg_render_html(&r), *md = lg_render_markdown(&r);

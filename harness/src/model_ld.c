@@ -1,0 +1,197 @@
+/* The loader's getters (model_gen.h): one field of a results.json object
+ * read with the path of a wrong-typed one kept as the first error. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_gen.h"
+#include "util.h"
+
+const char *lg__jtype(const json_t *v) {
+  if (!v) /* absent: json_typeof() would dereference it */
+    return "nothing";
+  switch (json_typeof(v)) {
+  case JSON_OBJECT:
+    return "an object";
+  case JSON_ARRAY:
+    return "an array";
+  case JSON_STRING:
+    return "a string";
+  case JSON_INTEGER:
+  case JSON_REAL:
+    return "a number";
+  case JSON_TRUE:
+  case JSON_FALSE:
+    return "a boolean";
+  default:
+    return "null";
+  }
+}
+
+void lg__ld_bad(lg_ld_t *ld, const char *key, const char *expected,
+                const json_t *found) {
+  if (ld->err)
+    return;
+  ld->err = lg_fmt("key '%s%s%s': expected %s, found %s", ld->where,
+                   *ld->where ? "." : "", key, expected, lg__jtype(found));
+}
+
+/* The value of key, or NULL when absent or null. */
+json_t *lg__gval(json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  return json_is_null(v) ? NULL : v;
+}
+
+char *lg__gstr(lg_ld_t *ld, json_t *o, const char *key) {
+  json_t *v = lg__gval(o, key);
+  if (!v)
+    return NULL;
+  if (!json_is_string(v)) {
+    lg__ld_bad(ld, key, "a string", v);
+    return NULL;
+  }
+  return lg_xstrdup(json_string_value(v));
+}
+
+/* Like lg__gstr, for the fields every reader compares without a NULL check
+ * (see model.h): dflt when absent. */
+char *lg__gstr_or(lg_ld_t *ld, json_t *o, const char *key, const char *dflt) {
+  char *s = lg__gstr(ld, o, key);
+  return s ? s : lg_xstrdup(dflt);
+}
+
+double lg__gnum(lg_ld_t *ld, json_t *o, const char *key) {
+  json_t *v = lg__gval(o, key);
+  if (!v)
+    return NAN;
+  if (!json_is_number(v)) {
+    lg__ld_bad(ld, key, "a number", v);
+    return NAN;
+  }
+  return json_number_value(v);
+}
+
+/* A double as a long long, clamped to +-9.2e18: a cast of a value outside
+ * long long's range is undefined behaviour, and results files come from
+ * other machines and versions. NaN reads as 0. */
+long long lg__clamp_ll(double d) {
+  if (!(d > -9.2e18))
+    return d != d ? 0 : -9200000000000000000LL;
+  if (!(d < 9.2e18))
+    return 9200000000000000000LL;
+  return (long long)d;
+}
+
+long long lg__gint(lg_ld_t *ld, json_t *o, const char *key, long long dflt) {
+  json_t *v = lg__gval(o, key);
+  if (!v)
+    return dflt;
+  if (!json_is_number(v)) {
+    lg__ld_bad(ld, key, "a number", v);
+    return dflt;
+  }
+  if (json_is_integer(v))
+    return (long long)json_integer_value(v);
+  double d = json_number_value(v);
+  return d != d ? dflt : lg__clamp_ll(d);
+}
+
+int lg__gbool(lg_ld_t *ld, json_t *o, const char *key, int dflt) {
+  json_t *v = lg__gval(o, key);
+  if (!v)
+    return dflt;
+  if (json_is_boolean(v))
+    return json_is_true(v);
+  if (json_is_integer(v)) /* written by very early versions */
+    return json_integer_value(v) != 0;
+  lg__ld_bad(ld, key, "a boolean", v);
+  return dflt;
+}
+
+/* An optional array: NULL when absent; sets the error for another type. */
+json_t *lg__garr(lg_ld_t *ld, json_t *o, const char *key) {
+  json_t *v = lg__gval(o, key);
+  if (v && !json_is_array(v)) {
+    lg__ld_bad(ld, key, "an array", v);
+    return NULL;
+  }
+  return v;
+}
+
+json_t *lg__gobj(lg_ld_t *ld, json_t *o, const char *key) {
+  json_t *v = lg__gval(o, key);
+  if (v && !json_is_object(v)) {
+    lg__ld_bad(ld, key, "an object", v);
+    return NULL;
+  }
+  return v;
+}
+
+/* Sets ld->where to the printf-formatted path; returns the previous one in
+ * saved (restored with lg__ld_pop). */
+void lg__ld_push(lg_ld_t *ld, char *saved, const char *fmt, ...) {
+  memcpy(saved, ld->where, sizeof ld->where);
+  size_t n = strlen(ld->where);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ld->where + n, sizeof ld->where - n, fmt, ap);
+  va_end(ap);
+}
+
+void lg__ld_pop(lg_ld_t *ld, const char *saved) {
+  memcpy(ld->where, saved, sizeof ld->where);
+}
+
+/* Element idx of an array of objects, or NULL with the error set. */
+json_t *lg__gelem(lg_ld_t *ld, json_t *arr, const char *key, size_t idx) {
+  json_t *e = json_array_get(arr, idx);
+  if (!json_is_object(e)) {
+    char k[96];
+    snprintf(k, sizeof k, "%s[%zu]", key, idx);
+    lg__ld_bad(ld, k, "an object", e);
+    return NULL;
+  }
+  return e;
+}
+
+/* A finding class by name; a class this version does not know is listed
+ * (info), and so is an absent one. */
+lg_fclass_t lg__gfclass(lg_ld_t *ld, json_t *o, const char *key) {
+  char *s = lg__gstr(ld, o, key);
+  lg_fclass_t c = LG_F_INFO;
+  (void)lg_fclass_parse(s, &c);
+  free(s);
+  return c;
+}
+
+/* A gate status by name. An unknown or missing status (a newer writer, a
+ * partial file) reads as a regression rather than silently passing; so does
+ * a value of another type. */
+lg_gate_status_t lg__ggate_status(json_t *o, const char *key) {
+  lg_gate_status_t s = LG_G_REGRESSION;
+  (void)lg_gate_status_parse(json_string_value(json_object_get(o, key)), &s);
+  return s;
+}
+
+/* A cell status by name: LG_C_UNKNOWN ("?") when absent or unknown. */
+lg_cell_status_t lg__gcell_status(lg_ld_t *ld, json_t *o, const char *key) {
+  char *s = lg__gstr(ld, o, key);
+  lg_cell_status_t c = LG_C_UNKNOWN;
+  (void)lg_cell_status_parse(s, &c);
+  free(s);
+  return c;
+}
+
+/* Like lg__ld_push with the index k, or only saves the path when fmt is "". */
+void lg__ld_push_index(lg_ld_t *ld, char *saved, const char *fmt, size_t k) {
+  if (*fmt)
+    lg__ld_push(ld, saved, fmt, k);
+  else
+    memcpy(saved, ld->where, sizeof ld->where);
+}
+
+int lg__keyis(const char *k, const char *key) {
+  return key && strcmp(k, key) == 0;
+}
