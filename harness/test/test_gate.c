@@ -416,6 +416,165 @@ static void test_gate_status_names(void) {
   ASSERT_EQ(c, LG_F_ONCE);
 }
 
+/* ---- tolerances and the rows of runs on one side only ------------------- */
+
+static void lg_results_fini(void *r) {
+  lg_results_free(r);
+}
+
+/* Two result sets (base, cur) released after the test, pass or fail. */
+static lg_results_t *lg_new_results(void) {
+  return check_alloc(sizeof(lg_results_t), lg_results_fini);
+}
+
+/* Gates cur against the reduction of base with the tolerance object `tol`
+ * (JSON text; NULL: the defaults). */
+static void lg_gate_tol(const lg_results_t *base, lg_results_t *cur,
+                        const char *tol) {
+  lg_baseline_t b;
+  lg_baseline_from_results(base, &b);
+  if (tol)
+    b.tolerance = json_loads(tol, 0, NULL);
+  lg_gate(&b, "base", cur);
+  lg_baseline_free(&b);
+}
+
+/* The gate row `what` of cur, or NULL. */
+static const lg_gate_row_t *lg_row_of(const lg_results_t *cur,
+                                      const char *what) {
+  for (size_t i = 0; i < cur->ngate; i++)
+    if (strcmp(cur->gate[i].what, what) == 0)
+      return &cur->gate[i];
+  return NULL;
+}
+
+/* One C run on each side with a judged mallocInUse (threshold, and so
+ * smallest detectable leak, 16 B/it): slopes bs -> cs and held peak growths
+ * bg -> cg. Returns the status of row `what`, -1 without one; *tol_out is
+ * the row's tolerance. */
+static int lg_gate_metric_status(double bs, double cs, double bg, double cg,
+                                 const char *tol, const char *what,
+                                 double *tol_out) {
+  lg_results_t *base = lg_new_results(), *cur = lg_new_results();
+  lg_mkmetric(lg_mkrun(base, "x.c", "asan", "pass", LG_V_PASS), "mallocInUse",
+              bs, 16, bg);
+  lg_mkmetric(lg_mkrun(cur, "x.c", "asan", "pass", LG_V_PASS), "mallocInUse",
+              cs, 16, cg);
+  lg_gate_tol(base, cur, tol);
+  const lg_gate_row_t *g = lg_row_of(cur, what);
+  if (tol_out)
+    *tol_out = g ? g->tolerance : NAN;
+  int st = g ? (int)g->status : -1;
+  /* gate_ok follows the rows: false exactly when one is a regression */
+  if (cur->gate_ok != (lg_count(cur, LG_G_REGRESSION, NULL) == 0))
+    return -2;
+  return st;
+}
+
+#define LG_SLOPE "mallocInUse slope /it"
+#define LG_PEAK "mallocInUse peak growth"
+
+/* Slope rule: regression above baseline + tolerance, improvement below
+ * baseline - tolerance (only when the baseline slope exceeds the
+ * tolerance), otherwise ok. Default tolerance max(0.5 x |baseline|, the
+ * baseline's smallest detectable leak); the baseline's "tolerance" object
+ * sets slope_rel and slope_abs, per metric before global. */
+static void test_slope_tolerance(void) {
+  double t = 0;
+  /* baseline 100 B/it: tolerance max(50, 16) = 50 */
+  ASSERT_EQ(lg_gate_metric_status(100, 149, 0, 0, NULL, LG_SLOPE, &t), LG_G_OK);
+  ASSERT_DBL_NEAR(t, 50, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(100, 151, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_REGRESSION);
+  ASSERT_EQ(lg_gate_metric_status(100, 51, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_OK);
+  ASSERT_EQ(lg_gate_metric_status(100, 49, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_IMPROVEMENT);
+  /* baseline 10 B/it: tolerance is the smallest detectable leak, 16 */
+  ASSERT_EQ(lg_gate_metric_status(10, 25, 0, 0, NULL, LG_SLOPE, &t), LG_G_OK);
+  ASSERT_DBL_NEAR(t, 16, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(10, 27, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_REGRESSION);
+  /* a fall is an improvement only from a baseline above the tolerance */
+  ASSERT_EQ(lg_gate_metric_status(10, -10, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_OK);
+  ASSERT_EQ(lg_gate_metric_status(20, 3, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_IMPROVEMENT);
+  /* slope_rel 0.1: max(10, 16) = 16 */
+  const char *rel = "{\"slope_rel\": 0.1}";
+  ASSERT_EQ(lg_gate_metric_status(100, 115, 0, 0, rel, LG_SLOPE, &t), LG_G_OK);
+  ASSERT_DBL_NEAR(t, 16, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(100, 117, 0, 0, rel, LG_SLOPE, NULL),
+            LG_G_REGRESSION);
+  /* slope_abs for this metric (before the global one): max(50, 100) */
+  const char *abs_t = "{\"slope_abs\": 1000, \"metrics\": "
+                      "{\"mallocInUse\": {\"slope_abs\": 100}}}";
+  ASSERT_EQ(lg_gate_metric_status(100, 199, 0, 0, abs_t, LG_SLOPE, &t),
+            LG_G_OK);
+  ASSERT_DBL_NEAR(t, 100, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(100, 201, 0, 0, abs_t, LG_SLOPE, NULL),
+            LG_G_REGRESSION);
+  /* the global one when the metric has none */
+  ASSERT_EQ(lg_gate_metric_status(100, 1099, 0, 0, "{\"slope_abs\": 1000}",
+                                  LG_SLOPE, &t),
+            LG_G_OK);
+  ASSERT_DBL_NEAR(t, 1000, 1e-9);
+}
+
+/* Peak rule: regression above baseline + tolerance, improvement below
+ * baseline - tolerance, otherwise ok. Default tolerance 0.25 x |baseline
+ * growth| + 4 x its noise sd (0 here); peak_rel and peak_abs override. */
+static void test_peak_tolerance(void) {
+  double t = 0;
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1249, NULL, LG_PEAK, &t),
+            LG_G_OK);
+  ASSERT_DBL_NEAR(t, 250, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1251, NULL, LG_PEAK, NULL),
+            LG_G_REGRESSION);
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 751, NULL, LG_PEAK, NULL),
+            LG_G_OK);
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 749, NULL, LG_PEAK, NULL),
+            LG_G_IMPROVEMENT);
+  const char *tol = "{\"peak_rel\": 0, \"metrics\": "
+                    "{\"mallocInUse\": {\"peak_abs\": 10}}}";
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1009, tol, LG_PEAK, &t), LG_G_OK);
+  ASSERT_DBL_NEAR(t, 10, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1011, tol, LG_PEAK, NULL),
+            LG_G_REGRESSION);
+}
+
+/* Runs on one side only: new and passing -> new; new and failing ->
+ * regression; in the baseline but not run -> missing (not a regression).
+ * A new one-time leak is listed as new, any other new finding is a
+ * regression. */
+static void test_one_sided_rows(void) {
+  lg_results_t *base = lg_new_results(), *cur = lg_new_results();
+  lg_mkrun(base, "gone.c", "asan", "pass", LG_V_PASS);
+  lg_mkrun(cur, "new-pass.c", "asan", "pass", LG_V_PASS);
+  lg_gate_tol(base, cur, NULL);
+  ASSERT_TRUE(cur->gate_ok);
+  ASSERT_EQ(cur->ngate, 2);
+  ASSERT_EQ(lg_count(cur, LG_G_NEW, "verdict"), 1);
+  ASSERT_EQ(lg_count(cur, LG_G_MISSING, "verdict"), 1);
+  ASSERT_STR_EQ(cur->gate[1].scenario, "gone.c");
+  lg_mkrun(cur, "new-fail.c", "asan", "pass", LG_V_CRASH);
+  lg_gate_tol(base, cur, NULL);
+  ASSERT_TRUE(!cur->gate_ok);
+  ASSERT_EQ(lg_count(cur, LG_G_REGRESSION, "verdict"), 1);
+  ASSERT_EQ(lg_count(cur, LG_G_NEW, "verdict"), 1);
+
+  for (int once = 0; once < 2; once++) {
+    lg_results_t *b = lg_new_results(), *c = lg_new_results();
+    lg_mkrun(b, "x.c", "asan", "pass", LG_V_PASS);
+    lg_run_t *run = lg_mkrun(c, "x.c", "asan", "pass", LG_V_PASS);
+    lg_mkfinding(run, "addon_open", "/r/addon/src/addon.c", 12, "x.node");
+    run->findings[0].cls = once ? LG_F_ONCE : LG_F_LEAK;
+    lg_gate_tol(b, c, NULL);
+    ASSERT_EQ(c->gate_ok, once);
+    ASSERT_EQ(lg_count(c, once ? LG_G_NEW : LG_G_REGRESSION, "finding"), 1);
+  }
+}
+
 static const check_case_t cases[] = {
     {"pass_to_fail_is_regression", test_pass_to_fail_is_regression},
     {"fail_to_fail_is_still_failing", test_fail_to_fail_is_still_failing},
@@ -430,6 +589,9 @@ static const check_case_t cases[] = {
     {"duplicate_stacks_one_row", test_duplicate_stacks_one_row},
     {"slim_baseline_round_trip", test_slim_baseline_round_trip},
     {"gate_status_names", test_gate_status_names},
+    {"slope_tolerance", test_slope_tolerance},
+    {"peak_tolerance", test_peak_tolerance},
+    {"one_sided_rows", test_one_sided_rows},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
