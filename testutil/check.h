@@ -1,24 +1,28 @@
 /* Minimal C test support shared by the core, harness and fuzz tests.
  *
- * Registration: a test binary lists its tests once, in its
- * `static const check_case_t cases[] = {{"name", fn}, ..., {NULL, NULL}};`
- * table ended by `CHECK_MAIN(cases)`. Both the runner (main) and CTest see
- * that one list: `prog` runs every test, `prog NAME` runs one, `prog --list`
- * prints the names, and CMake (evs_test_cases in cmake/EvsBuild.cmake) reads
- * the same table to register one CTest test per name. No other file lists
- * the names.
+ * Registration, once: a test binary lists its tests in one table,
+ *   static const check_case_t cases[] = {{"name", test_fn}, ..., {NULL, NULL}};
+ *   CHECK_MAIN(cases)
+ * and everything else reads that table: `prog` runs every test, `prog NAME`
+ * runs one, `prog --list` prints the names, and CMake's evs_add_test_cases
+ * (cmake/EvsBuild.cmake) parses it to register one CTest test per name
+ * (PREFIX.NAME). A unit-test program may instead be one CTest test named
+ * after the program (evs_add_test); either way no CMake file lists names.
  *
  * Failure and cleanup: an assertion prints both sides, marks the test failed
- * and returns from the test function at once. So a test never frees or
- * removes by hand what a later assertion could skip; it hands each resource
- * to the runner when it gets it:
- *   char *s = check_defer_free(lg_fmt(...));      freed after the test
- *   check_defer(rm_dir, dir);                     any void fn(void *)
+ * and returns from the test function at once, skipping whatever the test
+ * would have freed or removed after it. So hand such a resource to the
+ * runner as soon as you have it, instead of releasing it at the end:
+ *   char *s = check_defer_free(lg_fmt(...));      free(s) after the test
+ *   check_defer_remove(path);                     remove the file after
+ *   check_defer(rm_tree, dir);                    any void fn(void *)
  *   lg_results_t *r = check_alloc(sizeof *r, fini);   fini(r), then free(r)
- *   check_cleanup_now(p);                  run p's cleanups early (reuse)
- * The runner runs a test's deferred cleanups after it returns, passed or
- * failed, newest first. Defer only what outlives the test function (heap
- * or static storage, paths held there): never the address of a local.
+ *   check_cleanup_now(p);              run p's cleanups now (reusing p)
+ * After each test, passed or failed, the runner runs its deferred cleanups,
+ * newest first. Defer only what outlives the test function (heap or static
+ * storage, paths copied there): never the address of a local variable. A
+ * test that counts its own process's allocations (test_preload.c) defers
+ * nothing: the deferred list allocates too.
  */
 #ifndef EVS_TESTUTIL_CHECK_H
 #define EVS_TESTUTIL_CHECK_H
@@ -70,6 +74,24 @@ static inline void *check_defer(check_cleanup_fn fn, void *p) {
 /* free(p) after the test; returns p (NULL is fine: free(NULL)). */
 static inline void *check_defer_free(void *p) {
   return check_defer(free, p);
+}
+
+static inline void check_remove_(void *path) {
+  remove((const char *)path);
+  free(path);
+}
+
+/* remove(path) (a file or an empty directory) after the test; path is
+ * copied. Exits when out of memory. */
+static inline void check_defer_remove(const char *path) {
+  size_t n = strlen(path) + 1;
+  char *copy = (char *)malloc(n);
+  if (copy == NULL) {
+    fprintf(stderr, "check_defer_remove: out of memory\n");
+    exit(2);
+  }
+  memcpy(copy, path, n);
+  check_defer(check_remove_, copy);
 }
 
 /* A zeroed heap object of n bytes released after the test by fini(p) (when

@@ -175,6 +175,15 @@ static void lg_analyse(const lg_stream_t *s, const char *variant,
   lg_analyse_outcome(s, variant, detector_error, NULL, run);
 }
 
+static void lg_run_fini(void *run) {
+  lg_run_free(run);
+}
+
+/* A zeroed run released after the test, passed or failed (check.h). */
+static lg_run_t *lg_new_run(void) {
+  return check_alloc(sizeof(lg_run_t), lg_run_fini);
+}
+
 #define ASSERT_VERDICT(run, v, text)                                           \
   do {                                                                         \
     if ((run).verdict != (v) || !strstr((run).evidence, (text)))               \
@@ -191,24 +200,22 @@ static const lg_stream_t lg_ok = {.iterations = 2000,
                                   .f = lg_flat};
 
 static void test_clean_passes(void) {
-  lg_run_t run;
-  lg_analyse(&lg_ok, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "mallocInUse");
-  ASSERT_EQ(run.iterations_done, 2000);
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&lg_ok, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "mallocInUse");
+  ASSERT_EQ(run->iterations_done, 2000);
 }
 
 static void test_end_status_error(void) {
   lg_stream_t s = lg_ok;
   s.end = "error";
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "status \"error\"");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "status \"error\"");
+  lg_run_free(run);
   s.end = NULL;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "end record has no status");
-  lg_run_free(&run);
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "end record has no status");
 }
 
 static void test_early_end_is_error(void) {
@@ -218,20 +225,18 @@ static void test_early_end_is_error(void) {
                    .stop_at = 10,
                    .end = "ok",
                    .f = lg_leak500};
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "ended after 10 of 100 iterations");
-  ASSERT_EQ(run.iterations_done, 10);
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "ended after 10 of 100 iterations");
+  ASSERT_EQ(run->iterations_done, 10);
 }
 
 static void test_no_samples_is_error(void) {
   lg_stream_t s = lg_ok;
   s.no_samples = 1;
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "only 0 sample(s) in the judged window");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "only 0 sample(s) in the judged window");
 }
 
 static void test_sample_every_beyond_iterations(void) {
@@ -241,22 +246,22 @@ static void test_sample_every_beyond_iterations(void) {
                    .stop_at = 10,
                    .end = "ok",
                    .f = lg_flat};
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "needs at least 15");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "needs at least 15");
+  lg_run_free(run);
   /* A window with 14 samples is still too few; 15 are enough. */
   s = lg_ok;
   s.iterations = 300;
   s.sample_every = 20; /* warm-up 30: samples at 40..300 = 14 */
   s.stop_at = 300;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "only 14 sample(s)");
-  lg_run_free(&run);
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "only 14 sample(s)");
+  lg_run_free(run);
   s.iterations = s.stop_at = 320;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "15 samples");
-  lg_run_free(&run);
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "15 samples");
+  lg_run_free(run);
 
   /* At load time: refused with the key named. */
   char path[1024];
@@ -285,49 +290,46 @@ static void test_sample_every_beyond_iterations(void) {
 }
 
 static void test_detector_output_unusable(void) {
-  lg_run_t run;
+  lg_run_t *run = lg_new_run();
   lg_analyse(&lg_ok, "vg", "vg.1.xml: valgrind XML malformed or truncated",
-             &run);
-  ASSERT_VERDICT(run, LG_V_INFRA, "detector output unusable");
-  lg_run_free(&run);
+             run);
+  ASSERT_VERDICT(*run, LG_V_INFRA, "detector output unusable");
+  lg_run_free(run);
   lg_analyse(&lg_ok, "vg", "no valgrind output (no file matches vg.*.xml)",
-             &run);
-  ASSERT_VERDICT(run, LG_V_INFRA, "no valgrind output");
-  lg_run_free(&run);
-  lg_analyse(&lg_ok, "vg", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "mallocInUse");
-  lg_run_free(&run);
+             run);
+  ASSERT_VERDICT(*run, LG_V_INFRA, "no valgrind output");
+  lg_run_free(run);
+  lg_analyse(&lg_ok, "vg", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "mallocInUse");
 }
 
 static void test_step_is_not_a_leak_but_growth_is(void) {
   lg_stream_t s = lg_ok;
   s.f = lg_step;
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "not persistent");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "not persistent");
+  lg_run_free(run);
   s.f = lg_leak500;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_LEAK, "block-median slope per block");
-  ASSERT_TRUE(lg_run_metric(&run, "mallocInUse")->flagged);
-  lg_run_free(&run);
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_LEAK, "block-median slope per block");
+  ASSERT_TRUE(lg_run_metric(run, "mallocInUse")->flagged);
 }
 
 static void test_null_threshold_not_judged(void) {
   lg_stream_t s = lg_ok;
   s.f = lg_leak500;
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  lg_metric_t *rss = lg_run_metric(&run, "rss");
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  lg_metric_t *rss = lg_run_metric(run, "rss");
   ASSERT_DBL_NEAR(rss->threshold, 2048, 0);
   ASSERT_TRUE(!rss->flagged); /* 500 B/it < 2048 */
-  lg_run_free(&run);
-  lg_analyse(&s, "vg", "", &run);
-  rss = lg_run_metric(&run, "rss");
+  lg_run_free(run);
+  lg_analyse(&s, "vg", "", run);
+  rss = lg_run_metric(run, "rss");
   ASSERT_TRUE(isnan(rss->threshold));
   ASSERT_TRUE(rss->fitted && !rss->flagged);
-  ASSERT_TRUE(lg_run_metric(&run, "mallocInUse")->flagged);
-  lg_run_free(&run);
+  ASSERT_TRUE(lg_run_metric(run, "mallocInUse")->flagged);
 }
 
 static double lg_step_2mb(long long i) {
@@ -340,21 +342,20 @@ static void test_peak_ceiling(void) {
    * stream writes the same series to mallocInUse (no ceiling) and rss. */
   lg_stream_t s = lg_ok;
   s.f = lg_step;
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run); /* 232 KB < 1 MB */
-  ASSERT_VERDICT(run, LG_V_PASS, "not persistent");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run); /* 232 KB < 1 MB */
+  ASSERT_VERDICT(*run, LG_V_PASS, "not persistent");
+  lg_run_free(run);
   s.f = lg_step_2mb;
-  lg_analyse(&s, "r", NULL, &run);
+  lg_analyse(&s, "r", NULL, run);
   ASSERT_VERDICT(
-      run, LG_V_LEAK,
+      *run, LG_V_LEAK,
       "rss peak 1953.1 KiB above its baseline sample, over the 976.6 KiB");
-  ASSERT_TRUE(lg_run_metric(&run, "rss")->flagged);
-  ASSERT_TRUE(!lg_run_metric(&run, "mallocInUse")->flagged);
-  lg_run_free(&run);
-  lg_analyse(&s, "vg", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "mallocInUse");
-  lg_run_free(&run);
+  ASSERT_TRUE(lg_run_metric(run, "rss")->flagged);
+  ASSERT_TRUE(!lg_run_metric(run, "mallocInUse")->flagged);
+  lg_run_free(run);
+  lg_analyse(&s, "vg", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "mallocInUse");
 }
 
 static void test_key_cap(void) {
@@ -362,13 +363,12 @@ static void test_key_cap(void) {
   s.extra_keys = 40000;
   /* 40 000 keys took 14.6 s (a linear metric lookup per key over all of
    * them) and made a 42 MB report; the cap bounds both. */
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_EQ(run.nmetrics, LG_PROBE_MAX_METRICS);
-  ASSERT_VERDICT(run, LG_V_PASS, "beyond the first 64 metrics ignored");
-  ASSERT_VERDICT(run, LG_V_PASS, "(first: \"k61\")");
-  ASSERT_TRUE(lg_run_metric(&run, "mallocInUse") != NULL);
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_EQ(run->nmetrics, LG_PROBE_MAX_METRICS);
+  ASSERT_VERDICT(*run, LG_V_PASS, "beyond the first 64 metrics ignored");
+  ASSERT_VERDICT(*run, LG_V_PASS, "(first: \"k61\")");
+  ASSERT_TRUE(lg_run_metric(run, "mallocInUse") != NULL);
 }
 
 static double lg_bench(long long n, double *read_ms, long *maxrss_kb) {
@@ -407,10 +407,6 @@ static void test_100k_samples(void) {
   ASSERT_TRUE(ms < 60000);
 }
 
-static void lg_run_fini(void *run) {
-  lg_run_free(run);
-}
-
 /* The analysed run of stream s in variant after outcome out: verdict v,
  * whose reason `first` comes first in the evidence and `other` (a reason
  * that lost) after it. */
@@ -418,7 +414,7 @@ static void lg_expect_priority(const lg_stream_t *s, const char *variant,
                                const char *detector_error,
                                const lg_outcome_t *out, lg_verdict_t v,
                                const char *first, const char *other) {
-  lg_run_t *run = check_alloc(sizeof *run, lg_run_fini);
+  lg_run_t *run = lg_new_run();
   lg_analyse_outcome(s, variant, detector_error, out, run);
   const char *a = strstr(run->evidence, first),
              *b = strstr(run->evidence, other);

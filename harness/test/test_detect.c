@@ -22,14 +22,22 @@ static char *lg_fixture(const char *name, size_t *len) {
   return s;
 }
 
+static void lg_findings_fini(void *fs) {
+  lg_findings_free(fs);
+}
+
+/* An empty finding list released after the test, passed or failed. */
+static lg_findings_t *lg_new_findings(void) {
+  return check_alloc(sizeof(lg_findings_t), lg_findings_fini);
+}
+
 static void test_asan_use_after_free(void) {
-  char *log = lg_fixture("asan_uaf.log", NULL);
+  char *log = check_defer_free(lg_fixture("asan_uaf.log", NULL));
   ASSERT_TRUE(log != NULL);
-  lg_findings_t fs = {0};
-  lg_parse_sanitizer(log, "asan.1", &fs);
-  free(log);
-  ASSERT_EQ(fs.n, 1);
-  lg_finding_t *f = &fs.v[0];
+  lg_findings_t *fs = lg_new_findings();
+  lg_parse_sanitizer(log, "asan.1", fs);
+  ASSERT_EQ(fs->n, 1);
+  lg_finding_t *f = &fs->v[0];
   lg_attribute(f, lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(f->detector, "asan");
   ASSERT_STR_EQ(f->kind, "heap-use-after-free");
@@ -48,17 +56,15 @@ static void test_asan_use_after_free(void) {
   lg_attribute(f, other, 1, NULL, 0);
   ASSERT_TRUE(!f->ours);
   ASSERT_TRUE(f->first_our_frame == NULL);
-  lg_findings_free(&fs);
 }
 
 static void test_lsan_leak(void) {
-  char *log = lg_fixture("lsan_leak.log", NULL);
+  char *log = check_defer_free(lg_fixture("lsan_leak.log", NULL));
   ASSERT_TRUE(log != NULL);
-  lg_findings_t fs = {0};
-  lg_parse_sanitizer(log, "asan.2", &fs);
-  free(log);
-  ASSERT_EQ(fs.n, 1);
-  lg_finding_t *f = &fs.v[0];
+  lg_findings_t *fs = lg_new_findings();
+  lg_parse_sanitizer(log, "asan.2", fs);
+  ASSERT_EQ(fs->n, 1);
+  lg_finding_t *f = &fs->v[0];
   lg_attribute(f, lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(f->detector, "lsan");
   ASSERT_STR_EQ(f->kind, "direct-leak");
@@ -73,17 +79,15 @@ static void test_lsan_leak(void) {
   lg_attribute(f, lg_ours, 1, skip, 1);
   ASSERT_STR_EQ(f->first_our_frame, "main leak.c:17");
   ASSERT_TRUE(f->ours);
-  lg_findings_free(&fs);
 }
 
 static void test_tsan_race(void) {
-  char *log = lg_fixture("tsan_race.log", NULL);
+  char *log = check_defer_free(lg_fixture("tsan_race.log", NULL));
   ASSERT_TRUE(log != NULL);
-  lg_findings_t fs = {0};
-  lg_parse_sanitizer(log, "tsan.3", &fs);
-  free(log);
-  ASSERT_EQ(fs.n, 1);
-  lg_finding_t *f = &fs.v[0];
+  lg_findings_t *fs = lg_new_findings();
+  lg_parse_sanitizer(log, "tsan.3", fs);
+  ASSERT_EQ(fs->n, 1);
+  lg_finding_t *f = &fs->v[0];
   lg_attribute(f, lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(f->detector, "tsan");
   ASSERT_STR_EQ(f->kind, "data race");
@@ -97,33 +101,29 @@ static void test_tsan_race(void) {
   ASSERT_STR_EQ(fr->obj, "race-tsan");
   ASSERT_TRUE(f->ours);
   ASSERT_STR_EQ(f->first_our_frame, "racer race.c:10");
-  lg_findings_free(&fs);
 }
 
 static void test_tsan_deadly_signal(void) {
-  char *log = lg_fixture("tsan_segv.log", NULL);
+  char *log = check_defer_free(lg_fixture("tsan_segv.log", NULL));
   ASSERT_TRUE(log != NULL);
-  lg_findings_t fs = {0};
-  lg_parse_sanitizer(log, "tsan.5", &fs);
-  free(log);
-  ASSERT_EQ(fs.n, 1);
-  lg_finding_t *f = &fs.v[0];
+  lg_findings_t *fs = lg_new_findings();
+  lg_parse_sanitizer(log, "tsan.5", fs);
+  ASSERT_EQ(fs->n, 1);
+  lg_finding_t *f = &fs->v[0];
   lg_attribute(f, lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(f->detector, "tsan");
   ASSERT_STR_EQ(f->kind, "SEGV");
   ASSERT_EQ(f->cls, LG_F_CRASH);
   ASSERT_STR_EQ(f->first_our_frame, "store_null segv.c:5");
-  lg_findings_free(&fs);
 }
 
 static void test_ubsan_overflow(void) {
-  char *log = lg_fixture("ubsan_overflow.log", NULL);
+  char *log = check_defer_free(lg_fixture("ubsan_overflow.log", NULL));
   ASSERT_TRUE(log != NULL);
-  lg_findings_t fs = {0};
-  lg_parse_sanitizer(log, "ubsan.4", &fs);
-  free(log);
-  ASSERT_EQ(fs.n, 1);
-  lg_finding_t *f = &fs.v[0];
+  lg_findings_t *fs = lg_new_findings();
+  lg_parse_sanitizer(log, "ubsan.4", fs);
+  ASSERT_EQ(fs->n, 1);
+  lg_finding_t *f = &fs->v[0];
   lg_attribute(f, lg_ours, 1, NULL, 0);
   ASSERT_STR_EQ(f->detector, "ubsan");
   ASSERT_STR_EQ(f->kind, "signed integer overflow");
@@ -132,7 +132,6 @@ static void test_ubsan_overflow(void) {
   ASSERT_STR_EQ(f->stacks[0].frames[0].file, "ubsan.c");
   ASSERT_EQ(f->stacks[0].frames[0].line, 7);
   ASSERT_STR_EQ(f->first_our_frame, "add ubsan.c:7");
-  lg_findings_free(&fs);
 }
 
 static void test_sanitizer_concatenated_and_garbage(void) {
@@ -143,16 +142,16 @@ static void test_sanitizer_concatenated_and_garbage(void) {
   char *both = lg_fmt("noise line\n%s\n\x01\x02 garbage #1 nothing\n%s", x, y);
   free(x);
   free(y);
-  lg_findings_t fs = {0};
-  lg_parse_sanitizer(both, "mixed", &fs);
+  lg_findings_t *fs = lg_new_findings();
+  lg_parse_sanitizer(both, "mixed", fs);
   free(both);
-  ASSERT_EQ(fs.n, 2);
-  ASSERT_STR_EQ(fs.v[0].detector, "asan");
-  ASSERT_STR_EQ(fs.v[1].detector, "tsan");
-  lg_findings_free(&fs);
-  lg_parse_sanitizer("", "empty", &fs);
-  lg_parse_sanitizer("#0 0x1 in f x.c:1\n    #1\n#", "frames only", &fs);
-  ASSERT_EQ(fs.n, 0);
+  ASSERT_EQ(fs->n, 2);
+  ASSERT_STR_EQ(fs->v[0].detector, "asan");
+  ASSERT_STR_EQ(fs->v[1].detector, "tsan");
+  lg_findings_free(fs);
+  lg_parse_sanitizer("", "empty", fs);
+  lg_parse_sanitizer("#0 0x1 in f x.c:1\n    #1\n#", "frames only", fs);
+  ASSERT_EQ(fs->n, 0);
 }
 
 static void test_frame_lines(void) {
@@ -198,14 +197,13 @@ static void test_frame_lines(void) {
 
 static void test_valgrind_leak_xwhat(void) {
   size_t len;
-  char *xml = lg_fixture("vg_leak.xml", &len);
+  char *xml = check_defer_free(lg_fixture("vg_leak.xml", &len));
   ASSERT_TRUE(xml != NULL);
-  lg_findings_t fs = {0};
-  char *err = lg_parse_valgrind_xml(xml, len, "vg.1.xml", &fs);
-  free(xml);
+  lg_findings_t *fs = lg_new_findings();
+  char *err = lg_parse_valgrind_xml(xml, len, "vg.1.xml", fs);
   ASSERT_TRUE(err == NULL);
-  ASSERT_EQ(fs.n, 2);
-  lg_finding_t *reach = &fs.v[0], *def = &fs.v[1];
+  ASSERT_EQ(fs->n, 2);
+  lg_finding_t *reach = &fs->v[0], *def = &fs->v[1];
   ASSERT_STR_EQ(reach->kind, "Leak_StillReachable");
   ASSERT_EQ(reach->cls, LG_F_INFO);
   ASSERT_STR_EQ(def->kind, "Leak_DefinitelyLost");
@@ -219,87 +217,79 @@ static void test_valgrind_leak_xwhat(void) {
   ASSERT_STR_EQ(def->stacks[0].frames[0].fn, "malloc");
   ASSERT_TRUE(strstr(def->stacks[0].frames[1].file,
                      "/harness/test/fixtures/src/leak.c") != NULL);
-  lg_findings_free(&fs);
 }
 
 static void test_valgrind_errors_what(void) {
   size_t len;
-  char *xml = lg_fixture("vg_invalid.xml", &len);
+  char *xml = check_defer_free(lg_fixture("vg_invalid.xml", &len));
   ASSERT_TRUE(xml != NULL);
-  lg_findings_t fs = {0};
-  char *err = lg_parse_valgrind_xml(xml, len, "vg.2.xml", &fs);
-  free(xml);
+  lg_findings_t *fs = lg_new_findings();
+  char *err = lg_parse_valgrind_xml(xml, len, "vg.2.xml", fs);
   ASSERT_TRUE(err == NULL);
-  ASSERT_EQ(fs.n, 2);
-  ASSERT_STR_EQ(fs.v[0].kind, "InvalidRead");
-  ASSERT_STR_EQ(fs.v[1].kind, "InvalidFree");
-  ASSERT_EQ(fs.v[0].cls, LG_F_ERROR);
-  ASSERT_TRUE(strstr(fs.v[0].message, "Invalid read") != NULL);
-  ASSERT_TRUE(fs.v[0].bytes < 0);
+  ASSERT_EQ(fs->n, 2);
+  ASSERT_STR_EQ(fs->v[0].kind, "InvalidRead");
+  ASSERT_STR_EQ(fs->v[1].kind, "InvalidFree");
+  ASSERT_EQ(fs->v[0].cls, LG_F_ERROR);
+  ASSERT_TRUE(strstr(fs->v[0].message, "Invalid read") != NULL);
+  ASSERT_TRUE(fs->v[0].bytes < 0);
   /* <auxwhat> names the following stacks. */
-  ASSERT_TRUE(fs.v[0].nstacks >= 2);
-  ASSERT_TRUE(strstr(fs.v[0].stacks[1].title, "free'd") != NULL);
-  lg_attribute(&fs.v[0], lg_ours, 1, NULL, 0);
-  ASSERT_STR_EQ(fs.v[0].first_our_frame, "main invalid.c:11");
-  lg_findings_free(&fs);
+  ASSERT_TRUE(fs->v[0].nstacks >= 2);
+  ASSERT_TRUE(strstr(fs->v[0].stacks[1].title, "free'd") != NULL);
+  lg_attribute(&fs->v[0], lg_ours, 1, NULL, 0);
+  ASSERT_STR_EQ(fs->v[0].first_our_frame, "main invalid.c:11");
 }
 
 static void test_valgrind_node_not_ours(void) {
   size_t len;
-  char *xml = lg_fixture("vg_node.xml", &len);
+  char *xml = check_defer_free(lg_fixture("vg_node.xml", &len));
   ASSERT_TRUE(xml != NULL);
-  lg_findings_t fs = {0};
-  char *err = lg_parse_valgrind_xml(xml, len, "vg.3.xml", &fs);
-  free(xml);
+  lg_findings_t *fs = lg_new_findings();
+  char *err = lg_parse_valgrind_xml(xml, len, "vg.3.xml", fs);
   ASSERT_TRUE(err == NULL);
-  ASSERT_EQ(fs.n, 1);
-  ASSERT_STR_EQ(fs.v[0].kind, "Leak_PossiblyLost");
-  ASSERT_EQ(fs.v[0].cls, LG_F_INFO);
-  ASSERT_EQ(fs.v[0].bytes, 304);
+  ASSERT_EQ(fs->n, 1);
+  ASSERT_STR_EQ(fs->v[0].kind, "Leak_PossiblyLost");
+  ASSERT_EQ(fs->v[0].cls, LG_F_INFO);
+  ASSERT_EQ(fs->v[0].bytes, 304);
   char *const ours[] = {(char *)"evstore.node", (char *)"libevstore"};
-  lg_attribute(&fs.v[0], ours, 2, NULL, 0);
-  ASSERT_TRUE(!fs.v[0].ours);
-  lg_findings_free(&fs);
+  lg_attribute(&fs->v[0], ours, 2, NULL, 0);
+  ASSERT_TRUE(!fs->v[0].ours);
 }
 
 /* The suppressions valgrind used are read from <suppcounts> (real node run
  * with scenarios/suppressions/valgrind-node.supp). */
 static void test_valgrind_suppcounts(void) {
   size_t len;
-  char *xml = lg_fixture("vg_node_suppressed.xml", &len);
+  char *xml = check_defer_free(lg_fixture("vg_node_suppressed.xml", &len));
   ASSERT_TRUE(xml != NULL);
-  lg_findings_t fs = {0};
-  char *err = lg_parse_valgrind_xml(xml, len, "vg.5.xml", &fs);
-  free(xml);
+  lg_findings_t *fs = lg_new_findings();
+  char *err = lg_parse_valgrind_xml(xml, len, "vg.5.xml", fs);
   ASSERT_TRUE(err == NULL);
-  ASSERT_EQ(fs.n, 0);
-  ASSERT_EQ(fs.nsupp_used, 1);
-  ASSERT_STR_EQ(fs.supp_used[0], "node-inspector-agent-thread-tls");
-  lg_findings_free(&fs);
+  ASSERT_EQ(fs->n, 0);
+  ASSERT_EQ(fs->nsupp_used, 1);
+  ASSERT_STR_EQ(fs->supp_used[0], "node-inspector-agent-thread-tls");
 }
 
 static void test_valgrind_truncated_and_garbage(void) {
   size_t len;
-  char *xml = lg_fixture("vg_leak.xml", &len);
+  char *xml = check_defer_free(lg_fixture("vg_leak.xml", &len));
   ASSERT_TRUE(xml != NULL);
   /* Cut inside the second <error>: the first is kept, an error reported. */
   char *cut = strstr(xml, "Leak_DefinitelyLost");
   ASSERT_TRUE(cut != NULL);
-  lg_findings_t fs = {0};
-  char *err = lg_parse_valgrind_xml(xml, (size_t)(cut - xml), "vg.4.xml", &fs);
+  lg_findings_t *fs = lg_new_findings();
+  char *err = lg_parse_valgrind_xml(xml, (size_t)(cut - xml), "vg.4.xml", fs);
   ASSERT_TRUE(err != NULL);
   ASSERT_TRUE(strstr(err, "truncated") != NULL);
   free(err);
-  ASSERT_EQ(fs.n, 1);
-  lg_findings_free(&fs);
-  err = lg_parse_valgrind_xml("\x01\x02garbage<<", 11, "g", &fs);
+  ASSERT_EQ(fs->n, 1);
+  lg_findings_free(fs);
+  err = lg_parse_valgrind_xml("\x01\x02garbage<<", 11, "g", fs);
   ASSERT_TRUE(err != NULL);
   free(err);
-  err = lg_parse_valgrind_xml("", 0, "empty", &fs);
+  err = lg_parse_valgrind_xml("", 0, "empty", fs);
   ASSERT_TRUE(err != NULL);
   free(err);
-  ASSERT_EQ(fs.n, 0);
-  free(xml);
+  ASSERT_EQ(fs->n, 0);
 }
 
 static const check_case_t cases[] = {

@@ -335,8 +335,10 @@ static void test_slim_baseline_round_trip(void) {
       rc == 0 ? (int)s2.runs[1].nmetrics + (int)s2.runs[1].nfindings : -1;
   /* through files: the slim file and the full results gate identically */
   lg_mkdirs(LG_TEST_TMP);
-  char *slim = lg_fmt("%s/slim.json", LG_TEST_TMP);
-  char *full = lg_fmt("%s/results.json", LG_TEST_TMP);
+  char *slim = check_defer_free(lg_fmt("%s/slim.json", LG_TEST_TMP));
+  char *full = check_defer_free(lg_fmt("%s/results.json", LG_TEST_TMP));
+  check_defer_remove(slim);
+  check_defer_remove(full);
   int saved = lg_baseline_save(&s1, slim, &err) == 0 &&
               lg_results_save(&base, full) == 0;
   lg_results_t cur = {0};
@@ -357,7 +359,7 @@ static void test_slim_baseline_round_trip(void) {
       lg_buf_addf(&t, "%s|%s|%s|%s\n", cur.gate[i].scenario, cur.gate[i].what,
                   lg_gate_status_name(cur.gate[i].status),
                   cur.gate[i].note ? cur.gate[i].note : "");
-    rows[k] = lg_buf_take(&t);
+    rows[k] = check_defer_free(lg_buf_take(&t));
   }
   int gate_ok = cur.gate_ok;
   lg_baseline_t s3;
@@ -377,8 +379,6 @@ static void test_slim_baseline_round_trip(void) {
     lg_baseline_free(&s2);
   lg_results_free(&base);
   lg_results_free(&cur);
-  free(slim);
-  free(full);
   ASSERT_EQ(rc, 0);
   ASSERT_TRUE(equal);
   ASSERT_EQ(nmetrics, 2);
@@ -390,8 +390,6 @@ static void test_slim_baseline_round_trip(void) {
   int missing =
       strstr(rows[0], "crashy.c@no-thread-join|verdict|missing") != NULL;
   int finding_rows = strstr(rows[0], "|finding|") != NULL;
-  free(rows[0]);
-  free(rows[1]);
   ASSERT_TRUE(same);
   ASSERT_TRUE(slope_reg);
   ASSERT_TRUE(missing);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "supp.h"
@@ -31,6 +30,7 @@ static void test_suppression_check(void) {
                        "{\n y\n Memcheck:Leak\n obj:*evstore*\n}\n"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     snprintf(path, sizeof path, "%s/lg-supp-test-%zu.supp", LG_TEST_TMP, i);
+    check_defer_remove(path);
     FILE *fp = fopen(path, "w");
     ASSERT_TRUE(fp != NULL);
     fputs(bad[i], fp);
@@ -38,15 +38,15 @@ static void test_suppression_check(void) {
     ASSERT_TRUE(lg_supp_load(path, &f) == NULL);
     char *e = lg_supp_check_ours(&f, ours, 3, funcs, 2);
     lg_supp_free(&f);
-    unlink(path);
+    check_defer_free(e);
     if (e == NULL)
       fprintf(stderr, "not rejected: %s", bad[i]);
     ASSERT_TRUE(e != NULL);
     ASSERT_TRUE(strstr(e, "would match our own code") != NULL);
-    free(e);
   }
   /* Anchored LSan patterns and other programs' objects are fine. */
   snprintf(path, sizeof path, "%s/lg-supp-test-ok.supp", LG_TEST_TMP);
+  check_defer_remove(path);
   FILE *fp = fopen(path, "w");
   ASSERT_TRUE(fp != NULL);
   fputs("# node itself\nleak:/usr/bin/node\nleak:^libv8_internal$\n", fp);
@@ -55,7 +55,6 @@ static void test_suppression_check(void) {
   ASSERT_EQ(f.n, 2);
   ASSERT_TRUE(lg_supp_check_ours(&f, ours, 3, funcs, 2) == NULL);
   lg_supp_free(&f);
-  unlink(path);
 }
 
 /* Suppression files named by *_OPTIONS and wrapper arguments: whole flags
