@@ -1,9 +1,28 @@
-/* Minimal C test support shared by the core and harness tests.
+/* Minimal C test support shared by the core, harness and fuzz tests.
  *
- * A test binary lists its tests once, in a CHECK_LIST table, and both the
- * runner (main) and CTest see that one list: `prog` runs every test, `prog
- * NAME` runs one, `prog --list` prints the names (CMake registers one CTest
- * test per name). Assertions print both sides and stop the current test.
+ * Registration, once: a test binary lists its tests in one table,
+ *   static const check_case_t cases[] = {{"name", test_fn}, ..., {NULL, NULL}};
+ *   CHECK_MAIN(cases)
+ * and everything else reads that table: `prog` runs every test, `prog NAME`
+ * runs one, `prog --list` prints the names, and CMake's evs_add_test_cases
+ * (cmake/EvsBuild.cmake) parses it to register one CTest test per name
+ * (PREFIX.NAME). A unit-test program may instead be one CTest test named
+ * after the program (evs_add_test); either way no CMake file lists names.
+ *
+ * Failure and cleanup: an assertion prints both sides, marks the test failed
+ * and returns from the test function at once, skipping whatever the test
+ * would have freed or removed after it. So hand such a resource to the
+ * runner as soon as you have it, instead of releasing it at the end:
+ *   char *s = check_defer_free(lg_fmt(...));      free(s) after the test
+ *   check_defer_remove(path);                     remove the file after
+ *   check_defer(rm_tree, dir);                    any void fn(void *)
+ *   lg_results_t *r = check_alloc(sizeof *r, fini);   fini(r), then free(r)
+ *   check_cleanup_now(p);              run p's cleanups now (reusing p)
+ * After each test, passed or failed, the runner runs its deferred cleanups,
+ * newest first. Defer only what outlives the test function (heap or static
+ * storage, paths copied there): never the address of a local variable. A
+ * test that counts its own process's allocations (test_preload.c) defers
+ * nothing: the deferred list allocates too.
  */
 #ifndef EVS_TESTUTIL_CHECK_H
 #define EVS_TESTUTIL_CHECK_H
@@ -19,10 +38,100 @@ typedef struct check_case_s {
   check_fn fn;
 } check_case_t;
 
-/* Set by a failing assertion; the runner reports and continues with the next
- * test (each test should leave no state behind on failure paths it controls).
- */
+/* Set by a failing assertion; the runner reports, runs the test's deferred
+ * cleanups and continues with the next test. */
 extern int check_failed;
+
+/* The deferred cleanups of the running test (defined by CHECK_MAIN). */
+typedef void (*check_cleanup_fn)(void *);
+typedef struct check_defer_s {
+  check_cleanup_fn fn;
+  void *p;
+} check_defer_t;
+extern check_defer_t *check_defers;
+extern size_t check_ndefers, check_defers_cap;
+
+/* Registers fn(p) to run after the current test, pass or fail; returns p.
+ * Out of memory: runs fn(p) at once and exits (the test cannot go on). */
+static inline void *check_defer(check_cleanup_fn fn, void *p) {
+  if (check_ndefers == check_defers_cap) {
+    size_t cap = check_defers_cap ? 2 * check_defers_cap : 16;
+    check_defer_t *d = (check_defer_t *)realloc(check_defers, cap * sizeof *d);
+    if (d == NULL) {
+      fn(p);
+      fprintf(stderr, "check_defer: out of memory\n");
+      exit(2);
+    }
+    check_defers = d;
+    check_defers_cap = cap;
+  }
+  check_defers[check_ndefers].fn = fn;
+  check_defers[check_ndefers].p = p;
+  check_ndefers++;
+  return p;
+}
+
+/* free(p) after the test; returns p (NULL is fine: free(NULL)). */
+static inline void *check_defer_free(void *p) {
+  return check_defer(free, p);
+}
+
+static inline void check_remove_(void *path) {
+  remove((const char *)path);
+  free(path);
+}
+
+/* remove(path) (a file or an empty directory) after the test; path is
+ * copied. Exits when out of memory. */
+static inline void check_defer_remove(const char *path) {
+  size_t n = strlen(path) + 1;
+  char *copy = (char *)malloc(n);
+  if (copy == NULL) {
+    fprintf(stderr, "check_defer_remove: out of memory\n");
+    exit(2);
+  }
+  memcpy(copy, path, n);
+  check_defer(check_remove_, copy);
+}
+
+/* A zeroed heap object of n bytes released after the test by fini(p) (when
+ * not NULL) and then free(p); exits when out of memory. */
+static inline void *check_alloc(size_t n, check_cleanup_fn fini) {
+  void *p = calloc(1, n);
+  if (p == NULL) {
+    fprintf(stderr, "check_alloc: out of memory\n");
+    exit(2);
+  }
+  check_defer(free, p);
+  if (fini)
+    check_defer(fini, p);
+  return p;
+}
+
+/* Runs now, newest first, the cleanups deferred for p and forgets them (a
+ * test that reuses a variable releases the old value this way). */
+static inline void check_cleanup_now(void *p) {
+  size_t j = check_ndefers;
+  while (j > 0) {
+    j--;
+    if (check_defers[j].p != p)
+      continue;
+    check_defer_t d = check_defers[j];
+    memmove(&check_defers[j], &check_defers[j + 1],
+            (check_ndefers - j - 1) * sizeof *check_defers);
+    check_ndefers--;
+    d.fn(d.p);
+  }
+}
+
+/* The runner: every deferred cleanup of the test that just returned, newest
+ * first. */
+static inline void check_run_deferred(void) {
+  while (check_ndefers > 0) {
+    check_defer_t d = check_defers[--check_ndefers];
+    d.fn(d.p);
+  }
+}
 
 #define CHECK_FAIL_(...)                                                       \
   do {                                                                         \
@@ -96,6 +205,8 @@ extern int check_failed;
  */
 #define CHECK_MAIN(cases)                                                      \
   int check_failed;                                                            \
+  check_defer_t *check_defers;                                                 \
+  size_t check_ndefers, check_defers_cap;                                      \
   int main(int argc, char **argv) {                                            \
     int failures = 0, ran = 0;                                                 \
     if (argc > 1 && strcmp(argv[1], "--list") == 0) {                          \
@@ -108,6 +219,7 @@ extern int check_failed;
         continue;                                                              \
       check_failed = 0;                                                        \
       c->fn();                                                                 \
+      check_run_deferred();                                                    \
       ran++;                                                                   \
       if (check_failed) {                                                      \
         failures++;                                                            \
@@ -120,6 +232,7 @@ extern int check_failed;
       fprintf(stderr, "no test named '%s'\n", argc > 1 ? argv[1] : "");        \
       return 2;                                                                \
     }                                                                          \
+    free(check_defers);                                                        \
     return failures ? 1 : 0;                                                   \
   }
 

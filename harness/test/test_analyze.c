@@ -20,7 +20,8 @@
 #include "util.h"
 
 /* One variant "r" (judges slopes, no detector), one "vg" (judges C slopes,
- * a valgrind detector); mallocInUse threshold 16 B/it, rss 2048 B/it and a
+ * a valgrind detector), one "x" (like "r"; a detector exit code 66 means
+ * RACE); mallocInUse threshold 16 B/it, rss 2048 B/it and a
  * 1 MB peak-growth ceiling except in "vg" (null: not judged there). */
 static const char *const lg_manifest_json =
     "{\"version\":1,\"control\":\"s\","
@@ -31,7 +32,8 @@ static const char *const lg_manifest_json =
     "\"exact\":[\"threads\"]},"
     "\"variants\":[{\"name\":\"r\",\"build\":\"{root}/b\"},"
     "{\"name\":\"vg\",\"build\":\"{root}/b\",\"slope_langs\":[\"c\"],"
-    "\"detectors\":[{\"parser\":\"valgrind\",\"files\":[\"vg.*.xml\"]}]}],"
+    "\"detectors\":[{\"parser\":\"valgrind\",\"files\":[\"vg.*.xml\"]}]},"
+    "{\"name\":\"x\",\"build\":\"{root}/b\",\"exit_codes\":{\"66\":\"RACE\"}}],"
     "\"scenarios\":[{\"name\":\"s\",\"lang\":\"c\",\"program\":\"p\"}]}";
 
 static lg_manifest_t lg_m;
@@ -114,11 +116,27 @@ static char *lg_stream(const lg_stream_t *s) {
 /* Time spent by the last lg_analyse in the probe reader and the analysis. */
 static double lg_last_read_ms, lg_last_analyse_ms;
 
-/* Reads the stream into run and analyses it as the runner does. */
-static void lg_analyse(const lg_stream_t *s, const char *variant,
-                       const char *detector_error, lg_run_t *run) {
+/* What the runner saw of the process besides its probe stream. */
+typedef struct lg_outcome_s {
+  int exit_status, term_signal, timed_out;
+  double hung_after_end_s;
+  int race; /* the detector reported a data race in our code */
+} lg_outcome_t;
+
+/* Reads the stream into run and analyses it as the runner does, after a
+ * process that ended as `out` says (NULL: exit status 0). */
+static void lg_analyse_outcome(const lg_stream_t *s, const char *variant,
+                               const char *detector_error,
+                               const lg_outcome_t *out, lg_run_t *run) {
   const lg_manifest_t *m = lg_manifest();
   memset(run, 0, sizeof *run);
+  if (out) {
+    run->exit_status = out->exit_status;
+    run->term_signal = out->term_signal;
+    run->timed_out = out->timed_out;
+    run->hung_after_end_s = out->hung_after_end_s;
+    run->timeout_s = 30;
+  }
   run->scenario = lg_xstrdup("s");
   run->variant = lg_xstrdup(variant);
   run->lang = lg_xstrdup("c");
@@ -133,12 +151,37 @@ static void lg_analyse(const lg_stream_t *s, const char *variant,
   lg_probe_parse(data, strlen(data), run, &pi);
   double t1 = lg_now_ms();
   free(data);
+  if (out && out->race) {
+    run->findings = lg_xcalloc(1, sizeof *run->findings);
+    run->nfindings = 1;
+    run->findings[0].detector = lg_xstrdup("tsan");
+    run->findings[0].kind = lg_xstrdup("data-race");
+    run->findings[0].cls = LG_F_RACE;
+    run->findings[0].ours = 1;
+    run->findings[0].bytes = -1;
+    run->findings[0].first_our_frame = lg_xstrdup("evs_poll worker.c:9");
+  }
   lg_analyze_run(m, lg_manifest_scenario(m, "s"),
                  lg_manifest_variant(m, variant), &pi, NULL, detector_error,
                  run);
   lg_last_read_ms = t1 - t0;
   lg_last_analyse_ms = lg_now_ms() - t1;
   lg_probe_info_free(&pi);
+}
+
+/* Reads the stream into run and analyses it as the runner does. */
+static void lg_analyse(const lg_stream_t *s, const char *variant,
+                       const char *detector_error, lg_run_t *run) {
+  lg_analyse_outcome(s, variant, detector_error, NULL, run);
+}
+
+static void lg_run_fini(void *run) {
+  lg_run_free(run);
+}
+
+/* A zeroed run released after the test, passed or failed (check.h). */
+static lg_run_t *lg_new_run(void) {
+  return check_alloc(sizeof(lg_run_t), lg_run_fini);
 }
 
 #define ASSERT_VERDICT(run, v, text)                                           \
@@ -157,24 +200,22 @@ static const lg_stream_t lg_ok = {.iterations = 2000,
                                   .f = lg_flat};
 
 static void test_clean_passes(void) {
-  lg_run_t run;
-  lg_analyse(&lg_ok, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "mallocInUse");
-  ASSERT_EQ(run.iterations_done, 2000);
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&lg_ok, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "mallocInUse");
+  ASSERT_EQ(run->iterations_done, 2000);
 }
 
 static void test_end_status_error(void) {
   lg_stream_t s = lg_ok;
   s.end = "error";
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "status \"error\"");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "status \"error\"");
+  lg_run_free(run);
   s.end = NULL;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "end record has no status");
-  lg_run_free(&run);
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "end record has no status");
 }
 
 static void test_early_end_is_error(void) {
@@ -184,20 +225,18 @@ static void test_early_end_is_error(void) {
                    .stop_at = 10,
                    .end = "ok",
                    .f = lg_leak500};
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "ended after 10 of 100 iterations");
-  ASSERT_EQ(run.iterations_done, 10);
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "ended after 10 of 100 iterations");
+  ASSERT_EQ(run->iterations_done, 10);
 }
 
 static void test_no_samples_is_error(void) {
   lg_stream_t s = lg_ok;
   s.no_samples = 1;
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "only 0 sample(s) in the judged window");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "only 0 sample(s) in the judged window");
 }
 
 static void test_sample_every_beyond_iterations(void) {
@@ -207,22 +246,22 @@ static void test_sample_every_beyond_iterations(void) {
                    .stop_at = 10,
                    .end = "ok",
                    .f = lg_flat};
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "needs at least 15");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "needs at least 15");
+  lg_run_free(run);
   /* A window with 14 samples is still too few; 15 are enough. */
   s = lg_ok;
   s.iterations = 300;
   s.sample_every = 20; /* warm-up 30: samples at 40..300 = 14 */
   s.stop_at = 300;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_ERROR, "only 14 sample(s)");
-  lg_run_free(&run);
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_ERROR, "only 14 sample(s)");
+  lg_run_free(run);
   s.iterations = s.stop_at = 320;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "15 samples");
-  lg_run_free(&run);
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "15 samples");
+  lg_run_free(run);
 
   /* At load time: refused with the key named. */
   char path[1024];
@@ -251,49 +290,46 @@ static void test_sample_every_beyond_iterations(void) {
 }
 
 static void test_detector_output_unusable(void) {
-  lg_run_t run;
+  lg_run_t *run = lg_new_run();
   lg_analyse(&lg_ok, "vg", "vg.1.xml: valgrind XML malformed or truncated",
-             &run);
-  ASSERT_VERDICT(run, LG_V_INFRA, "detector output unusable");
-  lg_run_free(&run);
+             run);
+  ASSERT_VERDICT(*run, LG_V_INFRA, "detector output unusable");
+  lg_run_free(run);
   lg_analyse(&lg_ok, "vg", "no valgrind output (no file matches vg.*.xml)",
-             &run);
-  ASSERT_VERDICT(run, LG_V_INFRA, "no valgrind output");
-  lg_run_free(&run);
-  lg_analyse(&lg_ok, "vg", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "mallocInUse");
-  lg_run_free(&run);
+             run);
+  ASSERT_VERDICT(*run, LG_V_INFRA, "no valgrind output");
+  lg_run_free(run);
+  lg_analyse(&lg_ok, "vg", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "mallocInUse");
 }
 
 static void test_step_is_not_a_leak_but_growth_is(void) {
   lg_stream_t s = lg_ok;
   s.f = lg_step;
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "not persistent");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "not persistent");
+  lg_run_free(run);
   s.f = lg_leak500;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_LEAK, "block-median slope per block");
-  ASSERT_TRUE(lg_run_metric(&run, "mallocInUse")->flagged);
-  lg_run_free(&run);
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_LEAK, "block-median slope per block");
+  ASSERT_TRUE(lg_run_metric(run, "mallocInUse")->flagged);
 }
 
 static void test_null_threshold_not_judged(void) {
   lg_stream_t s = lg_ok;
   s.f = lg_leak500;
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  lg_metric_t *rss = lg_run_metric(&run, "rss");
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  lg_metric_t *rss = lg_run_metric(run, "rss");
   ASSERT_DBL_NEAR(rss->threshold, 2048, 0);
   ASSERT_TRUE(!rss->flagged); /* 500 B/it < 2048 */
-  lg_run_free(&run);
-  lg_analyse(&s, "vg", "", &run);
-  rss = lg_run_metric(&run, "rss");
+  lg_run_free(run);
+  lg_analyse(&s, "vg", "", run);
+  rss = lg_run_metric(run, "rss");
   ASSERT_TRUE(isnan(rss->threshold));
   ASSERT_TRUE(rss->fitted && !rss->flagged);
-  ASSERT_TRUE(lg_run_metric(&run, "mallocInUse")->flagged);
-  lg_run_free(&run);
+  ASSERT_TRUE(lg_run_metric(run, "mallocInUse")->flagged);
 }
 
 static double lg_step_2mb(long long i) {
@@ -306,21 +342,20 @@ static void test_peak_ceiling(void) {
    * stream writes the same series to mallocInUse (no ceiling) and rss. */
   lg_stream_t s = lg_ok;
   s.f = lg_step;
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run); /* 232 KB < 1 MB */
-  ASSERT_VERDICT(run, LG_V_PASS, "not persistent");
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run); /* 232 KB < 1 MB */
+  ASSERT_VERDICT(*run, LG_V_PASS, "not persistent");
+  lg_run_free(run);
   s.f = lg_step_2mb;
-  lg_analyse(&s, "r", NULL, &run);
+  lg_analyse(&s, "r", NULL, run);
   ASSERT_VERDICT(
-      run, LG_V_LEAK,
+      *run, LG_V_LEAK,
       "rss peak 1953.1 KiB above its baseline sample, over the 976.6 KiB");
-  ASSERT_TRUE(lg_run_metric(&run, "rss")->flagged);
-  ASSERT_TRUE(!lg_run_metric(&run, "mallocInUse")->flagged);
-  lg_run_free(&run);
-  lg_analyse(&s, "vg", NULL, &run);
-  ASSERT_VERDICT(run, LG_V_PASS, "mallocInUse");
-  lg_run_free(&run);
+  ASSERT_TRUE(lg_run_metric(run, "rss")->flagged);
+  ASSERT_TRUE(!lg_run_metric(run, "mallocInUse")->flagged);
+  lg_run_free(run);
+  lg_analyse(&s, "vg", NULL, run);
+  ASSERT_VERDICT(*run, LG_V_PASS, "mallocInUse");
 }
 
 static void test_key_cap(void) {
@@ -328,13 +363,12 @@ static void test_key_cap(void) {
   s.extra_keys = 40000;
   /* 40 000 keys took 14.6 s (a linear metric lookup per key over all of
    * them) and made a 42 MB report; the cap bounds both. */
-  lg_run_t run;
-  lg_analyse(&s, "r", NULL, &run);
-  ASSERT_EQ(run.nmetrics, LG_PROBE_MAX_METRICS);
-  ASSERT_VERDICT(run, LG_V_PASS, "beyond the first 64 metrics ignored");
-  ASSERT_VERDICT(run, LG_V_PASS, "(first: \"k61\")");
-  ASSERT_TRUE(lg_run_metric(&run, "mallocInUse") != NULL);
-  lg_run_free(&run);
+  lg_run_t *run = lg_new_run();
+  lg_analyse(&s, "r", NULL, run);
+  ASSERT_EQ(run->nmetrics, LG_PROBE_MAX_METRICS);
+  ASSERT_VERDICT(*run, LG_V_PASS, "beyond the first 64 metrics ignored");
+  ASSERT_VERDICT(*run, LG_V_PASS, "(first: \"k61\")");
+  ASSERT_TRUE(lg_run_metric(run, "mallocInUse") != NULL);
 }
 
 static double lg_bench(long long n, double *read_ms, long *maxrss_kb) {
@@ -373,6 +407,75 @@ static void test_100k_samples(void) {
   ASSERT_TRUE(ms < 60000);
 }
 
+/* The analysed run of stream s in variant after outcome out: verdict v,
+ * whose reason `first` comes first in the evidence and `other` (a reason
+ * that lost) after it. */
+static void lg_expect_priority(const lg_stream_t *s, const char *variant,
+                               const char *detector_error,
+                               const lg_outcome_t *out, lg_verdict_t v,
+                               const char *first, const char *other) {
+  lg_run_t *run = lg_new_run();
+  lg_analyse_outcome(s, variant, detector_error, out, run);
+  const char *a = strstr(run->evidence, first),
+             *b = strstr(run->evidence, other);
+  if (run->verdict != v || a != run->evidence || !b)
+    fprintf(stderr, "verdict %s, evidence: %s\n", lg_verdict_name(run->verdict),
+            run->evidence);
+  ASSERT_STR_EQ(lg_verdict_name(run->verdict), lg_verdict_name(v));
+  ASSERT_TRUE(a == run->evidence);
+  ASSERT_TRUE(b != NULL);
+}
+
+/* Several reasons at once: the verdict is the one of highest priority
+ * (INFRA > TIMEOUT > ERROR > RACE > CRASH > LEAK > RESOURCE), whatever
+ * the order the analysis found them in; its reason leads the evidence and
+ * the others follow. */
+static void test_verdict_priority(void) {
+  lg_stream_t leak = lg_ok, err = lg_ok, leak_err = lg_ok;
+  leak.f = lg_leak500;
+  err.end = "error";
+  leak_err.f = lg_leak500;
+  leak_err.end = "error";
+  const lg_outcome_t hung = {.hung_after_end_s = 5}, exit3 = {.exit_status = 3},
+                     exit66 = {.exit_status = 66}, late = {.timed_out = 1};
+  /* LEAK (metrics, found last) over RESOURCE (found first) */
+  lg_expect_priority(&leak, "r", NULL, &hung, LG_V_LEAK, "mallocInUse grows",
+                     "did not exit within 5 s");
+  CHECK_RETURN_IF_FAILED();
+  /* CRASH over LEAK */
+  lg_expect_priority(&leak, "r", NULL, &exit3, LG_V_CRASH,
+                     "exit status 3 after the end record", "mallocInUse grows");
+  CHECK_RETURN_IF_FAILED();
+  /* RACE (a detector exit code) over LEAK */
+  lg_expect_priority(&leak, "x", NULL, &exit66, LG_V_RACE,
+                     "detector exit code 66", "mallocInUse grows");
+  CHECK_RETURN_IF_FAILED();
+  /* RACE (found first) over CRASH */
+  const lg_outcome_t race_segv = {.term_signal = 11, .race = 1};
+  lg_expect_priority(&lg_ok, "r", NULL, &race_segv, LG_V_RACE,
+                     "tsan data-race at evs_poll worker.c:9",
+                     "killed by SIGSEGV");
+  CHECK_RETURN_IF_FAILED();
+  /* ERROR over RACE and over CRASH, both found before it */
+  lg_expect_priority(&leak_err, "x", NULL, &exit66, LG_V_ERROR,
+                     "probe end record says status \"error\"",
+                     "detector exit code 66");
+  CHECK_RETURN_IF_FAILED();
+  lg_expect_priority(&err, "r", NULL, &exit3, LG_V_ERROR,
+                     "probe end record says status \"error\"",
+                     "exit status 3 after the end record");
+  CHECK_RETURN_IF_FAILED();
+  /* TIMEOUT over ERROR */
+  lg_expect_priority(&err, "r", NULL, &late, LG_V_TIMEOUT,
+                     "no end after the 30 s timeout",
+                     "probe end record says status \"error\"");
+  CHECK_RETURN_IF_FAILED();
+  /* INFRA (found after it) over ERROR */
+  lg_expect_priority(&err, "r", "vg.1.xml: truncated", NULL, LG_V_INFRA,
+                     "detector output unusable",
+                     "probe end record says status \"error\"");
+}
+
 static const check_case_t cases[] = {
     {"clean_passes", test_clean_passes},
     {"end_status_error", test_end_status_error},
@@ -385,6 +488,7 @@ static const check_case_t cases[] = {
     {"peak_ceiling", test_peak_ceiling},
     {"key_cap", test_key_cap},
     {"100k_samples", test_100k_samples},
+    {"verdict_priority", test_verdict_priority},
     {NULL, NULL}};
 
 /* The check runner under another name, so that main can offer --bench. */

@@ -1,6 +1,6 @@
-/* Unit tests of release gating (gate.c) and of finding identity and
- * one-time vs growing leaks (leakclass.c), over result sets built in memory
- * and hand-written LSan/valgrind fixtures modelled on the real ones. */
+/* Unit tests of release gating (gate.c) over result sets built in memory
+ * (gate_fixtures.h): the verdict, finding, slope and peak rules and their
+ * tolerances, and the slim baseline file. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,140 +9,11 @@
 #include "check.h"
 #include "detect.h"
 #include "gate.h"
+#include "gate_fixtures.h"
 #include "leakclass.h"
 #include "manifest.h"
 #include "model.h"
 #include "util.h"
-
-/* ---- building result sets ---------------------------------------------- */
-
-static lg_run_t *lg_mkrun(lg_results_t *r, const char *scenario,
-                          const char *variant, const char *expected,
-                          lg_verdict_t verdict) {
-  lg_run_t *run = lg_results_add_run(r);
-  run->scenario = lg_xstrdup(scenario);
-  run->variant = lg_xstrdup(variant);
-  run->lang = lg_xstrdup(strstr(scenario, ".js") ? "js" : "c");
-  run->expected = lg_xstrdup(expected);
-  run->verdict = run->detected = verdict;
-  run->ok = verdict == LG_V_PASS;
-  run->has_end = 1;
-  run->slopes_judged = 1;
-  run->iterations = run->iterations_done = 2000;
-  return run;
-}
-
-/* A fitted, thresholded metric with the given slope and peak growth. */
-static void lg_mkmetric(lg_run_t *run, const char *name, double slope,
-                        double threshold, double growth) {
-  if (run->nsamples == 0) {
-    lg_run_sample_add(run, 0, 0, "baseline");
-    lg_run_sample_add(run, 1000, 0, "iterate");
-    lg_run_sample_add(run, 2000, 0, "iterate");
-    lg_run_sample_add(run, 2000, 0, "teardown");
-  }
-  lg_metric_t *m = lg_run_metric_add(run, name);
-  /* Held at its peak over two samples (the gate compares held peaks); two
-   * window samples are too few for a window decision, so slopes are
-   * compared on the point slope set below. */
-  double v[] = {1000, 1000 + growth, 1000 + growth, 1000};
-  for (size_t i = 0; i < run->nsamples && i < 4; i++)
-    m->v[i] = v[i];
-  m->fitted = 1;
-  memset(&m->trend, 0, sizeof m->trend);
-  m->trend.n = 41;
-  m->trend.slope = slope;
-  m->trend.slope_lo = slope * 0.9;
-  m->trend.slope_hi = slope * 1.1;
-  m->threshold = threshold;
-  m->baseline = 1000;
-  m->peak = 1000 + growth;
-  m->final = 1000;
-  m->noise_sd = 0;
-  m->min_detectable = threshold;
-  free(run->primary);
-  run->primary = lg_xstrdup(name);
-}
-
-/* A metric over a full sampled run: a baseline sample, `n` iterate samples
- * every 20 iterations with values f(k) for k = 0..n-1, and a teardown
- * sample back at f(0). The run must have no samples yet. The trend is
- * fitted from the window; slope overrides the fitted point slope when
- * finite (the gate reads the stored slope and re-judges the samples). */
-static lg_metric_t *lg_mkseries(lg_run_t *run, const char *name,
-                                double threshold, size_t n,
-                                double (*f)(size_t k), double slope) {
-  lg_run_sample_add(run, 0, 0, "baseline");
-  for (size_t k = 0; k < n; k++)
-    lg_run_sample_add(run, (long long)(20 * (k + 1)), 0, "iterate");
-  lg_run_sample_add(run, (long long)(20 * n), 0, "teardown");
-  run->iterations = run->iterations_done = (long long)(20 * n);
-  run->alpha = 0.01;
-  lg_metric_t *m = lg_run_metric_add(run, name);
-  m->v[0] = m->v[n + 1] = f(0);
-  for (size_t k = 0; k < n; k++)
-    m->v[k + 1] = f(k);
-  double *x = lg_xmalloc(run->nsamples * sizeof *x);
-  double *y = lg_xmalloc(run->nsamples * sizeof *y);
-  size_t w = lg_run_window(run, m, x, y);
-  m->fitted = lg_trend_fit(x, y, w, &m->trend) == 0;
-  free(x);
-  free(y);
-  if (isfinite(slope))
-    m->trend.slope = slope;
-  m->threshold = threshold;
-  m->min_detectable = threshold;
-  m->baseline = m->final = f(0);
-  m->noise_sd = 0;
-  free(run->primary);
-  run->primary = lg_xstrdup(name);
-  return m;
-}
-
-static lg_finding_t *lg_mkfinding(lg_run_t *run, const char *fn,
-                                  const char *file, int line, const char *obj) {
-  run->findings =
-      lg_xrealloc(run->findings, (run->nfindings + 1) * sizeof *run->findings);
-  lg_finding_t *f = &run->findings[run->nfindings++];
-  memset(f, 0, sizeof *f);
-  f->detector = lg_xstrdup("lsan");
-  f->kind = lg_xstrdup("direct-leak");
-  f->cls = LG_F_LEAK;
-  f->bytes = 64;
-  f->blocks = 1;
-  f->ours = 1;
-  f->nstacks = 1;
-  f->stacks = lg_xcalloc(1, sizeof *f->stacks);
-  f->stacks[0].title = lg_xstrdup("allocated from");
-  f->stacks[0].nframes = 2;
-  f->stacks[0].frames = lg_xcalloc(2, sizeof(lg_frame_t));
-  lg_frame_t *a = &f->stacks[0].frames[0], *b = &f->stacks[0].frames[1];
-  a->fn = lg_xstrdup("malloc");
-  a->obj = lg_xstrdup("/usr/lib/x86_64-linux-gnu/libasan.so.8");
-  b->fn = lg_xstrdup(fn);
-  b->file = lg_xstrdup(file);
-  b->line = line;
-  b->obj = lg_xstrdup(obj);
-  b->ours = 1;
-  f->first_our_frame = lg_frame_label(b);
-  return f;
-}
-
-static void lg_gate_mem(const lg_results_t *base, lg_results_t *cur) {
-  lg_baseline_t b;
-  lg_baseline_from_results(base, &b);
-  lg_gate(&b, "base", cur);
-  lg_baseline_free(&b);
-}
-
-static size_t lg_count(const lg_results_t *r, lg_gate_status_t st,
-                       const char *what) {
-  size_t n = 0;
-  for (size_t i = 0; i < r->ngate; i++)
-    n += r->gate[i].status == st &&
-         (!what || strcmp(r->gate[i].what, what) == 0);
-  return n;
-}
 
 /* ---- gate rules ---------------------------------------------------------- */
 
@@ -464,8 +335,10 @@ static void test_slim_baseline_round_trip(void) {
       rc == 0 ? (int)s2.runs[1].nmetrics + (int)s2.runs[1].nfindings : -1;
   /* through files: the slim file and the full results gate identically */
   lg_mkdirs(LG_TEST_TMP);
-  char *slim = lg_fmt("%s/slim.json", LG_TEST_TMP);
-  char *full = lg_fmt("%s/results.json", LG_TEST_TMP);
+  char *slim = check_defer_free(lg_fmt("%s/slim.json", LG_TEST_TMP));
+  char *full = check_defer_free(lg_fmt("%s/results.json", LG_TEST_TMP));
+  check_defer_remove(slim);
+  check_defer_remove(full);
   int saved = lg_baseline_save(&s1, slim, &err) == 0 &&
               lg_results_save(&base, full) == 0;
   lg_results_t cur = {0};
@@ -486,7 +359,7 @@ static void test_slim_baseline_round_trip(void) {
       lg_buf_addf(&t, "%s|%s|%s|%s\n", cur.gate[i].scenario, cur.gate[i].what,
                   lg_gate_status_name(cur.gate[i].status),
                   cur.gate[i].note ? cur.gate[i].note : "");
-    rows[k] = lg_buf_take(&t);
+    rows[k] = check_defer_free(lg_buf_take(&t));
   }
   int gate_ok = cur.gate_ok;
   lg_baseline_t s3;
@@ -506,8 +379,6 @@ static void test_slim_baseline_round_trip(void) {
     lg_baseline_free(&s2);
   lg_results_free(&base);
   lg_results_free(&cur);
-  free(slim);
-  free(full);
   ASSERT_EQ(rc, 0);
   ASSERT_TRUE(equal);
   ASSERT_EQ(nmetrics, 2);
@@ -519,8 +390,6 @@ static void test_slim_baseline_round_trip(void) {
   int missing =
       strstr(rows[0], "crashy.c@no-thread-join|verdict|missing") != NULL;
   int finding_rows = strstr(rows[0], "|finding|") != NULL;
-  free(rows[0]);
-  free(rows[1]);
   ASSERT_TRUE(same);
   ASSERT_TRUE(slope_reg);
   ASSERT_TRUE(missing);
@@ -569,285 +438,163 @@ static void test_gate_status_names(void) {
   ASSERT_STR_EQ(lg_verdict_name(LG_V_MISSED), "EXPECTED-LEAK-MISSED");
 }
 
-/* ---- one-time vs growing leaks ------------------------------------------ */
+/* ---- tolerances and the rows of runs on one side only ------------------- */
 
-static void test_leak_grows_rule(void) {
-  ASSERT_TRUE(!lg_leak_grows(24, 1, 2000, 16));         /* 24 B once */
-  ASSERT_TRUE(lg_leak_grows(24576000, 2000, 2000, 16)); /* 12 KB per call */
-  ASSERT_TRUE(lg_leak_grows(1280, 20, 2000, 16)); /* every 100th iteration */
-  ASSERT_TRUE(!lg_leak_grows(190, 19, 2000, 16));
-  ASSERT_TRUE(lg_leak_grows(48000, 1, 2000, 16)); /* one buffer realloc'ed */
-  ASSERT_TRUE(!lg_leak_grows(48000, 1, 2000, NAN));
-  /* Short smokes: a few blocks may be per process, not per iteration. */
-  ASSERT_TRUE(!lg_leak_grows(48, 2, 30, 16)); /* leveldown 6.1.1: 2 filters */
-  ASSERT_TRUE(!lg_leak_grows(64, 2, 40, 16));
-  ASSERT_TRUE(lg_leak_grows(1200, 12, 12, 16)); /* every call of 12 */
-  ASSERT_TRUE(lg_leak_grows(30, 3, 12, 16));    /* every fourth call */
-  ASSERT_TRUE(lg_leak_grows(150, 10, 200, 16)); /* the cap: 10 of 200 */
-  ASSERT_TRUE(!lg_leak_grows(90, 9, 200, 16));
-  ASSERT_TRUE(lg_leak_grows(24, 1, 0, 16)); /* no iterations: no evidence */
-  ASSERT_TRUE(lg_leak_grows(-1, -1, 2000, 16));
+static void lg_results_fini(void *r) {
+  lg_results_free(r);
 }
 
-static char *lg_fixture(const char *name) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", LG_FIXTURES, name);
-  char *s = lg_read_file(path, NULL);
-  if (!s)
-    fprintf(stderr, "missing fixture %s\n", path);
-  return s;
+/* Two result sets (base, cur) released after the test, pass or fail. */
+static lg_results_t *lg_new_results(void) {
+  return check_alloc(sizeof(lg_results_t), lg_results_fini);
 }
 
-static char *const lg_ours[] = {(char *)"/addon/src/", (char *)"/core/src/",
-                                (char *)"evstore.node"};
-#define LG_NOURS 3
+/* Gates cur against the reduction of base with the tolerance object `tol`
+ * (JSON text; NULL: the defaults). */
+static void lg_gate_tol(const lg_results_t *base, lg_results_t *cur,
+                        const char *tol) {
+  lg_baseline_t b;
+  lg_baseline_from_results(base, &b);
+  if (tol)
+    b.tolerance = json_loads(tol, 0, NULL);
+  lg_gate(&b, "base", cur);
+  lg_baseline_free(&b);
+}
 
-static void test_once_vs_growing_lsan(void) {
-  /* lsan_once.log: 24 B in 1 object at exit (addon_store_new, once), a
-   * 12 KiB-per-call leak (2000 objects), and one site split into 21 records
-   * of 1 object each. */
-  char *log = lg_fixture("lsan_once.log");
-  ASSERT_TRUE(log != NULL);
-  lg_run_t run;
-  memset(&run, 0, sizeof run);
-  run.variant = lg_xstrdup("asan");
-  run.iterations_done = 2000;
-  lg_findings_t fs = {0};
-  lg_parse_sanitizer(log, "asan.1", &fs);
-  free(log);
-  for (size_t i = 0; i < fs.n; i++)
-    lg_attribute(&fs.v[i], lg_ours, LG_NOURS, NULL, 0);
-  run.findings = fs.v;
-  run.nfindings = fs.n;
-  lg_manifest_t m;
-  memset(&m, 0, sizeof m);
-  m.once = LG_ONCE_WARN;
-  lg_scenario_t sc;
-  memset(&sc, 0, sizeof sc);
-  sc.once = LG_ONCE_INHERIT;
-  lg_buf_t warn = {0};
-  lg_leakclass_run(&m, &sc, &run, &warn);
-  size_t n = run.nfindings;
-  lg_fclass_t c0 = n > 0 ? run.findings[0].cls : LG_F_INFO;
-  lg_fclass_t c1 = n > 1 ? run.findings[1].cls : LG_F_INFO;
-  size_t split_leak = 0;
-  for (size_t i = 2; i < n; i++)
-    split_leak += run.findings[i].cls == LG_F_LEAK;
-  char *reason = n ? lg_finding_reason(&run.findings[0]) : NULL;
-  char *w = lg_buf_take(&warn);
-  lg_verdict_t warn_v = lg_once_verdict(&m, &sc);
-  sc.once = LG_ONCE_FAIL;
-  lg_verdict_t fail_v = lg_once_verdict(&m, &sc);
-  /* Evidence: one reason per site, largest first; the split site once. */
-  lg_leak_group_t *g;
-  size_t ng = lg_leak_groups(&run, NULL, &g, NULL), split = ng;
-  int sorted = 1;
-  for (size_t k = 0; k < ng; k++) {
-    sorted &= k == 0 || g[k - 1].bytes >= g[k].bytes;
-    if (g[k].records == 21)
-      split = k;
+/* The gate row `what` of cur, or NULL. */
+static const lg_gate_row_t *lg_row_of(const lg_results_t *cur,
+                                      const char *what) {
+  for (size_t i = 0; i < cur->ngate; i++)
+    if (strcmp(cur->gate[i].what, what) == 0)
+      return &cur->gate[i];
+  return NULL;
+}
+
+/* One C run on each side with a judged mallocInUse (threshold, and so
+ * smallest detectable leak, 16 B/it): slopes bs -> cs and held peak growths
+ * bg -> cg. Returns the status of row `what`, -1 without one; *tol_out is
+ * the row's tolerance. */
+static int lg_gate_metric_status(double bs, double cs, double bg, double cg,
+                                 const char *tol, const char *what,
+                                 double *tol_out) {
+  lg_results_t *base = lg_new_results(), *cur = lg_new_results();
+  lg_mkmetric(lg_mkrun(base, "x.c", "asan", "pass", LG_V_PASS), "mallocInUse",
+              bs, 16, bg);
+  lg_mkmetric(lg_mkrun(cur, "x.c", "asan", "pass", LG_V_PASS), "mallocInUse",
+              cs, 16, cg);
+  lg_gate_tol(base, cur, tol);
+  const lg_gate_row_t *g = lg_row_of(cur, what);
+  if (tol_out)
+    *tol_out = g ? g->tolerance : NAN;
+  int st = g ? (int)g->status : -1;
+  /* gate_ok follows the rows: false exactly when one is a regression */
+  if (cur->gate_ok != (lg_count(cur, LG_G_REGRESSION, NULL) == 0))
+    return -2;
+  return st;
+}
+
+#define LG_SLOPE "mallocInUse slope /it"
+#define LG_PEAK "mallocInUse peak growth"
+
+/* Slope rule: regression above baseline + tolerance, improvement below
+ * baseline - tolerance (only when the baseline slope exceeds the
+ * tolerance), otherwise ok. Default tolerance max(0.5 x |baseline|, the
+ * baseline's smallest detectable leak); the baseline's "tolerance" object
+ * sets slope_rel and slope_abs, per metric before global. */
+static void test_slope_tolerance(void) {
+  double t = 0;
+  /* baseline 100 B/it: tolerance max(50, 16) = 50 */
+  ASSERT_EQ(lg_gate_metric_status(100, 149, 0, 0, NULL, LG_SLOPE, &t), LG_G_OK);
+  ASSERT_DBL_NEAR(t, 50, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(100, 151, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_REGRESSION);
+  ASSERT_EQ(lg_gate_metric_status(100, 51, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_OK);
+  ASSERT_EQ(lg_gate_metric_status(100, 49, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_IMPROVEMENT);
+  /* baseline 10 B/it: tolerance is the smallest detectable leak, 16 */
+  ASSERT_EQ(lg_gate_metric_status(10, 25, 0, 0, NULL, LG_SLOPE, &t), LG_G_OK);
+  ASSERT_DBL_NEAR(t, 16, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(10, 27, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_REGRESSION);
+  /* a fall is an improvement only from a baseline above the tolerance */
+  ASSERT_EQ(lg_gate_metric_status(10, -10, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_OK);
+  ASSERT_EQ(lg_gate_metric_status(20, 3, 0, 0, NULL, LG_SLOPE, NULL),
+            LG_G_IMPROVEMENT);
+  /* slope_rel 0.1: max(10, 16) = 16 */
+  const char *rel = "{\"slope_rel\": 0.1}";
+  ASSERT_EQ(lg_gate_metric_status(100, 115, 0, 0, rel, LG_SLOPE, &t), LG_G_OK);
+  ASSERT_DBL_NEAR(t, 16, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(100, 117, 0, 0, rel, LG_SLOPE, NULL),
+            LG_G_REGRESSION);
+  /* slope_abs for this metric (before the global one): max(50, 100) */
+  const char *abs_t = "{\"slope_abs\": 1000, \"metrics\": "
+                      "{\"mallocInUse\": {\"slope_abs\": 100}}}";
+  ASSERT_EQ(lg_gate_metric_status(100, 199, 0, 0, abs_t, LG_SLOPE, &t),
+            LG_G_OK);
+  ASSERT_DBL_NEAR(t, 100, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(100, 201, 0, 0, abs_t, LG_SLOPE, NULL),
+            LG_G_REGRESSION);
+  /* the global one when the metric has none */
+  ASSERT_EQ(lg_gate_metric_status(100, 1099, 0, 0, "{\"slope_abs\": 1000}",
+                                  LG_SLOPE, &t),
+            LG_G_OK);
+  ASSERT_DBL_NEAR(t, 1000, 1e-9);
+}
+
+/* Peak rule: regression above baseline + tolerance, improvement below
+ * baseline - tolerance, otherwise ok. Default tolerance 0.25 x |baseline
+ * growth| + 4 x its noise sd (0 here); peak_rel and peak_abs override. */
+static void test_peak_tolerance(void) {
+  double t = 0;
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1249, NULL, LG_PEAK, &t),
+            LG_G_OK);
+  ASSERT_DBL_NEAR(t, 250, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1251, NULL, LG_PEAK, NULL),
+            LG_G_REGRESSION);
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 751, NULL, LG_PEAK, NULL),
+            LG_G_OK);
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 749, NULL, LG_PEAK, NULL),
+            LG_G_IMPROVEMENT);
+  const char *tol = "{\"peak_rel\": 0, \"metrics\": "
+                    "{\"mallocInUse\": {\"peak_abs\": 10}}}";
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1009, tol, LG_PEAK, &t), LG_G_OK);
+  ASSERT_DBL_NEAR(t, 10, 1e-9);
+  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1011, tol, LG_PEAK, NULL),
+            LG_G_REGRESSION);
+}
+
+/* Runs on one side only: new and passing -> new; new and failing ->
+ * regression; in the baseline but not run -> missing (not a regression).
+ * A new one-time leak is listed as new, any other new finding is a
+ * regression. */
+static void test_one_sided_rows(void) {
+  lg_results_t *base = lg_new_results(), *cur = lg_new_results();
+  lg_mkrun(base, "gone.c", "asan", "pass", LG_V_PASS);
+  lg_mkrun(cur, "new-pass.c", "asan", "pass", LG_V_PASS);
+  lg_gate_tol(base, cur, NULL);
+  ASSERT_TRUE(cur->gate_ok);
+  ASSERT_EQ(cur->ngate, 2);
+  ASSERT_EQ(lg_count(cur, LG_G_NEW, "verdict"), 1);
+  ASSERT_EQ(lg_count(cur, LG_G_MISSING, "verdict"), 1);
+  ASSERT_STR_EQ(cur->gate[1].scenario, "gone.c");
+  lg_mkrun(cur, "new-fail.c", "asan", "pass", LG_V_CRASH);
+  lg_gate_tol(base, cur, NULL);
+  ASSERT_TRUE(!cur->gate_ok);
+  ASSERT_EQ(lg_count(cur, LG_G_REGRESSION, "verdict"), 1);
+  ASSERT_EQ(lg_count(cur, LG_G_NEW, "verdict"), 1);
+
+  for (int once = 0; once < 2; once++) {
+    lg_results_t *b = lg_new_results(), *c = lg_new_results();
+    lg_mkrun(b, "x.c", "asan", "pass", LG_V_PASS);
+    lg_run_t *run = lg_mkrun(c, "x.c", "asan", "pass", LG_V_PASS);
+    lg_mkfinding(run, "addon_open", "/r/addon/src/addon.c", 12, "x.node");
+    run->findings[0].cls = once ? LG_F_ONCE : LG_F_LEAK;
+    lg_gate_tol(b, c, NULL);
+    ASSERT_EQ(c->gate_ok, once);
+    ASSERT_EQ(lg_count(c, once ? LG_G_NEW : LG_G_REGRESSION, "finding"), 1);
   }
-  char *split_reason =
-      split < ng ? lg_leak_group_reason(&run, &g[split]) : NULL;
-  free(g);
-  /* 21 one-block records scale with 2000 iterations (1%), not with 20000 */
-  run.iterations_done = 20000;
-  lg_leakclass_run(&m, &sc, &run, NULL);
-  lg_fclass_t c2 = n > 2 ? run.findings[2].cls : LG_F_INFO;
-  lg_run_free(&run);
-  ASSERT_EQ(n, 23);
-  ASSERT_EQ(ng, 3);
-  ASSERT_TRUE(sorted);
-  ASSERT_TRUE(split_reason &&
-              strstr(split_reason, "in 21 blocks, 21 stacks) at "));
-  free(split_reason);
-  ASSERT_EQ(c0, LG_F_ONCE);
-  ASSERT_EQ(c1, LG_F_LEAK);
-  ASSERT_EQ(split_leak, 21); /* 21 blocks >= 1% of 2000 iterations */
-  ASSERT_STR_EQ(reason, "lsan direct-leak: leaked once, 24 B in 1 block at "
-                        "addon_store_new addon.c:57");
-  ASSERT_TRUE(w &&
-              strstr(w, "warning (\"once\": \"warn\"): lsan direct-leak: "
-                        "leaked once, 24 B in 1 block at addon_store_new"));
-  /* only the one-time leak warns, once */
-  ASSERT_TRUE(w && strstr(w, "warning") == strrchr(w, ';') + 2);
-  free(reason);
-  free(w);
-  ASSERT_EQ(warn_v, LG_V_PASS);
-  ASSERT_EQ(fail_v, LG_V_LEAK);
-  ASSERT_EQ(c2, LG_F_ONCE);
-}
-
-/* What a once-leaked object holds is leaked once with it, however many
- * blocks (indirect leaks); with a growing direct leak, indirect ones are
- * judged on their own counts. */
-static void test_indirect_follows_direct(void) {
-  for (int growing = 0; growing < 2; growing++) {
-    lg_run_t run;
-    memset(&run, 0, sizeof run);
-    run.variant = lg_xstrdup("asan");
-    run.iterations_done = 3000;
-    lg_finding_t *d =
-        lg_mkfinding(&run, "table_new", "/r/addon/src/table.c", 10, "t.node");
-    d->blocks = growing ? 3000 : 1;
-    d->bytes = d->blocks * 48;
-    lg_finding_t *ind =
-        lg_mkfinding(&run, "bucket_new", "/r/addon/src/table.c", 30, "t.node");
-    free(ind->kind);
-    ind->kind = lg_xstrdup("indirect-leak");
-    ind->blocks = 60; /* 2% of the iterations: growing on its own counts */
-    ind->bytes = 60 * 32;
-    lg_manifest_t m;
-    memset(&m, 0, sizeof m);
-    m.once = LG_ONCE_FAIL;
-    lg_leakclass_run(&m, NULL, &run, NULL);
-    lg_fclass_t cd = run.findings[0].cls, ci = run.findings[1].cls;
-    lg_run_free(&run);
-    ASSERT_EQ(cd, growing ? LG_F_LEAK : LG_F_ONCE);
-    ASSERT_EQ(ci, growing ? LG_F_LEAK : LG_F_ONCE);
-  }
-}
-
-static void test_once_vs_growing_valgrind(void) {
-  size_t len = 0;
-  char path[1024];
-  snprintf(path, sizeof path, "%s/vg_napi.xml", LG_FIXTURES);
-  char *xml = lg_read_file(path, &len);
-  ASSERT_TRUE(xml != NULL);
-  lg_findings_t fs = {0};
-  char *e = lg_parse_valgrind_xml(xml, len, "vg.1.xml", &fs);
-  free(xml);
-  ASSERT_TRUE(e == NULL);
-  for (size_t i = 0; i < fs.n; i++)
-    lg_attribute(&fs.v[i], lg_ours, LG_NOURS, NULL, 0);
-  lg_run_t run;
-  memset(&run, 0, sizeof run);
-  run.variant = lg_xstrdup("valgrind");
-  run.iterations_done = 40;
-  run.findings = fs.v;
-  run.nfindings = fs.n;
-  lg_manifest_t m;
-  memset(&m, 0, sizeof m);
-  m.once = LG_ONCE_FAIL;
-  lg_leakclass_run(&m, NULL, &run, NULL);
-  /* [0] node's block for napi_create_external: not ours, left alone;
-   * [1] addon_store_new's own 24 B once; [2] 40 blocks over 40 iterations */
-  int ok = run.nfindings == 3 && run.findings[0].cls == LG_F_LEAK &&
-           !run.findings[0].ours && run.findings[1].cls == LG_F_ONCE &&
-           run.findings[1].ours && run.findings[2].cls == LG_F_LEAK &&
-           run.findings[2].ours;
-  lg_run_free(&run);
-  ASSERT_TRUE(ok);
-}
-
-/* ---- allocations made by node on the addon's behalf ---------------------- */
-
-static void test_napi_attribution_lsan(void) {
-  char *log = lg_fixture("lsan_napi.log");
-  ASSERT_TRUE(log != NULL);
-  lg_findings_t fs = {0};
-  lg_parse_sanitizer(log, "asan.7", &fs);
-  free(log);
-  ASSERT_EQ(fs.n, 2);
-  char *const skip[] = {(char *)"evs__malloc"};
-  for (size_t i = 0; i < fs.n; i++)
-    lg_attribute(&fs.v[i], lg_ours, LG_NOURS, skip, 1);
-  /* [0]: malloc <- operator new <- v8impl::(anon)::Reference::New <-
-   *      napi_create_external <- addon_wrap_store (ours): node's */
-  lg_finding_t *f = &fs.v[0];
-  int node = !f->ours && f->first_our_frame &&
-             strncmp(f->first_our_frame, "addon_wrap_store (", 18) == 0 &&
-             strstr(f->message, "allocated inside node by "
-                                "napi_create_external for addon_wrap_store");
-  /* [1]: malloc <- evs__malloc <- addon_finalize_store (ours) <- node's
-   *      finalizer machinery: allocated by our frame, ours */
-  lg_finding_t *g = &fs.v[1];
-  int ours = g->ours && strcmp(g->first_our_frame,
-                               "addon_finalize_store addon.c:212") == 0;
-  /* idempotent: the note is not added twice */
-  lg_attribute(f, lg_ours, LG_NOURS, skip, 1);
-  const char *p = strstr(f->message, "allocated inside node");
-  int once = p && !strstr(p + 1, "allocated inside node");
-  /* the same stack without node's frames is ours */
-  lg_stack_t *s = &f->stacks[0];
-  for (size_t j = 0; j < s->nframes; j++)
-    if (lg_frame_is_node(&s->frames[j])) {
-      free(s->frames[j].fn);
-      s->frames[j].fn = lg_xstrdup("libfoo_alloc");
-      free(s->frames[j].obj);
-      s->frames[j].obj = lg_xstrdup("/usr/lib/libfoo.so");
-    }
-  lg_attribute(f, lg_ours, LG_NOURS, skip, 1);
-  int plain = f->ours;
-  lg_findings_free(&fs);
-  ASSERT_TRUE(node);
-  ASSERT_TRUE(ours);
-  ASSERT_TRUE(once);
-  ASSERT_TRUE(plain);
-}
-
-static void test_napi_attribution_valgrind(void) {
-  size_t len = 0;
-  char path[1024];
-  snprintf(path, sizeof path, "%s/vg_napi.xml", LG_FIXTURES);
-  char *xml = lg_read_file(path, &len);
-  ASSERT_TRUE(xml != NULL);
-  lg_findings_t fs = {0};
-  char *e = lg_parse_valgrind_xml(xml, len, "vg.1.xml", &fs);
-  free(xml);
-  ASSERT_TRUE(e == NULL);
-  ASSERT_EQ(fs.n, 3);
-  for (size_t i = 0; i < fs.n; i++)
-    lg_attribute(&fs.v[i], lg_ours, LG_NOURS, NULL, 0);
-  int node = !fs.v[0].ours && fs.v[0].first_our_frame &&
-             strstr(fs.v[0].first_our_frame, "addon_wrap_store") &&
-             strstr(fs.v[0].message, "by napi_create_external");
-  int ours1 = fs.v[1].ours, ours2 = fs.v[2].ours;
-  lg_findings_free(&fs);
-  ASSERT_TRUE(node);
-  ASSERT_TRUE(ours1);
-  ASSERT_TRUE(ours2);
-}
-
-/* The analysis applies the "once" policy: a one-time leak of ours is a
- * warning under "warn" and a LEAK (with its own wording) under "fail"; a
- * growing one is a LEAK under both. */
-static void test_once_policy_in_analysis(void) {
-  for (int fail = 0; fail < 2; fail++)
-    for (int grows = 0; grows < 2; grows++) {
-      lg_manifest_t m;
-      memset(&m, 0, sizeof m);
-      m.once = fail ? LG_ONCE_FAIL : LG_ONCE_WARN;
-      m.alpha = 0.01;
-      lg_results_t r = {0};
-      lg_run_t *run = lg_mkrun(&r, "store-open.c", "asan", "pass", LG_V_PASS);
-      lg_finding_t *f = lg_mkfinding(run, "addon_store_new",
-                                     "/r/addon/src/addon.c", 57, "x.node");
-      f->bytes = grows ? 24 * 2000 : 24;
-      f->blocks = grows ? 2000 : 1;
-      /* A complete run: a judged window long enough for the trend rule. */
-      for (long long it = 100; it <= 2000; it += 100)
-        lg_run_sample_add(run, it, (double)it, "iterate");
-      lg_probe_info_t pi;
-      memset(&pi, 0, sizeof pi);
-      pi.has_end = 1;
-      pi.last_i = pi.end_i = 2000;
-      pi.end_status = (char *)"ok";
-      pi.last_phase = (char *)"teardown";
-      lg_analyze_run(&m, NULL, NULL, &pi, NULL, NULL, run);
-      lg_verdict_t v = run->verdict;
-      lg_fclass_t cls = run->findings[0].cls;
-      char *ev = lg_xstrdup(run->evidence);
-      lg_results_free(&r);
-      ASSERT_EQ(cls, grows ? LG_F_LEAK : LG_F_ONCE);
-      ASSERT_EQ(v, grows || fail ? LG_V_LEAK : LG_V_PASS);
-      int says = strstr(ev, "leaked once, 24 B in 1 block at addon_store_new "
-                            "addon.c:57") != NULL;
-      int warns = strstr(ev, "warning (\"once\": \"warn\")") != NULL;
-      free(ev);
-      ASSERT_EQ(says, !grows);
-      ASSERT_EQ(warns, !grows && !fail);
-    }
 }
 
 static const check_case_t cases[] = {
@@ -864,13 +611,9 @@ static const check_case_t cases[] = {
     {"duplicate_stacks_one_row", test_duplicate_stacks_one_row},
     {"slim_baseline_round_trip", test_slim_baseline_round_trip},
     {"gate_status_names", test_gate_status_names},
-    {"leak_grows_rule", test_leak_grows_rule},
-    {"once_policy_in_analysis", test_once_policy_in_analysis},
-    {"once_vs_growing_lsan", test_once_vs_growing_lsan},
-    {"indirect_follows_direct", test_indirect_follows_direct},
-    {"once_vs_growing_valgrind", test_once_vs_growing_valgrind},
-    {"napi_attribution_lsan", test_napi_attribution_lsan},
-    {"napi_attribution_valgrind", test_napi_attribution_valgrind},
+    {"slope_tolerance", test_slope_tolerance},
+    {"peak_tolerance", test_peak_tolerance},
+    {"one_sided_rows", test_one_sided_rows},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)

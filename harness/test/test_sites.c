@@ -60,14 +60,19 @@ static void t_site_set(t_table_t *t, int i, uint64_t pc0, uint64_t pc1,
   t->site[i].blocks_fp = bytes / 100 * LG_SITES_BLOCK_ONE;
 }
 
-static char t_dir[512];
+static void t_rmtree(void *dir) {
+  lg_rmtree(dir);
+  free(dir);
+}
 
+/* A fresh directory LG_TEST_TMP/<name>, removed after the test, passed or
+ * failed (check_defer); NULL when it cannot be made. */
 static const char *t_fresh_dir(const char *name) {
-  snprintf(t_dir, sizeof t_dir, "%s/%s", LG_TEST_TMP, name);
-  lg_rmtree(t_dir);
-  if (lg_mkdirs(t_dir) != 0)
+  char *dir = check_defer(t_rmtree, lg_fmt("%s/%s", LG_TEST_TMP, name));
+  lg_rmtree(dir);
+  if (lg_mkdirs(dir) != 0)
     return NULL;
-  return t_dir;
+  return dir;
 }
 
 static int t_write(const char *path, const void *data, size_t len) {
@@ -229,7 +234,6 @@ static void test_attribute_names_functions(void) {
   ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), 1);
   ASSERT_TRUE(strstr(rep.summary, "from t_wrapper_alloc (") != NULL);
   lg_sites_report_free(&rep);
-  lg_rmtree(dir);
 }
 
 static void test_attribute_without_snapshots_or_broken(void) {
@@ -254,7 +258,6 @@ static void test_attribute_without_snapshots_or_broken(void) {
   ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), -1);
   ASSERT_TRUE(err && strstr(err, "heap-sites.maps"));
   free(err);
-  lg_rmtree(dir);
 }
 
 /* Files the scenario controls may be anything: a FIFO or a link to a device
@@ -297,7 +300,6 @@ static void test_attribute_hostile_files(void) {
   ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), 1);
   ASSERT_TRUE(strstr(rep.summary, "from module-fifo+0x") != NULL);
   lg_sites_report_free(&rep);
-  lg_rmtree(dir);
 }
 
 /* A LEAK run with a native metric flagged gets the attribution in its
@@ -333,7 +335,6 @@ static void test_explain_leak_only(void) {
     snprintf(p, sizeof p, "%s.maps", sites);
     ASSERT_TRUE(!lg_is_file(p));
     lg_run_free(&run);
-    lg_rmtree(dir);
   }
 }
 
