@@ -41,7 +41,7 @@ static void addon_worker_release(addon_worker_t *w, bool store_closing) {
     memset(&w->final_status, 0, sizeof w->final_status);
   w->final_status.running = false;
   addon_js_enter(d);
-  evs_worker_stop(w->core);
+  evs_worker_close(w->core);
   evs_worker_free(w->core);
   addon_js_leave(d);
   w->core = NULL;
@@ -131,8 +131,8 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   if (w == NULL)
     return addon_throw_core(env, EVS_ENOMEM, "Worker.bootstrap()");
   addon_js_enter(addon_store_delivery(s));
-  rc = evs_worker_bootstrap(addon_store_core(s), pattern, pattern_len,
-                            (uint32_t)cap_d, &w->core);
+  rc = evs_worker_open(addon_store_core(s), pattern, pattern_len,
+                       (uint32_t)cap_d, &w->core);
   addon_js_leave(addon_store_delivery(s));
   if (rc != EVS_OK) {
     free(w);

@@ -34,11 +34,11 @@ struct RingQueue {
   static constexpr const char *kName = "ring";
   evs_queue_t *q = nullptr;
   RingQueue() {
-    if (evs_queue_create(nullptr, &q) != EVS_OK)
+    if (evs_queue_open(nullptr, &q) != EVS_OK)
       std::abort();
   }
   ~RingQueue() {
-    evs_queue_destroy(q);
+    evs_queue_free(q);
   }
   RingQueue(const RingQueue &) = delete;
   RingQueue &operator=(const RingQueue &) = delete;
@@ -295,8 +295,8 @@ void BM_WorkerPollComplete(benchmark::State &state) {
     evs_store_t *s = nullptr;
     evs_worker_t *w = nullptr;
     if (evs_store_open(nullptr, &s) != EVS_OK ||
-        evs_worker_bootstrap(s, "/bench/**", 9, n, &w) != EVS_OK) {
-      state.SkipWithError("open/bootstrap failed");
+        evs_worker_open(s, "/bench/**", 9, n, &w) != EVS_OK) {
+      state.SkipWithError("store or worker open failed");
       evs_store_free(s);
       break;
     }
@@ -415,7 +415,7 @@ void BM_Footprint(benchmark::State &state) {
     evs_store_free(s);
     b0 = core_live_bytes();
     evs_queue_t *q = nullptr;
-    if (evs_queue_create(nullptr, &q) != EVS_OK) {
+    if (evs_queue_open(nullptr, &q) != EVS_OK) {
       state.SkipWithError("queue failed");
       break;
     }
@@ -427,7 +427,7 @@ void BM_Footprint(benchmark::State &state) {
       evs_queue_push(q, EVS_EVENT_SET, i, kPath, sizeof(kPath) - 1, kValue,
                      sizeof(kValue) - 1);
     evs_queue_stats(q, &qs);
-    evs_queue_destroy(q);
+    evs_queue_free(q);
     double slot = static_cast<double>(queue_bytes - qs.value_ring_bytes) /
                   static_cast<double>(qs.slots);
     double value = qs.pending ? static_cast<double>(qs.value_bytes_in_use) /

@@ -309,7 +309,7 @@ static int is_pow2(uint64_t v) {
   return v != 0 && (v & (v - 1)) == 0;
 }
 
-int evs_queue_create(const evs_queue_config_t *cfg, evs_queue_t **out) {
+int evs_queue_open(const evs_queue_config_t *cfg, evs_queue_t **out) {
   uint64_t nslots = cfg && cfg->slots ? cfg->slots : EVS_QUEUE_DEFAULT_SLOTS;
   uint64_t vcap = cfg && cfg->value_ring_bytes ? cfg->value_ring_bytes
                                                : EVS_QUEUE_DEFAULT_VALUE_RING;
@@ -357,7 +357,7 @@ fail:
   return rc;
 }
 
-void evs_queue_destroy(evs_queue_t *q) {
+void evs_queue_free(evs_queue_t *q) {
   if (q == NULL)
     return;
   pthread_cond_destroy(&q->space_cv);

@@ -191,7 +191,7 @@ int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out) {
   if (s == NULL)
     return EVS_ENOMEM;
   evs_queue_config_t qc = {c.queue_slots, c.value_ring_bytes};
-  rc = evs_queue_create(&qc, &s->q);
+  rc = evs_queue_open(&qc, &s->q);
   if (rc != EVS_OK)
     goto fail;
   rc = EVS_ENOMEM;
@@ -233,7 +233,7 @@ fail_lock:
 fail_buckets:
   evs__free(s->buckets);
 fail_queue:
-  evs_queue_destroy(s->q);
+  evs_queue_free(s->q);
 fail:
   evs__free(s);
   return rc;
@@ -604,7 +604,7 @@ int evs_store_close(evs_store_t *s, evs_close_mode_t mode) {
   evs__free(s->buckets);
   s->buckets = NULL;
   s->count = 0;
-  evs_queue_destroy(s->q);
+  evs_queue_free(s->q);
   s->q = NULL;
   s->state = ST_CLOSED;
   pthread_cond_broadcast(&s->idle_cv);

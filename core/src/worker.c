@@ -69,8 +69,8 @@ static void on_event(const evs_event_t *ev, void *ud) {
   pthread_mutex_unlock(&w->mu);
 }
 
-int evs_worker_bootstrap(evs_store_t *store, const char *pattern, size_t plen,
-                         uint32_t capacity, evs_worker_t **out) {
+int evs_worker_open(evs_store_t *store, const char *pattern, size_t plen,
+                    uint32_t capacity, evs_worker_t **out) {
   if (store == NULL || out == NULL)
     return EVS_EINVAL;
   int rc = evs_pattern_validate(pattern, plen);
@@ -219,7 +219,7 @@ void evs_string_free(char *s) {
     evs__free(s); /* planted defect */
 }
 
-int evs_worker_stop(evs_worker_t *w) {
+int evs_worker_close(evs_worker_t *w) {
   if (w == NULL)
     return EVS_EINVAL;
   pthread_mutex_lock(&w->mu);
@@ -235,7 +235,7 @@ int evs_worker_stop(evs_worker_t *w) {
 void evs_worker_free(evs_worker_t *w) {
   if (w == NULL)
     return;
-  evs_worker_stop(w);
+  evs_worker_close(w);
   for (evs_step_node_t *n = w->head, *next; n; n = next) {
     next = n->next;
     evs__free(n->ev.path);

@@ -220,7 +220,7 @@ static int unchanged_no_subs(void *c) {
 
 static int op_bootstrap(void *c) {
   ctx_t *x = c;
-  return evs_worker_bootstrap(x->s, S("/jobs/**"), 64, &x->w);
+  return evs_worker_open(x->s, S("/jobs/**"), 64, &x->w);
 }
 static void undo_bootstrap(void *c) {
   evs_worker_free(((ctx_t *)c)->w);
@@ -272,7 +272,7 @@ static void test_sweep_worker_ops(void) {
   ASSERT_EQ(evs_store_open(NULL, &x.s), EVS_OK);
   sweep_t boot = {op_bootstrap, undo_bootstrap, unchanged_no_subs};
   ASSERT_GE(sweep(&boot, &x), 3);
-  ASSERT_EQ(evs_worker_bootstrap(x.s, S("/jobs/**"), 64, &x.w), EVS_OK);
+  ASSERT_EQ(evs_worker_open(x.s, S("/jobs/**"), 64, &x.w), EVS_OK);
   for (int i = 0; i < 5; i++)
     ASSERT_EQ(evs_store_set(x.s, S("/jobs/j"), "payload", 7), EVS_OK);
   evs_worker_status_t st;
@@ -320,10 +320,10 @@ static void test_queue_create_sweep(void) {
   for (uint64_t n = 1;; n++) {
     evs_queue_t *q = NULL;
     evs_alloc_fail_nth(n);
-    int rc = evs_queue_create(NULL, &q);
+    int rc = evs_queue_open(NULL, &q);
     evs_alloc_fail_nth(0);
     if (rc == EVS_OK) {
-      evs_queue_destroy(q);
+      evs_queue_free(q);
       ASSERT_EQ(n, 4);
       break;
     }

@@ -31,7 +31,7 @@ static void test_poll_complete_status(void) {
   evs_store_t *s;
   evs_worker_t *w;
   ASSERT_EQ(evs_store_open(NULL, &s), EVS_OK);
-  ASSERT_EQ(evs_worker_bootstrap(s, S("/jobs/**"), 16, &w), EVS_OK);
+  ASSERT_EQ(evs_worker_open(s, S("/jobs/**"), 16, &w), EVS_OK);
   ASSERT_EQ(evs_store_set(s, S("/jobs/1"), "a", 1), EVS_OK);
   ASSERT_EQ(evs_store_set(s, S("/other"), "x", 1), EVS_OK);
   ASSERT_EQ(evs_store_set(s, S("/jobs/2/x"), "bb", 2), EVS_OK);
@@ -79,8 +79,8 @@ static void test_poll_complete_status(void) {
                       "\"completed\":2,\"failed\":1,\"dropped\":0}");
   evs_string_free(json);
 
-  ASSERT_EQ(evs_worker_stop(w), EVS_OK);
-  ASSERT_EQ(evs_worker_stop(w), EVS_OK);
+  ASSERT_EQ(evs_worker_close(w), EVS_OK);
+  ASSERT_EQ(evs_worker_close(w), EVS_OK);
   evs_worker_status(w, &st);
   ASSERT_TRUE(!st.running);
   ASSERT_EQ(evs_store_subscription_count(s), 0);
@@ -94,7 +94,7 @@ static void test_capacity_drops_and_free_with_events(void) {
   evs_store_t *s;
   evs_worker_t *w;
   ASSERT_EQ(evs_store_open(NULL, &s), EVS_OK);
-  ASSERT_EQ(evs_worker_bootstrap(s, S("/**"), 4, &w), EVS_OK);
+  ASSERT_EQ(evs_worker_open(s, S("/**"), 4, &w), EVS_OK);
   for (int i = 0; i < 10; i++)
     ASSERT_EQ(evs_store_set(s, S("/a"), "v", 1), EVS_OK);
   ASSERT_TRUE(wait_pending(w, 10));
@@ -124,15 +124,15 @@ static void test_bootstrap_errors(void) {
   evs_store_t *s;
   evs_worker_t *w = NULL;
   ASSERT_EQ(evs_store_open(NULL, &s), EVS_OK);
-  ASSERT_EQ(evs_worker_bootstrap(s, S("/a/**/b"), 4, &w), EVS_EPATTERN);
-  ASSERT_EQ(evs_worker_bootstrap(s, S("/a"), 0, &w), EVS_ERANGE);
-  ASSERT_EQ(evs_worker_bootstrap(NULL, S("/a"), 4, &w), EVS_EINVAL);
+  ASSERT_EQ(evs_worker_open(s, S("/a/**/b"), 4, &w), EVS_EPATTERN);
+  ASSERT_EQ(evs_worker_open(s, S("/a"), 0, &w), EVS_ERANGE);
+  ASSERT_EQ(evs_worker_open(NULL, S("/a"), 4, &w), EVS_EINVAL);
   ASSERT_TRUE(w == NULL);
   ASSERT_EQ(evs_worker_complete(NULL, 1, NULL), EVS_EINVAL);
   ASSERT_TRUE(evs_worker_status_json(NULL) == NULL);
   evs_string_free(NULL);
   evs_store_close(s, EVS_CLOSE_DELIVER);
-  ASSERT_EQ(evs_worker_bootstrap(s, S("/a"), 4, &w), EVS_ECLOSED);
+  ASSERT_EQ(evs_worker_open(s, S("/a"), 4, &w), EVS_ECLOSED);
   evs_store_free(s);
   ASSERT_UINT_EQ(live_blocks(), base);
 }

@@ -54,9 +54,8 @@ static int iterate(void *ctx, uint64_t i) {
                 EVS_EPATTERN);
   SCN_EXPECT_RC(evs_store_subscribe(s, c->longp, over, on_event, NULL, &id),
                 EVS_EPATHLEN);
-  SCN_EXPECT_RC(evs_worker_bootstrap(s, SCN_S("/jobs/**/x"), 8, &w),
-                EVS_EPATTERN);
-  SCN_EXPECT_RC(evs_worker_bootstrap(s, SCN_S("/jobs/**"), 0, &w), EVS_ERANGE);
+  SCN_EXPECT_RC(evs_worker_open(s, SCN_S("/jobs/**/x"), 8, &w), EVS_EPATTERN);
+  SCN_EXPECT_RC(evs_worker_open(s, SCN_S("/jobs/**"), 0, &w), EVS_ERANGE);
   SCN_EXPECT_RC(evs_store_unsubscribe(s, 1u << 30), EVS_ENOTFOUND);
   SCN_EXPECT_RC(evs_store_set(NULL, SCN_S("/a"), "v", 1), EVS_EINVAL);
   SCN_EXPECT(id == 0 && w == NULL && v == NULL);

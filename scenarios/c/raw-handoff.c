@@ -11,8 +11,7 @@ static evs_worker_t *worker;
 static int setup(void **ctx) {
   *ctx = NULL;
   SCN_EXPECT_RC(evs_store_open(NULL, &store), EVS_OK);
-  SCN_EXPECT_RC(evs_worker_bootstrap(store, SCN_S("/jobs/**"), 8, &worker),
-                EVS_OK);
+  SCN_EXPECT_RC(evs_worker_open(store, SCN_S("/jobs/**"), 8, &worker), EVS_OK);
   return 0;
 }
 

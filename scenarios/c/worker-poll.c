@@ -19,7 +19,7 @@ static int setup(void **ctx) {
 static int iterate(void *ctx, uint64_t i) {
   (void)ctx;
   evs_worker_t *w;
-  SCN_EXPECT_RC(evs_worker_bootstrap(store, SCN_S("/jobs/**"), 64, &w), EVS_OK);
+  SCN_EXPECT_RC(evs_worker_open(store, SCN_S("/jobs/**"), 64, &w), EVS_OK);
   char path[64], val[64];
   for (int k = 0; k < 20; k++) {
     int pn =
@@ -55,7 +55,7 @@ static int iterate(void *ctx, uint64_t i) {
   SCN_EXPECT(st.completed == ok && st.failed == failed && st.in_flight == 0 &&
              st.pending == 0 && st.running);
   SCN_EXPECT_RC(evs_worker_complete(w, 1, NULL), EVS_EUNKNOWNID);
-  SCN_EXPECT_RC(evs_worker_stop(w), EVS_OK);
+  SCN_EXPECT_RC(evs_worker_close(w), EVS_OK);
   evs_worker_free(w);
   return 0;
 }

@@ -20,7 +20,7 @@
  *
  * Arguments: the queue handle is never checked for NULL (this is the hot
  * path, reached only through the store); passing NULL, or a queue already
- * destroyed, is undefined behaviour. */
+ * freed, is undefined behaviour. */
 #ifndef EVSTORE_QUEUE_H
 #define EVSTORE_QUEUE_H
 
@@ -62,13 +62,13 @@ typedef struct evs_queue_stats_s {
 } evs_queue_stats_t;
 
 /* Creates a queue. `cfg` may be NULL for defaults. On success *out owns the
- * queue (free with evs_queue_destroy). Errors: EVS_EINVAL (out NULL),
+ * queue (free with evs_queue_free). Errors: EVS_EINVAL (out NULL),
  * EVS_ERANGE (sizes not powers of two or out of range), EVS_ENOMEM; *out is
  * untouched on error. Any thread. */
-int evs_queue_create(const evs_queue_config_t *cfg, evs_queue_t **out);
+int evs_queue_open(const evs_queue_config_t *cfg, evs_queue_t **out);
 
 /* Frees the queue. No thread may be using it. NULL is a no-op. */
-void evs_queue_destroy(evs_queue_t *q);
+void evs_queue_free(evs_queue_t *q);
 
 /* Producer: enqueues one event, copying path and value into the rings.
  * `path_len` must be <= EVS_PATH_MAX (not validated beyond that here).

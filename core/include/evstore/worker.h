@@ -45,9 +45,8 @@ typedef struct evs_worker_status_s {
  * listener of the store. Errors (nothing allocated, *out untouched):
  * EVS_EINVAL, EVS_ERANGE (capacity 0 or > 2^24), EVS_EPATHLEN, EVS_EPATTERN,
  * EVS_ENOMEM, EVS_ECLOSED. */
-int evs_worker_bootstrap(evs_store_t *store, const char *pattern,
-                         size_t pattern_len, uint32_t capacity,
-                         evs_worker_t **out);
+int evs_worker_open(evs_store_t *store, const char *pattern, size_t pattern_len,
+                    uint32_t capacity, evs_worker_t **out);
 
 /* Moves up to `max` pending step events, oldest first, into a new array owned
  * by the caller: *events (NULL when *count is 0) and *count. Release the array
@@ -87,7 +86,7 @@ void evs_string_free(char *s);
 /* Stops intake: unsubscribes from the store. Pending and in-flight events
  * stay pollable and completable. Idempotent; returns EVS_OK or EVS_EINVAL.
  * Any thread except a listener of the store. */
-int evs_worker_stop(evs_worker_t *w);
+int evs_worker_close(evs_worker_t *w);
 
 /* Stops the worker if needed and frees it with every event it still holds
  * (arrays already returned by evs_worker_poll stay the caller's). NULL is a
