@@ -95,8 +95,8 @@ static void lg_brun_from_run(const lg_run_t *run, const char *root,
      * byte counts). Node's heap and malloc peaks move with GC timing by far
      * more than any tolerance that would still mean something, and rss is
      * never deterministic: it moves in pages with the kernel's fault-around
-     * and the allocator's trimming (a clean control-noop.c measured 4 KiB
-     * in one run and 68 KiB in the next). Its ceiling is judged per run. */
+     * and the allocator's trimming (reports/bench/design-measurements.md,
+     * "Gate: no peak rule for rss"). Its ceiling is judged per run. */
     double held = lg_held_peak(run, m);
     int peak = complete &&
                (m->exact || (is_c && slope && strcmp(m->name, "rss") != 0)) &&
