@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "template.h" /* lg_expand_t, lg_expand, lg_leakgate_dir */
+
 /* Upper bounds that keep every derived figure far from overflow: any
  * iteration count, warm-up or sample interval (also after scaling), a scale
  * or timeout multiplier, a timeout in seconds. */
@@ -165,14 +167,6 @@ void lg_manifest_free(lg_manifest_t *m);
 const lg_variant_t *lg_manifest_variant(const lg_manifest_t *m,
                                         const char *name);
 
-/* The directory holding leakgate's own runtime files (probe.js,
- * liblgheap.so, presets.json, suppressions/): lib/leakgate above or beside
- * the running binary's directory (<prefix>/bin/leakgate ->
- * <prefix>/lib/leakgate when installed; build/<preset>/lib/leakgate, staged
- * by CMake, in a build tree). The {leakgate} token. Resolved once per
- * process; NULL when not found. Owned by the function, never freed. */
-const char *lg_leakgate_dir(void);
-
 /* An expanded path as the manifest means it: absolute as is, relative
  * against the manifest's directory (never against a run directory, the
  * working directory of the scenario). Returns a new string the caller
@@ -216,26 +210,5 @@ double lg_scenario_peak_ceiling(const lg_manifest_t *m, const lg_scenario_t *sc,
 /* Exact-check metric list (scenario's, else the defaults). */
 void lg_scenario_exact(const lg_manifest_t *m, const lg_scenario_t *sc,
                        char ***list, size_t *n);
-
-typedef struct lg_expand_s {
-  const char *root, *build, *run_dir, *out, *scenario, *variant;
-  const char *manifest_dir; /* NULL reads as "" */
-} lg_expand_t;
-
-/* Expands {root} {build} {run_dir} {out} {scenario} {variant}
- * {manifest_dir} {leakgate} {env:NAME}
- * {gcc-file:NAME} {clang-file:NAME} ({{ and }} are literal braces). Returns
- * a new string the caller frees, or NULL with *err set (caller frees):
- * unknown token, an unset environment variable, runtime not found. */
-char *lg_expand(const char *tmpl, const lg_expand_t *ctx, char **err);
-/* lg_expand_ex flag: {gcc-file:NAME} and {clang-file:NAME} fail ("not
- * resolved") instead of running the compiler through popen. */
-#define LG_EXPAND_NO_EXEC 1u
-/* lg_expand with LG_EXPAND_* flags (0: the same as it). */
-char *lg_expand_ex(const char *tmpl, const lg_expand_t *ctx, unsigned flags,
-                   char **err);
-/* Check of a template without expanding it: syntax, known tokens, and that
- * every {env:NAME} is set. NULL, or an error the caller frees. */
-char *lg_template_check(const char *tmpl);
 
 #endif
