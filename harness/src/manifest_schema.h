@@ -118,6 +118,9 @@ int lg_mkeys(lg_mctx_t *c, json_t *o, const char *path, const lg_mlevel_t *lv);
 int lg_mstring(lg_mctx_t *c, json_t *v, const char *full, char **out);
 int lg_mstrv(lg_mctx_t *c, json_t *v, const char *full, char ***out, size_t *n);
 
+/* Prints the schema as Markdown (docs/manifest-schema.md) to f. */
+void lg_manifest_schema_doc(FILE *f);
+
 /* ---- manifest_rules.c: the readers and hooks the tables name ---------- */
 
 /* The object form of a threshold (its keys, for the check and the doc). */
