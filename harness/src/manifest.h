@@ -1,12 +1,21 @@
 /* The scenario manifest (scenarios/manifest.json): scenarios, variants as
- * data, defaults and the selftest matrix. The schema is documented in
- * harness/README.md. Loading validates everything up front so that a bad
- * manifest is a one-line configuration error (exit 2) naming the file, the
- * key and what was expected. */
+ * data, defaults and the selftest matrix. The schema is a table
+ * (manifest_schema.h), printed as docs/manifest-schema.md. Loading
+ * validates everything up front so that a bad manifest is a one-line
+ * configuration error (exit 2) naming the file, the key and what was
+ * expected.
+ *
+ * A loaded lg_manifest_t owns every string and array it points to; the
+ * look-ups below return pointers into it (borrowed: valid until
+ * lg_manifest_free). Loading uses process-wide caches (template.h): one
+ * thread at a time. The look-ups only read the manifest: any thread may
+ * call them while no thread modifies it. */
 #ifndef LG_MANIFEST_H
 #define LG_MANIFEST_H
 
 #include <stddef.h>
+
+#include "template.h" /* lg_expand_t, lg_expand, lg_leakgate_dir */
 
 /* Upper bounds that keep every derived figure far from overflow: any
  * iteration count, warm-up or sample interval (also after scaling), a scale
@@ -143,8 +152,11 @@ typedef struct lg_manifest_s {
   size_t ndefects;
 } lg_manifest_t;
 
-/* Loads and validates. Returns 0, or -1 with *err ("FILE: key 'K': expected
- * ...") for the caller to print and free. */
+/* Loads and validates the manifest at path; root is the {root} of its
+ * templates. Returns 0 with *m filled (release it with lg_manifest_free),
+ * or -1 with *err set to a one-line message ("FILE: key 'K': expected
+ * ...") for the caller to print and free. On -1 nothing the load allocated
+ * is left: *m is all zero (lg_manifest_free on it is a harmless no-op). */
 int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
                      char **err);
 
@@ -160,24 +172,20 @@ int lg_manifest_load(const char *path, const char *root, lg_manifest_t *m,
 /* lg_manifest_load with LG_MANIFEST_* flags (0: the same as it). */
 int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
                         lg_manifest_t *m, char **err);
+/* Frees everything *m owns and zeroes it. m zeroed (a failed load, or
+ * freed before): nothing to do. */
 void lg_manifest_free(lg_manifest_t *m);
 
+/* The variant named name, or NULL. Borrowed from m. */
 const lg_variant_t *lg_manifest_variant(const lg_manifest_t *m,
                                         const char *name);
-
-/* The directory holding leakgate's own runtime files (probe.js,
- * liblgheap.so, presets.json, suppressions/): lib/leakgate above or beside
- * the running binary's directory (<prefix>/bin/leakgate ->
- * <prefix>/lib/leakgate when installed; build/<preset>/lib/leakgate, staged
- * by CMake, in a build tree). The {leakgate} token. Resolved once per
- * process; NULL when not found. Owned by the function, never freed. */
-const char *lg_leakgate_dir(void);
 
 /* An expanded path as the manifest means it: absolute as is, relative
  * against the manifest's directory (never against a run directory, the
  * working directory of the scenario). Returns a new string the caller
  * frees. */
 char *lg_manifest_path(const lg_manifest_t *m, const char *expanded);
+/* The scenario named name, or NULL. Borrowed from m. */
 const lg_scenario_t *lg_manifest_scenario(const lg_manifest_t *m,
                                           const char *name);
 /* Whether scenario sc runs in variant va (language and the scenario's list). */
@@ -192,7 +200,9 @@ int lg_variant_judges_slopes(const lg_variant_t *va, const char *lang);
  * sample costs two forced GCs (under valgrind about 0.1 s each). */
 #define LG_UNJUDGED_SAMPLES 8
 
-/* Effective per-run parameters after the variant and CLI scales. */
+/* Effective iteration count of sc in va after the variant and CLI scales:
+ * the per-variant value if given, else the scenario's x iteration_scale;
+ * then x cli_scale, rounded and clamped to 1..LG_ITER_MAX. */
 long long lg_scenario_iterations(const lg_scenario_t *sc,
                                  const lg_variant_t *va, double cli_scale);
 /* The same before rounding and clamping (may exceed LG_ITER_MAX). */
@@ -213,29 +223,9 @@ double lg_scenario_threshold(const lg_manifest_t *m, const lg_scenario_t *sc,
  * metric is not judged in that variant). */
 double lg_scenario_peak_ceiling(const lg_manifest_t *m, const lg_scenario_t *sc,
                                 const char *variant, const char *metric);
-/* Exact-check metric list (scenario's, else the defaults). */
+/* Exact-check metric list (scenario's, else the defaults): *list and *n
+ * are borrowed from m (or sc); the caller frees nothing. */
 void lg_scenario_exact(const lg_manifest_t *m, const lg_scenario_t *sc,
                        char ***list, size_t *n);
-
-typedef struct lg_expand_s {
-  const char *root, *build, *run_dir, *out, *scenario, *variant;
-  const char *manifest_dir; /* NULL reads as "" */
-} lg_expand_t;
-
-/* Expands {root} {build} {run_dir} {out} {scenario} {variant}
- * {manifest_dir} {leakgate} {env:NAME}
- * {gcc-file:NAME} {clang-file:NAME} ({{ and }} are literal braces). Returns
- * a new string the caller frees, or NULL with *err set (caller frees):
- * unknown token, an unset environment variable, runtime not found. */
-char *lg_expand(const char *tmpl, const lg_expand_t *ctx, char **err);
-/* lg_expand_ex flag: {gcc-file:NAME} and {clang-file:NAME} fail ("not
- * resolved") instead of running the compiler through popen. */
-#define LG_EXPAND_NO_EXEC 1u
-/* lg_expand with LG_EXPAND_* flags (0: the same as it). */
-char *lg_expand_ex(const char *tmpl, const lg_expand_t *ctx, unsigned flags,
-                   char **err);
-/* Check of a template without expanding it: syntax, known tokens, and that
- * every {env:NAME} is set. NULL, or an error the caller frees. */
-char *lg_template_check(const char *tmpl);
 
 #endif

@@ -1,7 +1,7 @@
 /* The tables of the result model: every enum name and every results.json
  * field is written here once. model.h expands them into the enums and
  * structs, model.c into the name/parse functions, model_json.c into
- * to_json, from_json and free, and tools/schema_doc.c into
+ * to_json, from_json and free, and tools/results_schema.c into
  * docs/results-schema.md.
  *
  * Enum tables: X(CONSTANT, "serialised name", "meaning").
