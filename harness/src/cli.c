@@ -57,6 +57,11 @@ void lg_argv_push(char ***v, size_t *n, char *s) {
 }
 
 int lg_load_manifest(const lg_global_t *g, lg_manifest_t *m) {
+  if (!g->root && g->manifest)
+    return lg_die(LG_EXIT_USAGE,
+                  "--manifest %s: no such file or directory (its folder "
+                  "does not exist)",
+                  g->manifest);
   if (!g->root)
     return lg_die(LG_EXIT_USAGE,
                   "no manifest: pass --manifest FILE (your addon's), or "

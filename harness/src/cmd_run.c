@@ -294,8 +294,17 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
     case ':':
       rc = lg_die(LG_EXIT_USAGE, "option %s needs a value", argv[optind - 1]);
       break;
-    default:
-      rc = lg_die(LG_EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
+    default: {
+      /* An unknown short option inside a group (-xy) leaves optind on
+       * its element, so argv[optind - 1] is then the one before it. */
+      const char *el = argv[optind - 1];
+      if (optopt > 0 && optopt < 128 && strncmp(el, "--", 2) != 0) {
+        char opt[3] = {'-', (char)optopt, '\0'};
+        rc = lg_die(LG_EXIT_USAGE, "unknown option '%s'", opt);
+      } else {
+        rc = lg_die(LG_EXIT_USAGE, "unknown option '%s'", el);
+      }
+    }
     }
   }
   if (!rc && optind < argc)

@@ -54,8 +54,9 @@ int lg_merge_results(char *const *dirs, size_t ndirs, lg_results_t *r,
       const lg_run_t *src = &part.runs[i];
       for (size_t k = 0; k < r->nruns; k++) {
         if (lg_merge_same_run(&r->runs[k], src)) {
-          *err = lg_fmt("merge: %s/%s appears in more than one input (%s)",
-                        src->scenario, src->variant, dirs[d]);
+          *err = lg_fmt("merge: %s%s%s/%s appears in more than one input (%s)",
+                        src->scenario, src->fault ? "@" : "",
+                        src->fault ? src->fault : "", src->variant, dirs[d]);
           lg_results_free(&part);
           goto fail;
         }
