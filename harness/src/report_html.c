@@ -10,6 +10,7 @@
 #include "analyze.h"
 #include "heapsnap.h"
 #include "report.h"
+#include "report_table.h"
 #include "text.h"
 #include "util.h"
 
@@ -41,15 +42,6 @@ static void lg_num(lg_buf_t *b, double v, const char *unit) {
   char *s = lg_fmt_value(v, unit);
   H(b, s);
   free(s);
-}
-
-static const char *lg_cls(const lg_run_t *run) {
-  return run->ok ? "PASS" : run->verdict == LG_V_INFRA ? "INFRA" : "FAIL";
-}
-
-static char *lg_anchor(const lg_run_t *run, size_t idx) {
-  (void)run;
-  return lg_fmt("run-%zu", idx);
 }
 
 /* An inline SVG chart of one metric over iterations. */
@@ -377,13 +369,13 @@ static void lg_heap_html(lg_buf_t *b, const lg_run_t *run) {
 
 /* One run's section: evidence, parameters, metric table, charts, findings. */
 static void lg_run_section(lg_buf_t *b, const lg_run_t *run, size_t idx) {
-  char *label = lg_run_label(run), *a = lg_anchor(run, idx);
+  char *label = lg_run_label(run), *a = lg_run_anchor(idx);
   lg_buf_addf(b, "<div class=\"run\" id=\"%s\"><h3>", a);
   H(b, label);
   lg_buf_add(b, " / ");
   H(b, run->variant);
   lg_buf_addf(b, " <span class=\"%s\">%s</span></h3><p class=\"ev\">",
-              lg_cls(run), lg_run_status(run));
+              lg_run_class(run), lg_run_status(run));
   H(b, run->evidence);
   lg_buf_addf(b, "</p><p class=\"muted\">detected %s · expected ",
               lg_verdict_name(run->detected));
@@ -455,51 +447,6 @@ static void lg_run_section(lg_buf_t *b, const lg_run_t *run, size_t idx) {
   free(a);
 }
 
-static const char lg_verdict_head[] =
-    "<table><tr><th>scenario</th><th>variant</th><th>verdict</th><th>"
-    "expected</th><th>primary slope</th><th>threshold</th><th>min "
-    "detectable</th><th>time</th><th>evidence</th></tr>";
-
-static void lg_verdict_row(lg_buf_t *b, const lg_run_t *run, size_t idx) {
-  lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
-  char *label = lg_run_label(run), *a = lg_anchor(run, idx),
-       *slope = lg_fmt_slope(pm), *nj = lg_metric_not_judged(run, pm);
-  const char *u = pm ? lg_metric_unit(pm->name) : "";
-  lg_buf_addf(b, "<tr><td><a href=\"#%s\">", a);
-  H(b, label);
-  lg_buf_add(b, "</a></td><td>");
-  H(b, run->variant);
-  lg_buf_addf(b, "</td><td class=\"%s\">%s</td><td>", lg_cls(run),
-              lg_run_status(run));
-  H(b, run->expected ? run->expected : "pass");
-  lg_buf_add(b, "</td><td class=\"num\">");
-  if (pm) {
-    H(b, pm->name);
-    lg_buf_add(b, " ");
-  }
-  H(b, slope);
-  if (pm && nj) {
-    lg_buf_add(b, "<br/><span class=\"muted\">not judged: ");
-    H(b, nj);
-    lg_buf_add(b, "</span>");
-  }
-  lg_buf_add(b, "</td><td class=\"num\">");
-  if (pm && isfinite(pm->threshold))
-    lg_num(b, pm->threshold, u);
-  else
-    lg_buf_add(b, "-");
-  lg_buf_add(b, "</td><td class=\"num\">");
-  lg_num(b, run->min_detectable, u);
-  lg_buf_addf(b, "</td><td class=\"num\">%.1fs</td><td class=\"ev\">",
-              isfinite(run->wall_s) ? run->wall_s : 0);
-  H(b, run->evidence);
-  lg_buf_add(b, "</td></tr>");
-  free(label);
-  free(a);
-  free(slope);
-  free(nj);
-}
-
 char *lg_render_html(const lg_results_t *r) {
   lg_buf_t b = {0};
   size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
@@ -535,78 +482,12 @@ char *lg_render_html(const lg_results_t *r) {
   }
 
   /* At a glance: one row per scenario, one column per variant, each cell
-   * the run's verdict linking to its details. Rows and columns are found
-   * through hash maps (jansson objects), so the grid is linear in the runs. */
-  {
-    json_t *rowmap = json_object(), *colmap = json_object();
-    char **rows = lg_xcalloc(r->nruns + 1, sizeof *rows);
-    const char **cols = lg_xcalloc(r->nruns + 1, sizeof *cols);
-    size_t *rowof = lg_xcalloc(r->nruns + 1, sizeof *rowof);
-    size_t *colof = lg_xcalloc(r->nruns + 1, sizeof *colof);
-    size_t nrows = 0, ncols = 0;
-    for (size_t i = 0; i < r->nruns; i++) {
-      char *label = lg_run_label(&r->runs[i]);
-      json_t *k = json_object_get(rowmap, label);
-      if (k) {
-        rowof[i] = (size_t)json_integer_value(k);
-        free(label);
-      } else {
-        json_object_set_new_nocheck(rowmap, label,
-                                    json_integer((json_int_t)nrows));
-        rowof[i] = nrows;
-        rows[nrows++] = label;
-      }
-      k = json_object_get(colmap, r->runs[i].variant);
-      if (k) {
-        colof[i] = (size_t)json_integer_value(k);
-      } else {
-        json_object_set_new_nocheck(colmap, r->runs[i].variant,
-                                    json_integer((json_int_t)ncols));
-        colof[i] = ncols;
-        cols[ncols++] = r->runs[i].variant;
-      }
-    }
-    /* cell[row * ncols + col] = run index + 1, 0 for none; the first run of
-     * a cell wins, as before. */
-    size_t *cell = lg_xcalloc(nrows * ncols + 1, sizeof *cell);
-    for (size_t i = r->nruns; i-- > 0;)
-      cell[rowof[i] * ncols + colof[i]] = i + 1;
-    lg_buf_add(&b, "<h2>At a glance</h2><table><tr><th>scenario</th>");
-    for (size_t c = 0; c < ncols; c++) {
-      lg_buf_add(&b, "<th>");
-      H(&b, cols[c]);
-      lg_buf_add(&b, "</th>");
-    }
-    lg_buf_add(&b, "</tr>");
-    for (size_t k = 0; k < nrows; k++) {
-      lg_buf_add(&b, "<tr><td>");
-      H(&b, rows[k]);
-      lg_buf_add(&b, "</td>");
-      for (size_t c = 0; c < ncols; c++) {
-        size_t i = cell[k * ncols + c];
-        if (i == 0) {
-          lg_buf_add(&b, "<td class=\"muted\">-</td>");
-          continue;
-        }
-        i--;
-        char *a = lg_anchor(&r->runs[i], i);
-        lg_buf_addf(&b, "<td class=\"%s\"><a href=\"#%s\">%s</a></td>",
-                    lg_cls(&r->runs[i]), a, lg_run_status(&r->runs[i]));
-        free(a);
-      }
-      lg_buf_add(&b, "</tr>");
-    }
-    lg_buf_add(&b, "</table>");
-    for (size_t k = 0; k < nrows; k++)
-      free(rows[k]);
-    free(rows);
-    free(cols);
-    free(rowof);
-    free(colof);
-    free(cell);
-    json_decref(rowmap);
-    json_decref(colmap);
-  }
+   * the run's verdict linking to its details. */
+  lg_table_t t;
+  lg_table_glance(&t, r);
+  lg_buf_add(&b, "<h2>At a glance</h2>");
+  lg_table_html(&b, &t);
+  lg_table_free(&t);
 
   /* Verdict table: failing runs first, passing runs folded away. */
   size_t npass = 0;
@@ -614,46 +495,28 @@ char *lg_render_html(const lg_results_t *r) {
     npass += r->runs[i].ok;
   lg_buf_add(&b, "<h2>Verdicts</h2>");
   if (npass < r->nruns) {
-    lg_buf_add(&b, lg_verdict_head);
-    for (size_t i = 0; i < r->nruns; i++)
-      if (!r->runs[i].ok)
-        lg_verdict_row(&b, &r->runs[i], i);
-    lg_buf_add(&b, "</table>");
+    lg_table_runs(&t, r, LG_RUNS_FAILING);
+    lg_table_html(&b, &t);
+    lg_table_free(&t);
   }
   if (npass) {
     lg_buf_addf(&b, "<details><summary>%zu passing run%s</summary>", npass,
                 npass == 1 ? "" : "s");
-    lg_buf_add(&b, lg_verdict_head);
-    for (size_t i = 0; i < r->nruns; i++)
-      if (r->runs[i].ok)
-        lg_verdict_row(&b, &r->runs[i], i);
-    lg_buf_add(&b, "</table></details>");
+    lg_table_runs(&t, r, LG_RUNS_PASSING);
+    lg_table_html(&b, &t);
+    lg_table_free(&t);
+    lg_buf_add(&b, "</details>");
   }
 
   if (r->nnoise) {
     lg_buf_add(&b, "<h2>Noise floor</h2><p class=\"muted\">From the control "
                    "scenario <code>");
     H(&b, r->control ? r->control : "?");
-    lg_buf_add(&b,
-               "</code> in the same run. Smallest detectable leak of a "
-               "run = max(threshold, 3 × noise sd / fitted span).</p><table>"
-               "<tr><th>variant</th><th>lang</th><th>metric</th><th>"
-               "noise sd</th><th>slope 95% bound /it</th></tr>");
-    for (size_t i = 0; i < r->nnoise; i++) {
-      const char *u = lg_metric_unit(r->noise[i].metric);
-      lg_buf_add(&b, "<tr><td>");
-      H(&b, r->noise[i].variant);
-      lg_buf_add(&b, "</td><td>");
-      H(&b, r->noise[i].lang ? r->noise[i].lang : "");
-      lg_buf_add(&b, "</td><td>");
-      H(&b, r->noise[i].metric);
-      lg_buf_add(&b, "</td><td class=\"num\">");
-      lg_num(&b, r->noise[i].sd, u);
-      lg_buf_add(&b, "</td><td class=\"num\">");
-      lg_num(&b, r->noise[i].slope, u);
-      lg_buf_add(&b, "</td></tr>");
-    }
-    lg_buf_add(&b, "</table>");
+    lg_buf_add(&b, "</code> in the same run. Smallest detectable leak of a "
+                   "run = max(threshold, 3 × noise sd / fitted span).</p>");
+    lg_table_noise(&t, r);
+    lg_table_html(&b, &t);
+    lg_table_free(&t);
   }
 
   if (r->has_selftest) {
@@ -663,41 +526,10 @@ char *lg_render_html(const lg_results_t *r) {
                 r->selftest_ok ? "PASS" : "FAIL",
                 r->selftest_ok ? "Every designated detector caught its defect."
                                : "Some designated detectors missed.");
-    lg_matrix_t mx;
-    lg_selftest_matrix(r, &mx);
-    const char **cols = mx.cols, **rows = mx.rows;
-    size_t nc = mx.ncols, nr = mx.nrows;
-    lg_buf_add(&b, "<table><tr><th>planted defect (EVS_FAULT)</th>");
-    for (size_t c = 0; c < nc; c++) {
-      lg_buf_add(&b, "<th>");
-      H(&b, cols[c]);
-      lg_buf_add(&b, "</th>");
-    }
-    lg_buf_add(&b, "</tr>");
-    for (size_t w = 0; w < nr; w++) {
-      lg_buf_add(&b, "<tr><th>");
-      H(&b, rows[w]);
-      lg_buf_add(&b, "</th>");
-      for (size_t c = 0; c < nc; c++) {
-        size_t ci = mx.cell[w * nc + c];
-        const lg_cell_t *cell = ci ? &r->cells[ci - 1] : NULL;
-        if (!cell) {
-          lg_buf_add(&b, "<td class=\"na\">n/a</td>");
-          continue;
-        }
-        const char *cc = strcmp(cell->status, "caught") == 0   ? "caught"
-                         : strcmp(cell->status, "missed") == 0 ? "missed"
-                                                               : "na";
-        lg_buf_addf(&b, "<td class=\"%s\" title=\"", cc);
-        H(&b, cell->evidence);
-        lg_buf_add(&b, "\">");
-        H(&b, cell->status);
-        lg_buf_addf(&b, " <span class=\"muted\">%.1fs</span></td>",
-                    isfinite(cell->seconds) ? cell->seconds : 0);
-      }
-      lg_buf_add(&b, "</tr>");
-    }
-    lg_buf_add(&b, "</table><ul>");
+    lg_table_matrix(&t, r);
+    lg_table_html(&b, &t);
+    lg_table_free(&t);
+    lg_buf_add(&b, "<ul>");
     for (size_t i = 0; i < r->ncells; i++) {
       if (!r->cells[i].designated)
         continue;
@@ -712,45 +544,16 @@ char *lg_render_html(const lg_results_t *r) {
       lg_buf_add(&b, "</li>");
     }
     lg_buf_add(&b, "</ul>");
-    lg_matrix_free(&mx);
   }
 
   if (r->has_gate) {
     lg_buf_addf(&b, "<h2>Gate vs baseline</h2><p>Baseline <code>");
     H(&b, r->gate_baseline ? r->gate_baseline : "?");
-    lg_buf_addf(&b,
-                "</code>: <span class=\"%s\">%s</span></p><table><tr><th>"
-                "scenario</th><th>variant</th><th>what</th><th>baseline</th>"
-                "<th>current</th><th>tolerance</th><th>status</th><th>note"
-                "</th></tr>",
+    lg_buf_addf(&b, "</code>: <span class=\"%s\">%s</span></p>",
                 r->gate_ok ? "PASS" : "FAIL", r->gate_ok ? "PASS" : "FAIL");
-    for (size_t i = 0; i < r->ngate; i++) {
-      const lg_gate_row_t *g = &r->gate[i];
-      const char *u = g->what ? lg_metric_unit(g->what) : "";
-      lg_buf_add(&b, "<tr><td>");
-      H(&b, g->scenario);
-      lg_buf_add(&b, "</td><td>");
-      H(&b, g->variant);
-      lg_buf_add(&b, "</td><td>");
-      H(&b, g->what);
-      lg_buf_add(&b, "</td><td class=\"num\">");
-      lg_num(&b, g->baseline, u);
-      lg_buf_add(&b, "</td><td class=\"num\">");
-      lg_num(&b, g->current, u);
-      lg_buf_add(&b, "</td><td class=\"num\">");
-      lg_num(&b, g->tolerance, u);
-      lg_buf_addf(&b, "</td><td class=\"%s\">",
-                  g->status == LG_G_REGRESSION ||
-                          g->status == LG_G_STILL_FAILING
-                      ? "FAIL"
-                  : g->status == LG_G_IMPROVEMENT ? "PASS"
-                                                  : "");
-      H(&b, lg_gate_status_name(g->status));
-      lg_buf_add(&b, "</td><td>");
-      H(&b, g->note);
-      lg_buf_add(&b, "</td></tr>");
-    }
-    lg_buf_add(&b, "</table>");
+    lg_table_gate(&t, r, 0);
+    lg_table_html(&b, &t);
+    lg_table_free(&t);
   }
 
   /* Failing runs first; passing runs folded away. */
@@ -771,44 +574,19 @@ char *lg_render_html(const lg_results_t *r) {
                    "variants' suppression files and the runs it matched in; "
                    "entries that never match are candidates for removal. "
                    "Entries that could match our own code are rejected when "
-                   "the manifest is loaded.</p><table><tr><th>variant</th>"
-                   "<th>file</th><th>entry</th><th>matches</th></tr>");
-    for (size_t i = 0; i < r->nsupp_uses; i++) {
-      const lg_supp_use_t *u = &r->supp_uses[i];
-      lg_buf_add(&b, "<tr><td>");
-      H(&b, u->variant);
-      lg_buf_add(&b, "</td><td>");
-      H(&b, u->file);
-      lg_buf_add(&b, "</td><td>");
-      H(&b, u->name);
-      lg_buf_addf(&b, "</td><td class=\"num\">%ld%s</td></tr>", u->uses,
-                  u->uses ? "" : " (never)");
-    }
-    lg_buf_add(&b, "</table>");
+                   "the manifest is loaded.</p>");
+    lg_table_supps(&t, r);
+    lg_table_html(&b, &t);
+    lg_table_free(&t);
   }
 
   if (r->nbench_rows) {
     lg_buf_add(&b, "<h2>Latest benchmark figures</h2><details><summary>"
-                   "Medians from reports/bench/latest.json</summary><table>"
-                   "<tr><th>suite</th><th>benchmark</th><th>items/s</th>"
-                   "<th>bytes/s</th></tr>");
-    for (size_t i = 0; i < r->nbench_rows; i++) {
-      const lg_bench_row_t *row = &r->bench_rows[i];
-      char *ips = lg_fmt_value(row->items_per_s, "");
-      char *bps = lg_fmt_value(row->bytes_per_s, "B");
-      lg_buf_add(&b, "<tr><td>");
-      H(&b, row->suite);
-      lg_buf_add(&b, "</td><td>");
-      H(&b, row->name);
-      lg_buf_add(&b, "</td><td class=\"num\">");
-      H(&b, ips);
-      lg_buf_add(&b, "</td><td class=\"num\">");
-      H(&b, bps);
-      lg_buf_add(&b, "</td></tr>");
-      free(ips);
-      free(bps);
-    }
-    lg_buf_add(&b, "</table></details>");
+                   "Medians from reports/bench/latest.json</summary>");
+    lg_table_bench(&t, r);
+    lg_table_html(&b, &t);
+    lg_table_free(&t);
+    lg_buf_add(&b, "</details>");
   }
 
   lg_buf_add(&b, "</body></html>\n");
