@@ -246,32 +246,7 @@ static int lg_apply_gate(lg_results_t *r, const char *baseline) {
 }
 
 static void lg_print_gate(const lg_results_t *r) {
-  size_t reg = 0, imp = 0, still = 0;
-  for (size_t i = 0; i < r->ngate; i++) {
-    const lg_gate_row_t *g = &r->gate[i];
-    if (g->status == LG_G_OK)
-      continue;
-    reg += g->status == LG_G_REGRESSION;
-    imp += g->status == LG_G_IMPROVEMENT;
-    still += g->status == LG_G_STILL_FAILING;
-    /* Rows may come from a results file: no control byte reaches the
-     * terminal. */
-    char *sc = lg_text_terminal(g->scenario, 0),
-         *va = lg_text_terminal(g->variant, 0),
-         *wh = lg_text_terminal(g->what, 0),
-         *no = lg_text_terminal(g->note ? g->note : "", 0);
-    printf("  %-13s %-28s %-9s %-24s base %-10.4g now %-10.4g tol %-8.3g %s\n",
-           lg_gate_status_name(g->status), sc, va, wh, g->baseline, g->current,
-           g->tolerance, no);
-    free(sc);
-    free(va);
-    free(wh);
-    free(no);
-  }
-  printf("gate vs %s: %s (%zu regressions, %zu still failing, %zu "
-         "improvements, %zu rows)\n",
-         r->gate_baseline, r->gate_ok ? "PASS" : "FAIL", reg, still, imp,
-         r->ngate);
+  lg_term_gate(stdout, r);
 }
 
 static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
@@ -823,26 +798,7 @@ static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
   lg_analyze_noise(&r);
   lg_tally_supps(&r, &m);
   /* Matrix on stdout. */
-  printf("\nselftest detection matrix:\n");
-  for (size_t i = 0; i < r.ncells; i++) {
-    const lg_cell_t *c = &r.cells[i];
-    char *ev = lg_text_terminal(c->evidence ? c->evidence : "", 0);
-    printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", c->defect, c->column,
-           c->status, isfinite(c->seconds) ? c->seconds : 0.0, ev);
-    free(ev);
-  }
-  for (size_t i = 0; i < r.nruns; i++)
-    if (!r.runs[i].fault) {
-      char *ev =
-          lg_text_terminal(r.runs[i].evidence ? r.runs[i].evidence : "", 0);
-      printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", r.runs[i].scenario,
-             r.runs[i].variant, r.runs[i].ok ? "clean: pass" : "FALSE POSITIVE",
-             r.runs[i].wall_s, ev);
-      free(ev);
-    }
-  printf("selftest: %s\n", r.selftest_ok ? "every designated detector caught "
-                                           "its planted defect"
-                                         : "FAILED");
+  lg_term_selftest(stdout, &r);
   rc = lg_finish_results(&r, out, a.quiet);
   free(out);
   lg_results_free(&r);

@@ -3,6 +3,8 @@
 #ifndef LG_REPORT_H
 #define LG_REPORT_H
 
+#include <stdio.h>
+
 #include "model.h"
 
 char *lg_render_junit(const lg_results_t *r);
@@ -56,6 +58,15 @@ typedef struct lg_matrix_s {
 } lg_matrix_t;
 void lg_selftest_matrix(const lg_results_t *r, lg_matrix_t *m);
 void lg_matrix_free(lg_matrix_t *m);
+
+/* The terminal's tables, printed to out. lg_term_gate: the gate's rows
+ * whose status is not ok (status, scenario, variant, what, baseline,
+ * current, tolerance, note; the model's strings made terminal-safe), then
+ * "gate vs BASELINE: PASS|FAIL (counts)". lg_term_selftest: "selftest
+ * detection matrix:", one line per selftest cell and per clean run (no
+ * fault), then "selftest: ...". Main thread (they write to out). */
+void lg_term_gate(FILE *out, const lg_results_t *r);
+void lg_term_selftest(FILE *out, const lg_results_t *r);
 
 /* Helpers shared by the writers. */
 /* The run's verdict as shown in reports: the verdict's name, or for a
