@@ -483,11 +483,8 @@ char *lg_render_html(const lg_results_t *r) {
 
   /* At a glance: one row per scenario, one column per variant, each cell
    * the run's verdict linking to its details. */
-  lg_table_t t;
-  lg_table_glance(&t, r);
   lg_buf_add(&b, "<h2>At a glance</h2>");
-  lg_table_html(&b, &t);
-  lg_table_free(&t);
+  lg_table_emit(&b, r, lg_table_glance, LG_TF_HTML);
 
   /* Verdict table: failing runs first, passing runs folded away. */
   size_t npass = 0;
@@ -495,16 +492,12 @@ char *lg_render_html(const lg_results_t *r) {
     npass += r->runs[i].ok;
   lg_buf_add(&b, "<h2>Verdicts</h2>");
   if (npass < r->nruns) {
-    lg_table_runs(&t, r, LG_RUNS_FAILING);
-    lg_table_html(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_failing, LG_TF_HTML);
   }
   if (npass) {
     lg_buf_addf(&b, "<details><summary>%zu passing run%s</summary>", npass,
                 npass == 1 ? "" : "s");
-    lg_table_runs(&t, r, LG_RUNS_PASSING);
-    lg_table_html(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_passing, LG_TF_HTML);
     lg_buf_add(&b, "</details>");
   }
 
@@ -514,9 +507,7 @@ char *lg_render_html(const lg_results_t *r) {
     H(&b, r->control ? r->control : "?");
     lg_buf_add(&b, "</code> in the same run. Smallest detectable leak of a "
                    "run = max(threshold, 3 × noise sd / fitted span).</p>");
-    lg_table_noise(&t, r);
-    lg_table_html(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_noise, LG_TF_HTML);
   }
 
   if (r->has_selftest) {
@@ -526,9 +517,7 @@ char *lg_render_html(const lg_results_t *r) {
                 r->selftest_ok ? "PASS" : "FAIL",
                 r->selftest_ok ? "Every designated detector caught its defect."
                                : "Some designated detectors missed.");
-    lg_table_matrix(&t, r);
-    lg_table_html(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_matrix, LG_TF_HTML);
     lg_buf_add(&b, "<ul>");
     for (size_t i = 0; i < r->ncells; i++) {
       if (!r->cells[i].designated)
@@ -551,9 +540,7 @@ char *lg_render_html(const lg_results_t *r) {
     H(&b, r->gate_baseline ? r->gate_baseline : "?");
     lg_buf_addf(&b, "</code>: <span class=\"%s\">%s</span></p>",
                 r->gate_ok ? "PASS" : "FAIL", r->gate_ok ? "PASS" : "FAIL");
-    lg_table_gate(&t, r, 0);
-    lg_table_html(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_gate, LG_TF_HTML);
   }
 
   /* Failing runs first; passing runs folded away. */
@@ -575,17 +562,13 @@ char *lg_render_html(const lg_results_t *r) {
                    "entries that never match are candidates for removal. "
                    "Entries that could match our own code are rejected when "
                    "the manifest is loaded.</p>");
-    lg_table_supps(&t, r);
-    lg_table_html(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_supps, LG_TF_HTML);
   }
 
   if (r->nbench_rows) {
     lg_buf_add(&b, "<h2>Latest benchmark figures</h2><details><summary>"
                    "Medians from reports/bench/latest.json</summary>");
-    lg_table_bench(&t, r);
-    lg_table_html(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_bench, LG_TF_HTML);
     lg_buf_add(&b, "</details>");
   }
 

@@ -42,11 +42,8 @@ char *lg_render_markdown(const lg_results_t *r) {
   if (r->nruns) {
     /* Failing rows first; passing rows fold away. */
     size_t npass = 0;
-    lg_table_t t;
     if (failed + infra) {
-      lg_table_runs(&t, r, LG_RUNS_FAILING);
-      lg_table_md(&b, &t);
-      lg_table_free(&t);
+      lg_table_emit(&b, r, lg_table_failing, LG_TF_MD);
       lg_buf_add(&b, "\n");
     }
     for (size_t i = 0; i < r->nruns; i++)
@@ -54,9 +51,7 @@ char *lg_render_markdown(const lg_results_t *r) {
     if (npass) {
       lg_buf_addf(&b, "<details><summary>%zu passing run%s</summary>\n\n",
                   npass, npass == 1 ? "" : "s");
-      lg_table_runs(&t, r, LG_RUNS_PASSING);
-      lg_table_md(&b, &t);
-      lg_table_free(&t);
+      lg_table_emit(&b, r, lg_table_passing, LG_TF_MD);
       lg_buf_add(&b, "\n</details>\n\n");
     }
   }
@@ -180,10 +175,7 @@ char *lg_render_markdown(const lg_results_t *r) {
     lg_buf_add(&b, "## Noise floor (control: ");
     M(&b, r->control ? r->control : "?", 80);
     lg_buf_add(&b, ")\n\n");
-    lg_table_t t;
-    lg_table_noise(&t, r);
-    lg_table_md(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_noise, LG_TF_MD);
     lg_buf_add(&b, "\n");
   }
 
@@ -191,10 +183,7 @@ char *lg_render_markdown(const lg_results_t *r) {
     lg_buf_addf(&b, "## Selftest: planted-defect matrix (%s)\n\n",
                 r->selftest_ok ? "every designated detector caught its defect"
                                : "SOME DESIGNATED DETECTORS MISSED");
-    lg_table_t t;
-    lg_table_matrix(&t, r);
-    lg_table_md(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_matrix, LG_TF_MD);
     lg_buf_add(&b, "\n");
     for (size_t i = 0; i < r->ncells; i++) {
       if (!r->cells[i].designated)
@@ -216,29 +205,20 @@ char *lg_render_markdown(const lg_results_t *r) {
     lg_buf_add(&b, "## Gate vs baseline ");
     M(&b, r->gate_baseline ? r->gate_baseline : "?", 200);
     lg_buf_addf(&b, ": %s\n\n", r->gate_ok ? "PASS" : "FAIL");
-    lg_table_t t;
-    lg_table_gate(&t, r, 0);
-    lg_table_md(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_gate, LG_TF_MD);
     lg_buf_add(&b, "\n");
   }
 
   if (r->nsupp_uses) {
     lg_buf_add(&b, "## Suppressions\n\n");
-    lg_table_t t;
-    lg_table_supps(&t, r);
-    lg_table_md(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_supps, LG_TF_MD);
     lg_buf_add(&b, "\n");
   }
 
   if (r->nbench_rows) {
     lg_buf_add(&b, "## Latest benchmark figures (medians, "
                    "reports/bench/latest.json)\n\n");
-    lg_table_t t;
-    lg_table_bench(&t, r);
-    lg_table_md(&b, &t);
-    lg_table_free(&t);
+    lg_table_emit(&b, r, lg_table_bench, LG_TF_MD);
     lg_buf_add(&b, "\n");
   }
   return lg_buf_take(&b);

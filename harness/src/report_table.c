@@ -141,6 +141,24 @@ void lg_table_md(lg_buf_t *b, const lg_table_t *t) {
   }
 }
 
+void lg_table_emit(lg_buf_t *b, const lg_results_t *r, lg_table_build_fn build,
+                   int format) {
+  lg_table_t t;
+  build(&t, r);
+  if (format == LG_TF_HTML)
+    lg_table_html(b, &t);
+  else
+    lg_table_md(b, &t);
+  lg_table_free(&t);
+}
+
+void lg_table_print(FILE *out, const lg_results_t *r, lg_table_build_fn build) {
+  lg_table_t t;
+  build(&t, r);
+  lg_table_term(out, &t);
+  lg_table_free(&t);
+}
+
 /* The conversions are the columns' own (static strings of report_tables.c),
  * never text from the model. */
 #pragma GCC diagnostic push

@@ -90,14 +90,22 @@ const char *lg_run_class(const lg_run_t *run);
  * frees. */
 char *lg_run_anchor(size_t idx);
 
-/* The tables of the report (report_tables.c); each fills an uninitialised
- * t, which the caller frees with lg_table_free. */
+/* The tables of the report (report_tables.c). A builder fills an
+ * uninitialised t from r (borrowed, not kept), which the caller frees with
+ * lg_table_free. */
+typedef void (*lg_table_build_fn)(lg_table_t *t, const lg_results_t *r);
 
-/* Which runs lg_table_runs lists. */
-typedef enum { LG_RUNS_FAILING, LG_RUNS_PASSING } lg_runs_which_t;
-/* The verdict table: one row per run (those failing or those passing), in
+/* Builds a table with build and appends it to b as report.html
+ * (LG_TF_HTML) or summary.md (LG_TF_MD) renders it. */
+void lg_table_emit(lg_buf_t *b, const lg_results_t *r, lg_table_build_fn build,
+                   int format);
+/* Builds a table with build and prints it to out (lg_table_term). */
+void lg_table_print(FILE *out, const lg_results_t *r, lg_table_build_fn build);
+
+/* The verdict table: one row per failing run, or per passing run, in
  * order; the scenario links to the run's section "run-<index>". */
-void lg_table_runs(lg_table_t *t, const lg_results_t *r, lg_runs_which_t w);
+void lg_table_failing(lg_table_t *t, const lg_results_t *r);
+void lg_table_passing(lg_table_t *t, const lg_results_t *r);
 /* "At a glance": one row per scenario label, one column per variant (both
  * in order of first appearance), each cell the verdict of the first run of
  * that pair, linking to its section. Linear in the runs. */
@@ -110,8 +118,9 @@ void lg_table_matrix(lg_table_t *t, const lg_results_t *r);
 /* The selftest cells, then the clean runs (no fault), as a list: defect,
  * column, status, seconds, evidence. */
 void lg_table_cells(lg_table_t *t, const lg_results_t *r);
-/* The gate's rows; with changed_only, only those whose status is not ok. */
-void lg_table_gate(lg_table_t *t, const lg_results_t *r, int changed_only);
+/* The gate's rows: all of them, or only those whose status is not ok. */
+void lg_table_gate(lg_table_t *t, const lg_results_t *r);
+void lg_table_gate_changes(lg_table_t *t, const lg_results_t *r);
 /* The suppression entries and how often each matched. */
 void lg_table_supps(lg_table_t *t, const lg_results_t *r);
 /* The benchmark medians (r->bench_rows). */

@@ -76,12 +76,20 @@ static void lg_runs_row(lg_table_t *t, const lg_run_t *run, size_t idx) {
   free(nj);
 }
 
-void lg_table_runs(lg_table_t *t, const lg_results_t *r, lg_runs_which_t w) {
+static void lg_table_runs(lg_table_t *t, const lg_results_t *r, int failing) {
   lg_table_init(t, lg_runs_cols, LG_NCOLS(lg_runs_cols));
   t->note_pre = "not judged: ";
   for (size_t i = 0; i < r->nruns; i++)
-    if (!r->runs[i].ok == (w == LG_RUNS_FAILING))
+    if ((r->runs[i].ok == 0) == failing)
       lg_runs_row(t, &r->runs[i], i);
+}
+
+void lg_table_failing(lg_table_t *t, const lg_results_t *r) {
+  lg_table_runs(t, r, 1);
+}
+
+void lg_table_passing(lg_table_t *t, const lg_results_t *r) {
+  lg_table_runs(t, r, 0);
 }
 
 /* Appends name to the first-appearance list of a hash map (a jansson
@@ -254,50 +262,34 @@ void lg_table_cells(lg_table_t *t, const lg_results_t *r) {
   }
 }
 
+/* The gate's columns are in the terminal's lines too: text made safe for
+ * it, figures in its own format. */
+#define LG_GATE_TEXT(h, max, fmt)                                              \
+  {                                                                            \
+    .head = h, .formats = LG_TF_DOCS | LG_TF_TERM, .md_max = max, .term = fmt, \
+    .term_safe = 1                                                             \
+  }
+#define LG_GATE_NUM(h, fmt)                                                    \
+  {                                                                            \
+    .head = h, .formats = LG_TF_DOCS | LG_TF_TERM, .cls = "num",               \
+    .md_right = 1, .term = fmt, .term_num = 1                                  \
+  }
 static const lg_tcol_t lg_gate_cols[] = {
     {.formats = LG_TF_TERM, .term = "%-13s"},
-    {.head = "scenario",
-     .formats = LG_TF_DOCS | LG_TF_TERM,
-     .md_max = 80,
-     .term = "%-28s",
-     .term_safe = 1},
-    {.head = "variant",
-     .formats = LG_TF_DOCS | LG_TF_TERM,
-     .md_max = 40,
-     .term = "%-9s",
-     .term_safe = 1},
-    {.head = "what",
-     .formats = LG_TF_DOCS | LG_TF_TERM,
-     .md_max = 60,
-     .term = "%-24s",
-     .term_safe = 1},
-    {.head = "baseline",
-     .formats = LG_TF_DOCS | LG_TF_TERM,
-     .cls = "num",
-     .md_right = 1,
-     .term = "base %-10.4g",
-     .term_num = 1},
-    {.head = "current",
-     .formats = LG_TF_DOCS | LG_TF_TERM,
-     .cls = "num",
-     .md_right = 1,
-     .term = "now %-10.4g",
-     .term_num = 1},
-    {.head = "tolerance",
-     .formats = LG_TF_DOCS | LG_TF_TERM,
-     .cls = "num",
-     .md_right = 1,
-     .term = "tol %-8.3g",
-     .term_num = 1},
+    LG_GATE_TEXT("scenario", 80, "%-28s"),
+    LG_GATE_TEXT("variant", 40, "%-9s"),
+    LG_GATE_TEXT("what", 60, "%-24s"),
+    LG_GATE_NUM("baseline", "base %-10.4g"),
+    LG_GATE_NUM("current", "now %-10.4g"),
+    LG_GATE_NUM("tolerance", "tol %-8.3g"),
     {.head = "status", .formats = LG_TF_DOCS},
-    {.head = "note",
-     .formats = LG_TF_DOCS | LG_TF_TERM,
-     .md_max = 160,
-     .term = "%s",
-     .term_safe = 1},
+    LG_GATE_TEXT("note", 160, "%s"),
 };
+#undef LG_GATE_TEXT
+#undef LG_GATE_NUM
 
-void lg_table_gate(lg_table_t *t, const lg_results_t *r, int changed_only) {
+static void lg_table_gate_rows(lg_table_t *t, const lg_results_t *r,
+                               int changed_only) {
   lg_table_init(t, lg_gate_cols, LG_NCOLS(lg_gate_cols));
   for (size_t i = 0; i < r->ngate; i++) {
     const lg_gate_row_t *g = &r->gate[i];
@@ -324,6 +316,14 @@ void lg_table_gate(lg_table_t *t, const lg_results_t *r, int changed_only) {
     c[7].md = lg_fmt("%s%s", g->status == LG_G_REGRESSION ? "❌ " : "", st);
     c[8].text = lg_xstrdup(g->note);
   }
+}
+
+void lg_table_gate(lg_table_t *t, const lg_results_t *r) {
+  lg_table_gate_rows(t, r, 0);
+}
+
+void lg_table_gate_changes(lg_table_t *t, const lg_results_t *r) {
+  lg_table_gate_rows(t, r, 1);
 }
 
 static const lg_tcol_t lg_supps_cols[] = {

@@ -15,10 +15,7 @@ void lg_term_gate(FILE *out, const lg_results_t *r) {
   }
   /* Rows may come from a results file: the table's terminal columns keep
    * control bytes off the terminal. */
-  lg_table_t t;
-  lg_table_gate(&t, r, 1);
-  lg_table_term(out, &t);
-  lg_table_free(&t);
+  lg_table_print(out, r, lg_table_gate_changes);
   fprintf(out,
           "gate vs %s: %s (%zu regressions, %zu still failing, %zu "
           "improvements, %zu rows)\n",
@@ -28,10 +25,7 @@ void lg_term_gate(FILE *out, const lg_results_t *r) {
 
 void lg_term_selftest(FILE *out, const lg_results_t *r) {
   fputs("\nselftest detection matrix:\n", out);
-  lg_table_t t;
-  lg_table_cells(&t, r);
-  lg_table_term(out, &t);
-  lg_table_free(&t);
+  lg_table_print(out, r, lg_table_cells);
   fprintf(out, "selftest: %s\n",
           r->selftest_ok ? "every designated detector caught its planted defect"
                          : "FAILED");
