@@ -1,6 +1,5 @@
 /* summary.md: a verdict table fit for a CI step summary, then failures,
  * findings, noise floors, the selftest matrix, the gate and bench figures. */
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
