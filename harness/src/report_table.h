@@ -2,8 +2,8 @@
  * (columns, then rows of cells: a value, a styling class, an optional link
  * and note), the way jemalloc's stats emitter does it; report.html,
  * summary.md and the terminal only render it (lg_table_html, lg_table_md,
- * lg_table_term). The builders (lg_table_runs, ...) are the only place that
- * decides what a table shows. Tables are plain memory: any thread, one
+ * lg_table_term). The builders (lg_table_failing, ...) are the only place
+ * that decides what a table shows. Tables are plain memory: any thread, one
  * thread per table. */
 #ifndef LG_REPORT_TABLE_H
 #define LG_REPORT_TABLE_H
@@ -45,7 +45,8 @@ typedef struct lg_tcol_s {
 } lg_tcol_t;
 
 /* A cell. Every string is owned by the table (freed by lg_table_free);
- * NULL text renders as "". Writers escape every string for their format. */
+ * NULL text renders as "". The documents escape every string; the
+ * terminal only in term_safe columns. */
 typedef struct lg_tcell_s {
   char *text;      /* the value */
   char *note;      /* a secondary line: HTML muted, Markdown in (...) */
@@ -65,7 +66,8 @@ typedef struct lg_table_s {
   const char *note_pre; /* text before every note ("not judged: "), static */
 } lg_table_t;
 
-/* Starts an empty table with a copy of the ncols columns. */
+/* Starts an empty table in t (not initialised before) with a copy of the
+ * ncols columns; the heads of own_head columns pass to the table. */
 void lg_table_init(lg_table_t *t, const lg_tcol_t *cols, size_t ncols);
 /* Appends a row of empty cells (text NULL, num NAN) and returns it: the
  * caller fills its ncols cells, handing every string to the table. The
