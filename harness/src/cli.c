@@ -98,32 +98,3 @@ int lg_apply_gate(lg_results_t *r, const char *baseline) {
   }
   return 0;
 }
-
-void lg_print_gate(const lg_results_t *r) {
-  size_t reg = 0, imp = 0, still = 0;
-  for (size_t i = 0; i < r->ngate; i++) {
-    const lg_gate_row_t *g = &r->gate[i];
-    if (g->status == LG_G_OK)
-      continue;
-    reg += g->status == LG_G_REGRESSION;
-    imp += g->status == LG_G_IMPROVEMENT;
-    still += g->status == LG_G_STILL_FAILING;
-    /* Rows may come from a results file: no control byte reaches the
-     * terminal. */
-    char *sc = lg_text_terminal(g->scenario, 0),
-         *va = lg_text_terminal(g->variant, 0),
-         *wh = lg_text_terminal(g->what, 0),
-         *no = lg_text_terminal(g->note ? g->note : "", 0);
-    printf("  %-13s %-28s %-9s %-24s base %-10.4g now %-10.4g tol %-8.3g %s\n",
-           lg_gate_status_name(g->status), sc, va, wh, g->baseline, g->current,
-           g->tolerance, no);
-    free(sc);
-    free(va);
-    free(wh);
-    free(no);
-  }
-  printf("gate vs %s: %s (%zu regressions, %zu still failing, %zu "
-         "improvements, %zu rows)\n",
-         r->gate_baseline, r->gate_ok ? "PASS" : "FAIL", reg, still, imp,
-         r->ngate);
-}

@@ -74,8 +74,5 @@ int lg_load_dir(const char *dir, lg_results_t *r);
  * free). */
 int lg_apply_gate(lg_results_t *r, const char *baseline);
 
-/* Prints the gate's non-OK rows and its one-line verdict on stdout (text
- * made terminal-safe). */
-void lg_print_gate(const lg_results_t *r);
 
 #endif

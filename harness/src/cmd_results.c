@@ -177,7 +177,7 @@ int lg_cmd_gate(const lg_global_t *g, int argc, char **argv) {
     lg_results_free(&r);
     return rc;
   }
-  lg_print_gate(&r);
+  lg_term_gate(stdout, &r);
   r.exit_code = lg_results_exit_code(&r);
   char *err = NULL;
   if (lg_write_reports(&r, dir, &err) != 0) {

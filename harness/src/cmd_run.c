@@ -467,7 +467,7 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     return rc;
   }
   if (r.has_gate && !a.quiet)
-    lg_print_gate(&r);
+    lg_term_gate(stdout, &r);
   rc = lg_finish_results(&r, out, a.quiet);
   free(out);
   lg_results_free(&r);
@@ -509,27 +509,7 @@ static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
   lg_analyze_noise(&r);
   lg_tally_supps(&r, &m);
   /* Matrix on stdout. */
-  printf("\nselftest detection matrix:\n");
-  for (size_t i = 0; i < r.ncells; i++) {
-    const lg_cell_t *c = &r.cells[i];
-    char *ev = lg_text_terminal(c->evidence ? c->evidence : "", 0);
-    printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", c->defect, c->column,
-           lg_cell_status_name(c->status),
-           isfinite(c->seconds) ? c->seconds : 0.0, ev);
-    free(ev);
-  }
-  for (size_t i = 0; i < r.nruns; i++)
-    if (!r.runs[i].fault) {
-      char *ev =
-          lg_text_terminal(r.runs[i].evidence ? r.runs[i].evidence : "", 0);
-      printf("  %-24s %-24s %-18s %6.1fs  %.160s\n", r.runs[i].scenario,
-             r.runs[i].variant, r.runs[i].ok ? "clean: pass" : "FALSE POSITIVE",
-             r.runs[i].wall_s, ev);
-      free(ev);
-    }
-  printf("selftest: %s\n", r.selftest_ok ? "every designated detector caught "
-                                           "its planted defect"
-                                         : "FAILED");
+  lg_term_selftest(stdout, &r);
   rc = lg_finish_results(&r, out, a.quiet);
   free(out);
   lg_results_free(&r);

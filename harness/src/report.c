@@ -103,27 +103,9 @@ int lg_write_reports(const lg_results_t *r, const char *dir, char **err) {
     return -1;
   }
   free(path);
-  struct {
-    const char *name;
-    char *(*render)(const lg_results_t *);
-  } w[] = {{"junit.xml", lg_render_junit},
-           {"summary.md", lg_render_markdown},
-           {"report.html", lg_render_html}};
-  for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
-    char *text = w[i].render(&saved);
-    path = lg_path_join(dir, w[i].name);
-    int rc = lg_write_file(path, text, strlen(text));
-    free(text);
-    if (rc != 0) {
-      *err = lg_fmt("cannot write %s: %s", path, strerror(errno));
-      free(path);
-      lg_results_free(&saved);
-      return -1;
-    }
-    free(path);
-  }
+  int rc = lg_render_reports(&saved, dir, err);
   lg_results_free(&saved);
-  return 0;
+  return rc;
 }
 
 int lg_render_reports(const lg_results_t *r, const char *dir, char **err) {

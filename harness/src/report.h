@@ -1,24 +1,38 @@
 /* Report writers. Each renders the result model as it is (lg_results_t);
- * none of them recomputes a slope, a verdict or a noise figure. */
+ * none of them recomputes a slope, a verdict or a noise figure. The tables
+ * the documents and the terminal share are built once (report_table.h).
+ *
+ * Ownership and threads, for every function below: r and every other
+ * pointer argument are borrowed (read, never kept or modified); a returned
+ * char * is a new NUL-terminated string the caller frees with free(), unless
+ * its comment says "static". Any thread may call them for a model no
+ * thread modifies meanwhile; they keep no state. Allocation failure exits
+ * the process (util.h). */
 #ifndef LG_REPORT_H
 #define LG_REPORT_H
 
+#include <stdio.h>
+
 #include "model.h"
 
+/* junit.xml, summary.md and report.html as one string each (UTF-8, ends
+ * with "\n"), rendered from r; every string from the model is escaped for
+ * the format. Caller frees; never NULL. */
 char *lg_render_junit(const lg_results_t *r);
 char *lg_render_markdown(const lg_results_t *r);
 char *lg_render_html(const lg_results_t *r);
 
 /* Writes results.json, junit.xml, summary.md and report.html into dir
  * (created if needed), the last three rendered from results.json as written.
- * Returns 0, or -1 with *err set (caller frees). */
+ * Returns 0, or -1 with *err set (caller frees); files written before the
+ * failure stay. Main thread: it writes files. */
 int lg_write_reports(const lg_results_t *r, const char *dir, char **err);
 
 /* Writes only junit.xml, summary.md and report.html into dir (created if
  * needed), rendered from r as it is: for 'leakgate report', whose input
  * results.json must not be rewritten. r should come from lg_results_load so
  * the files match what lg_write_reports wrote. Returns 0, or -1 with *err
- * set (caller frees). */
+ * set (caller frees). Main thread: it writes files. */
 int lg_render_reports(const lg_results_t *r, const char *dir, char **err);
 
 /* The cause in one line, first in the terminal output, summary.md and
@@ -48,7 +62,8 @@ char *lg_metric_not_judged(const lg_run_t *run, const lg_metric_t *m);
 /* The selftest matrix: distinct defects (rows) and columns in order of
  * first appearance; cell[row * ncols + col] is the index + 1 of the last
  * cell with that pair, 0 for none. Built in linear time (hash maps). The
- * strings point into r; free the arrays with lg_matrix_free. */
+ * strings point into r (valid while r is); free the arrays with
+ * lg_matrix_free, which leaves m zeroed. */
 typedef struct lg_matrix_s {
   const char **rows, **cols;
   size_t nrows, ncols;
@@ -57,13 +72,27 @@ typedef struct lg_matrix_s {
 void lg_selftest_matrix(const lg_results_t *r, lg_matrix_t *m);
 void lg_matrix_free(lg_matrix_t *m);
 
+/* The terminal's tables, printed to out. lg_term_gate: the gate's rows
+ * whose status is not ok (status, scenario, variant, what, baseline,
+ * current, tolerance, note; the model's strings made terminal-safe), then
+ * "gate vs BASELINE: PASS|FAIL (counts)". lg_term_selftest: "selftest
+ * detection matrix:", one line per selftest cell and per clean run (no
+ * fault), then "selftest: ..."; only the evidence is made terminal-safe
+ * (the other strings come from the manifest). Main thread: they write to
+ * out. */
+void lg_term_gate(FILE *out, const lg_results_t *r);
+void lg_term_selftest(FILE *out, const lg_results_t *r);
+
 /* Helpers shared by the writers. */
 /* The run's verdict as shown in reports: the verdict's name, or for a
  * negative control that caught its defect "PASS (LEAK expected)". Returns a
  * static string (never freed). */
 const char *lg_run_status(const lg_run_t *run);
-char *lg_run_label(const lg_run_t *run); /* scenario[@fault] */
-/* "+1.2 B/it" style slope of a metric, or "n/a". */
+/* "scenario" or "scenario@fault". Caller frees; never NULL unless the run
+ * has no scenario. */
+char *lg_run_label(const lg_run_t *run);
+/* "+1.2 B/it" style slope of a metric (m may be NULL), or "n/a" when it was
+ * not fitted. Caller frees; never NULL. */
 char *lg_fmt_slope(const lg_metric_t *m);
 
 #endif
