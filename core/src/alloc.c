@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_int.h"
 #include "evstore/error.h"
-#include "internal.h"
+#include "evstore/testing.h"
 
 typedef union evs__header_u {
   size_t size;
@@ -129,15 +130,4 @@ int evs_alloc_fail_nth(uint64_t n) {
   (void)fail_countdown;
   return EVS_ENOTSUP;
 #endif
-}
-
-int evs_core_counts(evs_core_counts_t *out) {
-  if (out == NULL)
-    return EVS_EINVAL;
-  out->stores = atomic_load(&evs__counts.stores);
-  out->open_stores = atomic_load(&evs__counts.open_stores);
-  out->subscriptions = atomic_load(&evs__counts.subscriptions);
-  out->workers = atomic_load(&evs__counts.workers);
-  out->threads = atomic_load(&evs__counts.threads);
-  return EVS_OK;
 }

@@ -96,9 +96,10 @@
 #endif
 #endif
 
+#include "alloc_int.h"
 #include "evstore/error.h"
 #include "evstore/path.h"
-#include "internal.h"
+#include "queue_int.h"
 
 #define EVS_CACHE_LINE 64
 #define EVS_QUEUE_PUBLISH_BATCH 32u

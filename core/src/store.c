@@ -22,9 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_int.h"
 #include "evstore/error.h"
 #include "evstore/path.h"
-#include "internal.h"
+#include "evstore/queue.h"
+#include "evstore/testing.h"
+#include "store_int.h"
 
 typedef struct evs_entry_s {
   struct evs_entry_s *next;
@@ -625,4 +628,17 @@ void evs_store_free(evs_store_t *s) {
   pthread_mutex_destroy(&s->lock);
   evs__free(s);
   EVS__DEC(stores);
+}
+
+/* The counters live beside the allocator (alloc_int.h); the objects they
+ * count are the store's. */
+int evs_core_counts(evs_core_counts_t *out) {
+  if (out == NULL)
+    return EVS_EINVAL;
+  out->stores = atomic_load(&evs__counts.stores);
+  out->open_stores = atomic_load(&evs__counts.open_stores);
+  out->subscriptions = atomic_load(&evs__counts.subscriptions);
+  out->workers = atomic_load(&evs__counts.workers);
+  out->threads = atomic_load(&evs__counts.threads);
+  return EVS_OK;
 }

@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alloc_int.h"
 #include "evstore/error.h"
 #include "evstore/path.h"
-#include "internal.h"
+#include "evstore/testing.h"
+#include "store_int.h"
 
 typedef struct evs_step_node_s {
   struct evs_step_node_s *next; /* FIFO link, then hash-chain link */

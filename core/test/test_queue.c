@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/internal.h"
+#include "../src/queue_int.h"
 #include "check.h"
 #include "evstore.h"
 

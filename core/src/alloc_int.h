@@ -1,15 +1,11 @@
-/* Private to core: the accounted allocator and small shared helpers. */
-#ifndef EVSTORE_INTERNAL_H
-#define EVSTORE_INTERNAL_H
+/* Private to core: the accounted allocator (alloc.c) and the process-wide
+ * object counters behind evs_core_counts(). */
+#ifndef EVSTORE_ALLOC_INT_H
+#define EVSTORE_ALLOC_INT_H
 
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "evstore/queue.h"
-#include "evstore/store.h"
-#include "evstore/testing.h"
 
 /* Every core allocation goes through these; sizes are accounted exactly. */
 void *evs__malloc(size_t size);
@@ -32,18 +28,5 @@ extern evs__counts_t evs__counts;
   atomic_fetch_add_explicit(&evs__counts.c, 1, memory_order_relaxed)
 #define EVS__DEC(c)                                                            \
   atomic_fetch_sub_explicit(&evs__counts.c, 1, memory_order_relaxed)
-
-/* Queue internals for tests (queue.c). The sleeping handshake's fence pair:
- * asymmetric (compiler barrier + membarrier) when the kernel allows it, else
- * seq_cst fences on both sides; tests switch a new queue to the latter to
- * cover both, or make heavy fences fail to cover the switch between them.
- * Call before the queue is shared. */
-void evs__queue_use_symmetric_fences(evs_queue_t *q);
-bool evs__queue_asymmetric_fences(evs_queue_t *q);
-/* Makes the next n heavy fences fail as a failed membarrier would. */
-void evs__queue_fail_heavy_fences(evs_queue_t *q, unsigned n);
-
-/* True while the store is open (not closing or closed). Any thread. */
-bool evs__store_is_open(evs_store_t *s);
 
 #endif
