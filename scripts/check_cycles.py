@@ -3,36 +3,43 @@
 
 A module is a file stem up to its first underscore (runner.c, runner_proc.c
 and runner_int.h are module `runner`); module A depends on module B when a
-file of A includes a header of that folder, or a header elsewhere named
-after one of its modules (`#include "evstore/queue.h"` in core/src). Prints
+file of A includes a header of that folder, or a public header that one of
+its modules implements (`#include "evstore/queue.h"` in core/src). Prints
 each folder's dependency list and, for any cycle, the modules in it.
-Usage: check_cycles.py ROOT [FOLDER...] (folders relative to ROOT)."""
+Usage: check_cycles.py ROOT [FOLDER[:PUBLIC]...] (relative to ROOT; PUBLIC
+is a folder of public headers the folder's modules implement)."""
 import os
 import re
 import sys
 
-DEFAULT = ["core/src", "addon/src", "harness/src", "harness/preload",
-           "harness/probe"]
-INCLUDE = re.compile(r'^\s*#\s*include\s+"(?:[^"]*/)?([^"/]+)\.h"', re.M)
+# FOLDER or FOLDER:PUBLIC, where PUBLIC holds the folder's public headers.
+DEFAULT = ["core/src:core/include", "addon/src", "harness/src",
+           "harness/preload", "harness/probe"]
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)\.h"', re.M)
 
 
 def module(stem):
     return stem.split("_", 1)[0]
 
 
-def graph(folder):
+def graph(folder, public):
     files = [f for f in sorted(os.listdir(folder)) if f.endswith((".c", ".h"))]
-    # A folder's own headers, and public headers named after one of its
-    # modules (core/src/store.c implements "evstore/store.h").
-    local = {f[:-2] for f in files}
+    stems = {f[:-2] for f in files if f.endswith(".c")}
     deps = {}
     for f in files:
         a = module(f[:-2])
         deps.setdefault(a, set())
         with open(os.path.join(folder, f), encoding="utf-8") as fh:
             for inc in INCLUDE.findall(fh.read()):
-                if inc in local and module(inc) != a:
-                    deps[a].add(module(inc))
+                name = os.path.basename(inc)
+                # The folder's own headers, and its public headers that one
+                # of its modules implements (core/src/store.c implements
+                # "evstore/store.h").
+                own = os.path.isfile(os.path.join(folder, inc + ".h"))
+                pub = public and name in stems and os.path.isfile(
+                    os.path.join(public, inc + ".h"))
+                if (own or pub) and module(name) != a:
+                    deps[a].add(module(name))
     return deps
 
 
@@ -72,13 +79,15 @@ def main():
         sys.exit(__doc__)
     root, folders = sys.argv[1], sys.argv[2:] or DEFAULT
     bad = 0
-    for rel in folders:
+    for spec in folders:
+        rel, _, pub = spec.partition(":")
         folder = os.path.join(root, rel)
+        public = os.path.join(root, pub) if pub else None
         if not os.path.isdir(folder):
             print(f"{rel}: no such folder", file=sys.stderr)
             bad += 1
             continue
-        deps = graph(folder)
+        deps = graph(folder, public)
         print(f"{rel}:")
         for m in sorted(deps):
             print(f"  {m} -> {', '.join(sorted(deps[m])) or '-'}")
