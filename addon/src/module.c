@@ -9,6 +9,7 @@
 #include "delivery.h"
 #include "env.h"
 #include "faults.h"
+#include "module_entry.h"
 #include "napi_util.h"
 #include "stats.h"
 #include "store.h"
@@ -103,15 +104,4 @@ static napi_value addon_init(napi_env env, napi_value exports) {
   return exports;
 }
 
-NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void);
-NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env,
-                                                      napi_value exports);
-
-NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void) {
-  return NAPI_VERSION;
-}
-
-NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env,
-                                                      napi_value exports) {
-  return addon_init(env, exports);
-}
+ADDON_MODULE_ENTRY(addon_init)
