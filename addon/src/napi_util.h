@@ -69,4 +69,12 @@ void *addon_handle_get(napi_env env, napi_value v, const napi_type_tag *tag);
 bool addon_set_u64(napi_env env, napi_value obj, const char *name, uint64_t v);
 bool addon_set_bool(napi_env env, napi_value obj, const char *name, bool v);
 
+/* ---- exported functions ----------------------------------------------------
+ * A binding header lists its exported functions once, as an X-macro table of
+ * X(jsName, c_function) rows (ADDON_STORE_EXPORTS, ADDON_WORKER_EXPORTS);
+ * ADDON_DECLARE_EXPORT declares one row's napi_callback, and module.c
+ * registers every row under its JS name. */
+#define ADDON_DECLARE_EXPORT(js_name, c_function)                              \
+  napi_value c_function(napi_env env, napi_callback_info info);
+
 #endif
