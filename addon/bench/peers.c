@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/module_entry.h"
+
 typedef struct {
   uint32_t path_len;
   uint32_t value_len;
@@ -221,17 +223,4 @@ static napi_value peer_init(napi_env env, napi_value exports) {
   return exports;
 }
 
-/* As src/module.c: the well-known entry points, declared for
- * -Wmissing-prototypes. */
-NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void);
-NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env,
-                                                      napi_value exports);
-
-NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void) {
-  return NAPI_VERSION;
-}
-
-NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env,
-                                                      napi_value exports) {
-  return peer_init(env, exports);
-}
+ADDON_MODULE_ENTRY(peer_init)

@@ -9,6 +9,7 @@
 #include "delivery.h"
 #include "env.h"
 #include "faults.h"
+#include "module_entry.h"
 #include "napi_util.h"
 #include "stats.h"
 #include "store.h"
@@ -41,36 +42,45 @@ static bool addon_export_u32(napi_env env, napi_value exports, const char *name,
   return true;
 }
 
-static napi_value addon_init(napi_env env, napi_value exports) {
-  static const struct {
-    const char *name;
-    napi_callback fn;
-  } fns[] = {
-      {"storeOpen", addon_store_open_js},
-      {"storeClose", addon_store_close_js},
-      {"storeIsOpen", addon_store_is_open_js},
-      {"storeSet", addon_store_set_js},
-      {"storeGet", addon_store_get_js},
-      {"storeDelete", addon_store_delete_js},
-      {"storeSubscribe", addon_store_subscribe_js},
-      {"storeUnsubscribe", addon_store_unsubscribe_js},
-      {"storeStats", addon_store_stats_js},
-      {"patternValidate", addon_pattern_validate_js},
-      {"workerBootstrap", addon_worker_bootstrap_js},
-      {"workerStatus", addon_worker_status_js},
-      {"workerPoll", addon_worker_poll_js},
-      {"workerComplete", addon_worker_complete_js},
-      {"workerStop", addon_worker_stop_js},
-      {"workerStatusRaw", addon_worker_status_raw_js},
-      {"rawRead", addon_raw_read_js},
-      {"rawFree", addon_raw_free_js},
-      {"nativeStats", addon_native_stats_js},
-      {"faultNamed", addon_fault_named_js},
-      {"_benchWrite", addon_bench_write_js},
-      {"_benchJoin", addon_bench_join_js},
-  };
-  napi_value fn, wire;
+/* The exported functions, in registration order: the bindings' tables
+ * (napi_util.h, ADDON_DECLARE_EXPORT), then the rest. */
+typedef struct addon_export_s {
+  const char *name;
+  napi_callback fn;
+} addon_export_t;
+
+#define ADDON_EXPORT_ROW(js_name, c_function) {#js_name, c_function},
+static const addon_export_t addon_store_fns[] = {
+    ADDON_STORE_EXPORTS(ADDON_EXPORT_ROW)};
+static const addon_export_t addon_worker_fns[] = {
+    ADDON_WORKER_EXPORTS(ADDON_EXPORT_ROW)};
+#undef ADDON_EXPORT_ROW
+static const addon_export_t addon_other_fns[] = {
+    {"nativeStats", addon_native_stats_js},
+    {"faultNamed", addon_fault_named_js},
+    {"_benchWrite", addon_bench_write_js},
+    {"_benchJoin", addon_bench_join_js},
+};
+
+#define ADDON_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* exports[name] = a new function, for each of the n rows of `fns`. */
+static bool addon_export_fns(napi_env env, napi_value exports,
+                             const addon_export_t *fns, size_t n) {
+  napi_value fn;
   size_t i;
+  for (i = 0; i < n; i++) {
+    NAPI_CALL_RETURN_FALSE(env, napi_create_function(env, fns[i].name,
+                                                     NAPI_AUTO_LENGTH,
+                                                     fns[i].fn, NULL, &fn));
+    NAPI_CALL_RETURN_FALSE(
+        env, napi_set_named_property(env, exports, fns[i].name, fn));
+  }
+  return true;
+}
+
+static napi_value addon_init(napi_env env, napi_value exports) {
+  napi_value wire;
   int rc;
 
   rc = evs_fault_init(addon_fault_names);
@@ -85,12 +95,13 @@ static napi_value addon_init(napi_env env, napi_value exports) {
   if (!addon_env_install(env))
     return NULL;
 
-  for (i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-    NAPI_CALL(env, napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH,
-                                        fns[i].fn, NULL, &fn));
-    NAPI_CALL(env, napi_set_named_property(env, exports, fns[i].name, fn));
-  }
-  if (!addon_export_u32(env, exports, "PATH_MAX", EVS_PATH_MAX) ||
+  if (!addon_export_fns(env, exports, addon_store_fns,
+                        ADDON_COUNT(addon_store_fns)) ||
+      !addon_export_fns(env, exports, addon_worker_fns,
+                        ADDON_COUNT(addon_worker_fns)) ||
+      !addon_export_fns(env, exports, addon_other_fns,
+                        ADDON_COUNT(addon_other_fns)) ||
+      !addon_export_u32(env, exports, "PATH_MAX", EVS_PATH_MAX) ||
       !addon_export_u32(env, exports, "JS_BUFFER_BYTES",
                         ADDON_JS_BUFFER_BYTES) ||
       !addon_export_u32(env, exports, "PATH_CACHE", ADDON_PATH_CACHE) ||
@@ -103,15 +114,4 @@ static napi_value addon_init(napi_env env, napi_value exports) {
   return exports;
 }
 
-NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void);
-NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env,
-                                                      napi_value exports);
-
-NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void) {
-  return NAPI_VERSION;
-}
-
-NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env,
-                                                      napi_value exports) {
-  return addon_init(env, exports);
-}
+ADDON_MODULE_ENTRY(addon_init)

@@ -15,15 +15,19 @@
 /* ---- NAPI_CALL family ------------------------------------------------------
  * On failure: throw the call's error (addon_throw_napi_error: fetches the
  * last error info, throws it unless an exception is already pending) and
- * leave the function with the given value. Never assert on a napi status. */
-#define NAPI_CALL_BASE_(env, the_call, ret_val)                                \
+ * leave the function: NAPI_CALL_ON_FAIL_ runs `on_fail` (a return or a goto)
+ * and every other macro is one use of it. Never assert on a napi status. */
+#define NAPI_CALL_ON_FAIL_(env, the_call, on_fail)                             \
   do {                                                                         \
     napi_status addon_status_ = (the_call);                                    \
     if (addon_status_ != napi_ok) {                                            \
       addon_throw_napi_error((env), addon_status_, #the_call);                 \
-      return ret_val;                                                          \
+      on_fail;                                                                 \
     }                                                                          \
   } while (0)
+
+#define NAPI_CALL_BASE_(env, the_call, ret_val)                                \
+  NAPI_CALL_ON_FAIL_(env, the_call, return ret_val)
 
 /* For functions returning napi_value (NULL = exception pending). */
 #define NAPI_CALL(env, the_call) NAPI_CALL_BASE_(env, the_call, NULL)
@@ -34,13 +38,7 @@
   NAPI_CALL_BASE_(env, the_call, false)
 /* For functions with a cleanup exit: jumps to `label` after throwing. */
 #define NAPI_CALL_GOTO(env, the_call, label)                                   \
-  do {                                                                         \
-    napi_status addon_status_ = (the_call);                                    \
-    if (addon_status_ != napi_ok) {                                            \
-      addon_throw_napi_error((env), addon_status_, #the_call);                 \
-      goto label;                                                              \
-    }                                                                          \
-  } while (0)
+  NAPI_CALL_ON_FAIL_(env, the_call, goto label)
 
 /* ---- arguments -------------------------------------------------------------
  * Reads the first `n` arguments of the call into argv[0..n) (missing ones
@@ -70,5 +68,13 @@ void *addon_handle_get(napi_env env, napi_value v, const napi_type_tag *tag);
  * with an exception pending on failure. */
 bool addon_set_u64(napi_env env, napi_value obj, const char *name, uint64_t v);
 bool addon_set_bool(napi_env env, napi_value obj, const char *name, bool v);
+
+/* ---- exported functions ----------------------------------------------------
+ * A binding header lists its exported functions once, as an X-macro table of
+ * X(jsName, c_function) rows (ADDON_STORE_EXPORTS, ADDON_WORKER_EXPORTS);
+ * ADDON_DECLARE_EXPORT declares one row's napi_callback, and module.c
+ * registers every row under its JS name. */
+#define ADDON_DECLARE_EXPORT(js_name, c_function)                              \
+  napi_value c_function(napi_env env, napi_callback_info info);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include "delivery.h"
 #include "deps.h"
+#include "napi_util.h"
 
 typedef struct addon_store_s addon_store_t;
 
@@ -67,15 +68,17 @@ addon_dep_t *addon_store_find_dependent(addon_store_t *s,
  * Each throws (returns NULL with an exception pending) as documented in
  * lib/store.js; too few arguments throw TypeError ERR_INVALID_ARG_TYPE
  * naming the call's shape. */
-napi_value addon_store_open_js(napi_env env, napi_callback_info info);
-napi_value addon_store_close_js(napi_env env, napi_callback_info info);
-napi_value addon_store_is_open_js(napi_env env, napi_callback_info info);
-napi_value addon_store_set_js(napi_env env, napi_callback_info info);
-napi_value addon_store_get_js(napi_env env, napi_callback_info info);
-napi_value addon_store_delete_js(napi_env env, napi_callback_info info);
-napi_value addon_store_subscribe_js(napi_env env, napi_callback_info info);
-napi_value addon_store_unsubscribe_js(napi_env env, napi_callback_info info);
-napi_value addon_store_stats_js(napi_env env, napi_callback_info info);
-napi_value addon_pattern_validate_js(napi_env env, napi_callback_info info);
+#define ADDON_STORE_EXPORTS(X)                                                 \
+  X(storeOpen, addon_store_open_js)                                            \
+  X(storeClose, addon_store_close_js)                                          \
+  X(storeIsOpen, addon_store_is_open_js)                                       \
+  X(storeSet, addon_store_set_js)                                              \
+  X(storeGet, addon_store_get_js)                                              \
+  X(storeDelete, addon_store_delete_js)                                        \
+  X(storeSubscribe, addon_store_subscribe_js)                                  \
+  X(storeUnsubscribe, addon_store_unsubscribe_js)                              \
+  X(storeStats, addon_store_stats_js)                                          \
+  X(patternValidate, addon_pattern_validate_js)
+ADDON_STORE_EXPORTS(ADDON_DECLARE_EXPORT)
 
 #endif

@@ -91,6 +91,47 @@ static addon_worker_t *addon_worker_live(napi_env env, napi_value v,
   return w;
 }
 
+/* The prologue of every worker call: reads the call's first `n` arguments
+ * (addon_args, `usage`) and the worker handle in argv[0]. `live` names the
+ * operation when it needs a running worker (addon_worker_live), NULL when a
+ * stopped one will do. NULL with an exception pending on failure. */
+static addon_worker_t *addon_worker_args(napi_env env, napi_callback_info info,
+                                         size_t n, napi_value *argv,
+                                         const char *usage, const char *live) {
+  if (!addon_args(env, info, n, argv, usage))
+    return NULL;
+  return live != NULL ? addon_worker_live(env, argv[0], live)
+                      : addon_worker_from(env, argv[0]);
+}
+
+/* Reads a count argument or property `v`, an integer in [1, 2^24], into
+ * *out. `name` is how messages name it ("\"max\" argument"): TypeError
+ * ERR_INVALID_ARG_TYPE unless a number, RangeError `range_code` when out of
+ * range. False with an exception pending on failure. */
+static bool addon_get_count(napi_env env, napi_value v, const char *name,
+                            const char *range_code, uint32_t *out) {
+  napi_valuetype t;
+  double d;
+  char shown[40];
+
+  NAPI_CALL_RETURN_FALSE(env, napi_typeof(env, v, &t));
+  if (t != napi_number) {
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                "The %s must be of type number", name);
+    return false;
+  }
+  NAPI_CALL_RETURN_FALSE(env, napi_get_value_double(env, v, &d));
+  if (!(d >= 1 && d <= (double)(1u << 24)) || d != (double)(uint32_t)d) {
+    addon_throw(env, ADDON_RANGE_ERROR, range_code,
+                "The %s must be an integer, at least 1 (the minimum) and at "
+                "most 16777216; received %s",
+                name, addon_fmt_number(d, shown, sizeof shown));
+    return false;
+  }
+  *out = (uint32_t)d;
+  return true;
+}
+
 /* ---- workerBootstrap(storeHandle, namespace, capacity) --------------------
  */
 
@@ -99,9 +140,7 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   addon_store_t *s;
   char pattern[ADDON_PATH_BUF];
   size_t pattern_len;
-  double cap_d;
-  char shown[40];
-  napi_valuetype t;
+  uint32_t capacity;
   addon_worker_t *w;
   int rc;
 
@@ -111,28 +150,17 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   s = addon_store_from(env, argv[0], true);
   if (s == NULL ||
       !addon_get_path(env, argv[1], "config.namespace", "ERR_EVS_BAD_PATTERN",
-                      pattern, &pattern_len))
+                      pattern, &pattern_len) ||
+      !addon_get_count(env, argv[2], "\"config.capacity\" property",
+                       "ERR_EVS_BAD_OPTION", &capacity))
     return NULL;
-  NAPI_CALL(env, napi_typeof(env, argv[2], &t));
-  if (t != napi_number)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "The \"config.capacity\" property must be of type "
-                       "number");
-  NAPI_CALL(env, napi_get_value_double(env, argv[2], &cap_d));
-  if (!(cap_d >= 1 && cap_d <= (double)(1u << 24)) ||
-      cap_d != (double)(uint32_t)cap_d)
-    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_EVS_BAD_OPTION",
-                       "The \"config.capacity\" property must be an integer, "
-                       "at least 1 (the minimum) and at most 16777216; "
-                       "received %s",
-                       addon_fmt_number(cap_d, shown, sizeof shown));
 
   w = calloc(1, sizeof *w);
   if (w == NULL)
     return addon_throw_core(env, EVS_ENOMEM, "Worker.bootstrap()");
   addon_js_enter(addon_store_delivery(s));
-  rc = evs_worker_open(addon_store_core(s), pattern, pattern_len,
-                       (uint32_t)cap_d, &w->core);
+  rc = evs_worker_open(addon_store_core(s), pattern, pattern_len, capacity,
+                       &w->core);
   addon_js_leave(addon_store_delivery(s));
   if (rc != EVS_OK) {
     free(w);
@@ -176,9 +204,7 @@ napi_value addon_worker_status_js(napi_env env, napi_callback_info info) {
   evs_worker_status_t st;
   int rc;
 
-  if (!addon_args(env, info, 1, argv, "workerStatus(handle)"))
-    return NULL;
-  w = addon_worker_from(env, argv[0]);
+  w = addon_worker_args(env, info, 1, argv, "workerStatus(handle)", NULL);
   if (w == NULL)
     return NULL;
   if (w->core == NULL)
@@ -199,32 +225,19 @@ static size_t addon_pad4(size_t n) {
 napi_value addon_worker_poll_js(napi_env env, napi_callback_info info) {
   napi_value argv[2], ab = NULL;
   addon_worker_t *w;
-  double max_d;
-  char shown[40];
-  napi_valuetype t;
+  uint32_t max;
   evs_step_event_t *events = NULL;
   size_t count = 0, i, total = 0, off = 0;
   uint8_t *data = NULL;
   void *ab_data = NULL;
   int rc;
 
-  if (!addon_args(env, info, 2, argv, "workerPoll(handle, max)"))
+  w = addon_worker_args(env, info, 2, argv, "workerPoll(handle, max)",
+                        "pollStepEvents()");
+  if (w == NULL || !addon_get_count(env, argv[1], "\"max\" argument",
+                                    "ERR_OUT_OF_RANGE", &max))
     return NULL;
-  w = addon_worker_live(env, argv[0], "pollStepEvents()");
-  if (w == NULL)
-    return NULL;
-  NAPI_CALL(env, napi_typeof(env, argv[1], &t));
-  if (t != napi_number)
-    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
-                       "The \"max\" argument must be of type number");
-  NAPI_CALL(env, napi_get_value_double(env, argv[1], &max_d));
-  if (!(max_d >= 1 && max_d <= (double)(1u << 24)) ||
-      max_d != (double)(uint32_t)max_d)
-    return addon_throw(env, ADDON_RANGE_ERROR, "ERR_OUT_OF_RANGE",
-                       "The \"max\" argument must be an integer, at least 1 "
-                       "(the minimum) and at most 16777216; received %s",
-                       addon_fmt_number(max_d, shown, sizeof shown));
-  rc = evs_worker_poll(w->core, (size_t)max_d, &events, &count);
+  rc = evs_worker_poll(w->core, max, &events, &count);
   if (rc != EVS_OK)
     return addon_throw_core(env, rc, "pollStepEvents()");
   if (count == 0)
@@ -306,9 +319,8 @@ napi_value addon_worker_complete_js(napi_env env, napi_callback_info info) {
   size_t msg_len = 0;
   int rc;
 
-  if (!addon_args(env, info, 3, argv, "workerComplete(handle, id, error)"))
-    return NULL;
-  w = addon_worker_live(env, argv[0], "completeStepEvent()");
+  w = addon_worker_args(env, info, 3, argv, "workerComplete(handle, id, error)",
+                        "completeStepEvent()");
   if (w == NULL)
     return NULL;
   NAPI_CALL(env, napi_typeof(env, argv[1], &t));
@@ -357,9 +369,7 @@ napi_value addon_worker_stop_js(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   addon_worker_t *w;
 
-  if (!addon_args(env, info, 1, argv, "workerStop(handle)"))
-    return NULL;
-  w = addon_worker_from(env, argv[0]);
+  w = addon_worker_args(env, info, 1, argv, "workerStop(handle)", NULL);
   if (w == NULL)
     return NULL;
   addon_worker_release(w, false);
@@ -385,9 +395,8 @@ napi_value addon_worker_status_raw_js(napi_env env, napi_callback_info info) {
   addon_worker_t *w;
   addon_raw_t *r;
 
-  if (!addon_args(env, info, 1, argv, "workerStatusRaw(handle)"))
-    return NULL;
-  w = addon_worker_live(env, argv[0], "statusRaw()");
+  w = addon_worker_args(env, info, 1, argv, "workerStatusRaw(handle)",
+                        "statusRaw()");
   if (w == NULL)
     return NULL;
   r = calloc(1, sizeof *r);
@@ -405,44 +414,52 @@ napi_value addon_worker_status_raw_js(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-static addon_raw_t *addon_raw_from(napi_env env, napi_value v) {
-  addon_raw_t *p = addon_handle_get(env, v, &addon_raw_tag);
-  if (p == NULL)
+/* The prologue of rawRead and rawFree: reads the call's one argument
+ * (addon_args, `usage`), a raw status handle whose string is not freed yet.
+ * Otherwise throws (a freed one: Error ERR_EVS_FREED with `freed_msg`) and
+ * returns NULL. */
+static addon_raw_t *addon_raw_unfreed_arg(napi_env env, napi_callback_info info,
+                                          const char *usage,
+                                          const char *freed_msg) {
+  napi_value argv[1];
+  addon_raw_t *r;
+
+  if (!addon_args(env, info, 1, argv, usage))
+    return NULL;
+  r = addon_handle_get(env, argv[0], &addon_raw_tag);
+  if (r == NULL) {
     addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                 "expected a raw status handle");
-  return p;
+    return NULL;
+  }
+  if (r->freed) {
+    addon_throw(env, ADDON_ERROR, "ERR_EVS_FREED", "%s", freed_msg);
+    return NULL;
+  }
+  return r;
 }
 
 napi_value addon_raw_read_js(napi_env env, napi_callback_info info) {
-  napi_value argv[1], result;
+  napi_value result;
   addon_raw_t *r;
 
-  if (!addon_args(env, info, 1, argv, "rawRead(handle)"))
-    return NULL;
-  r = addon_raw_from(env, argv[0]);
+  r = addon_raw_unfreed_arg(env, info, "rawRead(handle)",
+                            "read(): the status string was already freed");
   if (r == NULL)
     return NULL;
-  if (r->freed)
-    return addon_throw(env, ADDON_ERROR, "ERR_EVS_FREED",
-                       "read(): the status string was already freed");
   NAPI_CALL(env,
             napi_create_string_utf8(env, r->str, NAPI_AUTO_LENGTH, &result));
   return result;
 }
 
 napi_value addon_raw_free_js(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
   addon_raw_t *r;
 
-  if (!addon_args(env, info, 1, argv, "rawFree(handle)"))
-    return NULL;
-  r = addon_raw_from(env, argv[0]);
+  r = addon_raw_unfreed_arg(env, info, "rawFree(handle)",
+                            "free(): the status string was already freed "
+                            "(double free refused)");
   if (r == NULL)
     return NULL;
-  if (r->freed)
-    return addon_throw(env, ADDON_ERROR, "ERR_EVS_FREED",
-                       "free(): the status string was already freed (double "
-                       "free refused)");
   evs_string_free(r->str);
   r->str = NULL;
   r->freed = true;

@@ -20,13 +20,17 @@
 
 #include <node_api.h>
 
-napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info);
-napi_value addon_worker_status_js(napi_env env, napi_callback_info info);
-napi_value addon_worker_poll_js(napi_env env, napi_callback_info info);
-napi_value addon_worker_complete_js(napi_env env, napi_callback_info info);
-napi_value addon_worker_stop_js(napi_env env, napi_callback_info info);
-napi_value addon_worker_status_raw_js(napi_env env, napi_callback_info info);
-napi_value addon_raw_read_js(napi_env env, napi_callback_info info);
-napi_value addon_raw_free_js(napi_env env, napi_callback_info info);
+#include "napi_util.h"
+
+#define ADDON_WORKER_EXPORTS(X)                                                \
+  X(workerBootstrap, addon_worker_bootstrap_js)                                \
+  X(workerStatus, addon_worker_status_js)                                      \
+  X(workerPoll, addon_worker_poll_js)                                          \
+  X(workerComplete, addon_worker_complete_js)                                  \
+  X(workerStop, addon_worker_stop_js)                                          \
+  X(workerStatusRaw, addon_worker_status_raw_js)                               \
+  X(rawRead, addon_raw_read_js)                                                \
+  X(rawFree, addon_raw_free_js)
+ADDON_WORKER_EXPORTS(ADDON_DECLARE_EXPORT)
 
 #endif

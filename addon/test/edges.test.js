@@ -3,7 +3,7 @@
 // used to lose data, hide part of an error, or let misuse through.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { evstore, waitFor, tick, assertNativeClean, throwsCode } = require('./helpers');
+const { evstore, waitFor, tick, assertNativeClean, throwsCode, collectUncaught } = require('./helpers');
 
 const { Store, Worker, Observable, Subscription, RawStatus, nativeStats } = evstore;
 
@@ -248,33 +248,28 @@ test('numeric options below their minimum are refused, naming it', async () => {
 
 test('every error of subscribers that throw in one batch reaches the user, in order', async () => {
   const s = new Store();
-  const errors = [];
-  const listeners = process.listeners('uncaughtException');
-  process.removeAllListeners('uncaughtException');
-  const onErr = (err) => errors.push(err);
-  process.on('uncaughtException', onErr);
   try {
-    const got = [];
-    s.watch('/e/*').subscribe((e) => { throw new Error(`A${e.value}`); });
-    s.watch('/e/*').map((e) => { throw new Error(`B${e.value}`); }).subscribe(() => {});
-    s.watch('/e/*').subscribe((e) => got.push(e.value));
-    s.watch('/e/*').subscribe((e) => { throw `C${e.value}`; }); // not an Error
-    // Written in one go: they reach JS in one batch (or a few), and each
-    // batch has several throwing subscribers.
-    const N = 50;
-    for (let i = 0; i < N; i++) s.set(`/e/${i % 3}`, `${i}`);
-    // On a timeout the assertions below say what was missing.
-    await waitFor(() => got.length === N && errors.length >= 3 * N, 3000)
-      .catch(() => {});
-    await tick();
-    assert.equal(got.length, N);
-    assert.equal(errors.length, 3 * N, 'one report per thrown error');
-    const want = [];
-    for (let i = 0; i < N; i++) want.push(`A${i}`, `B${i}`, `C${i}`);
-    assert.deepEqual(errors.map((e) => (typeof e === 'string' ? e : e.message)), want);
+    await collectUncaught(async (errors) => {
+      const got = [];
+      s.watch('/e/*').subscribe((e) => { throw new Error(`A${e.value}`); });
+      s.watch('/e/*').map((e) => { throw new Error(`B${e.value}`); }).subscribe(() => {});
+      s.watch('/e/*').subscribe((e) => got.push(e.value));
+      s.watch('/e/*').subscribe((e) => { throw `C${e.value}`; }); // not an Error
+      // Written in one go: they reach JS in one batch (or a few), and each
+      // batch has several throwing subscribers.
+      const N = 50;
+      for (let i = 0; i < N; i++) s.set(`/e/${i % 3}`, `${i}`);
+      // On a timeout the assertions below say what was missing.
+      await waitFor(() => got.length === N && errors.length >= 3 * N, 3000)
+        .catch(() => {});
+      await tick();
+      assert.equal(got.length, N);
+      assert.equal(errors.length, 3 * N, 'one report per thrown error');
+      const want = [];
+      for (let i = 0; i < N; i++) want.push(`A${i}`, `B${i}`, `C${i}`);
+      assert.deepEqual(errors.map((e) => (typeof e === 'string' ? e : e.message)), want);
+    });
   } finally {
-    process.removeListener('uncaughtException', onErr);
-    for (const l of listeners) process.on('uncaughtException', l);
     s.close();
   }
   assertNativeClean();

@@ -41,4 +41,23 @@ function throwsCode(fn, Ctor, code, msgRe) {
   });
 }
 
-module.exports = { evstore, waitFor, sleep, tick, assertNativeClean, throwsCode };
+/**
+ * Runs `body(errors)` with the process's uncaughtException listeners
+ * replaced by one that collects every uncaught error into `errors`; the
+ * original listeners are back once it settles, whatever the outcome.
+ */
+async function collectUncaught(body) {
+  const errors = [];
+  const listeners = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  const onErr = (err) => errors.push(err);
+  process.on('uncaughtException', onErr);
+  try {
+    return await body(errors);
+  } finally {
+    process.removeListener('uncaughtException', onErr);
+    for (const l of listeners) process.on('uncaughtException', l);
+  }
+}
+
+module.exports = { evstore, waitFor, sleep, tick, assertNativeClean, throwsCode, collectUncaught };

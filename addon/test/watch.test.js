@@ -3,7 +3,7 @@
 // nothing delivered after unsubscribe, the operators.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { evstore, waitFor, sleep, tick, assertNativeClean } = require('./helpers');
+const { evstore, waitFor, sleep, tick, assertNativeClean, collectUncaught } = require('./helpers');
 
 const { Store, nativeStats } = evstore;
 const internal = evstore._internal;
@@ -264,22 +264,17 @@ test('unsubscribe and close cancel a pending debounce (no timer left)', async ()
 
 test('a throwing subscriber does not stop the others; the error is uncaught', async () => {
   const s = new Store();
-  const errors = [];
-  const listeners = process.listeners('uncaughtException');
-  process.removeAllListeners('uncaughtException');
-  const onErr = (err) => errors.push(err);
-  process.on('uncaughtException', onErr);
   try {
-    const got = [];
-    s.watch('/e').subscribe((e) => { if (e.value === '1') throw new Error('boom'); });
-    s.watch('/e').subscribe((e) => got.push(e.value));
-    for (let i = 0; i < 3; i++) s.set('/e', `${i}`);
-    await waitFor(() => got.length === 3 && errors.length === 1);
-    assert.deepEqual(got, ['0', '1', '2']);
-    assert.equal(errors[0].message, 'boom');
+    await collectUncaught(async (errors) => {
+      const got = [];
+      s.watch('/e').subscribe((e) => { if (e.value === '1') throw new Error('boom'); });
+      s.watch('/e').subscribe((e) => got.push(e.value));
+      for (let i = 0; i < 3; i++) s.set('/e', `${i}`);
+      await waitFor(() => got.length === 3 && errors.length === 1);
+      assert.deepEqual(got, ['0', '1', '2']);
+      assert.equal(errors[0].message, 'boom');
+    });
   } finally {
-    process.removeListener('uncaughtException', onErr);
-    for (const l of listeners) process.on('uncaughtException', l);
     s.close();
   }
 });

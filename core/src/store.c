@@ -126,6 +126,19 @@ static void maybe_grow(evs_store_t *s) {
   s->nbuckets = n;
 }
 
+/* Takes `sub` out of the subscription list; the caller holds s->sub_lock
+ * and frees it (or not). */
+static void sub_unlink(evs_store_t *s, evs_sub_t *sub) {
+  if (sub->prev)
+    sub->prev->next = sub->next;
+  else
+    s->subs_head = sub->next;
+  if (sub->next)
+    sub->next->prev = sub->prev;
+  else
+    s->subs_tail = sub->prev;
+}
+
 static void deliver(evs_store_t *s, const evs_event_t *ev) {
   pthread_mutex_lock(&s->sub_lock);
   for (evs_sub_t *sub = s->subs_head, *next; sub; sub = next) {
@@ -142,14 +155,7 @@ static void deliver(evs_store_t *s, const evs_event_t *ev) {
     s->current = NULL;
     next = sub->next;
     if (sub->removed) {
-      if (sub->prev)
-        sub->prev->next = sub->next;
-      else
-        s->subs_head = sub->next;
-      if (sub->next)
-        sub->next->prev = sub->prev;
-      else
-        s->subs_tail = sub->prev;
+      sub_unlink(s, sub);
       evs__free(sub);
       pthread_cond_broadcast(&s->sub_cv);
     }
@@ -281,22 +287,35 @@ static bool value_fits(const evs_entry_t *e, size_t vlen) {
          2 * (vlen + 1) >= e->value_cap;
 }
 
-int evs_store_set(evs_store_t *s, const char *path, size_t len,
-                  const void *value, size_t vlen) {
-  if (s == NULL || (value == NULL && vlen != 0))
-    return EVS_EINVAL;
+/* The common start of set, delete and get, in their order of checks:
+ * validates the path, then a value of vlen bytes (0 when there is none),
+ * hashes the path into *h and takes s->lock on an open store. EVS_OK with
+ * the lock held; otherwise the path's error, EVS_E2BIG or EVS_ECLOSED,
+ * without the lock. */
+static int lock_for_path(evs_store_t *s, const char *path, size_t len,
+                         size_t vlen, uint64_t *h) {
   int rc = evs_path_validate(path, len);
   if (rc != EVS_OK)
     return rc;
   if (vlen > s->max_value)
     return EVS_E2BIG;
-
-  uint64_t h = hash_path(path, len);
+  *h = hash_path(path, len);
   pthread_mutex_lock(&s->lock);
   if (s->state != ST_OPEN) {
     pthread_mutex_unlock(&s->lock);
     return EVS_ECLOSED;
   }
+  return EVS_OK;
+}
+
+int evs_store_set(evs_store_t *s, const char *path, size_t len,
+                  const void *value, size_t vlen) {
+  if (s == NULL || (value == NULL && vlen != 0))
+    return EVS_EINVAL;
+  uint64_t h;
+  int rc = lock_for_path(s, path, len, vlen, &h);
+  if (rc != EVS_OK)
+    return rc;
   /* Allocate what the map will need before the event goes out, so that a
    * failure changes nothing: a value block unless the entry's own can be
    * reused, and an entry for a new path. */
@@ -366,15 +385,10 @@ int evs_store_set(evs_store_t *s, const char *path, size_t len,
 int evs_store_delete(evs_store_t *s, const char *path, size_t len) {
   if (s == NULL)
     return EVS_EINVAL;
-  int rc = evs_path_validate(path, len);
+  uint64_t h;
+  int rc = lock_for_path(s, path, len, 0, &h);
   if (rc != EVS_OK)
     return rc;
-  uint64_t h = hash_path(path, len);
-  pthread_mutex_lock(&s->lock);
-  if (s->state != ST_OPEN) {
-    pthread_mutex_unlock(&s->lock);
-    return EVS_ECLOSED;
-  }
   if (*find_slot(s, path, len, h) == NULL) {
     pthread_mutex_unlock(&s->lock);
     return EVS_ENOTFOUND;
@@ -400,15 +414,10 @@ int evs_store_get(evs_store_t *s, const char *path, size_t len, void **value,
                   size_t *vlen) {
   if (s == NULL || value == NULL || vlen == NULL)
     return EVS_EINVAL;
-  int rc = evs_path_validate(path, len);
+  uint64_t h;
+  int rc = lock_for_path(s, path, len, 0, &h);
   if (rc != EVS_OK)
     return rc;
-  uint64_t h = hash_path(path, len);
-  pthread_mutex_lock(&s->lock);
-  if (s->state != ST_OPEN) {
-    pthread_mutex_unlock(&s->lock);
-    return EVS_ECLOSED;
-  }
   evs_entry_t *e = *find_slot(s, path, len, h);
   if (e == NULL) {
     pthread_mutex_unlock(&s->lock);
@@ -506,14 +515,7 @@ int evs_store_unsubscribe(evs_store_t *s, uint64_t id) {
       while (s->current == sub)
         pthread_cond_wait(&s->sub_cv, &s->sub_lock);
   } else {
-    if (sub->prev)
-      sub->prev->next = sub->next;
-    else
-      s->subs_head = sub->next;
-    if (sub->next)
-      sub->next->prev = sub->prev;
-    else
-      s->subs_tail = sub->prev;
+    sub_unlink(s, sub);
     if (!evs_fault_on(EVS_FAULT_LEAK_SUBSCRIPTION))
       evs__free(sub);
   }

@@ -49,6 +49,16 @@ static inline void scn_core_stats(void *ctx, lg_sample_t *s) {
   lg_sample_add(s, "coreThreads", (double)c.threads);
 }
 
+/* The setup and teardown of a scenario that keeps no state of its own. */
+static inline int scn_no_setup(void **ctx) {
+  *ctx = NULL;
+  return 0;
+}
+static inline int scn_no_teardown(void *ctx) {
+  (void)ctx;
+  return 0;
+}
+
 /* A misspelt EVS_FAULT must fail the run, not silently plant nothing. */
 #define SCN_MAIN(sc)                                                           \
   int main(int argc, char **argv) {                                            \

@@ -23,11 +23,6 @@ static void on_event(const evs_event_t *ev, void *ud) {
   atomic_fetch_add_explicit(&r->seen, 1, memory_order_relaxed);
 }
 
-static int setup(void **ctx) {
-  *ctx = NULL;
-  return 0;
-}
-
 static uint64_t core_threads(void) {
   evs_core_counts_t c;
   evs_core_counts(&c);
@@ -72,11 +67,6 @@ static int iterate(void *ctx, uint64_t i) {
   return 0;
 }
 
-static int teardown(void *ctx) {
-  (void)ctx;
-  return 0;
-}
-
-static const lg_scenario_t sc = {"shutdown-join", setup, iterate, teardown,
-                                 scn_core_stats};
+static const lg_scenario_t sc = {"shutdown-join", scn_no_setup, iterate,
+                                 scn_no_teardown, scn_core_stats};
 SCN_MAIN(sc)

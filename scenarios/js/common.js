@@ -52,4 +52,23 @@ function until(count, n, what, ms = 10000) {
   });
 }
 
-module.exports = { evstore, stats, expect, expectThrows, until };
+/**
+ * A scenario that works on one default Store: setup(ctx) opens it as
+ * ctx.store and teardown(ctx) closes it. `hooks` holds iterate and anything
+ * else of the scenario module; a hook given there replaces the default one.
+ */
+function storeScenario(name, hooks) {
+  return {
+    name,
+    setup(ctx) {
+      ctx.store = new evstore.Store();
+    },
+    teardown(ctx) {
+      ctx.store.close();
+    },
+    stats,
+    ...hooks,
+  };
+}
+
+module.exports = { evstore, stats, expect, expectThrows, until, storeScenario };

@@ -3,28 +3,22 @@
 // down every iteration. Proves take(n) unsubscribes by itself after n
 // events (native subscription freed), debounce timers are cleared on
 // unsubscribe, filter/map see the right events, and memory stays flat.
-const { evstore, stats, expect, until } = require('./common');
+const { evstore, storeScenario, expect, until } = require('./common');
 
-let store;
-
-module.exports = {
-  name: 'operator-chains',
-  setup() {
-    store = new evstore.Store();
-  },
+module.exports = storeScenario('operator-chains', {
   async iterate(ctx, i) {
     const got = [];
-    const taken = store.watch('/t/*').take(3).subscribe((e) => got.push(e.value));
+    const taken = ctx.store.watch('/t/*').take(3).subscribe((e) => got.push(e.value));
     const mapped = [];
-    const chain = store.watch('/m/**')
+    const chain = ctx.store.watch('/m/**')
       .filter((e) => e.value.n % 2 === 0)
       .map((e) => e.value.n * 10)
       .subscribe((v) => mapped.push(v));
     let debounced = 0;
-    const deb = store.watch('/d').debounce(1000).subscribe(() => debounced++);
-    for (let k = 0; k < 5; k++) store.set('/t/x', `v${k}`);
-    for (let k = 0; k < 6; k++) store.set(`/m/${k}`, { n: k });
-    store.set('/d', 'x');
+    const deb = ctx.store.watch('/d').debounce(1000).subscribe(() => debounced++);
+    for (let k = 0; k < 5; k++) ctx.store.set('/t/x', `v${k}`);
+    for (let k = 0; k < 6; k++) ctx.store.set(`/m/${k}`, { n: k });
+    ctx.store.set('/d', 'x');
     await until(() => mapped.length, 3, 'mapped events');
     await until(() => got.length, 3, 'taken events');
     expect(taken.closed, 'take(3) did not unsubscribe itself');
@@ -35,8 +29,4 @@ module.exports = {
     expect(debounced === 0, 'debounce fired early');
     expect(evstore.nativeStats().subscriptions === 0, 'subscriptions left');
   },
-  teardown() {
-    store.close();
-  },
-  stats,
-};
+});

@@ -4,19 +4,13 @@
 // half with an error, reads status(), stops it. Proves step-event copies,
 // in-flight records and workers are released (flat memory, workers 0).
 // Catches leak-event-copy and use-after-free-event.
-const { evstore, stats, expect, expectThrows, until } = require('./common');
+const { evstore, storeScenario, expect, expectThrows, until } = require('./common');
 
-let store;
-
-module.exports = {
-  name: 'worker-poll',
-  setup() {
-    store = new evstore.Store();
-  },
+module.exports = storeScenario('worker-poll', {
   async iterate(ctx, i) {
-    const w = evstore.Worker.bootstrap(store, { namespace: '/jobs/**', capacity: 64 });
+    const w = evstore.Worker.bootstrap(ctx.store, { namespace: '/jobs/**', capacity: 64 });
     for (let k = 0; k < 20; k++) {
-      store.set(k < 16 ? `/jobs/${k}/step` : `/other/${k}`, { job: i, k });
+      ctx.store.set(k < 16 ? `/jobs/${k}/step` : `/other/${k}`, { job: i, k });
     }
     let got = 0;
     let ok = 0;
@@ -35,8 +29,4 @@ module.exports = {
     expectThrows(() => w.completeStepEvent(1, { ok: true }), RangeError, 'ERR_EVS_UNKNOWN_ID');
     w.stop();
   },
-  teardown() {
-    store.close();
-  },
-  stats,
-};
+});
