@@ -131,3 +131,14 @@ int evs_alloc_fail_nth(uint64_t n) {
   return EVS_ENOTSUP;
 #endif
 }
+
+int evs_core_counts(evs_core_counts_t *out) {
+  if (out == NULL)
+    return EVS_EINVAL;
+  out->stores = atomic_load(&evs__counts.stores);
+  out->open_stores = atomic_load(&evs__counts.open_stores);
+  out->subscriptions = atomic_load(&evs__counts.subscriptions);
+  out->workers = atomic_load(&evs__counts.workers);
+  out->threads = atomic_load(&evs__counts.threads);
+  return EVS_OK;
+}

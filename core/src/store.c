@@ -631,16 +631,3 @@ void evs_store_free(evs_store_t *s) {
   evs__free(s);
   EVS__DEC(stores);
 }
-
-/* The counters live beside the allocator (alloc_int.h); the objects they
- * count are the store's. */
-int evs_core_counts(evs_core_counts_t *out) {
-  if (out == NULL)
-    return EVS_EINVAL;
-  out->stores = atomic_load(&evs__counts.stores);
-  out->open_stores = atomic_load(&evs__counts.open_stores);
-  out->subscriptions = atomic_load(&evs__counts.subscriptions);
-  out->workers = atomic_load(&evs__counts.workers);
-  out->threads = atomic_load(&evs__counts.threads);
-  return EVS_OK;
-}

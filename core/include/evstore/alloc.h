@@ -1,5 +1,6 @@
-/* evstore memory accounting: every core allocation goes through one allocator
- * interface that keeps exact counters and can be replaced or made to fail. */
+/* evstore accounting: every core allocation goes through one allocator
+ * interface that keeps exact counters and can be replaced or made to fail;
+ * the core also counts the objects it has open (evs_core_counts). */
 #ifndef EVSTORE_ALLOC_H
 #define EVSTORE_ALLOC_H
 
@@ -38,6 +39,19 @@ typedef struct evs_allocator_s {
  * store): returns EVS_EBUSY otherwise, and the hook is unchanged. Not
  * thread-safe against concurrent core allocations. */
 int evs_alloc_set_hook(const evs_allocator_t *allocator);
+
+/* Process-wide object counts of the core, for leak checks: each returns to
+ * its earlier value when everything opened since has been closed and freed. */
+typedef struct evs_core_counts_s {
+  uint64_t stores;        /* store handles allocated and not yet freed */
+  uint64_t open_stores;   /* stores open (not yet closed) */
+  uint64_t subscriptions; /* live subscriptions over all stores */
+  uint64_t workers;       /* worker handles not yet freed */
+  uint64_t threads;       /* dispatcher threads started and not yet joined */
+} evs_core_counts_t;
+
+/* Fills *out. Any thread. Returns EVS_OK or EVS_EINVAL. */
+int evs_core_counts(evs_core_counts_t *out);
 
 /* Allocation-failure injection (evs_alloc_fail_nth) is a test control:
  * evstore/testing.h. */

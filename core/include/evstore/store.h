@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "evstore/alloc.h" /* evs_core_counts, once declared here */
 #include "evstore/event.h"
 #include "evstore/queue.h"
 
@@ -135,19 +136,6 @@ size_t evs_store_subscription_count(evs_store_t *store);
 /* Snapshot of the store's EventQueue statistics. Any thread. Returns EVS_OK,
  * EVS_EINVAL, or EVS_ECLOSED (then *out holds the final statistics). */
 int evs_store_queue_stats(evs_store_t *store, evs_queue_stats_t *out);
-
-/* Process-wide object counts of the core, for leak checks: each returns to
- * its earlier value when everything opened since has been closed and freed. */
-typedef struct evs_core_counts_s {
-  uint64_t stores;        /* store handles allocated and not yet freed */
-  uint64_t open_stores;   /* stores open (not yet closed) */
-  uint64_t subscriptions; /* live subscriptions over all stores */
-  uint64_t workers;       /* worker handles not yet freed */
-  uint64_t threads;       /* dispatcher threads started and not yet joined */
-} evs_core_counts_t;
-
-/* Fills *out. Any thread. Returns EVS_OK or EVS_EINVAL. */
-int evs_core_counts(evs_core_counts_t *out);
 
 #ifdef __cplusplus
 }
