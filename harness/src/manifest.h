@@ -197,7 +197,9 @@ int lg_variant_judges_slopes(const lg_variant_t *va, const char *lang);
 
 /* Samples in the iterate phase of a run whose variant judges no slopes for
  * its language: a few keep the exact checks and the peaks, and each JS
- * sample costs two forced GCs (under valgrind about 0.1 s each). */
+ * sample costs two forced GCs, slow under valgrind
+ * (reports/bench/design-measurements.md, "Harness: few samples where slopes
+ * are not judged"). */
 #define LG_UNJUDGED_SAMPLES 8
 
 /* Effective iteration count of sc in va after the variant and CLI scales:
