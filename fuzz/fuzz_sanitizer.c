@@ -9,21 +9,14 @@
 
 #include "detect.h"
 #include "fuzz.h"
+#include "fuzz_findings.h"
 
 int lg_fuzz_one(const uint8_t *data, size_t size) {
   char *text = lg_fuzz_cstr(data, size);
   lg_findings_t out;
   memset(&out, 0, sizeof out);
   lg_parse_sanitizer(text, "fuzz.log", &out);
-  for (size_t i = 0; i < out.n; i++) {
-    lg_finding_t *f = &out.v[i];
-    LG_FUZZ_CHECK(f->detector && f->kind, "finding %zu", i);
-    lg_attribute(f, lg_fuzz_ours, lg_fuzz_nours, lg_fuzz_skip, lg_fuzz_nskip);
-    /* Ours implies a frame of ours; a frame of ours without "ours" is a
-     * block node allocated on the addon's behalf (attributed to node). */
-    LG_FUZZ_CHECK(!f->ours || f->first_our_frame, "finding %zu: ours %d", i,
-                  f->ours);
-  }
+  lg_fuzz_check_findings(&out);
   lg_findings_free(&out);
   /* Every line through the frame parser, as the log parser's callers may. */
   for (char *line = text, *next; line; line = next) {

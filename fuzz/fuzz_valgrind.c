@@ -8,21 +8,14 @@
 
 #include "detect.h"
 #include "fuzz.h"
+#include "fuzz_findings.h"
 
 int lg_fuzz_one(const uint8_t *data, size_t size) {
   lg_findings_t out;
   memset(&out, 0, sizeof out);
   char *err = lg_parse_valgrind_xml((const char *)data, size, "vg.1.xml", &out);
   free(err);
-  for (size_t i = 0; i < out.n; i++) {
-    lg_finding_t *f = &out.v[i];
-    LG_FUZZ_CHECK(f->detector && f->kind, "finding %zu", i);
-    lg_attribute(f, lg_fuzz_ours, lg_fuzz_nours, lg_fuzz_skip, lg_fuzz_nskip);
-    /* Ours implies a frame of ours; a frame of ours without "ours" is a
-     * block node allocated on the addon's behalf (attributed to node). */
-    LG_FUZZ_CHECK(!f->ours || f->first_our_frame, "finding %zu: ours %d", i,
-                  f->ours);
-  }
+  lg_fuzz_check_findings(&out);
   for (size_t i = 0; i < out.nsupp_used; i++)
     LG_FUZZ_CHECK(out.supp_used[i] != NULL, "suppression %zu", i);
   lg_findings_free(&out);

@@ -264,6 +264,17 @@ static void test_sweep_store_ops(void) {
   ASSERT_UINT_EQ(stats().live_blocks, base);
 }
 
+/* Polls w's status into *st every 0.1 ms until at least `pending` events
+ * are pending and at least `settled` are pending or dropped (delivery is
+ * asynchronous). */
+static void wait_status(evs_worker_t *w, evs_worker_status_t *st,
+                        uint64_t pending, uint64_t settled) {
+  do {
+    usleep(100);
+    evs_worker_status(w, st);
+  } while (st->pending < pending || st->dropped + st->pending < settled);
+}
+
 static void test_sweep_worker_ops(void) {
   if (evs_alloc_fail_nth(0) == EVS_ENOTSUP)
     return;
@@ -276,10 +287,7 @@ static void test_sweep_worker_ops(void) {
   for (int i = 0; i < 5; i++)
     ASSERT_EQ(evs_store_set(x.s, S("/jobs/j"), "payload", 7), EVS_OK);
   evs_worker_status_t st;
-  do {
-    usleep(100);
-    evs_worker_status(x.w, &st);
-  } while (st.pending < 5);
+  wait_status(x.w, &st, 5, 0);
   /* poll: on failure nothing moves, so the 5 events stay pending. */
   for (uint64_t n = 1;; n++) {
     evs_alloc_fail_nth(n);
@@ -302,10 +310,7 @@ static void test_sweep_worker_ops(void) {
   ASSERT_EQ(evs_store_set(x.s, S("/jobs/k"), "v", 1), EVS_ENOMEM);
   evs_alloc_fail_nth(3); /* set allocates 2; the 3rd is the worker's copy */
   ASSERT_EQ(evs_store_set(x.s, S("/jobs/k"), "v", 1), EVS_OK);
-  do {
-    usleep(100);
-    evs_worker_status(x.w, &st);
-  } while (st.dropped + st.pending < 1);
+  wait_status(x.w, &st, 0, 1);
   evs_alloc_fail_nth(0);
   ASSERT_UINT_EQ(st.dropped, 1);
   evs_worker_free(x.w);

@@ -1,28 +1,47 @@
 /* Paths and patterns: validation and matching rules of evstore/path.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
 #include "evstore.h"
 
-#define V(s) evs_path_validate(s, strlen(s))
-#define P(s) evs_pattern_validate(s, strlen(s))
-#define M(p, s) evs_pattern_match(p, strlen(p), s, strlen(s))
+/* A text and what a validator must return for it. */
+typedef struct {
+  const char *text;
+  int rc;
+} validate_case_t;
+
+/* A pattern, a path and whether the pattern must match it. */
+typedef struct {
+  const char *pattern, *path;
+  int match;
+} match_case_t;
+
+/* Checks validate(text, strlen(text)) == rc for each of the n cases. */
+static void check_validate(int (*validate)(const char *, size_t),
+                           const validate_case_t *cases, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    int rc = validate(cases[i].text, strlen(cases[i].text));
+    if (rc != cases[i].rc)
+      fprintf(stderr, "\"%s\"\n", cases[i].text);
+    ASSERT_EQ(rc, cases[i].rc);
+  }
+}
 
 static void test_valid_paths(void) {
-  ASSERT_EQ(V("/a"), EVS_OK);
-  ASSERT_EQ(V("/users/1"), EVS_OK);
-  ASSERT_EQ(V("/a b/c.d-e"), EVS_OK);
+  static const validate_case_t cases[] = {
+      {"/a", EVS_OK}, {"/users/1", EVS_OK}, {"/a b/c.d-e", EVS_OK}};
+  check_validate(evs_path_validate, cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_malformed_paths(void) {
+  static const validate_case_t cases[] = {
+      {"", EVS_EPATH},      {"/", EVS_EPATH},   {"a/b", EVS_EPATH},
+      {"/a//b", EVS_EPATH}, {"/a/", EVS_EPATH}, {"/a/*", EVS_EPATH},
+      {"/**", EVS_EPATH}};
   ASSERT_EQ(evs_path_validate(NULL, 3), EVS_EINVAL);
-  ASSERT_EQ(V(""), EVS_EPATH);
-  ASSERT_EQ(V("/"), EVS_EPATH);
-  ASSERT_EQ(V("a/b"), EVS_EPATH);
-  ASSERT_EQ(V("/a//b"), EVS_EPATH);
-  ASSERT_EQ(V("/a/"), EVS_EPATH);
-  ASSERT_EQ(V("/a/*"), EVS_EPATH);
-  ASSERT_EQ(V("/**"), EVS_EPATH);
+  check_validate(evs_path_validate, cases, sizeof cases / sizeof cases[0]);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(evs_path_validate("/a\0b", 4), EVS_EPATH);
 }
 
@@ -36,30 +55,35 @@ static void test_length_limit(void) {
 }
 
 static void test_patterns(void) {
-  ASSERT_EQ(P("/a/*"), EVS_OK);
-  ASSERT_EQ(P("/**"), EVS_OK);
-  ASSERT_EQ(P("/*/b/**"), EVS_OK);
-  ASSERT_EQ(P("/**/a"), EVS_EPATTERN);
-  ASSERT_EQ(P("/a*"), EVS_EPATTERN);
-  ASSERT_EQ(P("/a/***"), EVS_EPATTERN);
-  ASSERT_EQ(P("//"), EVS_EPATTERN);
-  ASSERT_EQ(P("*"), EVS_EPATTERN);
+  static const validate_case_t cases[] = {
+      {"/a/*", EVS_OK},        {"/**", EVS_OK},       {"/*/b/**", EVS_OK},
+      {"/**/a", EVS_EPATTERN}, {"/a*", EVS_EPATTERN}, {"/a/***", EVS_EPATTERN},
+      {"//", EVS_EPATTERN},    {"*", EVS_EPATTERN}};
+  check_validate(evs_pattern_validate, cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_matching(void) {
-  ASSERT_TRUE(M("/a/b", "/a/b"));
-  ASSERT_TRUE(!M("/a/b", "/a/bc"));
-  ASSERT_TRUE(!M("/a/b", "/a/b/c"));
-  ASSERT_TRUE(M("/a/*", "/a/x"));
-  ASSERT_TRUE(!M("/a/*", "/a"));
-  ASSERT_TRUE(!M("/a/*", "/a/x/y"));
-  ASSERT_TRUE(M("/*/b", "/x/b"));
-  ASSERT_TRUE(M("/a/**", "/a"));
-  ASSERT_TRUE(M("/a/**", "/a/x/y/z"));
-  ASSERT_TRUE(!M("/a/**", "/ab"));
-  ASSERT_TRUE(M("/**", "/anything/at/all"));
-  ASSERT_TRUE(M("/*/*/**", "/a/b"));
-  ASSERT_TRUE(!M("/*/*/**", "/a"));
+  static const match_case_t cases[] = {{"/a/b", "/a/b", 1},
+                                       {"/a/b", "/a/bc", 0},
+                                       {"/a/b", "/a/b/c", 0},
+                                       {"/a/*", "/a/x", 1},
+                                       {"/a/*", "/a", 0},
+                                       {"/a/*", "/a/x/y", 0},
+                                       {"/*/b", "/x/b", 1},
+                                       {"/a/**", "/a", 1},
+                                       {"/a/**", "/a/x/y/z", 1},
+                                       {"/a/**", "/ab", 0},
+                                       {"/**", "/anything/at/all", 1},
+                                       {"/*/*/**", "/a/b", 1},
+                                       {"/*/*/**", "/a", 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const match_case_t *c = &cases[i];
+    int m = evs_pattern_match(c->pattern, strlen(c->pattern), c->path,
+                              strlen(c->path));
+    if (!m != !c->match)
+      fprintf(stderr, "\"%s\" on \"%s\"\n", c->pattern, c->path);
+    ASSERT_EQ(!m, !c->match);
+  }
 }
 
 static const check_case_t cases[] = {{"valid_paths", test_valid_paths},

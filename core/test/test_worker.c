@@ -26,21 +26,40 @@ static int wait_pending(evs_worker_t *w, uint64_t n) {
   return 0;
 }
 
-static void test_poll_complete_status(void) {
-  uint64_t base = live_blocks();
+/* A store, a worker on it, and the allocator's live blocks before both. */
+typedef struct {
+  uint64_t base;
   evs_store_t *s;
   evs_worker_t *w;
-  ASSERT_EQ(evs_store_open(NULL, &s), EVS_OK);
-  ASSERT_EQ(evs_worker_open(s, S("/jobs/**"), 16, &w), EVS_OK);
-  ASSERT_EQ(evs_store_set(s, S("/jobs/1"), "a", 1), EVS_OK);
-  ASSERT_EQ(evs_store_set(s, S("/other"), "x", 1), EVS_OK);
-  ASSERT_EQ(evs_store_set(s, S("/jobs/2/x"), "bb", 2), EVS_OK);
-  ASSERT_EQ(evs_store_delete(s, S("/jobs/1")), EVS_OK);
-  ASSERT_TRUE(wait_pending(w, 3));
+} fixture_t;
+
+/* Opens a store and a worker on pattern with room for cap events. */
+static void fixture_open(fixture_t *f, const char *pattern, uint32_t cap) {
+  f->base = live_blocks();
+  ASSERT_EQ(evs_store_open(NULL, &f->s), EVS_OK);
+  ASSERT_EQ(evs_worker_open(f->s, S(pattern), cap, &f->w), EVS_OK);
+}
+
+/* Frees the worker and the store; every block must be back. */
+static void fixture_free(fixture_t *f) {
+  evs_worker_free(f->w);
+  evs_store_free(f->s);
+  ASSERT_UINT_EQ(live_blocks(), f->base);
+}
+
+static void test_poll_complete_status(void) {
+  fixture_t f;
+  fixture_open(&f, "/jobs/**", 16);
+  CHECK_RETURN_IF_FAILED();
+  ASSERT_EQ(evs_store_set(f.s, S("/jobs/1"), "a", 1), EVS_OK);
+  ASSERT_EQ(evs_store_set(f.s, S("/other"), "x", 1), EVS_OK);
+  ASSERT_EQ(evs_store_set(f.s, S("/jobs/2/x"), "bb", 2), EVS_OK);
+  ASSERT_EQ(evs_store_delete(f.s, S("/jobs/1")), EVS_OK);
+  ASSERT_TRUE(wait_pending(f.w, 3));
 
   evs_step_event_t *ev;
   size_t n;
-  ASSERT_EQ(evs_worker_poll(w, 2, &ev, &n), EVS_OK);
+  ASSERT_EQ(evs_worker_poll(f.w, 2, &ev, &n), EVS_OK);
   ASSERT_EQ(n, 2);
   ASSERT_UINT_EQ(ev[0].id, 1);
   ASSERT_STR_EQ(ev[0].path, "/jobs/1");
@@ -53,70 +72,64 @@ static void test_poll_complete_status(void) {
   evs_step_events_free(ev, n);
 
   evs_worker_status_t st;
-  evs_worker_status(w, &st);
+  evs_worker_status(f.w, &st);
   ASSERT_TRUE(st.running);
   ASSERT_UINT_EQ(st.pending, 1);
   ASSERT_UINT_EQ(st.in_flight, 2);
 
-  ASSERT_EQ(evs_worker_complete(w, id0, NULL), EVS_OK);
-  ASSERT_EQ(evs_worker_complete(w, id1, "boom"), EVS_OK);
-  ASSERT_EQ(evs_worker_complete(w, id1, NULL), EVS_EUNKNOWNID);
-  ASSERT_EQ(evs_worker_complete(w, 999, NULL), EVS_EUNKNOWNID);
+  ASSERT_EQ(evs_worker_complete(f.w, id0, NULL), EVS_OK);
+  ASSERT_EQ(evs_worker_complete(f.w, id1, "boom"), EVS_OK);
+  ASSERT_EQ(evs_worker_complete(f.w, id1, NULL), EVS_EUNKNOWNID);
+  ASSERT_EQ(evs_worker_complete(f.w, 999, NULL), EVS_EUNKNOWNID);
 
-  ASSERT_EQ(evs_worker_poll(w, 10, &ev, &n), EVS_OK);
+  ASSERT_EQ(evs_worker_poll(f.w, 10, &ev, &n), EVS_OK);
   ASSERT_EQ(n, 1);
   ASSERT_EQ(ev[0].type, EVS_EVENT_DELETE);
   ASSERT_EQ(ev[0].value_len, 0);
-  ASSERT_EQ(evs_worker_complete(w, ev[0].id, NULL), EVS_OK);
+  ASSERT_EQ(evs_worker_complete(f.w, ev[0].id, NULL), EVS_OK);
   evs_step_events_free(ev, n);
-  ASSERT_EQ(evs_worker_poll(w, 10, &ev, &n), EVS_OK);
+  ASSERT_EQ(evs_worker_poll(f.w, 10, &ev, &n), EVS_OK);
   ASSERT_EQ(n, 0);
   ASSERT_TRUE(ev == NULL);
 
-  char *json = evs_worker_status_json(w);
+  char *json = evs_worker_status_json(f.w);
   ASSERT_TRUE(json != NULL);
   ASSERT_STR_EQ(json, "{\"running\":true,\"pending\":0,\"inFlight\":0,"
                       "\"completed\":2,\"failed\":1,\"dropped\":0}");
   evs_string_free(json);
 
-  ASSERT_EQ(evs_worker_close(w), EVS_OK);
-  ASSERT_EQ(evs_worker_close(w), EVS_OK);
-  evs_worker_status(w, &st);
+  ASSERT_EQ(evs_worker_close(f.w), EVS_OK);
+  ASSERT_EQ(evs_worker_close(f.w), EVS_OK);
+  evs_worker_status(f.w, &st);
   ASSERT_TRUE(!st.running);
-  ASSERT_EQ(evs_store_subscription_count(s), 0);
-  evs_worker_free(w);
-  evs_store_free(s);
-  ASSERT_UINT_EQ(live_blocks(), base);
+  ASSERT_EQ(evs_store_subscription_count(f.s), 0);
+  fixture_free(&f);
 }
 
 static void test_capacity_drops_and_free_with_events(void) {
-  uint64_t base = live_blocks();
-  evs_store_t *s;
-  evs_worker_t *w;
-  ASSERT_EQ(evs_store_open(NULL, &s), EVS_OK);
-  ASSERT_EQ(evs_worker_open(s, S("/**"), 4, &w), EVS_OK);
+  fixture_t f;
+  fixture_open(&f, "/**", 4);
+  CHECK_RETURN_IF_FAILED();
   for (int i = 0; i < 10; i++)
-    ASSERT_EQ(evs_store_set(s, S("/a"), "v", 1), EVS_OK);
-  ASSERT_TRUE(wait_pending(w, 10));
+    ASSERT_EQ(evs_store_set(f.s, S("/a"), "v", 1), EVS_OK);
+  ASSERT_TRUE(wait_pending(f.w, 10));
   evs_step_event_t *ev;
   size_t n;
-  ASSERT_EQ(evs_worker_poll(w, 2, &ev, &n), EVS_OK); /* 2 in flight */
+  ASSERT_EQ(evs_worker_poll(f.w, 2, &ev, &n), EVS_OK); /* 2 in flight */
   evs_step_events_free(ev, n);
   evs_worker_status_t st;
-  evs_worker_status(w, &st);
+  evs_worker_status(f.w, &st);
   ASSERT_UINT_EQ(st.dropped, 6);
   ASSERT_UINT_EQ(st.pending, 2);
   ASSERT_UINT_EQ(st.in_flight, 2);
   /* Closing the store stops the worker; it still frees what it holds. */
-  ASSERT_EQ(evs_store_close(s, EVS_CLOSE_DELIVER), EVS_OK);
-  evs_worker_status(w, &st);
+  ASSERT_EQ(evs_store_close(f.s, EVS_CLOSE_DELIVER), EVS_OK);
+  evs_worker_status(f.w, &st);
   ASSERT_TRUE(!st.running);
-  ASSERT_EQ(evs_worker_poll(w, 1, &ev, &n), EVS_OK);
+  ASSERT_EQ(evs_worker_poll(f.w, 1, &ev, &n), EVS_OK);
   ASSERT_EQ(n, 1);
   evs_step_events_free(ev, n);
-  evs_worker_free(w);
-  evs_store_free(s);
-  ASSERT_UINT_EQ(live_blocks(), base);
+  fixture_free(&f);
 }
 
 static void test_bootstrap_errors(void) {

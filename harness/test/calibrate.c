@@ -74,76 +74,47 @@ typedef struct lg_pattern_s {
   lg_expect_t expect; /* FLAT: any LEAK is a false positive; LEAK: must be
                          caught; NONE: reported only */
   size_t min_n;       /* the bound applies from this many samples on */
-  /* Fills y[0..n) for iterations x (noise sd `sd` added by the pattern). */
-  void (*gen)(const double *x, double *y, size_t n, double sd, uint64_t *s);
+  /* Fills y[0..n) for iterations x (noise sd `sd` added by the pattern),
+   * shaped by the pattern's `arg`. */
+  void (*gen)(const double *x, double *y, size_t n, double sd, uint64_t *s,
+              double arg);
+  double arg;
+  double leak; /* a leak at this many times the threshold on top, or 0 */
 } lg_pattern_t;
 
 static double lg_rel(double x) { /* 0..1 across the window */
   return (x - LG_CAL_W) / LG_CAL_L;
 }
 
-static void lg_g_flat(const double *x, double *y, size_t n, double sd,
-                      uint64_t *s) {
-  (void)x;
-  for (size_t i = 0; i < n; i++)
-    y[i] = 1e6 + sd * lg_gauss(s);
-}
-
-static void lg_linear(const double *x, double *y, size_t n, double sd,
-                      uint64_t *s, double k) {
+/* A leak at k times the threshold; k = 0: flat, noise only. */
+static void lg_g_linear(const double *x, double *y, size_t n, double sd,
+                        uint64_t *s, double k) {
   for (size_t i = 0; i < n; i++)
     y[i] = 1e6 + k * LG_CAL_T * (x[i] - LG_CAL_W) + sd * lg_gauss(s);
 }
-static void lg_g_lin05(const double *x, double *y, size_t n, double sd,
-                       uint64_t *s) {
-  lg_linear(x, y, n, sd, s, 0.5);
-}
-static void lg_g_lin1(const double *x, double *y, size_t n, double sd,
-                      uint64_t *s) {
-  lg_linear(x, y, n, sd, s, 1);
-}
-static void lg_g_lin15(const double *x, double *y, size_t n, double sd,
-                       uint64_t *s) {
-  lg_linear(x, y, n, sd, s, 1.5);
-}
-static void lg_g_lin2(const double *x, double *y, size_t n, double sd,
-                      uint64_t *s) {
-  lg_linear(x, y, n, sd, s, 2);
-}
-static void lg_g_lin4(const double *x, double *y, size_t n, double sd,
-                      uint64_t *s) {
-  lg_linear(x, y, n, sd, s, 4);
-}
 
-/* Step heights: log-uniform from 0.1x to 1000x the threshold's growth over
- * the window ("any size"). */
-static void lg_steps(const double *x, double *y, size_t n, double sd,
-                     uint64_t *s, int count) {
+/* `count` steps (1 or 2), heights log-uniform from 0.1x to 1000x the
+ * threshold's growth over the window ("any size"). */
+static void lg_g_steps(const double *x, double *y, size_t n, double sd,
+                       uint64_t *s, double count) {
   double at[2], h[2];
-  for (int k = 0; k < count; k++) {
+  for (int k = 0; k < (int)count; k++) {
     at[k] = lg_unif(s);
     h[k] = lg_logu(s, 0.1, 1000) * LG_CAL_T * LG_CAL_L;
   }
   for (size_t i = 0; i < n; i++) {
     y[i] = 1e6 + sd * lg_gauss(s);
-    for (int k = 0; k < count; k++)
+    for (int k = 0; k < (int)count; k++)
       if (lg_rel(x[i]) >= at[k])
         y[i] += h[k];
   }
-}
-static void lg_g_step(const double *x, double *y, size_t n, double sd,
-                      uint64_t *s) {
-  lg_steps(x, y, n, sd, s, 1);
-}
-static void lg_g_step2(const double *x, double *y, size_t n, double sd,
-                       uint64_t *s) {
-  lg_steps(x, y, n, sd, s, 2);
 }
 
 /* Growth at 2x..100x the threshold over the first 10%..50% of the window,
  * then flat (a cache or pool filling once). */
 static void lg_g_plateau(const double *x, double *y, size_t n, double sd,
-                         uint64_t *s) {
+                         uint64_t *s, double unused) {
+  (void)unused;
   double until = 0.1 + 0.4 * lg_unif(s), k = lg_logu(s, 2, 100);
   for (size_t i = 0; i < n; i++)
     y[i] = 1e6 + k * LG_CAL_T * LG_CAL_L * fmin(lg_rel(x[i]), until) +
@@ -160,8 +131,8 @@ static void lg_g_plateau(const double *x, double *y, size_t n, double sd,
  * period" rows, reported only) a period close to a multiple of the sample
  * spacing aliases into a slow ramp across the window that no statistic of
  * the samples can tell from growth. */
-static void lg_sawtooth(const double *x, double *y, size_t n, double sd,
-                        uint64_t *s, double jitter) {
+static void lg_g_sawtooth(const double *x, double *y, size_t n, double sd,
+                          uint64_t *s, double jitter) {
   double amp = lg_logu(s, 0.25, 1) * LG_CAL_T * LG_CAL_L,
          period = LG_CAL_L / (8 + 52 * lg_unif(s));
   double start = LG_CAL_W - period * lg_unif(s);
@@ -174,25 +145,12 @@ static void lg_sawtooth(const double *x, double *y, size_t n, double sd,
     y[i] = 1e6 + amp * (x[i] - start) / len + sd * lg_gauss(s);
   }
 }
-static void lg_g_saw(const double *x, double *y, size_t n, double sd,
-                     uint64_t *s) {
-  lg_sawtooth(x, y, n, sd, s, 0.25);
-}
-static void lg_g_saw_fixed(const double *x, double *y, size_t n, double sd,
-                           uint64_t *s) {
-  lg_sawtooth(x, y, n, sd, s, 0);
-}
-static void lg_g_saw_leak2(const double *x, double *y, size_t n, double sd,
-                           uint64_t *s) {
-  lg_g_saw(x, y, n, sd, s);
-  for (size_t i = 0; i < n; i++)
-    y[i] += 2 * LG_CAL_T * (x[i] - LG_CAL_W);
-}
 
 /* Student t(2) noise of scale sd (no finite variance). */
 static void lg_g_heavy(const double *x, double *y, size_t n, double sd,
-                       uint64_t *s) {
+                       uint64_t *s, double unused) {
   (void)x;
+  (void)unused;
   for (size_t i = 0; i < n; i++)
     y[i] = 1e6 + sd * lg_t2(s);
 }
@@ -200,46 +158,44 @@ static void lg_g_heavy(const double *x, double *y, size_t n, double sd,
 /* Gaussian noise plus 5% of samples off by 1x..100x the threshold's growth
  * over the window, either way (page faults, a GC caught mid-cycle). */
 static void lg_g_outliers(const double *x, double *y, size_t n, double sd,
-                          uint64_t *s) {
-  lg_g_flat(x, y, n, sd, s);
+                          uint64_t *s, double unused) {
+  (void)unused;
+  lg_g_linear(x, y, n, sd, s, 0);
   for (size_t i = 0; i < n; i++)
     if (lg_unif(s) < 0.05)
       y[i] += (lg_unif(s) < 0.5 ? -1 : 1) * lg_logu(s, 1, 100) * LG_CAL_T *
               LG_CAL_L;
 }
-static void lg_g_outliers_leak2(const double *x, double *y, size_t n, double sd,
-                                uint64_t *s) {
-  lg_g_outliers(x, y, n, sd, s);
-  for (size_t i = 0; i < n; i++)
-    y[i] += 2 * LG_CAL_T * (x[i] - LG_CAL_W);
-}
 
 static const lg_pattern_t lg_patterns[] = {
-    {"flat", "no growth", LG_EXPECT_FLAT, 0, lg_g_flat},
+    {"flat", "no growth", LG_EXPECT_FLAT, 0, lg_g_linear, 0, 0},
     {"linear 0.5x", "leak at half the threshold", LG_EXPECT_NONE, 0,
-     lg_g_lin05},
-    {"linear 1x", "leak at the threshold", LG_EXPECT_NONE, 0, lg_g_lin1},
+     lg_g_linear, 0.5, 0},
+    {"linear 1x", "leak at the threshold", LG_EXPECT_NONE, 0, lg_g_linear, 1,
+     0},
     {"linear 1.5x", "leak at 1.5x the threshold", LG_EXPECT_NONE, 0,
-     lg_g_lin15},
-    {"linear 2x", "leak at twice the threshold", LG_EXPECT_LEAK, 0, lg_g_lin2},
-    {"linear 4x", "leak at 4x the threshold", LG_EXPECT_LEAK, 0, lg_g_lin4},
+     lg_g_linear, 1.5, 0},
+    {"linear 2x", "leak at twice the threshold", LG_EXPECT_LEAK, 0, lg_g_linear,
+     2, 0},
+    {"linear 4x", "leak at 4x the threshold", LG_EXPECT_LEAK, 0, lg_g_linear, 4,
+     0},
     {"one step", "one step of 0.1x..1000x T*L anywhere", LG_EXPECT_FLAT, 0,
-     lg_g_step},
-    {"two steps", "two such steps", LG_EXPECT_NONE, 0, lg_g_step2},
+     lg_g_steps, 1, 0},
+    {"two steps", "two such steps", LG_EXPECT_NONE, 0, lg_g_steps, 2, 0},
     {"ramp-then-plateau", "2x..100x T for the first 10..50%, then flat",
-     LG_EXPECT_FLAT, 0, lg_g_plateau},
+     LG_EXPECT_FLAT, 0, lg_g_plateau, 0, 0},
     {"sawtooth", "GC sawtooth, 0.25x..1x T*L, 8..60 cycles, jittered",
-     LG_EXPECT_FLAT, 0, lg_g_saw},
+     LG_EXPECT_FLAT, 0, lg_g_sawtooth, 0.25, 0},
     {"sawtooth, fixed period", "the same with a strictly fixed period",
-     LG_EXPECT_NONE, 0, lg_g_saw_fixed},
+     LG_EXPECT_NONE, 0, lg_g_sawtooth, 0, 0},
     {"sawtooth + 2x", "the jittered sawtooth on a leak at 2x", LG_EXPECT_LEAK,
-     100, lg_g_saw_leak2},
+     100, lg_g_sawtooth, 0.25, 2},
     {"heavy-tailed noise", "Student t(2) noise, scale as sd", LG_EXPECT_FLAT, 0,
-     lg_g_heavy},
+     lg_g_heavy, 0, 0},
     {"outliers", "5% samples off by 1x..100x T*L, either way", LG_EXPECT_FLAT,
-     0, lg_g_outliers},
+     0, lg_g_outliers, 0, 0},
     {"outliers + 2x", "the outliers on a leak at 2x", LG_EXPECT_LEAK, 50,
-     lg_g_outliers_leak2},
+     lg_g_outliers, 0, 2},
 };
 #define LG_NPATTERNS (sizeof lg_patterns / sizeof lg_patterns[0])
 
@@ -315,7 +271,10 @@ int main(int argc, char **argv) {
           lg_sm64(&s);
           for (size_t i = 0; i < n; i++)
             x[i] = LG_CAL_W + LG_CAL_L * (double)(i + 1) / (double)n;
-          pt->gen(x, y, n, sd, &s);
+          pt->gen(x, y, n, sd, &s, pt->arg);
+          if (pt->leak != 0)
+            for (size_t i = 0; i < n; i++)
+              y[i] += pt->leak * LG_CAL_T * (x[i] - LG_CAL_W);
           lg_trend_t tr;
           lg_judgement_t j =
               lg_leak_judge(x, y, n, LG_CAL_T, LG_CAL_ALPHA, &tr, NULL);

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "confine_util.h"
@@ -13,61 +11,60 @@
 
 char lg_stdout_path[4200], lg_stderr_path[4200];
 
-/* Runs leakgate with argv (NULL-terminated, after the binary) and the
- * environment the test scenarios need; returns its exit code. Output goes
- * to LG_TEST_OUT/<name>.stdout/.stderr. */
-int lg_runv(const char *name, char **args) {
+/* Sets lg_stdout_path and lg_stderr_path for the run called name. */
+static void lg_set_output_paths(const char *name) {
+  snprintf(lg_stdout_path, sizeof lg_stdout_path, "%s/%s.stdout", LG_TEST_OUT,
+           name);
+  snprintf(lg_stderr_path, sizeof lg_stderr_path, "%s/%s.stderr", LG_TEST_OUT,
+           name);
+}
+
+pid_t lg_startv(const char *name, char **args) {
   char *argv[1100];
   int argc = 0;
   argv[argc++] = (char *)LG_BIN;
   for (; *args && argc < 1099; args++)
     argv[argc++] = *args;
   argv[argc] = NULL;
-  return lg_execv(name, argv);
+  lg_mkdirs(LG_TEST_OUT);
+  lg_set_output_paths(name);
+  return lg_spawn(argv, lg_stdout_path, lg_stderr_path);
 }
 
-/* Runs argv[0] (a path) with argv; returns its exit code. */
+int lg_runv(const char *name, char **args) {
+  return lg_wait_exit(lg_startv(name, args));
+}
+
 int lg_execv(const char *name, char **argv) {
   lg_mkdirs(LG_TEST_OUT);
-  snprintf(lg_stdout_path, sizeof lg_stdout_path, "%s/%s.stdout", LG_TEST_OUT,
-           name);
-  snprintf(lg_stderr_path, sizeof lg_stderr_path, "%s/%s.stderr", LG_TEST_OUT,
-           name);
-  setenv("LG_TEST_SCEN_DIR", LG_TEST_SCEN_DIR, 1);
-  setenv("LG_TEST_BUILD", LG_TEST_BUILD, 1);
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!freopen(lg_stdout_path, "w", stdout) ||
-        !freopen(lg_stderr_path, "w", stderr))
-      _exit(126);
-    execv(argv[0], argv);
-    _exit(127);
-  }
-  int st = 0;
-  if (pid < 0 || waitpid(pid, &st, 0) != pid)
-    return -1;
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  lg_set_output_paths(name);
+  return lg_wait_exit(lg_spawn(argv, lg_stdout_path, lg_stderr_path));
 }
 
-int lg_run(const char *name, ...) {
-  char *args[64];
-  int n = 0;
+int lg_run_m(const char *name, const char *manifest, ...) {
+  char *args[64] = {(char *)"--root", (char *)LG_ROOT_DIR, (char *)"--manifest",
+                    (char *)manifest};
   va_list ap;
-  va_start(ap, name);
-  const char *a;
-  while ((a = va_arg(ap, const char *)) != NULL && n < 63)
-    args[n++] = (char *)a;
+  va_start(ap, manifest);
+  lg_argv_append(args, 4, 63, ap);
   va_end(ap);
-  args[n] = NULL;
   return lg_runv(name, args);
 }
 
-int lg_file_contains(const char *path, const char *needle) {
-  char *s = lg_read_file(path, NULL);
-  int found = s && strstr(s, needle) != NULL;
-  free(s);
-  return found;
+void lg_one_run_args(char **args, const char *scenario, const char *variant,
+                     const char *out) {
+  const char *a[LG_ONE_RUN_NARGS] = {
+      "--root",     LG_ROOT_DIR, "--manifest", LG_TEST_MANIFEST, "run",
+      "--scenario", scenario,    "--variant",  variant,          "--out",
+      out,          "--quiet",   NULL};
+  memcpy(args, a, sizeof a);
+}
+
+int lg_run_one(const char *name, const char *scenario, const char *variant,
+               const char *out) {
+  char *args[LG_ONE_RUN_NARGS];
+  lg_one_run_args(args, scenario, variant, out);
+  return lg_runv(name, args);
 }
 
 /* A fresh scratch directory LG_TEST_OUT/<name>; returns its path (static). */
@@ -77,6 +74,10 @@ const char *lg_scratch(const char *name) {
   lg_rmtree(dir);
   lg_mkdirs(dir);
   return dir;
+}
+
+char *lg_scratch_dir(const char *name) {
+  return check_defer_free(lg_xstrdup(lg_scratch(name)));
 }
 
 void lg_put(const char *dir, const char *file, const char *text) {
@@ -135,4 +136,25 @@ int lg_verdict_of(const char *out, const char *scenario, lg_verdict_t *v,
     }
   lg_results_free(&r);
   return found;
+}
+
+int lg_verdict_is(const char *out, const char *scenario, lg_verdict_t verdict,
+                  ...) {
+  lg_verdict_t v = LG_V_PASS;
+  char *ev = NULL;
+  if (lg_verdict_of(out, scenario, &v, &ev) != 0) {
+    fprintf(stderr, "no run of %s in %s/results.json\n", scenario, out);
+    return 0;
+  }
+  int ok = v == verdict;
+  va_list ap;
+  va_start(ap, verdict);
+  for (const char *n; (n = va_arg(ap, const char *)) != NULL;)
+    ok = ok && ev &&
+         (n[0] == '!' ? strstr(ev, n + 1) == NULL : strstr(ev, n) != NULL);
+  va_end(ap);
+  if (!ok)
+    fprintf(stderr, "%s: got %s: %s\n", scenario, lg_verdict_name(v), ev);
+  free(ev);
+  return ok;
 }

@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "e2e_util.h"
@@ -16,39 +14,18 @@ char lg_stderr_path[4096];
 /* Runs leakgate with the test manifest; returns its exit code. The argument
  * list ends with NULL. Output goes to files under LG_TEST_OUT/<case>. */
 int lg_run(const char *name, ...) {
-  char *argv[64];
-  int argc = 0;
-  argv[argc++] = (char *)LG_BIN;
-  argv[argc++] = (char *)"--root";
-  argv[argc++] = (char *)LG_ROOT_DIR;
-  argv[argc++] = (char *)"--manifest";
-  argv[argc++] = (char *)LG_TEST_MANIFEST;
+  char *argv[64] = {(char *)LG_BIN, (char *)"--root", (char *)LG_ROOT_DIR,
+                    (char *)"--manifest", (char *)LG_TEST_MANIFEST};
   va_list ap;
   va_start(ap, name);
-  const char *a;
-  while ((a = va_arg(ap, const char *)) != NULL && argc < 62)
-    argv[argc++] = (char *)a;
+  lg_argv_append(argv, 5, 62, ap);
   va_end(ap);
-  argv[argc] = NULL;
   snprintf(lg_out, sizeof lg_out, "%s/%s", LG_TEST_OUT, name);
   lg_mkdirs(lg_out);
   char outp[4200];
   snprintf(outp, sizeof outp, "%s.stdout", lg_out);
   snprintf(lg_stderr_path, sizeof lg_stderr_path, "%s.stderr", lg_out);
-  setenv("LG_TEST_SCEN_DIR", LG_TEST_SCEN_DIR, 1);
-  setenv("LG_TEST_BUILD", LG_TEST_BUILD, 1);
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!freopen(outp, "w", stdout) || !freopen(lg_stderr_path, "w", stderr))
-      _exit(126);
-    execv(argv[0], argv);
-    _exit(127);
-  }
-  int st = 0;
-  if (pid < 0 || waitpid(pid, &st, 0) != pid)
-    return -1;
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return lg_wait_exit(lg_spawn(argv, outp, lg_stderr_path));
 }
 
 int lg_load(lg_results_t *r, const char *dir) {
@@ -74,13 +51,6 @@ const lg_run_t *lg_find(const lg_results_t *r, const char *scenario,
 
 int lg_contains(const char *hay, const char *needle) {
   return hay && strstr(hay, needle) != NULL;
-}
-
-int lg_file_contains(const char *path, const char *needle) {
-  char *s = lg_read_file(path, NULL);
-  int found = s && strstr(s, needle) != NULL;
-  free(s);
-  return found;
 }
 
 /* Runs one scenario alone (no control) and checks its verdict. */

@@ -5,6 +5,7 @@
 #define LG_TEST_E2E_UTIL_H
 
 #include "model.h"
+#include "spawn_util.h" /* lg_file_contains */
 
 /* The output directory of the last lg_run (LG_TEST_OUT/<name>) and the file
  * that holds its stderr. */
@@ -26,9 +27,6 @@ const lg_run_t *lg_find(const lg_results_t *r, const char *scenario,
 
 /* hay (may be NULL) contains needle. */
 int lg_contains(const char *hay, const char *needle);
-
-/* The file at path exists and contains needle. */
-int lg_file_contains(const char *path, const char *needle);
 
 /* Runs one scenario alone (no control) and checks its verdict, exit code
  * and evidence; a failing check fails the calling test (check.h). */

@@ -27,6 +27,12 @@ lg_run_t *lg_mkrun(lg_results_t *r, const char *scenario, const char *variant,
   return run;
 }
 
+void lg_mkpair(lg_results_t *base, lg_results_t *cur, const char *scenario,
+               const char *variant, lg_run_t **b, lg_run_t **c) {
+  *b = lg_mkrun(base, scenario, variant, "pass", LG_V_PASS);
+  *c = lg_mkrun(cur, scenario, variant, "pass", LG_V_PASS);
+}
+
 /* A fitted, thresholded metric with the given slope and peak growth. */
 void lg_mkmetric(lg_run_t *run, const char *name, double slope,
                  double threshold, double growth) {

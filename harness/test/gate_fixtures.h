@@ -15,6 +15,12 @@
 lg_run_t *lg_mkrun(lg_results_t *r, const char *scenario, const char *variant,
                    const char *expected, lg_verdict_t verdict);
 
+/* Adds a passing run ("pass" expected) of scenario in variant to base and
+ * another to cur; returns them in *b and *c (owned by base and cur: valid
+ * until the next run is added there). */
+void lg_mkpair(lg_results_t *base, lg_results_t *cur, const char *scenario,
+               const char *variant, lg_run_t **b, lg_run_t **c);
+
 /* A fitted, thresholded metric with the given slope and peak growth, held
  * over two samples; it becomes the run's primary metric. */
 void lg_mkmetric(lg_run_t *run, const char *name, double slope,

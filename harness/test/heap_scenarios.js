@@ -15,6 +15,7 @@ const assert = require('assert');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { check, finish } = require('./js_checks');
 
 const [leakgate, root, out] = process.argv.slice(2);
 if (!leakgate || !root || !out) {
@@ -28,17 +29,6 @@ const r = spawnSync(leakgate, ['--root', root, 'run', '--variant', 'release',
   '--shard', '1/1', '--heapsnap', 'leak', '--quiet', '--out', out], { encoding: 'utf8', timeout: 300000 });
 process.stdout.write(`leakgate run: exit ${r.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 
-const failures = [];
-function check(name, fn) {
-  try {
-    fn();
-    process.stdout.write(`ok   ${name}\n`);
-  } catch (err) {
-    failures.push(name);
-    process.stdout.write(`FAIL ${name}: ${err.message}\n`);
-  }
-}
-
 let results = { runs: [] };
 check('leakgate exits 0 (both negative controls caught)', () => {
   assert.strictEqual(r.status, 0, `status ${r.status}\n${r.stdout}\n${r.stderr}`);
@@ -50,14 +40,22 @@ function perIteration(h, g) {
   return g.count / (h.to - h.from);
 }
 
-check('retained-events.js: the kept events and their text, held by kept', () => {
-  const x = run('retained-events.js');
+// The run of a negative control: caught (detected LEAK, so verdict PASS)
+// with a JS heap attribution, whose evidence line is printed; returns the
+// run and its attribution.
+function attributed(name) {
+  const x = run(name);
   assert.ok(x, 'no run');
   assert.strictEqual(x.detected, 'LEAK');
   assert.strictEqual(x.verdict, 'PASS');
   const h = x.heap_attribution;
   assert.ok(h && h.growers.length, `no attribution: ${x.evidence}`);
   process.stdout.write(`     ${x.evidence.slice(x.evidence.indexOf('JS heap'))}\n`);
+  return { x, h };
+}
+
+check('retained-events.js: the kept events and their text, held by kept', () => {
+  const { x, h } = attributed('retained-events.js');
   assert.match(x.evidence, /JS heap over iterations \d+\.\.\d+: .*\+8 Object \(\+\d+ B\).* per iteration; retained by .*Context\.kept -> Array -> Object/);
   const obj = h.growers.find((g) => g.name === 'Object');
   const str = h.growers.find((g) => g.name === '(string)');
@@ -66,13 +64,7 @@ check('retained-events.js: the kept events and their text, held by kept', () => 
 });
 
 check('forgotten-unsubscribe.js: Subscription and the callback by file:line, held by the store', () => {
-  const x = run('forgotten-unsubscribe.js');
-  assert.ok(x, 'no run');
-  assert.strictEqual(x.detected, 'LEAK');
-  assert.strictEqual(x.verdict, 'PASS');
-  const h = x.heap_attribution;
-  assert.ok(h && h.growers.length, `no attribution: ${x.evidence}`);
-  process.stdout.write(`     ${x.evidence.slice(x.evidence.indexOf('JS heap'))}\n`);
+  const { x, h } = attributed('forgotten-unsubscribe.js');
   assert.match(x.evidence, /JS heap over iterations \d+\.\.\d+: \+1 Subscription \(\+\d+ B\), \+1 closure \(forgotten-unsubscribe\.js:16\) \(\+\d+ B\)/);
   assert.match(x.evidence, /retained by .*Store\._active -> Set\.table -> \(array\) -> Subscription/);
   const cb = h.growers.find((g) => g.kind === 'closure' && g.location === 'forgotten-unsubscribe.js:16');
@@ -100,5 +92,4 @@ check('no .heapsnapshot file is left', () => {
   assert.deepStrictEqual(left, []);
 });
 
-process.stdout.write(failures.length ? `${failures.length} check(s) failed\n` : 'all checks passed\n');
-process.exitCode = failures.length ? 1 : 0;
+finish();

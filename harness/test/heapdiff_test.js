@@ -16,6 +16,7 @@ const assert = require('assert');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { check, finish } = require('./js_checks');
 
 const [heapdiff, tmp, which] = process.argv.slice(2);
 if (!heapdiff || !tmp || !['planted', 'malformed'].includes(which)) {
@@ -55,17 +56,6 @@ global.gc();
 v8.writeHeapSnapshot(process.argv[3]);
 `;
 const CLOSURE_LINE = CHILD.split('\n').findIndex((l) => l.includes('CLOSURE_LINE')) + 1;
-
-const failures = [];
-function check(name, fn) {
-  try {
-    fn();
-    process.stdout.write(`ok   ${name}\n`);
-  } catch (err) {
-    failures.push(name);
-    process.stdout.write(`FAIL ${name}: ${err.message}\n`);
-  }
-}
 
 function runHeapdiff(args) {
   const t0 = Date.now();
@@ -188,5 +178,4 @@ if (which === 'planted') {
   });
 }
 
-process.stdout.write(failures.length ? `${failures.length} check(s) failed\n` : 'all checks passed\n');
-process.exitCode = failures.length ? 1 : 0;
+finish();

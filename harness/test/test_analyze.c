@@ -199,69 +199,80 @@ static const lg_stream_t lg_ok = {.iterations = 2000,
                                   .end = "ok",
                                   .f = lg_flat};
 
-static void test_clean_passes(void) {
+/* A stream of f over `iterations` sampled every sample_every whose end
+ * record says "ok" at iteration stop_at. */
+static lg_stream_t lg_ended_ok(long long iterations, long long sample_every,
+                               long long stop_at, lg_series_fn f) {
+  lg_stream_t s = {.iterations = iterations,
+                   .sample_every = sample_every,
+                   .stop_at = stop_at,
+                   .end = "ok",
+                   .f = f};
+  return s;
+}
+
+/* Analyses stream s in variant (detector_error as lg_analyse's) into a run
+ * released after the test, checks that its verdict is v and its evidence
+ * contains text, and returns the run through *out unless out is NULL. */
+static void lg_expect_verdict(const lg_stream_t *s, const char *variant,
+                              const char *detector_error, lg_verdict_t v,
+                              const char *text, lg_run_t **out) {
   lg_run_t *run = lg_new_run();
-  lg_analyse(&lg_ok, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_PASS, "mallocInUse");
+  lg_analyse(s, variant, detector_error, run);
+  if (out)
+    *out = run;
+  ASSERT_VERDICT(*run, v, text);
+}
+
+static void test_clean_passes(void) {
+  lg_run_t *run = NULL;
+  lg_expect_verdict(&lg_ok, "r", NULL, LG_V_PASS, "mallocInUse", &run);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(run->iterations_done, 2000);
 }
 
 static void test_end_status_error(void) {
   lg_stream_t s = lg_ok;
   s.end = "error";
-  lg_run_t *run = lg_new_run();
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_ERROR, "status \"error\"");
-  lg_run_free(run);
+  lg_expect_verdict(&s, "r", NULL, LG_V_ERROR, "status \"error\"", NULL);
+  CHECK_RETURN_IF_FAILED();
   s.end = NULL;
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_ERROR, "end record has no status");
+  lg_expect_verdict(&s, "r", NULL, LG_V_ERROR, "end record has no status",
+                    NULL);
 }
 
 static void test_early_end_is_error(void) {
   /* The probe says "ok" after 10 of 100 iterations of a 500 B/it leak. */
-  lg_stream_t s = {.iterations = 100,
-                   .sample_every = 1,
-                   .stop_at = 10,
-                   .end = "ok",
-                   .f = lg_leak500};
-  lg_run_t *run = lg_new_run();
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_ERROR, "ended after 10 of 100 iterations");
+  lg_stream_t s = lg_ended_ok(100, 1, 10, lg_leak500);
+  lg_run_t *run = NULL;
+  lg_expect_verdict(&s, "r", NULL, LG_V_ERROR,
+                    "ended after 10 of 100 iterations", &run);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(run->iterations_done, 10);
 }
 
 static void test_no_samples_is_error(void) {
   lg_stream_t s = lg_ok;
   s.no_samples = 1;
-  lg_run_t *run = lg_new_run();
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_ERROR, "only 0 sample(s) in the judged window");
+  lg_expect_verdict(&s, "r", NULL, LG_V_ERROR,
+                    "only 0 sample(s) in the judged window", NULL);
 }
 
 static void test_sample_every_beyond_iterations(void) {
   /* At run time: no iterate sample at all -> too few samples. */
-  lg_stream_t s = {.iterations = 10,
-                   .sample_every = 20,
-                   .stop_at = 10,
-                   .end = "ok",
-                   .f = lg_flat};
-  lg_run_t *run = lg_new_run();
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_ERROR, "needs at least 15");
-  lg_run_free(run);
+  lg_stream_t s = lg_ended_ok(10, 20, 10, lg_flat);
+  lg_expect_verdict(&s, "r", NULL, LG_V_ERROR, "needs at least 15", NULL);
+  CHECK_RETURN_IF_FAILED();
   /* A window with 14 samples is still too few; 15 are enough. */
   s = lg_ok;
   s.iterations = 300;
   s.sample_every = 20; /* warm-up 30: samples at 40..300 = 14 */
   s.stop_at = 300;
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_ERROR, "only 14 sample(s)");
-  lg_run_free(run);
+  lg_expect_verdict(&s, "r", NULL, LG_V_ERROR, "only 14 sample(s)", NULL);
+  CHECK_RETURN_IF_FAILED();
   s.iterations = s.stop_at = 320;
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_PASS, "15 samples");
-  lg_run_free(run);
+  lg_expect_verdict(&s, "r", NULL, LG_V_PASS, "15 samples", NULL);
+  CHECK_RETURN_IF_FAILED();
 
   /* At load time: refused with the key named. */
   char path[1024];
@@ -290,29 +301,27 @@ static void test_sample_every_beyond_iterations(void) {
 }
 
 static void test_detector_output_unusable(void) {
-  lg_run_t *run = lg_new_run();
-  lg_analyse(&lg_ok, "vg", "vg.1.xml: valgrind XML malformed or truncated",
-             run);
-  ASSERT_VERDICT(*run, LG_V_INFRA, "detector output unusable");
-  lg_run_free(run);
-  lg_analyse(&lg_ok, "vg", "no valgrind output (no file matches vg.*.xml)",
-             run);
-  ASSERT_VERDICT(*run, LG_V_INFRA, "no valgrind output");
-  lg_run_free(run);
-  lg_analyse(&lg_ok, "vg", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_PASS, "mallocInUse");
+  lg_expect_verdict(&lg_ok, "vg",
+                    "vg.1.xml: valgrind XML malformed or truncated", LG_V_INFRA,
+                    "detector output unusable", NULL);
+  CHECK_RETURN_IF_FAILED();
+  lg_expect_verdict(&lg_ok, "vg",
+                    "no valgrind output (no file matches vg.*.xml)", LG_V_INFRA,
+                    "no valgrind output", NULL);
+  CHECK_RETURN_IF_FAILED();
+  lg_expect_verdict(&lg_ok, "vg", NULL, LG_V_PASS, "mallocInUse", NULL);
 }
 
 static void test_step_is_not_a_leak_but_growth_is(void) {
   lg_stream_t s = lg_ok;
   s.f = lg_step;
-  lg_run_t *run = lg_new_run();
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_PASS, "not persistent");
-  lg_run_free(run);
+  lg_expect_verdict(&s, "r", NULL, LG_V_PASS, "not persistent", NULL);
+  CHECK_RETURN_IF_FAILED();
   s.f = lg_leak500;
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_LEAK, "block-median slope per block");
+  lg_run_t *run = NULL;
+  lg_expect_verdict(&s, "r", NULL, LG_V_LEAK, "block-median slope per block",
+                    &run);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_TRUE(lg_run_metric(run, "mallocInUse")->flagged);
 }
 
@@ -341,21 +350,19 @@ static void test_peak_ceiling(void) {
    * peak-growth ceiling is; not where the metric's threshold is null. The
    * stream writes the same series to mallocInUse (no ceiling) and rss. */
   lg_stream_t s = lg_ok;
-  s.f = lg_step;
-  lg_run_t *run = lg_new_run();
-  lg_analyse(&s, "r", NULL, run); /* 232 KB < 1 MB */
-  ASSERT_VERDICT(*run, LG_V_PASS, "not persistent");
-  lg_run_free(run);
+  s.f = lg_step; /* 232 KB < 1 MB */
+  lg_expect_verdict(&s, "r", NULL, LG_V_PASS, "not persistent", NULL);
+  CHECK_RETURN_IF_FAILED();
   s.f = lg_step_2mb;
-  lg_analyse(&s, "r", NULL, run);
-  ASSERT_VERDICT(
-      *run, LG_V_LEAK,
-      "rss peak 1953.1 KiB above its baseline sample, over the 976.6 KiB");
+  lg_run_t *run = NULL;
+  lg_expect_verdict(
+      &s, "r", NULL, LG_V_LEAK,
+      "rss peak 1953.1 KiB above its baseline sample, over the 976.6 KiB",
+      &run);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_TRUE(lg_run_metric(run, "rss")->flagged);
   ASSERT_TRUE(!lg_run_metric(run, "mallocInUse")->flagged);
-  lg_run_free(run);
-  lg_analyse(&s, "vg", NULL, run);
-  ASSERT_VERDICT(*run, LG_V_PASS, "mallocInUse");
+  lg_expect_verdict(&s, "vg", NULL, LG_V_PASS, "mallocInUse", NULL);
 }
 
 static void test_key_cap(void) {

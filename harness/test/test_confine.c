@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,48 +121,60 @@ static void test_confined_dir_unit(void) {
   ASSERT_TRUE(lg_exists(outside, "s/keep"));
 }
 
+/* Writes a manifest with the variants and scenarios arrays (JSON text) and
+ * the selftest section (or NULL) in base and runs it: `run`, the arguments
+ * after selftest (ended by NULL, at most 8), `--out base/out --quiet`.
+ * Returns leakgate's exit code. */
+static int lg_run_manifest(const char *name, const char *base,
+                           const char *variants, const char *scenarios,
+                           const char *selftest, ...) {
+  char *m = check_defer_free(lg_manifest(base, variants, scenarios, selftest));
+  char *out = check_defer_free(lg_path_join(base, "out"));
+  char *args[20] = {(char *)"--root", (char *)LG_ROOT_DIR, (char *)"--manifest",
+                    m, (char *)"run"};
+  va_list ap;
+  va_start(ap, selftest);
+  int n = lg_argv_append(args, 5, 13, ap);
+  va_end(ap);
+  args[n++] = (char *)"--out";
+  args[n++] = out;
+  args[n++] = (char *)"--quiet";
+  args[n] = NULL;
+  return lg_runv(name, args);
+}
+
+/* lg_run_manifest with no self-test and no more arguments must be refused
+ * at load (exit 2), naming needle on stderr, with base/keep left alone. */
+static void lg_expect_refused(const char *name, const char *base,
+                              const char *variants, const char *scenarios,
+                              const char *needle, const char *keep) {
+  ASSERT_EQ(lg_run_manifest(name, base, variants, scenarios, NULL, NULL), 2);
+  ASSERT_TRUE(lg_file_contains(lg_stderr_path, needle));
+  ASSERT_TRUE(lg_exists(base, keep));
+}
+
 /* A variant and a scenario both named ".." put the run directory at
  * <out>/runs/../.. = the parent of --out; emptying it deleted the files
  * beside --out. Now: refused at load (exit 2), nothing deleted. */
 static void test_dotdot_names(void) {
   const char *base = lg_scratch("dotdot");
   lg_put(base, "victim", "precious");
-  char *m = lg_manifest(base, "[" LG_VARIANT("..") "]",
-                        "[" LG_SCENARIO("..") "]", NULL);
-  char out[4300];
-  snprintf(out, sizeof out, "%s/out", base);
-  ASSERT_EQ(lg_run("dotdot", "--root", LG_ROOT_DIR, "--manifest", m, "run",
-                   "--out", out, "--quiet", NULL),
-            2);
-  free(m);
-  ASSERT_TRUE(lg_file_contains(lg_stderr_path, "variants[0].name"));
+  lg_expect_refused("dotdot", base, "[" LG_VARIANT("..") "]",
+                    "[" LG_SCENARIO("..") "]", "variants[0].name", "victim");
+  CHECK_RETURN_IF_FAILED();
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "m.json"));
-  ASSERT_TRUE(lg_exists(base, "victim"));
   /* The scenario alone is refused too. */
-  m = lg_manifest(base, "[" LG_VARIANT("v") "]", "[" LG_SCENARIO("..") "]",
-                  NULL);
-  ASSERT_EQ(lg_run("dotdot-2", "--root", LG_ROOT_DIR, "--manifest", m, "run",
-                   "--out", out, "--quiet", NULL),
-            2);
-  free(m);
-  ASSERT_TRUE(lg_file_contains(lg_stderr_path, "scenarios[0].name"));
-  ASSERT_TRUE(lg_exists(base, "victim"));
+  lg_expect_refused("dotdot-2", base, "[" LG_VARIANT("v") "]",
+                    "[" LG_SCENARIO("..") "]", "scenarios[0].name", "victim");
 }
 
 /* Variant "../../victim": <out>/runs/../../victim/<scenario> was emptied. */
 static void test_victim_variant(void) {
   const char *base = lg_scratch("victim-variant");
   lg_put(base, "victim/s/keep", "precious");
-  char *m = lg_manifest(base, "[" LG_VARIANT("../../victim") "]",
-                        "[" LG_SCENARIO("s") "]", NULL);
-  char out[4300];
-  snprintf(out, sizeof out, "%s/out", base);
-  ASSERT_EQ(lg_run("victim-variant", "--root", LG_ROOT_DIR, "--manifest", m,
-                   "run", "--out", out, "--quiet", NULL),
-            2);
-  free(m);
-  ASSERT_TRUE(lg_file_contains(lg_stderr_path, "variants[0].name"));
-  ASSERT_TRUE(lg_exists(base, "victim/s/keep"));
+  lg_expect_refused("victim-variant", base, "[" LG_VARIANT("../../victim") "]",
+                    "[" LG_SCENARIO("s") "]", "variants[0].name",
+                    "victim/s/keep");
 }
 
 /* A self-test fault "/../../x" with run --fault: the run directory
@@ -170,37 +183,30 @@ static void test_fault_slash(void) {
   const char *base = lg_scratch("fault-slash");
   lg_put(base, "out/runs/x/keep", "precious");
   lg_put(base, "x/keep", "precious");
-  char *m = lg_manifest(base, "[" LG_VARIANT("v") "]", "[" LG_SCENARIO("s") "]",
-                        "{\"defects\":[{\"fault\":\"/../../x\",\"scenario\":"
-                        "\"s\",\"caught_by\":[\"v\"]}]}");
-  char out[4300];
-  snprintf(out, sizeof out, "%s/out", base);
-  ASSERT_EQ(lg_run("fault-slash", "--root", LG_ROOT_DIR, "--manifest", m, "run",
-                   "--fault", "/../../x", "--out", out, "--quiet", NULL),
+  ASSERT_EQ(lg_run_manifest("fault-slash", base, "[" LG_VARIANT("v") "]",
+                            "[" LG_SCENARIO("s") "]",
+                            "{\"defects\":[{\"fault\":\"/../../x\","
+                            "\"scenario\":\"s\",\"caught_by\":[\"v\"]}]}",
+                            "--fault", "/../../x", NULL),
             2);
   ASSERT_TRUE(lg_exists(base, "out/runs/x/keep"));
   ASSERT_TRUE(lg_exists(base, "x/keep"));
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "selftest.defects[0].fault") ||
               lg_file_contains(lg_stderr_path, "--fault"));
-  free(m);
 }
 
 /* A scenario named "" has the run directory <out>/runs/<variant>/ - the
  * parent of its siblings' directories, emptied while they ran (--jobs 2). */
 static void test_empty_name_jobs2(void) {
   const char *base = lg_scratch("empty-name");
-  char *m = lg_manifest(
-      base, "[" LG_VARIANT("v") "]",
-      "[" LG_SCENARIO("a") "," LG_SCENARIO("") "," LG_SCENARIO("b") "]", NULL);
-  char out[4300];
-  snprintf(out, sizeof out, "%s/out", base);
-  lg_put(out, "runs/v/a/keep", "sibling");
-  ASSERT_EQ(lg_run("empty-name", "--root", LG_ROOT_DIR, "--manifest", m, "run",
-                   "--jobs", "2", "--out", out, "--quiet", NULL),
+  lg_put(base, "out/runs/v/a/keep", "sibling");
+  const char *scenarios =
+      "[" LG_SCENARIO("a") "," LG_SCENARIO("") "," LG_SCENARIO("b") "]";
+  ASSERT_EQ(lg_run_manifest("empty-name", base, "[" LG_VARIANT("v") "]",
+                            scenarios, NULL, "--jobs", "2", NULL),
             2);
-  free(m);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "scenarios[1].name"));
-  ASSERT_TRUE(lg_exists(out, "runs/v/a/keep"));
+  ASSERT_TRUE(lg_exists(base, "out/runs/v/a/keep"));
 }
 
 /* A link planted under <out>/runs pointing outside: the run is INFRA with
@@ -217,10 +223,7 @@ static void test_symlink_planted(void) {
   lg_mkdirs(link);
   snprintf(link, sizeof link, "%s/runs/plain", out);
   ASSERT_EQ(symlink(outside, link), 0);
-  ASSERT_EQ(lg_run("symlink", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--scenario", "clean", "--variant",
-                   "plain", "--out", out, "--quiet", NULL),
-            3);
+  ASSERT_EQ(lg_run_one("symlink", "clean", "plain", out), 3);
   ASSERT_TRUE(lg_exists(outside, "clean/keep"));
   char res[4400];
   snprintf(res, sizeof res, "%s/results.json", out);
@@ -239,16 +242,16 @@ static void test_symlink_planted(void) {
 
 /* Names on the command line are checked like the manifest's. */
 static void test_cli_names(void) {
-  ASSERT_EQ(lg_run("cli-names-1", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--variant", "../x", NULL),
+  ASSERT_EQ(lg_run_m("cli-names-1", LG_TEST_MANIFEST, "run", "--variant",
+                     "../x", NULL),
             2);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "--variant: expected a name"));
-  ASSERT_EQ(lg_run("cli-names-2", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--fault", "/../../x", NULL),
+  ASSERT_EQ(lg_run_m("cli-names-2", LG_TEST_MANIFEST, "run", "--fault",
+                     "/../../x", NULL),
             2);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "--fault: expected a name"));
-  ASSERT_EQ(lg_run("cli-names-3", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "selftest", "--defect", "..", NULL),
+  ASSERT_EQ(lg_run_m("cli-names-3", LG_TEST_MANIFEST, "selftest", "--defect",
+                     "..", NULL),
             2);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "--defect: expected a name"));
 }

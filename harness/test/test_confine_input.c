@@ -29,9 +29,8 @@ static void test_cli_numbers(void) {
                           {"--iterations-scale", "nan"},
                           {"--iterations-scale", "2000"}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    int rc =
-        lg_run("cli-numbers", "--root", LG_ROOT_DIR, "--manifest",
-               LG_TEST_MANIFEST, "run", bad[i][0], bad[i][1], "--quiet", NULL);
+    int rc = lg_run_m("cli-numbers", LG_TEST_MANIFEST, "run", bad[i][0],
+                      bad[i][1], "--quiet", NULL);
     if (rc != 2)
       fprintf(stderr, "%s %s: exit %d\n", bad[i][0], bad[i][1], rc);
     ASSERT_EQ(rc, 2);
@@ -63,8 +62,7 @@ static void test_manifest_numbers(void) {
     char *sc = lg_fmt("[%s]", cases[i].scenario);
     char *m = lg_manifest(base, "[" LG_VARIANT("v") "]", sc, NULL);
     free(sc);
-    int rc = lg_run("manifest-numbers", "--root", LG_ROOT_DIR, "--manifest", m,
-                    "list", NULL);
+    int rc = lg_run_m("manifest-numbers", m, "list", NULL);
     free(m);
     ASSERT_EQ(rc, 2);
     ASSERT_TRUE(lg_file_contains(lg_stderr_path, cases[i].needle));
@@ -76,9 +74,7 @@ static void test_manifest_numbers(void) {
                         "[{\"name\":\"s\",\"lang\":\"c\",\"program\":"
                         "\"lgt_clean\",\"iterations\":1000000000000}]",
                         NULL);
-  ASSERT_EQ(lg_run("manifest-numbers", "--root", LG_ROOT_DIR, "--manifest", m,
-                   "list", NULL),
-            2);
+  ASSERT_EQ(lg_run_m("manifest-numbers", m, "list", NULL), 2);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "scenario 's' in variant 'v'"));
   free(m);
   /* ... or by --iterations-scale. */
@@ -86,42 +82,39 @@ static void test_manifest_numbers(void) {
                   "[{\"name\":\"s\",\"lang\":\"c\",\"program\":\"lgt_clean\","
                   "\"iterations\":100000000000}]",
                   NULL);
-  ASSERT_EQ(lg_run("manifest-numbers", "--root", LG_ROOT_DIR, "--manifest", m,
-                   "run", "--iterations-scale", "100", "--out", base, "--quiet",
-                   NULL),
+  ASSERT_EQ(lg_run_m("manifest-numbers", m, "run", "--iterations-scale", "100",
+                     "--out", base, "--quiet", NULL),
             2);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "--iterations-scale 100"));
   free(m);
 }
 
+/* Puts `flag value` 64 times in args from args[n] on, then `flag last`;
+ * returns the new count. */
+static int lg_put_64(char **args, int n, const char *flag, const char *value,
+                     const char *last) {
+  for (int i = 0; i < 64; i++) {
+    args[n++] = (char *)flag;
+    args[n++] = (char *)value;
+  }
+  args[n++] = (char *)flag;
+  args[n++] = (char *)last;
+  return n;
+}
+
 /* The 65th --scenario or --variant counts like the first. */
 static void test_many_args(void) {
-  char *args[200];
-  int n = 0;
-  args[n++] = (char *)"--root";
-  args[n++] = (char *)LG_ROOT_DIR;
-  args[n++] = (char *)"--manifest";
-  args[n++] = (char *)LG_TEST_MANIFEST;
-  args[n++] = (char *)"run";
-  for (int i = 0; i < 64; i++) {
-    args[n++] = (char *)"--scenario";
-    args[n++] = (char *)"clean";
-  }
-  args[n++] = (char *)"--scenario";
-  args[n++] = (char *)"zzz-no-such";
+  char *args[200] = {(char *)"--root", (char *)LG_ROOT_DIR,
+                     (char *)"--manifest", (char *)LG_TEST_MANIFEST,
+                     (char *)"run"};
+  int n = lg_put_64(args, 5, "--scenario", "clean", "zzz-no-such");
   args[n++] = (char *)"--out";
   args[n++] = (char *)LG_TEST_OUT "/many-args";
   args[n++] = (char *)"--quiet";
   args[n] = NULL;
   ASSERT_EQ(lg_runv("many-args", args), 2);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "zzz-no-such"));
-  n = 5;
-  for (int i = 0; i < 64; i++) {
-    args[n++] = (char *)"--variant";
-    args[n++] = (char *)"plain";
-  }
-  args[n++] = (char *)"--variant";
-  args[n++] = (char *)"no-such-variant";
+  n = lg_put_64(args, 5, "--variant", "plain", "no-such-variant");
   args[n++] = (char *)"--quiet";
   args[n] = NULL;
   ASSERT_EQ(lg_runv("many-args-2", args), 2);
@@ -134,10 +127,9 @@ static void test_merge_many(void) {
   char failing[4300], out[4300];
   snprintf(failing, sizeof failing, "%s/failing", base);
   snprintf(out, sizeof out, "%s/merged", base);
-  ASSERT_EQ(lg_run("merge-many-leak", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--scenario", "leak", "--variant",
-                   "plain", "--shard", "1/1", "--out", failing, "--quiet",
-                   NULL),
+  ASSERT_EQ(lg_run_m("merge-many-leak", LG_TEST_MANIFEST, "run", "--scenario",
+                     "leak", "--variant", "plain", "--shard", "1/1", "--out",
+                     failing, "--quiet", NULL),
             1);
   lg_results_t empty;
   memset(&empty, 0, sizeof empty);
@@ -172,9 +164,8 @@ static void test_merge_many(void) {
 }
 
 static void test_missing_manifest(void) {
-  ASSERT_EQ(lg_run("missing-manifest", "--root", LG_ROOT_DIR, "--manifest",
-                   "/nonexistent-dir/m.json", "list", NULL),
-            2);
+  ASSERT_EQ(
+      lg_run_m("missing-manifest", "/nonexistent-dir/m.json", "list", NULL), 2);
   ASSERT_TRUE(lg_file_contains(
       lg_stderr_path,
       "manifest /nonexistent-dir/m.json: No such file or directory"));
@@ -185,20 +176,9 @@ static void test_missing_manifest(void) {
  * run times out (TIMEOUT at 12 s), rather than being taken for a process
  * that ended and then would not exit (RESOURCE after the 10 s grace). */
 static void test_nested_end(void) {
-  const char *out = lg_scratch("nested-end");
-  char outc[4300];
-  snprintf(outc, sizeof outc, "%s", out);
-  ASSERT_EQ(lg_run("nested-end", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--scenario", "nested-end",
-                   "--variant", "plain", "--out", outc, "--quiet", NULL),
-            1);
-  lg_verdict_t v;
-  char *ev = NULL;
-  ASSERT_EQ(lg_verdict_of(outc, "nested-end", &v, &ev), 0);
-  if (v != LG_V_TIMEOUT)
-    fprintf(stderr, "got %s: %s\n", lg_verdict_name(v), ev);
-  free(ev);
-  ASSERT_EQ(v, LG_V_TIMEOUT);
+  char *outc = lg_scratch_dir("nested-end");
+  ASSERT_EQ(lg_run_one("nested-end", "nested-end", "plain", outc), 1);
+  ASSERT_TRUE(lg_verdict_is(outc, "nested-end", LG_V_TIMEOUT, NULL));
 }
 
 static const check_case_t cases[] = {

@@ -64,29 +64,18 @@ static pid_t lg_stale_process(const char *out, const char *scenario) {
 }
 
 static void lg_expect_leftover(const char *scenario, const char *comm) {
-  const char *out = lg_scratch(scenario);
-  char outc[4300];
-  snprintf(outc, sizeof outc, "%s", out);
+  char *outc = lg_scratch_dir(scenario);
   pid_t stale = lg_stale_process(outc, scenario);
   ASSERT_TRUE(stale > 0);
-  int rc = lg_run(scenario, "--root", LG_ROOT_DIR, "--manifest",
-                  LG_TEST_MANIFEST, "run", "--scenario", scenario, "--variant",
-                  "plain", "--out", outc, "--quiet", NULL);
+  int rc = lg_run_one(scenario, scenario, "plain", outc);
   /* Not blamed on this run, not killed by it. */
   int stale_alive = kill(stale, 0) == 0;
   kill(stale, SIGKILL);
   waitpid(stale, NULL, 0);
   ASSERT_EQ(rc, 1);
   ASSERT_TRUE(stale_alive);
-  lg_verdict_t v;
-  char *ev = NULL;
-  ASSERT_EQ(lg_verdict_of(outc, scenario, &v, &ev), 0);
-  int ok = v == LG_V_RESOURCE && ev && strstr(ev, "left 1 process") &&
-           strstr(ev, comm);
-  if (!ok)
-    fprintf(stderr, "got %s: %s\n", lg_verdict_name(v), ev);
-  free(ev);
-  ASSERT_TRUE(ok);
+  ASSERT_TRUE(lg_verdict_is(outc, scenario, LG_V_RESOURCE, "left 1 process",
+                            comm, NULL));
   char rd[4400];
   snprintf(rd, sizeof rd, "%s/runs/plain/%s", outc, scenario);
   size_t n;
@@ -115,13 +104,10 @@ static void test_proc_noenv(void) {
  * (a documented limitation), but it is killed before leakgate exits and a
  * warning names it. */
 static void test_proc_noenv_jobs2(void) {
-  const char *out = lg_scratch("proc-noenv-jobs2");
-  char outc[4300];
-  snprintf(outc, sizeof outc, "%s", out);
-  ASSERT_EQ(lg_run("proc-noenv-jobs2", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--jobs", "2", "--scenario",
-                   "proc-noenv", "--scenario", "hang", "--variant", "plain",
-                   "--out", outc, "--quiet", NULL),
+  char *outc = lg_scratch_dir("proc-noenv-jobs2");
+  ASSERT_EQ(lg_run_m("proc-noenv-jobs2", LG_TEST_MANIFEST, "run", "--jobs", "2",
+                     "--scenario", "proc-noenv", "--scenario", "hang",
+                     "--variant", "plain", "--out", outc, "--quiet", NULL),
             1);
   char rd[4400];
   snprintf(rd, sizeof rd, "%s/runs/plain/proc-noenv", outc);
@@ -129,37 +115,21 @@ static void test_proc_noenv_jobs2(void) {
   ASSERT_TRUE(lg_pids_gone(rd, &n));
   ASSERT_EQ(n, 1);
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "warning: killed 1 process"));
-  lg_verdict_t v;
-  char *ev = NULL;
-  ASSERT_EQ(lg_verdict_of(outc, "hang", &v, &ev), 0);
-  int ok = v == LG_V_TIMEOUT && ev && !strstr(ev, "left");
-  free(ev);
-  ASSERT_TRUE(ok);
+  ASSERT_TRUE(lg_verdict_is(outc, "hang", LG_V_TIMEOUT, "!left", NULL));
 }
 
 /* With --jobs 2 the escaped process is blamed on its own run only. */
 static void test_proc_jobs2(void) {
-  const char *out = lg_scratch("proc-jobs2");
-  char outc[4300];
-  snprintf(outc, sizeof outc, "%s", out);
-  ASSERT_EQ(lg_run("proc-jobs2", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--jobs", "2", "--scenario",
-                   "proc-escape", "--scenario", "clean", "--scenario", "fdleak",
-                   "--variant", "plain", "--out", outc, "--quiet", NULL),
+  char *outc = lg_scratch_dir("proc-jobs2");
+  ASSERT_EQ(lg_run_m("proc-jobs2", LG_TEST_MANIFEST, "run", "--jobs", "2",
+                     "--scenario", "proc-escape", "--scenario", "clean",
+                     "--scenario", "fdleak", "--variant", "plain", "--out",
+                     outc, "--quiet", NULL),
             1);
-  lg_verdict_t v;
-  char *ev = NULL;
-  ASSERT_EQ(lg_verdict_of(outc, "proc-escape", &v, &ev), 0);
-  int ok = v == LG_V_RESOURCE && ev && strstr(ev, "left 1 process");
-  free(ev);
-  ASSERT_TRUE(ok);
-  ASSERT_EQ(lg_verdict_of(outc, "clean", &v, &ev), 0);
-  free(ev);
-  ASSERT_EQ(v, LG_V_PASS);
-  ASSERT_EQ(lg_verdict_of(outc, "fdleak", &v, &ev), 0);
-  ok = v == LG_V_RESOURCE && ev && !strstr(ev, "left");
-  free(ev);
-  ASSERT_TRUE(ok);
+  ASSERT_TRUE(lg_verdict_is(outc, "proc-escape", LG_V_RESOURCE,
+                            "left 1 process", NULL));
+  ASSERT_TRUE(lg_verdict_is(outc, "clean", LG_V_PASS, NULL));
+  ASSERT_TRUE(lg_verdict_is(outc, "fdleak", LG_V_RESOURCE, "!left", NULL));
   char rd[4400];
   snprintf(rd, sizeof rd, "%s/runs/plain/proc-escape", outc);
   size_t n;

@@ -45,55 +45,16 @@ static int lg_marked_processes(const char *dir) {
   return count;
 }
 
-/* Starts leakgate (args after the binary) in the background with the test
- * environment; output to LG_TEST_OUT/<name>.stdout/.stderr. */
-static pid_t lg_start(const char *name, char **args) {
-  char *argv[64];
-  int argc = 0;
-  argv[argc++] = (char *)LG_BIN;
-  for (; *args && argc < 63; args++)
-    argv[argc++] = *args;
-  argv[argc] = NULL;
-  snprintf(lg_stdout_path, sizeof lg_stdout_path, "%s/%s.stdout", LG_TEST_OUT,
-           name);
-  snprintf(lg_stderr_path, sizeof lg_stderr_path, "%s/%s.stderr", LG_TEST_OUT,
-           name);
-  setenv("LG_TEST_SCEN_DIR", LG_TEST_SCEN_DIR, 1);
-  setenv("LG_TEST_BUILD", LG_TEST_BUILD, 1);
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!freopen(lg_stdout_path, "w", stdout) ||
-        !freopen(lg_stderr_path, "w", stderr))
-      _exit(126);
-    execv(argv[0], argv);
-    _exit(127);
-  }
-  return pid;
-}
-
 /* results.json is rewritten after every finished run with "complete":
  * false; SIGINT keeps the finished runs (exit 3, still incomplete); a run
  * that ends normally writes "complete": true. */
 static void test_results_partial_sigint(void) {
-  const char *out = lg_scratch("partial");
-  char outc[4300], res[4400];
-  snprintf(outc, sizeof outc, "%s", out);
+  char *outc = lg_scratch_dir("partial");
+  char res[4400];
   snprintf(res, sizeof res, "%s/results.json", outc);
-  char *args[] = {(char *)"--root",
-                  (char *)LG_ROOT_DIR,
-                  (char *)"--manifest",
-                  (char *)LG_TEST_MANIFEST,
-                  (char *)"run",
-                  (char *)"--scenario",
-                  (char *)"hang",
-                  (char *)"--variant",
-                  (char *)"plain",
-                  (char *)"--out",
-                  outc,
-                  (char *)"--quiet",
-                  NULL};
-  pid_t pid = lg_start("partial", args);
+  char *args[LG_ONE_RUN_NARGS];
+  lg_one_run_args(args, "hang", "plain", outc);
+  pid_t pid = lg_startv("partial", args);
   ASSERT_TRUE(pid > 0);
   /* The control (clean) runs first; hang then stops at iteration 10 and
    * would time out at 2 s: interrupt it before. */
@@ -137,10 +98,7 @@ static void test_results_partial_sigint(void) {
   ASSERT_TRUE(lg_file_contains(res, "\"complete\": false"));
   ASSERT_EQ(lg_marked_processes(outc), 0); /* hang and its child are gone */
   /* A run that finishes is complete. */
-  ASSERT_EQ(lg_run("partial-2", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--scenario", "clean", "--variant",
-                   "plain", "--out", outc, "--quiet", NULL),
-            0);
+  ASSERT_EQ(lg_run_one("partial-2", "clean", "plain", outc), 0);
   ASSERT_EQ(lg_results_load(res, &r, &err), 0);
   incomplete = r.incomplete;
   lg_results_free(&r);
@@ -153,27 +111,12 @@ static void test_results_partial_sigint(void) {
  * (exit 3, out of memory); now head and tail are read, the report is
  * found and the evidence says what was skipped. */
 static void test_stderr_flood_ulimit(void) {
-  const char *out = lg_scratch("stderr-flood");
-  char outc[4300];
-  snprintf(outc, sizeof outc, "%s", out);
+  char *outc = lg_scratch_dir("stderr-flood");
   setenv("LG_FLOOD_MB", "200", 1);
-  char *argv[] = {(char *)"/bin/bash",
-                  (char *)"-c",
-                  (char *)"ulimit -v 200000 && exec \"$0\" \"$@\"",
-                  (char *)LG_BIN,
-                  (char *)"--root",
-                  (char *)LG_ROOT_DIR,
-                  (char *)"--manifest",
-                  (char *)LG_TEST_MANIFEST,
-                  (char *)"run",
-                  (char *)"--scenario",
-                  (char *)"stderr-flood",
-                  (char *)"--variant",
-                  (char *)"plain",
-                  (char *)"--out",
-                  outc,
-                  (char *)"--quiet",
-                  NULL};
+  char *argv[4 + LG_ONE_RUN_NARGS] = {
+      (char *)"/bin/bash", (char *)"-c",
+      (char *)"ulimit -v 200000 && exec \"$0\" \"$@\"", (char *)LG_BIN};
+  lg_one_run_args(argv + 4, "stderr-flood", "plain", outc);
   int rc = lg_execv("stderr-flood", argv);
   unsetenv("LG_FLOOD_MB");
   lg_verdict_t v = LG_V_PASS;
@@ -196,9 +139,7 @@ static void test_stderr_flood_ulimit(void) {
  * incrementally (bounded per tick): a 128 MiB stream does not delay the
  * 3 s timeout. Before, every tick re-read and re-parsed the whole file. */
 static void test_progress_timeout(void) {
-  const char *out = lg_scratch("probe-flood");
-  char outc[4300];
-  snprintf(outc, sizeof outc, "%s", out);
+  char *outc = lg_scratch_dir("probe-flood");
   setenv("LG_TEST_SCEN_DIR", LG_TEST_SCEN_DIR, 1);
   setenv("LG_TEST_BUILD", LG_TEST_BUILD, 1);
   setenv("LG_FLOOD_MB", "128", 1);
@@ -259,43 +200,20 @@ static void test_progress_timeout(void) {
 /* Issue 13: the LSan crash text printed by a scenario in a variant without
  * LSan is only text - the real LEAK stands (was: re-run, then INFRA). */
 static void test_crash_text_no_lsan(void) {
-  const char *out = lg_scratch("lsan-text");
-  char outc[4300];
-  snprintf(outc, sizeof outc, "%s", out);
-  ASSERT_EQ(lg_run("lsan-text", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--scenario", "lsan-text-leak",
-                   "--variant", "nosan", "--out", outc, "--quiet", NULL),
-            1);
-  lg_verdict_t v;
-  char *ev = NULL;
-  ASSERT_EQ(lg_verdict_of(outc, "lsan-text-leak", &v, &ev), 0);
-  int ok = v == LG_V_LEAK && ev && !strstr(ev, "LeakSanitizer") &&
-           !strstr(ev, "re-run");
-  if (!ok)
-    fprintf(stderr, "got %s: %s\n", lg_verdict_name(v), ev);
-  free(ev);
-  ASSERT_TRUE(ok);
+  char *outc = lg_scratch_dir("lsan-text");
+  ASSERT_EQ(lg_run_one("lsan-text", "lsan-text-leak", "nosan", outc), 1);
+  ASSERT_TRUE(lg_verdict_is(outc, "lsan-text-leak", LG_V_LEAK, "!LeakSanitizer",
+                            "!re-run", NULL));
 }
 
 /* Where LSan runs and crashes at exit on both attempts, a real LEAK is
  * kept, the crash noted (was: INFRA, the LEAK discarded). */
 static void test_crash_keeps_verdict(void) {
-  const char *out = lg_scratch("lsan-crash");
-  char outc[4300];
-  snprintf(outc, sizeof outc, "%s", out);
-  ASSERT_EQ(lg_run("lsan-crash", "--root", LG_ROOT_DIR, "--manifest",
-                   LG_TEST_MANIFEST, "run", "--scenario", "lsan-crash-leak",
-                   "--variant", "plain", "--out", outc, "--quiet", NULL),
-            1);
-  lg_verdict_t v;
-  char *ev = NULL;
-  ASSERT_EQ(lg_verdict_of(outc, "lsan-crash-leak", &v, &ev), 0);
-  int ok = v == LG_V_LEAK && ev &&
-           strstr(ev, "LeakSanitizer itself crashed at exit on both attempts");
-  if (!ok)
-    fprintf(stderr, "got %s: %s\n", lg_verdict_name(v), ev);
-  free(ev);
-  ASSERT_TRUE(ok);
+  char *outc = lg_scratch_dir("lsan-crash");
+  ASSERT_EQ(lg_run_one("lsan-crash", "lsan-crash-leak", "plain", outc), 1);
+  ASSERT_TRUE(lg_verdict_is(
+      outc, "lsan-crash-leak", LG_V_LEAK,
+      "LeakSanitizer itself crashed at exit on both attempts", NULL));
 }
 
 static const check_case_t cases[] = {

@@ -1,26 +1,19 @@
 /* Unit tests of the detector parsers (detect.h) over real fixtures generated
  * on this machine (fixtures/src/regen.sh): ASan, LSan, TSan, UBSan logs and
  * valgrind XML, with the attribution of each finding to our code. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "detect.h"
+#include "fixture_file.h"
 #include "leakclass.h"
 #include "text.h"
 #include "util.h"
 
 static char *const lg_ours[] = {(char *)"/harness/test/"};
-
-static char *lg_fixture(const char *name, size_t *len) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", LG_FIXTURES, name);
-  char *s = lg_read_file(path, len);
-  if (!s)
-    fprintf(stderr, "missing fixture %s\n", path);
-  return s;
-}
 
 static void lg_findings_fini(void *fs) {
   lg_findings_free(fs);
@@ -31,24 +24,89 @@ static lg_findings_t *lg_new_findings(void) {
   return check_alloc(sizeof(lg_findings_t), lg_findings_fini);
 }
 
-static void test_asan_use_after_free(void) {
-  char *log = check_defer_free(lg_fixture("asan_uaf.log", NULL));
+/* What one sanitizer log fixture must parse to: a single finding. */
+typedef struct lg_san_expect_s {
+  const char *fixture, *src; /* fixtures/ file, name it is reported as */
+  const char *detector, *kind;
+  lg_fclass_t cls;
+  const char *first_our_frame; /* once attributed with lg_ours */
+} lg_san_expect_t;
+
+enum {
+  LG_SAN_ASAN_UAF,
+  LG_SAN_LSAN_LEAK,
+  LG_SAN_TSAN_RACE,
+  LG_SAN_TSAN_SEGV,
+  LG_SAN_UBSAN_OVERFLOW,
+};
+
+/* The sanitizer log fixtures, each parsed to one finding. */
+static const lg_san_expect_t lg_san_fixtures[] = {
+    [LG_SAN_ASAN_UAF] = {"asan_uaf.log", "asan.1", "asan",
+                         "heap-use-after-free", LG_F_ERROR,
+                         "read_after_free uaf.c:6"},
+    [LG_SAN_LSAN_LEAK] = {"lsan_leak.log", "asan.2", "lsan", "direct-leak",
+                          LG_F_LEAK, "leak_one leak.c:9"},
+    [LG_SAN_TSAN_RACE] = {"tsan_race.log", "tsan.3", "tsan", "data race",
+                          LG_F_RACE, "racer race.c:10"},
+    [LG_SAN_TSAN_SEGV] = {"tsan_segv.log", "tsan.5", "tsan", "SEGV", LG_F_CRASH,
+                          "store_null segv.c:5"},
+    [LG_SAN_UBSAN_OVERFLOW] = {"ubsan_overflow.log", "ubsan.4", "ubsan",
+                               "signed integer overflow", LG_F_ERROR,
+                               "add ubsan.c:7"},
+};
+
+/* Parses the log fixture lg_san_fixtures[which] into a list released after the
+ * test, checks that it holds one finding as that entry says, once attributed
+ * with lg_ours, and returns that finding (owned by the list). A failed check
+ * sets check_failed (and returns NULL). */
+static void lg_one_sanitizer_finding_(int which, lg_finding_t **out) {
+  const lg_san_expect_t *e = &lg_san_fixtures[which];
+  char *log = check_defer_free(lg_fixture(e->fixture, NULL));
   ASSERT_TRUE(log != NULL);
   lg_findings_t *fs = lg_new_findings();
-  lg_parse_sanitizer(log, "asan.1", fs);
+  lg_parse_sanitizer(log, e->src, fs);
   ASSERT_EQ(fs->n, 1);
   lg_finding_t *f = &fs->v[0];
   lg_attribute(f, lg_ours, 1, NULL, 0);
-  ASSERT_STR_EQ(f->detector, "asan");
-  ASSERT_STR_EQ(f->kind, "heap-use-after-free");
-  ASSERT_EQ(f->cls, LG_F_ERROR);
+  ASSERT_STR_EQ(f->detector, e->detector);
+  ASSERT_STR_EQ(f->kind, e->kind);
+  ASSERT_EQ(f->cls, e->cls);
+  ASSERT_STR_EQ(f->first_our_frame, e->first_our_frame);
+  *out = f;
+}
+
+static lg_finding_t *lg_one_sanitizer_finding(int which) {
+  lg_finding_t *f = NULL;
+  lg_one_sanitizer_finding_(which, &f);
+  return f;
+}
+
+/* Parses the valgrind XML fixture NAME (reported as SRC) into a list
+ * released after the test, checks that the parser reports no error and
+ * finds N findings, and returns the list in *out. A failed check returns
+ * with check_failed set. */
+static void lg_valgrind_findings(const char *name, const char *src, size_t n,
+                                 lg_findings_t **out) {
+  size_t len;
+  char *xml = check_defer_free(lg_fixture(name, &len));
+  ASSERT_TRUE(xml != NULL);
+  lg_findings_t *fs = lg_new_findings();
+  char *err = lg_parse_valgrind_xml(xml, len, src, fs);
+  ASSERT_TRUE(err == NULL);
+  ASSERT_EQ(fs->n, n);
+  *out = fs;
+}
+
+static void test_asan_use_after_free(void) {
+  lg_finding_t *f = lg_one_sanitizer_finding(LG_SAN_ASAN_UAF);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(f->nstacks, 3);
   ASSERT_STR_EQ(f->stacks[1].title, "freed by thread T0 here");
   ASSERT_STR_EQ(f->stacks[2].title, "previously allocated by thread T0 here");
   ASSERT_STR_EQ(f->stacks[0].frames[0].fn, "read_after_free");
   ASSERT_EQ(f->stacks[0].frames[0].line, 6);
   ASSERT_TRUE(f->ours);
-  ASSERT_STR_EQ(f->first_our_frame, "read_after_free uaf.c:6");
   ASSERT_TRUE(f->stacks[0].frames[4].obj != NULL); /* _start (obj+0x..) */
   ASSERT_TRUE(!f->stacks[0].frames[2].ours);       /* libc */
   /* The same report with a list that does not name it: third-party. */
@@ -59,21 +117,12 @@ static void test_asan_use_after_free(void) {
 }
 
 static void test_lsan_leak(void) {
-  char *log = check_defer_free(lg_fixture("lsan_leak.log", NULL));
-  ASSERT_TRUE(log != NULL);
-  lg_findings_t *fs = lg_new_findings();
-  lg_parse_sanitizer(log, "asan.2", fs);
-  ASSERT_EQ(fs->n, 1);
-  lg_finding_t *f = &fs->v[0];
-  lg_attribute(f, lg_ours, 1, NULL, 0);
-  ASSERT_STR_EQ(f->detector, "lsan");
-  ASSERT_STR_EQ(f->kind, "direct-leak");
-  ASSERT_EQ(f->cls, LG_F_LEAK);
+  lg_finding_t *f = lg_one_sanitizer_finding(LG_SAN_LSAN_LEAK);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(f->bytes, 300);
   ASSERT_EQ(f->blocks, 3);
   ASSERT_EQ(f->nstacks, 1);
   ASSERT_EQ(f->stacks[0].nframes, 4);
-  ASSERT_STR_EQ(f->first_our_frame, "leak_one leak.c:9");
   /* Allocator wrappers are skipped when naming the frame of ours. */
   char *const skip[] = {(char *)"leak_*"};
   lg_attribute(f, lg_ours, 1, skip, 1);
@@ -82,16 +131,8 @@ static void test_lsan_leak(void) {
 }
 
 static void test_tsan_race(void) {
-  char *log = check_defer_free(lg_fixture("tsan_race.log", NULL));
-  ASSERT_TRUE(log != NULL);
-  lg_findings_t *fs = lg_new_findings();
-  lg_parse_sanitizer(log, "tsan.3", fs);
-  ASSERT_EQ(fs->n, 1);
-  lg_finding_t *f = &fs->v[0];
-  lg_attribute(f, lg_ours, 1, NULL, 0);
-  ASSERT_STR_EQ(f->detector, "tsan");
-  ASSERT_STR_EQ(f->kind, "data race");
-  ASSERT_EQ(f->cls, LG_F_RACE);
+  lg_finding_t *f = lg_one_sanitizer_finding(LG_SAN_TSAN_RACE);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(f->nstacks, 4);
   ASSERT_STR_EQ(f->stacks[1].title, "Previous write of size 8 at "
                                     "0x5570f84fd058 by thread T1");
@@ -100,38 +141,19 @@ static void test_tsan_race(void) {
   ASSERT_EQ(fr->line, 10);
   ASSERT_STR_EQ(fr->obj, "race-tsan");
   ASSERT_TRUE(f->ours);
-  ASSERT_STR_EQ(f->first_our_frame, "racer race.c:10");
 }
 
 static void test_tsan_deadly_signal(void) {
-  char *log = check_defer_free(lg_fixture("tsan_segv.log", NULL));
-  ASSERT_TRUE(log != NULL);
-  lg_findings_t *fs = lg_new_findings();
-  lg_parse_sanitizer(log, "tsan.5", fs);
-  ASSERT_EQ(fs->n, 1);
-  lg_finding_t *f = &fs->v[0];
-  lg_attribute(f, lg_ours, 1, NULL, 0);
-  ASSERT_STR_EQ(f->detector, "tsan");
-  ASSERT_STR_EQ(f->kind, "SEGV");
-  ASSERT_EQ(f->cls, LG_F_CRASH);
-  ASSERT_STR_EQ(f->first_our_frame, "store_null segv.c:5");
+  /* All it checks is in its lg_san_fixtures entry. */
+  (void)lg_one_sanitizer_finding(LG_SAN_TSAN_SEGV);
 }
 
 static void test_ubsan_overflow(void) {
-  char *log = check_defer_free(lg_fixture("ubsan_overflow.log", NULL));
-  ASSERT_TRUE(log != NULL);
-  lg_findings_t *fs = lg_new_findings();
-  lg_parse_sanitizer(log, "ubsan.4", fs);
-  ASSERT_EQ(fs->n, 1);
-  lg_finding_t *f = &fs->v[0];
-  lg_attribute(f, lg_ours, 1, NULL, 0);
-  ASSERT_STR_EQ(f->detector, "ubsan");
-  ASSERT_STR_EQ(f->kind, "signed integer overflow");
-  ASSERT_EQ(f->cls, LG_F_ERROR);
+  lg_finding_t *f = lg_one_sanitizer_finding(LG_SAN_UBSAN_OVERFLOW);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(f->nstacks, 2); /* the location line, then the stack */
   ASSERT_STR_EQ(f->stacks[0].frames[0].file, "ubsan.c");
   ASSERT_EQ(f->stacks[0].frames[0].line, 7);
-  ASSERT_STR_EQ(f->first_our_frame, "add ubsan.c:7");
 }
 
 static void test_sanitizer_concatenated_and_garbage(void) {
@@ -154,55 +176,71 @@ static void test_sanitizer_concatenated_and_garbage(void) {
   ASSERT_EQ(fs->n, 0);
 }
 
-static void test_frame_lines(void) {
+/* A field of a parsed frame line the case does not look at. */
+static const char lg_any[] = "(not checked)";
+#define LG_ANY_LINE INT_MIN
+
+/* A stack frame line and what lg_parse_frame_line must make of it: its
+ * result, then the fields (NULL: must be NULL; lg_any, LG_ANY_LINE: not
+ * checked). */
+typedef struct lg_frame_case_s {
+  const char *text;
+  int rc;
+  const char *fn, *file, *obj;
+  int line;
+} lg_frame_case_t;
+
+static const lg_frame_case_t lg_frame_cases[] = {
+    {"    #3 0x7f12 in evs_store_set /src/core/src/store.c:120:7", 0,
+     "evs_store_set", "/src/core/src/store.c", NULL, 120},
+    {"#1 0x55 in napi_call (/build/evstore.node+0x1f00) (BuildId: abcdef)", 0,
+     "napi_call", NULL, "/build/evstore.node", LG_ANY_LINE},
+    {"  #2 <null> <null> (libc.so.6+0x8b)", 0, NULL, NULL, "libc.so.6",
+     LG_ANY_LINE},
+    {"#0 0x4011a6 (/usr/bin/node+0x4011a6)", 0, NULL, lg_any, "/usr/bin/node",
+     LG_ANY_LINE},
+    {"#0 0x1 in v8::internal::Heap::Foo(int, char) /v8/heap.cc:10", 0,
+     "v8::internal::Heap::Foo(int, char)", lg_any, lg_any, LG_ANY_LINE},
+    {"not a frame", -1, lg_any, lg_any, lg_any, LG_ANY_LINE},
+    {"#x", -1, lg_any, lg_any, lg_any, LG_ANY_LINE},
+};
+
+/* Checks one field of a parsed frame against what the case wants. */
+static void lg_check_frame_field(const char *got, const char *want) {
+  if (want == lg_any)
+    return;
+  if (want == NULL)
+    ASSERT_TRUE(got == NULL);
+  else
+    ASSERT_STR_EQ(got, want);
+}
+
+static void lg_check_frame_case(const lg_frame_case_t *c) {
   lg_frame_t fr;
-  ASSERT_EQ(lg_parse_frame_line("    #3 0x7f12 in evs_store_set "
-                                "/src/core/src/store.c:120:7",
-                                &fr),
-            0);
-  ASSERT_STR_EQ(fr.fn, "evs_store_set");
-  ASSERT_STR_EQ(fr.file, "/src/core/src/store.c");
-  ASSERT_EQ(fr.line, 120);
-  ASSERT_TRUE(fr.obj == NULL);
-  free(fr.fn);
-  free(fr.file);
-  ASSERT_EQ(lg_parse_frame_line("#1 0x55 in napi_call (/build/evstore.node+"
-                                "0x1f00) (BuildId: abcdef)",
-                                &fr),
-            0);
-  ASSERT_STR_EQ(fr.fn, "napi_call");
-  ASSERT_STR_EQ(fr.obj, "/build/evstore.node");
-  ASSERT_TRUE(fr.file == NULL);
-  free(fr.fn);
-  free(fr.obj);
-  ASSERT_EQ(lg_parse_frame_line("  #2 <null> <null> (libc.so.6+0x8b)", &fr), 0);
-  ASSERT_TRUE(fr.fn == NULL && fr.file == NULL);
-  ASSERT_STR_EQ(fr.obj, "libc.so.6");
-  free(fr.obj);
-  ASSERT_EQ(lg_parse_frame_line("#0 0x4011a6 (/usr/bin/node+0x4011a6)", &fr),
-            0);
-  ASSERT_TRUE(fr.fn == NULL);
-  ASSERT_STR_EQ(fr.obj, "/usr/bin/node");
-  free(fr.obj);
-  ASSERT_EQ(lg_parse_frame_line("#0 0x1 in v8::internal::Heap::Foo(int, char) "
-                                "/v8/heap.cc:10",
-                                &fr),
-            0);
-  ASSERT_STR_EQ(fr.fn, "v8::internal::Heap::Foo(int, char)");
-  free(fr.fn);
-  free(fr.file);
-  ASSERT_EQ(lg_parse_frame_line("not a frame", &fr), -1);
-  ASSERT_EQ(lg_parse_frame_line("#x", &fr), -1);
+  int rc = lg_parse_frame_line(c->text, &fr);
+  char *fn = check_defer_free(fr.fn), *file = check_defer_free(fr.file),
+       *obj = check_defer_free(fr.obj);
+  ASSERT_EQ(rc, c->rc);
+  lg_check_frame_field(fn, c->fn);
+  lg_check_frame_field(file, c->file);
+  lg_check_frame_field(obj, c->obj);
+  if (c->line != LG_ANY_LINE)
+    ASSERT_EQ(fr.line, c->line);
+}
+
+static void test_frame_lines(void) {
+  size_t n = sizeof lg_frame_cases / sizeof lg_frame_cases[0];
+  for (size_t i = 0; i < n && !check_failed; i++) {
+    lg_check_frame_case(&lg_frame_cases[i]);
+    if (check_failed)
+      fprintf(stderr, "frame line \"%s\"\n", lg_frame_cases[i].text);
+  }
 }
 
 static void test_valgrind_leak_xwhat(void) {
-  size_t len;
-  char *xml = check_defer_free(lg_fixture("vg_leak.xml", &len));
-  ASSERT_TRUE(xml != NULL);
-  lg_findings_t *fs = lg_new_findings();
-  char *err = lg_parse_valgrind_xml(xml, len, "vg.1.xml", fs);
-  ASSERT_TRUE(err == NULL);
-  ASSERT_EQ(fs->n, 2);
+  lg_findings_t *fs = NULL;
+  lg_valgrind_findings("vg_leak.xml", "vg.1.xml", 2, &fs);
+  CHECK_RETURN_IF_FAILED();
   lg_finding_t *reach = &fs->v[0], *def = &fs->v[1];
   ASSERT_STR_EQ(reach->kind, "Leak_StillReachable");
   ASSERT_EQ(reach->cls, LG_F_INFO);
@@ -220,13 +258,9 @@ static void test_valgrind_leak_xwhat(void) {
 }
 
 static void test_valgrind_errors_what(void) {
-  size_t len;
-  char *xml = check_defer_free(lg_fixture("vg_invalid.xml", &len));
-  ASSERT_TRUE(xml != NULL);
-  lg_findings_t *fs = lg_new_findings();
-  char *err = lg_parse_valgrind_xml(xml, len, "vg.2.xml", fs);
-  ASSERT_TRUE(err == NULL);
-  ASSERT_EQ(fs->n, 2);
+  lg_findings_t *fs = NULL;
+  lg_valgrind_findings("vg_invalid.xml", "vg.2.xml", 2, &fs);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_STR_EQ(fs->v[0].kind, "InvalidRead");
   ASSERT_STR_EQ(fs->v[1].kind, "InvalidFree");
   ASSERT_EQ(fs->v[0].cls, LG_F_ERROR);
@@ -240,13 +274,9 @@ static void test_valgrind_errors_what(void) {
 }
 
 static void test_valgrind_node_not_ours(void) {
-  size_t len;
-  char *xml = check_defer_free(lg_fixture("vg_node.xml", &len));
-  ASSERT_TRUE(xml != NULL);
-  lg_findings_t *fs = lg_new_findings();
-  char *err = lg_parse_valgrind_xml(xml, len, "vg.3.xml", fs);
-  ASSERT_TRUE(err == NULL);
-  ASSERT_EQ(fs->n, 1);
+  lg_findings_t *fs = NULL;
+  lg_valgrind_findings("vg_node.xml", "vg.3.xml", 1, &fs);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_STR_EQ(fs->v[0].kind, "Leak_PossiblyLost");
   ASSERT_EQ(fs->v[0].cls, LG_F_INFO);
   ASSERT_EQ(fs->v[0].bytes, 304);
@@ -258,13 +288,9 @@ static void test_valgrind_node_not_ours(void) {
 /* The suppressions valgrind used are read from <suppcounts> (real node run
  * with scenarios/suppressions/valgrind-node.supp). */
 static void test_valgrind_suppcounts(void) {
-  size_t len;
-  char *xml = check_defer_free(lg_fixture("vg_node_suppressed.xml", &len));
-  ASSERT_TRUE(xml != NULL);
-  lg_findings_t *fs = lg_new_findings();
-  char *err = lg_parse_valgrind_xml(xml, len, "vg.5.xml", fs);
-  ASSERT_TRUE(err == NULL);
-  ASSERT_EQ(fs->n, 0);
+  lg_findings_t *fs = NULL;
+  lg_valgrind_findings("vg_node_suppressed.xml", "vg.5.xml", 0, &fs);
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(fs->nsupp_used, 1);
   ASSERT_STR_EQ(fs->supp_used[0], "node-inspector-agent-thread-tls");
 }

@@ -222,6 +222,13 @@ static void test_report_rerender(void) {
   }
 }
 
+/* `leakgate gate --baseline baseline dir` (the run called name): its exit
+ * code. */
+static int lg_gate_run(const char *name, const char *baseline,
+                       const char *dir) {
+  return lg_run(name, "gate", "--baseline", baseline, dir, NULL);
+}
+
 static void test_gate(void) {
   setenv("LG_TUNABLE_LEAK", "0", 1);
   ASSERT_EQ(lg_run("gate-base", "run", "--scenario", "tunable", "--variant",
@@ -237,12 +244,8 @@ static void test_gate(void) {
             1);
   unsetenv("LG_TUNABLE_LEAK");
   const char *base = LG_TEST_OUT "/gate-base/results.json";
-  ASSERT_EQ(lg_run("gate-1", "gate", "--baseline", base,
-                   LG_TEST_OUT "/gate-same", NULL),
-            0);
-  ASSERT_EQ(lg_run("gate-2", "gate", "--baseline", base,
-                   LG_TEST_OUT "/gate-worse", NULL),
-            1);
+  ASSERT_EQ(lg_gate_run("gate-1", base, LG_TEST_OUT "/gate-same"), 0);
+  ASSERT_EQ(lg_gate_run("gate-2", base, LG_TEST_OUT "/gate-worse"), 1);
   lg_results_t r;
   ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/gate-worse"), 0);
   int slope_regression = 0, verdict_regression = 0;
@@ -261,9 +264,8 @@ static void test_gate(void) {
   ASSERT_TRUE(lg_file_contains(LG_TEST_OUT "/gate-worse/summary.md",
                                "## Gate vs baseline"));
   /* The improvement direction: the regressed run as baseline. */
-  ASSERT_EQ(lg_run("gate-3", "gate", "--baseline",
-                   LG_TEST_OUT "/gate-worse/results.json",
-                   LG_TEST_OUT "/gate-same", NULL),
+  ASSERT_EQ(lg_gate_run("gate-3", LG_TEST_OUT "/gate-worse/results.json",
+                        LG_TEST_OUT "/gate-same"),
             0);
   ASSERT_TRUE(
       lg_file_contains(LG_TEST_OUT "/gate-same/summary.md", "improvement"));
@@ -273,12 +275,8 @@ static void test_gate(void) {
                    slim, NULL),
             0);
   ASSERT_TRUE(lg_file_contains(slim, "\"schema\": \"leakgate-baseline\""));
-  ASSERT_EQ(lg_run("gate-5", "gate", "--baseline", slim,
-                   LG_TEST_OUT "/gate-same", NULL),
-            0);
-  ASSERT_EQ(lg_run("gate-6", "gate", "--baseline", slim,
-                   LG_TEST_OUT "/gate-worse", NULL),
-            1);
+  ASSERT_EQ(lg_gate_run("gate-5", slim, LG_TEST_OUT "/gate-same"), 0);
+  ASSERT_EQ(lg_gate_run("gate-6", slim, LG_TEST_OUT "/gate-worse"), 1);
   ASSERT_EQ(lg_run("gate-7", "baseline", LG_TEST_OUT "/gate-base", NULL), 2);
 }
 

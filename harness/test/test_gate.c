@@ -98,10 +98,8 @@ static void test_negative_control_slope_not_compared(void) {
 static void test_unjudged_slope_not_compared(void) {
   for (int judged = 0; judged < 2; judged++) {
     lg_results_t base = {0}, cur = {0};
-    lg_run_t *b =
-        lg_mkrun(&base, "subscribe-churn.js", "valgrind", "pass", LG_V_PASS);
-    lg_run_t *c =
-        lg_mkrun(&cur, "subscribe-churn.js", "valgrind", "pass", LG_V_PASS);
+    lg_run_t *b, *c;
+    lg_mkpair(&base, &cur, "subscribe-churn.js", "valgrind", &b, &c);
     lg_mkmetric(b, "heapUsed", 100, 64, 0);
     lg_mkmetric(c, "heapUsed", 20500, 64, 0);
     lg_mkmetric(b, "rss", 10, NAN, 0);   /* never thresholded */
@@ -123,8 +121,8 @@ static void test_unjudged_slope_not_compared(void) {
   /* One side judged only (the baseline came from a variant that did not):
    * not compared either. */
   lg_results_t base = {0}, cur = {0};
-  lg_run_t *b = lg_mkrun(&base, "x.c", "valgrind", "pass", LG_V_PASS);
-  lg_run_t *c = lg_mkrun(&cur, "x.c", "valgrind", "pass", LG_V_PASS);
+  lg_run_t *b, *c;
+  lg_mkpair(&base, &cur, "x.c", "valgrind", &b, &c);
   lg_mkmetric(b, "mallocInUse", 0, 16, 0);
   lg_mkmetric(c, "mallocInUse", 15, 16, 0);
   b->slopes_judged = 0;
@@ -142,8 +140,8 @@ static void test_unjudged_slope_not_compared(void) {
  * mallocInUse peaks of the same run still are. */
 static void test_rss_peak_not_compared(void) {
   lg_results_t base = {0}, cur = {0};
-  lg_run_t *b = lg_mkrun(&base, "control-noop.c", "release", "pass", LG_V_PASS);
-  lg_run_t *c = lg_mkrun(&cur, "control-noop.c", "release", "pass", LG_V_PASS);
+  lg_run_t *b, *c;
+  lg_mkpair(&base, &cur, "control-noop.c", "release", &b, &c);
   lg_mkmetric(b, "rss", 0, 8192, 4096);
   lg_mkmetric(c, "rss", 0, 8192, 69632);
   lg_mkmetric(b, "mallocInUse", 0, 16, 1000);
@@ -186,10 +184,8 @@ static void test_transient_peak_not_regression(void) {
   double (*const series[])(size_t) = {lg_blip, lg_held};
   for (int held = 0; held < 2; held++) {
     lg_results_t base = {0}, cur = {0};
-    lg_run_t *b =
-        lg_mkrun(&base, "shutdown-join.c", "release", "pass", LG_V_PASS);
-    lg_run_t *c =
-        lg_mkrun(&cur, "shutdown-join.c", "release", "pass", LG_V_PASS);
+    lg_run_t *b, *c;
+    lg_mkpair(&base, &cur, "shutdown-join.c", "release", &b, &c);
     lg_mkseries(b, "threads", NAN, 100, lg_one, NAN)->exact = 1;
     lg_mkseries(c, "threads", NAN, 100, series[held], NAN)->exact = 1;
     lg_gate_mem(&base, &cur);
@@ -212,10 +208,8 @@ static void test_step_slope_not_regression(void) {
   double (*const series[])(size_t) = {lg_step, lg_ramp};
   for (int ramp = 0; ramp < 2; ramp++) {
     lg_results_t base = {0}, cur = {0};
-    lg_run_t *b =
-        lg_mkrun(&base, "value-ring-wrap.js", "release", "pass", LG_V_PASS);
-    lg_run_t *c =
-        lg_mkrun(&cur, "value-ring-wrap.js", "release", "pass", LG_V_PASS);
+    lg_run_t *b, *c;
+    lg_mkpair(&base, &cur, "value-ring-wrap.js", "release", &b, &c);
     lg_mkseries(b, "mallocInUse", 16, 100, lg_flat2, NAN);
     /* Fitted beyond 2 + 16 either way: the step at mid-window gives a
      * Theil-Sen slope of about 30 B/it, the ramp 40. */
@@ -240,8 +234,8 @@ static void test_new_finding_keyed_path_independently(void) {
   lg_results_t base = {0}, cur = {0};
   base.root = lg_xstrdup("/work/main");
   cur.root = lg_xstrdup("/builds/ci/leakgate/");
-  lg_run_t *b = lg_mkrun(&base, "worker-poll.c", "asan", "pass", LG_V_PASS);
-  lg_run_t *c = lg_mkrun(&cur, "worker-poll.c", "asan", "pass", LG_V_PASS);
+  lg_run_t *b, *c;
+  lg_mkpair(&base, &cur, "worker-poll.c", "asan", &b, &c);
   /* same site, different checkouts */
   lg_mkfinding(b, "evs_worker_poll", "/work/main/core/src/worker.c", 88,
                "/work/main/build/asan/core/libevstore.so");
@@ -496,73 +490,93 @@ static int lg_gate_metric_status(double bs, double cs, double bg, double cg,
 #define LG_SLOPE "mallocInUse slope /it"
 #define LG_PEAK "mallocInUse peak growth"
 
+/* One case of a metric's gate rule: lg_gate_metric_status's arguments, the
+ * status row `what` must have and its tolerance (NAN: not checked). */
+typedef struct lg_metric_case_s {
+  double bs, cs, bg, cg;
+  const char *tol, *what;
+  int status;
+  double tolerance;
+} lg_metric_case_t;
+
+#define LG_SLOPE_REL "{\"slope_rel\": 0.1}"
+#define LG_SLOPE_ABS                                                           \
+  "{\"slope_abs\": 1000, \"metrics\": {\"mallocInUse\": {\"slope_abs\": "      \
+  "100}}}"
+#define LG_PEAK_ABS                                                            \
+  "{\"peak_rel\": 0, \"metrics\": {\"mallocInUse\": {\"peak_abs\": 10}}}"
+
+/* The slope rule's cases (rows LG_SLOPE), then the peak rule's (LG_PEAK). */
+static const lg_metric_case_t lg_metric_cases[] = {
+    /* baseline 100 B/it: tolerance max(50, 16) = 50 */
+    {100, 149, 0, 0, NULL, LG_SLOPE, LG_G_OK, 50},
+    {100, 151, 0, 0, NULL, LG_SLOPE, LG_G_REGRESSION, NAN},
+    {100, 51, 0, 0, NULL, LG_SLOPE, LG_G_OK, NAN},
+    {100, 49, 0, 0, NULL, LG_SLOPE, LG_G_IMPROVEMENT, NAN},
+    /* baseline 10 B/it: tolerance is the smallest detectable leak, 16 */
+    {10, 25, 0, 0, NULL, LG_SLOPE, LG_G_OK, 16},
+    {10, 27, 0, 0, NULL, LG_SLOPE, LG_G_REGRESSION, NAN},
+    /* a fall is an improvement only from a baseline above the tolerance */
+    {10, -10, 0, 0, NULL, LG_SLOPE, LG_G_OK, NAN},
+    {20, 3, 0, 0, NULL, LG_SLOPE, LG_G_IMPROVEMENT, NAN},
+    /* slope_rel 0.1: max(10, 16) = 16 */
+    {100, 115, 0, 0, LG_SLOPE_REL, LG_SLOPE, LG_G_OK, 16},
+    {100, 117, 0, 0, LG_SLOPE_REL, LG_SLOPE, LG_G_REGRESSION, NAN},
+    /* slope_abs for this metric (before the global one): max(50, 100) */
+    {100, 199, 0, 0, LG_SLOPE_ABS, LG_SLOPE, LG_G_OK, 100},
+    {100, 201, 0, 0, LG_SLOPE_ABS, LG_SLOPE, LG_G_REGRESSION, NAN},
+    /* the global one when the metric has none */
+    {100, 1099, 0, 0, "{\"slope_abs\": 1000}", LG_SLOPE, LG_G_OK, 1000},
+    /* peak: default tolerance 0.25 x 1000 + 4 x 0 = 250 */
+    {0, 0, 1000, 1249, NULL, LG_PEAK, LG_G_OK, 250},
+    {0, 0, 1000, 1251, NULL, LG_PEAK, LG_G_REGRESSION, NAN},
+    {0, 0, 1000, 751, NULL, LG_PEAK, LG_G_OK, NAN},
+    {0, 0, 1000, 749, NULL, LG_PEAK, LG_G_IMPROVEMENT, NAN},
+    {0, 0, 1000, 1009, LG_PEAK_ABS, LG_PEAK, LG_G_OK, 10},
+    {0, 0, 1000, 1011, LG_PEAK_ABS, LG_PEAK, LG_G_REGRESSION, NAN},
+};
+
+/* Checks every case of lg_metric_cases on row `what`; *ran counts them. */
+static void lg_check_metric_cases(const char *what, size_t *ran) {
+  *ran = 0;
+  size_t n = sizeof lg_metric_cases / sizeof lg_metric_cases[0];
+  for (size_t i = 0; i < n; i++) {
+    const lg_metric_case_t *k = &lg_metric_cases[i];
+    if (strcmp(k->what, what) != 0)
+      continue;
+    double t = NAN;
+    int st =
+        lg_gate_metric_status(k->bs, k->cs, k->bg, k->cg, k->tol, k->what, &t);
+    if (st != k->status || (!isnan(k->tolerance) && t != k->tolerance))
+      fprintf(stderr, "case %zu: %s %g -> %g, peak %g -> %g, tolerance %s\n", i,
+              k->what, k->bs, k->cs, k->bg, k->cg, k->tol ? k->tol : "-");
+    ASSERT_EQ(st, k->status);
+    if (!isnan(k->tolerance))
+      ASSERT_DBL_NEAR(t, k->tolerance, 1e-9);
+    (*ran)++;
+  }
+}
+
 /* Slope rule: regression above baseline + tolerance, improvement below
  * baseline - tolerance (only when the baseline slope exceeds the
  * tolerance), otherwise ok. Default tolerance max(0.5 x |baseline|, the
  * baseline's smallest detectable leak); the baseline's "tolerance" object
  * sets slope_rel and slope_abs, per metric before global. */
 static void test_slope_tolerance(void) {
-  double t = 0;
-  /* baseline 100 B/it: tolerance max(50, 16) = 50 */
-  ASSERT_EQ(lg_gate_metric_status(100, 149, 0, 0, NULL, LG_SLOPE, &t), LG_G_OK);
-  ASSERT_DBL_NEAR(t, 50, 1e-9);
-  ASSERT_EQ(lg_gate_metric_status(100, 151, 0, 0, NULL, LG_SLOPE, NULL),
-            LG_G_REGRESSION);
-  ASSERT_EQ(lg_gate_metric_status(100, 51, 0, 0, NULL, LG_SLOPE, NULL),
-            LG_G_OK);
-  ASSERT_EQ(lg_gate_metric_status(100, 49, 0, 0, NULL, LG_SLOPE, NULL),
-            LG_G_IMPROVEMENT);
-  /* baseline 10 B/it: tolerance is the smallest detectable leak, 16 */
-  ASSERT_EQ(lg_gate_metric_status(10, 25, 0, 0, NULL, LG_SLOPE, &t), LG_G_OK);
-  ASSERT_DBL_NEAR(t, 16, 1e-9);
-  ASSERT_EQ(lg_gate_metric_status(10, 27, 0, 0, NULL, LG_SLOPE, NULL),
-            LG_G_REGRESSION);
-  /* a fall is an improvement only from a baseline above the tolerance */
-  ASSERT_EQ(lg_gate_metric_status(10, -10, 0, 0, NULL, LG_SLOPE, NULL),
-            LG_G_OK);
-  ASSERT_EQ(lg_gate_metric_status(20, 3, 0, 0, NULL, LG_SLOPE, NULL),
-            LG_G_IMPROVEMENT);
-  /* slope_rel 0.1: max(10, 16) = 16 */
-  const char *rel = "{\"slope_rel\": 0.1}";
-  ASSERT_EQ(lg_gate_metric_status(100, 115, 0, 0, rel, LG_SLOPE, &t), LG_G_OK);
-  ASSERT_DBL_NEAR(t, 16, 1e-9);
-  ASSERT_EQ(lg_gate_metric_status(100, 117, 0, 0, rel, LG_SLOPE, NULL),
-            LG_G_REGRESSION);
-  /* slope_abs for this metric (before the global one): max(50, 100) */
-  const char *abs_t = "{\"slope_abs\": 1000, \"metrics\": "
-                      "{\"mallocInUse\": {\"slope_abs\": 100}}}";
-  ASSERT_EQ(lg_gate_metric_status(100, 199, 0, 0, abs_t, LG_SLOPE, &t),
-            LG_G_OK);
-  ASSERT_DBL_NEAR(t, 100, 1e-9);
-  ASSERT_EQ(lg_gate_metric_status(100, 201, 0, 0, abs_t, LG_SLOPE, NULL),
-            LG_G_REGRESSION);
-  /* the global one when the metric has none */
-  ASSERT_EQ(lg_gate_metric_status(100, 1099, 0, 0, "{\"slope_abs\": 1000}",
-                                  LG_SLOPE, &t),
-            LG_G_OK);
-  ASSERT_DBL_NEAR(t, 1000, 1e-9);
+  size_t ran = 0;
+  lg_check_metric_cases(LG_SLOPE, &ran);
+  CHECK_RETURN_IF_FAILED();
+  ASSERT_EQ(ran, 13);
 }
 
 /* Peak rule: regression above baseline + tolerance, improvement below
  * baseline - tolerance, otherwise ok. Default tolerance 0.25 x |baseline
  * growth| + 4 x its noise sd (0 here); peak_rel and peak_abs override. */
 static void test_peak_tolerance(void) {
-  double t = 0;
-  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1249, NULL, LG_PEAK, &t),
-            LG_G_OK);
-  ASSERT_DBL_NEAR(t, 250, 1e-9);
-  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1251, NULL, LG_PEAK, NULL),
-            LG_G_REGRESSION);
-  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 751, NULL, LG_PEAK, NULL),
-            LG_G_OK);
-  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 749, NULL, LG_PEAK, NULL),
-            LG_G_IMPROVEMENT);
-  const char *tol = "{\"peak_rel\": 0, \"metrics\": "
-                    "{\"mallocInUse\": {\"peak_abs\": 10}}}";
-  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1009, tol, LG_PEAK, &t), LG_G_OK);
-  ASSERT_DBL_NEAR(t, 10, 1e-9);
-  ASSERT_EQ(lg_gate_metric_status(0, 0, 1000, 1011, tol, LG_PEAK, NULL),
-            LG_G_REGRESSION);
+  size_t ran = 0;
+  lg_check_metric_cases(LG_PEAK, &ran);
+  CHECK_RETURN_IF_FAILED();
+  ASSERT_EQ(ran, 6);
 }
 
 /* Runs on one side only: new and passing -> new; new and failing ->

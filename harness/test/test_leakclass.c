@@ -8,6 +8,7 @@
 #include "analyze.h"
 #include "check.h"
 #include "detect.h"
+#include "fixture_file.h"
 #include "gate.h"
 #include "gate_fixtures.h"
 #include "leakclass.h"
@@ -35,24 +36,30 @@ static void test_leak_grows_rule(void) {
   ASSERT_TRUE(lg_leak_grows(-1, -1, 2000, 16));
 }
 
-static char *lg_fixture(const char *name) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", LG_FIXTURES, name);
-  char *s = lg_read_file(path, NULL);
-  if (!s)
-    fprintf(stderr, "missing fixture %s\n", path);
-  return s;
-}
-
 static char *const lg_ours[] = {(char *)"/addon/src/", (char *)"/core/src/",
                                 (char *)"evstore.node"};
 #define LG_NOURS 3
+
+/* Parses fixtures/vg_napi.xml (as vg.1.xml) into *fs, empty on entry, and
+ * attributes each finding with lg_ours; the parser's error (caller frees)
+ * or NULL. A fixture that cannot be read is "missing fixture". */
+static char *lg_parse_vg_napi(lg_findings_t *fs) {
+  size_t len = 0;
+  char *xml = lg_fixture("vg_napi.xml", &len);
+  if (xml == NULL)
+    return lg_xstrdup("missing fixture");
+  char *e = lg_parse_valgrind_xml(xml, len, "vg.1.xml", fs);
+  free(xml);
+  for (size_t i = 0; i < fs->n; i++)
+    lg_attribute(&fs->v[i], lg_ours, LG_NOURS, NULL, 0);
+  return e;
+}
 
 static void test_once_vs_growing_lsan(void) {
   /* lsan_once.log: 24 B in 1 object at exit (addon_store_new, once), a
    * 12 KiB-per-call leak (2000 objects), and one site split into 21 records
    * of 1 object each. */
-  char *log = lg_fixture("lsan_once.log");
+  char *log = lg_fixture("lsan_once.log", NULL);
   ASSERT_TRUE(log != NULL);
   lg_run_t run;
   memset(&run, 0, sizeof run);
@@ -155,17 +162,9 @@ static void test_indirect_follows_direct(void) {
 }
 
 static void test_once_vs_growing_valgrind(void) {
-  size_t len = 0;
-  char path[1024];
-  snprintf(path, sizeof path, "%s/vg_napi.xml", LG_FIXTURES);
-  char *xml = lg_read_file(path, &len);
-  ASSERT_TRUE(xml != NULL);
   lg_findings_t fs = {0};
-  char *e = lg_parse_valgrind_xml(xml, len, "vg.1.xml", &fs);
-  free(xml);
+  char *e = lg_parse_vg_napi(&fs);
   ASSERT_TRUE(e == NULL);
-  for (size_t i = 0; i < fs.n; i++)
-    lg_attribute(&fs.v[i], lg_ours, LG_NOURS, NULL, 0);
   lg_run_t run;
   memset(&run, 0, sizeof run);
   run.variant = lg_xstrdup("valgrind");
@@ -189,7 +188,7 @@ static void test_once_vs_growing_valgrind(void) {
 /* ---- allocations made by node on the addon's behalf ---------------------- */
 
 static void test_napi_attribution_lsan(void) {
-  char *log = lg_fixture("lsan_napi.log");
+  char *log = lg_fixture("lsan_napi.log", NULL);
   ASSERT_TRUE(log != NULL);
   lg_findings_t fs = {0};
   lg_parse_sanitizer(log, "asan.7", &fs);
@@ -233,18 +232,10 @@ static void test_napi_attribution_lsan(void) {
 }
 
 static void test_napi_attribution_valgrind(void) {
-  size_t len = 0;
-  char path[1024];
-  snprintf(path, sizeof path, "%s/vg_napi.xml", LG_FIXTURES);
-  char *xml = lg_read_file(path, &len);
-  ASSERT_TRUE(xml != NULL);
   lg_findings_t fs = {0};
-  char *e = lg_parse_valgrind_xml(xml, len, "vg.1.xml", &fs);
-  free(xml);
+  char *e = lg_parse_vg_napi(&fs);
   ASSERT_TRUE(e == NULL);
   ASSERT_EQ(fs.n, 3);
-  for (size_t i = 0; i < fs.n; i++)
-    lg_attribute(&fs.v[i], lg_ours, LG_NOURS, NULL, 0);
   int node = !fs.v[0].ours && fs.v[0].first_our_frame &&
              strstr(fs.v[0].first_our_frame, "addon_wrap_store") &&
              strstr(fs.v[0].message, "by napi_create_external");

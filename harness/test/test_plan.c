@@ -71,53 +71,48 @@ static char *lg_jobs_str(const lg_plan_sel_t *sel) {
   return lg_buf_take(&b);
 }
 
+/* The jobs sel plans must be `want` (in lg_jobs_str's form). */
+static void lg_expect_jobs(const lg_plan_sel_t *sel, const char *want) {
+  char *s = check_defer_free(lg_jobs_str(sel));
+  ASSERT_STR_EQ(s, want);
+}
+
 static void test_default_selection(void) {
   lg_plan_sel_t sel = {0};
-  char *s = lg_jobs_str(&sel);
-  ASSERT_STR_EQ(s, "ctl/a ctl/c s1/a s1/c s2/a s2/c t1/a");
-  free(s);
+  lg_expect_jobs(&sel, "ctl/a ctl/c s1/a s1/c s2/a s2/c t1/a");
 }
 
 static void test_variant_filter(void) {
   char *v[] = {"b"};
   lg_plan_sel_t sel = {.variants = v, .nvariants = 1};
-  char *s = lg_jobs_str(&sel);
-  ASSERT_STR_EQ(s, "ctl/b s1/b s2/b"); /* t1 does not run in b */
-  free(s);
+  lg_expect_jobs(&sel, "ctl/b s1/b s2/b"); /* t1 does not run in b */
+  CHECK_RETURN_IF_FAILED();
   char *v2[] = {"c", "a"}; /* manifest order, not command-line order */
   lg_plan_sel_t sel2 = {.variants = v2, .nvariants = 2};
-  s = lg_jobs_str(&sel2);
-  ASSERT_STR_EQ(s, "ctl/a ctl/c s1/a s1/c s2/a s2/c t1/a");
-  free(s);
+  lg_expect_jobs(&sel2, "ctl/a ctl/c s1/a s1/c s2/a s2/c t1/a");
 }
 
 static void test_scenario_filter(void) {
   /* The control comes along for its noise floor. */
   char *g[] = {"t*"};
   lg_plan_sel_t sel = {.scenarios = g, .nscenarios = 1};
-  char *s = lg_jobs_str(&sel);
-  ASSERT_STR_EQ(s, "ctl/a ctl/c t1/a");
-  free(s);
+  lg_expect_jobs(&sel, "ctl/a ctl/c t1/a");
+  CHECK_RETURN_IF_FAILED();
   char *g2[] = {"s2", "s1"};
   lg_plan_sel_t sel2 = {.scenarios = g2, .nscenarios = 2};
-  s = lg_jobs_str(&sel2);
-  ASSERT_STR_EQ(s, "ctl/a ctl/c s1/a s1/c s2/a s2/c");
-  free(s);
+  lg_expect_jobs(&sel2, "ctl/a ctl/c s1/a s1/c s2/a s2/c");
+  CHECK_RETURN_IF_FAILED();
   /* Not when sharded: a shard runs only what was asked. */
   lg_plan_sel_t sel3 = {
       .scenarios = g, .nscenarios = 1, .shard_i = 1, .shard_n = 1};
-  s = lg_jobs_str(&sel3);
-  ASSERT_STR_EQ(s, "t1/a");
-  free(s);
+  lg_expect_jobs(&sel3, "t1/a");
 }
 
 static void test_fault_planted(void) {
   /* Every run but the control's gets the fault; variant c has no fault
    * points and runs nothing. */
   lg_plan_sel_t sel = {.fault = "leak"};
-  char *s = lg_jobs_str(&sel);
-  ASSERT_STR_EQ(s, "ctl/a s1/a/leak s2/a/leak t1/a/leak");
-  free(s);
+  lg_expect_jobs(&sel, "ctl/a s1/a/leak s2/a/leak t1/a/leak");
 }
 
 static void test_shards_partition(void) {

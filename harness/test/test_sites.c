@@ -236,6 +236,20 @@ static void test_attribute_names_functions(void) {
   lg_sites_report_free(&rep);
 }
 
+/* lg_sites_attribute on sites must fail (-1) with an error that names
+ * needle. */
+static void t_expect_attribute_error(const char *sites, const char *needle) {
+  lg_sites_report_t rep;
+  char *err = NULL;
+  int rc = lg_sites_attribute(sites, NULL, 0, &rep, &err);
+  int named = err && strstr(err, needle);
+  if (!named)
+    fprintf(stderr, "error: %s\n", err ? err : "(none)");
+  free(err);
+  ASSERT_EQ(rc, -1);
+  ASSERT_TRUE(named);
+}
+
 static void test_attribute_without_snapshots_or_broken(void) {
   const char *dir = t_fresh_dir("broken");
   ASSERT_TRUE(dir != NULL);
@@ -248,16 +262,12 @@ static void test_attribute_without_snapshots_or_broken(void) {
   char p[700];
   snprintf(p, sizeof p, "%s.at-600", sites);
   ASSERT_EQ(t_write(p, "leakgate-sites1", 16), 0);
-  ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), -1);
-  ASSERT_TRUE(err && strstr(err, "heap-sites.at-600: site table"));
-  free(err);
-  err = NULL;
+  t_expect_attribute_error(sites, "heap-sites.at-600: site table");
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(t_write_run(dir, sites, sizeof sites), 0);
   snprintf(p, sizeof p, "%s.maps", sites);
   ASSERT_EQ(unlink(p), 0);
-  ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), -1);
-  ASSERT_TRUE(err && strstr(err, "heap-sites.maps"));
-  free(err);
+  t_expect_attribute_error(sites, "heap-sites.maps");
 }
 
 /* Files the scenario controls may be anything: a FIFO or a link to a device
@@ -274,19 +284,15 @@ static void test_attribute_hostile_files(void) {
   snprintf(p, sizeof p, "%s.maps", sites);
   ASSERT_EQ(unlink(p), 0);
   ASSERT_EQ(symlink("/dev/zero", p), 0);
-  ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), -1);
-  ASSERT_TRUE(err && strstr(err, "heap-sites.maps"));
-  free(err);
-  err = NULL;
+  t_expect_attribute_error(sites, "heap-sites.maps");
+  CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(unlink(p), 0);
   /* a snapshot is a FIFO: refused without waiting for a writer */
   snprintf(p, sizeof p, "%s.at-600", sites);
   ASSERT_EQ(unlink(p), 0);
   ASSERT_EQ(mkfifo(p, 0600), 0);
-  ASSERT_EQ(lg_sites_attribute(sites, NULL, 0, &rep, &err), -1);
-  ASSERT_TRUE(err && strstr(err, "heap-sites.at-600"));
-  free(err);
-  err = NULL;
+  t_expect_attribute_error(sites, "heap-sites.at-600");
+  CHECK_RETURN_IF_FAILED();
   /* the map names a FIFO as the module of every site: module+offset */
   ASSERT_EQ(t_write_run(dir, sites, sizeof sites), 0);
   snprintf(fifo, sizeof fifo, "%s/module-fifo", dir);

@@ -1,7 +1,7 @@
 /* e2e scenario: dereferences NULL half-way; must be CRASH (SIGSEGV). */
 #include <stdlib.h>
 
-#include "probe.h"
+#include "scen.h"
 
 static int *volatile lg_null;
 
@@ -12,9 +12,4 @@ static int crash_iterate(void *ctx, uint64_t i) {
   return 0;
 }
 
-static const lg_scenario_t lg_crash = {"crash", NULL, crash_iterate, NULL,
-                                       NULL};
-
-int main(int argc, char **argv) {
-  return lg_probe_main(&lg_crash, argc, argv);
-}
+LGT_SCENARIO_MAIN("crash", crash_iterate)

@@ -2,7 +2,7 @@
  * end record; must be CRASH ("exited early"). */
 #include <stdlib.h>
 
-#include "probe.h"
+#include "scen.h"
 
 static int early_iterate(void *ctx, uint64_t i) {
   (void)ctx;
@@ -11,9 +11,4 @@ static int early_iterate(void *ctx, uint64_t i) {
   return 0;
 }
 
-static const lg_scenario_t lg_early = {"early_exit", NULL, early_iterate, NULL,
-                                       NULL};
-
-int main(int argc, char **argv) {
-  return lg_probe_main(&lg_early, argc, argv);
-}
+LGT_SCENARIO_MAIN("early_exit", early_iterate)

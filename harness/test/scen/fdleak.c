@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "scen.h"
 
 static int fdleak_iterate(void *ctx, uint64_t i) {
   (void)ctx;
@@ -12,9 +12,4 @@ static int fdleak_iterate(void *ctx, uint64_t i) {
   return 0;
 }
 
-static const lg_scenario_t lg_fdleak = {"fdleak", NULL, fdleak_iterate, NULL,
-                                        NULL};
-
-int main(int argc, char **argv) {
-  return lg_probe_main(&lg_fdleak, argc, argv);
-}
+LGT_SCENARIO_MAIN("fdleak", fdleak_iterate)

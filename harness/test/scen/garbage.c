@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "scen.h"
 
 static int garbage_iterate(void *ctx, uint64_t i) {
   (void)ctx;
@@ -21,9 +21,4 @@ static int garbage_iterate(void *ctx, uint64_t i) {
   return 0;
 }
 
-static const lg_scenario_t lg_garbage = {"garbage", NULL, garbage_iterate, NULL,
-                                         NULL};
-
-int main(int argc, char **argv) {
-  return lg_probe_main(&lg_garbage, argc, argv);
-}
+LGT_SCENARIO_MAIN("garbage", garbage_iterate)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "scen.h"
 
 static int hang_iterate(void *ctx, uint64_t i) {
   (void)ctx;
@@ -20,8 +20,4 @@ static int hang_iterate(void *ctx, uint64_t i) {
   return 0;
 }
 
-static const lg_scenario_t lg_hang = {"hang", NULL, hang_iterate, NULL, NULL};
-
-int main(int argc, char **argv) {
-  return lg_probe_main(&lg_hang, argc, argv);
-}
+LGT_SCENARIO_MAIN("hang", hang_iterate)

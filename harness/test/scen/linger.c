@@ -3,16 +3,10 @@
  * harness must kill it after the exit grace period and report RESOURCE. */
 #include <unistd.h>
 
-#include "probe.h"
+#include "scen.h"
 
-static int linger_iterate(void *ctx, uint64_t i) {
-  (void)ctx;
-  (void)i;
-  return 0;
-}
-
-static const lg_scenario_t lg_linger = {"linger", NULL, linger_iterate, NULL,
-                                        NULL};
+static const lg_scenario_t lg_linger = {"linger", NULL, lgt_iterate_nothing,
+                                        NULL, NULL};
 
 int main(int argc, char **argv) {
   int rc = lg_probe_main(&lg_linger, argc, argv);

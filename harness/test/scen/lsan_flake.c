@@ -10,16 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "scen.h"
 
-static int flake_iterate(void *ctx, uint64_t i) {
-  (void)ctx;
-  (void)i;
-  return 0;
-}
-
-static const lg_scenario_t lg_flake = {"lsan-flake", NULL, flake_iterate, NULL,
-                                       NULL};
+static const lg_scenario_t lg_flake = {"lsan-flake", NULL, lgt_iterate_nothing,
+                                       NULL, NULL};
 
 int main(int argc, char **argv) {
   int always = argc > 1 && strcmp(argv[1], "always") == 0;
