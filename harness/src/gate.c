@@ -632,15 +632,7 @@ static void lg_gate_run(lg_results_t *cur, const lg_run_t *src,
 
 void lg_gate(const lg_baseline_t *base, const char *baseline_name,
              lg_results_t *cur) {
-  for (size_t i = 0; i < cur->ngate; i++) {
-    free(cur->gate[i].scenario);
-    free(cur->gate[i].variant);
-    free(cur->gate[i].what);
-    free(cur->gate[i].note);
-  }
-  free(cur->gate);
-  cur->gate = NULL;
-  cur->ngate = 0;
+  lg_results_clear_gate(cur);
   free(cur->gate_baseline);
   cur->gate_baseline = lg_xstrdup(baseline_name);
   cur->has_gate = 1;

@@ -180,6 +180,12 @@ void lg_results_free(lg_results_t *r);
 void lg_run_free(lg_run_t *run);
 void lg_finding_free(lg_finding_t *f);
 
+/* Free r's noise[] (lg_results_clear_noise) or gate rows[]
+ * (lg_results_clear_gate) and leave the array NULL with count 0; the rest
+ * of r is untouched. */
+void lg_results_clear_noise(lg_results_t *r);
+void lg_results_clear_gate(lg_results_t *r);
+
 /* Metric by name, or NULL; lg_run_metric_add creates it (values NaN) or
  * returns the existing one, copying name. The pointer is borrowed from
  * run->metrics: the next lg_run_metric_add may move it.
