@@ -314,13 +314,10 @@ fail:
 }
 
 int lg_baseline_load(const char *path, lg_baseline_t *b, char **err) {
-  json_error_t je;
   memset(b, 0, sizeof *b);
-  json_t *o = json_load_file(path, 0, &je);
-  if (!o) {
-    *err = lg_fmt("%s: %s (line %d)", path, je.text, je.line);
+  json_t *o = lg_json_load(path, err);
+  if (!o)
     return -1;
-  }
   const char *schema = json_string_value(json_object_get(o, "schema"));
   int rc = 0;
   char *e = NULL;
