@@ -31,11 +31,15 @@ typedef struct lg_argspec_s {
   const char *help;    /* what --help prints */
   const char *unknown; /* the error for an unknown option (one %s) */
   const char *extra;   /* the error for a second positional (one %s) */
+  const char *missing; /* the error when the positional, or the option's
+                          value with need_val, is missing (one %s: "") */
+  int need_val;        /* the option is required */
 } lg_argspec_t;
 
 /* Parses argv per spec into *arg and *val (borrowed from argv; left as
  * they were when absent). Returns -1 to go on, or the exit code after
- * printing the help (0) or the problem. */
+ * printing the help (0) or the problem (a missing positional or required
+ * option included). */
 static int lg_parse_argspec(int argc, char **argv, const lg_argspec_t *spec,
                             const char **arg, const char **val) {
   const struct option opts[] = {
@@ -60,6 +64,8 @@ static int lg_parse_argspec(int argc, char **argv, const lg_argspec_t *spec,
       return lg_die(LG_EXIT_USAGE, spec->extra, el);
     }
   }
+  if (!*arg || (spec->need_val && !*val))
+    return lg_die(LG_EXIT_USAGE, spec->missing, "");
   return -1;
 }
 
@@ -117,14 +123,15 @@ int lg_cmd_report(const lg_global_t *g, int argc, char **argv) {
       "summary.md and report.html from DIR/results.json\ninto DIR, or "
       "into --out DIR together with a copy of results.json.\nDIR/"
       "results.json itself is never rewritten.",
-      "report: unknown option '%s'", "report: unexpected argument '%s'"};
+      "report: unknown option '%s'",
+      "report: unexpected argument '%s'",
+      "report: missing DIR%s",
+      0};
   const char *dir = NULL, *out = NULL;
   (void)g;
   int rc = lg_parse_argspec(argc, argv, &spec, &dir, &out);
   if (rc >= 0)
     return rc;
-  if (!dir)
-    return lg_die(LG_EXIT_USAGE, "report: missing DIR%s", "");
   lg_results_t r;
   rc = lg_load_dir(dir, &r);
   if (rc)
@@ -158,17 +165,14 @@ int lg_cmd_gate(const lg_global_t *g, int argc, char **argv) {
       "listed. The table is also written into\nDIR/summary.md and "
       "DIR/report.html.",
       "gate: unknown option or missing value '%s'",
-      "gate: unexpected argument '%s'"};
+      "gate: unexpected argument '%s'",
+      "gate: usage: leakgate gate --baseline FILE DIR%s",
+      1};
   const char *dir = NULL, *baseline = NULL;
   (void)g;
   int rc = lg_parse_argspec(argc, argv, &spec, &dir, &baseline);
   if (rc >= 0)
     return rc;
-  if (!dir || !baseline)
-    return lg_die(LG_EXIT_USAGE,
-                  "gate: usage: leakgate gate --baseline FILE "
-                  "DIR%s",
-                  "");
   lg_results_t r;
   rc = lg_load_dir(dir, &r);
   if (rc)
@@ -201,15 +205,14 @@ int lg_cmd_init(const lg_global_t *g, int argc, char **argv) {
       "never overwrites a file. Then:\n  leakgate --manifest "
       "DIR/manifest.json run",
       "init: unknown option or missing value '%s'",
-      "init: unexpected argument '%s'"};
+      "init: unexpected argument '%s'",
+      "init: usage: leakgate init ADDON [--dir DIR]%s",
+      0};
   const char *addon = NULL, *dir = "leakgate";
   (void)g;
   int rc = lg_parse_argspec(argc, argv, &spec, &addon, &dir);
   if (rc >= 0)
     return rc;
-  if (!addon)
-    return lg_die(LG_EXIT_USAGE,
-                  "init: usage: leakgate init ADDON [--dir DIR]%s", "");
   char *written = NULL, *err = NULL;
   if (lg_init(addon, dir, &written, &err) != 0)
     return lg_die_err(LG_EXIT_USAGE, err);
@@ -227,15 +230,14 @@ int lg_cmd_baseline(const lg_global_t *g, int argc, char **argv) {
       "slopes with their intervals and peaks (what 'gate' compares). "
       "The\n\"tolerance\" object of an existing FILE is kept.",
       "baseline: unknown option or missing value '%s'",
-      "baseline: unexpected argument '%s'"};
+      "baseline: unexpected argument '%s'",
+      "baseline: usage: leakgate baseline DIR --out FILE%s",
+      1};
   const char *dir = NULL, *out = NULL;
   (void)g;
   int rc = lg_parse_argspec(argc, argv, &spec, &dir, &out);
   if (rc >= 0)
     return rc;
-  if (!dir || !out)
-    return lg_die(LG_EXIT_USAGE,
-                  "baseline: usage: leakgate baseline DIR --out FILE%s", "");
   lg_results_t r;
   rc = lg_load_dir(dir, &r);
   if (rc)
