@@ -69,6 +69,32 @@ static int lg_parse_argspec(int argc, char **argv, const lg_argspec_t *spec,
   return -1;
 }
 
+/* lg_parse_argspec, then loads DIR (the positional) into *r. Returns -1
+ * with *r loaded (the caller frees it with lg_results_free), or the exit
+ * code with nothing to free. */
+static int lg_argspec_load(int argc, char **argv, const lg_argspec_t *spec,
+                           const char **dir, const char **val,
+                           lg_results_t *r) {
+  int rc = lg_parse_argspec(argc, argv, spec, dir, val);
+  if (rc >= 0)
+    return rc;
+  rc = lg_load_dir(*dir, r);
+  return rc ? rc : -1;
+}
+
+/* Writes every report of r into out (lg_write_reports), or only renders
+ * them there (lg_render_reports) when render_only. Returns 0, or prints the
+ * problem, frees r and returns LG_EXIT_INFRA. */
+static int lg_reports_to(lg_results_t *r, const char *out, int render_only) {
+  char *err = NULL;
+  int rc = render_only ? lg_render_reports(r, out, &err)
+                       : lg_write_reports(r, out, &err);
+  if (rc == 0)
+    return 0;
+  lg_results_free(r);
+  return lg_die_err(LG_EXIT_INFRA, err);
+}
+
 int lg_cmd_list(const lg_global_t *g, int argc, char **argv) {
   const char *el;
   optind = 0;
@@ -128,26 +154,18 @@ int lg_cmd_report(const lg_global_t *g, int argc, char **argv) {
       "report: missing DIR%s",
       0};
   const char *dir = NULL, *out = NULL;
+  lg_results_t r;
   (void)g;
-  int rc = lg_parse_argspec(argc, argv, &spec, &dir, &out);
+  int rc = lg_argspec_load(argc, argv, &spec, &dir, &out, &r);
   if (rc >= 0)
     return rc;
-  lg_results_t r;
-  rc = lg_load_dir(dir, &r);
-  if (rc)
-    return rc;
-  char *err = NULL;
   /* The input is never rewritten: only a different --out gets a copy. */
   char *rd = lg_realpath(dir), *ro = out ? lg_realpath(out) : NULL;
   int same = !out || (rd && ro && strcmp(rd, ro) == 0);
   free(rd);
   free(ro);
-  rc = same ? lg_render_reports(&r, out ? out : dir, &err)
-            : lg_write_reports(&r, out, &err);
-  if (rc != 0) {
-    lg_results_free(&r);
-    return lg_die_err(LG_EXIT_INFRA, err);
-  }
+  if ((rc = lg_reports_to(&r, out ? out : dir, same)) != 0)
+    return rc;
   printf("leakgate: reports rendered in %s (%zu runs, recorded exit code %d)\n",
          out ? out : dir, r.nruns, r.exit_code);
   lg_results_free(&r);
@@ -169,13 +187,10 @@ int lg_cmd_gate(const lg_global_t *g, int argc, char **argv) {
       "gate: usage: leakgate gate --baseline FILE DIR%s",
       1};
   const char *dir = NULL, *baseline = NULL;
-  (void)g;
-  int rc = lg_parse_argspec(argc, argv, &spec, &dir, &baseline);
-  if (rc >= 0)
-    return rc;
   lg_results_t r;
-  rc = lg_load_dir(dir, &r);
-  if (rc)
+  (void)g;
+  int rc = lg_argspec_load(argc, argv, &spec, &dir, &baseline, &r);
+  if (rc >= 0)
     return rc;
   if ((rc = lg_apply_gate(&r, baseline)) != 0) {
     lg_results_free(&r);
@@ -183,11 +198,8 @@ int lg_cmd_gate(const lg_global_t *g, int argc, char **argv) {
   }
   lg_term_gate(stdout, &r);
   r.exit_code = lg_results_exit_code(&r);
-  char *err = NULL;
-  if (lg_write_reports(&r, dir, &err) != 0) {
-    lg_results_free(&r);
-    return lg_die_err(LG_EXIT_INFRA, err);
-  }
+  if ((rc = lg_reports_to(&r, dir, 0)) != 0)
+    return rc;
   rc = r.gate_ok ? 0 : LG_EXIT_FAIL;
   lg_results_free(&r);
   return rc;
@@ -234,13 +246,10 @@ int lg_cmd_baseline(const lg_global_t *g, int argc, char **argv) {
       "baseline: usage: leakgate baseline DIR --out FILE%s",
       1};
   const char *dir = NULL, *out = NULL;
-  (void)g;
-  int rc = lg_parse_argspec(argc, argv, &spec, &dir, &out);
-  if (rc >= 0)
-    return rc;
   lg_results_t r;
-  rc = lg_load_dir(dir, &r);
-  if (rc)
+  (void)g;
+  int rc = lg_argspec_load(argc, argv, &spec, &dir, &out, &r);
+  if (rc >= 0)
     return rc;
   lg_baseline_t b;
   lg_baseline_from_results(&r, &b);
@@ -271,16 +280,15 @@ static int lg_merge_write(const char *out, char **dirs, size_t ndirs) {
   if (lg_merge_results(dirs, ndirs, &r, &err) != 0)
     return lg_die_err(LG_EXIT_USAGE, err);
   r.exit_code = lg_results_exit_code(&r);
-  if (lg_write_reports(&r, out, &err) != 0) {
-    lg_results_free(&r);
-    return lg_die_err(LG_EXIT_INFRA, err);
-  }
+  int rc = lg_reports_to(&r, out, 0);
+  if (rc != 0)
+    return rc;
   printf("leakgate: merged %zu runs from %zu inputs into %s: %s\n", r.nruns,
          ndirs, out,
          r.exit_code == 0   ? "PASS"
          : r.exit_code == 3 ? "INFRA"
                             : "FAIL");
-  int rc = r.exit_code;
+  rc = r.exit_code;
   lg_results_free(&r);
   return rc;
 }
