@@ -426,12 +426,9 @@ static int lg_work_selftest(void *ctx, const lg_manifest_t *m,
 }
 
 static int lg_do_run(const lg_global_t *g, int argc, char **argv,
-                     const lg_runargs_t *ap) {
+                     const lg_runargs_t *ap, lg_manifest_t *m) {
   const lg_runargs_t a = *ap;
   int rc;
-  lg_manifest_t m;
-  if ((rc = lg_load_manifest(g, &m)))
-    return rc;
   lg_plan_sel_t sel = {a.variants,
                        a.nvariants,
                        a.scenarios,
@@ -439,17 +436,17 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
                        a.fault,
                        a.shard ? a.shard_i : 0,
                        a.shard ? a.shard_n : 0};
-  char *bad = lg_plan_check_run(&m, &sel, a.scale);
+  char *bad = lg_plan_check_run(m, &sel, a.scale);
   if (bad) {
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return lg_die_err(LG_EXIT_USAGE, bad);
   }
   /* Scenario x variant pairs, manifest order, then the shard slice. */
   size_t n;
-  lg_job_t *jobs = lg_plan_jobs(&m, &sel, &n);
+  lg_job_t *jobs = lg_plan_jobs(m, &sel, &n);
   if (n == 0) {
     free(jobs);
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     fprintf(stderr,
             "leakgate: run: nothing to run (no scenario x variant "
             "selected%s)\n",
@@ -472,7 +469,7 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     free(out);
     free(jobs);
     lg_results_free(&r);
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return rc;
   }
   /* The last run's wall times in this report directory order the runs,
@@ -490,69 +487,68 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     free(perr);
     free(prev_path);
   }
-  lg_results_head(&r, &m, g->root, argc, argv);
+  lg_results_head(&r, m, g->root, argc, argv);
   r.shard = lg_xstrdup(a.shard);
   lg_jobs_t work = {jobs, n};
-  int interrupted = lg_run_work(&a, &m, out, &r, lg_work_run, &work);
+  int interrupted = lg_run_work(&a, m, out, &r, lg_work_run, &work);
   free(jobs);
-  lg_load_bench(&r, g->root, &m);
+  lg_load_bench(&r, g->root, m);
   if (a.baseline && (rc = lg_apply_gate(&r, a.baseline)) != 0) {
     free(out);
     lg_results_free(&r);
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return rc;
   }
   if (r.has_gate && !a.quiet)
     lg_term_gate(stdout, &r);
-  return lg_run_done(&r, &m, out, a.quiet, interrupted);
+  return lg_run_done(&r, m, out, a.quiet, interrupted);
 }
 
 static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
-                          const lg_runargs_t *ap) {
+                          const lg_runargs_t *ap, lg_manifest_t *m) {
   const lg_runargs_t a = *ap;
   int rc;
-  lg_manifest_t m;
-  if ((rc = lg_load_manifest(g, &m)))
-    return rc;
-  char *bad = lg_plan_check_selftest(&m, a.variants, a.nvariants, a.defects,
+  char *bad = lg_plan_check_selftest(m, a.variants, a.nvariants, a.defects,
                                      a.ndefects, a.scale);
   if (bad) {
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return lg_die_err(LG_EXIT_USAGE, bad);
   }
   char *out = a.out ? lg_abs_dir(g->root, a.out)
                     : lg_path_join(g->root, "reports/selftest");
   if ((rc = lg_make_out(out)) != 0) {
     free(out);
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return rc;
   }
   lg_results_t r;
   memset(&r, 0, sizeof r);
-  lg_results_head(&r, &m, g->root, argc, argv);
-  int interrupted = lg_run_work(&a, &m, out, &r, lg_work_selftest, (void *)&a);
+  lg_results_head(&r, m, g->root, argc, argv);
+  int interrupted = lg_run_work(&a, m, out, &r, lg_work_selftest, (void *)&a);
   /* Matrix on stdout. */
   lg_term_selftest(stdout, &r);
-  return lg_run_done(&r, &m, out, a.quiet, interrupted);
+  return lg_run_done(&r, m, out, a.quiet, interrupted);
 }
 
-/* The body of run or selftest, called with its parsed options. */
+/* The body of run or selftest, called with its parsed options and the
+ * loaded manifest (taken: the body frees it). */
 typedef int (*lg_run_body_fn)(const lg_global_t *g, int argc, char **argv,
-                              const lg_runargs_t *a);
+                              const lg_runargs_t *a, lg_manifest_t *m);
 
 /* Parses the options of run (selftest 0) or selftest (1), prints the usage
- * for --help, else calls body. */
+ * for --help, else loads the manifest and calls body. */
 static int lg_cmd_runlike(const lg_global_t *g, int argc, char **argv,
                           int selftest, lg_run_body_fn body) {
   lg_runargs_t a;
+  lg_manifest_t m;
   int rc =
       lg_parse_runargs(argc, argv, selftest ? "selftest" : "run", selftest, &a);
   if (rc)
     return rc;
   if (a.help)
     fputs(selftest ? lg_selftest_usage : lg_run_usage, stdout);
-  else
-    rc = body(g, argc, argv, &a);
+  else if ((rc = lg_load_manifest(g, &m)) == 0)
+    rc = body(g, argc, argv, &a, &m);
   lg_runargs_free(&a);
   return rc;
 }
