@@ -181,6 +181,13 @@ void lg_text_xml(lg_buf_t *b, const char *s) {
   lg_text_walk(b, s, 0, lg_esc_xml, 0);
 }
 
+void lg_text_xml_in(lg_buf_t *b, const char *pre, const char *s,
+                    const char *post) {
+  lg_buf_add(b, pre);
+  lg_text_xml(b, s);
+  lg_buf_add(b, post);
+}
+
 void lg_text_md(lg_buf_t *b, const char *s, size_t max) {
   lg_text_walk(b, s, max, lg_esc_md, 1);
 }
