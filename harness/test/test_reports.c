@@ -149,11 +149,7 @@ static void test_hostile_text(void) {
   ASSERT_EQ(lg_results_save(&r, p), 0);
   lg_results_free(&r);
   lg_results_t back;
-  char *err = NULL;
-  int rc = lg_results_load(p, &back, &err);
-  if (rc)
-    fprintf(stderr, "%s\n", err);
-  free(err);
+  int rc = lg_load_ok(p, &back);
   free(p);
   ASSERT_EQ(rc, 0);
   const lg_run_t *b = &back.runs[1];
@@ -348,9 +344,7 @@ static void test_not_judged_shown(void) {
   char *p = lg_fmt("%s/not_judged.json", LG_TEST_TMP);
   ASSERT_EQ(lg_results_save(&r, p), 0);
   lg_results_free(&r);
-  char *err = NULL;
-  int rc = lg_results_load(p, &r, &err);
-  free(err);
+  int rc = lg_load_ok(p, &r);
   free(p);
   ASSERT_EQ(rc, 0);
   char *md = lg_render_markdown(&r), *html = lg_render_html(&r);
