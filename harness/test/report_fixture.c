@@ -160,6 +160,14 @@ char *lg_tmp_write(const char *name, const char *text) {
   return p;
 }
 
+char *lg_sample_html(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  char *html = lg_render_html(&r);
+  lg_results_free(&r);
+  return html;
+}
+
 int lg_load_ok(const char *path, lg_results_t *r) {
   char *err = NULL;
   int rc = lg_results_load(path, r, &err);

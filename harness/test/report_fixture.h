@@ -15,6 +15,8 @@ typedef struct lg_xml_s {
 
 /* Two runs: a pass with a fitted flat metric, and a leak with a finding. */
 void lg_sample_results(lg_results_t *r);
+/* report.html of lg_sample_results (caller frees). */
+char *lg_sample_html(void);
 /* Parses text with expat into x (counts and first names); 1 when
  * well-formed. */
 int lg_parse_xml(const char *text, lg_xml_t *x);

@@ -42,10 +42,7 @@ static void test_junit_shape(void) {
 }
 
 static void test_html_well_formed_self_contained(void) {
-  lg_results_t r;
-  lg_sample_results(&r);
-  char *html = lg_render_html(&r);
-  lg_results_free(&r);
+  char *html = lg_sample_html();
   /* expat needs the body without the HTML5 doctype line. */
   const char *body = strstr(html, "<html");
   ASSERT_TRUE(body != NULL);
@@ -219,10 +216,7 @@ static void test_text_helpers(void) {
 /* ---- the cause in the headline, folding, not-judged (issue 13 §7) ----- */
 
 static void test_html_headline_and_fold(void) {
-  lg_results_t r;
-  lg_sample_results(&r);
-  char *html = lg_render_html(&r);
-  lg_results_free(&r);
+  char *html = lg_sample_html();
   const char *h1 = strstr(html, "<h1>");
   int head = h1 && strncmp(h1,
                            "<h1>leakgate <span class=\"FAIL\">FAIL: 1 run "
