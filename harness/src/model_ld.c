@@ -59,9 +59,16 @@ static json_t *lg_gtyped(lg_ld_t *ld, json_t *o, const char *key,
   return v;
 }
 
+/* The string value of key, borrowed from o; NULL when absent or of another
+ * type (then with the error set). */
+static const char *lg_gcstr(lg_ld_t *ld, json_t *o, const char *key) {
+  return json_string_value(
+      lg_gtyped(ld, o, key, LG_JT(JSON_STRING), "a string"));
+}
+
 char *lg__gstr(lg_ld_t *ld, json_t *o, const char *key) {
-  json_t *v = lg_gtyped(ld, o, key, LG_JT(JSON_STRING), "a string");
-  return v ? lg_xstrdup(json_string_value(v)) : NULL;
+  const char *v = lg_gcstr(ld, o, key);
+  return v ? lg_xstrdup(v) : NULL;
 }
 
 /* Like lg__gstr, for the fields every reader compares without a NULL check
@@ -149,10 +156,8 @@ json_t *lg__gelem(lg_ld_t *ld, json_t *arr, const char *key, size_t idx) {
 /* A finding class by name; a class this version does not know is listed
  * (info), and so is an absent one. */
 lg_fclass_t lg__gfclass(lg_ld_t *ld, json_t *o, const char *key) {
-  char *s = lg__gstr(ld, o, key);
   lg_fclass_t c = LG_F_INFO;
-  (void)lg_fclass_parse(s, &c);
-  free(s);
+  (void)lg_fclass_parse(lg_gcstr(ld, o, key), &c);
   return c;
 }
 
@@ -167,10 +172,8 @@ lg_gate_status_t lg__ggate_status(json_t *o, const char *key) {
 
 /* A cell status by name: LG_C_UNKNOWN ("?") when absent or unknown. */
 lg_cell_status_t lg__gcell_status(lg_ld_t *ld, json_t *o, const char *key) {
-  char *s = lg__gstr(ld, o, key);
   lg_cell_status_t c = LG_C_UNKNOWN;
-  (void)lg_cell_status_parse(s, &c);
-  free(s);
+  (void)lg_cell_status_parse(lg_gcstr(ld, o, key), &c);
   return c;
 }
 
