@@ -172,7 +172,6 @@ static const lg_argspec_t lg_report_spec = {
     .unknown = "report: unknown option '%s'",
     .extra = "report: unexpected argument '%s'",
     .missing = "report: missing DIR%s",
-    .need_val = 0,
     .load = 1,
     .body = lg_report_body};
 
@@ -243,8 +242,6 @@ static const lg_argspec_t lg_init_spec = {
     .unknown = "init: unknown option or missing value '%s'",
     .extra = "init: unexpected argument '%s'",
     .missing = "init: usage: leakgate init ADDON [--dir DIR]%s",
-    .need_val = 0,
-    .load = 0,
     .dflt = "leakgate",
     .body = lg_init_body};
 
