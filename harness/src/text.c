@@ -165,6 +165,13 @@ void lg_text_md(lg_buf_t *b, const char *s, size_t max) {
   lg_text_walk(b, s, max, &lg_esc_md, 1);
 }
 
+void lg_text_md_in(lg_buf_t *b, const char *pre, const char *s, size_t max,
+                   const char *post) {
+  lg_buf_add(b, pre);
+  lg_text_md(b, s, max);
+  lg_buf_add(b, post);
+}
+
 void lg_text_md_code(lg_buf_t *b, const char *s) {
   s = s ? s : "";
   size_t run = 0, longest = 0;

@@ -49,6 +49,11 @@ void lg_text_xml_in(lg_buf_t *b, const char *pre, const char *s,
  * "...". max 0 means no limit. Also fit for a single-line paragraph. */
 void lg_text_md(lg_buf_t *b, const char *s, size_t max);
 
+/* Appends pre as it is, then s as lg_text_md does (at most max), then post
+ * as it is. */
+void lg_text_md_in(lg_buf_t *b, const char *pre, const char *s, size_t max,
+                   const char *post);
+
 /* Appends s as a fenced Markdown code block: the fence is one backtick longer
  * than the longest backtick run in s (at least three), so s cannot close it;
  * control bytes other than LF and TAB in the notation above. */
