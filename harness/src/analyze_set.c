@@ -32,15 +32,7 @@ int lg_is_control(const char *list, const char *name) {
 }
 
 void lg_analyze_noise(lg_results_t *r) {
-  for (size_t i = 0; i < r->nnoise; i++) {
-    free(r->noise[i].variant);
-    free(r->noise[i].lang);
-    free(r->noise[i].metric);
-    free(r->noise[i].scenario);
-  }
-  free(r->noise);
-  r->noise = NULL;
-  r->nnoise = 0;
+  lg_results_clear_noise(r);
   for (size_t i = 0; r->control && i < r->nruns; i++) {
     lg_run_t *run = &r->runs[i];
     if (!lg_is_control(r->control, run->scenario) || run->fault ||

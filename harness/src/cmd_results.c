@@ -31,11 +31,21 @@ typedef struct lg_argspec_s {
   const char *help;    /* what --help prints */
   const char *unknown; /* the error for an unknown option (one %s) */
   const char *extra;   /* the error for a second positional (one %s) */
+  const char *missing; /* the error when the positional, or the option's
+                          value with need_val, is missing (one %s: "") */
+  int need_val;        /* the option is required */
+  int load;            /* the positional is a DIR to load results from */
+  const char *dflt;    /* the option's value when absent (borrowed) */
+  /* The command's work, given the positional, the option's value and,
+   * with load, the loaded results (taken: body frees them; else NULL).
+   * Returns the exit code. */
+  int (*body)(const char *arg, const char *val, lg_results_t *r);
 } lg_argspec_t;
 
 /* Parses argv per spec into *arg and *val (borrowed from argv; left as
  * they were when absent). Returns -1 to go on, or the exit code after
- * printing the help (0) or the problem. */
+ * printing the help (0) or the problem (a missing positional or required
+ * option included). */
 static int lg_parse_argspec(int argc, char **argv, const lg_argspec_t *spec,
                             const char **arg, const char **val) {
   const struct option opts[] = {
@@ -60,7 +70,35 @@ static int lg_parse_argspec(int argc, char **argv, const lg_argspec_t *spec,
       return lg_die(LG_EXIT_USAGE, spec->extra, el);
     }
   }
+  if (!*arg || (spec->need_val && !*val))
+    return lg_die(LG_EXIT_USAGE, spec->missing, "");
   return -1;
+}
+
+/* A command of the shape lg_argspec_t describes: parses argv, loads the
+ * results (spec->load) and runs spec->body. Returns the exit code. */
+static int lg_argspec_cmd(int argc, char **argv, const lg_argspec_t *spec) {
+  const char *arg = NULL, *val = spec->dflt;
+  lg_results_t r;
+  int rc = lg_parse_argspec(argc, argv, spec, &arg, &val);
+  if (rc >= 0)
+    return rc;
+  if (spec->load && (rc = lg_load_dir(arg, &r)) != 0)
+    return rc;
+  return spec->body(arg, val, spec->load ? &r : NULL);
+}
+
+/* Writes every report of r into out (lg_write_reports), or only renders
+ * them there (lg_render_reports) when render_only. Returns 0, or prints the
+ * problem, frees r and returns LG_EXIT_INFRA. */
+static int lg_reports_to(lg_results_t *r, const char *out, int render_only) {
+  char *err = NULL;
+  int rc = render_only ? lg_render_reports(r, out, &err)
+                       : lg_write_reports(r, out, &err);
+  if (rc == 0)
+    return 0;
+  lg_results_free(r);
+  return lg_die_err(LG_EXIT_INFRA, err);
 }
 
 int lg_cmd_list(const lg_global_t *g, int argc, char **argv) {
@@ -110,106 +148,78 @@ int lg_cmd_list(const lg_global_t *g, int argc, char **argv) {
   return 0;
 }
 
-int lg_cmd_report(const lg_global_t *g, int argc, char **argv) {
-  static const lg_argspec_t spec = {
-      "out",
-      "usage: leakgate report DIR [--out DIR]\nRe-renders junit.xml, "
-      "summary.md and report.html from DIR/results.json\ninto DIR, or "
-      "into --out DIR together with a copy of results.json.\nDIR/"
-      "results.json itself is never rewritten.",
-      "report: unknown option '%s'", "report: unexpected argument '%s'"};
-  const char *dir = NULL, *out = NULL;
-  (void)g;
-  int rc = lg_parse_argspec(argc, argv, &spec, &dir, &out);
-  if (rc >= 0)
-    return rc;
-  if (!dir)
-    return lg_die(LG_EXIT_USAGE, "report: missing DIR%s", "");
-  lg_results_t r;
-  rc = lg_load_dir(dir, &r);
-  if (rc)
-    return rc;
-  char *err = NULL;
+static int lg_report_body(const char *dir, const char *out, lg_results_t *r) {
+  int rc;
   /* The input is never rewritten: only a different --out gets a copy. */
   char *rd = lg_realpath(dir), *ro = out ? lg_realpath(out) : NULL;
   int same = !out || (rd && ro && strcmp(rd, ro) == 0);
   free(rd);
   free(ro);
-  rc = same ? lg_render_reports(&r, out ? out : dir, &err)
-            : lg_write_reports(&r, out, &err);
-  if (rc != 0) {
-    lg_results_free(&r);
-    return lg_die_err(LG_EXIT_INFRA, err);
-  }
+  if ((rc = lg_reports_to(r, out ? out : dir, same)) != 0)
+    return rc;
   printf("leakgate: reports rendered in %s (%zu runs, recorded exit code %d)\n",
-         out ? out : dir, r.nruns, r.exit_code);
-  lg_results_free(&r);
+         out ? out : dir, r->nruns, r->exit_code);
+  lg_results_free(r);
   return 0;
 }
 
-int lg_cmd_gate(const lg_global_t *g, int argc, char **argv) {
-  static const lg_argspec_t spec = {
-      "baseline",
-      "usage: leakgate gate --baseline FILE DIR\nCompares DIR/results.json "
-      "with a baseline (the slim file of 'leakgate baseline' or a\n"
-      "results.json): runs that passed and fail now, new findings, and "
-      "judged slopes or\npeaks beyond the tolerance fail (exit 1); runs "
-      "failing in both are listed as\nstill failing, improvements are "
-      "listed. The table is also written into\nDIR/summary.md and "
-      "DIR/report.html.",
-      "gate: unknown option or missing value '%s'",
-      "gate: unexpected argument '%s'"};
-  const char *dir = NULL, *baseline = NULL;
+static const lg_argspec_t lg_report_spec = {
+    .option = "out",
+    .help = "usage: leakgate report DIR [--out DIR]\nRe-renders junit.xml, "
+            "summary.md and report.html from DIR/results.json\ninto DIR, or "
+            "into --out DIR together with a copy of results.json.\nDIR/"
+            "results.json itself is never rewritten.",
+    .unknown = "report: unknown option '%s'",
+    .extra = "report: unexpected argument '%s'",
+    .missing = "report: missing DIR%s",
+    .load = 1,
+    .body = lg_report_body};
+
+int lg_cmd_report(const lg_global_t *g, int argc, char **argv) {
   (void)g;
-  int rc = lg_parse_argspec(argc, argv, &spec, &dir, &baseline);
-  if (rc >= 0)
-    return rc;
-  if (!dir || !baseline)
-    return lg_die(LG_EXIT_USAGE,
-                  "gate: usage: leakgate gate --baseline FILE "
-                  "DIR%s",
-                  "");
-  lg_results_t r;
-  rc = lg_load_dir(dir, &r);
-  if (rc)
-    return rc;
-  if ((rc = lg_apply_gate(&r, baseline)) != 0) {
-    lg_results_free(&r);
+  return lg_argspec_cmd(argc, argv, &lg_report_spec);
+}
+
+static int lg_gate_body(const char *dir, const char *baseline,
+                        lg_results_t *r) {
+  int rc;
+  if ((rc = lg_apply_gate(r, baseline)) != 0) {
+    lg_results_free(r);
     return rc;
   }
-  lg_term_gate(stdout, &r);
-  r.exit_code = lg_results_exit_code(&r);
-  char *err = NULL;
-  if (lg_write_reports(&r, dir, &err) != 0) {
-    lg_results_free(&r);
-    return lg_die_err(LG_EXIT_INFRA, err);
-  }
-  rc = r.gate_ok ? 0 : LG_EXIT_FAIL;
-  lg_results_free(&r);
+  lg_term_gate(stdout, r);
+  r->exit_code = lg_results_exit_code(r);
+  if ((rc = lg_reports_to(r, dir, 0)) != 0)
+    return rc;
+  rc = r->gate_ok ? 0 : LG_EXIT_FAIL;
+  lg_results_free(r);
   return rc;
 }
 
-int lg_cmd_init(const lg_global_t *g, int argc, char **argv) {
-  static const lg_argspec_t spec = {
-      "dir",
-      "usage: leakgate init ADDON [--dir DIR]\nWrites DIR/manifest.json "
-      "(default DIR: ./leakgate), addon.js, control.js and\ncalls.js "
-      "for ADDON, a .node file or an npm package directory. The\n"
-      "manifest uses leakgate's variant presets (release and asan by "
-      "default,\nvalgrind on request); control.js only loads the addon "
-      "(the noise floor);\ncalls.js is the skeleton to fill in. It "
-      "never overwrites a file. Then:\n  leakgate --manifest "
-      "DIR/manifest.json run",
-      "init: unknown option or missing value '%s'",
-      "init: unexpected argument '%s'"};
-  const char *addon = NULL, *dir = "leakgate";
+static const lg_argspec_t lg_gate_spec = {
+    .option = "baseline",
+    .help =
+        "usage: leakgate gate --baseline FILE DIR\nCompares DIR/results.json "
+        "with a baseline (the slim file of 'leakgate baseline' or a\n"
+        "results.json): runs that passed and fail now, new findings, and "
+        "judged slopes or\npeaks beyond the tolerance fail (exit 1); runs "
+        "failing in both are listed as\nstill failing, improvements are "
+        "listed. The table is also written into\nDIR/summary.md and "
+        "DIR/report.html.",
+    .unknown = "gate: unknown option or missing value '%s'",
+    .extra = "gate: unexpected argument '%s'",
+    .missing = "gate: usage: leakgate gate --baseline FILE DIR%s",
+    .need_val = 1,
+    .load = 1,
+    .body = lg_gate_body};
+
+int lg_cmd_gate(const lg_global_t *g, int argc, char **argv) {
   (void)g;
-  int rc = lg_parse_argspec(argc, argv, &spec, &addon, &dir);
-  if (rc >= 0)
-    return rc;
-  if (!addon)
-    return lg_die(LG_EXIT_USAGE,
-                  "init: usage: leakgate init ADDON [--dir DIR]%s", "");
+  return lg_argspec_cmd(argc, argv, &lg_gate_spec);
+}
+
+static int lg_init_body(const char *addon, const char *dir, lg_results_t *r) {
+  (void)r;
   char *written = NULL, *err = NULL;
   if (lg_init(addon, dir, &written, &err) != 0)
     return lg_die_err(LG_EXIT_USAGE, err);
@@ -219,30 +229,33 @@ int lg_cmd_init(const lg_global_t *g, int argc, char **argv) {
   return 0;
 }
 
-int lg_cmd_baseline(const lg_global_t *g, int argc, char **argv) {
-  static const lg_argspec_t spec = {
-      "out",
-      "usage: leakgate baseline DIR --out FILE\nWrites the slim baseline "
-      "of DIR/results.json to FILE: verdicts, finding keys,\njudged "
-      "slopes with their intervals and peaks (what 'gate' compares). "
-      "The\n\"tolerance\" object of an existing FILE is kept.",
-      "baseline: unknown option or missing value '%s'",
-      "baseline: unexpected argument '%s'"};
-  const char *dir = NULL, *out = NULL;
+static const lg_argspec_t lg_init_spec = {
+    .option = "dir",
+    .help = "usage: leakgate init ADDON [--dir DIR]\nWrites DIR/manifest.json "
+            "(default DIR: ./leakgate), addon.js, control.js and\ncalls.js "
+            "for ADDON, a .node file or an npm package directory. The\n"
+            "manifest uses leakgate's variant presets (release and asan by "
+            "default,\nvalgrind on request); control.js only loads the addon "
+            "(the noise floor);\ncalls.js is the skeleton to fill in. It "
+            "never overwrites a file. Then:\n  leakgate --manifest "
+            "DIR/manifest.json run",
+    .unknown = "init: unknown option or missing value '%s'",
+    .extra = "init: unexpected argument '%s'",
+    .missing = "init: usage: leakgate init ADDON [--dir DIR]%s",
+    .dflt = "leakgate",
+    .body = lg_init_body};
+
+int lg_cmd_init(const lg_global_t *g, int argc, char **argv) {
   (void)g;
-  int rc = lg_parse_argspec(argc, argv, &spec, &dir, &out);
-  if (rc >= 0)
-    return rc;
-  if (!dir || !out)
-    return lg_die(LG_EXIT_USAGE,
-                  "baseline: usage: leakgate baseline DIR --out FILE%s", "");
-  lg_results_t r;
-  rc = lg_load_dir(dir, &r);
-  if (rc)
-    return rc;
+  return lg_argspec_cmd(argc, argv, &lg_init_spec);
+}
+
+static int lg_baseline_body(const char *dir, const char *out, lg_results_t *r) {
+  int rc;
+  (void)dir; /* loaded into r */
   lg_baseline_t b;
-  lg_baseline_from_results(&r, &b);
-  lg_results_free(&r);
+  lg_baseline_from_results(r, &b);
+  lg_results_free(r);
   json_t *old = json_load_file(out, 0, NULL);
   json_t *tol = json_object_get(old, "tolerance");
   if (json_is_object(tol))
@@ -261,6 +274,24 @@ int lg_cmd_baseline(const lg_global_t *g, int argc, char **argv) {
   return rc;
 }
 
+static const lg_argspec_t lg_baseline_spec = {
+    .option = "out",
+    .help = "usage: leakgate baseline DIR --out FILE\nWrites the slim baseline "
+            "of DIR/results.json to FILE: verdicts, finding keys,\njudged "
+            "slopes with their intervals and peaks (what 'gate' compares). "
+            "The\n\"tolerance\" object of an existing FILE is kept.",
+    .unknown = "baseline: unknown option or missing value '%s'",
+    .extra = "baseline: unexpected argument '%s'",
+    .missing = "baseline: usage: leakgate baseline DIR --out FILE%s",
+    .need_val = 1,
+    .load = 1,
+    .body = lg_baseline_body};
+
+int lg_cmd_baseline(const lg_global_t *g, int argc, char **argv) {
+  (void)g;
+  return lg_argspec_cmd(argc, argv, &lg_baseline_spec);
+}
+
 /* Merges, writes every report into out and prints the one-line verdict;
  * returns the merged results' exit code. */
 static int lg_merge_write(const char *out, char **dirs, size_t ndirs) {
@@ -269,16 +300,15 @@ static int lg_merge_write(const char *out, char **dirs, size_t ndirs) {
   if (lg_merge_results(dirs, ndirs, &r, &err) != 0)
     return lg_die_err(LG_EXIT_USAGE, err);
   r.exit_code = lg_results_exit_code(&r);
-  if (lg_write_reports(&r, out, &err) != 0) {
-    lg_results_free(&r);
-    return lg_die_err(LG_EXIT_INFRA, err);
-  }
+  int rc = lg_reports_to(&r, out, 0);
+  if (rc != 0)
+    return rc;
   printf("leakgate: merged %zu runs from %zu inputs into %s: %s\n", r.nruns,
          ndirs, out,
          r.exit_code == 0   ? "PASS"
          : r.exit_code == 3 ? "INFRA"
                             : "FAIL");
-  int rc = r.exit_code;
+  rc = r.exit_code;
   lg_results_free(&r);
   return rc;
 }

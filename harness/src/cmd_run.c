@@ -138,37 +138,29 @@ static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
   return r->exit_code;
 }
 
-enum {
-  OPT_VARIANT = 256,
-  OPT_SCENARIO,
-  OPT_OUT,
-  OPT_JOBS,
-  OPT_SHARD,
-  OPT_SCALE,
-  OPT_BASELINE,
-  OPT_QUIET,
-  OPT_DEFECT,
-  OPT_FAULT,
-  OPT_HEAPSNAP,
-  OPT_KEEP_HEAPSNAP,
-  OPT_HELP
-};
+/* The options of run and selftest (lg_parse_runargs rejects those of the
+ * other command): id, long name, has_arg. */
+#define LG_RUN_OPTIONS(X)                                                      \
+  X(OPT_VARIANT, "variant", required_argument)                                 \
+  X(OPT_SCENARIO, "scenario", required_argument)                               \
+  X(OPT_OUT, "out", required_argument)                                         \
+  X(OPT_JOBS, "jobs", required_argument)                                       \
+  X(OPT_SHARD, "shard", required_argument)                                     \
+  X(OPT_SCALE, "iterations-scale", required_argument)                          \
+  X(OPT_BASELINE, "baseline", required_argument)                               \
+  X(OPT_QUIET, "quiet", no_argument)                                           \
+  X(OPT_DEFECT, "defect", required_argument)                                   \
+  X(OPT_FAULT, "fault", required_argument)                                     \
+  X(OPT_HEAPSNAP, "heapsnap", required_argument)                               \
+  X(OPT_KEEP_HEAPSNAP, "keep-heapsnap", no_argument)                           \
+  X(OPT_HELP, "help", no_argument)
+
+#define LG_RUN_OPT_ID(id, name, has_arg) id,
+#define LG_RUN_OPT_ROW(id, name, has_arg) {name, has_arg, NULL, id},
+enum { LG_RUN_OPT_BASE = 255, LG_RUN_OPTIONS(LG_RUN_OPT_ID) };
 
 static const struct option lg_run_opts[] = {
-    {"variant", required_argument, NULL, OPT_VARIANT},
-    {"scenario", required_argument, NULL, OPT_SCENARIO},
-    {"out", required_argument, NULL, OPT_OUT},
-    {"jobs", required_argument, NULL, OPT_JOBS},
-    {"shard", required_argument, NULL, OPT_SHARD},
-    {"iterations-scale", required_argument, NULL, OPT_SCALE},
-    {"baseline", required_argument, NULL, OPT_BASELINE},
-    {"quiet", no_argument, NULL, OPT_QUIET},
-    {"defect", required_argument, NULL, OPT_DEFECT},
-    {"fault", required_argument, NULL, OPT_FAULT},
-    {"heapsnap", required_argument, NULL, OPT_HEAPSNAP},
-    {"keep-heapsnap", no_argument, NULL, OPT_KEEP_HEAPSNAP},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0}};
+    LG_RUN_OPTIONS(LG_RUN_OPT_ROW){NULL, 0, NULL, 0}};
 
 typedef struct lg_runargs_s {
   char **variants, **scenarios, **defects; /* borrowed from argv; arrays
@@ -376,13 +368,67 @@ static void lg_tally_supps(lg_results_t *r, const lg_manifest_t *m) {
   }
 }
 
+/* Runs the work of run or selftest into r: fn(ctx, m, o, r) with the
+ * options of a, out as the report directory, and results.json rewritten as
+ * runs finish (lg_partial_t); then marks r incomplete when fn returned
+ * nonzero (interrupted), derives the noise floors and tallies the
+ * suppressions. Returns 1 when interrupted, else 0. */
+typedef int (*lg_work_fn)(void *ctx, const lg_manifest_t *m,
+                          const lg_run_opts_t *o, lg_results_t *r);
+static int lg_run_work(const lg_runargs_t *a, const lg_manifest_t *m, char *out,
+                       lg_results_t *r, lg_work_fn fn, void *ctx) {
+  lg_partial_t partial = {r, lg_path_join(out, "results.json"), NULL, 0, 0};
+  lg_run_opts_t o = {out,
+                     a->jobs,
+                     a->scale,
+                     isatty(1) && !a->quiet,
+                     a->quiet,
+                     lg_partial_write,
+                     &partial,
+                     a->heapsnap,
+                     a->keep_heapsnap};
+  int interrupted = fn(ctx, m, &o, r) != 0;
+  lg_partial_free(&partial);
+  r->incomplete = interrupted;
+  lg_analyze_noise(r);
+  lg_tally_supps(r, m);
+  return interrupted;
+}
+
+/* Writes the final results and reports (lg_finish_results), frees out, r
+ * and m, and returns the exit code: LG_EXIT_INFRA when interrupted. */
+static int lg_run_done(lg_results_t *r, lg_manifest_t *m, char *out, int quiet,
+                       int interrupted) {
+  int rc = lg_finish_results(r, out, quiet);
+  free(out);
+  lg_results_free(r);
+  lg_manifest_free(m);
+  return interrupted ? LG_EXIT_INFRA : rc;
+}
+
+typedef struct lg_jobs_s {
+  lg_job_t *jobs;
+  size_t n;
+} lg_jobs_t;
+
+static int lg_work_run(void *ctx, const lg_manifest_t *m,
+                       const lg_run_opts_t *o, lg_results_t *r) {
+  const lg_jobs_t *j = ctx;
+  (void)r; /* each job already points at its run in r */
+  return lg_runner_run(m, j->jobs, j->n, o);
+}
+
+static int lg_work_selftest(void *ctx, const lg_manifest_t *m,
+                            const lg_run_opts_t *o, lg_results_t *r) {
+  const lg_runargs_t *a = ctx;
+  return lg_selftest_run(m, o, a->variants, a->nvariants, a->defects,
+                         a->ndefects, r);
+}
+
 static int lg_do_run(const lg_global_t *g, int argc, char **argv,
-                     const lg_runargs_t *ap) {
+                     const lg_runargs_t *ap, lg_manifest_t *m) {
   const lg_runargs_t a = *ap;
   int rc;
-  lg_manifest_t m;
-  if ((rc = lg_load_manifest(g, &m)))
-    return rc;
   lg_plan_sel_t sel = {a.variants,
                        a.nvariants,
                        a.scenarios,
@@ -390,17 +436,17 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
                        a.fault,
                        a.shard ? a.shard_i : 0,
                        a.shard ? a.shard_n : 0};
-  char *bad = lg_plan_check_run(&m, &sel, a.scale);
+  char *bad = lg_plan_check_run(m, &sel, a.scale);
   if (bad) {
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return lg_die_err(LG_EXIT_USAGE, bad);
   }
   /* Scenario x variant pairs, manifest order, then the shard slice. */
   size_t n;
-  lg_job_t *jobs = lg_plan_jobs(&m, &sel, &n);
+  lg_job_t *jobs = lg_plan_jobs(m, &sel, &n);
   if (n == 0) {
     free(jobs);
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     fprintf(stderr,
             "leakgate: run: nothing to run (no scenario x variant "
             "selected%s)\n",
@@ -423,7 +469,7 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     free(out);
     free(jobs);
     lg_results_free(&r);
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return rc;
   }
   /* The last run's wall times in this report directory order the runs,
@@ -441,99 +487,68 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     free(perr);
     free(prev_path);
   }
-  lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
-  lg_run_opts_t o = {out,
-                     a.jobs,
-                     a.scale,
-                     isatty(1) && !a.quiet,
-                     a.quiet,
-                     lg_partial_write,
-                     &partial,
-                     a.heapsnap,
-                     a.keep_heapsnap};
-  lg_results_head(&r, &m, g->root, argc, argv);
+  lg_results_head(&r, m, g->root, argc, argv);
   r.shard = lg_xstrdup(a.shard);
-  int interrupted = lg_runner_run(&m, jobs, n, &o) != 0;
-  lg_partial_free(&partial);
-  r.incomplete = interrupted;
+  lg_jobs_t work = {jobs, n};
+  int interrupted = lg_run_work(&a, m, out, &r, lg_work_run, &work);
   free(jobs);
-  lg_analyze_noise(&r);
-  lg_tally_supps(&r, &m);
-  lg_load_bench(&r, g->root, &m);
+  lg_load_bench(&r, g->root, m);
   if (a.baseline && (rc = lg_apply_gate(&r, a.baseline)) != 0) {
     free(out);
     lg_results_free(&r);
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return rc;
   }
   if (r.has_gate && !a.quiet)
     lg_term_gate(stdout, &r);
-  rc = lg_finish_results(&r, out, a.quiet);
-  free(out);
-  lg_results_free(&r);
-  lg_manifest_free(&m);
-  return interrupted ? LG_EXIT_INFRA : rc;
+  return lg_run_done(&r, m, out, a.quiet, interrupted);
 }
 
 static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
-                          const lg_runargs_t *ap) {
+                          const lg_runargs_t *ap, lg_manifest_t *m) {
   const lg_runargs_t a = *ap;
   int rc;
-  lg_manifest_t m;
-  if ((rc = lg_load_manifest(g, &m)))
-    return rc;
-  char *bad = lg_plan_check_selftest(&m, a.variants, a.nvariants, a.defects,
+  char *bad = lg_plan_check_selftest(m, a.variants, a.nvariants, a.defects,
                                      a.ndefects, a.scale);
   if (bad) {
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return lg_die_err(LG_EXIT_USAGE, bad);
   }
   char *out = a.out ? lg_abs_dir(g->root, a.out)
                     : lg_path_join(g->root, "reports/selftest");
   if ((rc = lg_make_out(out)) != 0) {
     free(out);
-    lg_manifest_free(&m);
+    lg_manifest_free(m);
     return rc;
   }
   lg_results_t r;
   memset(&r, 0, sizeof r);
-  lg_results_head(&r, &m, g->root, argc, argv);
-  lg_partial_t partial = {&r, lg_path_join(out, "results.json"), NULL, 0, 0};
-  lg_run_opts_t o = {out,     a.jobs,           a.scale,  isatty(1) && !a.quiet,
-                     a.quiet, lg_partial_write, &partial, LG_HEAPSNAP_OFF,
-                     0};
-  int interrupted = lg_selftest_run(&m, &o, a.variants, a.nvariants, a.defects,
-                                    a.ndefects, &r) != 0;
-  lg_partial_free(&partial);
-  r.incomplete = interrupted;
-  lg_analyze_noise(&r);
-  lg_tally_supps(&r, &m);
+  lg_results_head(&r, m, g->root, argc, argv);
+  int interrupted = lg_run_work(&a, m, out, &r, lg_work_selftest, (void *)&a);
   /* Matrix on stdout. */
   lg_term_selftest(stdout, &r);
-  rc = lg_finish_results(&r, out, a.quiet);
-  free(out);
-  lg_results_free(&r);
-  lg_manifest_free(&m);
-  return interrupted ? LG_EXIT_INFRA : rc;
+  return lg_run_done(&r, m, out, a.quiet, interrupted);
 }
 
-/* The body of run or selftest, called with its parsed options. */
+/* The body of run or selftest, called with its parsed options and the
+ * loaded manifest (taken: the body frees it). */
 typedef int (*lg_run_body_fn)(const lg_global_t *g, int argc, char **argv,
-                              const lg_runargs_t *a);
+                              const lg_runargs_t *a, lg_manifest_t *m);
 
 /* Parses the options of run (selftest 0) or selftest (1), prints the usage
- * for --help, else calls body. */
+ * for --help, else loads the manifest and calls body. */
 static int lg_cmd_runlike(const lg_global_t *g, int argc, char **argv,
                           int selftest, lg_run_body_fn body) {
   lg_runargs_t a;
+  lg_manifest_t m;
   int rc =
       lg_parse_runargs(argc, argv, selftest ? "selftest" : "run", selftest, &a);
   if (rc)
     return rc;
   if (a.help)
     fputs(selftest ? lg_selftest_usage : lg_run_usage, stdout);
-  else
-    rc = body(g, argc, argv, &a);
+  else if ((rc = lg_load_manifest(g, &m)) == 0)
+    rc = body(g, argc, argv, &a, &m);
   lg_runargs_free(&a);
   return rc;
 }

@@ -314,13 +314,10 @@ fail:
 }
 
 int lg_baseline_load(const char *path, lg_baseline_t *b, char **err) {
-  json_error_t je;
   memset(b, 0, sizeof *b);
-  json_t *o = json_load_file(path, 0, &je);
-  if (!o) {
-    *err = lg_fmt("%s: %s (line %d)", path, je.text, je.line);
+  json_t *o = lg_json_load(path, err);
+  if (!o)
     return -1;
-  }
   const char *schema = json_string_value(json_object_get(o, "schema"));
   int rc = 0;
   char *e = NULL;
@@ -632,15 +629,7 @@ static void lg_gate_run(lg_results_t *cur, const lg_run_t *src,
 
 void lg_gate(const lg_baseline_t *base, const char *baseline_name,
              lg_results_t *cur) {
-  for (size_t i = 0; i < cur->ngate; i++) {
-    free(cur->gate[i].scenario);
-    free(cur->gate[i].variant);
-    free(cur->gate[i].what);
-    free(cur->gate[i].note);
-  }
-  free(cur->gate);
-  cur->gate = NULL;
-  cur->ngate = 0;
+  lg_results_clear_gate(cur);
   free(cur->gate_baseline);
   cur->gate_baseline = lg_xstrdup(baseline_name);
   cur->has_gate = 1;

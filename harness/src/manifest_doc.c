@@ -18,39 +18,27 @@ static void lg_doc_cell(FILE *f, const char *s) {
   }
 }
 
+/* The type column; OBJECT and ARRAY add the sub-level's name, CUSTOM keys
+ * bring their own text. */
+static const char *const lg_doc_types[] = {
+    [LG_MT_STRING] = "string (template)",
+    [LG_MT_STRINGS] = "array of strings (templates)",
+    [LG_MT_ENV] = "object: name → string (template)",
+    [LG_MT_INT] = "integer",
+    [LG_MT_NUMBER] = "number",
+    [LG_MT_BOOL] = "true or false",
+    [LG_MT_ENUM] = "string",
+    [LG_MT_OBJECT] = "object",
+    [LG_MT_ARRAY] = "array of objects",
+};
+
 static void lg_doc_type(FILE *f, const lg_mkey_t *k) {
-  switch (k->type) {
-  case LG_MT_STRING:
-    fputs("string (template)", f);
-    break;
-  case LG_MT_STRINGS:
-    fputs("array of strings (templates)", f);
-    break;
-  case LG_MT_ENV:
-    fputs("object: name → string (template)", f);
-    break;
-  case LG_MT_INT:
-    fputs("integer", f);
-    break;
-  case LG_MT_NUMBER:
-    fputs("number", f);
-    break;
-  case LG_MT_BOOL:
-    fputs("true or false", f);
-    break;
-  case LG_MT_ENUM:
-    fputs("string", f);
-    break;
-  case LG_MT_OBJECT:
-    fprintf(f, "object (`%s`)", k->sub->name);
-    break;
-  case LG_MT_ARRAY:
-    fprintf(f, "array of objects (`%s`)", k->sub->name);
-    break;
-  case LG_MT_CUSTOM:
+  if (k->type == LG_MT_CUSTOM)
     lg_doc_cell(f, k->type_doc);
-    break;
-  }
+  else if (k->type == LG_MT_OBJECT || k->type == LG_MT_ARRAY)
+    fprintf(f, "%s (`%s`)", lg_doc_types[k->type], k->sub->name);
+  else
+    fputs(lg_doc_types[k->type], f);
 }
 
 static void lg_doc_values(FILE *f, const lg_mkey_t *k) {
@@ -105,21 +93,22 @@ static void lg_doc_level(FILE *f, const lg_mlevel_t *lv,
 void lg_manifest_schema_doc(FILE *f) {
   const lg_mlevel_t *seen[LG_DOC_LEVELS];
   size_t nseen = 0;
-  fputs("# Manifest schema (`version: 1`)\n\n"
-        "<!-- Generated from harness/src/manifest_schema.c by lg_manifest_schema;"
-        " do not edit.\n"
-        "     Regenerate: build/release/harness/lg_manifest_schema >"
-        " docs/manifest-schema.md -->\n\n"
-        "Every key a scenario manifest (`scenarios/manifest.json`) may hold,"
-        " level by level.\n"
-        "The loader reads a manifest with these same tables, so a key not"
-        " listed here, a\n"
-        "wrong type or a value out of range is a configuration error (exit"
-        " 2) naming the\n"
-        "file, the key and what was expected. Templates, relative paths,"
-        " presets and the\n"
-        "limits after scaling are described in harness/README.md (Manifest"
-        " schema).\n",
-        f);
+  fputs(
+      "# Manifest schema (`version: 1`)\n\n"
+      "<!-- Generated from harness/src/manifest_schema.c by lg_manifest_schema;"
+      " do not edit.\n"
+      "     Regenerate: build/release/harness/lg_manifest_schema >"
+      " docs/manifest-schema.md -->\n\n"
+      "Every key a scenario manifest (`scenarios/manifest.json`) may hold,"
+      " level by level.\n"
+      "The loader reads a manifest with these same tables, so a key not"
+      " listed here, a\n"
+      "wrong type or a value out of range is a configuration error (exit"
+      " 2) naming the\n"
+      "file, the key and what was expected. Templates, relative paths,"
+      " presets and the\n"
+      "limits after scaling are described in harness/README.md (Manifest"
+      " schema).\n",
+      f);
   lg_doc_level(f, &lg_manifest_schema, seen, &nseen);
 }

@@ -11,6 +11,17 @@
 #include "model_gen.h"
 #include "util.h"
 
+/* Frees each of the n records of arr with fn, then the array, and leaves
+ * arr NULL and n 0. */
+#define LG_FREE_EACH(arr, n, fn)                                               \
+  do {                                                                         \
+    for (size_t i_ = 0; i_ < (n); i_++)                                        \
+      fn(&(arr)[i_]);                                                          \
+    free(arr);                                                                 \
+    (arr) = NULL;                                                              \
+    (n) = 0;                                                                   \
+  } while (0)
+
 /* Name and parse functions of an enum, from its table (model_fields.h). */
 #define LG_ENUM_CASE(c, name, doc)                                             \
   case c:                                                                      \
@@ -70,14 +81,13 @@ static void lg_bench_add(lg_results_t *r, const char *suite, char *name,
   row->bytes_per_s = bytes_per_s;
 }
 
+static void lg_bench_row_free(lg_bench_row_t *row) {
+  free(row->suite);
+  free(row->name);
+}
+
 void lg_results_set_bench(lg_results_t *r, json_t *bench) {
-  for (size_t i = 0; i < r->nbench_rows; i++) {
-    free(r->bench_rows[i].suite);
-    free(r->bench_rows[i].name);
-  }
-  free(r->bench_rows);
-  r->bench_rows = NULL;
-  r->nbench_rows = 0;
+  LG_FREE_EACH(r->bench_rows, r->nbench_rows, lg_bench_row_free);
   if (r->bench)
     json_decref(r->bench);
   r->bench = bench;
@@ -161,26 +171,31 @@ static void lg_results_fields_free(lg_results_t *p) {
   LG_GATE_FIELDS(LG_FREE)
 }
 
+/* The records that own more than their table fields. */
+static void lg_stack_free_all(lg_stack_t *s) {
+  LG_FREE_EACH(s->frames, s->nframes, lg_frame_free);
+  lg_stack_free(s);
+}
+
+static void lg_grower_free_all(lg_grower_t *g) {
+  lg_grower_free(g);
+  lg_strv_free(g->retainers, g->nretainers);
+}
+
+static void lg_metric_free_all(lg_metric_t *m) {
+  free(m->v);
+  lg_metric_free(m);
+}
+
 void lg_finding_free(lg_finding_t *f) {
-  for (size_t i = 0; i < f->nstacks; i++) {
-    lg_stack_t *s = &f->stacks[i];
-    for (size_t j = 0; j < s->nframes; j++)
-      lg_frame_free(&s->frames[j]);
-    free(s->frames);
-    lg_stack_free(s);
-  }
-  free(f->stacks);
+  LG_FREE_EACH(f->stacks, f->nstacks, lg_stack_free_all);
   lg_finding_fields_free(f);
 }
 
 void lg_heapattr_free(lg_heapattr_t *h) {
   if (!h)
     return;
-  for (size_t i = 0; i < h->ngrowers; i++) {
-    lg_grower_free(&h->growers[i]);
-    lg_strv_free(h->growers[i].retainers, h->growers[i].nretainers);
-  }
-  free(h->growers);
+  LG_FREE_EACH(h->growers, h->ngrowers, lg_grower_free_all);
   lg_heapattr_fields_free(h);
   free(h);
 }
@@ -191,34 +206,26 @@ void lg_run_free(lg_run_t *run) {
   free(run->si);
   free(run->st);
   lg_strv_free(run->sphase, run->nsamples);
-  for (size_t i = 0; i < run->nmetrics; i++) {
-    free(run->metrics[i].v);
-    lg_metric_free(&run->metrics[i]);
-  }
-  free(run->metrics);
-  for (size_t i = 0; i < run->nfindings; i++)
-    lg_finding_free(&run->findings[i]);
-  free(run->findings);
+  LG_FREE_EACH(run->metrics, run->nmetrics, lg_metric_free_all);
+  LG_FREE_EACH(run->findings, run->nfindings, lg_finding_free);
   lg_heapattr_free(run->heap);
   memset(run, 0, sizeof *run);
 }
 
+void lg_results_clear_noise(lg_results_t *r) {
+  LG_FREE_EACH(r->noise, r->nnoise, lg_noise_free);
+}
+
+void lg_results_clear_gate(lg_results_t *r) {
+  LG_FREE_EACH(r->gate, r->ngate, lg_gate_row_free);
+}
+
 void lg_results_free(lg_results_t *r) {
-  for (size_t i = 0; i < r->nruns; i++)
-    lg_run_free(&r->runs[i]);
-  free(r->runs);
-  for (size_t i = 0; i < r->nnoise; i++)
-    lg_noise_free(&r->noise[i]);
-  free(r->noise);
-  for (size_t i = 0; i < r->ncells; i++)
-    lg_cell_free(&r->cells[i]);
-  free(r->cells);
-  for (size_t i = 0; i < r->ngate; i++)
-    lg_gate_row_free(&r->gate[i]);
-  free(r->gate);
-  for (size_t i = 0; i < r->nsupp_uses; i++)
-    lg_supp_use_free(&r->supp_uses[i]);
-  free(r->supp_uses);
+  LG_FREE_EACH(r->runs, r->nruns, lg_run_free);
+  lg_results_clear_noise(r);
+  LG_FREE_EACH(r->cells, r->ncells, lg_cell_free);
+  lg_results_clear_gate(r);
+  LG_FREE_EACH(r->supp_uses, r->nsupp_uses, lg_supp_use_free);
   lg_results_fields_free(r);
   lg_results_set_bench(r, NULL);
   if (r->extra)

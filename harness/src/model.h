@@ -180,6 +180,12 @@ void lg_results_free(lg_results_t *r);
 void lg_run_free(lg_run_t *run);
 void lg_finding_free(lg_finding_t *f);
 
+/* Free r's noise[] (lg_results_clear_noise) or gate rows[]
+ * (lg_results_clear_gate) and leave the array NULL with count 0; the rest
+ * of r is untouched. */
+void lg_results_clear_noise(lg_results_t *r);
+void lg_results_clear_gate(lg_results_t *r);
+
 /* Metric by name, or NULL; lg_run_metric_add creates it (values NaN) or
  * returns the existing one, copying name. The pointer is borrowed from
  * run->metrics: the next lg_run_metric_add may move it.
@@ -217,6 +223,11 @@ size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
 json_t *lg_results_to_json(const lg_results_t *r);
 int lg_results_save(const lg_results_t *r, const char *path);
 int lg_results_load(const char *path, lg_results_t *r, char **err);
+
+/* Parses the JSON file at path: a new reference (the caller json_decrefs
+ * it), or NULL with *err set to "PATH: PROBLEM (line N)" (the caller frees
+ * it). Any thread. */
+json_t *lg_json_load(const char *path, char **err);
 /* Copies src (deep) into *dst, overwriting it; free dst with lg_run_free. */
 void lg_run_copy(lg_run_t *dst, const lg_run_t *src);
 

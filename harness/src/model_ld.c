@@ -44,15 +44,31 @@ json_t *lg__gval(json_t *o, const char *key) {
   return json_is_null(v) ? NULL : v;
 }
 
-char *lg__gstr(lg_ld_t *ld, json_t *o, const char *key) {
+/* The value of key when it is absent (NULL) or of one of the json types
+ * in the mask `types` (bit 1 << json_type); for another type, sets the
+ * error naming `expected` and returns NULL. */
+#define LG_JT(t) (1u << (t))
+#define LG_JT_NUMBER (LG_JT(JSON_INTEGER) | LG_JT(JSON_REAL))
+static json_t *lg_gtyped(lg_ld_t *ld, json_t *o, const char *key,
+                         unsigned types, const char *expected) {
   json_t *v = lg__gval(o, key);
-  if (!v)
-    return NULL;
-  if (!json_is_string(v)) {
-    lg__ld_bad(ld, key, "a string", v);
+  if (v && !(types & LG_JT(json_typeof(v)))) {
+    lg__ld_bad(ld, key, expected, v);
     return NULL;
   }
-  return lg_xstrdup(json_string_value(v));
+  return v;
+}
+
+/* The string value of key, borrowed from o; NULL when absent or of another
+ * type (then with the error set). */
+static const char *lg_gcstr(lg_ld_t *ld, json_t *o, const char *key) {
+  return json_string_value(
+      lg_gtyped(ld, o, key, LG_JT(JSON_STRING), "a string"));
+}
+
+char *lg__gstr(lg_ld_t *ld, json_t *o, const char *key) {
+  const char *v = lg_gcstr(ld, o, key);
+  return v ? lg_xstrdup(v) : NULL;
 }
 
 /* Like lg__gstr, for the fields every reader compares without a NULL check
@@ -63,14 +79,8 @@ char *lg__gstr_or(lg_ld_t *ld, json_t *o, const char *key, const char *dflt) {
 }
 
 double lg__gnum(lg_ld_t *ld, json_t *o, const char *key) {
-  json_t *v = lg__gval(o, key);
-  if (!v)
-    return NAN;
-  if (!json_is_number(v)) {
-    lg__ld_bad(ld, key, "a number", v);
-    return NAN;
-  }
-  return json_number_value(v);
+  json_t *v = lg_gtyped(ld, o, key, LG_JT_NUMBER, "a number");
+  return v ? json_number_value(v) : NAN;
 }
 
 /* A double as a long long, clamped to +-9.2e18: a cast of a value outside
@@ -85,13 +95,9 @@ long long lg__clamp_ll(double d) {
 }
 
 long long lg__gint(lg_ld_t *ld, json_t *o, const char *key, long long dflt) {
-  json_t *v = lg__gval(o, key);
+  json_t *v = lg_gtyped(ld, o, key, LG_JT_NUMBER, "a number");
   if (!v)
     return dflt;
-  if (!json_is_number(v)) {
-    lg__ld_bad(ld, key, "a number", v);
-    return dflt;
-  }
   if (json_is_integer(v))
     return (long long)json_integer_value(v);
   double d = json_number_value(v);
@@ -99,34 +105,25 @@ long long lg__gint(lg_ld_t *ld, json_t *o, const char *key, long long dflt) {
 }
 
 int lg__gbool(lg_ld_t *ld, json_t *o, const char *key, int dflt) {
-  json_t *v = lg__gval(o, key);
+  /* An integer: written by very early versions. */
+  json_t *v = lg_gtyped(
+      ld, o, key, LG_JT(JSON_TRUE) | LG_JT(JSON_FALSE) | LG_JT(JSON_INTEGER),
+      "a boolean");
   if (!v)
     return dflt;
   if (json_is_boolean(v))
     return json_is_true(v);
-  if (json_is_integer(v)) /* written by very early versions */
-    return json_integer_value(v) != 0;
-  lg__ld_bad(ld, key, "a boolean", v);
-  return dflt;
+  return json_integer_value(v) != 0;
 }
 
-/* An optional array: NULL when absent; sets the error for another type. */
+/* An optional array or object: NULL when absent; sets the error for another
+ * type. */
 json_t *lg__garr(lg_ld_t *ld, json_t *o, const char *key) {
-  json_t *v = lg__gval(o, key);
-  if (v && !json_is_array(v)) {
-    lg__ld_bad(ld, key, "an array", v);
-    return NULL;
-  }
-  return v;
+  return lg_gtyped(ld, o, key, LG_JT(JSON_ARRAY), "an array");
 }
 
 json_t *lg__gobj(lg_ld_t *ld, json_t *o, const char *key) {
-  json_t *v = lg__gval(o, key);
-  if (v && !json_is_object(v)) {
-    lg__ld_bad(ld, key, "an object", v);
-    return NULL;
-  }
-  return v;
+  return lg_gtyped(ld, o, key, LG_JT(JSON_OBJECT), "an object");
 }
 
 /* Sets ld->where to the printf-formatted path; returns the previous one in
@@ -159,10 +156,8 @@ json_t *lg__gelem(lg_ld_t *ld, json_t *arr, const char *key, size_t idx) {
 /* A finding class by name; a class this version does not know is listed
  * (info), and so is an absent one. */
 lg_fclass_t lg__gfclass(lg_ld_t *ld, json_t *o, const char *key) {
-  char *s = lg__gstr(ld, o, key);
   lg_fclass_t c = LG_F_INFO;
-  (void)lg_fclass_parse(s, &c);
-  free(s);
+  (void)lg_fclass_parse(lg_gcstr(ld, o, key), &c);
   return c;
 }
 
@@ -177,10 +172,8 @@ lg_gate_status_t lg__ggate_status(json_t *o, const char *key) {
 
 /* A cell status by name: LG_C_UNKNOWN ("?") when absent or unknown. */
 lg_cell_status_t lg__gcell_status(lg_ld_t *ld, json_t *o, const char *key) {
-  char *s = lg__gstr(ld, o, key);
   lg_cell_status_t c = LG_C_UNKNOWN;
-  (void)lg_cell_status_parse(s, &c);
-  free(s);
+  (void)lg_cell_status_parse(lg_gcstr(ld, o, key), &c);
   return c;
 }
 

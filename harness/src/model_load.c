@@ -375,30 +375,30 @@ static void lg_h_results_noise_from(lg_ld_t *ld, json_t *o, lg_results_t *r) {
     lg_noises_from(ld, noise, "noise", &r->noise, &r->nnoise);
 }
 
+/* An optional object section of results.json (key), read by `from` into
+ * r with the error path under key; *has is set when it is present. */
+static void lg_section_from(lg_ld_t *ld, json_t *o, const char *key,
+                            lg_results_t *r, int *has,
+                            void (*from)(lg_ld_t *, json_t *, lg_results_t *)) {
+  json_t *sec = lg__gobj(ld, o, key);
+  if (!sec || ld->err)
+    return;
+  *has = 1;
+  char saved[sizeof ld->where];
+  lg__ld_push(ld, saved, "%s", key);
+  from(ld, sec, r);
+  lg__ld_pop(ld, saved);
+}
+
 static void lg_h_results_selftest_from(lg_ld_t *ld, json_t *o,
                                        lg_results_t *r) {
-  json_t *st = lg__gobj(ld, o, "selftest");
-  if (!st || ld->err)
-    return;
-  r->has_selftest = 1;
-  char saved[sizeof ld->where];
-  lg__ld_push(ld, saved, "selftest");
-  lg_selftest_from(ld, st, r);
-  lg__ld_pop(ld, saved);
+  lg_section_from(ld, o, "selftest", r, &r->has_selftest, lg_selftest_from);
 }
 
 static void lg_h_results_gate_from(lg_ld_t *ld, json_t *o, lg_results_t *r) {
-  json_t *gate = lg__gobj(ld, o, "gate");
-  if (!gate || ld->err)
-    return;
-  r->has_gate = 1;
-  char saved[sizeof ld->where];
-  lg__ld_push(ld, saved, "gate");
-  lg_gate_from(ld, gate, r);
-  lg__ld_pop(ld, saved);
+  lg_section_from(ld, o, "gate", r, &r->has_gate, lg_gate_from);
 }
 
-/* A partial file without "exit_code": the code its content implies. */
 static void lg_h_results_derive_exit_from(lg_ld_t *ld, json_t *o,
                                           lg_results_t *r) {
   (void)o;
@@ -445,14 +445,19 @@ static void lg_results_from(lg_ld_t *ld, json_t *o, lg_results_t *r) {
   }
 }
 
-int lg_results_load(const char *path, lg_results_t *r, char **err) {
+json_t *lg_json_load(const char *path, char **err) {
   json_error_t je;
-  memset(r, 0, sizeof *r);
   json_t *o = json_load_file(path, 0, &je);
-  if (!o) {
+  if (!o)
     *err = lg_fmt("%s: %s (line %d)", path, je.text, je.line);
+  return o;
+}
+
+int lg_results_load(const char *path, lg_results_t *r, char **err) {
+  memset(r, 0, sizeof *r);
+  json_t *o = lg_json_load(path, err);
+  if (!o)
     return -1;
-  }
   lg_ld_t ld = {0};
   lg_results_from(&ld, o, r);
   json_decref(o);

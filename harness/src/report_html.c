@@ -62,9 +62,7 @@ char *lg_render_html(const lg_results_t *r) {
   lg_buf_add(&b, "</p>");
   char *times = lg_time_line(r);
   if (times) {
-    lg_buf_add(&b, "<p class=\"muted\">");
-    H(&b, times);
-    lg_buf_add(&b, "</p>");
+    lg_text_xml_in(&b, "<p class=\"muted\">", times, "</p>");
     free(times);
   }
 
@@ -109,13 +107,9 @@ char *lg_render_html(const lg_results_t *r) {
     for (size_t i = 0; i < r->ncells; i++) {
       if (!r->cells[i].designated)
         continue;
-      lg_buf_add(&b, "<li><b>");
-      H(&b, r->cells[i].defect);
-      lg_buf_add(&b, "</b> / ");
+      lg_text_xml_in(&b, "<li><b>", r->cells[i].defect, "</b> / ");
       H(&b, r->cells[i].column);
-      lg_buf_add(&b, ": ");
-      H(&b, lg_cell_status_name(r->cells[i].status));
-      lg_buf_add(&b, " — ");
+      lg_text_xml_in(&b, ": ", lg_cell_status_name(r->cells[i].status), " — ");
       H(&b, r->cells[i].evidence);
       lg_buf_add(&b, "</li>");
     }

@@ -166,28 +166,19 @@ static void lg_findings_html(lg_buf_t *b, const lg_run_t *run) {
                 f->ours ? "<span class=\"ours\">ours</span>"
                         : "<span class=\"muted\">third-party</span>");
     H(b, f->detector);
-    lg_buf_add(b, " <b>");
-    H(b, f->kind);
-    lg_buf_add(b, "</b>");
+    lg_text_xml_in(b, " <b>", f->kind, "</b>");
     if (f->bytes >= 0)
       lg_buf_addf(b, " — %lld bytes in %lld blocks", f->bytes, f->blocks);
-    if (f->first_our_frame) {
-      lg_buf_add(b, " at <code>");
-      H(b, f->first_our_frame);
-      lg_buf_add(b, "</code>");
-    }
+    if (f->first_our_frame)
+      lg_text_xml_in(b, " at <code>", f->first_our_frame, "</code>");
     lg_buf_addf(b, " <span class=\"muted\">(%s, ", lg_fclass_name(f->cls));
     H(b, f->source);
     lg_buf_add(b, ")</span></summary>");
-    if (f->message) {
-      lg_buf_add(b, "<p>");
-      H(b, f->message);
-      lg_buf_add(b, "</p>");
-    }
+    if (f->message)
+      lg_text_xml_in(b, "<p>", f->message, "</p>");
     for (size_t s = 0; s < f->nstacks; s++) {
-      lg_buf_add(b, "<pre>");
-      H(b, f->stacks[s].title ? f->stacks[s].title : "stack");
-      lg_buf_add(b, ":\n");
+      lg_text_xml_in(b, "<pre>",
+                     f->stacks[s].title ? f->stacks[s].title : "stack", ":\n");
       for (size_t k = 0; k < f->stacks[s].nframes; k++) {
         const lg_frame_t *fr = &f->stacks[s].frames[k];
         char *line =
@@ -251,11 +242,8 @@ static void lg_metric_row(lg_buf_t *b, const lg_run_t *run,
     const char *u = lg_metric_unit(m->name);
     lg_buf_add(b, "<tr><td>");
     H(b, m->name);
-    if (m->measured) {
-      lg_buf_add(b, "<br/><span class=\"muted\">");
-      H(b, m->measured);
-      lg_buf_add(b, "</span>");
-    }
+    if (m->measured)
+      lg_text_xml_in(b, "<br/><span class=\"muted\">", m->measured, "</span>");
     lg_buf_add(b, "</td><td class=\"num\">");
     if (m->fitted) {
       lg_num(b, m->trend.slope, u);
@@ -271,9 +259,8 @@ static void lg_metric_row(lg_buf_t *b, const lg_run_t *run,
     char *nj = lg_metric_not_judged(run, m);
     if (nj && (m->fitted || !run->slopes_judged || m->not_judged)) {
       /* Said where the reader looks for the verdict on the slope. */
-      lg_buf_add(b, "<br/><span class=\"muted\">not judged: ");
-      H(b, nj);
-      lg_buf_add(b, "</span>");
+      lg_text_xml_in(b, "<br/><span class=\"muted\">not judged: ", nj,
+                     "</span>");
     }
     free(nj);
     lg_buf_add(b, "</td><td class=\"num\">");
@@ -289,11 +276,9 @@ static void lg_metric_row(lg_buf_t *b, const lg_run_t *run,
     lg_num(b, m->peak, u);
     lg_buf_add(b, "</td><td class=\"num\">");
     lg_num(b, m->noise_sd, u);
-    if (m->noise_source) {
-      lg_buf_add(b, " <span class=\"muted\">(");
-      H(b, m->noise_source);
-      lg_buf_add(b, ")</span>");
-    }
+    if (m->noise_source)
+      lg_text_xml_in(b, " <span class=\"muted\">(", m->noise_source,
+                     ")</span>");
     lg_buf_add(b, "</td><td class=\"num\">");
     lg_num(b, m->min_detectable, u);
     lg_buf_addf(b, "</td><td>%s%s</td></tr>",
@@ -314,11 +299,8 @@ static void lg_heap_html(lg_buf_t *b, const lg_run_t *run) {
               "</p><p class=\"muted\">two heap snapshots of a re-run, "
               "after iterations %lld and %lld; re-run and diff %.1fs",
               h->from, h->to, isfinite(h->seconds) ? h->seconds : 0);
-  if (h->dir) {
-    lg_buf_add(b, " · in <code>");
-    H(b, h->dir);
-    lg_buf_add(b, "</code>");
-  }
+  if (h->dir)
+    lg_text_xml_in(b, " · in <code>", h->dir, "</code>");
   lg_buf_add(b, "</p>");
   free(line);
   if (!h->ngrowers || !(span > 0))
@@ -335,9 +317,7 @@ static void lg_heap_html(lg_buf_t *b, const lg_run_t *run) {
     lg_buf_addf(b, "</td><td class=\"num\">%+.3g</td><td class=\"num\">",
                 g->count / span);
     H(b, size);
-    lg_buf_add(b, "</td><td>");
-    H(b, *path ? path : "-");
-    lg_buf_add(b, "</td></tr>");
+    lg_text_xml_in(b, "</td><td>", *path ? path : "-", "</td></tr>");
     free(label);
     free(size);
     free(path);
@@ -374,14 +354,10 @@ void lg_html_run_section(lg_buf_t *b, const lg_run_t *run, size_t idx) {
                 "%.0f ms)",
                 100.0 * run->sample_ms / run->iterate_ms, run->sample_ms,
                 run->iterate_ms);
-  lg_buf_add(b, " · logs in <code>");
-  H(b, run->run_dir);
-  lg_buf_add(b, "</code></p>");
-  if (run->command) {
-    lg_buf_add(b, "<details><summary>command</summary><pre>");
-    H(b, run->command);
-    lg_buf_add(b, "</pre></details>");
-  }
+  lg_text_xml_in(b, " · logs in <code>", run->run_dir, "</code></p>");
+  if (run->command)
+    lg_text_xml_in(b, "<details><summary>command</summary><pre>", run->command,
+                   "</pre></details>");
   if (run->nmetrics) {
     lg_metric_table(b, run);
     /* Charts of the judged metrics, then a bounded number of others. */

@@ -20,9 +20,7 @@ char *lg_render_markdown(const lg_results_t *r) {
   size_t failed = lg_results_failed(r), infra = lg_results_infra(r);
   /* The first line says why (GitHub shows it as the step summary's title). */
   char *head = lg_headline(r);
-  lg_buf_add(&b, "# leakgate ");
-  M(&b, head, 0);
-  lg_buf_add(&b, "\n\n");
+  lg_text_md_in(&b, "# leakgate ", head, 0, "\n\n");
   free(head);
   lg_buf_addf(&b, "%zu runs, %zu failed, %zu infrastructure errors. Created ",
               r->nruns, failed, infra);
@@ -63,9 +61,7 @@ char *lg_render_markdown(const lg_results_t *r) {
     if (!any++)
       lg_buf_add(&b, "## Failures\n\n");
     char *label = lg_run_label(run);
-    lg_buf_add(&b, "### ");
-    M(&b, label, 120);
-    lg_buf_add(&b, " / ");
+    lg_text_md_in(&b, "### ", label, 120, " / ");
     M(&b, run->variant, 40);
     lg_buf_addf(&b, ": %s\n\n", lg_run_status(run));
     M(&b, run->evidence, 0);
@@ -98,22 +94,17 @@ char *lg_render_markdown(const lg_results_t *r) {
                        "detector | kind | bytes | blocks | first frame of ours "
                        "|\n|---|---|---|---|---:|---:|---|\n");
       char *label = lg_run_label(run);
-      lg_buf_add(&b, "| ");
-      M(&b, label, 80);
-      lg_buf_add(&b, " | ");
+      lg_text_md_in(&b, "| ", label, 80, " | ");
       M(&b, run->variant, 40);
-      lg_buf_add(&b, " | ");
-      M(&b, f->detector, 40);
-      lg_buf_add(&b, " | ");
+      lg_text_md_in(&b, " | ", f->detector, 40, " | ");
       M(&b, f->kind, 60);
       lg_buf_add(&b, " | ");
       if (f->bytes >= 0)
         lg_buf_addf(&b, "%lld | %lld", f->bytes, f->blocks);
       else
         lg_buf_add(&b, "- | -");
-      lg_buf_add(&b, " | ");
-      M(&b, f->first_our_frame ? f->first_our_frame : "?", 100);
-      lg_buf_add(&b, " |\n");
+      lg_text_md_in(&b, " | ", f->first_our_frame ? f->first_our_frame : "?",
+                    100, " |\n");
       free(label);
     }
   }
@@ -137,13 +128,9 @@ char *lg_render_markdown(const lg_results_t *r) {
     const lg_heapattr_t *h = run->heap;
     double span = (double)(h->to - h->from);
     char *label = lg_run_label(run), *line = lg_heapattr_line(h);
-    lg_buf_add(&b, "**");
-    M(&b, label, 120);
-    lg_buf_add(&b, " / ");
+    lg_text_md_in(&b, "**", label, 120, " / ");
     M(&b, run->variant, 40);
-    lg_buf_add(&b, "**: ");
-    M(&b, line, 0);
-    lg_buf_add(&b, "\n\n");
+    lg_text_md_in(&b, "**: ", line, 0, "\n\n");
     free(label);
     free(line);
     if (!h->ngrowers || !(span > 0))
@@ -160,9 +147,7 @@ char *lg_render_markdown(const lg_results_t *r) {
       M(&b, gl, 160);
       lg_buf_addf(&b, " | %+.3g | ", g->count / span);
       M(&b, size, 40);
-      lg_buf_add(&b, " | ");
-      M(&b, *path ? path : "-", 0);
-      lg_buf_add(&b, " |\n");
+      lg_text_md_in(&b, " | ", *path ? path : "-", 0, " |\n");
       free(gl);
       free(size);
       free(path);
@@ -171,9 +156,9 @@ char *lg_render_markdown(const lg_results_t *r) {
   }
 
   if (r->nnoise) {
-    lg_buf_add(&b, "## Noise floor (control: ");
-    M(&b, r->control ? r->control : "?", 80);
-    lg_buf_add(&b, ")\n\n");
+    lg_text_md_in(&b,
+                  "## Noise floor (control: ", r->control ? r->control : "?",
+                  80, ")\n\n");
     lg_table_emit(&b, r, lg_table_noise, LG_TF_MD);
     lg_buf_add(&b, "\n");
   }
@@ -187,13 +172,10 @@ char *lg_render_markdown(const lg_results_t *r) {
     for (size_t i = 0; i < r->ncells; i++) {
       if (!r->cells[i].designated)
         continue;
-      lg_buf_add(&b, "- ");
-      M(&b, r->cells[i].defect, 60);
-      lg_buf_add(&b, " / ");
+      lg_text_md_in(&b, "- ", r->cells[i].defect, 60, " / ");
       M(&b, r->cells[i].column, 40);
-      lg_buf_add(&b, ": ");
-      M(&b, lg_cell_status_name(r->cells[i].status), 40);
-      lg_buf_add(&b, " — ");
+      lg_text_md_in(&b, ": ", lg_cell_status_name(r->cells[i].status), 40,
+                    " — ");
       M(&b, r->cells[i].evidence, 240);
       lg_buf_add(&b, "\n");
     }

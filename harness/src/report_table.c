@@ -52,17 +52,11 @@ static void lg_html_cell(lg_buf_t *b, const lg_table_t *t, const lg_tcol_t *col,
   lg_buf_addf(b, "<%s", tag);
   if (cls)
     lg_buf_addf(b, " class=\"%s\"", cls);
-  if (c->title) {
-    lg_buf_add(b, " title=\"");
-    lg_text_xml(b, c->title);
-    lg_buf_add(b, "\"");
-  }
+  if (c->title)
+    lg_text_xml_in(b, " title=\"", c->title, "\"");
   lg_buf_add(b, ">");
-  if (c->link) {
-    lg_buf_add(b, "<a href=\"#");
-    lg_text_xml(b, c->link);
-    lg_buf_add(b, "\">");
-  }
+  if (c->link)
+    lg_text_xml_in(b, "<a href=\"#", c->link, "\">");
   lg_text_xml(b, c->text);
   if (c->link)
     lg_buf_add(b, "</a>");
@@ -81,9 +75,7 @@ void lg_table_html(lg_buf_t *b, const lg_table_t *t) {
   for (size_t c = 0; c < t->ncols; c++) {
     if (!(t->cols[c].formats & LG_TF_HTML))
       continue;
-    lg_buf_add(b, "<th>");
-    lg_text_xml(b, t->cols[c].head);
-    lg_buf_add(b, "</th>");
+    lg_text_xml_in(b, "<th>", t->cols[c].head, "</th>");
   }
   lg_buf_add(b, "</tr>");
   for (size_t r = 0; r < t->nrows; r++) {

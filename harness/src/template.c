@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,29 @@ static char *lg_runtime_file(const char *cc, const char *name, char **err) {
   return real;
 }
 
+/* The path tokens: the member of lg_expand_t each one reads (NULL: ""). */
+typedef struct lg_path_token_s {
+  const char *name;
+  size_t off;
+} lg_path_token_t;
+
+static const lg_path_token_t lg_path_tokens[] = {
+    {"root", offsetof(lg_expand_t, root)},
+    {"build", offsetof(lg_expand_t, build)},
+    {"run_dir", offsetof(lg_expand_t, run_dir)},
+    {"out", offsetof(lg_expand_t, out)},
+    {"scenario", offsetof(lg_expand_t, scenario)},
+    {"variant", offsetof(lg_expand_t, variant)},
+    {"manifest_dir", offsetof(lg_expand_t, manifest_dir)},
+};
+
+static const lg_path_token_t *lg_path_token(const char *tok) {
+  for (size_t i = 0; i < sizeof lg_path_tokens / sizeof *lg_path_tokens; i++)
+    if (strcmp(tok, lg_path_tokens[i].name) == 0)
+      return &lg_path_tokens[i];
+  return NULL;
+}
+
 static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
                             unsigned flags, char **err) {
   lg_buf_t b = {0};
@@ -111,20 +135,9 @@ static char *lg_expand_impl(const char *t, const lg_expand_t *ctx,
     const char *val = NULL;
     char *owned = NULL;
     int known = 1;
-    if (strcmp(tok, "root") == 0)
-      val = ctx ? ctx->root : "";
-    else if (strcmp(tok, "build") == 0)
-      val = ctx ? ctx->build : "";
-    else if (strcmp(tok, "run_dir") == 0)
-      val = ctx ? ctx->run_dir : "";
-    else if (strcmp(tok, "out") == 0)
-      val = ctx ? ctx->out : "";
-    else if (strcmp(tok, "scenario") == 0)
-      val = ctx ? ctx->scenario : "";
-    else if (strcmp(tok, "variant") == 0)
-      val = ctx ? ctx->variant : "";
-    else if (strcmp(tok, "manifest_dir") == 0)
-      val = ctx && ctx->manifest_dir ? ctx->manifest_dir : "";
+    const lg_path_token_t *pt = lg_path_token(tok);
+    if (pt)
+      val = ctx ? *(const char *const *)((const char *)ctx + pt->off) : "";
     else if (strcmp(tok, "leakgate") == 0) {
       val = lg_leakgate_dir();
       if (!val) {

@@ -98,22 +98,23 @@ char *lg_utf8_sanitize(const char *s) {
   return lg_buf_take(&b);
 }
 
-/* How one writer escapes a code point: its replacement, or NULL for the
- * default (lg_text_walk). */
-typedef const char *(*lg_esc_fn)(uint32_t cp);
+/* How one writer escapes a code point: a table of replacements indexed by
+ * ASCII code point; NULL (absent, or any other code point) for the default
+ * (lg_text_walk). */
+typedef const char *const lg_esc_t[128];
 
 /* The one UTF-8 walker behind the writers: an invalid byte becomes \xNN;
  * each code point goes through esc (NULL: none), and without a replacement
  * a control, a non-character or, with `bidi`, a bidi control is notated
  * (\xNN, \uNNNN) and anything else copied. At most max steps (code points
  * or invalid bytes; 0: no limit), then "..." when the text was cut. */
-static void lg_text_walk(lg_buf_t *b, const char *s, size_t max, lg_esc_fn esc,
-                         int bidi) {
+static void lg_text_walk(lg_buf_t *b, const char *s, size_t max,
+                         const lg_esc_t *esc, int bidi) {
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   uint32_t cp;
   for (size_t count = 0; *p && (max == 0 || count < max); count++) {
     size_t n = lg_utf8_seq(p, &cp);
-    const char *rep = n && esc ? esc(cp) : NULL;
+    const char *rep = n && esc && cp < 128 ? (*esc)[cp] : NULL;
     if (n == 0)
       lg_buf_addf(b, "\\x%02x", *p++);
     else if (rep)
@@ -128,61 +129,47 @@ static void lg_text_walk(lg_buf_t *b, const char *s, size_t max, lg_esc_fn esc,
     lg_buf_add(b, "...");
 }
 
-/* The markup characters both XML/HTML and Markdown's HTML need escaped. */
-static const char *lg_esc_markup(uint32_t cp) {
-  return cp == '&' ? "&amp;" : cp == '<' ? "&lt;" : cp == '>' ? "&gt;" : NULL;
-}
+static const lg_esc_t lg_esc_xml = {
+    ['&'] = "&amp;",  ['<'] = "&lt;",  ['>'] = "&gt;",   ['"'] = "&quot;",
+    ['\''] = "&#39;", ['\t'] = "&#9;", ['\n'] = "&#10;", ['\r'] = "&#13;",
+};
 
-static const char *lg_esc_xml(uint32_t cp) {
-  switch (cp) {
-  case '"':
-    return "&quot;";
-  case '\'':
-    return "&#39;";
-  case '\t':
-    return "&#9;";
-  case '\n':
-    return "&#10;";
-  case '\r':
-    return "&#13;";
-  default:
-    return lg_esc_markup(cp);
-  }
-}
+static const lg_esc_t lg_esc_md = {
+    ['|'] = "\\|",
+    ['`'] = "\\`",
+    ['\n'] = " ",
+    ['\r'] = " ",
+    ['\t'] = " ",
+    /* Backslash escapes, not entities: GitHub renders both as the
+     * character, and a CI log that prints the file stays readable
+     * ("f \<- g"). */
+    ['<'] = "\\<",
+    ['>'] = "\\>",
+    ['&'] = "\\&",
+};
 
-static const char *lg_esc_md(uint32_t cp) {
-  switch (cp) {
-  case '|':
-    return "\\|";
-  case '`':
-    return "\\`";
-  case '\n':
-  case '\r':
-  case '\t':
-    return " ";
-  /* Backslash escapes, not entities: GitHub renders both as the character,
-   * and a CI log that prints the file stays readable ("f \<- g"). */
-  case '<':
-    return "\\<";
-  case '>':
-    return "\\>";
-  case '&':
-    return "\\&";
-  default:
-    return NULL;
-  }
-}
-
-static const char *lg_esc_keep_lines(uint32_t cp) {
-  return cp == '\n' ? "\n" : cp == '\t' ? "\t" : NULL;
-}
+static const lg_esc_t lg_esc_keep_lines = {['\n'] = "\n", ['\t'] = "\t"};
 
 void lg_text_xml(lg_buf_t *b, const char *s) {
-  lg_text_walk(b, s, 0, lg_esc_xml, 0);
+  lg_text_walk(b, s, 0, &lg_esc_xml, 0);
+}
+
+void lg_text_xml_in(lg_buf_t *b, const char *pre, const char *s,
+                    const char *post) {
+  lg_buf_add(b, pre);
+  lg_text_xml(b, s);
+  lg_buf_add(b, post);
 }
 
 void lg_text_md(lg_buf_t *b, const char *s, size_t max) {
-  lg_text_walk(b, s, max, lg_esc_md, 1);
+  lg_text_walk(b, s, max, &lg_esc_md, 1);
+}
+
+void lg_text_md_in(lg_buf_t *b, const char *pre, const char *s, size_t max,
+                   const char *post) {
+  lg_buf_add(b, pre);
+  lg_text_md(b, s, max);
+  lg_buf_add(b, post);
 }
 
 void lg_text_md_code(lg_buf_t *b, const char *s) {
@@ -210,7 +197,7 @@ void lg_text_md_code(lg_buf_t *b, const char *s) {
 
 char *lg_text_terminal(const char *s, int keep_newlines) {
   lg_buf_t b = {0};
-  lg_text_walk(&b, s, 0, keep_newlines ? lg_esc_keep_lines : NULL, 1);
+  lg_text_walk(&b, s, 0, keep_newlines ? &lg_esc_keep_lines : NULL, 1);
   return lg_buf_take(&b);
 }
 

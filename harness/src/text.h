@@ -37,12 +37,22 @@ char *lg_utf8_sanitize(const char *s);
  * notation above. The result is well-formed for every input. */
 void lg_text_xml(lg_buf_t *b, const char *s);
 
+/* Appends pre as it is, then s as lg_text_xml does, then post as it is:
+ * an escaped text inside the markup around it. */
+void lg_text_xml_in(lg_buf_t *b, const char *pre, const char *s,
+                    const char *post);
+
 /* Appends s as the text of one Markdown table cell (GitHub Flavored
  * Markdown): `|`, backticks, `<`, `>` and `&` escaped with a backslash (no
  * raw HTML or entity reaches the page), newlines and tabs as spaces,
  * control bytes in the notation above; at most max code points, then
  * "...". max 0 means no limit. Also fit for a single-line paragraph. */
 void lg_text_md(lg_buf_t *b, const char *s, size_t max);
+
+/* Appends pre as it is, then s as lg_text_md does (at most max), then post
+ * as it is. */
+void lg_text_md_in(lg_buf_t *b, const char *pre, const char *s, size_t max,
+                   const char *post);
 
 /* Appends s as a fenced Markdown code block: the fence is one backtick longer
  * than the longest backtick run in s (at least three), so s cannot close it;

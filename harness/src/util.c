@@ -131,6 +131,20 @@ void lg_buf_free(lg_buf_t *b) {
   b->len = b->cap = 0;
 }
 
+/* The end of every reader below: e != 0 frees b, sets errno to e and
+ * returns NULL; else stores b's length in *len (when len) and returns its
+ * string (the caller's to free). */
+static char *lg_buf_result(lg_buf_t *b, int e, size_t *len) {
+  if (e) {
+    lg_buf_free(b);
+    errno = e;
+    return NULL;
+  }
+  if (len)
+    *len = b->len;
+  return lg_buf_take(b);
+}
+
 char *lg_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -142,14 +156,7 @@ char *lg_read_file(const char *path, size_t *len) {
     lg_buf_addn(&b, tmp, n);
   int err = ferror(f);
   fclose(f);
-  if (err) {
-    lg_buf_free(&b);
-    errno = EIO;
-    return NULL;
-  }
-  if (len)
-    *len = b.len;
-  return lg_buf_take(&b);
+  return lg_buf_result(&b, err ? EIO : 0, len);
 }
 
 static int lg_read_more(int fd, lg_buf_t *b, size_t want, off_t off);
@@ -172,14 +179,7 @@ char *lg_read_regular(const char *path, size_t max, size_t *len) {
   else if (!e && b.len > max)
     e = EFBIG; /* grew while read */
   close(fd);
-  if (e) {
-    lg_buf_free(&b);
-    errno = e;
-    return NULL;
-  }
-  if (len)
-    *len = b.len;
-  return lg_buf_take(&b);
+  return lg_buf_result(&b, e, len);
 }
 
 /* Appends up to `want` bytes of fd to b, stopping early at end of file:
@@ -229,16 +229,9 @@ char *lg_read_capped(const char *path, size_t head, size_t tail, size_t *len,
     bad = lg_read_more(fd, &b, tail, (off_t)(total - tail)) != 0;
   }
   close(fd);
-  if (bad) {
-    lg_buf_free(&b);
-    errno = EIO;
-    return NULL;
-  }
-  if (len)
-    *len = b.len;
-  if (size)
+  if (!bad && size)
     *size = S_ISREG(st.st_mode) ? total : b.len;
-  return lg_buf_take(&b);
+  return lg_buf_result(&b, bad ? EIO : 0, len);
 }
 
 char *lg_fmt_size(unsigned long long bytes) {

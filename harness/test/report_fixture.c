@@ -4,6 +4,7 @@
 #include "report_fixture.h"
 
 #include <expat.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +158,31 @@ char *lg_tmp_write(const char *name, const char *text) {
   char *p = lg_fmt("%s/%s", LG_TEST_TMP, name);
   lg_write_file(p, text, strlen(text));
   return p;
+}
+
+char *lg_sample_html(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  char *html = lg_render_html(&r);
+  lg_results_free(&r);
+  return html;
+}
+
+int lg_load_ok(const char *path, lg_results_t *r) {
+  char *err = NULL;
+  int rc = lg_results_load(path, r, &err);
+  if (rc)
+    fprintf(stderr, "%s\n", err);
+  free(err);
+  return rc;
+}
+
+char *lg_load_err(const char *path) {
+  lg_results_t r;
+  char *err = NULL;
+  if (lg_results_load(path, &r, &err) == 0)
+    lg_results_free(&r);
+  return err;
 }
 
 /* Renders every writer and checks junit.xml and report.html with xmllint. */

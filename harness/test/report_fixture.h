@@ -15,6 +15,8 @@ typedef struct lg_xml_s {
 
 /* Two runs: a pass with a fitted flat metric, and a leak with a finding. */
 void lg_sample_results(lg_results_t *r);
+/* report.html of lg_sample_results (caller frees). */
+char *lg_sample_html(void);
 /* Parses text with expat into x (counts and first names); 1 when
  * well-formed. */
 int lg_parse_xml(const char *text, lg_xml_t *x);
@@ -23,6 +25,12 @@ int lg_parse_xml(const char *text, lg_xml_t *x);
 int lg_xmllint(const char *name, const char *text);
 /* Writes text to LG_TEST_TMP/name and returns the path (caller frees). */
 char *lg_tmp_write(const char *name, const char *text);
+/* Loads path into *r (lg_results_load), printing the error to stderr when
+ * it fails; returns lg_results_load's code (0: the caller frees *r). */
+int lg_load_ok(const char *path, lg_results_t *r);
+/* Loads path expecting it to fail: returns the error (caller frees), or
+ * NULL when it loaded after all (the results are freed). */
+char *lg_load_err(const char *path);
 /* Renders every writer and checks junit.xml and report.html with xmllint;
  * 1 when all pass. */
 int lg_render_all_valid(const lg_results_t *r, const char *tag);

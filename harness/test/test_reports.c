@@ -42,10 +42,7 @@ static void test_junit_shape(void) {
 }
 
 static void test_html_well_formed_self_contained(void) {
-  lg_results_t r;
-  lg_sample_results(&r);
-  char *html = lg_render_html(&r);
-  lg_results_free(&r);
+  char *html = lg_sample_html();
   /* expat needs the body without the HTML5 doctype line. */
   const char *body = strstr(html, "<html");
   ASSERT_TRUE(body != NULL);
@@ -149,11 +146,7 @@ static void test_hostile_text(void) {
   ASSERT_EQ(lg_results_save(&r, p), 0);
   lg_results_free(&r);
   lg_results_t back;
-  char *err = NULL;
-  int rc = lg_results_load(p, &back, &err);
-  if (rc)
-    fprintf(stderr, "%s\n", err);
-  free(err);
+  int rc = lg_load_ok(p, &back);
   free(p);
   ASSERT_EQ(rc, 0);
   const lg_run_t *b = &back.runs[1];
@@ -223,10 +216,7 @@ static void test_text_helpers(void) {
 /* ---- the cause in the headline, folding, not-judged (issue 13 §7) ----- */
 
 static void test_html_headline_and_fold(void) {
-  lg_results_t r;
-  lg_sample_results(&r);
-  char *html = lg_render_html(&r);
-  lg_results_free(&r);
+  char *html = lg_sample_html();
   const char *h1 = strstr(html, "<h1>");
   int head = h1 && strncmp(h1,
                            "<h1>leakgate <span class=\"FAIL\">FAIL: 1 run "
@@ -348,9 +338,7 @@ static void test_not_judged_shown(void) {
   char *p = lg_fmt("%s/not_judged.json", LG_TEST_TMP);
   ASSERT_EQ(lg_results_save(&r, p), 0);
   lg_results_free(&r);
-  char *err = NULL;
-  int rc = lg_results_load(p, &r, &err);
-  free(err);
+  int rc = lg_load_ok(p, &r);
   free(p);
   ASSERT_EQ(rc, 0);
   char *md = lg_render_markdown(&r), *html = lg_render_html(&r);
