@@ -7,7 +7,10 @@
  *     objects in the same run, and the ratio;
  *  2. the same delivery when the native writes happen first on the JS thread
  *     (pure decode + callback cost, no CPU shared with the writer);
- *  3. store.set() calls/s from JS (no subscriber, and with one);
+ *  3. store.set() calls/s from JS (no subscriber, and with one), next to the
+ *     Node-API floor of such a call on this machine (bench/peers.c: a native
+ *     function called with the same (path, value) in the same loop, reading
+ *     nothing, then reading both strings as UTF-8; needs the peers' addon);
  *  4. pollStepEvents + completeStepEvent throughput of a Worker;
  *  5. the peers a user would pick instead of evstore to get events produced
  *     off the JS thread into a JS callback (bench/peers.js): a per-event
@@ -197,6 +200,10 @@ async function main() {
     if (want('set')) {
       push('set', await setRun(EVENTS / 4, false));
       push('setSub', await setRun(EVENTS / 4, true));
+      if (PEERS) {
+        push('floorArgs', peers.floorRun(EVENTS / 4, 'floorArgs'));
+        push('floorStrings', peers.floorRun(EVENTS / 4, 'floorStrings'));
+      }
     }
     if (want('poll')) push('poll', pollRun(Math.min(EVENTS / 4, 200000)));
   }
@@ -220,6 +227,8 @@ async function main() {
   line('store -> JS, writes first (delivery alone):', 'sync', 'ratioSync', 'ratio');
   line('store.set() from JS, no subscriber:', 'set');
   line('store.set() from JS, one subscriber:', 'setSub');
+  line('N-API floor: native call, (path, value) unread:', 'floorArgs');
+  line('N-API floor: native call reading both as UTF-8:', 'floorStrings');
   line('worker poll+complete:', 'poll');
   if (figures.some(([, , vs]) => vs)) {
     console.log('  peers (ratio: evstore native writer -> JS end to end / peer, same run):');
