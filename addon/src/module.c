@@ -49,7 +49,7 @@ static napi_value addon_init(napi_env env, napi_value exports) {
       {"storeOpen", addon_store_open_js},
       {"storeClose", addon_store_close_js},
       {"storeIsOpen", addon_store_is_open_js},
-      {"storeSet", addon_store_set_js},
+      {"storeBind", addon_store_bind_js},
       {"storeGet", addon_store_get_js},
       {"storeDelete", addon_store_delete_js},
       {"storeSubscribe", addon_store_subscribe_js},
