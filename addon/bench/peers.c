@@ -10,6 +10,16 @@
  *
  *   tsfnRun(count, paths, values, callback, queueSize) -> Promise<written>
  *
+ * It also holds the Node-API call floor of store.set() (pipeline.js 'floor'):
+ * functions that do a growing part of what any (path, value) setter must do,
+ * so that set()'s rate can be read against the cheapest native call of the
+ * same shape on the same machine:
+ *
+ *   floorNoop(path, value)      reads nothing, returns undefined
+ *   floorArgs(path, value)      napi_get_cb_info of the two arguments
+ *   floorStrings(path, value)   and both strings copied out as UTF-8 into
+ *                               stack buffers (what set() must read)
+ *
  * The promise settles when the threadsafe function is finalised, i.e. after
  * every queued call ran (or the environment ended), so a JS side that lost
  * events still sees the run end; the writer thread is joined there and
@@ -214,12 +224,54 @@ fail:
   return NULL;
 }
 
+/* ---- the N-API call floor -------------------------------------------- */
+
+static napi_value peer_floor_noop(napi_env env, napi_callback_info info) {
+  (void)env;
+  (void)info;
+  return NULL;
+}
+
+static napi_value peer_floor_args(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok)
+    peer_throw(env, "floorArgs: napi_get_cb_info failed");
+  return NULL;
+}
+
+static napi_value peer_floor_strings(napi_env env, napi_callback_info info) {
+  size_t argc = 2, n = 0;
+  napi_value argv[2];
+  char path[261], value[4096];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok ||
+      argc < 2 ||
+      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &n) !=
+          napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], value, sizeof value, &n) !=
+          napi_ok)
+    peer_throw(env, "floorStrings(path, value): two strings");
+  return NULL;
+}
+
 static napi_value peer_init(napi_env env, napi_value exports) {
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } fns[] = {
+      {"tsfnRun", peer_tsfn_run},
+      {"floorNoop", peer_floor_noop},
+      {"floorArgs", peer_floor_args},
+      {"floorStrings", peer_floor_strings},
+  };
   napi_value fn;
-  if (napi_create_function(env, "tsfnRun", NAPI_AUTO_LENGTH, peer_tsfn_run,
-                           NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "tsfnRun", fn) != napi_ok)
-    return NULL;
+  size_t i;
+  for (i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn,
+                             NULL, &fn) != napi_ok ||
+        napi_set_named_property(env, exports, fns[i].name, fn) != napi_ok)
+      return NULL;
+  }
   return exports;
 }
 

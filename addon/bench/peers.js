@@ -19,6 +19,11 @@
  *  ringRun(n)        a Worker writes encoded events into an SPSC ring in a
  *                    SharedArrayBuffer; the main thread drains it (below).
  *
+ * And the Node-API floor of store.set() (not a peer; bench/peers.c):
+ *  floorRun(n, fn)   calls/s of floorNoop / floorArgs / floorStrings(path,
+ *                    value) on the JS thread, in the same loop as
+ *                    pipeline.js setRun, resolving to a rate (calls/s).
+ *
  * The ring: a header of two cache lines, then RING_BYTES of 4-byte words.
  * Producer's line: W (bytes written, published with Atomics.store every
  * RING_PUBLISH events and whenever it must wait for room) and PWAIT (it
@@ -42,7 +47,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
-const { PATHS, VALUES, makeSink, checkSink, settle, Window } = require('./common');
+const { NPATHS, PATHS, VALUES, now, makeSink, checkSink, settle, Window } = require('./common');
 
 const TSFN_QUEUE = 4096;
 const POST_BATCH = 1024;
@@ -281,4 +286,15 @@ function ringRun(n, useIntern = true) {
   });
 }
 
-module.exports = { tsfnRun, postRun, ringRun, TSFN_QUEUE, POST_BATCH, POST_WINDOW, RING_BYTES };
+/* The Node-API floor: `fn` ('floorNoop', 'floorArgs' or 'floorStrings') of
+ * bench/peers.c called n times with the events' (path, value), as
+ * pipeline.js setRun calls store.set(). */
+function floorRun(n, fn) {
+  if (native === null) native = loadNative();
+  const f = native[fn];
+  const t0 = now();
+  for (let i = 0; i < n; i++) f(PATHS[i % NPATHS], VALUES[i % NPATHS]);
+  return n / (now() - t0);
+}
+
+module.exports = { tsfnRun, postRun, ringRun, floorRun, TSFN_QUEUE, POST_BATCH, POST_WINDOW, RING_BYTES };

@@ -7,7 +7,11 @@
  *     objects in the same run, and the ratio;
  *  2. the same delivery when the native writes happen first on the JS thread
  *     (pure decode + callback cost, no CPU shared with the writer);
- *  3. store.set() calls/s from JS (no subscriber, and with one);
+ *  3. store.set() calls/s from JS (no subscriber, and with one), with the JS
+ *     thread's own CPU time per call (Linux), next to the
+ *     Node-API floor of such a call on this machine (bench/peers.c: a native
+ *     function called with the same (path, value) in the same loop, reading
+ *     nothing, then reading both strings as UTF-8; needs the peers' addon);
  *  4. pollStepEvents + completeStepEvent throughput of a Worker;
  *  5. the peers a user would pick instead of evstore to get events produced
  *     off the JS thread into a JS callback (bench/peers.js): a per-event
@@ -33,6 +37,7 @@
  * the peers' addon with EVSTORE_BENCH_PEERS (default: evstore_bench_peers.node
  * next to evstore.node).
  */
+const fs = require('node:fs');
 const { EventEmitter } = require('node:events');
 const evstore = require('..');
 const { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window } = require('./common');
@@ -121,18 +126,36 @@ function storeRunSync(n) {
   });
 }
 
+/* The JS thread's own on-CPU time in ns (Linux: /proc schedstat), or null.
+ * It bounds set()'s rate on a free core whatever else the machine runs;
+ * the wall-clock rate also counts the time the thread waits for a CPU. */
+function jsThreadCpuNs() {
+  try {
+    return Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}
+
+/* set() calls/s, with the process's CPU (all threads) and the JS thread's
+ * CPU per call over the loop. */
 function setRun(n, withSub) {
   return new Promise((resolve) => {
     const store = new Store({ queueSlots: 4096 });
     let got = 0;
     if (withSub) store.watch('/bench/**').subscribe(() => { got++; });
-    const t0 = now();
+    const win = new Window();
+    const js0 = jsThreadCpuNs();
+    win.start();
     for (let i = 0; i < n; i++) store.set(PATHS[i % NPATHS], VALUES[i % NPATHS]);
-    const rate = n / (now() - t0);
+    win.stop();
+    const js1 = jsThreadCpuNs();
+    const res = win.result(n);
+    res.jsCpuNs = js0 === null || js1 === null ? undefined : (js1 - js0) / n;
     const done = () => {
       if (withSub && got < n) { setImmediate(done); return; }
       store.close();
-      resolve(rate);
+      resolve(res);
     };
     done();
   });
@@ -195,8 +218,16 @@ async function main() {
     if (got.emitter && got.sync) push('ratioSync', got.sync / got.emitter);
     for (const [key, , vs] of figures) if (vs && got.threaded) push(vs, got.threaded / got[key]);
     if (want('set')) {
-      push('set', await setRun(EVENTS / 4, false));
-      push('setSub', await setRun(EVENTS / 4, true));
+      for (const [key, withSub] of [['set', false], ['setSub', true]]) {
+        const { rate, cpuNs, jsCpuNs } = await setRun(EVENTS / 4, withSub);
+        push(key, rate);
+        push(`${key}Cpu`, cpuNs);
+        if (jsCpuNs !== undefined) push(`${key}JsCpu`, jsCpuNs);
+      }
+      if (PEERS) {
+        push('floorArgs', peers.floorRun(EVENTS / 4, 'floorArgs'));
+        push('floorStrings', peers.floorRun(EVENTS / 4, 'floorStrings'));
+      }
     }
     if (want('poll')) push('poll', pollRun(Math.min(EVENTS / 4, 200000)));
   }
@@ -220,6 +251,12 @@ async function main() {
   line('store -> JS, writes first (delivery alone):', 'sync', 'ratioSync', 'ratio');
   line('store.set() from JS, no subscriber:', 'set');
   line('store.set() from JS, one subscriber:', 'setSub');
+  if (m.setJsCpu !== undefined) {
+    console.log(`  ${'  JS thread alone, CPU per set() call:'.padEnd(50)}` +
+      `${m.setJsCpu.toFixed(0)} ns no subscriber, ${m.setSubJsCpu.toFixed(0)} ns one subscriber`);
+  }
+  line('N-API floor: native call, (path, value) unread:', 'floorArgs');
+  line('N-API floor: native call reading both as UTF-8:', 'floorStrings');
   line('worker poll+complete:', 'poll');
   if (figures.some(([, , vs]) => vs)) {
     console.log('  peers (ratio: evstore native writer -> JS end to end / peer, same run):');

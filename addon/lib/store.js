@@ -21,6 +21,13 @@ const { isWellFormed, lossError, toJson } = require('./json');
  *   valueBytesInUse: number}} QueueStats
  */
 
+function subclassError(value) {
+  // A subclass would come back as its base class.
+  return lossError(TypeError, 'ERR_INVALID_ARG_TYPE', 'value',
+    `is ${describe(value)}, a subclass (it would come back as a ` +
+    'plain Buffer or Uint8Array)');
+}
+
 /** An evstore store: a path-keyed map whose writes become events. */
 class Store {
   /**
@@ -48,6 +55,12 @@ class Store {
     /** @private */ this._closed = false;
     /** @private */ this._h = native.storeOpen(opts, makeDecoder(this._table),
       new ArrayBuffer(native.JS_BUFFER_BYTES));
+    // The write functions bound to this store (no handle to pass and check).
+    const bound = native.storeBind(this._h);
+    /** @private */ this._setString = bound.setters[KIND_STRING];
+    /** @private */ this._setJson = bound.setters[KIND_JSON];
+    /** @private */ this._setBuffer = bound.setters[KIND_BUFFER];
+    /** @private */ this._setUint8Array = bound.setters[KIND_UINT8ARRAY];
   }
 
   /** True once close() ran (or the environment closed the store). */
@@ -80,26 +93,23 @@ class Store {
     if (typeof path !== 'string') throw invalidType('path', 'of type string', path);
     if (typeof value === 'string') {
       if (isWellFormed(value)) {
-        native.storeSet(this._h, path, value, KIND_STRING);
+        this._setString(path, value);
       } else {
         // UTF-8 cannot hold an unpaired surrogate (it would come back as
         // U+FFFD); JSON text escapes it as \uXXXX and parses back exactly.
-        native.storeSet(this._h, path, JSON.stringify(value), KIND_JSON);
+        this._setJson(path, JSON.stringify(value));
       }
     } else if (value instanceof Uint8Array) {
       const proto = Object.getPrototypeOf(value);
       if (proto === Buffer.prototype) {
-        native.storeSet(this._h, path, value, KIND_BUFFER);
+        this._setBuffer(path, value);
       } else if (proto === Uint8Array.prototype) {
-        native.storeSet(this._h, path, value, KIND_UINT8ARRAY);
+        this._setUint8Array(path, value);
       } else {
-        // A subclass would come back as its base class.
-        throw lossError(TypeError, 'ERR_INVALID_ARG_TYPE', 'value',
-          `is ${describe(value)}, a subclass (it would come back as a ` +
-          'plain Buffer or Uint8Array)');
+        throw subclassError(value);
       }
     } else {
-      native.storeSet(this._h, path, toJson(value), KIND_JSON);
+      this._setJson(path, toJson(value));
     }
   }
 

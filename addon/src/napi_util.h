@@ -44,7 +44,7 @@
  * Reads the first `n` arguments of the call into argv[0..n) (missing ones
  * are undefined). Fewer than `n` given: throws TypeError
  * ERR_INVALID_ARG_TYPE whose message is `usage` verbatim (e.g.
- * "storeSet(handle, path, value, kind)", the shape the JS layer passes) and
+ * "storeUnsubscribe(handle, slot, gen)", the shape the JS layer passes) and
  * returns false; a failed napi_get_cb_info throws through NAPI_CALL. The
  * caller owns argv (n slots). */
 bool addon_args(napi_env env, napi_callback_info info, size_t n,

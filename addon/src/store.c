@@ -13,6 +13,7 @@
 #include "store.h"
 #include "store_options.h"
 #include "value.h"
+#include "wire.h"
 
 struct addon_store_s {
   addon_env_t *aenv; /* holds a reference */
@@ -69,6 +70,13 @@ static void addon_store_finalize(napi_env env, void *data, void *hint) {
   (void)hint;
   addon_store_close(env, s);
   addon_store_unref(s);
+}
+
+/* The finaliser of a function bound to the store (storeBind). */
+static void addon_store_bound_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  addon_store_unref(data);
 }
 
 /* The env cleanup hook's callback: the environment ends. */
@@ -331,33 +339,122 @@ static napi_value addon_throw_path_op(napi_env env, int rc, const char *op,
   return addon_throw_core(env, rc, what);
 }
 
-/* ---- storeSet(h, path, value, kind) ---------------------------------------
+/* ---- storeBind(h) -> {setters} ----------------------------------------------
+ * The store's write functions, bound to it: each is a function whose data
+ * pointer is the store (holding a reference, dropped by the function's
+ * finaliser), so a call has no handle to check and unwrap; that check (a
+ * type-tag and a wrap lookup, both private-symbol property reads) was a
+ * third of set()'s time. The JS layer keeps them on its Store object.
+ *   setters[kind](path, value)   set() of a value of that kind (wire.h)
  */
 
-napi_value addon_store_set_js(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
+/* The store a bound function was called on: argv[0..n) read (missing ones
+ * undefined). NULL with an exception pending when the call has fewer than n
+ * arguments (TypeError naming `usage`) or the store is closed. */
+static addon_store_t *addon_bound_args(napi_env env, napi_callback_info info,
+                                       size_t n, napi_value *argv,
+                                       const char *usage) {
+  size_t argc = n;
+  void *data = NULL;
+  addon_store_t *s;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, &data));
+  if (argc < n) {
+    addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE", "%s", usage);
+    return NULL;
+  }
+  s = data;
+  if (!s->open) {
+    addon_throw(env, ADDON_ERROR, "ERR_EVS_CLOSED", "the store is closed");
+    return NULL;
+  }
+  return s;
+}
+
+/* Gives the function `fn`, bound to `s`, a reference on it, dropped when the
+ * function is collected or the environment ends. False with an exception
+ * pending on failure (no reference taken). */
+static bool addon_bind_ref(napi_env env, addon_store_t *s, napi_value fn) {
+  s->refs++;
+  if (napi_add_finalizer(env, fn, s, addon_store_bound_finalize, NULL, NULL) !=
+      napi_ok) {
+    s->refs--;
+    addon_throw_napi_error(env, napi_generic_failure, "napi_add_finalizer");
+    return false;
+  }
+  return true;
+}
+
+static napi_value addon_store_set_kind(napi_env env, napi_callback_info info,
+                                       uint32_t kind) {
+  napi_value argv[2];
   char path[ADDON_PATH_BUF];
   size_t path_len;
-  uint32_t kind;
   const uint8_t *bytes;
   size_t len;
   int rc;
 
-  addon_store_t *s =
-      addon_path_args(env, info, 4, "storeSet(handle, path, value, kind)", argv,
-                      path, &path_len);
-  if (s == NULL)
-    return NULL;
-  NAPI_CALL(env, napi_get_value_uint32(env, argv[3], &kind));
-  if (!addon_encode_value(env, s->aenv, s->max_value_bytes, argv[2], kind,
+  addon_store_t *s = addon_bound_args(env, info, 2, argv, "set(path, value)");
+  if (s == NULL ||
+      !addon_get_path(env, argv[0], "path", "ERR_EVS_BAD_PATH", path,
+                      &path_len) ||
+      !addon_encode_value(env, s->aenv, s->max_value_bytes, argv[1], kind,
                           &bytes, &len))
     return NULL;
   addon_js_enter(&s->delivery);
   rc = evs_store_set(s->core, path, path_len, bytes, len);
   addon_js_leave(&s->delivery);
   if (rc != EVS_OK)
-    return addon_throw_path_op(env, rc, "set", argv[1]);
+    return addon_throw_path_op(env, rc, "set", argv[0]);
   return NULL;
+}
+
+static napi_value addon_set_string_js(napi_env env, napi_callback_info info) {
+  return addon_store_set_kind(env, info, ADDON_KIND_STRING);
+}
+
+static napi_value addon_set_buffer_js(napi_env env, napi_callback_info info) {
+  return addon_store_set_kind(env, info, ADDON_KIND_BUFFER);
+}
+
+static napi_value addon_set_uint8array_js(napi_env env,
+                                          napi_callback_info info) {
+  return addon_store_set_kind(env, info, ADDON_KIND_UINT8ARRAY);
+}
+
+static napi_value addon_set_json_js(napi_env env, napi_callback_info info) {
+  return addon_store_set_kind(env, info, ADDON_KIND_JSON);
+}
+
+napi_value addon_store_bind_js(napi_env env, napi_callback_info info) {
+  static const struct {
+    uint32_t kind;
+    napi_callback fn;
+  } setters[] = {
+      {ADDON_KIND_STRING, addon_set_string_js},
+      {ADDON_KIND_BUFFER, addon_set_buffer_js},
+      {ADDON_KIND_UINT8ARRAY, addon_set_uint8array_js},
+      {ADDON_KIND_JSON, addon_set_json_js},
+  };
+  napi_value argv[1], result, array, fn;
+  size_t i;
+  addon_store_t *s;
+
+  if (!addon_args(env, info, 1, argv, "storeBind(handle)"))
+    return NULL;
+  s = addon_store_from(env, argv[0], true);
+  if (s == NULL)
+    return NULL;
+  NAPI_CALL(env, napi_create_object(env, &result));
+  NAPI_CALL(env, napi_create_array(env, &array));
+  NAPI_CALL(env, napi_set_named_property(env, result, "setters", array));
+  for (i = 0; i < sizeof setters / sizeof setters[0]; i++) {
+    NAPI_CALL(env, napi_create_function(env, "set", NAPI_AUTO_LENGTH,
+                                        setters[i].fn, s, &fn));
+    if (!addon_bind_ref(env, s, fn))
+      return NULL;
+    NAPI_CALL(env, napi_set_element(env, array, setters[i].kind, fn));
+  }
+  return result;
 }
 
 /* ---- storeGet(h, path) ----------------------------------------------------

@@ -62,7 +62,7 @@ addon_dep_t *addon_store_find_dependent(addon_store_t *s,
                                         addon_dep_close_cb close_cb);
 
 /* The exported functions: storeOpen(options, decoder, arrayBuffer),
- * storeClose(h), storeIsOpen(h), storeSet(h, path, value, kind),
+ * storeClose(h), storeIsOpen(h), storeBind(h) (the bound set functions),
  * storeGet(h, path), storeDelete(h, path), storeSubscribe(h, pattern, slot,
  * gen), storeUnsubscribe(h, slot, gen), storeStats(h), patternValidate(p).
  * Each throws (returns NULL with an exception pending) as documented in
@@ -72,7 +72,7 @@ addon_dep_t *addon_store_find_dependent(addon_store_t *s,
   X(storeOpen, addon_store_open_js)                                            \
   X(storeClose, addon_store_close_js)                                          \
   X(storeIsOpen, addon_store_is_open_js)                                       \
-  X(storeSet, addon_store_set_js)                                              \
+  X(storeBind, addon_store_bind_js)                                            \
   X(storeGet, addon_store_get_js)                                              \
   X(storeDelete, addon_store_delete_js)                                        \
   X(storeSubscribe, addon_store_subscribe_js)                                  \

@@ -2,8 +2,15 @@
 #include <string.h>
 
 #include "napi_util.h"
+#include "utf8.h"
 #include "value.h"
 #include "wire.h"
+
+/* String values of fewer UTF-16 units than this are read as UTF-16 on the
+ * stack and encoded by addon_utf8_from_utf16 (3 bytes a unit at most, well
+ * within the scratch buffer's first 4096 bytes); longer ones are read as
+ * UTF-8 by Node-API into the scratch buffer. */
+#define ADDON_VALUE_FAST_UNITS 512
 
 /* Throws RangeError ERR_EVS_VALUE_TOO_LARGE for a string value of n UTF-8
  * bytes (JSON text for KIND_JSON) over `limit`. Returns false. */
@@ -23,30 +30,40 @@ bool addon_encode_value(napi_env env, addon_env_t *aenv,
   size_t n = 0;
 
   if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON) {
-    napi_valuetype t;
-    NAPI_CALL_RETURN_FALSE(env, napi_typeof(env, value, &t));
-    if (t != napi_string) {
+    char16_t units[ADDON_VALUE_FAST_UNITS];
+    size_t lone;
+    napi_status st = napi_get_value_string_utf16(
+        env, value, units, sizeof units / sizeof units[0], &n);
+    if (st == napi_string_expected) {
       addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                   "The \"value\" argument must be a string here");
       return false;
     }
+    NAPI_CALL_RETURN_FALSE(env, st);
     if (!addon_env_scratch(env, aenv, 4096))
       return false;
-    NAPI_CALL_RETURN_FALSE(
-        env, napi_get_value_string_utf8(env, value, (char *)aenv->scratch + 1,
-                                        aenv->scratch_cap - 1, &n));
-    /* Whole characters only: a copy that stops within 4 bytes of the end
-     * may be truncated; measure and retry with room. */
-    if (n + 5 >= aenv->scratch_cap - 1) {
-      NAPI_CALL_RETURN_FALSE(
-          env, napi_get_value_string_utf8(env, value, NULL, 0, &n));
-      if (n > limit)
-        return addon_text_too_large(env, n, kind, limit);
-      if (!addon_env_scratch(env, aenv, n + 2))
-        return false;
+    if (n + 1 < sizeof units / sizeof units[0]) {
+      /* The whole string (a longer one would have filled `units`), encoded
+       * here: cheaper than napi_get_value_string_utf8, same bytes. */
+      n = addon_utf8_from_utf16(units, n, (char *)aenv->scratch + 1,
+                                aenv->scratch_cap - 1, &lone);
+    } else {
       NAPI_CALL_RETURN_FALSE(
           env, napi_get_value_string_utf8(env, value, (char *)aenv->scratch + 1,
                                           aenv->scratch_cap - 1, &n));
+      /* Whole characters only: a copy that stops within 4 bytes of the end
+       * may be truncated; measure and retry with room. */
+      if (n + 5 >= aenv->scratch_cap - 1) {
+        NAPI_CALL_RETURN_FALSE(
+            env, napi_get_value_string_utf8(env, value, NULL, 0, &n));
+        if (n > limit)
+          return addon_text_too_large(env, n, kind, limit);
+        if (!addon_env_scratch(env, aenv, n + 2))
+          return false;
+        NAPI_CALL_RETURN_FALSE(env, napi_get_value_string_utf8(
+                                        env, value, (char *)aenv->scratch + 1,
+                                        aenv->scratch_cap - 1, &n));
+      }
     }
   } else if (kind == ADDON_KIND_BUFFER || kind == ADDON_KIND_UINT8ARRAY) {
     bool is_ta = false;

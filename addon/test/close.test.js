@@ -89,6 +89,28 @@ test('stores collected without close() are closed by their finaliser', { skip: t
   assertNativeClean();
 });
 
+test('the write functions bound to a store outlive it safely', { skip: typeof global.gc !== 'function' && 'needs --expose-gc' }, async () => {
+  // Store keeps native functions bound to its store (no handle per call);
+  // each holds a reference on the native store, so one kept past close() or
+  // past the Store's collection throws instead of touching freed memory.
+  const closed = new Store();
+  const setClosed = closed._setString;
+  closed.close();
+  assert.throws(() => setClosed('/a', 'x'), { code: 'ERR_EVS_CLOSED' });
+  const setCollected = (function make() {
+    const s = new Store();
+    s.set('/a', 'b');
+    return s._setJson;
+  })();
+  for (let i = 0; i < 50 && nativeStats().stores > 0; i++) {
+    global.gc();
+    await sleep(5);
+  }
+  assert.equal(nativeStats().stores, 0);
+  assert.throws(() => setCollected('/a', '1'), { code: 'ERR_EVS_CLOSED' });
+  assertNativeClean();
+});
+
 test('a value larger than the JS transfer buffer is delivered intact', async () => {
   const s = new Store({ valueRingBytes: 1 << 21 });
   const got = [];

@@ -274,3 +274,53 @@ test('every error of subscribers that throw in one batch reaches the user, in or
   }
   assertNativeClean();
 });
+
+test('strings of every UTF-16 shape and length round-trip as paths and values', async () => {
+  // Paths and short string values are read as UTF-16 and encoded to UTF-8 by
+  // the addon (src/utf8.c), longer values by Node-API: both must give V8's
+  // bytes, on either side of the addon's 512-unit switch.
+  const s = new Store();
+  const seen = new Map();
+  s.watch('/u/**').subscribe((e) => seen.set(e.path, e.value));
+  const pieces = ['a', '~', '\x7f', '\x80', 'é', '\u07ff', '\u0800', '€', '\uFFFD', '\uFFFF',
+    '\uD800\uDC00', '\uD83D\uDE00', '\uDBFF\uDFFF'];
+  let seed = 12345;
+  const rnd = (n) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+  const make = (units) => {
+    let str = '';
+    while (str.length < units) str += pieces[rnd(pieces.length)];
+    return str.length > units ? str.slice(0, units - 1) + 'z' : str;
+  };
+  const want = new Map();
+  try {
+    for (const units of [0, 1, 2, 7, 8, 9, 63, 64, 255, 509, 510, 511, 512, 513, 1024, 5000]) {
+      for (let k = 0; k < 4; k++) {
+        const v = make(units);
+        const p = `/u/${units}/${k}/${make(1 + rnd(40))}`;
+        if (Buffer.byteLength(p) > 255) continue;
+        s.set(p, v);
+        want.set(p, v);
+        assert.equal(s.get(p), v, `value of ${units} units`);
+      }
+    }
+    // Paths of up to 255 bytes, the limit counted in UTF-8 bytes whatever the
+    // characters; over it, the message gives the exact byte length.
+    for (let i = 0; i < 200; i++) {
+      const p = '/' + make(40 + rnd(220));
+      const bytes = Buffer.byteLength(p);
+      if (bytes <= 255) {
+        s.set(p, 'ok');
+        assert.equal(s.get(p), 'ok');
+        assert.equal(s.delete(p), true);
+      } else {
+        throwsCode(() => s.set(p, 'x'), RangeError, 'ERR_EVS_PATH_TOO_LONG',
+          new RegExp(`is ${bytes} bytes long`));
+      }
+    }
+    await waitFor(() => seen.size === want.size);
+    for (const [p, v] of want) assert.equal(seen.get(p), v, `event value at ${p}`);
+  } finally {
+    s.close(); // a failed assertion must not leave the subscription running
+  }
+  assertNativeClean();
+});
