@@ -33,4 +33,11 @@ int lg_contains(const char *hay, const char *needle);
 void lg_expect_verdict(const char *scenario, const char *variant, int exit_code,
                        lg_verdict_t verdict, const char *evidence);
 
+/* Defines test_NAME, a test whose whole body is one lg_expect_verdict with
+ * these arguments: one row of a test file's table of verdict cases. */
+#define LG_VERDICT_TEST(name, scenario, variant, exit_code, verdict, evidence) \
+  static void test_##name(void) {                                              \
+    lg_expect_verdict(scenario, variant, exit_code, verdict, evidence);        \
+  }
+
 #endif

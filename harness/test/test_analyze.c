@@ -414,21 +414,27 @@ static void test_100k_samples(void) {
   ASSERT_TRUE(ms < 60000);
 }
 
-/* The analysed run of stream s in variant after outcome out: verdict v,
- * whose reason `first` comes first in the evidence and `other` (a reason
- * that lost) after it. */
-static void lg_expect_priority(const lg_stream_t *s, const char *variant,
-                               const char *detector_error,
-                               const lg_outcome_t *out, lg_verdict_t v,
-                               const char *first, const char *other) {
+/* A run with several reasons at once: stream s in variant after outcome
+ * out (detector_error as lg_analyse's) has verdict v, whose reason `first`
+ * comes first in the evidence and `other` (a reason that lost) after it. */
+typedef struct lg_priority_case_s {
+  const lg_stream_t *s;
+  const char *variant, *detector_error;
+  const lg_outcome_t *out;
+  lg_verdict_t v;
+  const char *first, *other;
+} lg_priority_case_t;
+
+/* Analyses c's run into a run released after the test and checks it. */
+static void lg_expect_priority(const lg_priority_case_t *c) {
   lg_run_t *run = lg_new_run();
-  lg_analyse_outcome(s, variant, detector_error, out, run);
-  const char *a = strstr(run->evidence, first),
-             *b = strstr(run->evidence, other);
-  if (run->verdict != v || a != run->evidence || !b)
+  lg_analyse_outcome(c->s, c->variant, c->detector_error, c->out, run);
+  const char *a = strstr(run->evidence, c->first),
+             *b = strstr(run->evidence, c->other);
+  if (run->verdict != c->v || a != run->evidence || !b)
     fprintf(stderr, "verdict %s, evidence: %s\n", lg_verdict_name(run->verdict),
             run->evidence);
-  ASSERT_STR_EQ(lg_verdict_name(run->verdict), lg_verdict_name(v));
+  ASSERT_STR_EQ(lg_verdict_name(run->verdict), lg_verdict_name(c->v));
   ASSERT_TRUE(a == run->evidence);
   ASSERT_TRUE(b != NULL);
 }
@@ -444,43 +450,38 @@ static void test_verdict_priority(void) {
   leak_err.f = lg_leak500;
   leak_err.end = "error";
   const lg_outcome_t hung = {.hung_after_end_s = 5}, exit3 = {.exit_status = 3},
-                     exit66 = {.exit_status = 66}, late = {.timed_out = 1};
-  /* LEAK (metrics, found last) over RESOURCE (found first) */
-  lg_expect_priority(&leak, "r", NULL, &hung, LG_V_LEAK, "mallocInUse grows",
-                     "did not exit within 5 s");
-  CHECK_RETURN_IF_FAILED();
-  /* CRASH over LEAK */
-  lg_expect_priority(&leak, "r", NULL, &exit3, LG_V_CRASH,
-                     "exit status 3 after the end record", "mallocInUse grows");
-  CHECK_RETURN_IF_FAILED();
-  /* RACE (a detector exit code) over LEAK */
-  lg_expect_priority(&leak, "x", NULL, &exit66, LG_V_RACE,
-                     "detector exit code 66", "mallocInUse grows");
-  CHECK_RETURN_IF_FAILED();
-  /* RACE (found first) over CRASH */
-  const lg_outcome_t race_segv = {.term_signal = 11, .race = 1};
-  lg_expect_priority(&lg_ok, "r", NULL, &race_segv, LG_V_RACE,
-                     "tsan data-race at evs_poll worker.c:9",
-                     "killed by SIGSEGV");
-  CHECK_RETURN_IF_FAILED();
-  /* ERROR over RACE and over CRASH, both found before it */
-  lg_expect_priority(&leak_err, "x", NULL, &exit66, LG_V_ERROR,
-                     "probe end record says status \"error\"",
-                     "detector exit code 66");
-  CHECK_RETURN_IF_FAILED();
-  lg_expect_priority(&err, "r", NULL, &exit3, LG_V_ERROR,
-                     "probe end record says status \"error\"",
-                     "exit status 3 after the end record");
-  CHECK_RETURN_IF_FAILED();
-  /* TIMEOUT over ERROR */
-  lg_expect_priority(&err, "r", NULL, &late, LG_V_TIMEOUT,
-                     "no end after the 30 s timeout",
-                     "probe end record says status \"error\"");
-  CHECK_RETURN_IF_FAILED();
-  /* INFRA (found after it) over ERROR */
-  lg_expect_priority(&err, "r", "vg.1.xml: truncated", NULL, LG_V_INFRA,
-                     "detector output unusable",
-                     "probe end record says status \"error\"");
+                     exit66 = {.exit_status = 66}, late = {.timed_out = 1},
+                     race_segv = {.term_signal = 11, .race = 1};
+  const char *const end_error = "probe end record says status \"error\"";
+  const lg_priority_case_t cases[] = {
+      /* LEAK (metrics, found last) over RESOURCE (found first) */
+      {&leak, "r", NULL, &hung, LG_V_LEAK, "mallocInUse grows",
+       "did not exit within 5 s"},
+      /* CRASH over LEAK */
+      {&leak, "r", NULL, &exit3, LG_V_CRASH,
+       "exit status 3 after the end record", "mallocInUse grows"},
+      /* RACE (a detector exit code) over LEAK */
+      {&leak, "x", NULL, &exit66, LG_V_RACE, "detector exit code 66",
+       "mallocInUse grows"},
+      /* RACE (found first) over CRASH */
+      {&lg_ok, "r", NULL, &race_segv, LG_V_RACE,
+       "tsan data-race at evs_poll worker.c:9", "killed by SIGSEGV"},
+      /* ERROR over RACE and over CRASH, both found before it */
+      {&leak_err, "x", NULL, &exit66, LG_V_ERROR, end_error,
+       "detector exit code 66"},
+      {&err, "r", NULL, &exit3, LG_V_ERROR, end_error,
+       "exit status 3 after the end record"},
+      /* TIMEOUT over ERROR */
+      {&err, "r", NULL, &late, LG_V_TIMEOUT, "no end after the 30 s timeout",
+       end_error},
+      /* INFRA (found after it) over ERROR */
+      {&err, "r", "vg.1.xml: truncated", NULL, LG_V_INFRA,
+       "detector output unusable", end_error},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    lg_expect_priority(&cases[i]);
+    CHECK_RETURN_IF_FAILED();
+  }
 }
 
 static const check_case_t cases[] = {

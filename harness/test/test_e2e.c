@@ -55,19 +55,13 @@ static void test_c_clean(void) {
   ASSERT_TRUE(lg_file_contains(p, "\"type\":\"end\""));
 }
 
-static void test_c_leak(void) {
-  lg_expect_verdict("leak", "plain", 1, LG_V_LEAK, "mallocInUse");
-}
+LG_VERDICT_TEST(c_leak, "leak", "plain", 1, LG_V_LEAK, "mallocInUse")
 
-static void test_c_expected_leak_caught(void) {
-  lg_expect_verdict("leak-expected", "plain", 0, LG_V_PASS,
-                    "expected LEAK caught");
-}
+LG_VERDICT_TEST(c_expected_leak_caught, "leak-expected", "plain", 0, LG_V_PASS,
+                "expected LEAK caught")
 
-static void test_c_expected_leak_missed(void) {
-  lg_expect_verdict("clean-expect-leak", "plain", 1, LG_V_MISSED,
-                    "expected LEAK was not detected");
-}
+LG_VERDICT_TEST(c_expected_leak_missed, "clean-expect-leak", "plain", 1,
+                LG_V_MISSED, "expected LEAK was not detected")
 
 static void test_c_crash(void) {
 #ifdef LG_TEST_UBSAN
@@ -113,22 +107,16 @@ static void test_c_hang(void) {
   ASSERT_EQ(lg_count_procs(LG_TEST_SCEN_DIR "/lgt_hang"), 0);
 }
 
-static void test_c_garbage(void) {
-  lg_expect_verdict("garbage", "plain", 1, LG_V_ERROR, "probe protocol error");
-}
+LG_VERDICT_TEST(c_garbage, "garbage", "plain", 1, LG_V_ERROR,
+                "probe protocol error")
 
-static void test_c_early_exit(void) {
-  lg_expect_verdict("early-exit", "plain", 1, LG_V_CRASH, "exited early");
-}
+LG_VERDICT_TEST(c_early_exit, "early-exit", "plain", 1, LG_V_CRASH,
+                "exited early")
 
-static void test_c_fdleak(void) {
-  lg_expect_verdict("fdleak", "plain", 1, LG_V_RESOURCE,
-                    "fds not back to baseline");
-}
+LG_VERDICT_TEST(c_fdleak, "fdleak", "plain", 1, LG_V_RESOURCE,
+                "fds not back to baseline")
 
-static void test_c_fail(void) {
-  lg_expect_verdict("fail", "plain", 1, LG_V_ERROR, "iterate returned -5");
-}
+LG_VERDICT_TEST(c_fail, "fail", "plain", 1, LG_V_ERROR, "iterate returned -5")
 
 /* A detector that crashes at exit is re-run once; if it keeps crashing the
  * run is an infrastructure error (exit 3), never a verdict on the code. */
@@ -147,10 +135,8 @@ static void test_detector_crash_retried(void) {
 
 /* A process that writes its end record and then never exits is holding on
  * to something: RESOURCE after the grace period, not a long TIMEOUT. */
-static void test_linger_after_end(void) {
-  lg_expect_verdict("linger", "plain", 1, LG_V_RESOURCE,
-                    "did not exit within 10 s of its end record");
-}
+LG_VERDICT_TEST(linger_after_end, "linger", "plain", 1, LG_V_RESOURCE,
+                "did not exit within 10 s of its end record")
 
 /* `run --fault NAME` plants the fault in the selected runs (not in the
  * control) and the run fails with that defect's verdict; unknown names are
@@ -182,18 +168,13 @@ static void test_run_with_fault(void) {
   ASSERT_TRUE(lg_file_contains(lg_stderr_path, "not a planted defect"));
 }
 
-static void test_missing_program(void) {
-  lg_expect_verdict("missing", "plain", 3, LG_V_INFRA, "not found");
-}
+LG_VERDICT_TEST(missing_program, "missing", "plain", 3, LG_V_INFRA, "not found")
 
-static void test_vg_clean(void) {
-  lg_expect_verdict("clean", "vg", 0, LG_V_PASS, "back to baseline");
-}
+LG_VERDICT_TEST(vg_clean, "clean", "vg", 0, LG_V_PASS, "back to baseline")
 
-static void test_vg_leak(void) {
-  /* Only valgrind runs this scenario here: its XML finding decides. */
-  lg_expect_verdict("leak", "vg", 1, LG_V_LEAK, "valgrind Leak_DefinitelyLost");
-}
+/* Only valgrind runs this scenario here: its XML finding decides. */
+LG_VERDICT_TEST(vg_leak, "leak", "vg", 1, LG_V_LEAK,
+                "valgrind Leak_DefinitelyLost")
 
 static const check_case_t cases[] = {
     {"c_clean", test_c_clean},

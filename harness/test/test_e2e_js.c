@@ -11,29 +11,20 @@
 #include "heapsnap.h"
 #include "util.h"
 
-static void test_js_clean(void) {
-  lg_expect_verdict("js-clean", "plain", 0, LG_V_PASS, "heapUsed");
-}
+LG_VERDICT_TEST(js_clean, "js-clean", "plain", 0, LG_V_PASS, "heapUsed")
 
-static void test_js_leak(void) {
-  lg_expect_verdict("js-leak", "plain", 1, LG_V_LEAK, "heapUsed grows");
-}
+LG_VERDICT_TEST(js_leak, "js-leak", "plain", 1, LG_V_LEAK, "heapUsed grows")
 
-static void test_js_async(void) {
-  lg_expect_verdict("js-async", "plain", 0, LG_V_PASS, "heapUsed");
-}
+LG_VERDICT_TEST(js_async, "js-async", "plain", 0, LG_V_PASS, "heapUsed")
 
-static void test_js_throws(void) {
-  lg_expect_verdict("js-throws", "plain", 1, LG_V_ERROR, "planted failure");
-}
+LG_VERDICT_TEST(js_throws, "js-throws", "plain", 1, LG_V_ERROR,
+                "planted failure")
 
 /* Warm baseline: the threadpool and a kept descriptor, both started
  * lazily in the first iterations, are started by the probe's prewarm and
  * the scenario's prewarm() hook before the baseline sample. */
-static void test_js_lazy(void) {
-  lg_expect_verdict("js-lazy", "plain", 0, LG_V_PASS,
-                    "back to baseline after teardown: threads, fds");
-}
+LG_VERDICT_TEST(js_lazy, "js-lazy", "plain", 0, LG_V_PASS,
+                "back to baseline after teardown: threads, fds")
 
 /* The number of files in dir matching an fnmatch pattern. */
 static size_t lg_count_files(const char *dir, const char *pattern) {

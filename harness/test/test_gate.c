@@ -176,6 +176,39 @@ static double lg_ramp(size_t k) {
   return 1000 + 40.0 * 20 * (double)k + (double)(k % 3);
 }
 
+/* What the gate made of a pair of passing runs of scenario/release whose
+ * metric (threshold as lg_mkseries's; exact: an exact counter) followed
+ * f_base in the baseline and f_cur now. */
+typedef struct lg_series_gate_s {
+  double slope;      /* the current run's fitted slope */
+  size_t reg;        /* regression rows on the row named `what` */
+  size_t step_notes; /* ok rows whose note says "one-time step" */
+  int ok;            /* the gate passed */
+} lg_series_gate_t;
+
+static lg_series_gate_t lg_gate_series(const char *scenario, const char *metric,
+                                       double threshold, int exact,
+                                       double (*f_base)(size_t),
+                                       double (*f_cur)(size_t),
+                                       const char *what) {
+  lg_results_t base = {0}, cur = {0};
+  lg_run_t *b, *c;
+  lg_mkpair(&base, &cur, scenario, "release", &b, &c);
+  lg_mkseries(b, metric, threshold, 100, f_base, NAN)->exact = exact;
+  lg_metric_t *m = lg_mkseries(c, metric, threshold, 100, f_cur, NAN);
+  m->exact = exact;
+  lg_series_gate_t g = {.slope = m->trend.slope};
+  lg_gate_mem(&base, &cur);
+  g.reg = lg_count(&cur, LG_G_REGRESSION, what);
+  for (size_t i = 0; i < cur.ngate; i++)
+    g.step_notes += cur.gate[i].status == LG_G_OK && cur.gate[i].note &&
+                    strstr(cur.gate[i].note, "one-time step") != NULL;
+  g.ok = cur.gate_ok;
+  lg_results_free(&base);
+  lg_results_free(&cur);
+  return g;
+}
+
 /* An exact counter's peak is the level it held, not one sample: a joined
  * thread still listed in /proc/self/task for one sample under load (seen
  * on shutdown-join.c/release, 3 of 10 runs under two CPU hogs) is no
@@ -183,18 +216,11 @@ static double lg_ramp(size_t k) {
 static void test_transient_peak_not_regression(void) {
   double (*const series[])(size_t) = {lg_blip, lg_held};
   for (int held = 0; held < 2; held++) {
-    lg_results_t base = {0}, cur = {0};
-    lg_run_t *b, *c;
-    lg_mkpair(&base, &cur, "shutdown-join.c", "release", &b, &c);
-    lg_mkseries(b, "threads", NAN, 100, lg_one, NAN)->exact = 1;
-    lg_mkseries(c, "threads", NAN, 100, series[held], NAN)->exact = 1;
-    lg_gate_mem(&base, &cur);
-    size_t reg = lg_count(&cur, LG_G_REGRESSION, "threads peak growth");
-    int ok = cur.gate_ok;
-    lg_results_free(&base);
-    lg_results_free(&cur);
-    ASSERT_EQ(reg, (size_t)held);
-    ASSERT_EQ(ok, !held);
+    lg_series_gate_t g =
+        lg_gate_series("shutdown-join.c", "threads", NAN, 1, lg_one,
+                       series[held], "threads peak growth");
+    ASSERT_EQ(g.reg, (size_t)held);
+    ASSERT_EQ(g.ok, !held);
   }
 }
 
@@ -207,26 +233,15 @@ static void test_transient_peak_not_regression(void) {
 static void test_step_slope_not_regression(void) {
   double (*const series[])(size_t) = {lg_step, lg_ramp};
   for (int ramp = 0; ramp < 2; ramp++) {
-    lg_results_t base = {0}, cur = {0};
-    lg_run_t *b, *c;
-    lg_mkpair(&base, &cur, "value-ring-wrap.js", "release", &b, &c);
-    lg_mkseries(b, "mallocInUse", 16, 100, lg_flat2, NAN);
+    lg_series_gate_t g =
+        lg_gate_series("value-ring-wrap.js", "mallocInUse", 16, 0, lg_flat2,
+                       series[ramp], "mallocInUse slope /it");
     /* Fitted beyond 2 + 16 either way: the step at mid-window gives a
      * Theil-Sen slope of about 30 B/it, the ramp 40. */
-    lg_metric_t *m = lg_mkseries(c, "mallocInUse", 16, 100, series[ramp], NAN);
-    ASSERT_TRUE(m->trend.slope > 18);
-    lg_gate_mem(&base, &cur);
-    size_t reg = lg_count(&cur, LG_G_REGRESSION, "mallocInUse slope /it");
-    size_t said = 0;
-    for (size_t i = 0; i < cur.ngate; i++)
-      said += cur.gate[i].status == LG_G_OK && cur.gate[i].note &&
-              strstr(cur.gate[i].note, "one-time step") != NULL;
-    int ok = cur.gate_ok;
-    lg_results_free(&base);
-    lg_results_free(&cur);
-    ASSERT_EQ(reg, (size_t)ramp);
-    ASSERT_EQ(said, (size_t)!ramp);
-    ASSERT_EQ(ok, !ramp);
+    ASSERT_TRUE(g.slope > 18);
+    ASSERT_EQ(g.reg, (size_t)ramp);
+    ASSERT_EQ(g.step_notes, (size_t)!ramp);
+    ASSERT_EQ(g.ok, !ramp);
   }
 }
 
