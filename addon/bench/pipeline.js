@@ -74,8 +74,11 @@ function emitterRun(n) {
   return win.result(n - skip);
 }
 
-/* Native writer thread -> dispatcher -> batches -> JS subscriber. */
-function storeRunThreaded(n) {
+/* Native writer -> dispatcher -> batches -> JS subscriber. threaded: the
+ * writer is a native thread (end to end); else the writes are made first,
+ * on the JS thread, and the window measures delivery alone. */
+function storeRun(n, threaded) {
+  const label = threaded ? 'store (native writer thread)' : 'store (delivery alone)';
   return new Promise((resolve, reject) => {
     const store = new Store({ queueSlots: 4096 });
     const sink = makeSink();
@@ -86,43 +89,18 @@ function storeRunThreaded(n) {
       sink.fn(e);
       if (sink.n === n) {
         win.stop();
-        const written = internal.benchJoin(store);
+        const written = threaded ? internal.benchJoin(store) : n;
         store.close();
         try {
-          if (written !== n) throw new Error(`store (native writer thread): wrote ${written}`);
-          checkSink(sink, n, 'store (native writer thread)');
+          if (written !== n) throw new Error(`${label}: wrote ${written}`);
+          checkSink(sink, n, label);
           resolve(win.result(n - skip));
         } catch (err) {
           reject(err);
         }
       }
     });
-    internal.benchWrite(store, n, PATHS, VALUES, true);
-  });
-}
-
-/* Writes first (on the JS thread), then measures delivery alone. */
-function storeRunSync(n) {
-  return new Promise((resolve, reject) => {
-    const store = new Store({ queueSlots: 4096 });
-    const sink = makeSink();
-    const skip = settle(n);
-    const win = new Window();
-    store.watch('/bench/**').subscribe((e) => {
-      if (sink.n === skip) win.start();
-      sink.fn(e);
-      if (sink.n === n) {
-        win.stop();
-        store.close();
-        try {
-          checkSink(sink, n, 'store (delivery alone)');
-          resolve(win.result(n - skip));
-        } catch (err) {
-          reject(err);
-        }
-      }
-    });
-    internal.benchWrite(store, n, PATHS, VALUES, false);
+    internal.benchWrite(store, n, PATHS, VALUES, threaded);
   });
 }
 
@@ -188,8 +166,8 @@ function pollRun(n) {
  * evstore's end-to-end figure over the peer's, both of the same run. */
 const FIGURES = [
   ['emitter', async (n) => emitterRun(n)],
-  ['threaded', storeRunThreaded],
-  ['sync', storeRunSync],
+  ['threaded', (n) => storeRun(n, true)],
+  ['sync', (n) => storeRun(n, false)],
 ];
 if (PEERS) {
   FIGURES.push(
