@@ -146,10 +146,9 @@ napi_value addon_bench_write_js(napi_env env, napi_callback_info info) {
   double count;
   bool threaded = false;
 
-  if (!addon_args(env, info, 5, argv,
-                  "_benchWrite(store, count, paths, values, threaded)"))
-    return NULL;
-  s = addon_store_from(env, argv[0], true);
+  s = addon_store_args(env, info, 5, argv,
+                       "_benchWrite(store, count, paths, values, threaded)",
+                       true);
   if (s == NULL)
     return NULL;
   b = addon_bench_of(s);
@@ -199,9 +198,7 @@ napi_value addon_bench_join_js(napi_env env, napi_callback_info info) {
   addon_store_t *s;
   addon_bench_t *b;
 
-  if (!addon_args(env, info, 1, argv, "_benchJoin(store)"))
-    return NULL;
-  s = addon_store_from(env, argv[0], true);
+  s = addon_store_args(env, info, 1, argv, "_benchJoin(store)", true);
   if (s == NULL)
     return NULL;
   b = addon_bench_of(s);

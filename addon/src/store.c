@@ -185,6 +185,14 @@ addon_store_t *addon_store_from(napi_env env, napi_value v, bool require_open) {
   return s;
 }
 
+addon_store_t *addon_store_args(napi_env env, napi_callback_info info, size_t n,
+                                napi_value *argv, const char *usage,
+                                bool require_open) {
+  if (!addon_args(env, info, n, argv, usage))
+    return NULL;
+  return addon_store_from(env, argv[0], require_open);
+}
+
 /* ---- helpers ------------------------------------------------------------- */
 
 /* ---- storeOpen(options, decoder, arrayBuffer) ---------------------------- */
@@ -291,9 +299,7 @@ fail:
  * be closed. Returns it, or NULL with an exception pending. */
 static addon_store_t *addon_handle_arg(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (!addon_args(env, info, 1, argv, "expected a store handle"))
-    return NULL;
-  return addon_store_from(env, argv[0], false);
+  return addon_store_args(env, info, 1, argv, "expected a store handle", false);
 }
 
 napi_value addon_store_close_js(napi_env env, napi_callback_info info) {
@@ -319,9 +325,7 @@ static addon_store_t *addon_path_args(napi_env env, napi_callback_info info,
                                       size_t need, const char *usage,
                                       napi_value *argv, char *path,
                                       size_t *path_len) {
-  if (!addon_args(env, info, need, argv, usage))
-    return NULL;
-  addon_store_t *s = addon_store_from(env, argv[0], true);
+  addon_store_t *s = addon_store_args(env, info, need, argv, usage, true);
   if (s == NULL ||
       !addon_get_path(env, argv[1], "path", "ERR_EVS_BAD_PATH", path, path_len))
     return NULL;
@@ -439,9 +443,7 @@ napi_value addon_store_bind_js(napi_env env, napi_callback_info info) {
   size_t i;
   addon_store_t *s;
 
-  if (!addon_args(env, info, 1, argv, "storeBind(handle)"))
-    return NULL;
-  s = addon_store_from(env, argv[0], true);
+  s = addon_store_args(env, info, 1, argv, "storeBind(handle)", true);
   if (s == NULL)
     return NULL;
   NAPI_CALL(env, napi_create_object(env, &result));
@@ -519,10 +521,8 @@ napi_value addon_store_subscribe_js(napi_env env, napi_callback_info info) {
   addon_sub_t *sub;
   int rc;
 
-  if (!addon_args(env, info, 4, argv,
-                  "storeSubscribe(handle, pattern, slot, gen)"))
-    return NULL;
-  s = addon_store_from(env, argv[0], true);
+  s = addon_store_args(env, info, 4, argv,
+                       "storeSubscribe(handle, pattern, slot, gen)", true);
   if (s == NULL ||
       !addon_get_path(env, argv[1], "pattern", "ERR_EVS_BAD_PATTERN", pattern,
                       &pattern_len))
@@ -590,9 +590,8 @@ napi_value addon_store_unsubscribe_js(napi_env env, napi_callback_info info) {
   addon_sub_t *sub;
   bool removed = false;
 
-  if (!addon_args(env, info, 3, argv, "storeUnsubscribe(handle, slot, gen)"))
-    return NULL;
-  s = addon_store_from(env, argv[0], false);
+  s = addon_store_args(env, info, 3, argv,
+                       "storeUnsubscribe(handle, slot, gen)", false);
   if (s == NULL)
     return NULL;
   NAPI_CALL(env, napi_get_value_uint32(env, argv[1], &slot));
@@ -626,9 +625,7 @@ napi_value addon_store_stats_js(napi_env env, napi_callback_info info) {
   evs_queue_stats_t st;
   int rc;
 
-  if (!addon_args(env, info, 1, argv, "storeStats(handle)"))
-    return NULL;
-  s = addon_store_from(env, argv[0], true);
+  s = addon_store_args(env, info, 1, argv, "storeStats(handle)", true);
   if (s == NULL)
     return NULL;
   addon_js_enter(&s->delivery);

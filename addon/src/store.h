@@ -36,6 +36,14 @@ typedef struct addon_store_s addon_store_t;
  * `require_open`, throws Error ERR_EVS_CLOSED for a closed store. */
 addon_store_t *addon_store_from(napi_env env, napi_value v, bool require_open);
 
+/* The arguments of a call on a store: reads the first n into argv
+ * (addon_args: fewer throw TypeError ERR_INVALID_ARG_TYPE with `usage`) and
+ * unwraps argv[0] as addon_store_from(..., require_open) does. Returns the
+ * store (borrowed), or NULL with an exception pending. JS thread. */
+addon_store_t *addon_store_args(napi_env env, napi_callback_info info, size_t n,
+                                napi_value *argv, const char *usage,
+                                bool require_open);
+
 /* Takes and drops a reference; the last one frees the store's memory. */
 void addon_store_ref(addon_store_t *s);
 void addon_store_unref(addon_store_t *s);

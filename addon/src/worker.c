@@ -144,10 +144,8 @@ napi_value addon_worker_bootstrap_js(napi_env env, napi_callback_info info) {
   addon_worker_t *w;
   int rc;
 
-  if (!addon_args(env, info, 3, argv,
-                  "workerBootstrap(store, namespace, capacity)"))
-    return NULL;
-  s = addon_store_from(env, argv[0], true);
+  s = addon_store_args(env, info, 3, argv,
+                       "workerBootstrap(store, namespace, capacity)", true);
   if (s == NULL ||
       !addon_get_path(env, argv[1], "config.namespace", "ERR_EVS_BAD_PATTERN",
                       pattern, &pattern_len) ||
