@@ -191,6 +191,53 @@ static void test_batch_select(void) {
   ASSERT_TRUE(!lg_is_dir(p));
 }
 
+/* Detector findings (variant jsvg: its wrapper copies a valgrind XML
+ * fixture in as the report): findings outside our code (node's own, as
+ * under memcheck in every node process) leave the batch clean and are
+ * noted; findings in our code make it fall back, and each run of its own
+ * then reports them (ERROR), as it would without the batch. */
+static void test_batch_findings(void) {
+  static const struct {
+    const char *fixture;
+    lg_verdict_t verdict;
+    const char *evidence;
+    size_t nfindings;
+  } cases[] = {
+      {"vg_node.xml", LG_V_PASS,
+       "run in one process with the batch's 1 other JS run (batches/jsvg/js: "
+       "1 finding outside our code listed there, not failing)",
+       0},
+      {"vg_invalid.xml", LG_V_ERROR,
+       "run on its own: its batch (batches/jsvg/js) had 2 findings in our code",
+       2},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char name[64], dir[2200], xml[1024];
+    snprintf(name, sizeof name, "batch_findings%zu", i);
+    snprintf(dir, sizeof dir, "%s/%s", LG_TEST_OUT, name);
+    snprintf(xml, sizeof xml, "%s/harness/test/fixtures/%s", LG_ROOT_DIR,
+             cases[i].fixture);
+    setenv("LG_VG_XML", xml, 1);
+    int rc = lg_run(name, "run", "--variant", "jsvg", "--quiet", "--out", dir,
+                    "--scenario", "js-clean", "--scenario", "js-env-a", NULL);
+    unsetenv("LG_VG_XML");
+    ASSERT_EQ(rc, cases[i].verdict == LG_V_PASS ? 0 : 1);
+    lg_results_t r;
+    ASSERT_EQ(lg_load(&r, lg_out), 0);
+    int ok = r.nruns == 2;
+    for (size_t k = 0; ok && k < r.nruns; k++) {
+      const lg_run_t *run = &r.runs[k];
+      ok = run->verdict == cases[i].verdict &&
+           run->nfindings == cases[i].nfindings &&
+           lg_contains(run->evidence, cases[i].evidence);
+      if (!ok)
+        fprintf(stderr, "%s: %s\n", run->scenario, run->evidence);
+    }
+    lg_results_free(&r);
+    ASSERT_TRUE(ok);
+  }
+}
+
 /* "batch" where JS slopes are judged (or no JS runs) is a manifest error
  * (exit 2) naming the key. */
 static void test_batch_refused(void) {
@@ -244,6 +291,7 @@ static void test_batch_refused(void) {
 static const check_case_t cases[] = {{"batch_clean", test_batch_clean},
                                      {"batch_fallback", test_batch_fallback},
                                      {"batch_select", test_batch_select},
+                                     {"batch_findings", test_batch_findings},
                                      {"batch_refused", test_batch_refused},
                                      {NULL, NULL}};
 
