@@ -186,15 +186,18 @@ void lg_batch_fall_back(lg_batch_t *b, lg_job_t *jobs, lg_jstate_t *st,
   }
 }
 
-/* The batch stream's record of type `type` for member i, or NULL. */
-static json_t *lg_batch_record(json_t *recs, const char *type, size_t i) {
+/* The batch stream's record of type `type` for member i, scenario name, or
+ * NULL. */
+static json_t *lg_batch_record(json_t *recs, const char *type, size_t i,
+                               const char *name) {
   size_t k;
   json_t *r;
   json_array_foreach(recs, k, r) {
     const char *t = json_string_value(json_object_get(r, "type"));
+    const char *sc = json_string_value(json_object_get(r, "scenario"));
     json_t *idx = json_object_get(r, "index");
-    if (t && strcmp(t, type) == 0 && json_is_integer(idx) &&
-        json_integer_value(idx) == (json_int_t)i)
+    if (t && strcmp(t, type) == 0 && sc && strcmp(sc, name) == 0 &&
+        json_is_integer(idx) && json_integer_value(idx) == (json_int_t)i)
       return r;
   }
   return NULL;
@@ -228,8 +231,8 @@ static char *lg_batch_stream(const lg_batch_t *b, lg_job_t *jobs,
   char *why = NULL;
   for (size_t i = 0; i < b->n && !why; i++) {
     const char *name = jobs[b->members[i]].sc->name;
-    json_t *bg = lg_batch_record(recs, "scenario_begin", i);
-    json_t *en = lg_batch_record(recs, "scenario_end", i);
+    json_t *bg = lg_batch_record(recs, "scenario_begin", i, name);
+    json_t *en = lg_batch_record(recs, "scenario_end", i, name);
     const char *st = json_string_value(json_object_get(en, "status"));
     json_t *left = json_object_get(en, "left");
     json_t *t0 = json_object_get(bg, "t_ms"), *t1 = json_object_get(en, "t_ms");
