@@ -5,14 +5,13 @@
 // own LEAKGATE_* settings and argv. Throws (ERROR) otherwise.
 const path = require('path');
 
-let loads = 0;
-loads++;
+let setups = 0; // module state: a module shared between scenarios sees 2
 
 function check(ctx) {
   const env = process.env;
   const problems = [];
   if (!env.LG_WRAPPED) problems.push('LG_WRAPPED, set by the wrapper, is missing');
-  if (loads !== 1) problems.push(`module state shared: loaded ${loads} times`);
+  if (setups !== 1) problems.push(`module state shared: ${setups} setups`);
   if (path.basename(process.cwd()) !== env.LEAKGATE_SCENARIO) problems.push(`cwd ${process.cwd()}`);
   if (env.LEAKGATE_PROBE !== path.join(process.cwd(), 'probe.jsonl')) problems.push(`LEAKGATE_PROBE ${env.LEAKGATE_PROBE}`);
   if (env.LEAKGATE_ITERATIONS !== String(ctx.iterations)) problems.push(`LEAKGATE_ITERATIONS ${env.LEAKGATE_ITERATIONS}`);
@@ -22,7 +21,10 @@ function check(ctx) {
 
 module.exports = {
   name: 'js-env',
-  setup(ctx) { check(ctx); },
+  setup(ctx) {
+    setups++;
+    check(ctx);
+  },
   iterate() {},
   teardown(ctx) { check(ctx); },
 };
