@@ -18,12 +18,23 @@
 const fs = require('fs');
 const path = require('path');
 
-const env = process.env;
-const iterations = intEnv('LEAKGATE_ITERATIONS', 1000);
-const sampleEvery = Math.max(1, intEnv('LEAKGATE_SAMPLE_EVERY', 10));
-const warmup = Math.max(0, intEnv('LEAKGATE_WARMUP', 0));
-const out = env.LEAKGATE_PROBE ? fs.openSync(env.LEAKGATE_PROBE, 'a') : 2;
-const t0 = process.hrtime.bigint();
+// The run's settings, from its environment (configure): once in a run of
+// its own, once per scenario in a batch (runBatch).
+let env, iterations, sampleEvery, warmup, out, t0;
+let sitesFile, windowFirst, windowLast, heapSnap;
+
+function configure(e) {
+  env = e;
+  iterations = intEnv('LEAKGATE_ITERATIONS', 1000);
+  sampleEvery = Math.max(1, intEnv('LEAKGATE_SAMPLE_EVERY', 10));
+  warmup = Math.max(0, intEnv('LEAKGATE_WARMUP', 0));
+  out = env.LEAKGATE_PROBE ? fs.openSync(env.LEAKGATE_PROBE, 'a') : 2;
+  t0 = process.hrtime.bigint();
+  sitesFile = env.LEAKGATE_HEAP_SITES || '';
+  windowFirst = Math.max(sampleEvery, Math.ceil(warmup / sampleEvery) * sampleEvery);
+  windowLast = Math.floor(iterations / sampleEvery) * sampleEvery;
+  heapSnap = parseHeapSnap(env.LEAKGATE_HEAPSNAP);
+}
 
 function intEnv(name, dflt) {
   const v = env[name];
@@ -184,11 +195,9 @@ async function sample(sc, ctx, phase, i) {
 // sample of the judged window (iterate phase, i >= LEAKGATE_WARMUP, i > 0),
 // and the process's memory map to <file>.maps with the last, so that the
 // harness can tell which sites grew and name them after the process is gone.
-// The window's bounds follow docs/probe-protocol.md, "The judged window"
-// (probe.c and the harness's lg_run_window apply the same rule).
-const sitesFile = env.LEAKGATE_HEAP_SITES || '';
-const windowFirst = Math.max(sampleEvery, Math.ceil(warmup / sampleEvery) * sampleEvery);
-const windowLast = Math.floor(iterations / sampleEvery) * sampleEvery;
+// The window's bounds (windowFirst, windowLast: configure) follow
+// docs/probe-protocol.md, "The judged window" (probe.c and the harness's
+// lg_run_window apply the same rule).
 
 function sitesSnapshot(i) {
   if (!sitesFile || windowFirst > windowLast || (i !== windowFirst && i !== windowLast)) return;
@@ -211,7 +220,6 @@ function sitesSnapshot(i) {
  * snapshot and its diff would cost gigabytes.
  */
 const HEAPSNAP_MAX_HEAP = 256 * 1024 * 1024;
-const heapSnap = parseHeapSnap(env.LEAKGATE_HEAPSNAP);
 
 function parseHeapSnap(v) {
   if (!v) return null;
@@ -275,18 +283,16 @@ async function prewarm(sc, ctx) {
   if (typeof sc.prewarm === 'function') await sc.prewarm(ctx);
 }
 
-async function main() {
-  const file = process.argv[2];
-  if (!file) {
-    process.stderr.write('usage: node --expose-gc probe.js <scenario.js>\n');
-    process.exitCode = 2;
-    return;
-  }
+/**
+ * Runs one scenario file under the protocol, with the settings configure()
+ * read. Returns true when its end record says ok.
+ */
+async function runScenario(file) {
   if (typeof global.gc !== 'function') {
     emit({ type: 'error', phase: 'startup', i: 0, message: 'gc() unavailable: run node with --expose-gc' });
     emit({ type: 'end', status: 'error', i: 0, t_ms: ms() });
     process.exitCode = 2;
-    return;
+    return false;
   }
   let sc;
   try {
@@ -294,7 +300,7 @@ async function main() {
   } catch (err) {
     emit({ type: 'meta', protocol: 1, scenario: env.LEAKGATE_SCENARIO || file, variant: env.LEAKGATE_VARIANT || '', lang: 'js', iterations, sample_every: sampleEvery, pid: process.pid });
     fail('load', 0, err);
-    return;
+    return false;
   }
   const ctx = {
     iterations, sampleEvery,
@@ -339,14 +345,106 @@ async function main() {
     if (typeof sc.teardown === 'function') await sc.teardown(ctx);
     await sample(sc, ctx, 'teardown', iterations);
     emit({ type: 'end', status: 'ok', i: iterations, t_ms: ms(), iterate_ms: iterateMs, sample_ms: sampleMs });
+    return true;
   } catch (err) {
     fail(phase, i, err);
+    return false;
+  }
+}
+
+/** Ref'd handles and requests by type ({Timeout: 1, ...}): what keeps node alive. */
+function resources() {
+  const n = {};
+  for (const r of process.getActiveResourcesInfo()) n[r] = (n[r] || 0) + 1;
+  return n;
+}
+
+/**
+ * Batch mode (`probe.js --batch PLAN`, written by the harness: see
+ * harness/README.md, "Batched runs"): the scenarios of PLAN one after
+ * another in this process, each with its own environment (process.env
+ * becomes the one a run of its own would get, what the wrapper added
+ * kept), working directory, argv, probe stream and clock, and its module
+ * loaded afresh. The batch's
+ * own stream (LEAKGATE_PROBE of the process) says which scenario ran when:
+ * meta, then scenario_begin / scenario_end (status, and the ref'd handles
+ * it left that were not there before it: "left") per scenario, then end.
+ * The first scenario that does not end ok, or leaves a handle, ends the
+ * batch at once (exit 1): the harness then runs every scenario on its own.
+ */
+async function runBatch(planFile) {
+  const bout = process.env.LEAKGATE_PROBE ? fs.openSync(process.env.LEAKGATE_PROBE, 'a') : 2;
+  const b0 = process.hrtime.bigint();
+  const bms = () => Number(process.hrtime.bigint() - b0) / 1e6;
+  const bemit = (rec) => fs.writeSync(bout, JSON.stringify(rec) + '\n');
+  const stop = (why) => {
+    bemit({ type: 'end', status: 'error', t_ms: bms(), message: why });
+    process.exit(1); // the batch is discarded: nothing of it is judged
+  };
+  let plan;
+  try {
+    plan = JSON.parse(fs.readFileSync(planFile, 'utf8'));
+    if (!Array.isArray(plan.runs)) throw new Error('no "runs" array');
+  } catch (err) {
+    bemit({ type: 'meta', protocol: 1, batch: 0, lang: 'js', pid: process.pid });
+    stop(`plan ${planFile}: ${err && err.message}`);
+    return;
+  }
+  bemit({ type: 'meta', protocol: 1, batch: plan.runs.length, variant: process.env.LEAKGATE_VARIANT || '', lang: 'js', pid: process.pid, node: process.version });
+  const argv0 = process.argv[0];
+  // The process's environment as it started (the harness's for the batch,
+  // plus what the wrapper added); each scenario's is this with the
+  // differences the harness wrote for it (its LEAKGATE_* settings).
+  const base = { ...process.env };
+  for (let k = 0; k < plan.runs.length; k++) {
+    const run = plan.runs[k];
+    const runEnv = { ...base, ...run.env };
+    for (const key of run.unset || []) delete runEnv[key];
+    for (const key of Object.keys(process.env)) if (!Object.hasOwn(runEnv, key)) delete process.env[key];
+    Object.assign(process.env, runEnv);
+    process.chdir(run.cwd);
+    process.argv = [argv0, __filename, ...run.argv];
+    const file = path.resolve(run.argv[0]);
+    delete require.cache[file]; // its own module state, as in a process of its own
+    bemit({ type: 'scenario_begin', index: k, scenario: run.scenario, t_ms: bms() });
+    const before = resources();
+    configure(process.env);
+    let ok;
+    try {
+      ok = await runScenario(file);
+    } finally {
+      if (out !== 2) fs.closeSync(out);
+    }
+    delete require.cache[file];
+    const after = resources();
+    const left = Object.keys(after).filter((r) => after[r] > (before[r] || 0));
+    bemit({ type: 'scenario_end', index: k, scenario: run.scenario, t_ms: bms(), status: ok ? 'ok' : 'error', left });
+    if (!ok || left.length) stop(`${run.scenario} not clean`);
+  }
+  bemit({ type: 'end', status: 'ok', t_ms: bms() });
+  if (bout !== 2) fs.closeSync(bout);
+}
+
+async function main() {
+  if (process.argv[2] === '--batch' && process.argv[3]) {
+    await runBatch(process.argv[3]);
+    return;
+  }
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: node --expose-gc probe.js <scenario.js> | --batch <plan.json>\n');
+    process.exitCode = 2;
+    return;
+  }
+  configure(process.env);
+  try {
+    await runScenario(file);
+  } finally {
+    if (out !== 2) fs.closeSync(out);
   }
 }
 
 main().catch((err) => {
   process.stderr.write(`probe.js: ${err && err.stack ? err.stack : err}\n`);
   process.exitCode = 2;
-}).finally(() => {
-  if (out !== 2) fs.closeSync(out);
 });

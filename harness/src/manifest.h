@@ -73,6 +73,8 @@ typedef struct lg_variant_s {
   size_t nignore_exact;
   char **slope_langs; /* languages whose slopes are judged here (none: all) */
   size_t nslope_langs;
+  int batch; /* LG_LANG_JS: its JS runs share one process (runner_batch.c);
+                0: every run in its own process */
 } lg_variant_t;
 
 typedef struct lg_threshold_s {

@@ -395,12 +395,28 @@ int lg_mvariant_check(lg_mctx_t *c, json_t *o, const char *path, size_t idx,
   lg_variant_t *va = base;
   (void)o;
   (void)idx;
-  if (lg_manifest_variant(c->m, va->name) == va)
-    return 0;
-  char *k = lg_fmt("%s.name", path);
-  lg_merr(c, k, "a unique name");
-  free(k);
-  return -1;
+  if (lg_manifest_variant(c->m, va->name) != va) {
+    char *k = lg_fmt("%s.name", path);
+    lg_merr(c, k, "a unique name");
+    free(k);
+    return -1;
+  }
+  /* One process for several scenarios mixes their heaps and their
+   * iterations' timing: a batch may only run where no slope is judged
+   * (runner_batch.c, harness/README.md "Batched runs"). */
+  if (va->batch &&
+      (!(va->langs & LG_LANG_JS) || lg_variant_judges_slopes(va, "js"))) {
+    char *k = lg_fmt("%s.batch", path);
+    lg_merr(c, k,
+            !(va->langs & LG_LANG_JS)
+                ? "no \"batch\": the variant runs no JS scenarios (langs)"
+                : "no \"batch\" where JS slopes are judged: one process "
+                  "for several scenarios mixes their heaps (set slope_langs "
+                  "without \"js\", or drop batch)");
+    free(k);
+    return -1;
+  }
+  return 0;
 }
 
 /* A scenario starts from the defaults of its language. */

@@ -19,6 +19,7 @@
 static const char *const lg_once_values[] = {"warn", "fail", NULL};
 static const char *const lg_lang_values[] = {"js", "c", NULL};
 static const char *const lg_parser_values[] = {"sanitizer", "valgrind", NULL};
+static const char *const lg_batch_values[] = {"js", NULL};
 
 _Static_assert(sizeof(lg_once_t) == sizeof(int), "ENUM keys store an int");
 _Static_assert(LG_ONCE_WARN == 0 && LG_ONCE_FAIL == 1, "once: min + index");
@@ -273,6 +274,21 @@ static const lg_mkey_t lg_mvariant_keys[] = {
      .doc = "Languages whose slopes are judged here; the others sample at "
             "most 8 times in their iterate phase (a valgrind smoke of node "
             "runs too few iterations for a slope)."},
+    {.key = "batch",
+     .type = LG_MT_ENUM,
+     .flags = LG_MK_PLAIN,
+     .off = LG_VA(batch),
+     .values = lg_batch_values,
+     .min = LG_LANG_JS,
+     .expect = "\"js\"",
+     .def = "none",
+     .doc = "\"js\": the selected JS runs of a `run` go through one node "
+            "process under the wrapper, one scenario after another, each "
+            "with its own environment, run directory and stream; any "
+            "finding, failure or incomplete stream and they all run again "
+            "one by one, and those runs are reported. Only where JS slopes "
+            "are not judged (`slope_langs` without \"js\"): a valgrind "
+            "smoke of node pays node's start under memcheck once."},
     {.key = "default",
      .type = LG_MT_BOOL,
      .off = LG_VA(is_default),

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "runner_int.h"
+#include "text.h"
 
 static volatile sig_atomic_t lg_interrupted;
 
@@ -36,6 +37,7 @@ void lg_jstate_free(lg_jstate_t *js) {
   free(js->run_dir);
   free(js->probe_path);
   free(js->sites_path);
+  free(js->batch_note);
   lg_strv_free(js->argv, js->argc);
   lg_strv_free(js->envp, js->envc);
 }
@@ -70,17 +72,41 @@ static int lg_cmp_start(const void *a, const void *b) {
   return x->j < y->j ? -1 : x->j > y->j;
 }
 
+/* Puts job j (or, j >= n, batch j - n) in the start order at its place
+ * among the entries not yet started (order[next..*len)). */
+static void lg_order_add(lg_start_t *order, size_t next, size_t *len, size_t j,
+                         double est) {
+  order[*len].j = j;
+  order[*len].est = est;
+  (*len)++;
+  qsort(order + next, *len - next, sizeof *order, lg_cmp_start);
+}
+
+static double lg_job_est(const lg_job_t *job) {
+  return job->est_s > 0 ? job->est_s
+                        : job->sc->timeout_s * job->va->timeout_multiplier;
+}
+
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
                   const lg_run_opts_t *o) {
-  lg_jstate_t *st = lg_xcalloc(n, sizeof *st);
-  lg_start_t *order = lg_xcalloc(n ? n : 1, sizeof *order);
-  for (size_t j = 0; j < n; j++) {
-    order[j].j = j;
-    order[j].est = jobs[j].est_s > 0
-                       ? jobs[j].est_s
-                       : jobs[j].sc->timeout_s * jobs[j].va->timeout_multiplier;
+  /* Batches (runner_batch.c) take the state entries after the jobs'. */
+  size_t nb = 0;
+  lg_batch_t *bt = lg_batch_plan(jobs, n, &nb);
+  size_t nt = n + nb, norder = 0;
+  lg_jstate_t *st = lg_xcalloc(nt ? nt : 1, sizeof *st);
+  lg_start_t *order = lg_xcalloc(nt ? nt : 1, sizeof *order);
+  char *in_batch = lg_xcalloc(n ? n : 1, 1);
+  for (size_t b = 0; b < nb; b++)
+    for (size_t i = 0; i < bt[b].n; i++)
+      in_batch[bt[b].members[i]] = 1;
+  for (size_t j = 0; j < nt; j++) {
+    if (j < n && in_batch[j])
+      continue;
+    order[norder].j = j;
+    order[norder++].est = j < n ? lg_job_est(&jobs[j]) : bt[j - n].est_s;
   }
-  qsort(order, n, sizeof *order, lg_cmp_start);
+  free(in_batch);
+  qsort(order, norder, sizeof *order, lg_cmp_start);
   size_t next = 0, running = 0, done = 0, live_lines = 0;
   int jobs_max = o->jobs > 0 ? o->jobs : 1;
   double last_draw = 0;
@@ -97,9 +123,27 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
   while (done < n) {
-    while (!lg_interrupted && running < (size_t)jobs_max && next < n) {
+    while (!lg_interrupted && running < (size_t)jobs_max && next < norder) {
       size_t j = order[next++].j;
       lg_jstate_t *js = &st[j];
+      if (j >= n) {
+        lg_batch_t *b = &bt[j - n];
+        if (lg_batch_start(m, b, jobs, st, js, o) == 0) {
+          running++;
+          continue;
+        }
+        /* Not started: its runs go one by one, as they would without it. */
+        lg_jstate_free(js);
+        memset(js, 0, sizeof *js);
+        js->state = LG_JOB_DONE;
+        lg_batch_fall_back(b, jobs, st,
+                           b->scratch.evidence ? b->scratch.evidence
+                                               : "could not start");
+        for (size_t i = 0; i < b->n; i++)
+          lg_order_add(order, next, &norder, b->members[i],
+                       lg_job_est(&jobs[b->members[i]]));
+        continue;
+      }
       if (lg_prepare(m, &jobs[j], js, o) != 0 ||
           lg_spawn(js, jobs[j].run) != 0) {
         js->state = LG_JOB_DONE;
@@ -123,6 +167,23 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       running++;
     }
     if (lg_interrupted) {
+      for (size_t j = n; j < nt; j++) {
+        if (st[j].state != LG_JOB_RUNNING)
+          continue;
+        killpg(st[j].pid, SIGKILL);
+        int status;
+        waitpid(st[j].pid, &status, 0);
+        st[j].state = LG_JOB_DONE;
+        lg_buf_t left = {0};
+        lg_leftovers(st, nt, &st[j], 1, jobs_max == 1, &left);
+        lg_buf_free(&left);
+        for (size_t i = 0; i < bt[j - n].n; i++) {
+          size_t k = bt[j - n].members[i];
+          lg_infra(jobs[k].run, lg_xstrdup("interrupted (SIGINT/SIGTERM)"));
+          st[k].state = LG_JOB_DONE;
+          done++;
+        }
+      }
       for (size_t j = 0; j < n; j++) {
         if (st[j].state == LG_JOB_RUNNING) {
           killpg(st[j].pid, SIGKILL);
@@ -131,7 +192,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           st[j].state = LG_JOB_DONE;
           /* Nothing of an interrupted run may outlive leakgate either. */
           lg_buf_t left = {0};
-          lg_leftovers(st, n, &st[j], 1, jobs_max == 1, &left);
+          lg_leftovers(st, nt, &st[j], 1, jobs_max == 1, &left);
           lg_buf_free(&left);
           /* A run whose heap attribution was cut keeps its verdict. */
           if (st[j].snap)
@@ -155,20 +216,53 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       break;
     }
     double now = lg_now_ms();
-    for (size_t j = 0; j < n; j++) {
+    for (size_t j = 0; j < nt; j++) {
       lg_jstate_t *js = &st[j];
       if (js->state != LG_JOB_RUNNING)
         continue;
+      const lg_variant_t *va = j < n ? jobs[j].va : bt[j - n].va;
       int status;
       pid_t r = waitpid(js->pid, &status, WNOHANG);
+      if (r == js->pid && j >= n) {
+        js->state = LG_JOB_DONE;
+        running--;
+        lg_batch_t *b = &bt[j - n];
+        if (lg_batch_finish(m, b, jobs, st, nt, js, status, jobs_max == 1)) {
+          for (size_t i = 0; i < b->n; i++) {
+            size_t k = b->members[i];
+            done++;
+            if (!o->quiet) {
+              if (o->tty && live_lines)
+                printf("\033[%zuA\033[J", live_lines), live_lines = 0;
+              lg_print_done(&jobs[k], done, n);
+            }
+            if (o->run_done)
+              o->run_done(o->run_done_arg, jobs[k].run);
+          }
+        } else {
+          if (!o->quiet) {
+            if (o->tty && live_lines)
+              printf("\033[%zuA\033[J", live_lines), live_lines = 0;
+            char *note = lg_text_terminal(st[b->members[0]].batch_note, 0);
+            printf("%s: its %zu JS runs start again one by one (%.300s)\n",
+                   b->va->name, b->n, note);
+            free(note);
+            fflush(stdout);
+          }
+          for (size_t i = 0; i < b->n; i++)
+            lg_order_add(order, next, &norder, b->members[i],
+                         lg_job_est(&jobs[b->members[i]]));
+        }
+        continue;
+      }
       if (r == js->pid) {
         js->state = LG_JOB_DONE; /* no longer a live run leader */
         if (js->snap) {
-          if (lg_snap_step(&jobs[j], js, status, st, n, jobs_max == 1, o) == 0)
+          if (lg_snap_step(&jobs[j], js, status, st, nt, jobs_max == 1, o) == 0)
             continue; /* heapdiff.js runs */
           goto finished;
         }
-        int crashed = lg_finish(m, &jobs[j], js, status, st, n, jobs_max == 1);
+        int crashed = lg_finish(m, &jobs[j], js, status, st, nt, jobs_max == 1);
         if (crashed && !js->retried && js->pristine) {
           /* Re-run once from an empty directory; keep what this attempt
            * found in case the next one crashes too. */
@@ -211,6 +305,8 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           crashed = 0;
         }
         lg_crash_policy(js, jobs[j].run, crashed);
+        if (js->batch_note)
+          lg_append_evidence(jobs[j].run, js->batch_note);
         if (lg_snap_begin(m, &jobs[j], js, o) == 0)
           continue; /* the JS heap attribution's re-run runs */
       finished:
@@ -230,7 +326,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         js->next_end_check_ms = now + 250;
         if (js->end_seen_ms == 0 && lg_probe_ended(js->probe_path))
           js->end_seen_ms = now;
-        js->grace_s = LG_EXIT_GRACE_S * jobs[j].va->timeout_multiplier;
+        js->grace_s = LG_EXIT_GRACE_S * va->timeout_multiplier;
         if (js->end_seen_ms > 0 && now > js->end_seen_ms + js->grace_s * 1000) {
           killpg(js->pid, SIGKILL);
           js->hung = 1;
@@ -251,11 +347,16 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       if (live_lines)
         printf("\033[%zuA\033[J", live_lines);
       live_lines = 0;
-      for (size_t j = 0; j < n; j++) {
+      for (size_t j = 0; j < nt; j++) {
         if (st[j].state != LG_JOB_RUNNING)
           continue;
         char line[256];
-        lg_live_line(m, &jobs[j], &st[j], line, sizeof line);
+        if (j >= n)
+          snprintf(line, sizeof line, "  ... %-9s batch of %zu JS runs  %5.1fs",
+                   bt[j - n].va->name, bt[j - n].n,
+                   (now - st[j].start_ms) / 1e3);
+        else
+          lg_live_line(m, &jobs[j], &st[j], line, sizeof line);
         printf("%s\n", line);
         live_lines++;
       }
@@ -273,7 +374,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
    * be attributed to (no environment marker while runs overlapped): it
    * must not outlive leakgate either. */
   lg_buf_t orphans = {0};
-  size_t norphans = lg_leftovers(st, n, NULL, 0, 0, &orphans);
+  size_t norphans = lg_leftovers(st, nt, NULL, 0, 0, &orphans);
   if (norphans)
     fprintf(stderr,
             "leakgate: warning: killed %zu process%s left by runs that could "
@@ -281,10 +382,11 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
             "%s\n",
             norphans, norphans == 1 ? "" : "es", orphans.s);
   lg_buf_free(&orphans);
-  for (size_t j = 0; j < n; j++)
+  for (size_t j = 0; j < nt; j++)
     lg_jstate_free(&st[j]);
   free(st);
   free(order);
+  lg_batch_free(bt, nb);
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
   return lg_interrupted ? -1 : 0;

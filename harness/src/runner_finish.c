@@ -19,9 +19,9 @@
  * detector's output that is missing, empty or unparsable goes to `problems`
  * (the analysis makes it INFRA: memcheck's verdict is unknown); sanitizer
  * logs only exist when they report, so their absence says nothing. */
-static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
-                                 lg_jstate_t *js, lg_run_t *run,
-                                 lg_buf_t *notes, lg_buf_t *problems) {
+void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
+                          lg_jstate_t *js, lg_run_t *run, lg_buf_t *notes,
+                          lg_buf_t *problems) {
   lg_findings_t fs = {0};
   for (size_t d = 0; d < va->ndetectors; d++) {
     const lg_detector_t *det = &va->detectors[d];
@@ -99,7 +99,7 @@ static void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
  * ("Tracer caught signal 11 ... LeakSanitizer has encountered a fatal
  * error", google/sanitizers#1353): the detector failed, not the code under
  * test. True when a sanitizer log or stderr of the run shows that. */
-static int lg_detector_crashed(const char *run_dir) {
+int lg_detector_crashed(const char *run_dir) {
   static const char *const patterns[] = {"asan.*", "stderr.log"};
   int crashed = 0;
   for (size_t p = 0; p < 2 && !crashed; p++) {

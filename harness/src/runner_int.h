@@ -8,6 +8,8 @@
  *   runner_finish.c   a finished attempt into a verdict (detectors, the
  *                     LeakSanitizer crash policy, the evidence)
  *   runner_snap.c     the JS heap attribution after a verdict (heapsnap.h)
+ *   runner_batch.c    a variant's JS runs in one process, and the fallback
+ *                     to one process each
  *   runner_live.c     progress lines (finished runs, live lines) */
 #ifndef LG_RUNNER_INT_H
 #define LG_RUNNER_INT_H
@@ -23,7 +25,9 @@
 
 extern char **environ;
 
-enum { LG_JOB_PENDING, LG_JOB_RUNNING, LG_JOB_DONE };
+/* LG_JOB_BATCHED: a member of a batch that runs (runner_batch.c): its run
+ * is prepared, its process is the batch's. */
+enum { LG_JOB_PENDING, LG_JOB_RUNNING, LG_JOB_DONE, LG_JOB_BATCHED };
 
 typedef struct lg_jstate_s {
   int state;
@@ -60,7 +64,23 @@ typedef struct lg_jstate_s {
   char *snap_node, *snap_tool;
   const char *subdir; /* lg_prepare: run in this directory inside the run
                          directory (the attribution's re-run), or NULL */
+  char *batch_note;   /* why the batch this run was in fell back, appended to
+                         the evidence of its own run; or NULL */
 } lg_jstate_t;
+
+/* A batch (runner_batch.c): JS runs of one variant in one node process
+ * under the variant's wrapper. Its process state is the jstate at index
+ * njobs + its index in the runner's state array. */
+typedef struct lg_batch_s {
+  const lg_variant_t *va;
+  size_t *members; /* job indices, in the order the batch runs them */
+  size_t n;
+  lg_run_t *pristine; /* each member's run before lg_prepare (a fallback
+                         starts from it) */
+  lg_run_t scratch;   /* the batch's own outcome: INFRA messages, findings,
+                         suppressions used */
+  double est_s;       /* expected wall time: the members' sum */
+} lg_batch_t;
 
 enum { LG_SNAP_NONE, LG_SNAP_RERUN, LG_SNAP_DIFF };
 
@@ -73,6 +93,12 @@ void lg_env_set(char ***v, size_t *n, const char *key, const char *value);
 void lg_infra(lg_run_t *run, char *msg);
 int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
                const lg_run_opts_t *o);
+/* The batch's process in <out>/batches/<variant>/js: the wrapper, then
+ * `node --expose-gc probe.js --batch <dir>/batch.json`, and the variant's
+ * environment with LEAKGATE_PROBE=<dir>/batch.jsonl. 0, or -1 with run (the
+ * batch's scratch run, its variant set) INFRA. */
+int lg_prepare_batch(const lg_manifest_t *m, const lg_variant_t *va,
+                     lg_jstate_t *js, lg_run_t *run, const lg_run_opts_t *o);
 
 /* runner_proc.c */
 int lg_spawn(lg_jstate_t *js, lg_run_t *run);
@@ -83,6 +109,10 @@ size_t lg_leftovers(const lg_jstate_t *all, size_t n, const lg_jstate_t *js,
 
 /* runner_finish.c */
 int lg_lsan_capable(const lg_variant_t *va);
+void lg_collect_detectors(const lg_manifest_t *m, const lg_variant_t *va,
+                          lg_jstate_t *js, lg_run_t *run, lg_buf_t *notes,
+                          lg_buf_t *problems);
+int lg_detector_crashed(const char *run_dir);
 int lg_finish(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
               int status, const lg_jstate_t *all, size_t nall, int sole);
 void lg_append_evidence(lg_run_t *run, const char *what);
@@ -96,6 +126,17 @@ int lg_snap_begin(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
 int lg_snap_step(const lg_job_t *job, lg_jstate_t *js, int status,
                  const lg_jstate_t *all, size_t nall, int sole,
                  const lg_run_opts_t *o);
+
+/* runner_batch.c */
+lg_batch_t *lg_batch_plan(const lg_job_t *jobs, size_t n, size_t *nb);
+void lg_batch_free(lg_batch_t *b, size_t nb);
+int lg_batch_start(const lg_manifest_t *m, lg_batch_t *b, lg_job_t *jobs,
+                   lg_jstate_t *st, lg_jstate_t *bjs, const lg_run_opts_t *o);
+int lg_batch_finish(const lg_manifest_t *m, lg_batch_t *b, lg_job_t *jobs,
+                    lg_jstate_t *st, size_t nall, lg_jstate_t *bjs, int status,
+                    int sole);
+void lg_batch_fall_back(lg_batch_t *b, lg_job_t *jobs, lg_jstate_t *st,
+                        const char *why);
 
 /* runner_live.c */
 void lg_print_done(const lg_job_t *job, size_t idx, size_t n);

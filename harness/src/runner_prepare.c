@@ -82,6 +82,90 @@ static char *lg_rel_expand(const lg_manifest_t *m, const char *tmpl,
   return abs;
 }
 
+/* The variant's build directory, expanded and resolved ({build}); NULL with
+ * the run INFRA when it is not a directory. */
+static char *lg_prep_build(const lg_manifest_t *m, const lg_variant_t *va,
+                           const lg_expand_t *x, lg_run_t *run) {
+  char *err = NULL, *build = NULL;
+  char *build_t = lg_rel_expand(m, va->build, x, &err);
+  if (!build_t) {
+    lg_infra(run, lg_fmt("variant '%s': build: %s", va->name, err));
+    goto out;
+  }
+  build = lg_realpath(build_t);
+  if (!build || !lg_is_dir(build)) {
+    free(build);
+    build = NULL;
+    /* The cmake hint holds for leakgate's own manifest only: its variants
+     * are its CMake presets. */
+    lg_infra(run, m->own ? lg_fmt("variant '%s': build directory %s not found "
+                                  "(build it first, e.g. cmake --preset %s && "
+                                  "cmake --build --preset %s)",
+                                  va->name, build_t, va->name, va->name)
+                         : lg_fmt("variant '%s': build directory %s not found "
+                                  "(the variant's \"build\" is \"%s\"; a "
+                                  "relative path is taken from the manifest's "
+                                  "directory %s)",
+                                  va->name, build_t, va->build, m->dir));
+  }
+out:
+  free(err);
+  free(build_t);
+  return build;
+}
+
+/* Pushes the variant's wrapper, expanded, onto js->argv; 0, or -1 with the
+ * run INFRA. */
+static int lg_prep_wrapper(const lg_variant_t *va, const lg_expand_t *x,
+                           lg_jstate_t *js, lg_run_t *run) {
+  for (size_t i = 0; i < va->nwrapper; i++) {
+    char *err = NULL;
+    char *a = lg_expand(va->wrapper[i], x, &err);
+    if (!a) {
+      lg_infra(run, lg_fmt("variant '%s': wrapper: %s", va->name, err));
+      free(err);
+      return -1;
+    }
+    lg_strv_push(&js->argv, &js->argc, a);
+  }
+  return 0;
+}
+
+/* Pushes `node --expose-gc probe.js` onto js->argv and returns the JS
+ * scenarios' directory (caller frees); NULL with the run INFRA. */
+static char *lg_prep_node(const lg_manifest_t *m, const lg_expand_t *x,
+                          lg_jstate_t *js, lg_run_t *run) {
+  char *err = NULL;
+  /* node is looked up in PATH unless it names a path */
+  char *node = strchr(m->node, '/') ? lg_rel_expand(m, m->node, x, &err)
+                                    : lg_expand(m->node, x, &err);
+  char *probe = node ? lg_rel_expand(m, m->probe_js, x, &err) : NULL;
+  char *dir = probe ? lg_rel_expand(m, m->js_dir, x, &err) : NULL;
+  if (!dir) {
+    free(node);
+    free(probe);
+    lg_infra(run, lg_fmt("manifest template: %s", err));
+    free(err);
+    return NULL;
+  }
+  lg_strv_push(&js->argv, &js->argc, node);
+  lg_strv_push(&js->argv, &js->argc, lg_xstrdup("--expose-gc"));
+  lg_strv_push(&js->argv, &js->argc, probe);
+  if (!lg_is_file(probe)) {
+    lg_infra(run, lg_fmt("JS probe %s not found", probe));
+    free(dir);
+    return NULL;
+  }
+  return dir;
+}
+
+/* The environment leakgate inherited, minus its own protocol variables. */
+static void lg_prep_inherit(lg_jstate_t *js) {
+  for (char **e = environ; *e; e++)
+    if (strncmp(*e, "LEAKGATE_", 9) != 0 && strncmp(*e, "EVS_FAULT=", 10) != 0)
+      lg_strv_push(&js->envp, &js->envc, lg_xstrdup(*e));
+}
+
 /* Builds argv/envp and the run directory; on failure the run is INFRA. */
 int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
                const lg_run_opts_t *o) {
@@ -89,7 +173,7 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
   const lg_scenario_t *sc = job->sc;
   const lg_variant_t *va = job->va;
   int rc = -1;
-  char *err = NULL, *build = NULL, *build_t = NULL, *dir = NULL, *prog = NULL;
+  char *err = NULL, *build = NULL, *dir = NULL, *prog = NULL;
   lg_buf_t cmd = {0};
 
   run->scenario = lg_xstrdup(sc->name);
@@ -128,56 +212,18 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
 
   lg_expand_t x = {m->root,  "",       js->run_dir, o->out_dir,
                    sc->name, va->name, m->dir};
-  build_t = lg_rel_expand(m, va->build, &x, &err);
-  if (!build_t) {
-    lg_infra(run, lg_fmt("variant '%s': build: %s", va->name, err));
+  build = lg_prep_build(m, va, &x, run);
+  if (!build)
     goto out;
-  }
-  build = lg_realpath(build_t);
-  if (!build || !lg_is_dir(build)) {
-    /* The cmake hint holds for leakgate's own manifest only: its variants
-     * are its CMake presets. */
-    lg_infra(run, m->own ? lg_fmt("variant '%s': build directory %s not found "
-                                  "(build it first, e.g. cmake --preset %s && "
-                                  "cmake --build --preset %s)",
-                                  va->name, build_t, va->name, va->name)
-                         : lg_fmt("variant '%s': build directory %s not found "
-                                  "(the variant's \"build\" is \"%s\"; a "
-                                  "relative path is taken from the manifest's "
-                                  "directory %s)",
-                                  va->name, build_t, va->build, m->dir));
-    goto out;
-  }
   x.build = build;
 
-  for (size_t i = 0; i < va->nwrapper; i++) {
-    char *a = lg_expand(va->wrapper[i], &x, &err);
-    if (!a) {
-      lg_infra(run, lg_fmt("variant '%s': wrapper: %s", va->name, err));
-      goto out;
-    }
-    lg_strv_push(&js->argv, &js->argc, a);
-  }
+  if (lg_prep_wrapper(va, &x, js, run) != 0)
+    goto out;
   if (sc->lang == LG_LANG_JS) {
-    /* node is looked up in PATH unless it names a path */
-    char *node = strchr(m->node, '/') ? lg_rel_expand(m, m->node, &x, &err)
-                                      : lg_expand(m->node, &x, &err);
-    char *probe = node ? lg_rel_expand(m, m->probe_js, &x, &err) : NULL;
-    dir = probe ? lg_rel_expand(m, m->js_dir, &x, &err) : NULL;
-    if (!dir) {
-      free(node);
-      free(probe);
-      lg_infra(run, lg_fmt("manifest template: %s", err));
+    dir = lg_prep_node(m, &x, js, run);
+    if (!dir)
       goto out;
-    }
     prog = lg_path_join(dir, sc->program);
-    lg_strv_push(&js->argv, &js->argc, node);
-    lg_strv_push(&js->argv, &js->argc, lg_xstrdup("--expose-gc"));
-    lg_strv_push(&js->argv, &js->argc, probe);
-    if (!lg_is_file(probe)) {
-      lg_infra(run, lg_fmt("JS probe %s not found", probe));
-      goto out;
-    }
     if (!lg_is_file(prog)) {
       lg_infra(run,
                lg_fmt("scenario '%s': program %s not found", sc->name, prog));
@@ -211,9 +257,7 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
 
   /* Environment: inherited minus our own protocol variables, then the
    * protocol, then the variant's (which may override anything). */
-  for (char **e = environ; *e; e++)
-    if (strncmp(*e, "LEAKGATE_", 9) != 0 && strncmp(*e, "EVS_FAULT=", 10) != 0)
-      lg_strv_push(&js->envp, &js->envc, lg_xstrdup(*e));
+  lg_prep_inherit(js);
   /* The reproduce command sets everything the run got from us: the run
    * directory as working directory, the probe protocol, the fault, then the
    * variant's environment (expanded) and the command line. */
@@ -262,9 +306,53 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
 out:
   free(err);
   free(build);
-  free(build_t);
   free(dir);
   free(prog);
+  lg_buf_free(&cmd);
+  return rc;
+}
+
+int lg_prepare_batch(const lg_manifest_t *m, const lg_variant_t *va,
+                     lg_jstate_t *js, lg_run_t *run, const lg_run_opts_t *o) {
+  int rc = -1;
+  char *err = NULL, *build = NULL, *dir = NULL;
+  lg_buf_t cmd = {0};
+  char *rel = lg_fmt("batches/%s/js", va->name);
+  js->run_dir = lg_confined_fresh_dir(o->out_dir, rel, &err);
+  free(rel);
+  if (!js->run_dir) {
+    lg_infra(run, lg_fmt("batch directory: %s", err));
+    goto out;
+  }
+  js->probe_path = lg_path_join(js->run_dir, "batch.jsonl");
+  js->sites_path = lg_path_join(js->run_dir, "heap-sites");
+  /* The batch is no scenario: {scenario} expands to "" in its wrapper and
+   * environment, {run_dir} to the batch's directory. */
+  lg_expand_t x = {m->root, "", js->run_dir, o->out_dir, "", va->name, m->dir};
+  build = lg_prep_build(m, va, &x, run);
+  if (!build)
+    goto out;
+  x.build = build;
+  if (lg_prep_wrapper(va, &x, js, run) != 0)
+    goto out;
+  dir = lg_prep_node(m, &x, js, run);
+  if (!dir)
+    goto out;
+  lg_strv_push(&js->argv, &js->argc, lg_xstrdup("--batch"));
+  lg_strv_push(&js->argv, &js->argc, lg_path_join(js->run_dir, "batch.json"));
+  lg_prep_inherit(js);
+  lg_env_set(&js->envp, &js->envc, "LEAKGATE_PROBE", js->probe_path);
+  lg_env_set(&js->envp, &js->envc, "LEAKGATE_VARIANT", va->name);
+  lg_env_set(&js->envp, &js->envc, "LEAKGATE_ROOT", m->root);
+  lg_env_set(&js->envp, &js->envc, "LEAKGATE_BUILD", build);
+  if (lg_add_env(&js->envp, &js->envc, &cmd, va->env, va->nenv, &x, run) ||
+      lg_add_env(&js->envp, &js->envc, &cmd, va->env_js, va->nenv_js, &x, run))
+    goto out;
+  rc = 0;
+out:
+  free(err);
+  free(build);
+  free(dir);
   lg_buf_free(&cmd);
   return rc;
 }
