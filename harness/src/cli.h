@@ -74,5 +74,4 @@ int lg_load_dir(const char *dir, lg_results_t *r);
  * free). */
 int lg_apply_gate(lg_results_t *r, const char *baseline);
 
-
 #endif
