@@ -87,6 +87,25 @@ static double lg_job_est(const lg_job_t *job) {
                         : job->sc->timeout_s * job->va->timeout_multiplier;
 }
 
+/* Clears the live progress lines, if any are on the terminal. */
+static void lg_clear_live(const lg_run_opts_t *o, size_t *live_lines) {
+  if (o->tty && *live_lines)
+    printf("\033[%zuA\033[J", *live_lines), *live_lines = 0;
+}
+
+/* A run is finished: counted, its line printed and handed to the caller's
+ * callback. */
+static void lg_job_done(const lg_run_opts_t *o, lg_job_t *job, size_t *done,
+                        size_t n, size_t *live_lines) {
+  (*done)++;
+  if (!o->quiet) {
+    lg_clear_live(o, live_lines);
+    lg_print_done(job, *done, n);
+  }
+  if (o->run_done)
+    o->run_done(o->run_done_arg, job->run);
+}
+
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
                   const lg_run_opts_t *o) {
   /* Batches (runner_batch.c) take the state entries after the jobs'. */
@@ -147,14 +166,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       if (lg_prepare(m, &jobs[j], js, o) != 0 ||
           lg_spawn(js, jobs[j].run) != 0) {
         js->state = LG_JOB_DONE;
-        done++;
-        if (!o->quiet) {
-          if (o->tty && live_lines)
-            printf("\033[%zuA\033[J", live_lines), live_lines = 0;
-          lg_print_done(&jobs[j], done, n);
-        }
-        if (o->run_done)
-          o->run_done(o->run_done_arg, jobs[j].run);
+        lg_job_done(o, &jobs[j], &done, n, &live_lines);
         continue;
       }
       if (lg_lsan_capable(jobs[j].va)) {
@@ -229,20 +241,11 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         lg_batch_t *b = &bt[j - n];
         if (lg_batch_finish(m, b, jobs, st, nt, js, status, jobs_max == 1)) {
           for (size_t i = 0; i < b->n; i++) {
-            size_t k = b->members[i];
-            done++;
-            if (!o->quiet) {
-              if (o->tty && live_lines)
-                printf("\033[%zuA\033[J", live_lines), live_lines = 0;
-              lg_print_done(&jobs[k], done, n);
-            }
-            if (o->run_done)
-              o->run_done(o->run_done_arg, jobs[k].run);
+            lg_job_done(o, &jobs[b->members[i]], &done, n, &live_lines);
           }
         } else {
           if (!o->quiet) {
-            if (o->tty && live_lines)
-              printf("\033[%zuA\033[J", live_lines), live_lines = 0;
+            lg_clear_live(o, &live_lines);
             char *note = lg_text_terminal(st[b->members[0]].batch_note, 0);
             printf("%s: its %zu JS runs start again one by one (%.300s)\n",
                    b->va->name, b->n, note);
@@ -311,14 +314,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           continue; /* the JS heap attribution's re-run runs */
       finished:
         running--;
-        done++;
-        if (!o->quiet) {
-          if (o->tty && live_lines)
-            printf("\033[%zuA\033[J", live_lines), live_lines = 0;
-          lg_print_done(&jobs[j], done, n);
-        }
-        if (o->run_done)
-          o->run_done(o->run_done_arg, jobs[j].run);
+        lg_job_done(o, &jobs[j], &done, n, &live_lines);
         continue;
       }
       if (!js->hung && !js->term_sent && js->snap != LG_SNAP_DIFF &&
