@@ -33,18 +33,20 @@
  * Usage: node bench/pipeline.js [--events N] [--runs R] [--json] [--no-peers]
  *          [--only emitter,threaded,sync,tsfn,postEach,postBatch,ring,set,poll]
  * (--only: those figures alone, e.g. under a profiler; ratios need both sides)
- * Select the build with EVSTORE_VARIANT (default release) or EVSTORE_ADDON;
+ * Select the build with EVSTORE_VARIANT (default release) or EVSTORE_ADDON
+ * (evstore_bench.node next to that file is loaded: bench/writer.js);
  * the peers' addon with EVSTORE_BENCH_PEERS (default: evstore_bench_peers.node
  * next to evstore.node).
  */
 const fs = require('node:fs');
 const { EventEmitter } = require('node:events');
-const evstore = require('..');
+// First: loads evstore from evstore_bench.node, which has the native writer.
+const writer = require('./writer');
+const { evstore } = writer;
 const { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window } = require('./common');
 const peers = require('./peers');
 
 const { Store, Worker } = evstore;
-const internal = evstore._internal;
 
 function arg(name, def) {
   const i = process.argv.indexOf(name);
@@ -89,7 +91,7 @@ function storeRun(n, threaded) {
       sink.fn(e);
       if (sink.n === n) {
         win.stop();
-        const written = threaded ? internal.benchJoin(store) : n;
+        const written = threaded ? writer.benchJoin(store) : n;
         store.close();
         try {
           if (written !== n) throw new Error(`${label}: wrote ${written}`);
@@ -100,7 +102,7 @@ function storeRun(n, threaded) {
         }
       }
     });
-    internal.benchWrite(store, n, PATHS, VALUES, threaded);
+    writer.benchWrite(store, n, PATHS, VALUES, threaded);
   });
 }
 
@@ -142,7 +144,7 @@ function setRun(n, withSub) {
 function pollRun(n) {
   const store = new Store({ queueSlots: 4096 });
   const w = Worker.bootstrap(store, { namespace: '/bench/**', capacity: n });
-  internal.benchWrite(store, n, PATHS, VALUES, false);
+  writer.benchWrite(store, n, PATHS, VALUES, false);
   // Let the dispatcher hand every event to the worker.
   const deadline = Date.now() + 10000;
   while (w.status().pendingCount < n && Date.now() < deadline) { /* spin */ }

@@ -45,14 +45,12 @@ function nativeStats() {
 
 module.exports = { Store, Worker, Observable, Subscription, RawStatus,
   nativeStats };
-/* Internal, for addon/bench and tests only: not part of the API. */
+/* Internal, for addon/bench and tests only: not part of the API (the native
+ * writer is in the bench-only build: addon/bench/writer.js). */
 Object.defineProperty(module.exports, '_internal', {
   enumerable: false,
   value: {
     native,
-    benchWrite: (store, count, paths, values, threaded) =>
-      native._benchWrite(store._h, count, paths, values, threaded),
-    benchJoin: (store) => native._benchJoin(store._h),
     retainedEvents,
   },
 });

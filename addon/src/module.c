@@ -1,15 +1,14 @@
-/* Module entry of evstore.node: registers the fault points, installs the
- * per-environment state (env.c) and exports the functions of every binding
- * module, the wire table (wire.h) and a few constants. It uses every module
- * and no module uses it. */
+/* The exports of evstore.node (module.h): registers the fault points,
+ * installs the per-environment state (env.c) and exports the functions of
+ * every binding module, the wire table (wire.h) and a few constants. It uses
+ * every module; only the entry points (entry.c, bench/writer.c) use it. */
 #include <evstore.h>
 #include <evstore/testing.h>
 
-#include "bench.h"
 #include "delivery.h"
 #include "env.h"
 #include "faults.h"
-#include "module_entry.h"
+#include "module.h"
 #include "napi_util.h"
 #include "stats.h"
 #include "store.h"
@@ -44,11 +43,6 @@ static bool addon_export_u32(napi_env env, napi_value exports, const char *name,
 
 /* The exported functions, in registration order: the bindings' tables
  * (napi_util.h, ADDON_DECLARE_EXPORT), then the rest. */
-typedef struct addon_export_s {
-  const char *name;
-  napi_callback fn;
-} addon_export_t;
-
 #define ADDON_EXPORT_ROW(js_name, c_function) {#js_name, c_function},
 static const addon_export_t addon_store_fns[] = {
     ADDON_STORE_EXPORTS(ADDON_EXPORT_ROW)};
@@ -58,15 +52,10 @@ static const addon_export_t addon_worker_fns[] = {
 static const addon_export_t addon_other_fns[] = {
     {"nativeStats", addon_native_stats_js},
     {"faultNamed", addon_fault_named_js},
-    {"_benchWrite", addon_bench_write_js},
-    {"_benchJoin", addon_bench_join_js},
 };
 
-#define ADDON_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* exports[name] = a new function, for each of the n rows of `fns`. */
-static bool addon_export_fns(napi_env env, napi_value exports,
-                             const addon_export_t *fns, size_t n) {
+bool addon_export_fns(napi_env env, napi_value exports,
+                      const addon_export_t *fns, size_t n) {
   napi_value fn;
   size_t i;
   for (i = 0; i < n; i++) {
@@ -79,7 +68,7 @@ static bool addon_export_fns(napi_env env, napi_value exports,
   return true;
 }
 
-static napi_value addon_init(napi_env env, napi_value exports) {
+napi_value addon_module_init(napi_env env, napi_value exports) {
   napi_value wire;
   int rc;
 
@@ -113,5 +102,3 @@ static napi_value addon_init(napi_env env, napi_value exports) {
   NAPI_CALL(env, napi_set_named_property(env, exports, "wire", wire));
   return exports;
 }
-
-ADDON_MODULE_ENTRY(addon_init)

@@ -3,17 +3,18 @@
 // twice, stores collected without close(), and the handle counts after.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+// First: loads evstore from evstore_bench.node, which has the native writer.
+const writer = require('../bench/writer');
 const { evstore, waitFor, sleep, tick, assertNativeClean } = require('./helpers');
 
 const { Store, Worker, nativeStats } = evstore;
-const internal = evstore._internal;
 
 test('close() with a native writer and batches in flight', async () => {
   for (let round = 0; round < 5; round++) {
     const s = new Store({ queueSlots: 64 });
     let n = 0;
     s.watch('/**').subscribe(() => { n++; });
-    internal.benchWrite(s, 1e9, ['/a/b', '/c'], ['x', 'y'.repeat(100)], true);
+    writer.benchWrite(s, 1e9, ['/a/b', '/c'], ['x', 'y'.repeat(100)], true);
     await waitFor(() => n > 1000 * (round + 1));
     s.close(); // stops and joins the writer, joins the dispatcher
     const seen = n;
@@ -29,7 +30,7 @@ test('close() with a large backlog in the native batch', async () => {
   let n = 0;
   s.watch('/**').subscribe(() => { n++; });
   // Written on the JS thread: everything lands in the batch before JS runs.
-  assert.equal(internal.benchWrite(s, 50000, ['/p/q'], ['v'.repeat(50)], false), 50000);
+  assert.equal(writer.benchWrite(s, 50000, ['/p/q'], ['v'.repeat(50)], false), 50000);
   s.close();
   await sleep(5);
   assert.equal(n, 0, 'undelivered events are discarded by close()');
@@ -64,7 +65,7 @@ test('close() while the dispatcher waits on a full batch (block policy)', async 
   s.watch('/**').subscribe(() => { n++; });
   // The writer thread outruns JS: batch over its cap, the queue full, the
   // writer blocked. Keep the JS thread busy so nothing drains.
-  internal.benchWrite(s, 1e9, ['/z'], ['q'.repeat(200)], true);
+  writer.benchWrite(s, 1e9, ['/z'], ['q'.repeat(200)], true);
   const until = Date.now() + 100;
   while (Date.now() < until) { /* busy: no delivery */ }
   s.close();

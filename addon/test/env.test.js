@@ -3,18 +3,19 @@
 // terminated mid-stream or end without closing anything.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
 const { Worker: Thread } = require('node:worker_threads');
+// First: loads evstore from evstore_bench.node, which has the native writer.
+const writer = require('../bench/writer');
 const { evstore, waitFor, assertNativeClean } = require('./helpers');
 
 const { nativeStats } = evstore;
-const lib = path.resolve(__dirname, '..');
 
 // Runs in the thread: opens stores, subscribes, keeps native and JS writers
 // going, leaves a worker with in-flight events and an unfreed raw string.
 const threadMain = `
 const { parentPort, workerData } = require('node:worker_threads');
-const evstore = require(workerData.lib);
+const writer = require(workerData.writer);
+const { evstore } = writer;
 const { Store, Worker } = evstore;
 const stores = [];
 let n = 0;
@@ -23,7 +24,7 @@ for (let i = 0; i < 3; i++) {
   s.watch('/**').subscribe(() => { n++; });
   s.watch('/a/*').debounce(1000).subscribe(() => {});
   const w = Worker.bootstrap(s, { namespace: '/a/**', capacity: 64 });
-  evstore._internal.benchWrite(s, 1e9, ['/a/x', '/b/y'], ['v1', 'value-two'], true);
+  writer.benchWrite(s, 1e9, ['/a/x', '/b/y'], ['v1', 'value-two'], true);
   stores.push({ s, w });
 }
 setTimeout(() => {
@@ -36,7 +37,7 @@ if (workerData.exitAlone) setTimeout(() => process.exit(0), 60);
 `;
 
 function start(exitAlone) {
-  const t = new Thread(threadMain, { eval: true, workerData: { lib, exitAlone } });
+  const t = new Thread(threadMain, { eval: true, workerData: { writer: require.resolve('../bench/writer'), exitAlone } });
   const ready = new Promise((resolve, reject) => {
     t.once('message', resolve);
     t.once('error', reject);

@@ -3,10 +3,11 @@
 // refuses; in both the native memory stays bounded.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+// First: loads evstore from evstore_bench.node, which has the native writer.
+const writer = require('../bench/writer');
 const { evstore, waitFor, sleep, assertNativeClean } = require('./helpers');
 
 const { Store, nativeStats } = evstore;
-const internal = evstore._internal;
 
 const N = 20000;
 const VALUE = 'v'.repeat(4000); // 80 MB in total through a 64 KiB ring
@@ -31,14 +32,14 @@ async function run(overflow) {
     if (n % 200 === 0) peak = Math.max(peak, nativeStats().mallocInUse - base);
     busy(20);
   });
-  internal.benchWrite(s, N, ['/slow/a', '/slow/b/c'], [VALUE], true);
+  writer.benchWrite(s, N, ['/slow/a', '/slow/b/c'], [VALUE], true);
   let written = -1;
   // The writer finishes (block: once JS has caught up to within the bounds).
   await waitFor(() => {
     const st = s.getEventQueueStats();
     return st.processed + st.dropped >= N && st.pending === 0;
   }, 60000, 'the writer');
-  written = internal.benchJoin(s);
+  written = writer.benchJoin(s);
   await waitFor(() => n + s.getEventQueueStats().dropped >= N, 60000, 'delivery');
   await sleep(5);
   const st = s.getEventQueueStats();

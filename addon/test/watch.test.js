@@ -3,10 +3,11 @@
 // nothing delivered after unsubscribe, the operators.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+// First: loads evstore from evstore_bench.node, which has the native writer.
+const writer = require('../bench/writer');
 const { evstore, waitFor, sleep, tick, assertNativeClean, collectUncaught } = require('./helpers');
 
 const { Store, nativeStats } = evstore;
-const internal = evstore._internal;
 
 test('events arrive in sequence order with type, path, value, seq', async () => {
   const s = new Store({ queueSlots: 64 });
@@ -50,7 +51,7 @@ test('a batch reaches JS once the queue drains, even if no later event matches',
 test('interned paths and values stay exact when the caches evict', async () => {
   // More distinct paths and short values than the intern caches hold, mixed
   // with hot ones, so entries are evicted and defined again mid-stream.
-  const { PATH_CACHE, VALUE_CACHE } = internal.native;
+  const { PATH_CACHE, VALUE_CACHE } = evstore._internal.native;
   const s = new Store({ queueSlots: 256 });
   const a = [];
   const b = [];
@@ -164,9 +165,9 @@ test('unsubscribe from a native writer mid-stream stops delivery at once', async
   let n = 0;
   let late = 0;
   const sub = s.watch('/w/**').subscribe(() => { if (sub.closed) late++; n++; if (n === 1000) sub.unsubscribe(); });
-  internal.benchWrite(s, 200000, ['/w/a', '/w/b'], ['1', '22'], true);
+  writer.benchWrite(s, 200000, ['/w/a', '/w/b'], ['1', '22'], true);
   await waitFor(() => n >= 1000);
-  assert.equal(internal.benchJoin(s), 200000);
+  assert.equal(writer.benchJoin(s), 200000);
   await sleep(20);
   assert.equal(n, 1000);
   assert.equal(late, 0);

@@ -1,13 +1,27 @@
-/* INTERNAL benchmark helper (bench.h), not part of the public API: native
- * writes at full speed, so addon/bench/pipeline.js can measure delivery into
- * JS without the cost of JS set() calls, and tests can write at a rate JS
- * cannot. A running writer is stopped and joined by close(). */
+/* evstore_bench.node, a bench-only module: evstore.node's exports
+ * (module.h) plus an internal native writer, so bench/pipeline.js can measure
+ * delivery into JS without the cost of JS set() calls and tests can write at
+ * a rate JS cannot. Not part of evstore.node or the npm package; JS loads it
+ * through bench/writer.js.
+ *
+ * `_benchWrite(store, count, paths, values, threaded)` writes `count` string
+ * values cycling through `paths` and `values`, on a native thread (threaded)
+ * or on the JS thread, and returns the number written (undefined when
+ * threaded); `_benchJoin(store)` waits for the thread and returns the number
+ * written. The writer's state is not part of the store: it is allocated on
+ * the first write and registered as the store's dependent
+ * (ADDON_DEP_STAGE_SECOND), so closing the store stops and joins a running
+ * writer, then frees the state.
+ *
+ * Threads: both functions run on the JS thread; the writer thread only calls
+ * evs_store_set on the store's core. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "module.h"
+#include "module_entry.h"
 #include "napi_util.h"
 #include "store.h"
 #include "wire.h"
@@ -139,7 +153,7 @@ static napi_value addon_bench_written(napi_env env, uint64_t written) {
   return result;
 }
 
-napi_value addon_bench_write_js(napi_env env, napi_callback_info info) {
+static napi_value addon_bench_write_js(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   addon_store_t *s;
   addon_bench_t *b;
@@ -193,7 +207,7 @@ napi_value addon_bench_write_js(napi_env env, napi_callback_info info) {
   return addon_bench_written(env, b->written);
 }
 
-napi_value addon_bench_join_js(napi_env env, napi_callback_info info) {
+static napi_value addon_bench_join_js(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   addon_store_t *s;
   addon_bench_t *b;
@@ -215,3 +229,19 @@ napi_value addon_bench_join_js(napi_env env, napi_callback_info info) {
   addon_bench_clear(b);
   return addon_bench_written(env, b->written);
 }
+
+static const addon_export_t addon_bench_fns[] = {
+    {"_benchWrite", addon_bench_write_js},
+    {"_benchJoin", addon_bench_join_js},
+};
+
+/* evstore.node's exports, then the writer's. */
+static napi_value addon_bench_init(napi_env env, napi_value exports) {
+  if (addon_module_init(env, exports) == NULL ||
+      !addon_export_fns(env, exports, addon_bench_fns,
+                        ADDON_COUNT(addon_bench_fns)))
+    return NULL;
+  return exports;
+}
+
+ADDON_MODULE_ENTRY(addon_bench_init)
