@@ -5,6 +5,7 @@
  * stream; anything not clean falls back to runs of their own whose
  * verdicts are exactly jsone's; filters and shards select as without it. */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,19 +35,62 @@ static long long lg_stream_pid(const char *out, const lg_run_t *run) {
   return pid;
 }
 
-/* Runs the scenario globs in variant into LG_TEST_OUT/<name>; returns the
- * exit code and loads the results into *r. */
-static int lg_run_sel(const char *name, const char *variant, const char *g1,
-                      const char *g2, const char *g3, const char *g4,
-                      lg_results_t *r) {
-  char dir[2200];
-  snprintf(dir, sizeof dir, "%s/%s", LG_TEST_OUT, name);
-  int rc = lg_run(name, "run", "--variant", variant, "--quiet", "--out", dir,
-                  "--scenario", g1, "--scenario", g2, "--scenario", g3,
-                  "--scenario", g4, NULL);
-  if (lg_load(r, lg_out) != 0)
-    return -1;
-  return rc;
+/* Two runs of the same four scenarios: as one batch (variant jsbatch) and
+ * one process each (jsone, the same variant without the batch). */
+typedef struct lg_pair_s {
+  lg_results_t batch, one;
+  char batch_out[2200]; /* the batch run's output directory */
+  const char *const *names;
+} lg_pair_t;
+
+static void lg_pair_fini(void *p) {
+  lg_results_free(&((lg_pair_t *)p)->batch);
+  lg_results_free(&((lg_pair_t *)p)->one);
+}
+
+/* Runs `names` (four scenarios) as a batch into LG_TEST_OUT/<name> and one
+ * process each into LG_TEST_OUT/<name>_one; both runs must exit with
+ * want_rc and load four runs. Returns the pair, released after the test, or
+ * NULL with the difference printed. */
+static lg_pair_t *lg_run_pair(const char *name, const char *const names[4],
+                              int want_rc) {
+  static const char *const variants[] = {"jsbatch", "jsone"};
+  lg_pair_t *pair = check_alloc(sizeof *pair, lg_pair_fini);
+  pair->names = names;
+  for (int k = 0; k < 2; k++) {
+    lg_results_t *r = k == 0 ? &pair->batch : &pair->one;
+    char case_name[200], dir[2200];
+    snprintf(case_name, sizeof case_name, "%s%s", name, k ? "_one" : "");
+    snprintf(dir, sizeof dir, "%s/%s", LG_TEST_OUT, case_name);
+    int rc =
+        lg_run(case_name, "run", "--variant", variants[k], "--quiet", "--out",
+               dir, "--scenario", names[0], "--scenario", names[1],
+               "--scenario", names[2], "--scenario", names[3], NULL);
+    if (k == 0)
+      snprintf(pair->batch_out, sizeof pair->batch_out, "%s", lg_out);
+    if (lg_load(r, lg_out) != 0 || rc != want_rc || r->nruns != 4) {
+      fprintf(stderr, "%s: exit %d (want %d), %zu runs\n", case_name, rc,
+              want_rc, r->nruns);
+      return NULL;
+    }
+  }
+  return pair;
+}
+
+/* Scenario i of the pair: its batched run *rb and its run alone *ro, both
+ * with verdict `want` and the same finding count. Returns false (printing
+ * both evidences) otherwise. */
+static bool lg_pair_at(const lg_pair_t *pair, size_t i, lg_verdict_t want,
+                       const lg_run_t **rb, const lg_run_t **ro) {
+  *rb = lg_find(&pair->batch, pair->names[i], "jsbatch");
+  *ro = lg_find(&pair->one, pair->names[i], "jsone");
+  bool ok = *rb && *ro && (*rb)->verdict == want && (*ro)->verdict == want &&
+            (*rb)->detected == (*ro)->detected;
+  if (!ok)
+    fprintf(stderr, "%s: batch %s / alone %s\n", pair->names[i],
+            *rb ? (*rb)->evidence : "(missing)",
+            *ro ? (*ro)->evidence : "(missing)");
+  return ok;
 }
 
 /* A clean batch: one process ran the four scenarios (same pid in each
@@ -54,52 +98,34 @@ static int lg_run_sel(const char *name, const char *variant, const char *g1,
  * each saw its own environment (env.js checks), and the verdicts are
  * jsone's. */
 static void test_batch_clean(void) {
-  lg_results_t b, one;
-  ASSERT_EQ(lg_run_sel("batch_clean", "jsbatch", "js-clean", "js-async",
-                       "js-env-a", "js-env-b", &b),
-            0);
-  char bout[2200];
-  snprintf(bout, sizeof bout, "%s", lg_out);
-  ASSERT_EQ(lg_run_sel("batch_clean_one", "jsone", "js-clean", "js-async",
-                       "js-env-a", "js-env-b", &one),
-            0);
   static const char *const names[] = {"js-clean", "js-async", "js-env-a",
                                       "js-env-b"};
-  int ok = b.nruns == 4 && one.nruns == 4;
+  const lg_pair_t *pair = lg_run_pair("batch_clean", names, 0);
+  ASSERT_TRUE(pair != NULL);
   long long pid0 = -1, pid_one0 = -1;
-  int distinct_one = 1;
-  for (size_t i = 0; ok && i < 4; i++) {
-    const lg_run_t *rb = lg_find(&b, names[i], "jsbatch");
-    const lg_run_t *ro = lg_find(&one, names[i], "jsone");
+  for (size_t i = 0; i < 4; i++) {
+    const lg_run_t *rb, *ro;
+    ASSERT_TRUE(lg_pair_at(pair, i, LG_V_PASS, &rb, &ro));
     char want_dir[200];
     snprintf(want_dir, sizeof want_dir, "runs/jsbatch/%s", names[i]);
-    ok = rb && ro && rb->verdict == LG_V_PASS && ro->verdict == LG_V_PASS &&
-         rb->detected == ro->detected && rb->has_end && rb->wall_s > 0 &&
-         rb->iterations_done == ro->iterations_done &&
-         strcmp(rb->run_dir, want_dir) == 0 &&
-         lg_contains(rb->evidence, "run in one process with the batch's 3 "
-                                   "other JS runs (batches/jsbatch/js)") &&
-         !lg_contains(ro->evidence, "batch");
-    if (!ok) {
-      fprintf(stderr, "%s: batch %s / alone %s\n", names[i],
-              rb ? rb->evidence : "(missing)", ro ? ro->evidence : "(missing)");
-      break;
-    }
-    long long pid = lg_stream_pid(bout, rb);
+    ASSERT_TRUE(rb->has_end && rb->wall_s > 0);
+    ASSERT_EQ(rb->iterations_done, ro->iterations_done);
+    ASSERT_STR_EQ(rb->run_dir, want_dir);
+    ASSERT_TRUE(lg_contains(rb->evidence, "run in one process with the "
+                                          "batch's 3 other JS runs "
+                                          "(batches/jsbatch/js)"));
+    ASSERT_TRUE(!lg_contains(ro->evidence, "batch"));
+    long long pid = lg_stream_pid(pair->batch_out, rb);
     long long pid_one = lg_stream_pid(LG_TEST_OUT "/batch_clean_one", ro);
     if (i == 0) {
       pid0 = pid;
       pid_one0 = pid_one;
     }
-    ok = pid > 0 && pid == pid0 && pid_one > 0;
-    distinct_one &= i == 0 || pid_one != pid_one0;
+    ASSERT_TRUE(pid > 0 && pid == pid0 && pid_one > 0);
+    ASSERT_TRUE(i == 0 || pid_one != pid_one0);
   }
-  lg_results_free(&b);
-  lg_results_free(&one);
-  ASSERT_TRUE(ok);
-  ASSERT_TRUE(distinct_one);
   char p[4400];
-  snprintf(p, sizeof p, "%s/batches/jsbatch/js/batch.jsonl", bout);
+  snprintf(p, sizeof p, "%s/batches/jsbatch/js/batch.jsonl", pair->batch_out);
   ASSERT_TRUE(lg_file_contains(p, "\"type\":\"scenario_end\",\"index\":3"));
   ASSERT_TRUE(lg_file_contains(p, "\"type\":\"end\",\"status\":\"ok\""));
 }
@@ -108,38 +134,21 @@ static void test_batch_clean(void) {
  * CRASH) scenario falls back: every scenario runs in a process of its own,
  * the verdicts are exactly jsone's, and each run says why it ran alone. */
 static void test_batch_fallback(void) {
-  lg_results_t b, one;
-  ASSERT_EQ(lg_run_sel("batch_fallback", "jsbatch", "js-clean", "js-throws",
-                       "js-crash", "js-env-a", &b),
-            1);
-  char bout[2200];
-  snprintf(bout, sizeof bout, "%s", lg_out);
-  ASSERT_EQ(lg_run_sel("batch_fallback_one", "jsone", "js-clean", "js-throws",
-                       "js-crash", "js-env-a", &one),
-            1);
   static const char *const names[] = {"js-clean", "js-throws", "js-crash",
                                       "js-env-a"};
   static const lg_verdict_t want[] = {LG_V_PASS, LG_V_ERROR, LG_V_CRASH,
                                       LG_V_PASS};
-  int ok = b.nruns == 4 && one.nruns == 4;
+  const lg_pair_t *pair = lg_run_pair("batch_fallback", names, 1);
+  ASSERT_TRUE(pair != NULL);
   long long pids[4] = {0};
-  for (size_t i = 0; ok && i < 4; i++) {
-    const lg_run_t *rb = lg_find(&b, names[i], "jsbatch");
-    const lg_run_t *ro = lg_find(&one, names[i], "jsone");
-    ok = rb && ro && rb->verdict == want[i] && ro->verdict == want[i] &&
-         rb->detected == ro->detected &&
-         lg_contains(rb->evidence, "run on its own: its batch "
-                                   "(batches/jsbatch/js) ") &&
-         lg_contains(rb->evidence, "js-throws");
-    if (!ok)
-      fprintf(stderr, "%s: batch %s / alone %s\n", names[i],
-              rb ? rb->evidence : "(missing)", ro ? ro->evidence : "(missing)");
-    if (ok)
-      pids[i] = lg_stream_pid(bout, rb);
+  for (size_t i = 0; i < 4; i++) {
+    const lg_run_t *rb, *ro;
+    ASSERT_TRUE(lg_pair_at(pair, i, want[i], &rb, &ro));
+    ASSERT_TRUE(lg_contains(rb->evidence, "run on its own: its batch "
+                                          "(batches/jsbatch/js) "));
+    ASSERT_TRUE(lg_contains(rb->evidence, "js-throws"));
+    pids[i] = lg_stream_pid(pair->batch_out, rb);
   }
-  lg_results_free(&b);
-  lg_results_free(&one);
-  ASSERT_TRUE(ok);
   /* js-clean and js-env-a ran in processes of their own. */
   ASSERT_TRUE(pids[0] > 0 && pids[3] > 0 && pids[0] != pids[3]);
 }
