@@ -106,6 +106,20 @@ static void lg_job_done(const lg_run_opts_t *o, lg_job_t *job, size_t *done,
     o->run_done(o->run_done_arg, job->run);
 }
 
+/* An interrupted (SIGINT/SIGTERM) running job: its process group is killed
+ * and reaped, it is done, and nothing of it may outlive leakgate either (its
+ * leftovers are killed; `sole`: it was the only job running). */
+static void lg_kill_interrupted(const lg_jstate_t *all, size_t nall,
+                                lg_jstate_t *js, int sole) {
+  int status;
+  killpg(js->pid, SIGKILL);
+  waitpid(js->pid, &status, 0);
+  js->state = LG_JOB_DONE;
+  lg_buf_t left = {0};
+  lg_leftovers(all, nall, js, 1, sole, &left);
+  lg_buf_free(&left);
+}
+
 int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
                   const lg_run_opts_t *o) {
   /* Batches (runner_batch.c) take the state entries after the jobs'. */
@@ -182,13 +196,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       for (size_t j = n; j < nt; j++) {
         if (st[j].state != LG_JOB_RUNNING)
           continue;
-        killpg(st[j].pid, SIGKILL);
-        int status;
-        waitpid(st[j].pid, &status, 0);
-        st[j].state = LG_JOB_DONE;
-        lg_buf_t left = {0};
-        lg_leftovers(st, nt, &st[j], 1, jobs_max == 1, &left);
-        lg_buf_free(&left);
+        lg_kill_interrupted(st, nt, &st[j], jobs_max == 1);
         for (size_t i = 0; i < bt[j - n].n; i++) {
           size_t k = bt[j - n].members[i];
           lg_infra(jobs[k].run, lg_xstrdup("interrupted (SIGINT/SIGTERM)"));
@@ -198,14 +206,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       }
       for (size_t j = 0; j < n; j++) {
         if (st[j].state == LG_JOB_RUNNING) {
-          killpg(st[j].pid, SIGKILL);
-          int status;
-          waitpid(st[j].pid, &status, 0);
-          st[j].state = LG_JOB_DONE;
-          /* Nothing of an interrupted run may outlive leakgate either. */
-          lg_buf_t left = {0};
-          lg_leftovers(st, nt, &st[j], 1, jobs_max == 1, &left);
-          lg_buf_free(&left);
+          lg_kill_interrupted(st, nt, &st[j], jobs_max == 1);
           /* A run whose heap attribution was cut keeps its verdict. */
           if (st[j].snap)
             lg_snap_end(&st[j], jobs[j].run, o,

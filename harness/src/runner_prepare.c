@@ -166,6 +166,40 @@ static void lg_prep_inherit(lg_jstate_t *js) {
       lg_strv_push(&js->envp, &js->envc, lg_xstrdup(*e));
 }
 
+/* What a run and a batch set up alike: the directory `rel` under --out
+ * (emptied; only ever under --out, never through a link, whatever the names
+ * say; `what` names it in errors), the probe stream `probe_file` and the
+ * heap-sites file in it, the template context *x (with `scenario`), the
+ * build directory and the variant's wrapper. Returns the build directory
+ * (the caller frees it; x->build borrows it), or NULL with run's infra
+ * error set. */
+static char *lg_prep_process(const lg_manifest_t *m, const lg_variant_t *va,
+                             const lg_run_opts_t *o, const char *rel,
+                             const char *what, const char *probe_file,
+                             const char *scenario, lg_jstate_t *js,
+                             lg_run_t *run, lg_expand_t *x) {
+  char *err = NULL, *build;
+  js->run_dir = lg_confined_fresh_dir(o->out_dir, rel, &err);
+  if (!js->run_dir) {
+    lg_infra(run, lg_fmt("%s: %s", what, err));
+    free(err);
+    return NULL;
+  }
+  js->probe_path = lg_path_join(js->run_dir, probe_file);
+  js->sites_path = lg_path_join(js->run_dir, "heap-sites");
+  *x = (lg_expand_t){m->root,  "",       js->run_dir, o->out_dir,
+                     scenario, va->name, m->dir};
+  build = lg_prep_build(m, va, x, run);
+  if (!build)
+    return NULL;
+  x->build = build;
+  if (lg_prep_wrapper(va, x, js, run) != 0) {
+    free(build);
+    return NULL;
+  }
+  return build;
+}
+
 /* Builds argv/envp and the run directory; on failure the run is INFRA. */
 int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
                const lg_run_opts_t *o) {
@@ -200,24 +234,10 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
                      job->fault ? "@" : "", job->fault ? job->fault : "",
                      js->subdir ? "/" : "", js->subdir ? js->subdir : "");
   run->run_dir = rel;
-  /* The run directory is emptied recursively: only ever under --out, never
-   * through a link, whatever the names (also checked at load) say. */
-  js->run_dir = lg_confined_fresh_dir(o->out_dir, rel, &err);
-  if (!js->run_dir) {
-    lg_infra(run, lg_fmt("run directory: %s", err));
-    goto out;
-  }
-  js->probe_path = lg_path_join(js->run_dir, "probe.jsonl");
-  js->sites_path = lg_path_join(js->run_dir, "heap-sites");
-
-  lg_expand_t x = {m->root,  "",       js->run_dir, o->out_dir,
-                   sc->name, va->name, m->dir};
-  build = lg_prep_build(m, va, &x, run);
+  lg_expand_t x;
+  build = lg_prep_process(m, va, o, rel, "run directory", "probe.jsonl",
+                          sc->name, js, run, &x);
   if (!build)
-    goto out;
-  x.build = build;
-
-  if (lg_prep_wrapper(va, &x, js, run) != 0)
     goto out;
   if (sc->lang == LG_LANG_JS) {
     dir = lg_prep_node(m, &x, js, run);
@@ -318,22 +338,13 @@ int lg_prepare_batch(const lg_manifest_t *m, const lg_variant_t *va,
   char *err = NULL, *build = NULL, *dir = NULL;
   lg_buf_t cmd = {0};
   char *rel = lg_fmt("batches/%s/js", va->name);
-  js->run_dir = lg_confined_fresh_dir(o->out_dir, rel, &err);
-  free(rel);
-  if (!js->run_dir) {
-    lg_infra(run, lg_fmt("batch directory: %s", err));
-    goto out;
-  }
-  js->probe_path = lg_path_join(js->run_dir, "batch.jsonl");
-  js->sites_path = lg_path_join(js->run_dir, "heap-sites");
   /* The batch is no scenario: {scenario} expands to "" in its wrapper and
    * environment, {run_dir} to the batch's directory. */
-  lg_expand_t x = {m->root, "", js->run_dir, o->out_dir, "", va->name, m->dir};
-  build = lg_prep_build(m, va, &x, run);
+  lg_expand_t x;
+  build = lg_prep_process(m, va, o, rel, "batch directory", "batch.jsonl", "",
+                          js, run, &x);
+  free(rel);
   if (!build)
-    goto out;
-  x.build = build;
-  if (lg_prep_wrapper(va, &x, js, run) != 0)
     goto out;
   dir = lg_prep_node(m, &x, js, run);
   if (!dir)
