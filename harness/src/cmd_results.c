@@ -27,15 +27,13 @@ static const struct option lg_out_opts[] = {
  * argument and an option taking a value (--help aside), each given at
  * most once (a repeated option: the last one counts). */
 typedef struct lg_argspec_s {
-  const char *option;  /* the option's long name */
-  const char *help;    /* what --help prints */
-  const char *unknown; /* the error for an unknown option (one %s) */
-  const char *extra;   /* the error for a second positional (one %s) */
-  const char *missing; /* the error when the positional, or the option's
-                          value with need_val, is missing (one %s: "") */
-  int need_val;        /* the option is required */
-  int load;            /* the positional is a DIR to load results from */
-  const char *dflt;    /* the option's value when absent (borrowed) */
+  const char *name;   /* the command's name, in its error lines */
+  const char *option; /* the option's long name */
+  const char *help;   /* what --help prints; its first line is the usage
+                         line, also printed when an argument is missing */
+  int need_val;       /* the option is required */
+  int load;           /* the positional is a DIR to load results from */
+  const char *dflt;   /* the option's value when absent (borrowed) */
   /* The command's work, given the positional, the option's value and,
    * with load, the loaded results (taken: body frees them; else NULL).
    * Returns the exit code. */
@@ -62,16 +60,21 @@ static int lg_parse_argspec(int argc, char **argv, const lg_argspec_t *spec,
     } else if (c == OPT_VALUE) {
       *val = optarg;
     } else if (c != LG_OPT_ARG) {
-      return lg_die(LG_EXIT_USAGE, spec->unknown, el);
+      return lg_die_err(
+          LG_EXIT_USAGE,
+          lg_fmt("%s: unknown option or missing value '%s'", spec->name, el));
     } else if (!have_arg) {
       *arg = el;
       have_arg = 1;
     } else {
-      return lg_die(LG_EXIT_USAGE, spec->extra, el);
+      return lg_die_err(LG_EXIT_USAGE,
+                        lg_fmt("%s: unexpected argument '%s'", spec->name, el));
     }
   }
   if (!*arg || (spec->need_val && !*val))
-    return lg_die(LG_EXIT_USAGE, spec->missing, "");
+    return lg_die_err(LG_EXIT_USAGE,
+                      lg_fmt("%s: %.*s", spec->name,
+                             (int)strcspn(spec->help, "\n"), spec->help));
   return -1;
 }
 
@@ -87,6 +90,15 @@ static int lg_argspec_cmd(int argc, char **argv, const lg_argspec_t *spec) {
     return rc;
   return spec->body(arg, val, spec->load ? &r : NULL);
 }
+
+/* Defines lg_cmd_NAME (cmd.h): the command NAME that the lg_argspec_t
+ * fields after the name describe. */
+#define LG_ARGSPEC_COMMAND(cmd, ...)                                           \
+  int lg_cmd_##cmd(const lg_global_t *g, int argc, char **argv) {              \
+    static const lg_argspec_t spec = {.name = #cmd, __VA_ARGS__};              \
+    (void)g;                                                                   \
+    return lg_argspec_cmd(argc, argv, &spec);                                  \
+  }
 
 /* Writes every report of r into out (lg_write_reports), or only renders
  * them there (lg_render_reports) when render_only. Returns 0, or prints the
@@ -163,22 +175,13 @@ static int lg_report_body(const char *dir, const char *out, lg_results_t *r) {
   return 0;
 }
 
-static const lg_argspec_t lg_report_spec = {
-    .option = "out",
+LG_ARGSPEC_COMMAND(
+    report, .option = "out",
     .help = "usage: leakgate report DIR [--out DIR]\nRe-renders junit.xml, "
             "summary.md and report.html from DIR/results.json\ninto DIR, or "
             "into --out DIR together with a copy of results.json.\nDIR/"
             "results.json itself is never rewritten.",
-    .unknown = "report: unknown option '%s'",
-    .extra = "report: unexpected argument '%s'",
-    .missing = "report: missing DIR%s",
-    .load = 1,
-    .body = lg_report_body};
-
-int lg_cmd_report(const lg_global_t *g, int argc, char **argv) {
-  (void)g;
-  return lg_argspec_cmd(argc, argv, &lg_report_spec);
-}
+    .load = 1, .body = lg_report_body)
 
 static int lg_gate_body(const char *dir, const char *baseline,
                         lg_results_t *r) {
@@ -196,8 +199,8 @@ static int lg_gate_body(const char *dir, const char *baseline,
   return rc;
 }
 
-static const lg_argspec_t lg_gate_spec = {
-    .option = "baseline",
+LG_ARGSPEC_COMMAND(
+    gate, .option = "baseline",
     .help =
         "usage: leakgate gate --baseline FILE DIR\nCompares DIR/results.json "
         "with a baseline (the slim file of 'leakgate baseline' or a\n"
@@ -206,17 +209,7 @@ static const lg_argspec_t lg_gate_spec = {
         "failing in both are listed as\nstill failing, improvements are "
         "listed. The table is also written into\nDIR/summary.md and "
         "DIR/report.html.",
-    .unknown = "gate: unknown option or missing value '%s'",
-    .extra = "gate: unexpected argument '%s'",
-    .missing = "gate: usage: leakgate gate --baseline FILE DIR%s",
-    .need_val = 1,
-    .load = 1,
-    .body = lg_gate_body};
-
-int lg_cmd_gate(const lg_global_t *g, int argc, char **argv) {
-  (void)g;
-  return lg_argspec_cmd(argc, argv, &lg_gate_spec);
-}
+    .need_val = 1, .load = 1, .body = lg_gate_body)
 
 static int lg_init_body(const char *addon, const char *dir, lg_results_t *r) {
   (void)r;
@@ -229,8 +222,8 @@ static int lg_init_body(const char *addon, const char *dir, lg_results_t *r) {
   return 0;
 }
 
-static const lg_argspec_t lg_init_spec = {
-    .option = "dir",
+LG_ARGSPEC_COMMAND(
+    init, .option = "dir",
     .help = "usage: leakgate init ADDON [--dir DIR]\nWrites DIR/manifest.json "
             "(default DIR: ./leakgate), addon.js, control.js and\ncalls.js "
             "for ADDON, a .node file or an npm package directory. The\n"
@@ -239,16 +232,7 @@ static const lg_argspec_t lg_init_spec = {
             "(the noise floor);\ncalls.js is the skeleton to fill in. It "
             "never overwrites a file. Then:\n  leakgate --manifest "
             "DIR/manifest.json run",
-    .unknown = "init: unknown option or missing value '%s'",
-    .extra = "init: unexpected argument '%s'",
-    .missing = "init: usage: leakgate init ADDON [--dir DIR]%s",
-    .dflt = "leakgate",
-    .body = lg_init_body};
-
-int lg_cmd_init(const lg_global_t *g, int argc, char **argv) {
-  (void)g;
-  return lg_argspec_cmd(argc, argv, &lg_init_spec);
-}
+    .dflt = "leakgate", .body = lg_init_body)
 
 static int lg_baseline_body(const char *dir, const char *out, lg_results_t *r) {
   int rc;
@@ -274,23 +258,13 @@ static int lg_baseline_body(const char *dir, const char *out, lg_results_t *r) {
   return rc;
 }
 
-static const lg_argspec_t lg_baseline_spec = {
-    .option = "out",
+LG_ARGSPEC_COMMAND(
+    baseline, .option = "out",
     .help = "usage: leakgate baseline DIR --out FILE\nWrites the slim baseline "
             "of DIR/results.json to FILE: verdicts, finding keys,\njudged "
             "slopes with their intervals and peaks (what 'gate' compares). "
             "The\n\"tolerance\" object of an existing FILE is kept.",
-    .unknown = "baseline: unknown option or missing value '%s'",
-    .extra = "baseline: unexpected argument '%s'",
-    .missing = "baseline: usage: leakgate baseline DIR --out FILE%s",
-    .need_val = 1,
-    .load = 1,
-    .body = lg_baseline_body};
-
-int lg_cmd_baseline(const lg_global_t *g, int argc, char **argv) {
-  (void)g;
-  return lg_argspec_cmd(argc, argv, &lg_baseline_spec);
-}
+    .need_val = 1, .load = 1, .body = lg_baseline_body)
 
 /* Merges, writes every report into out and prints the one-line verdict;
  * returns the merged results' exit code. */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,17 +137,14 @@ int lg_manifest_load_ex(const char *path, const char *root, unsigned flags,
 }
 
 static void lg_kv_free(lg_kv_t *kv, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(kv[i].key);
-    free(kv[i].value);
-  }
+  for (size_t i = 0; i < n; i++)
+    LG_FREE_ALL(kv[i].key, kv[i].value);
   free(kv);
 }
 
 static void lg_thresholds_free(lg_threshold_t *t, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    free(t[i].metric);
-    free(t[i].measured);
+    LG_FREE_ALL(t[i].metric, t[i].measured);
     for (size_t j = 0; j < t[i].nper_variant; j++)
       free(t[i].per_variant[j].variant);
     free(t[i].per_variant);
@@ -157,9 +155,7 @@ static void lg_thresholds_free(lg_threshold_t *t, size_t n) {
 void lg_manifest_free(lg_manifest_t *m) {
   for (size_t i = 0; i < m->nvariants; i++) {
     lg_variant_t *va = &m->variants[i];
-    free(va->name);
-    free(va->description);
-    free(va->build);
+    LG_FREE_ALL(va->name, va->description, va->build);
     lg_strv_free(va->wrapper, va->nwrapper);
     lg_kv_free(va->env, va->nenv);
     lg_kv_free(va->env_js, va->nenv_js);
@@ -168,9 +164,7 @@ void lg_manifest_free(lg_manifest_t *m) {
       free(va->detectors[j].parser);
       lg_strv_free(va->detectors[j].files, va->detectors[j].nfiles);
     }
-    free(va->detectors);
-    free(va->exit_codes);
-    free(va->exit_verdicts);
+    LG_FREE_ALL(va->detectors, va->exit_codes, va->exit_verdicts);
     lg_strv_free(va->ignore_exact, va->nignore_exact);
     lg_strv_free(va->slope_langs, va->nslope_langs);
     for (size_t k = 0; k < va->nsupps; k++)
@@ -180,30 +174,22 @@ void lg_manifest_free(lg_manifest_t *m) {
   free(m->variants);
   for (size_t i = 0; i < m->nscenarios; i++) {
     lg_scenario_t *sc = &m->scenarios[i];
-    free(sc->name);
-    free(sc->description);
-    free(sc->program);
+    LG_FREE_ALL(sc->name, sc->description, sc->program);
     lg_strv_free(sc->args, sc->nargs);
     for (size_t j = 0; j < sc->niterations_per_variant; j++)
       free(sc->iterations_per_variant[j].variant);
     free(sc->iterations_per_variant);
     lg_thresholds_free(sc->thresholds, sc->nthresholds);
     lg_strv_free(sc->exact, sc->nexact);
-    free(sc->expect);
     lg_strv_free(sc->variants, sc->nvariants);
-    free(sc->primary);
+    LG_FREE_ALL(sc->expect, sc->primary);
   }
   free(m->scenarios);
   for (size_t i = 0; i < m->ndefects; i++) {
     lg_defect_t *d = &m->defects[i];
-    free(d->fault);
-    free(d->scenario);
-    free(d->description);
-    for (size_t j = 0; j < d->ncells; j++) {
-      free(d->cells[j].label);
-      free(d->cells[j].variant);
-      free(d->cells[j].metric);
-    }
+    LG_FREE_ALL(d->fault, d->scenario, d->description);
+    for (size_t j = 0; j < d->ncells; j++)
+      LG_FREE_ALL(d->cells[j].label, d->cells[j].variant, d->cells[j].metric);
     free(d->cells);
   }
   free(m->defects);
@@ -212,31 +198,35 @@ void lg_manifest_free(lg_manifest_t *m) {
   lg_strv_free(m->ours, m->nours);
   lg_strv_free(m->frame_skip, m->nframe_skip);
   lg_strv_free(m->our_functions, m->nour_functions);
-  free(m->path);
-  free(m->root);
-  free(m->dir);
-  free(m->node);
-  free(m->probe_js);
-  free(m->js_dir);
-  free(m->c_dir);
-  free(m->control);
+  LG_FREE_ALL(m->path, m->root, m->dir, m->node, m->probe_js, m->js_dir,
+              m->c_dir, m->control);
   memset(m, 0, sizeof *m);
+}
+
+/* The element of base[0..n) (each `size` bytes, a struct whose first
+ * member is `char *name`) called name, or NULL. */
+_Static_assert(offsetof(lg_variant_t, name) == 0 &&
+                   offsetof(lg_scenario_t, name) == 0,
+               "lg_find_named reads the name as the first member");
+static const void *lg_find_named(const void *base, size_t n, size_t size,
+                                 const char *name) {
+  for (size_t i = 0; i < n; i++) {
+    const char *const *elem_name =
+        (const void *)((const char *)base + i * size);
+    if (*elem_name && strcmp(*elem_name, name) == 0)
+      return elem_name;
+  }
+  return NULL;
 }
 
 const lg_variant_t *lg_manifest_variant(const lg_manifest_t *m,
                                         const char *name) {
-  for (size_t i = 0; i < m->nvariants; i++)
-    if (m->variants[i].name && strcmp(m->variants[i].name, name) == 0)
-      return &m->variants[i];
-  return NULL;
+  return lg_find_named(m->variants, m->nvariants, sizeof *m->variants, name);
 }
 
 const lg_scenario_t *lg_manifest_scenario(const lg_manifest_t *m,
                                           const char *name) {
-  for (size_t i = 0; i < m->nscenarios; i++)
-    if (m->scenarios[i].name && strcmp(m->scenarios[i].name, name) == 0)
-      return &m->scenarios[i];
-  return NULL;
+  return lg_find_named(m->scenarios, m->nscenarios, sizeof *m->scenarios, name);
 }
 
 int lg_scenario_in_variant(const lg_scenario_t *sc, const lg_variant_t *va) {

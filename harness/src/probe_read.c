@@ -187,11 +187,7 @@ int lg_probe_read(const char *path, lg_run_t *run, lg_probe_info_t *info) {
 }
 
 void lg_probe_info_free(lg_probe_info_t *info) {
-  free(info->meta_lang);
-  free(info->end_status);
-  free(info->scenario_error);
-  free(info->protocol_error);
-  free(info->last_phase);
-  free(info->ignored_first);
+  LG_FREE_ALL(info->meta_lang, info->end_status, info->scenario_error,
+              info->protocol_error, info->last_phase, info->ignored_first);
   memset(info, 0, sizeof *info);
 }

@@ -26,18 +26,14 @@ static void lg_on_signal(int sig) {
 void lg_jstate_free(lg_jstate_t *js) {
   lg_buf_free(&js->live_part);
   lg_heapattr_free(js->snap_h);
-  free(js->snap_node);
-  free(js->snap_tool);
+  LG_FREE_ALL(js->snap_node, js->snap_tool);
   if (js->pristine)
     lg_run_free(js->pristine);
   free(js->pristine);
   if (js->first)
     lg_run_free(js->first);
   free(js->first);
-  free(js->run_dir);
-  free(js->probe_path);
-  free(js->sites_path);
-  free(js->batch_note);
+  LG_FREE_ALL(js->run_dir, js->probe_path, js->sites_path, js->batch_note);
   lg_strv_free(js->argv, js->argc);
   lg_strv_free(js->envp, js->envc);
 }

@@ -477,6 +477,11 @@ void lg_strv_free(char **v, size_t n) {
   free(v);
 }
 
+void lg_free_n(void *const *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(p[i]);
+}
+
 double lg_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -129,6 +129,13 @@ char *lg_realpath(const char *path);
 size_t lg_list_dir(const char *dir, const char *pattern, char ***names);
 /* Frees v[0..n) and v (v may be NULL when n is 0). */
 void lg_strv_free(char **v, size_t n);
+/* free() on each of the n pointers in p (any may be NULL). */
+void lg_free_n(void *const *p, size_t n);
+/* free() on each argument: LG_FREE_ALL(s->a, s->b, ...) for the owned
+ * strings and blocks of a struct, in one line. */
+#define LG_FREE_ALL(...)                                                       \
+  lg_free_n((void *const[]){__VA_ARGS__},                                      \
+            sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
 
 /* Monotonic clock in milliseconds (CLOCK_MONOTONIC): for durations only. */
 double lg_now_ms(void);
