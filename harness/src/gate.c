@@ -128,11 +128,7 @@ void lg_baseline_from_results(const lg_results_t *r, lg_baseline_t *b) {
 }
 
 static void lg_brun_free(lg_brun_t *br) {
-  free(br->scenario);
-  free(br->variant);
-  free(br->fault);
-  free(br->lang);
-  free(br->primary);
+  LG_FREE_ALL(br->scenario, br->variant, br->fault, br->lang, br->primary);
   for (size_t i = 0; i < br->nfindings; i++)
     free(br->findings[i].key);
   free(br->findings);

@@ -31,11 +31,7 @@ lg_tcell_t *lg_table_row(lg_table_t *t) {
 void lg_table_free(lg_table_t *t) {
   for (size_t i = 0; i < t->nrows * t->ncols; i++) {
     lg_tcell_t *c = &t->cells[i];
-    free(c->text);
-    free(c->note);
-    free(c->md);
-    free(c->link);
-    free(c->title);
+    LG_FREE_ALL(c->text, c->note, c->md, c->link, c->title);
   }
   for (size_t c = 0; c < t->ncols; c++)
     if (t->cols[c].own_head)

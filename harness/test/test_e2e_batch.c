@@ -20,19 +20,12 @@
 static long long lg_stream_pid(const char *out, const lg_run_t *run) {
   char path[4400];
   snprintf(path, sizeof path, "%s/%s/probe.jsonl", out, run->run_dir);
-  char *s = lg_read_file(path, NULL);
-  char *nl = s ? strchr(s, '\n') : NULL;
-  long long pid = -1;
-  if (nl) {
-    json_error_t je;
-    json_t *o = json_loadb(s, (size_t)(nl - s), 0, &je);
-    json_t *p = json_object_get(o, "pid");
-    if (json_is_integer(p))
-      pid = json_integer_value(p);
-    json_decref(o);
-  }
-  free(s);
-  return pid;
+  /* The first line only: the loader stops after the first JSON value. */
+  json_t *meta = json_load_file(path, JSON_DISABLE_EOF_CHECK, NULL);
+  json_t *pid = json_object_get(meta, "pid");
+  long long v = json_is_integer(pid) ? json_integer_value(pid) : -1;
+  json_decref(meta);
+  return v;
 }
 
 /* Two runs of the same four scenarios: as one batch (variant jsbatch) and
