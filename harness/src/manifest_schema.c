@@ -19,11 +19,12 @@
 static const char *const lg_once_values[] = {"warn", "fail", NULL};
 static const char *const lg_lang_values[] = {"js", "c", NULL};
 static const char *const lg_parser_values[] = {"sanitizer", "valgrind", NULL};
-static const char *const lg_batch_values[] = {"js", NULL};
+static const char *const lg_batch_values[] = {"none", "js", NULL};
 
 _Static_assert(sizeof(lg_once_t) == sizeof(int), "ENUM keys store an int");
 _Static_assert(LG_ONCE_WARN == 0 && LG_ONCE_FAIL == 1, "once: min + index");
 _Static_assert(LG_LANG_JS == 1 && LG_LANG_C == 2, "lang: min + index");
+_Static_assert(LG_LANG_JS == 1, "batch: \"none\" 0, \"js\" LG_LANG_JS");
 
 #define LG_ONCE_DOC "\"warn\" or \"fail\""
 #define LG_IT_DOC "Iterations of the scenario's loop."
@@ -279,8 +280,8 @@ static const lg_mkey_t lg_mvariant_keys[] = {
      .flags = LG_MK_PLAIN,
      .off = LG_VA(batch),
      .values = lg_batch_values,
-     .min = LG_LANG_JS,
-     .expect = "\"js\"",
+     .min = 0,
+     .expect = "\"js\" or \"none\"",
      .def = "none",
      .doc = "\"js\": the selected JS runs of a `run` go through one node "
             "process under the wrapper, one scenario after another, each "
@@ -288,7 +289,9 @@ static const lg_mkey_t lg_mvariant_keys[] = {
             "finding, failure or incomplete stream and they all run again "
             "one by one, and those runs are reported. Only where JS slopes "
             "are not judged (`slope_langs` without \"js\"): a valgrind "
-            "smoke of node pays node's start under memcheck once."},
+            "smoke of node pays node's start under memcheck once. \"none\": "
+            "every run in a process of its own (to turn off a preset's "
+            "batch)."},
     {.key = "default",
      .type = LG_MT_BOOL,
      .off = LG_VA(is_default),
