@@ -264,9 +264,14 @@ static unsigned long long lg_probe_env_u64(const char *name,
   const char *v = getenv(name);
   if (!v || !*v)
     return dflt;
+  /* Digits only, as the JS probe's intEnv: strtoull would read "-5" as a
+   * huge count and skip leading blanks. */
+  if (*v < '0' || *v > '9')
+    return dflt;
   char *end;
+  errno = 0;
   unsigned long long x = strtoull(v, &end, 10);
-  return *end ? dflt : x;
+  return *end || errno == ERANGE ? dflt : x;
 }
 
 int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv) {

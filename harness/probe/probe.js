@@ -39,8 +39,9 @@ function configure(e) {
 function intEnv(name, dflt) {
   const v = env[name];
   if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  return Number.isInteger(n) && n >= 0 ? n : dflt;
+  // Digits only, as the C probe: no sign, blanks, exponent or fraction.
+  const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) ? n : dflt;
 }
 
 function ms() {
