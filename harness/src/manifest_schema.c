@@ -183,7 +183,10 @@ static const lg_mkey_t lg_mdetector_keys[] = {
      .doc = "How the detector's reports are read."},
     {.key = "files",
      .type = LG_MT_STRINGS,
+     .flags = LG_MK_REQUIRED | LG_MK_NONEMPTY,
      .off = LG_DT(files),
+     .expect = "a non-empty array of strings (required: a detector without "
+               "files reads nothing)",
      .count_off = LG_DT(nfiles),
      .doc = "fnmatch patterns of its report files inside the run directory "
             "(`asan.*`)."},
@@ -271,6 +274,8 @@ static const lg_mkey_t lg_mvariant_keys[] = {
      .type = LG_MT_STRINGS,
      .off = LG_VA(slope_langs),
      .count_off = LG_VA(nslope_langs),
+     .values = lg_lang_values,
+     .expect = "an array of \"js\" / \"c\"",
      .def = "all",
      .doc = "Languages whose slopes are judged here; the others sample at "
             "most 8 times in their iterate phase (a valgrind smoke of node "

@@ -25,7 +25,8 @@ typedef struct lg_mctx_s {
 
 typedef enum lg_mtype_e {
   LG_MT_STRING,  /* a template -> char *; with values: one of them */
-  LG_MT_STRINGS, /* an array of templates -> char **, size_t */
+  LG_MT_STRINGS, /* an array of templates -> char **, size_t; with values:
+                    each one of them */
   LG_MT_ENV,     /* an object of templates -> lg_kv_t *, size_t */
   LG_MT_INT,     /* an integer in [min, max] -> long long */
   LG_MT_NUMBER,  /* a number in [min, max] -> double */
@@ -40,7 +41,7 @@ typedef enum lg_mtype_e {
 #define LG_MK_NAME 2u      /* a run-directory component (lg_name_problem) */
 #define LG_MK_FIRST 4u     /* read before the unknown-key check (version) */
 #define LG_MK_PLAIN 8u     /* ENUM: no string/template check, only values */
-#define LG_MK_NONEMPTY 16u /* ARRAY: at least one element */
+#define LG_MK_NONEMPTY 16u /* ARRAY, STRINGS: at least one element */
 /* Consumed by the level's prepare hook: never reaches the key check and is
  * not listed in its message (documented only). */
 #define LG_MK_PREPARED 32u

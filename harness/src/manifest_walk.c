@@ -304,6 +304,11 @@ static int lg_mread(lg_mctx_t *c, const lg_mkey_t *k, json_t *o,
   }
   case LG_MT_STRINGS:
     rc = lg_mstrv(c, v, full, (char ***)p, count);
+    if (!rc && (k->flags & LG_MK_NONEMPTY) && *count == 0)
+      rc = lg_merr(c, full, k->expect);
+    for (size_t i = 0; !rc && k->values && i < *count; i++)
+      if (lg_mindex(k->values, (*(char ***)p)[i]) < 0)
+        rc = lg_merr(c, full, k->expect);
     break;
   case LG_MT_ENV:
     rc = lg_mkv(c, v, full, (lg_kv_t **)p, count);

@@ -66,6 +66,16 @@ static void test_manifest_errors(void) {
       {"{\"version\":1," V ",\"scenarios\":[{\"name\":\"a\",\"lang\":\"c\","
        "\"program\":\"p\",\"once\":true}]}",
        "scenarios[0].once", "\"warn\" or \"fail\""},
+      {"{\"version\":1,\"variants\":[{\"name\":\"r\",\"build\":\"b\","
+       "\"slope_langs\":[\"c\",\"rust\"]}],\"scenarios\":[]}",
+       "variants[0].slope_langs", "\"js\" / \"c\""},
+      {"{\"version\":1,\"variants\":[{\"name\":\"r\",\"build\":\"b\","
+       "\"detectors\":[{\"parser\":\"valgrind\"}]}],\"scenarios\":[]}",
+       "variants[0].detectors[0].files", "non-empty array"},
+      {"{\"version\":1,\"variants\":[{\"name\":\"r\",\"build\":\"b\","
+       "\"detectors\":[{\"parser\":\"valgrind\",\"files\":[]}]}],"
+       "\"scenarios\":[]}",
+       "variants[0].detectors[0].files", "non-empty array"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *err = lg_manifest_error(cases[i].json);
