@@ -221,18 +221,21 @@ void lg_table_matrix(lg_table_t *t, const lg_results_t *r) {
       tc->cls = caught ? "caught" : missed ? "missed" : "na";
       tc->title = lg_xstrdup(cell->evidence ? cell->evidence : "");
       tc->text = lg_xstrdup(lg_cell_status_name(cell->status));
-      tc->note = lg_fmt("%.1fs", isfinite(cell->seconds) ? cell->seconds : 0);
+      double secs = isfinite(cell->seconds) ? cell->seconds : 0;
+      tc->note = lg_fmt("%.1fs", secs);
       if (caught || missed)
         tc->md = lg_fmt("%s %s (%.1fs)", caught ? "✅" : "❌",
-                        lg_cell_status_name(cell->status), cell->seconds);
+                        lg_cell_status_name(cell->status), secs);
     }
   }
   lg_matrix_free(&mx);
 }
 
+/* Defect, column and scenario names come from the manifest: made safe for
+ * the terminal like the evidence. */
 static const lg_tcol_t lg_cells_cols[] = {
-    {.formats = LG_TF_TERM, .term = "%-24s"},
-    {.formats = LG_TF_TERM, .term = "%-24s"},
+    {.formats = LG_TF_TERM, .term = "%-24s", .term_safe = 1},
+    {.formats = LG_TF_TERM, .term = "%-24s", .term_safe = 1},
     {.formats = LG_TF_TERM, .term = "%-18s"},
     {.formats = LG_TF_TERM, .term = "%6.1fs", .term_num = 1},
     {.formats = LG_TF_TERM, .term = " %.160s", .term_safe = 1},
@@ -257,7 +260,7 @@ void lg_table_cells(lg_table_t *t, const lg_results_t *r) {
     c[0].text = lg_xstrdup(run->scenario);
     c[1].text = lg_xstrdup(run->variant);
     c[2].text = lg_xstrdup(run->ok ? "clean: pass" : "FALSE POSITIVE");
-    c[3].num = run->wall_s;
+    c[3].num = isfinite(run->wall_s) ? run->wall_s : 0.0;
     c[4].text = lg_xstrdup(run->evidence);
   }
 }

@@ -394,6 +394,45 @@ static void test_time_line(void) {
   ASSERT_TRUE(lg_time_line(&empty) == NULL);
 }
 
+static void lg_results_fini(void *r) {
+  lg_results_free(r);
+}
+
+/* A run or self-test cell without a duration (an interrupted run, a
+ * results file without it) shows 0.0s, never "nan", in every report; the
+ * terminal's self-test list makes the manifest's names terminal-safe. */
+static void test_missing_seconds(void) {
+  lg_results_t *r = check_alloc(sizeof *r, lg_results_fini);
+  lg_sample_results(r);
+  r->runs[0].wall_s = NAN;
+  r->has_selftest = 1;
+  r->ncells = 1;
+  r->cells = lg_xcalloc(1, sizeof *r->cells);
+  r->cells[0].defect = lg_xstrdup("leak-a\x1b[2J");
+  r->cells[0].column = lg_xstrdup("asan");
+  r->cells[0].designated = 1;
+  r->cells[0].status = LG_C_CAUGHT;
+  r->cells[0].seconds = NAN;
+  char *md = check_defer_free(lg_render_markdown(r));
+  char *html = check_defer_free(lg_render_html(r));
+  ASSERT_TRUE(md && html);
+  ASSERT_TRUE(strstr(md, "caught (0.0s)") != NULL);
+  ASSERT_TRUE(strstr(md, "nan") == NULL);
+  ASSERT_TRUE(strstr(html, "nans") == NULL);
+  FILE *f = tmpfile();
+  ASSERT_TRUE(f != NULL);
+  lg_term_selftest(f, r);
+  char term[4096];
+  size_t n = (size_t)ftell(f);
+  rewind(f);
+  n = fread(term, 1, n < sizeof term - 1 ? n : sizeof term - 1, f);
+  fclose(f);
+  term[n] = '\0';
+  ASSERT_TRUE(strstr(term, "leak-a\\x1b[2J") != NULL);
+  ASSERT_TRUE(strchr(term, '\x1b') == NULL);
+  ASSERT_TRUE(strstr(term, "nan") == NULL);
+}
+
 static const check_case_t cases[] = {
     {"time_line", test_time_line},
     {"junit_shape", test_junit_shape},
@@ -406,6 +445,7 @@ static const check_case_t cases[] = {
     {"negative_control_shown_caught", test_negative_control_shown_caught},
     {"headline_causes", test_headline_causes},
     {"not_judged_shown", test_not_judged_shown},
+    {"missing_seconds", test_missing_seconds},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
