@@ -58,11 +58,12 @@ static const char lg_selftest_usage[] =
     "and prints the detection matrix. Exit 1 unless every designated cell\n"
     "is caught and every clean run passes. Default --out reports/selftest.\n";
 
-static char *lg_abs_dir(const char *root, const char *dir) {
+/* --out as the user meant it: a relative DIR is under the directory leakgate
+ * was started in (not --root). Returns a new string the caller frees. */
+static char *lg_abs_dir(const char *dir) {
   if (dir[0] == '/')
     return lg_xstrdup(dir);
   char cwd[PATH_MAX];
-  (void)root;
   if (!getcwd(cwd, sizeof cwd))
     return lg_xstrdup(dir);
   return lg_path_join(cwd, dir);
@@ -462,7 +463,7 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
   for (size_t i = 0; i < n; i++)
     jobs[i].run = &r.runs[i];
   char *dflt = lg_path_join(g->root, "reports/latest");
-  char *out = a.out ? lg_abs_dir(g->root, a.out) : dflt;
+  char *out = a.out ? lg_abs_dir(a.out) : dflt;
   if (out != dflt)
     free(dflt);
   if ((rc = lg_make_out(out)) != 0) {
@@ -514,8 +515,8 @@ static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,
     lg_manifest_free(m);
     return lg_die_err(LG_EXIT_USAGE, bad);
   }
-  char *out = a.out ? lg_abs_dir(g->root, a.out)
-                    : lg_path_join(g->root, "reports/selftest");
+  char *out =
+      a.out ? lg_abs_dir(a.out) : lg_path_join(g->root, "reports/selftest");
   if ((rc = lg_make_out(out)) != 0) {
     free(out);
     lg_manifest_free(m);
