@@ -62,8 +62,10 @@ typedef struct lg_jstate_s {
   long long snap_a, snap_b;
   double snap_start_ms;
   char *snap_node, *snap_tool;
-  const char *subdir; /* lg_prepare: run in this directory inside the run
-                         directory (the attribution's re-run), or NULL */
+  const char *subdir; /* lg_prepare: the attribution's re-run, in this
+                         directory inside the run directory, stopped at
+                         snap_b with snapshots at snap_a and snap_b and no
+                         allocation sites; NULL: a run */
   char *batch_note;   /* why the batch this run was in fell back, appended to
                          the evidence of its own run; or NULL */
 } lg_jstate_t;

@@ -207,7 +207,7 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
   const lg_scenario_t *sc = job->sc;
   const lg_variant_t *va = job->va;
   int rc = -1;
-  char *err = NULL, *build = NULL, *dir = NULL, *prog = NULL;
+  char *err = NULL, *build = NULL, *dir = NULL, *prog = NULL, *heapsnap = NULL;
   lg_buf_t cmd = {0};
 
   run->scenario = lg_xstrdup(sc->name);
@@ -281,10 +281,16 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
   /* The reproduce command sets everything the run got from us: the run
    * directory as working directory, the probe protocol, the fault, then the
    * variant's environment (expanded) and the command line. */
+  /* The attribution's re-run (js->subdir) stops at its second snapshot,
+   * takes both snapshots and samples no allocation sites: the run's own
+   * were attributed already. */
   char num[3][32];
-  snprintf(num[0], sizeof num[0], "%lld", run->iterations);
+  snprintf(num[0], sizeof num[0], "%lld",
+           js->subdir ? js->snap_b : run->iterations);
   snprintf(num[1], sizeof num[1], "%lld", run->sample_every);
   snprintf(num[2], sizeof num[2], "%lld", run->warmup);
+  if (js->subdir)
+    heapsnap = lg_fmt("%s,%lld,%lld", js->run_dir, js->snap_a, js->snap_b);
   const struct {
     const char *key, *value;
   } proto[] = {
@@ -292,7 +298,8 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
       {"LEAKGATE_ITERATIONS", num[0]},
       {"LEAKGATE_SAMPLE_EVERY", num[1]},
       {"LEAKGATE_WARMUP", num[2]},
-      {"LEAKGATE_HEAP_SITES", js->sites_path},
+      {"LEAKGATE_HEAP_SITES", js->subdir ? NULL : js->sites_path},
+      {"LEAKGATE_HEAPSNAP", heapsnap},
       {"LEAKGATE_SCENARIO", sc->name},
       {"LEAKGATE_VARIANT", va->name},
       {"LEAKGATE_ROOT", m->root},
@@ -324,10 +331,7 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
   run->command = lg_buf_take(&cmd);
   rc = 0;
 out:
-  free(err);
-  free(build);
-  free(dir);
-  free(prog);
+  LG_FREE_ALL(err, build, dir, prog, heapsnap);
   lg_buf_free(&cmd);
   return rc;
 }

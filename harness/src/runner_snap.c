@@ -116,20 +116,14 @@ int lg_snap_begin(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
   lg_jstate_t sub;
   memset(&sub, 0, sizeof sub);
   sub.subdir = LG_HEAPSNAP_DIR;
+  sub.snap_a = js->snap_a;
+  sub.snap_b = js->snap_b;
   lg_run_t scratch;
   memset(&scratch, 0, sizeof scratch);
   lg_job_t sj = *job;
   sj.run = &scratch;
   int ok = lg_prepare(m, &sj, &sub, o) == 0;
   if (ok) {
-    char num[32];
-    snprintf(num, sizeof num, "%lld", js->snap_b);
-    lg_env_set(&sub.envp, &sub.envc, "LEAKGATE_ITERATIONS", num);
-    char *hs = lg_fmt("%s,%lld,%lld", sub.run_dir, js->snap_a, js->snap_b);
-    lg_env_set(&sub.envp, &sub.envc, "LEAKGATE_HEAPSNAP", hs);
-    free(hs);
-    /* No allocation sites: the run's own were attributed already. */
-    lg_env_set(&sub.envp, &sub.envc, "LEAKGATE_HEAP_SITES", "");
     h->dir = lg_xstrdup(scratch.run_dir);
     /* JS argv: wrapper..., node, --expose-gc, probe.js, scenario, ... */
     js->snap_node = lg_xstrdup(sub.argv[job->va->nwrapper]);
