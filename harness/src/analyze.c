@@ -103,8 +103,7 @@ size_t lg_run_window(const lg_run_t *run, const lg_metric_t *mt, double *x,
                      double *y) {
   size_t n = 0;
   for (size_t i = 0; i < run->nsamples; i++)
-    if (!isnan(mt->v[i]) && strcmp(run->sphase[i], "iterate") == 0 &&
-        run->si[i] >= run->warmup && run->si[i] > 0) {
+    if (!isnan(mt->v[i]) && lg_sample_judged(run, i)) {
       x[n] = (double)run->si[i];
       y[n++] = mt->v[i];
     }
@@ -125,12 +124,9 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
    * node runs too few iterations for a slope to mean anything. */
   int judge_slopes = lg_variant_judges_slopes(va, run->lang);
   run->slopes_judged = judge_slopes;
-  /* The judged window: iterate-phase samples after the warm-up
-   * (docs/probe-protocol.md, "The judged window"; as lg_run_window). */
   size_t window = 0, has_baseline = 0, has_final = 0;
   for (size_t i = 0; i < run->nsamples; i++) {
-    window += strcmp(run->sphase[i], "iterate") == 0 &&
-              run->si[i] >= run->warmup && run->si[i] > 0;
+    window += (size_t)lg_sample_judged(run, i);
     has_baseline |= strcmp(run->sphase[i], "baseline") == 0;
     has_final |= strcmp(run->sphase[i], "teardown") == 0;
   }

@@ -49,10 +49,8 @@ void lg_analyze_noise(lg_results_t *r);
  * is not ok (or the selftest/gate failed), else 0. */
 int lg_results_exit_code(const lg_results_t *r);
 
-/* The judged window of metric `mt` of `run`: its iterate-phase samples from
- * the warm-up on (iteration >= run->warmup and > 0), NaNs skipped. The rule
- * is defined once, in docs/probe-protocol.md ("The judged window"); the
- * probes and lg_heapsnap_window apply the same rule. Writes the iteration
+/* The judged window of metric `mt` of `run`: its samples for which
+ * lg_sample_judged holds (model.h), NaNs skipped. Writes the iteration
  * indices to x and the values to y, which the caller owns and sizes for
  * run->nsamples points; returns how many were written. Reads only. */
 size_t lg_run_window(const lg_run_t *run, const lg_metric_t *mt, double *x,

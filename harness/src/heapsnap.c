@@ -31,11 +31,9 @@ int lg_heapsnap_wanted(lg_heapsnap_mode_t mode, const lg_run_t *run) {
 
 int lg_heapsnap_window(const lg_run_t *run, long long *a, long long *b) {
   long long first = -1;
-  /* The first sample of the judged window (lg_run_window's rule, defined in
-   * docs/probe-protocol.md, "The judged window"). */
+  /* The first sample of the judged window. */
   for (size_t i = 0; i < run->nsamples; i++)
-    if (strcmp(run->sphase[i], "iterate") == 0 && run->si[i] >= run->warmup &&
-        run->si[i] > 0 && (first < 0 || run->si[i] < first))
+    if (lg_sample_judged(run, i) && (first < 0 || run->si[i] < first))
       first = run->si[i];
   if (first < 0 || first >= run->iterations)
     return -1;

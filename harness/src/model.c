@@ -240,6 +240,11 @@ lg_metric_t *lg_run_metric(const lg_run_t *run, const char *name) {
   return NULL;
 }
 
+int lg_sample_judged(const lg_run_t *run, size_t i) {
+  return strcmp(run->sphase[i], "iterate") == 0 && run->si[i] >= run->warmup &&
+         run->si[i] > 0;
+}
+
 lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name) {
   lg_metric_t *m = lg_run_metric(run, name);
   if (m)

@@ -194,6 +194,11 @@ void lg_results_clear_gate(lg_results_t *r);
  * loader): their capacity is implied by the count (model.c, lg__cap). */
 lg_metric_t *lg_run_metric(const lg_run_t *run, const char *name);
 lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name);
+/* Sample i of run is in the judged window: an iterate-phase sample at or
+ * after the warm-up and past iteration 0. The one definition in the harness
+ * (docs/probe-protocol.md, "The judged window"; the probes apply the same
+ * rule to what they report). */
+int lg_sample_judged(const lg_run_t *run, size_t i);
 /* Appends a sample row (phase copied; NULL: "iterate"); metric values
  * default to NaN. Returns its index. */
 size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
