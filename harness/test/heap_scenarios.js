@@ -63,12 +63,18 @@ check('retained-events.js: the kept events and their text, held by kept', () => 
   assert.ok(Math.abs(perIteration(h, str) - 4) < 0.1, `(string) ${perIteration(h, str)}/it`);
 });
 
+// The line of the forgotten callback, read from the scenario itself (so the
+// scenario can change above it).
+const forgottenSrc = fs.readFileSync(path.join(root, 'scenarios', 'js', 'forgotten-unsubscribe.js'), 'utf8');
+const forgottenAt = `forgotten-unsubscribe.js:${forgottenSrc.split('\n').findIndex((l) => l.endsWith('// forgotten')) + 1}`;
+
 check('forgotten-unsubscribe.js: Subscription and the callback by file:line, held by the store', () => {
   const { x, h } = attributed('forgotten-unsubscribe.js');
-  assert.match(x.evidence, /JS heap over iterations \d+\.\.\d+: \+1 Subscription \(\+\d+ B\), \+1 closure \(forgotten-unsubscribe\.js:16\) \(\+\d+ B\)/);
+  assert.match(x.evidence, /JS heap over iterations \d+\.\.\d+: \+1 Subscription \(\+\d+ B\), \+1 closure \(forgotten-unsubscribe\.js:\d+\) \(\+\d+ B\)/);
+  assert.ok(x.evidence.includes(`+1 closure (${forgottenAt})`), `no closure at ${forgottenAt}: ${x.evidence}`);
   assert.match(x.evidence, /retained by .*Store\._active -> Set\.table -> \(array\) -> Subscription/);
-  const cb = h.growers.find((g) => g.kind === 'closure' && g.location === 'forgotten-unsubscribe.js:16');
-  assert.ok(cb, 'no closure grower at forgotten-unsubscribe.js:16');
+  const cb = h.growers.find((g) => g.kind === 'closure' && g.location === forgottenAt);
+  assert.ok(cb, `no closure grower at ${forgottenAt}`);
   assert.match(cb.retainers.join(' -> '), /Store\._table -> Object\.subs -> Array -> closure/);
 });
 
