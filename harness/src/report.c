@@ -163,34 +163,54 @@ static void lg_list_item(lg_buf_t *b, size_t idx, size_t total, size_t shown,
   lg_text_trunc(b, item, 80);
 }
 
-char *lg_time_line(const lg_results_t *r) {
-  /* Per variant: total, count and the longest run (index); variants in
-   * order of first appearance, then sorted by total. */
-  size_t nv = 0;
-  const char **name = lg_xcalloc(r->nruns + 1, sizeof *name);
-  double *total = lg_xcalloc(r->nruns + 1, sizeof *total);
-  size_t *count = lg_xcalloc(r->nruns + 1, sizeof *count);
-  size_t *longest = lg_xcalloc(r->nruns + 1, sizeof *longest);
-  double all = 0;
-  size_t timed = 0;
+/* The timed runs of r grouped by variant (by_scenario 0) or scenario: each
+ * group's name (borrowed from r), summed wall time, run count and longest
+ * run, largest total first (ties: first appearance). */
+typedef struct lg_time_group_s {
+  const char *name;
+  double total;
+  size_t count, longest;
+} lg_time_group_t;
+
+static size_t lg_time_groups(const lg_results_t *r, int by_scenario,
+                             lg_time_group_t **out, double *all) {
+  lg_time_group_t *g = lg_xcalloc(r->nruns + 1, sizeof *g);
+  size_t ng = 0;
+  *all = 0;
   for (size_t i = 0; i < r->nruns; i++) {
     const lg_run_t *run = &r->runs[i];
-    if (!run->variant || !isfinite(run->wall_s) || run->wall_s < 0)
+    const char *key = by_scenario ? run->scenario : run->variant;
+    if (!key || !isfinite(run->wall_s) || run->wall_s < 0)
       continue;
     size_t v = 0;
-    while (v < nv && strcmp(name[v], run->variant) != 0)
+    while (v < ng && strcmp(g[v].name, key) != 0)
       v++;
-    if (v == nv) {
-      name[nv++] = run->variant;
-      longest[v] = i;
-    }
-    total[v] += run->wall_s;
-    count[v]++;
-    if (run->wall_s > r->runs[longest[v]].wall_s)
-      longest[v] = i;
-    all += run->wall_s;
-    timed++;
+    if (v == ng)
+      g[ng++] = (lg_time_group_t){.name = key, .longest = i};
+    g[v].total += run->wall_s;
+    g[v].count++;
+    if (run->wall_s > r->runs[g[v].longest].wall_s)
+      g[v].longest = i;
+    *all += run->wall_s;
   }
+  /* Largest total first (insertion sort, stable: ties keep their order). */
+  for (size_t k = 1; k < ng; k++) {
+    lg_time_group_t t = g[k];
+    size_t j = k;
+    for (; j > 0 && g[j - 1].total < t.total; j--)
+      g[j] = g[j - 1];
+    g[j] = t;
+  }
+  *out = g;
+  return ng;
+}
+
+char *lg_time_line(const lg_results_t *r) {
+  lg_time_group_t *g;
+  double all;
+  size_t ng = lg_time_groups(r, 0, &g, &all), timed = 0;
+  for (size_t v = 0; v < ng; v++)
+    timed += g[v].count;
   char *out = NULL;
   if (timed) {
     lg_buf_t b = {0};
@@ -198,30 +218,40 @@ char *lg_time_line(const lg_results_t *r) {
         &b,
         "Time in runs (summed; parallel runs overlap): %.0f s over %zu runs",
         all, timed);
-    /* Variants by total, largest first (insertion sort: a handful). */
-    size_t *ord = lg_xcalloc(nv, sizeof *ord);
-    for (size_t k = 0; k < nv; k++) {
-      size_t j = k;
-      for (; j > 0 && total[ord[j - 1]] < total[k]; j--)
-        ord[j] = ord[j - 1];
-      ord[j] = k;
-    }
-    for (size_t k = 0; k < nv; k++) {
-      size_t v = ord[k];
-      char *label = lg_run_label(&r->runs[longest[v]]);
-      lg_buf_addf(&b, "%s %s %.0f s (%zu run%s, longest ", k ? "," : " -",
-                  name[v], total[v], count[v], count[v] == 1 ? "" : "s");
+    for (size_t v = 0; v < ng; v++) {
+      char *label = lg_run_label(&r->runs[g[v].longest]);
+      lg_buf_addf(&b, "%s %s %.0f s (%zu run%s, longest ", v ? "," : " -",
+                  g[v].name, g[v].total, g[v].count,
+                  g[v].count == 1 ? "" : "s");
       lg_text_trunc(&b, label, 60);
-      lg_buf_addf(&b, " %.1f s)", r->runs[longest[v]].wall_s);
+      lg_buf_addf(&b, " %.1f s)", r->runs[g[v].longest].wall_s);
       free(label);
     }
-    free(ord);
     out = lg_buf_take(&b);
   }
-  free(name);
-  free(total);
-  free(count);
-  free(longest);
+  free(g);
+  return out;
+}
+
+char *lg_time_scenarios(const lg_results_t *r) {
+  lg_time_group_t *g;
+  double all;
+  size_t ng = lg_time_groups(r, 1, &g, &all);
+  char *out = NULL;
+  if (ng) {
+    lg_buf_t b = {0};
+    lg_buf_add(&b, "Scenarios by time (summed over their runs):");
+    for (size_t v = 0; v < ng && v < LG_TIME_SCENARIOS; v++) {
+      lg_buf_add(&b, v ? ", " : " ");
+      lg_text_trunc(&b, g[v].name, 60);
+      lg_buf_addf(&b, " %.1f s (%zu run%s)", g[v].total, g[v].count,
+                  g[v].count == 1 ? "" : "s");
+    }
+    if (ng > LG_TIME_SCENARIOS)
+      lg_buf_addf(&b, ", %zu more", ng - LG_TIME_SCENARIOS);
+    out = lg_buf_take(&b);
+  }
+  free(g);
   return out;
 }
 

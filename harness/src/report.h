@@ -52,6 +52,12 @@ char *lg_headline(const lg_results_t *r);
  * largest first (the runs' wall_s). One line, plain text as lg_headline's;
  * writers escape it. NULL when no run has a wall time. Caller frees. */
 char *lg_time_line(const lg_results_t *r);
+/* "Scenarios by time (summed over their runs): a.js 20.8 s (2 runs), ...,
+ * N more": the LG_TIME_SCENARIOS scenarios whose runs took longest in
+ * total, largest first. Plain text; NULL when no run has a wall time.
+ * Caller frees. */
+#define LG_TIME_SCENARIOS 8
+char *lg_time_scenarios(const lg_results_t *r);
 
 /* Why the slope of metric m of run was not judged against a threshold
  * ("no threshold", "not fitted: too few samples after warm-up", the

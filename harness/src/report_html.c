@@ -60,10 +60,11 @@ char *lg_render_html(const lg_results_t *r) {
               r->schema ? r->schema : LG_SCHEMA_VERSION);
   H(&b, r->tool_version);
   lg_buf_add(&b, "</p>");
-  char *times = lg_time_line(r);
-  if (times) {
-    lg_text_xml_in(&b, "<p class=\"muted\">", times, "</p>");
-    free(times);
+  char *times[] = {lg_time_line(r), lg_time_scenarios(r)};
+  for (size_t i = 0; i < 2; i++) {
+    if (times[i])
+      lg_text_xml_in(&b, "<p class=\"muted\">", times[i], "</p>");
+    free(times[i]);
   }
 
   /* At a glance: one row per scenario, one column per variant, each cell

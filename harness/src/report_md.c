@@ -30,11 +30,13 @@ char *lg_render_markdown(const lg_results_t *r) {
     M(&b, r->shard, 20);
   }
   lg_buf_addf(&b, ". Exit code %d.\n\n", r->exit_code);
-  char *times = lg_time_line(r);
-  if (times) {
-    M(&b, times, 0);
-    lg_buf_add(&b, ".\n\n");
-    free(times);
+  char *times[] = {lg_time_line(r), lg_time_scenarios(r)};
+  for (size_t i = 0; i < 2; i++) {
+    if (times[i]) {
+      M(&b, times[i], 0);
+      lg_buf_add(&b, ".\n\n");
+    }
+    free(times[i]);
   }
   if (r->nruns) {
     /* Failing rows first; passing rows fold away. */

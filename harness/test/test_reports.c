@@ -394,6 +394,32 @@ static void test_time_line(void) {
   ASSERT_TRUE(lg_time_line(&empty) == NULL);
 }
 
+/* Scenarios by their runs' summed time, largest first, the first
+ * LG_TIME_SCENARIOS of them and how many more; in both documents. */
+static void test_time_scenarios(void) {
+  lg_results_t r = {0};
+  for (int k = 0; k < LG_TIME_SCENARIOS + 2; k++)
+    for (int v = 0; v < 2; v++) {
+      lg_run_t *run = lg_results_add_run(&r);
+      run->scenario = lg_fmt("s%d.js", k);
+      run->variant = lg_xstrdup(v ? "asan" : "release");
+      run->wall_s = k == 3 ? 10.0 + v : 1.0;
+    }
+  char *line = check_defer_free(lg_time_scenarios(&r));
+  char *md = check_defer_free(lg_render_markdown(&r));
+  char *html = check_defer_free(lg_render_html(&r));
+  lg_results_free(&r);
+  ASSERT_STR_EQ(line, "Scenarios by time (summed over their runs): s3.js "
+                      "21.0 s (2 runs), s0.js 2.0 s (2 runs), s1.js 2.0 s (2 "
+                      "runs), s2.js 2.0 s (2 runs), s4.js 2.0 s (2 runs), "
+                      "s5.js 2.0 s (2 runs), s6.js 2.0 s (2 runs), s7.js 2.0 "
+                      "s (2 runs), 2 more");
+  ASSERT_TRUE(strstr(md, line) != NULL);
+  ASSERT_TRUE(strstr(html, "s3.js 21.0 s (2 runs)") != NULL);
+  lg_results_t empty = {0};
+  ASSERT_TRUE(lg_time_scenarios(&empty) == NULL);
+}
+
 static void lg_results_fini(void *r) {
   lg_results_free(r);
 }
@@ -435,6 +461,7 @@ static void test_missing_seconds(void) {
 
 static const check_case_t cases[] = {
     {"time_line", test_time_line},
+    {"time_scenarios", test_time_scenarios},
     {"junit_shape", test_junit_shape},
     {"html_well_formed_self_contained", test_html_well_formed_self_contained},
     {"markdown", test_markdown},
