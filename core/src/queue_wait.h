@@ -34,11 +34,14 @@
 /* The consumer's batching gap (queue.c, "Batching"): pauses the consumer
  * waits, once it has caught up with the events it knows of, before it
  * re-reads the producer's index. It adapts to what each such re-read
- * brings: while re-reads bring fewer than EVS_QUEUE_BATCH_LOW new events the
- * gap doubles (plus one), up to EVS_QUEUE_GAP_MAX pauses (3-8 us: one pause
- * is 12-30 ns on the machines measured); when one brings more than
- * EVS_QUEUE_BATCH_HIGH it halves. Figures:
- * reports/bench/design-measurements.md. */
+ * brings: while re-reads bring 2 to EVS_QUEUE_BATCH_LOW - 1 new events (a
+ * producer streaming on another core, handing over a few events at a time)
+ * the gap doubles (plus one), up to EVS_QUEUE_GAP_MAX pauses (3-8 us: one
+ * pause is 12-30 ns on the machines measured); when one brings more than
+ * EVS_QUEUE_BATCH_HIGH it halves. A re-read that brings a single event ends
+ * the gap: the producer is not streaming (or pushes from the consumer's own
+ * thread, as in a push/pop loop), and waiting would only add latency.
+ * Figures: reports/bench/design-measurements.md. */
 #define EVS_QUEUE_BATCH_LOW 16u
 #define EVS_QUEUE_BATCH_HIGH 64u
 #define EVS_QUEUE_GAP_MAX 256u
@@ -59,6 +62,8 @@ static inline void evs__relax(uint32_t n) {
 /* The next batching gap after a re-read of the other side's index that
  * brought `fresh` new events (fresh > 0). */
 static inline uint32_t evs__gap_adapt(uint32_t gap, uint64_t fresh) {
+  if (fresh <= 1)
+    return 0;
   if (fresh < EVS_QUEUE_BATCH_LOW)
     return gap < EVS_QUEUE_GAP_MAX / 2 ? 2 * gap + 1 : EVS_QUEUE_GAP_MAX;
   if (fresh > EVS_QUEUE_BATCH_HIGH)

@@ -350,11 +350,11 @@ static void test_handover_counters(void) {
   evs_queue_free(q);
 }
 
-/* The gap grows while re-reads bring few events, up to its bound, holds in
- * the target band and halves on big batches. */
+/* The gap grows while re-reads bring a few events, up to its bound, holds
+ * in the target band, halves on big batches and ends on a single event. */
 static void test_gap_adapt(void) {
   uint32_t g = 0;
-  g = evs__gap_adapt(g, 1);
+  g = evs__gap_adapt(g, 2);
   ASSERT_UINT_EQ(g, 1);
   for (int i = 0; i < 20; i++)
     g = evs__gap_adapt(g, EVS_QUEUE_BATCH_LOW - 1);
@@ -364,13 +364,15 @@ static void test_gap_adapt(void) {
   ASSERT_UINT_EQ(evs__gap_adapt(g, EVS_QUEUE_BATCH_HIGH + 1),
                  EVS_QUEUE_GAP_MAX / 2);
   ASSERT_UINT_EQ(evs__gap_adapt(0, 1000), 0);
+  ASSERT_UINT_EQ(evs__gap_adapt(g, 1), 0);
 }
 
 enum { BURST_ROUNDS = 3000 };
 
 /* Bursts of 1..5 events, each acknowledged before the next: the consumer
  * catches up after every burst with few events per re-read (so its gap
- * grows), and every burst must arrive without a further push. */
+ * grows, and a single event ends it), and every burst must arrive without a
+ * further push. */
 static void test_bursts_arrive(void) {
   wake_arg_t a = {0};
   evs_queue_config_t c = {16, 4096};
