@@ -31,9 +31,9 @@
  * and always before it sleeps. It also re-reads tail in batches: when it
  * has caught up with its cached tail, peek first waits `gap` pauses and
  * only then re-reads tail, and the gap adapts to what each re-read brings
- * (evs__gap_adapt: it grows while re-reads bring fewer than
- * EVS_QUEUE_BATCH_LOW events, shrinks when they bring more than
- * EVS_QUEUE_BATCH_HIGH, and is bounded by EVS_QUEUE_GAP_MAX pauses). Each
+ * (evs__gap_adapt: it grows while re-reads bring 2 to EVS_QUEUE_BATCH_LOW - 1
+ * events, shrinks when they bring more than EVS_QUEUE_BATCH_HIGH, ends when
+ * one brings a single event, and is bounded by EVS_QUEUE_GAP_MAX pauses). Each
  * re-read that finds a new tail moves tail's line to C's core, and P's next
  * tail store must fetch it back before anything P stores after it can
  * become visible (stores leave the core in order): re-reading after every
@@ -42,7 +42,9 @@
  * that C would make anyway; it orders nothing and changes no argument here.
  * A re-read that finds nothing sends C to wait_items as before, so the gap
  * costs at most EVS_QUEUE_GAP_MAX pauses of latency per drain, never an
- * event.
+ * event. Nor does it hold up a producer waiting for space: C reaches the gap
+ * only with c_head == tail_cache, which release() publishes on reaching it
+ * (and peek's empty path publishes too), so head is already published.
  * Batching, producer side. P still publishes tail with every push: the API
  * has no flush point (the store pushes one event per evs_store_set and
  * returns), so an event pushed but not yet published could wait forever for
@@ -88,12 +90,11 @@
  * while, pausing and then yielding the CPU between polls (queue_wait.h; C:
  * tail with acquire loads; a waiting producer: has_space, also acquire
  * loads), so the handshake, and P's mutex + signal, are only reached when
- * the other side
- * has stayed idle through the whole wait. The polls are the fast path's own
- * loads repeated and sched_yield() orders nothing; the Dekker argument above
- * is unchanged: P still fences and reads consumer_sleeping after every
- * publication, and C still sets it, fences and re-reads tail before every
- * cond_wait.
+ * the other side has stayed idle through the whole wait. The polls are the
+ * fast path's own loads repeated and sched_yield() orders nothing; the
+ * Dekker argument above is unchanged: P still fences and reads
+ * consumer_sleeping after every publication, and C still sets it, fences and
+ * re-reads tail before every cond_wait.
  *
  * Prefetching. P issues write prefetches for the next slot and the value
  * bytes after the current value. They are hints with no effect in the C
