@@ -96,12 +96,13 @@
  * consumer_sleeping after every publication, and C still sets it, fences and
  * re-reads tail before every cond_wait.
  *
- * Prefetching. P issues write prefetches for the next slot and the value
- * bytes after the current value. They are hints with no effect in the C
- * memory model: they read and write no data, so they can neither expose a
- * half-written slot to C nor disturb a slot C is still reading; at worst they
- * move a cache line early. Their use is to keep the line transfers out of
- * P's store buffer, which a seq_cst fence (symmetric mode) must drain. */
+ * Prefetching. P issues write prefetches for the slot a few pushes ahead and
+ * the value bytes a few lines after the current value. They are hints with no
+ * effect in the C memory model: they read and write no data, so they can
+ * neither expose a half-written slot to C nor disturb a slot C is still
+ * reading; at worst they move a cache line early. Their use is to keep the line
+ * transfers out of P's store buffer, which a seq_cst fence (symmetric mode)
+ * must drain. */
 #include "evstore/queue.h"
 
 #include <pthread.h>
@@ -119,6 +120,10 @@
 /* Values up to this size are copied inline (copy_inline), larger ones with
  * memcpy, whose vectorised loops win once the call overhead is amortised. */
 #define EVS_QUEUE_INLINE_COPY 256u
+/* How far ahead P prefetches for writing (push; figures:
+ * reports/bench/design-measurements.md). */
+#define EVS_QUEUE_PREFETCH_SLOTS 4u
+#define EVS_QUEUE_PREFETCH_BYTES 256u
 
 /* A slot is five whole cache lines, header first: a short event touches one
  * line, and the producer filling slot i+1 never writes a line the consumer
@@ -351,13 +356,16 @@ int evs_queue_push(evs_queue_t *q, evs_event_type_t type, uint64_t seq,
   else
     copy_inline((char *)q->values + (pos & q->vmask), value, value_len);
 
-  /* The next push will very likely write the next slot's header and the
-   * value bytes that follow this one. Those lines were last read by the
-   * consumer; fetching them for writing now lets that transfer overlap with
-   * this push instead of stalling the next push's fence below. Only hints:
-   * both addresses are inside the rings, whatever the indices. */
-  prefetch_for_write(&q->slots[(t + 1) & q->mask]);
-  prefetch_for_write(q->values + (vend & q->vmask));
+  /* Pushes a few events from now will very likely write the header of slot
+   * t + EVS_QUEUE_PREFETCH_SLOTS and the value bytes EVS_QUEUE_PREFETCH_BYTES
+   * after this one. Those lines were last read by the consumer; fetching them
+   * for writing now lets the transfer (a few hundred ns between cores, where
+   * a push takes tens) overlap with the pushes in between instead of
+   * stalling a later push's stores. Only hints: both addresses are inside
+   * the rings, whatever the indices. */
+  prefetch_for_write(&q->slots[(t + EVS_QUEUE_PREFETCH_SLOTS) & q->mask]);
+  prefetch_for_write(q->values +
+                     ((vend + EVS_QUEUE_PREFETCH_BYTES) & q->vmask));
 
   /* Statistics: only P writes these, so load+store needs no RMW. */
   if ((vend & ~q->vmask) != (vt & ~q->vmask))
