@@ -16,9 +16,11 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 extern "C" {
@@ -60,6 +62,14 @@ struct RingQueue {
   }
   void close() {
     evs_queue_close(q);
+  }
+  // Adds this queue's handover counters to *sum (see BM_Pipeline2T).
+  void add_handovers(evs_queue_stats_t *sum) const {
+    evs_queue_stats_t st{};
+    evs_queue_stats(q, &st);
+    sum->consumer_polls += st.consumer_polls;
+    sum->consumer_sleeps += st.consumer_sleeps;
+    sum->producer_polls += st.producer_polls;
   }
 };
 
@@ -132,12 +142,28 @@ bool pin_to(int cpu) {
   return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
 }
 
+// CPU time of the calling thread so far, in seconds.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) +
+         1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 // Producer on this thread, consumer on another; the clock covers the whole
 // transfer of n events. The consumer checks order and sizes. cores:0 leaves
 // the threads to the scheduler, which on a 2-CPU machine often runs both on
 // one CPU in turns (no line transfers at all, hence much higher figures:
 // reports/bench/design-measurements.md); cores:2 pins
 // them to two different CPUs, so every figure pays the cross-core transfers.
+// Counters: c_cpu_ns_per_ev, the consumer thread's CPU time per event (the
+// CPU column is the producer's, per iteration), which tells a queue that is
+// slow from threads that did not get their CPUs on a loaded machine. Ring
+// only, from the queue's handover statistics: ev_per_handover, events per
+// consumer re-read of tail that found new events; index_lines_per_ev, the
+// index line transfers per event, two per such re-read by either side (the
+// reader fetches the line, the owner's next store fetches it back);
+// sleeps_per_kev, consumer sleeps per 1000 events.
 template <class Q> void BM_Pipeline2T(benchmark::State &state) {
   const std::string path = make_path(static_cast<size_t>(state.range(0)));
   const std::string value = make_value(static_cast<size_t>(state.range(1)));
@@ -149,24 +175,29 @@ template <class Q> void BM_Pipeline2T(benchmark::State &state) {
       state.range(2) == 2 && cpus.size() >= 2 && pin_to(cpus[0]);
   if (state.range(2) == 2 && !pinned)
     state.SetLabel("not pinned: needs two allowed CPUs");
+  evs_queue_stats_t handovers{};
+  double consumer_cpu = 0;
   for (auto _ : state) {
     Q q;
     bool ok = true;
-    std::thread consumer([&q, &ok, &path, &value, pinned, &cpus] {
-      if (pinned && !pin_to(cpus[1]))
-        ok = false;
-      evs_event_t ev;
-      uint64_t next = 1;
-      while (q.wait_items() == EVS_OK)
-        while (q.peek(&ev) == EVS_OK) {
-          if (ev.seq != next++ || ev.path_len != path.size() ||
-              ev.value_len != value.size())
+    std::thread consumer(
+        [&q, &ok, &path, &value, pinned, &cpus, &consumer_cpu] {
+          if (pinned && !pin_to(cpus[1]))
             ok = false;
-          q.release();
-        }
-      if (next != kPipelineEvents + 1)
-        ok = false;
-    });
+          const double cpu0 = thread_cpu_seconds();
+          evs_event_t ev;
+          uint64_t next = 1;
+          while (q.wait_items() == EVS_OK)
+            while (q.peek(&ev) == EVS_OK) {
+              if (ev.seq != next++ || ev.path_len != path.size() ||
+                  ev.value_len != value.size())
+                ok = false;
+              q.release();
+            }
+          if (next != kPipelineEvents + 1)
+            ok = false;
+          consumer_cpu += thread_cpu_seconds() - cpu0;
+        });
     for (uint64_t i = 0; i < n;) {
       if (q.push(i + 1, path.data(), path.size(), value.data(), value.size()) ==
           EVS_OK)
@@ -176,6 +207,8 @@ template <class Q> void BM_Pipeline2T(benchmark::State &state) {
     }
     q.close();
     consumer.join();
+    if constexpr (std::is_same_v<Q, RingQueue>)
+      q.add_handovers(&handovers);
     if (!ok) {
       state.SkipWithError("consumer saw a wrong event, or could not pin");
       break;
@@ -190,6 +223,20 @@ template <class Q> void BM_Pipeline2T(benchmark::State &state) {
   }
   set_rates(state, state.iterations() * n,
             state.iterations() * n * (path.size() + value.size()));
+  const double events = static_cast<double>(state.iterations() * n);
+  if (events > 0)
+    state.counters["c_cpu_ns_per_ev"] = 1e9 * consumer_cpu / events;
+  if constexpr (std::is_same_v<Q, RingQueue>) {
+    if (events > 0 && handovers.consumer_polls > 0) {
+      const double polls = static_cast<double>(handovers.consumer_polls +
+                                               handovers.producer_polls);
+      state.counters["ev_per_handover"] =
+          events / static_cast<double>(handovers.consumer_polls);
+      state.counters["index_lines_per_ev"] = 2 * polls / events;
+      state.counters["sleeps_per_kev"] =
+          1000.0 * static_cast<double>(handovers.consumer_sleeps) / events;
+    }
+  }
 }
 
 // Two threads, values of 1 B .. 64 KiB (log-uniform, fixed sequence) through

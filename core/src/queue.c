@@ -23,8 +23,36 @@
  * C keeps tail_cache and reloads tail only when the ring looks empty. A stale
  * cache only underestimates free space (P) or available items (C), never the
  * reverse, so it costs a reload, never correctness.
- * Batching: C publishes its indices every EVS_QUEUE_PUBLISH_BATCH releases,
- * when it catches up with its cached tail, and always before it sleeps.
+ * Handover counters (c_polls, c_sleeps, p_polls: statistics only) are each
+ * written by their owner alone, with a relaxed load and store, and read
+ * relaxed by stats(); nothing is ordered by them.
+ * Batching, consumer side. C publishes its indices every
+ * EVS_QUEUE_PUBLISH_BATCH releases, when it catches up with its cached tail,
+ * and always before it sleeps. It also re-reads tail in batches: when it
+ * has caught up with its cached tail, peek first waits `gap` pauses and
+ * only then re-reads tail, and the gap adapts to what each re-read brings
+ * (evs__gap_adapt: it grows while re-reads bring 2 to EVS_QUEUE_BATCH_LOW - 1
+ * events, shrinks when they bring more than EVS_QUEUE_BATCH_HIGH, ends when
+ * one brings a single event, and is bounded by EVS_QUEUE_GAP_MAX pauses). Each
+ * re-read that finds a new tail moves tail's line to C's core, and P's next
+ * tail store must fetch it back before anything P stores after it can
+ * become visible (stores leave the core in order): re-reading after every
+ * event or two made each handover cost such a round trip (figures:
+ * reports/bench/design-measurements.md). The gap is a delay before a load
+ * that C would make anyway; it orders nothing and changes no argument here.
+ * A re-read that finds nothing sends C to wait_items as before, so the gap
+ * costs at most EVS_QUEUE_GAP_MAX pauses of latency per drain, never an
+ * event. Nor does it hold up a producer waiting for space: C reaches the gap
+ * only with c_head == tail_cache, which release() publishes on reaching it
+ * (and peek's empty path publishes too), so head is already published.
+ * Batching, producer side. P still publishes tail with every push: the API
+ * has no flush point (the store pushes one event per evs_store_set and
+ * returns), so an event pushed but not yet published could wait forever for
+ * a next push, and the Dekker argument below needs P's tail store before
+ * its read of consumer_sleeping on every push. The publication is batched
+ * where it costs: a store to a line that P already holds is local, and C
+ * takes the line away only once per re-read, so tail's line moves twice per
+ * batch rather than twice per event.
  *
  * Sleeping (Dekker pattern, slow path only). Before sleeping C sets
  * consumer_sleeping under mu, issues the heavy fence and re-reads tail; P,
@@ -47,104 +75,55 @@
  * before that barrier (C's re-read sees the new tail) or its load comes after
  * it (P sees the flag). A queue uses the pair when it could register for
  * expedited membarrier at creation (Linux >= 4.14); otherwise, or once a
- * heavy fence has failed, both fences are seq_cst fences (`asymmetric`
- * false). A failed heavy fence cannot vouch for the light fences before it
- * (nor, in the C model, for a push that has yet to see the switch), so from
- * then on every sleep of C is bounded (EVS_QUEUE_FALLBACK_WAIT_NS).
- * The space pair stays symmetric: C publishes once per
- * EVS_QUEUE_PUBLISH_BATCH releases, so its fence is amortised, while a
- * producer waits for space often when the consumer is the slower side, and
- * an expedited membarrier is an inter-processor interrupt, expensive when
- * the other CPU is busy (figures: reports/bench/design-measurements.md).
+ * heavy fence has failed, both fences are seq_cst fences
+ * (`fences.asymmetric` false; the pair is in queue_wait.c). A failed heavy
+ * fence cannot vouch for the light fences before it (nor, in the C model, for a
+ * push that has yet to see the switch), so from then on every sleep of C is
+ * bounded (EVS_QUEUE_FALLBACK_WAIT_NS). The space pair stays symmetric: C
+ * publishes once per EVS_QUEUE_PUBLISH_BATCH releases, so its fence is
+ * amortised, while a producer waits for space often when the consumer is the
+ * slower side, and an expedited membarrier is an inter-processor interrupt,
+ * expensive when the other CPU is busy (figures:
+ * reports/bench/design-measurements.md).
  *
  * Waiting before sleeping. Before that slow path each waiter polls for a
- * while, pausing and then yielding the CPU between polls (C: tail with
- * acquire loads; a waiting producer: has_space, also acquire loads), so the
- * handshake, and P's mutex + signal, are only reached when the other side
- * has stayed idle through the whole wait. The polls are the fast path's own
- * loads repeated and sched_yield() orders nothing; the Dekker argument above
- * is unchanged: P still fences and reads consumer_sleeping after every
- * publication, and C still sets it, fences and re-reads tail before every
- * cond_wait.
+ * while, pausing and then yielding the CPU between polls (queue_wait.h; C:
+ * tail with acquire loads; a waiting producer: has_space, also acquire
+ * loads), so the handshake, and P's mutex + signal, are only reached when
+ * the other side has stayed idle through the whole wait. The polls are the
+ * fast path's own loads repeated and sched_yield() orders nothing; the
+ * Dekker argument above is unchanged: P still fences and reads
+ * consumer_sleeping after every publication, and C still sets it, fences and
+ * re-reads tail before every cond_wait.
  *
- * Prefetching. P issues write prefetches for the next slot and the value
- * bytes after the current value. They are hints with no effect in the C
- * memory model: they read and write no data, so they can neither expose a
- * half-written slot to C nor disturb a slot C is still reading; at worst they
- * move a cache line early. Their use is to keep the line transfers out of
- * P's store buffer, which a seq_cst fence (symmetric mode) must drain. */
-#ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE /* syscall() */
-#endif
+ * Prefetching. P issues write prefetches for the slot a few pushes ahead and
+ * the value bytes a few lines after the current value. They are hints with no
+ * effect in the C memory model: they read and write no data, so they can
+ * neither expose a half-written slot to C nor disturb a slot C is still
+ * reading; at worst they move a cache line early. Their use is to keep the line
+ * transfers out of P's store buffer, which a seq_cst fence (symmetric mode)
+ * must drain. */
 #include "evstore/queue.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
-
-#if defined(__linux__)
-#include <sys/syscall.h>
-#include <unistd.h>
-#if defined(__NR_membarrier)
-#define EVS_HAVE_MEMBARRIER 1
-/* The two commands used, by their kernel ABI values (linux/membarrier.h
- * names them only from 4.14, and as enumerators, which #if cannot see). */
-#define EVS_MEMBARRIER_PRIVATE_EXPEDITED (1 << 3)
-#define EVS_MEMBARRIER_REGISTER_PRIVATE_EXPEDITED (1 << 4)
-#endif
-#endif
 
 #include "alloc_int.h"
 #include "evstore/error.h"
 #include "evstore/path.h"
 #include "queue_int.h"
+#include "queue_wait.h"
 
 #define EVS_CACHE_LINE 64
 #define EVS_QUEUE_PUBLISH_BATCH 32u
-/* Waiting before sleeping, in two phases. A waiter first polls the other
- * side's index EVS_QUEUE_SPIN_POLLS times, EVS_QUEUE_POLL_GAP pauses apart
- * (a few microseconds in all), then EVS_QUEUE_YIELD_POLLS times with a
- * sched_yield() before each poll, and only then takes the sleeping path. The
- * gap matters: every poll pulls the polled line to the waiter's core, and
- * the other side's next store to it then stalls at its fence; polling a few
- * pauses apart rather than after every pause lets the producer push a few
- * events per poll. The yields matter on a busy 2-core
- * machine, where the other side is often not running at all (descheduled, or
- * queued on the waiter's own core): a yield hands it the core at once, where
- * pausing would burn the time slice and sleeping would add a futex wake per
- * wait. Figures for the pause, the gap and the yield phase:
- * reports/bench/design-measurements.md. */
-#define EVS_QUEUE_POLL_GAP 4
-#define EVS_QUEUE_SPIN_POLLS 16
-#define EVS_QUEUE_YIELD_POLLS 48
-/* The longest sleep of C once a heavy fence has failed (Asymmetric fences). */
-#define EVS_QUEUE_FALLBACK_WAIT_NS 1000000L
 /* Values up to this size are copied inline (copy_inline), larger ones with
  * memcpy, whose vectorised loops win once the call overhead is amortised. */
 #define EVS_QUEUE_INLINE_COPY 256u
-
-/* Tells the core that this is a spin-wait loop, n times. */
-static inline void relax(int n) {
-  for (int i = 0; i < n; i++) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#else
-    atomic_signal_fence(memory_order_seq_cst); /* keeps the loop */
-#endif
-  }
-}
-
-/* One step of the wait before sleeping: poll i of the two phases above. */
-static void wait_step(int i) {
-  if (i < EVS_QUEUE_SPIN_POLLS)
-    relax(EVS_QUEUE_POLL_GAP);
-  else
-    sched_yield();
-}
+/* How far ahead P prefetches for writing (push; figures:
+ * reports/bench/design-measurements.md). */
+#define EVS_QUEUE_PREFETCH_SLOTS 4u
+#define EVS_QUEUE_PREFETCH_BYTES 256u
 
 /* A slot is five whole cache lines, header first: a short event touches one
  * line, and the producer filling slot i+1 never writes a line the consumer
@@ -163,14 +142,13 @@ _Static_assert(sizeof(evs_slot_t) == 5 * EVS_CACHE_LINE,
                "a slot is a whole number of cache lines");
 
 struct evs_queue_s {
-  /* Read-only after creation, but for `asymmetric`, which is only ever
-   * cleared, and `fail_heavy_fences` (tests). */
+  /* Read-only after creation, but for the fences' mode, which is only ever
+   * switched once to symmetric, and their test hook. */
   evs_slot_t *slots; /* slots_mem rounded up to a cache line */
   void *slots_mem;
   unsigned char *values;
   uint64_t mask, nslots, vmask, vcap;
-  atomic_bool asymmetric;        /* the light/heavy fence pair is in use */
-  atomic_uint fail_heavy_fences; /* tests: heavy fences to fail */
+  evs_fences_t fences; /* the sleeping handshake's fence pair */
 
   /* Padding instead of alignas: core allocations are 16-byte aligned, and a
    * full line of padding between groups keeps them on different cache lines
@@ -187,6 +165,7 @@ struct evs_queue_s {
   /* Private to P (ordered by the owner's writer lock). */
   uint64_t p_tail, p_vtail;
   uint64_t head_cache, vhead_cache;
+  atomic_uint_fast64_t p_polls; /* stats: re-reads of head that moved it */
 
   char pad2_[EVS_CACHE_LINE];
   /* Published by C. */
@@ -197,7 +176,10 @@ struct evs_queue_s {
   /* Private to C. */
   uint64_t c_head, c_vhead, tail_cache;
   uint32_t unpublished;
+  uint32_t gap;  /* pauses before re-reading tail once caught up */
   bool degraded; /* a heavy fence failed: every sleep is bounded since */
+  atomic_uint_fast64_t c_polls;  /* stats: re-reads of tail that moved it */
+  atomic_uint_fast64_t c_sleeps; /* stats: waits on items_cv */
 
   char pad4_[EVS_CACHE_LINE];
   /* Slow path. */
@@ -208,102 +190,16 @@ struct evs_queue_s {
   atomic_bool closed;
 };
 
-/* A seq_cst fence, out of line: gcc's TSan rejects (-Wtsan) a fence that
- * is inlined under a condition, and the symmetric mode can afford a call. */
-__attribute__((noinline)) static void full_fence(void) {
-  atomic_thread_fence(memory_order_seq_cst);
-}
-
-/* The light side of the sleeping handshake: after P's tail store, before
- * reading consumer_sleeping. */
-static inline void light_fence(evs_queue_t *q) {
-  atomic_signal_fence(memory_order_seq_cst);
-  if (!atomic_load_explicit(&q->asymmetric, memory_order_relaxed))
-    full_fence();
-}
-
-/* The expedited membarrier, or false where it fails (or a test says so). */
-static bool membarrier_expedited(evs_queue_t *q) {
-  unsigned n =
-      atomic_load_explicit(&q->fail_heavy_fences, memory_order_relaxed);
-  if (n > 0) {
-    atomic_store_explicit(&q->fail_heavy_fences, n - 1, memory_order_relaxed);
-    return false;
-  }
-#ifdef EVS_HAVE_MEMBARRIER
-  return syscall(__NR_membarrier, EVS_MEMBARRIER_PRIVATE_EXPEDITED, 0, 0) == 0;
-#else
-  return false;
-#endif
-}
-
-/* The heavy side: after setting consumer_sleeping, before re-reading tail.
- * C only. When the expedited membarrier fails, the queue is switched to
- * seq_cst fences on both sides; the light fences issued before (and any P
- * has yet to see the switch at) cannot be relied on, so from then on every
- * sleep of C is bounded (`degraded`). */
-static void heavy_fence(evs_queue_t *q) {
-  if (atomic_load_explicit(&q->asymmetric, memory_order_relaxed) &&
-      !membarrier_expedited(q)) {
-    atomic_store_explicit(&q->asymmetric, false, memory_order_relaxed);
-    q->degraded = true;
-  }
-  full_fence();
-}
-
-/* Waits on cv (mu held), for at most EVS_QUEUE_FALLBACK_WAIT_NS if bounded;
- * cv uses CLOCK_MONOTONIC (cond_init_monotonic). */
-static void wait_cv(pthread_cond_t *cv, pthread_mutex_t *mu, bool bounded) {
-  if (!bounded) {
-    pthread_cond_wait(cv, mu);
-    return;
-  }
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  ts.tv_nsec += EVS_QUEUE_FALLBACK_WAIT_NS;
-  if (ts.tv_nsec >= 1000000000L) {
-    ts.tv_sec++;
-    ts.tv_nsec -= 1000000000L;
-  }
-  pthread_cond_timedwait(cv, mu, &ts);
-}
-
-/* A condition variable whose timed waits use CLOCK_MONOTONIC, so a step of
- * the wall clock cannot stretch a bounded wait. */
-static int cond_init_monotonic(pthread_cond_t *cv) {
-  pthread_condattr_t a;
-  if (pthread_condattr_init(&a) != 0)
-    return -1;
-  int rc = pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-  if (rc == 0)
-    rc = pthread_cond_init(cv, &a);
-  pthread_condattr_destroy(&a);
-  return rc;
-}
-
-/* Registers the process for expedited membarrier, once: the registration
- * holds for the process (and a forked child) until exec, and the first one
- * may wait for an RCU grace period on older kernels. */
-static bool membarrier_registered;
-static pthread_once_t membarrier_once = PTHREAD_ONCE_INIT;
-static void membarrier_register(void) {
-#ifdef EVS_HAVE_MEMBARRIER
-  membarrier_registered =
-      syscall(__NR_membarrier, EVS_MEMBARRIER_REGISTER_PRIVATE_EXPEDITED, 0,
-              0) == 0;
-#endif
-}
-
 void evs__queue_use_symmetric_fences(evs_queue_t *q) {
-  atomic_store(&q->asymmetric, false);
+  atomic_store(&q->fences.asymmetric, false);
 }
 
 void evs__queue_fail_heavy_fences(evs_queue_t *q, unsigned n) {
-  atomic_store(&q->fail_heavy_fences, n);
+  atomic_store(&q->fences.fail_heavy, n);
 }
 
 bool evs__queue_asymmetric_fences(evs_queue_t *q) {
-  return atomic_load(&q->asymmetric);
+  return atomic_load(&q->fences.asymmetric);
 }
 
 static int is_pow2(uint64_t v) {
@@ -336,13 +232,11 @@ int evs_queue_open(const evs_queue_config_t *cfg, evs_queue_t **out) {
   q->vmask = vcap - 1;
   if (pthread_mutex_init(&q->mu, NULL) != 0)
     goto fail;
-  if (cond_init_monotonic(&q->items_cv) != 0)
+  if (evs__cond_init_monotonic(&q->items_cv) != 0)
     goto fail_mu;
   if (pthread_cond_init(&q->space_cv, NULL) != 0)
     goto fail_items;
-  pthread_once(&membarrier_once, membarrier_register);
-  atomic_init(&q->asymmetric, membarrier_registered);
-  atomic_init(&q->fail_heavy_fences, 0);
+  evs__fences_init(&q->fences);
   *out = q;
   return EVS_OK;
 
@@ -404,6 +298,12 @@ static inline void copy_inline(char *restrict dst, const char *restrict src,
   }
 }
 
+/* Owner-only statistics counter: one writer, so load+store needs no RMW. */
+static inline void count(atomic_uint_fast64_t *c) {
+  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                        memory_order_relaxed);
+}
+
 /* Asks for the line at p in a writable state ahead of the store. */
 static inline void prefetch_for_write(const void *p) {
 #if defined(__x86_64__)
@@ -427,7 +327,10 @@ int evs_queue_push(evs_queue_t *q, evs_event_type_t type, uint64_t seq,
 
   uint64_t t = q->p_tail;
   if (t - q->head_cache >= q->nslots) {
+    uint64_t old = q->head_cache;
     q->head_cache = atomic_load_explicit(&q->head, memory_order_acquire);
+    if (q->head_cache != old)
+      count(&q->p_polls);
     if (t - q->head_cache >= q->nslots)
       return EVS_EAGAIN;
   }
@@ -453,13 +356,16 @@ int evs_queue_push(evs_queue_t *q, evs_event_type_t type, uint64_t seq,
   else
     copy_inline((char *)q->values + (pos & q->vmask), value, value_len);
 
-  /* The next push will very likely write the next slot's header and the
-   * value bytes that follow this one. Those lines were last read by the
-   * consumer; fetching them for writing now lets that transfer overlap with
-   * this push instead of stalling the next push's fence below. Only hints:
-   * both addresses are inside the rings, whatever the indices. */
-  prefetch_for_write(&q->slots[(t + 1) & q->mask]);
-  prefetch_for_write(q->values + (vend & q->vmask));
+  /* Pushes a few events from now will very likely write the header of slot
+   * t + EVS_QUEUE_PREFETCH_SLOTS and the value bytes EVS_QUEUE_PREFETCH_BYTES
+   * after this one. Those lines were last read by the consumer; fetching them
+   * for writing now lets the transfer (a few hundred ns between cores, where
+   * a push takes tens) overlap with the pushes in between instead of
+   * stalling a later push's stores. Only hints: both addresses are inside
+   * the rings, whatever the indices. */
+  prefetch_for_write(&q->slots[(t + EVS_QUEUE_PREFETCH_SLOTS) & q->mask]);
+  prefetch_for_write(q->values +
+                     ((vend + EVS_QUEUE_PREFETCH_BYTES) & q->vmask));
 
   /* Statistics: only P writes these, so load+store needs no RMW. */
   if ((vend & ~q->vmask) != (vt & ~q->vmask))
@@ -476,7 +382,7 @@ int evs_queue_push(evs_queue_t *q, evs_event_type_t type, uint64_t seq,
   atomic_store_explicit(&q->vtail, vend, memory_order_relaxed);
   atomic_store_explicit(&q->tail, t + 1, memory_order_release);
 
-  light_fence(q);
+  evs__light_fence(&q->fences);
   if (atomic_load_explicit(&q->consumer_sleeping, memory_order_relaxed)) {
     pthread_mutex_lock(&q->mu);
     pthread_cond_signal(&q->items_cv);
@@ -505,7 +411,7 @@ int evs_queue_wait_space(evs_queue_t *q, size_t value_len) {
     if (has_space(q, value_len))
       return EVS_OK;
     for (int i = 0; i < EVS_QUEUE_SPIN_POLLS + EVS_QUEUE_YIELD_POLLS; i++) {
-      wait_step(i);
+      evs__wait_step(i);
       if (has_space(q, value_len) ||
           atomic_load_explicit(&q->closed, memory_order_relaxed))
         break;
@@ -536,15 +442,27 @@ static void publish(evs_queue_t *q) {
   }
 }
 
+/* C: re-reads tail into tail_cache; true when it moved (new events). */
+static bool reload_tail(evs_queue_t *q) {
+  uint64_t old = q->tail_cache;
+  q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
+  if (q->tail_cache == old)
+    return false;
+  count(&q->c_polls);
+  return true;
+}
+
 int evs_queue_peek(evs_queue_t *q, evs_event_t *ev) {
   uint64_t h = q->c_head;
   if (h == q->tail_cache) {
-    q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
-    if (h == q->tail_cache) {
+    /* Caught up: the batching gap first (top comment, "Batching"). */
+    evs__relax(q->gap);
+    if (!reload_tail(q)) {
       if (q->unpublished)
         publish(q);
       return EVS_EAGAIN;
     }
+    q->gap = evs__gap_adapt(q->gap, q->tail_cache - h);
   }
   const evs_slot_t *slot = &q->slots[h & q->mask];
   ev->seq = slot->seq;
@@ -566,33 +484,30 @@ void evs_queue_release(evs_queue_t *q) {
 
 int evs_queue_wait_items(evs_queue_t *q) {
   for (;;) {
-    if (q->c_head != q->tail_cache)
-      return EVS_OK;
-    q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
-    if (q->c_head != q->tail_cache)
+    if (q->c_head != q->tail_cache || reload_tail(q))
       return EVS_OK;
     if (q->unpublished)
       publish(q);
     if (atomic_load_explicit(&q->closed, memory_order_acquire)) {
       /* Pushes stop before closed is set, so this reload is final. */
-      q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
-      return q->c_head != q->tail_cache ? EVS_OK : EVS_ECLOSED;
+      return reload_tail(q) ? EVS_OK : EVS_ECLOSED;
     }
     for (int i = 0; i < EVS_QUEUE_SPIN_POLLS + EVS_QUEUE_YIELD_POLLS; i++) {
-      wait_step(i);
-      q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
-      if (q->c_head != q->tail_cache)
+      evs__wait_step(i);
+      if (reload_tail(q))
         return EVS_OK;
       if (atomic_load_explicit(&q->closed, memory_order_relaxed))
         break;
     }
     pthread_mutex_lock(&q->mu);
     atomic_store_explicit(&q->consumer_sleeping, 1, memory_order_relaxed);
-    heavy_fence(q);
-    q->tail_cache = atomic_load_explicit(&q->tail, memory_order_acquire);
-    if (q->c_head == q->tail_cache &&
-        !atomic_load_explicit(&q->closed, memory_order_relaxed))
-      wait_cv(&q->items_cv, &q->mu, q->degraded);
+    if (!evs__heavy_fence(&q->fences))
+      q->degraded = true;
+    if (!reload_tail(q) &&
+        !atomic_load_explicit(&q->closed, memory_order_relaxed)) {
+      count(&q->c_sleeps);
+      evs__wait_cv(&q->items_cv, &q->mu, q->degraded);
+    }
     atomic_store_explicit(&q->consumer_sleeping, 0, memory_order_relaxed);
     pthread_mutex_unlock(&q->mu);
   }
@@ -626,4 +541,8 @@ void evs_queue_stats(const evs_queue_t *cq, evs_queue_stats_t *out) {
   out->value_bytes_in_use = vt - vh;
   out->slots = (uint32_t)q->nslots;
   out->value_ring_bytes = (uint32_t)q->vcap;
+  out->consumer_polls = atomic_load_explicit(&q->c_polls, memory_order_relaxed);
+  out->consumer_sleeps =
+      atomic_load_explicit(&q->c_sleeps, memory_order_relaxed);
+  out->producer_polls = atomic_load_explicit(&q->p_polls, memory_order_relaxed);
 }

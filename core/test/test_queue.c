@@ -1,5 +1,7 @@
 /* EventQueue: ordering, full/empty behaviour, both rings wrapping with
- * content checksums, a two-thread run under the sanitizers, and the sleeping
+ * content checksums, a two-thread run under the sanitizers, the consumer's
+ * batching gap (its adaptation, and short bursts that must each arrive
+ * without a further push), the handover counters, and the sleeping
  * handshakes: a sleeping consumer woken by each item (with either fence pair,
  * and after a failed heavy fence), a sleeping producer by each release. */
 #include <pthread.h>
@@ -9,6 +11,7 @@
 #include <time.h>
 
 #include "../src/queue_int.h"
+#include "../src/queue_wait.h"
 #include "check.h"
 #include "evstore.h"
 
@@ -317,6 +320,83 @@ static void test_wake_space(void) {
   evs_queue_free(a.q);
 }
 
+/* Counted re-reads: each side's re-read of the other's index counts only
+ * when it found the index moved. */
+static void test_handover_counters(void) {
+  evs_queue_t *q;
+  evs_queue_config_t c = {4, 4096};
+  ASSERT_EQ(evs_queue_open(&c, &q), EVS_OK);
+  evs_event_t ev;
+  evs_queue_stats_t st;
+  ASSERT_EQ(evs_queue_peek(q, &ev), EVS_EAGAIN); /* tail unmoved */
+  for (uint64_t i = 1; i <= 4; i++)
+    ASSERT_EQ(evs_queue_push(q, EVS_EVENT_SET, i, "/a", 2, "v", 1), EVS_OK);
+  /* Full, and head has not moved: a re-read, not counted. */
+  ASSERT_EQ(evs_queue_push(q, EVS_EVENT_SET, 5, "/a", 2, "v", 1), EVS_EAGAIN);
+  while (evs_queue_peek(q, &ev) == EVS_OK)
+    evs_queue_release(q);
+  evs_queue_stats(q, &st);
+  ASSERT_UINT_EQ(st.consumer_polls, 1); /* one re-read brought all four */
+  ASSERT_UINT_EQ(st.producer_polls, 0);
+  ASSERT_UINT_EQ(st.consumer_sleeps, 0);
+  ASSERT_EQ(evs_queue_push(q, EVS_EVENT_SET, 5, "/a", 2, "v", 1), EVS_OK);
+  ASSERT_EQ(evs_queue_wait_items(q), EVS_OK);
+  ASSERT_EQ(evs_queue_peek(q, &ev), EVS_OK);
+  ASSERT_UINT_EQ(ev.seq, 5);
+  evs_queue_release(q);
+  evs_queue_stats(q, &st);
+  ASSERT_UINT_EQ(st.consumer_polls, 2);
+  ASSERT_UINT_EQ(st.producer_polls, 1);
+  evs_queue_free(q);
+}
+
+/* The gap grows while re-reads bring a few events, up to its bound, holds
+ * in the target band, halves on big batches and ends on a single event. */
+static void test_gap_adapt(void) {
+  uint32_t g = 0;
+  g = evs__gap_adapt(g, 2);
+  ASSERT_UINT_EQ(g, 1);
+  for (int i = 0; i < 20; i++)
+    g = evs__gap_adapt(g, EVS_QUEUE_BATCH_LOW - 1);
+  ASSERT_UINT_EQ(g, EVS_QUEUE_GAP_MAX);
+  ASSERT_UINT_EQ(evs__gap_adapt(g, EVS_QUEUE_BATCH_LOW), EVS_QUEUE_GAP_MAX);
+  ASSERT_UINT_EQ(evs__gap_adapt(g, EVS_QUEUE_BATCH_HIGH), EVS_QUEUE_GAP_MAX);
+  ASSERT_UINT_EQ(evs__gap_adapt(g, EVS_QUEUE_BATCH_HIGH + 1),
+                 EVS_QUEUE_GAP_MAX / 2);
+  ASSERT_UINT_EQ(evs__gap_adapt(0, 1000), 0);
+  ASSERT_UINT_EQ(evs__gap_adapt(g, 1), 0);
+}
+
+enum { BURST_ROUNDS = 3000 };
+
+/* Bursts of 1..5 events, each acknowledged before the next: the consumer
+ * catches up after every burst with few events per re-read (so its gap
+ * grows, and a single event ends it), and every burst must arrive without a
+ * further push. */
+static void test_bursts_arrive(void) {
+  wake_arg_t a = {0};
+  evs_queue_config_t c = {16, 4096};
+  ASSERT_EQ(evs_queue_open(&c, &a.q), EVS_OK);
+  pthread_t t;
+  ASSERT_EQ(pthread_create(&t, NULL, wake_consumer, &a), 0);
+  unsigned sent = 0;
+  bool ok = true;
+  for (unsigned r = 0; r < BURST_ROUNDS && ok; r++) {
+    for (unsigned k = 0; k <= r % 5; k++) {
+      sent++;
+      ASSERT_EQ(evs_queue_push(a.q, EVS_EVENT_SET, sent, "/b", 2, "v", 1),
+                EVS_OK);
+    }
+    ok = await_value(&a.done, sent);
+  }
+  evs_queue_close(a.q);
+  pthread_join(t, NULL);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(a.bad, 0);
+  ASSERT_EQ(atomic_load(&a.done), sent);
+  evs_queue_free(a.q);
+}
+
 static void test_wake_items_asymmetric(void) {
   wake_items(FENCES_ASYMMETRIC);
 }
@@ -332,6 +412,9 @@ static const check_case_t cases[] = {
     {"value_limits", test_value_limits},
     {"wrap_checksums", test_wrap_checksums},
     {"two_threads", test_two_threads},
+    {"handover_counters", test_handover_counters},
+    {"gap_adapt", test_gap_adapt},
+    {"bursts_arrive", test_bursts_arrive},
     {"wake_items_asymmetric", test_wake_items_asymmetric},
     {"wake_items_symmetric", test_wake_items_symmetric},
     {"wake_items_failed_heavy_fence", test_wake_items_failed_heavy_fence},

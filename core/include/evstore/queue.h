@@ -59,6 +59,15 @@ typedef struct evs_queue_stats_s {
   uint64_t value_bytes_in_use; /* value ring bytes not yet released */
   uint32_t slots;              /* capacity, for convenience */
   uint32_t value_ring_bytes;
+  /* Handovers between the two sides, for measuring cross-core traffic: each
+   * counted re-read moved the other side's index line to the reader's core
+   * (and its owner's next store moves it back). */
+  uint64_t consumer_polls;  /* consumer re-reads of the producer's index that
+                               found new events */
+  uint64_t consumer_sleeps; /* times the consumer slept waiting for events */
+  uint64_t producer_polls;  /* producer re-reads of the consumer's index that
+                               found released slots (made when the ring
+                               looked full from the producer's cache) */
 } evs_queue_stats_t;
 
 /* Creates a queue. `cfg` may be NULL for defaults. On success *out owns the
