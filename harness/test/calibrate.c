@@ -25,8 +25,6 @@
  * outliers from 50), and no false positive at all on flat, one step of any
  * size, ramp-then-plateau, sawtooth, heavy-tailed noise and outliers. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "calibrate_series.h"
 #include "stats.h"
@@ -37,18 +35,8 @@ static const double lg_rhos[] = {0.01, 0.03, 0.10};
 
 int main(int argc, char **argv) {
   int trials = 400, check = 0;
-  for (int a = 1; a < argc; a++) {
-    if (strcmp(argv[a], "--trials") == 0 && a + 1 < argc)
-      trials = atoi(argv[++a]);
-    else if (strcmp(argv[a], "--check") == 0)
-      check = 1;
-    else {
-      fprintf(stderr, "usage: lg_calibrate [--trials N] [--check]\n");
-      return 2;
-    }
-  }
-  if (trials < 1)
-    trials = 1;
+  if (lg_cal_args(argc, argv, &trials, &check) != 0)
+    return 2;
   double x[500], y[500];
   int broken = 0;
   printf("# Leak decision calibration\n\n"

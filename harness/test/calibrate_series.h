@@ -50,4 +50,9 @@ extern const size_t lg_cal_nlate;
 void lg_cal_series(const lg_pattern_t *pt, size_t p, size_t r, size_t n,
                    double rho, int t, double *x, double *y);
 
+/* Reads `[--trials N] [--check]` into *trials (at least 1; unchanged when
+ * absent) and *check (1 when given). Returns 0, or 2 after printing the usage
+ * line to stderr. */
+int lg_cal_args(int argc, char **argv, int *trials, int *check);
+
 #endif
