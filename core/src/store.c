@@ -1,19 +1,12 @@
 /* The store: path map, subscriptions and the dispatcher thread.
  *
  * Locks (never held across a listener call, taken in this order):
- *   lock      writers, the map, seq, state; producer role of the queue.
- *   sub_lock  the subscription list, `current`, sub ids.
+ *   lock       writers, the map, seq, state; producer role of the queue.
+ *   subs.lock  the subscription list (store_subs.c, which also delivers).
  * A writer that finds the queue full under the block policy releases `lock`
  * while it waits for space (so listeners can still read the store) and is
  * counted in `writers_waiting`; close waits for those to leave before it
- * frees the queue.
- *
- * Unsubscribe protocol: the dispatcher marks the subscription it is calling
- * as `current` and drops sub_lock for the call. Unsubscribe marks the
- * subscription removed; if it is current, a caller on another thread waits on
- * sub_cv until it is not, and the dispatcher (which sees `removed` after the
- * call) unlinks and frees it; a caller inside that listener returns at once.
- * Otherwise unsubscribe unlinks and frees it itself. */
+ * frees the queue. */
 #include "evstore/store.h"
 
 #include <pthread.h>
@@ -28,6 +21,7 @@
 #include "evstore/queue.h"
 #include "evstore/testing.h"
 #include "store_int.h"
+#include "store_subs.h"
 
 typedef struct evs_entry_s {
   struct evs_entry_s *next;
@@ -37,17 +31,6 @@ typedef struct evs_entry_s {
   size_t path_len;
   char path[]; /* NUL-terminated */
 } evs_entry_t;
-
-typedef struct evs_sub_s {
-  struct evs_sub_s *prev, *next;
-  uint64_t id;
-  uint64_t from_seq; /* deliver only events with seq > from_seq */
-  evs_listener_fn fn;
-  void *user_data;
-  bool removed;
-  size_t pattern_len;
-  char pattern[];
-} evs_sub_t;
 
 enum { ST_OPEN, ST_CLOSING, ST_CLOSED };
 
@@ -64,16 +47,11 @@ struct evs_store_s {
   size_t nbuckets, count;
 
   /* The writers' fields above and the dispatcher's below are apart by more
-   * than a cache line: the dispatcher takes sub_lock for every event, and
-   * sharing a line with the map's fields would bounce it between cores. */
+   * than a cache line: the dispatcher reads the subscription list for
+   * every event, and sharing a line with the map's fields would bounce it
+   * between cores. */
   char pad_writers_[64];
-  pthread_mutex_t sub_lock;
-  pthread_cond_t sub_cv;
-  evs_sub_t *subs_head, *subs_tail;
-  evs_sub_t *current;
-  bool subs_closed;
-  uint64_t next_sub_id;
-  size_t nsubs;
+  evs__subs_t subs;
 
   pthread_t thread;
   void (*on_drained)(void *user_data);
@@ -126,55 +104,21 @@ static void maybe_grow(evs_store_t *s) {
   s->nbuckets = n;
 }
 
-/* Takes `sub` out of the subscription list; the caller holds s->sub_lock
- * and frees it (or not). */
-static void sub_unlink(evs_store_t *s, evs_sub_t *sub) {
-  if (sub->prev)
-    sub->prev->next = sub->next;
-  else
-    s->subs_head = sub->next;
-  if (sub->next)
-    sub->next->prev = sub->prev;
-  else
-    s->subs_tail = sub->prev;
-}
-
-static void deliver(evs_store_t *s, const evs_event_t *ev) {
-  pthread_mutex_lock(&s->sub_lock);
-  for (evs_sub_t *sub = s->subs_head, *next; sub; sub = next) {
-    if (sub->removed || ev->seq <= sub->from_seq ||
-        !evs_pattern_match(sub->pattern, sub->pattern_len, ev->path,
-                           ev->path_len)) {
-      next = sub->next;
-      continue;
-    }
-    s->current = sub;
-    pthread_mutex_unlock(&s->sub_lock);
-    sub->fn(ev, sub->user_data);
-    pthread_mutex_lock(&s->sub_lock);
-    s->current = NULL;
-    next = sub->next;
-    if (sub->removed) {
-      sub_unlink(s, sub);
-      evs__free(sub);
-      pthread_cond_broadcast(&s->sub_cv);
-    }
-  }
-  pthread_mutex_unlock(&s->sub_lock);
-}
-
 static void *dispatch_main(void *arg) {
   evs_store_t *s = arg;
   tls_dispatching = s;
   evs_event_t ev;
   while (evs_queue_wait_items(s->q) == EVS_OK) {
+    /* One subscription-lock round trip per run of events, not per event. */
+    evs__subs_pin(&s->subs);
     while (evs_queue_peek(s->q, &ev) == EVS_OK) {
       if (s->race_stats)
         s->racy_delivered++; /* planted defect: read unlocked by stats */
       if (!atomic_load_explicit(&s->discard, memory_order_relaxed))
-        deliver(s, &ev);
+        evs__subs_deliver(&s->subs, &ev);
       evs_queue_release(s->q);
     }
+    evs__subs_unpin(&s->subs);
     if (s->on_drained)
       s->on_drained(s->on_drained_user);
   }
@@ -215,12 +159,10 @@ int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out) {
   s->race_stats = evs_fault_on(EVS_FAULT_DATA_RACE_STATS);
   if (pthread_mutex_init(&s->lock, NULL) != 0)
     goto fail_buckets;
-  if (pthread_mutex_init(&s->sub_lock, NULL) != 0)
+  if (evs__subs_init(&s->subs) != EVS_OK)
     goto fail_lock;
-  if (pthread_cond_init(&s->sub_cv, NULL) != 0)
-    goto fail_sub_lock;
   if (pthread_cond_init(&s->idle_cv, NULL) != 0)
-    goto fail_sub_cv;
+    goto fail_subs;
   if (pthread_create(&s->thread, NULL, dispatch_main, s) != 0) {
     rc = EVS_ETHREAD;
     goto fail_idle_cv;
@@ -233,10 +175,8 @@ int evs_store_open(const evs_store_config_t *cfg, evs_store_t **out) {
 
 fail_idle_cv:
   pthread_cond_destroy(&s->idle_cv);
-fail_sub_cv:
-  pthread_cond_destroy(&s->sub_cv);
-fail_sub_lock:
-  pthread_mutex_destroy(&s->sub_lock);
+fail_subs:
+  evs__subs_destroy(&s->subs);
 fail_lock:
   pthread_mutex_destroy(&s->lock);
 fail_buckets:
@@ -460,76 +400,19 @@ int evs_store_subscribe(evs_store_t *s, const char *pattern, size_t plen,
   int rc = evs_pattern_validate(pattern, plen);
   if (rc != EVS_OK)
     return rc;
-  evs_sub_t *sub = evs__malloc(sizeof(*sub) + plen + 1);
-  if (sub == NULL)
-    return EVS_ENOMEM;
-  memcpy(sub->pattern, pattern, plen);
-  sub->pattern[plen] = '\0';
-  sub->pattern_len = plen;
-  sub->fn = fn;
-  sub->user_data = user_data;
-  sub->removed = false;
-  sub->next = NULL;
-  pthread_mutex_lock(&s->sub_lock);
-  if (s->subs_closed) {
-    pthread_mutex_unlock(&s->sub_lock);
-    evs__free(sub);
-    return EVS_ECLOSED;
-  }
-  sub->from_seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
-  sub->id = ++s->next_sub_id;
-  sub->prev = s->subs_tail;
-  if (s->subs_tail)
-    s->subs_tail->next = sub;
-  else
-    s->subs_head = sub;
-  s->subs_tail = sub;
-  s->nsubs++;
-  EVS__INC(subscriptions);
-  *id = sub->id;
-  pthread_mutex_unlock(&s->sub_lock);
-  return EVS_OK;
+  return evs__subs_add(&s->subs, pattern, plen, fn, user_data, &s->seq, id);
 }
 
 int evs_store_unsubscribe(evs_store_t *s, uint64_t id) {
   if (s == NULL)
     return EVS_EINVAL;
-  pthread_mutex_lock(&s->sub_lock);
-  if (s->subs_closed) {
-    pthread_mutex_unlock(&s->sub_lock);
-    return EVS_ECLOSED;
-  }
-  evs_sub_t *sub = s->subs_head;
-  while (sub && (sub->id != id || sub->removed))
-    sub = sub->next;
-  if (sub == NULL) {
-    pthread_mutex_unlock(&s->sub_lock);
-    return EVS_ENOTFOUND;
-  }
-  sub->removed = true;
-  s->nsubs--;
-  EVS__DEC(subscriptions);
-  if (s->current == sub) {
-    /* The dispatcher frees it when the call in progress returns. */
-    if (tls_dispatching != s)
-      while (s->current == sub)
-        pthread_cond_wait(&s->sub_cv, &s->sub_lock);
-  } else {
-    sub_unlink(s, sub);
-    if (!evs_fault_on(EVS_FAULT_LEAK_SUBSCRIPTION))
-      evs__free(sub);
-  }
-  pthread_mutex_unlock(&s->sub_lock);
-  return EVS_OK;
+  return evs__subs_remove(&s->subs, id, tls_dispatching == s);
 }
 
 size_t evs_store_subscription_count(evs_store_t *s) {
   if (s == NULL)
     return 0;
-  pthread_mutex_lock(&s->sub_lock);
-  size_t n = s->nsubs;
-  pthread_mutex_unlock(&s->sub_lock);
-  return n;
+  return evs__subs_count(&s->subs);
 }
 
 int evs_store_queue_stats(evs_store_t *s, evs_queue_stats_t *out) {
@@ -582,18 +465,7 @@ int evs_store_close(evs_store_t *s, evs_close_mode_t mode) {
   pthread_join(s->thread, NULL);
   EVS__DEC(threads);
 
-  pthread_mutex_lock(&s->sub_lock);
-  s->subs_closed = true;
-  for (evs_sub_t *sub = s->subs_head, *next; sub; sub = next) {
-    next = sub->next;
-    if (!sub->removed) {
-      s->nsubs--;
-      EVS__DEC(subscriptions);
-    }
-    evs__free(sub);
-  }
-  s->subs_head = s->subs_tail = NULL;
-  pthread_mutex_unlock(&s->sub_lock);
+  evs__subs_close(&s->subs);
 
   pthread_mutex_lock(&s->lock);
   while (s->writers_waiting != 0)
@@ -625,8 +497,7 @@ void evs_store_free(evs_store_t *s) {
   if (s->abandoned)
     return; /* no-thread-join fault: the dispatcher still owns the store */
   pthread_cond_destroy(&s->idle_cv);
-  pthread_cond_destroy(&s->sub_cv);
-  pthread_mutex_destroy(&s->sub_lock);
+  evs__subs_destroy(&s->subs);
   pthread_mutex_destroy(&s->lock);
   evs__free(s);
   EVS__DEC(stores);

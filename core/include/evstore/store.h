@@ -123,9 +123,14 @@ int evs_store_subscribe(evs_store_t *store, const char *pattern,
                         uint64_t *id);
 
 /* Removes a subscription. When it returns, the listener is not running and
- * will never be called again: from another thread it waits for a call in
- * progress to finish; from inside that very listener it returns at once and
- * the subscription is freed when the listener returns. Any thread. Errors:
+ * will never be called again: from another thread, while the dispatcher is
+ * delivering, it waits until the dispatcher has finished the event it is
+ * delivering (to any subscription), and the subscription is freed before it
+ * returns; from a listener of this store (that very one or another) it
+ * returns at once, the subscription gets no further call, not even for the
+ * event being delivered, and is freed by the dispatcher before its next
+ * event or when it goes idle. A listener must therefore not block waiting for
+ * a thread that unsubscribes. Any thread. Errors:
  * EVS_EINVAL, EVS_ENOTFOUND (unknown or already removed id), EVS_ECLOSED
  * (the store is closed, which already removed every subscription). */
 int evs_store_unsubscribe(evs_store_t *store, uint64_t id);
