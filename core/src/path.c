@@ -27,7 +27,7 @@ static int check(const char *s, size_t len, int allow_wild, int bad) {
     int dstar = n == 2 && p[0] == '*' && p[1] == '*';
     if (!allow_wild && (star || dstar))
       return bad;
-    if (!star && !dstar && memchr(p, '*', n) != NULL && allow_wild)
+    if (allow_wild && !star && !dstar && memchr(p, '*', n) != NULL)
       return bad; /* partial wildcard in a pattern */
     if (dstar && p + n != end)
       return bad; /* '**' only as the last segment */

@@ -66,11 +66,19 @@ struct evs_store_s {
 /* The store whose dispatcher runs on this thread, if any. */
 static _Thread_local evs_store_t *tls_dispatching;
 
+/* The map's hash, eight bytes per step (a byte-wise FNV-1a was a tenth of
+ * a writer's time); the tail's bytes are gathered into one word. */
 static uint64_t hash_path(const char *p, size_t n) {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-  return h;
+  uint64_t h = 0x84222325cbf29ce4ull ^ n, w;
+  for (; n >= 8; p += 8, n -= 8) {
+    memcpy(&w, p, 8);
+    h = (h ^ w) * 0x9fb21c651e98df25ull;
+    h ^= h >> 28;
+  }
+  for (w = 0; n > 0; n--)
+    w = (w << 8) | (unsigned char)p[n - 1];
+  h = (h ^ w) * 0x9fb21c651e98df25ull;
+  return h ^ (h >> 31);
 }
 
 static evs_entry_t **find_slot(evs_store_t *s, const char *path, size_t len,
@@ -106,17 +114,21 @@ static void maybe_grow(evs_store_t *s) {
 
 static void *dispatch_main(void *arg) {
   evs_store_t *s = arg;
+  /* s->q is set before this thread starts and freed only after it is
+   * joined. Read once: s->q sits among the writers' fields, and reading
+   * it per event would pull their line (the store lock's) to this core. */
+  evs_queue_t *q = s->q;
   tls_dispatching = s;
   evs_event_t ev;
-  while (evs_queue_wait_items(s->q) == EVS_OK) {
+  while (evs_queue_wait_items(q) == EVS_OK) {
     /* One subscription-lock round trip per run of events, not per event. */
     evs__subs_pin(&s->subs);
-    while (evs_queue_peek(s->q, &ev) == EVS_OK) {
+    while (evs_queue_peek(q, &ev) == EVS_OK) {
       if (s->race_stats)
         s->racy_delivered++; /* planted defect: read unlocked by stats */
       if (!atomic_load_explicit(&s->discard, memory_order_relaxed))
         evs__subs_deliver(&s->subs, &ev);
-      evs_queue_release(s->q);
+      evs_queue_release(q);
     }
     evs__subs_unpin(&s->subs);
     if (s->on_drained)
