@@ -239,19 +239,23 @@ static bool value_fits(const evs_entry_t *e, size_t vlen) {
          2 * (vlen + 1) >= e->value_cap;
 }
 
-/* The common start of set, delete and get, in their order of checks:
- * validates the path, then a value of vlen bytes (0 when there is none),
- * hashes the path into *h and takes s->lock on an open store. EVS_OK with
- * the lock held; otherwise the path's error, EVS_E2BIG or EVS_ECLOSED,
- * without the lock. */
-static int lock_for_path(evs_store_t *s, const char *path, size_t len,
-                         size_t vlen, uint64_t *h) {
+/* The checks set, delete and get make before taking the lock, in their
+ * order: the path, then a value of vlen bytes (0 when there is none); on
+ * EVS_OK *h holds the path's hash. */
+static int check_path(const evs_store_t *s, const char *path, size_t len,
+                      size_t vlen, uint64_t *h) {
   int rc = evs_path_validate(path, len);
   if (rc != EVS_OK)
     return rc;
   if (vlen > s->max_value)
     return EVS_E2BIG;
   *h = hash_path(path, len);
+  return EVS_OK;
+}
+
+/* Takes s->lock on an open store: EVS_OK with the lock held, else
+ * EVS_ECLOSED without it. */
+static int lock_open(evs_store_t *s) {
   pthread_mutex_lock(&s->lock);
   if (s->state != ST_OPEN) {
     pthread_mutex_unlock(&s->lock);
@@ -260,32 +264,32 @@ static int lock_for_path(evs_store_t *s, const char *path, size_t len,
   return EVS_OK;
 }
 
-int evs_store_set(evs_store_t *s, const char *path, size_t len,
-                  const void *value, size_t vlen) {
-  if (s == NULL || (value == NULL && vlen != 0))
-    return EVS_EINVAL;
-  uint64_t h;
-  int rc = lock_for_path(s, path, len, vlen, &h);
-  if (rc != EVS_OK)
-    return rc;
+/* check_path, then lock_open. */
+static int lock_for_path(evs_store_t *s, const char *path, size_t len,
+                         size_t vlen, uint64_t *h) {
+  int rc = check_path(s, path, len, vlen, h);
+  return rc != EVS_OK ? rc : lock_open(s);
+}
+
+/* The write of one checked entry (hash h) with s->lock held, which it keeps
+ * (a writer waiting for queue space releases it meanwhile). On error the
+ * store is unchanged. */
+static int set_locked(evs_store_t *s, const char *path, size_t len, uint64_t h,
+                      const void *value, size_t vlen) {
   /* Allocate what the map will need before the event goes out, so that a
    * failure changes nothing: a value block unless the entry's own can be
    * reused, and an entry for a new path. */
   evs_entry_t *e = *find_slot(s, path, len, h);
   char *copy = NULL;
   evs_entry_t *fresh = NULL;
-  if (!value_fits(e, vlen) && (copy = evs__malloc(vlen + 1)) == NULL) {
-    pthread_mutex_unlock(&s->lock);
+  if (!value_fits(e, vlen) && (copy = evs__malloc(vlen + 1)) == NULL)
     return EVS_ENOMEM;
-  }
   if (e == NULL && (fresh = evs__malloc(sizeof(*fresh) + len + 1)) == NULL) {
-    pthread_mutex_unlock(&s->lock);
     evs__free(copy);
     return EVS_ENOMEM;
   }
-  rc = push_locked(s, EVS_EVENT_SET, path, len, value, vlen);
+  int rc = push_locked(s, EVS_EVENT_SET, path, len, value, vlen);
   if (rc != EVS_OK) {
-    pthread_mutex_unlock(&s->lock);
     evs__free(fresh);
     evs__free(copy);
     return rc;
@@ -301,7 +305,6 @@ int evs_store_set(evs_store_t *s, const char *path, size_t len,
   if (copy == NULL && !value_fits(e, vlen))
     copy = evs__malloc(vlen + 1);
   if ((e == NULL && fresh == NULL) || (copy == NULL && !value_fits(e, vlen))) {
-    pthread_mutex_unlock(&s->lock);
     evs__free(fresh);
     evs__free(copy);
     return EVS_ENOMEM;
@@ -330,7 +333,63 @@ int evs_store_set(evs_store_t *s, const char *path, size_t len,
   e->value_len = vlen;
   evs__free(fresh); /* allocated for a path another writer created first */
   maybe_grow(s);
+  return EVS_OK;
+}
+
+int evs_store_set(evs_store_t *s, const char *path, size_t len,
+                  const void *value, size_t vlen) {
+  if (s == NULL || (value == NULL && vlen != 0))
+    return EVS_EINVAL;
+  uint64_t h;
+  int rc = lock_for_path(s, path, len, vlen, &h);
+  if (rc != EVS_OK)
+    return rc;
+  rc = set_locked(s, path, len, h, value, vlen);
   pthread_mutex_unlock(&s->lock);
+  return rc;
+}
+
+/* Entries set_many writes per hold of the store lock: other writers and
+ * readers wait at most this many writes for it. */
+#define SET_MANY_RUN 64
+
+int evs_store_set_many(evs_store_t *s, const evs_set_entry_t *entries, size_t n,
+                       size_t *done) {
+  size_t i = 0;
+  if (done != NULL)
+    *done = 0;
+  if (s == NULL || done == NULL || (entries == NULL && n != 0))
+    return EVS_EINVAL;
+  while (i < n) {
+    /* Check a run before taking the lock; it ends before a bad entry. */
+    uint64_t h[SET_MANY_RUN];
+    size_t k = 0, end = n - i < SET_MANY_RUN ? n : i + SET_MANY_RUN;
+    int bad = EVS_OK;
+    for (; i + k < end; k++) {
+      const evs_set_entry_t *e = &entries[i + k];
+      bad = e->value == NULL && e->value_len != 0
+                ? EVS_EINVAL
+                : check_path(s, e->path, e->path_len, e->value_len, &h[k]);
+      if (bad != EVS_OK)
+        break;
+    }
+    int rc = k > 0 ? lock_open(s) : EVS_OK;
+    if (rc != EVS_OK)
+      return rc;
+    for (size_t j = 0; j < k; j++, i++) {
+      const evs_set_entry_t *e = &entries[i];
+      rc = set_locked(s, e->path, e->path_len, h[j], e->value, e->value_len);
+      if (rc != EVS_OK)
+        break;
+      *done = i + 1;
+    }
+    if (k > 0)
+      pthread_mutex_unlock(&s->lock);
+    if (rc != EVS_OK)
+      return rc;
+    if (bad != EVS_OK)
+      return bad;
+  }
   return EVS_OK;
 }
 

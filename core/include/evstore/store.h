@@ -91,6 +91,30 @@ void evs_store_free(evs_store_t *store);
 int evs_store_set(evs_store_t *store, const char *path, size_t path_len,
                   const void *value, size_t value_len);
 
+/* One write of evs_store_set_many: the same arguments as evs_store_set's,
+ * borrowed for the call. */
+typedef struct evs_set_entry_s {
+  const char *path;
+  size_t path_len;
+  const void *value; /* may be NULL when value_len is 0 */
+  size_t value_len;
+} evs_set_entry_t;
+
+/* Writes entries[0..n) in order, as n evs_store_set calls would (one
+ * EVS_EVENT_SET event each, in order), but checks each path once and takes
+ * the store lock once per run of up to 64 entries instead of once per entry
+ * (other writers interleave only between runs). It stops at the first entry
+ * that cannot be written: *done (required) is then the number written, all
+ * of them before that one, whose events are out; that entry and the later
+ * ones are not written. Returns EVS_OK (*done == n) or that entry's error,
+ * as evs_store_set would return it (EVS_EINVAL, EVS_EPATHLEN, EVS_EPATH,
+ * EVS_E2BIG, EVS_ENOMEM, EVS_ECLOSED, EVS_EDEADLK). EVS_EINVAL with *done 0
+ * (when done is not NULL) for a NULL store or done, or NULL entries with
+ * n > 0. Any thread; the caller owns `entries` and every buffer they point
+ * to, which are not kept. */
+int evs_store_set_many(evs_store_t *store, const evs_set_entry_t *entries,
+                       size_t n, size_t *done);
+
 /* Removes the value at `path` and emits an EVS_EVENT_DELETE event. Any
  * thread. Errors: as evs_store_set, plus EVS_ENOTFOUND (nothing there; no
  * event). */
