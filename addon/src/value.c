@@ -106,6 +106,18 @@ bool addon_encode_value(napi_env env, addon_env_t *aenv,
   return true;
 }
 
+bool addon_encode_text_utf16(napi_env env, uint32_t max_value_bytes,
+                             const char16_t *u, size_t n, uint32_t kind,
+                             uint8_t *out, size_t *out_len) {
+  size_t lone,
+      bytes = addon_utf8_from_utf16(u, n, (char *)out + 1, 3 * n, &lone);
+  if (bytes > max_value_bytes - 1)
+    return addon_text_too_large(env, bytes, kind, max_value_bytes - 1);
+  out[0] = (uint8_t)kind;
+  *out_len = bytes + 1;
+  return true;
+}
+
 napi_value addon_decode_value(napi_env env, addon_env_t *aenv,
                               const uint8_t *bytes, size_t len) {
   napi_value result, global, json, parse, text;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <uchar.h>
 
 #include "env.h"
 
@@ -21,6 +22,15 @@
 bool addon_encode_value(napi_env env, addon_env_t *aenv,
                         uint32_t max_value_bytes, napi_value value,
                         uint32_t kind, const uint8_t **out, size_t *out_len);
+
+/* Encodes a string value already read as the UTF-16 units u[0..n)
+ * (well-formed: an unpaired surrogate would become U+FFFD) with its kind tag
+ * (KIND_STRING or KIND_JSON) into out, which has room for 1 + 3 * n bytes:
+ * *out_len bytes. Over max_value_bytes - 1 bytes of text throws RangeError
+ * ERR_EVS_VALUE_TOO_LARGE as addon_encode_value does and returns false. */
+bool addon_encode_text_utf16(napi_env env, uint32_t max_value_bytes,
+                             const char16_t *u, size_t n, uint32_t kind,
+                             uint8_t *out, size_t *out_len);
 
 /* Converts kind-tagged bytes (borrowed) to a new JS value: a string, Buffer,
  * Uint8Array or the JSON-parsed value; untagged bytes as a Buffer. Returns
