@@ -1,7 +1,6 @@
 /* Path and pattern validation and matching (rules in evstore/path.h). */
 #include "evstore/path.h"
 
-#include <stdint.h>
 #include <string.h>
 
 #include "evstore/error.h"
@@ -12,53 +11,31 @@ static size_t seg_len(const char *p, const char *end) {
   return s ? (size_t)(s - p) : (size_t)(end - p);
 }
 
-/* True when one of the 8 bytes of w is below '0' (0x30): '\0', '*' and
- * '/' all are, letters, digits and UTF-8 continuation bytes are not. */
-static int word_has_special(uint64_t w) {
-  const uint64_t ones = 0x0101010101010101ull;
-  return ((w - ones * 0x30) & ~w & ones * 0x80) != 0;
-}
-
-/* One pass over s: 8 bytes per step while none can be special, byte by
- * byte otherwise, ending a segment at each '/' and at the end. A segment
- * is bad when empty, when it is '*' or '**' outside a pattern, when it
- * holds a '*' otherwise in a pattern, or when it is a '**' that is not the
- * last. */
 static int check(const char *s, size_t len, int allow_wild, int bad) {
   if (s == NULL)
     return EVS_EINVAL;
   if (len > EVS_PATH_MAX)
     return EVS_EPATHLEN;
-  if (len < 2 || s[0] != '/')
+  if (len < 2 || s[0] != '/' || memchr(s, '\0', len) != NULL)
     return bad;
-  size_t seg = 1, stars = 0;
-  for (size_t i = 1; i <= len;) {
-    if (len - i >= 8) {
-      uint64_t w;
-      memcpy(&w, s + i, 8);
-      if (!word_has_special(w)) {
-        i += 8;
-        continue;
-      }
-    }
-    char c = i < len ? s[i] : '/';
-    i++;
-    if (c == '\0')
+  const char *p = s + 1, *end = s + len;
+  for (;;) {
+    size_t n = seg_len(p, end);
+    if (n == 0)
+      return bad; /* "//" or a trailing '/' */
+    int star = n == 1 && p[0] == '*';
+    int dstar = n == 2 && p[0] == '*' && p[1] == '*';
+    if (!allow_wild && (star || dstar))
       return bad;
-    if (c == '*')
-      stars++;
-    if (c != '/')
-      continue;
-    size_t n = i - 1 - seg;
-    int star = n == 1 && stars == 1;
-    int dstar = n == 2 && stars == 2;
-    if (n == 0 || (!allow_wild && (star || dstar)) ||
-        (allow_wild && stars > 0 && !star && !dstar) || (dstar && i <= len))
-      return bad;
-    seg = i;
-    stars = 0;
+    if (!star && !dstar && memchr(p, '*', n) != NULL && allow_wild)
+      return bad; /* partial wildcard in a pattern */
+    if (dstar && p + n != end)
+      return bad; /* '**' only as the last segment */
+    p += n;
+    if (p == end)
+      return EVS_OK;
+    p++; /* skip '/' */
   }
-  return EVS_OK;
 }
 
 int evs_path_validate(const char *path, size_t len) {
