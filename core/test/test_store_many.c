@@ -14,7 +14,7 @@ typedef struct {
   pthread_mutex_t mu;
   uint64_t count, last_seq;
   int out_of_order;
-  char paths[300][16];
+  char paths[300][32];
 } seen_t;
 
 static void on_seen(const evs_event_t *ev, void *ud) {
@@ -30,8 +30,8 @@ static void on_seen(const evs_event_t *ev, void *ud) {
 }
 
 typedef struct {
-  char path[300][16];
-  char value[300][16];
+  char path[300][32];
+  char value[300][32];
   evs_set_entry_t e[300];
 } batch_t;
 
