@@ -253,10 +253,10 @@ async function main() {
     console.log(`  ${'  JS thread alone, CPU per set() call:'.padEnd(50)}` +
       `${m.setJsCpu.toFixed(0)} ns no subscriber, ${m.setSubJsCpu.toFixed(0)} ns one subscriber`);
   }
-  line(`store.setMany() from JS, ${SET_MANY_BATCH}/call, no subscriber:`, 'setMany');
-  line(`store.setMany() from JS, ${SET_MANY_BATCH}/call, one subscriber:`, 'setManySub');
+  line('store.setMany() entries from JS, no subscriber:', 'setMany');
+  line('store.setMany() entries from JS, one subscriber:', 'setManySub');
   if (m.setManyJsCpu !== undefined) {
-    console.log(`  ${'  JS thread alone, CPU per setMany() entry:'.padEnd(50)}` +
+    console.log(`  ${`  (${SET_MANY_BATCH} per call) JS thread, CPU per entry:`.padEnd(50)}` +
       `${m.setManyJsCpu.toFixed(0)} ns no subscriber, ${m.setManySubJsCpu.toFixed(0)} ns one subscriber`);
   }
   line('N-API floor: native call, (path, value) unread:', 'floorArgs');
