@@ -325,3 +325,24 @@ test('setMany(): a bad entry throws with its index; those before it are written'
   s.close();
   assertNativeClean();
 });
+
+test('batches mixing large and small records are cut into JS chunks intact', async () => {
+  const s = new Store({ valueRingBytes: 1 << 21 });
+  const got = [];
+  s.watch('/cut/**').subscribe((e) => got.push(e.value));
+  const want = [];
+  const entries = [];
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 5000; i++) entries.push([`/cut/s/${i % 97}`, `v${round}-${i}`]);
+    entries.push([`/cut/big/${round}`, String(round).repeat(300 * 1024)]);
+  }
+  for (const [, v] of entries) want.push(v);
+  s.setMany(entries);
+  while (got.length < want.length) await tick();
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (got[i] !== want[i]) assert.fail(`event ${i}: ${String(got[i]).slice(0, 20)}`);
+  }
+  s.close();
+  assertNativeClean();
+});
