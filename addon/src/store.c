@@ -421,40 +421,19 @@ static napi_value addon_set_json_js(napi_env env, napi_callback_info info) {
  * holds every path and string value (KIND_STRING, KIND_JSON text), in
  * order, as one string, read with one Node-API call; meta (Uint32Array)
  * holds per entry [path units, kind, value units or index in bufs] (bufs:
- * the Buffer and Uint8Array values). Encoded into `arena` and written with
- * evs_store_set_many per ADDON_MANY_CHUNK entries or ADDON_MANY_BYTES bytes
- * (one store-lock hold each). The first bad entry throws as set() would,
- * with `index` (in `entries`) on the error: the ones before it are written,
- * it and the later ones are not. */
-#define ADDON_MANY_CHUNK 64u
+ * the Buffer and Uint8Array values). Encoded into an addon_batch_t
+ * (value.h) and written with evs_store_set_many per ADDON_BATCH_MAX entries
+ * or ADDON_MANY_BYTES bytes (one store-lock hold each). The first bad entry
+ * throws as set() would, with `index` (in `entries`) on the error: the ones
+ * before it are written, it and the later ones are not. */
 #define ADDON_MANY_BYTES (64u * 1024u)
 
 typedef struct addon_many_s {
   napi_value entries;
-  size_t first;  /* entries index of this call's entry 0 */
-  size_t done;   /* entries of this call written */
-  uint8_t *data; /* the chunk's paths and values */
-  size_t len, cap;
-  size_t count; /* entries in the chunk */
-  size_t path_off[ADDON_MANY_CHUNK], value_off[ADDON_MANY_CHUNK];
-  evs_set_entry_t e[ADDON_MANY_CHUNK];
+  size_t first; /* entries index of this call's entry 0 */
+  size_t done;  /* entries of this call written */
+  addon_batch_t batch;
 } addon_many_t;
-
-/* Room for n more bytes in the arena; false (nothing thrown) when out of
- * memory. */
-static bool addon_many_reserve(addon_many_t *m, size_t n) {
-  size_t cap = m->cap ? m->cap : 4096;
-  uint8_t *p;
-  if (m->len + n <= m->cap)
-    return true;
-  while (cap < m->len + n)
-    cap *= 2;
-  if ((p = realloc(m->data, cap)) == NULL)
-    return false;
-  m->data = p;
-  m->cap = cap;
-  return true;
-}
 
 /* Adds `index` to the pending exception (an Error) and throws it again. */
 static void addon_rethrow_indexed(napi_env env, size_t index) {
@@ -468,24 +447,22 @@ static void addon_rethrow_indexed(napi_env env, size_t index) {
   napi_throw(env, err);
 }
 
-/* Writes the chunk. False with an indexed exception pending when an entry
+/* Writes the batch. False with an indexed exception pending when an entry
  * of it failed. */
 static bool addon_many_flush(napi_env env, addon_store_t *s, addon_many_t *m) {
-  size_t i, done = 0, failed;
+  size_t done = 0, n = m->batch.count, failed;
+  const evs_set_entry_t *e;
   napi_value entry, path;
   int rc;
-  if (m->count == 0)
+  if (n == 0)
     return true;
-  for (i = 0; i < m->count; i++) {
-    m->e[i].path = (const char *)m->data + m->path_off[i];
-    m->e[i].value = m->data + m->value_off[i];
-  }
+  e = addon_batch_entries(&m->batch);
   addon_js_enter(&s->delivery);
-  rc = evs_store_set_many(s->core, m->e, m->count, &done);
+  rc = evs_store_set_many(s->core, e, n, &done);
   addon_js_leave(&s->delivery);
   failed = m->first + m->done + done;
-  m->done += m->count;
-  m->count = m->len = 0;
+  m->done += n;
+  addon_batch_reset(&m->batch);
   if (rc == EVS_OK)
     return true;
   if (napi_get_element(env, m->entries, (uint32_t)failed, &entry) == napi_ok &&
@@ -493,46 +470,6 @@ static bool addon_many_flush(napi_env env, addon_store_t *s, addon_many_t *m) {
     addon_throw_path_op(env, rc, "set", path);
   addon_rethrow_indexed(env, failed);
   return false;
-}
-
-/* Encodes one entry into the chunk: its path (units p[0..plen)) and value
- * (units v[0..x) for a text kind, else bufs[x]). False with an exception
- * pending (not yet indexed) when it is bad. */
-static bool addon_many_add(napi_env env, addon_store_t *s, addon_many_t *m,
-                           const char16_t *p, uint32_t plen, uint32_t kind,
-                           const char16_t *v, uint32_t x, napi_value bufs) {
-  size_t k = m->count, len;
-  if (!addon_many_reserve(m, ADDON_PATH_BUF + 1 + 3 * (size_t)x)) {
-    addon_throw_core(env, EVS_ENOMEM, "setMany()");
-    return false;
-  }
-  m->path_off[k] = m->len;
-  if (!addon_path_utf16(env, p, plen, "path", "ERR_EVS_BAD_PATH",
-                        (char *)m->data + m->len, &m->e[k].path_len))
-    return false;
-  m->len += m->e[k].path_len;
-  m->value_off[k] = m->len;
-  if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON) {
-    if (!addon_encode_text_utf16(env, s->max_value_bytes, v, x, kind,
-                                 m->data + m->len, &len))
-      return false;
-  } else {
-    const uint8_t *bytes;
-    napi_value b;
-    if (napi_get_element(env, bufs, x, &b) != napi_ok ||
-        !addon_encode_value(env, s->aenv, s->max_value_bytes, b, kind, &bytes,
-                            &len))
-      return false;
-    if (!addon_many_reserve(m, len)) {
-      addon_throw_core(env, EVS_ENOMEM, "setMany()");
-      return false;
-    }
-    memcpy(m->data + m->len, bytes, len);
-  }
-  m->len += len;
-  m->e[k].value_len = len;
-  m->count++;
-  return true;
 }
 
 static napi_value addon_set_many_js(napi_env env, napi_callback_info info) {
@@ -575,8 +512,9 @@ static napi_value addon_set_many_js(napi_env env, napi_callback_info info) {
                   "setMany(): meta overruns the text");
       break;
     }
-    if (!addon_many_add(env, s, m, text + off, plen, kind, text + off + plen, x,
-                        argv[2])) {
+    if (!addon_batch_add(env, s->aenv, s->max_value_bytes, &m->batch,
+                         text + off, plen, kind, text + off + plen, x,
+                         argv[2])) {
       /* Entry i is bad: write the ones before it, then throw its error (or
        * an earlier entry's, if one of those fails). */
       if (napi_get_and_clear_last_exception(env, &err) != napi_ok)
@@ -588,14 +526,15 @@ static napi_value addon_set_many_js(napi_env env, napi_callback_info info) {
       break;
     }
     off += plen + (text_kind ? x : 0);
-    if ((m->count == ADDON_MANY_CHUNK || m->len >= ADDON_MANY_BYTES) &&
+    if ((m->batch.count == ADDON_BATCH_MAX ||
+         m->batch.len >= ADDON_MANY_BYTES) &&
         !addon_many_flush(env, s, m))
       break;
   }
   if (i == n && n > 0)
     addon_many_flush(env, s, m);
   free(text);
-  free(m->data);
+  addon_batch_free(&m->batch);
   free(m);
   return NULL;
 }
