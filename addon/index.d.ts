@@ -94,6 +94,13 @@ export declare class Store {
    * about a path show it whole, escaped (\0, \xNN, \uDXXX). See Value for
    * what is stored and what is refused. */
   set(path: string, value: Value): void;
+  /** Writes every [path, value] pair in order, as that many set() calls
+   * would (same checks, values and events, in order), in fewer native calls
+   * and store-lock holds. Not atomic: the first bad entry throws set()'s
+   * error (or TypeError 'ERR_INVALID_ARG_TYPE' for an entry that is not an
+   * array) with `index` = its position; every entry before it is written,
+   * it and the later ones are not. */
+  setMany(entries: ReadonlyArray<readonly [string, Value]>): void;
   get(path: string): Value | undefined;
   /** Whether a value was removed. */
   delete(path: string): boolean;

@@ -11,7 +11,9 @@
  *     thread's own CPU time per call (Linux), next to the
  *     Node-API floor of such a call on this machine (bench/peers.c: a native
  *     function called with the same (path, value) in the same loop, reading
- *     nothing, then reading both strings as UTF-8; needs the peers' addon);
+ *     nothing, then reading both strings as UTF-8; needs the peers' addon),
+ *     and store.setMany() entries/s in calls of SET_MANY_BATCH entries
+ *     (--only setMany; the array of entries is built in the timed loop);
  *  4. pollStepEvents + completeStepEvent throughput of a Worker;
  *  5. the peers a user would pick instead of evstore to get events produced
  *     off the JS thread into a JS callback (bench/peers.js): a per-event
@@ -31,7 +33,7 @@
  * Each delivery figure also gives the process's CPU time per event over its
  * timed window (all threads), which bounds its rate at cores / CPU-per-event.
  * Usage: node bench/pipeline.js [--events N] [--runs R] [--json] [--no-peers]
- *          [--only emitter,threaded,sync,tsfn,postEach,postBatch,ring,set,poll]
+ *          [--only emitter,threaded,sync,tsfn,postEach,postBatch,ring,set,setMany,poll]
  * (--only: those figures alone, e.g. under a profiler; ratios need both sides)
  * Select the build with EVSTORE_VARIANT (default release) or EVSTORE_ADDON
  * (evstore_bench.node next to that file is loaded: bench/writer.js);
@@ -117,9 +119,21 @@ function jsThreadCpuNs() {
   }
 }
 
-/* set() calls/s, with the process's CPU (all threads) and the JS thread's
- * CPU per call over the loop. */
-function setRun(n, withSub) {
+/* Entries per setMany() call in the setMany rows. */
+const SET_MANY_BATCH = 1024;
+const PAIRS = PATHS.map((p, k) => [p, VALUES[k]]);
+
+/* Writes [from, from + count) as one setMany() call; the array of entries
+ * is built in the timed loop, as a caller would. */
+function setManyBatch(store, from, count) {
+  const entries = new Array(count);
+  for (let j = 0; j < count; j++) entries[j] = PAIRS[(from + j) % NPATHS];
+  store.setMany(entries);
+}
+
+/* set() calls/s (setMany() entries/s when `many`), with the process's CPU
+ * (all threads) and the JS thread's CPU per write over the loop. */
+function setRun(n, withSub, many) {
   return new Promise((resolve) => {
     const store = new Store({ queueSlots: 4096 });
     let got = 0;
@@ -127,7 +141,11 @@ function setRun(n, withSub) {
     const win = new Window();
     const js0 = jsThreadCpuNs();
     win.start();
-    for (let i = 0; i < n; i++) store.set(PATHS[i % NPATHS], VALUES[i % NPATHS]);
+    if (many) {
+      for (let i = 0; i < n; i += SET_MANY_BATCH) setManyBatch(store, i, Math.min(SET_MANY_BATCH, n - i));
+    } else {
+      for (let i = 0; i < n; i++) store.set(PATHS[i % NPATHS], VALUES[i % NPATHS]);
+    }
     win.stop();
     const js1 = jsThreadCpuNs();
     const res = win.result(n);
@@ -197,9 +215,11 @@ async function main() {
     if (got.emitter && got.threaded) push('ratio', got.threaded / got.emitter);
     if (got.emitter && got.sync) push('ratioSync', got.sync / got.emitter);
     for (const [key, , vs] of figures) if (vs && got.threaded) push(vs, got.threaded / got[key]);
-    if (want('set')) {
-      for (const [key, withSub] of [['set', false], ['setSub', true]]) {
-        const { rate, cpuNs, jsCpuNs } = await setRun(EVENTS / 4, withSub);
+    if (want('set') || want('setMany')) {
+      const rows = [['set', false, false], ['setSub', true, false],
+        ['setMany', false, true], ['setManySub', true, true]];
+      for (const [key, withSub, many] of rows.filter(([k]) => want(k.replace('Sub', '')))) {
+        const { rate, cpuNs, jsCpuNs } = await setRun(EVENTS / 4, withSub, many);
         push(key, rate);
         push(`${key}Cpu`, cpuNs);
         if (jsCpuNs !== undefined) push(`${key}JsCpu`, jsCpuNs);
@@ -234,6 +254,12 @@ async function main() {
   if (m.setJsCpu !== undefined) {
     console.log(`  ${'  JS thread alone, CPU per set() call:'.padEnd(50)}` +
       `${m.setJsCpu.toFixed(0)} ns no subscriber, ${m.setSubJsCpu.toFixed(0)} ns one subscriber`);
+  }
+  line('store.setMany() entries from JS, no subscriber:', 'setMany');
+  line('store.setMany() entries from JS, one subscriber:', 'setManySub');
+  if (m.setManyJsCpu !== undefined) {
+    console.log(`  ${`  (${SET_MANY_BATCH} per call) JS thread, CPU per entry:`.padEnd(50)}` +
+      `${m.setManyJsCpu.toFixed(0)} ns no subscriber, ${m.setManySubJsCpu.toFixed(0)} ns one subscriber`);
   }
   line('N-API floor: native call, (path, value) unread:', 'floorArgs');
   line('N-API floor: native call reading both as UTF-8:', 'floorStrings');

@@ -28,6 +28,41 @@ function subclassError(value) {
     'plain Buffer or Uint8Array)');
 }
 
+/* kindOf's answer for a string with an unpaired surrogate: stored as
+ * KIND_JSON (UTF-8 cannot hold the surrogate; JSON text escapes it as
+ * \uXXXX and parses back exactly). */
+const KIND_LONE_SURROGATES = -1;
+
+/* setMany() hands at most this many entries to one native call, and ends a
+ * call's text (its paths and string values) once it reaches MANY_UNITS
+ * UTF-16 units: bounds on the native side's copy of the text. */
+const MANY_ENTRIES = 4096;
+const MANY_UNITS = 1 << 20;
+
+/* The setter kind set() and setMany() store `value` with: KIND_STRING,
+ * KIND_BUFFER, KIND_UINT8ARRAY (the value as it is), KIND_JSON or
+ * KIND_LONE_SURROGATES (jsonOf's text). Throws for a Buffer or Uint8Array
+ * subclass. */
+function kindOf(value) {
+  if (typeof value === 'string') {
+    return isWellFormed(value) ? KIND_STRING : KIND_LONE_SURROGATES;
+  }
+  if (value instanceof Uint8Array) {
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Buffer.prototype) return KIND_BUFFER;
+    if (proto === Uint8Array.prototype) return KIND_UINT8ARRAY;
+    throw subclassError(value);
+  }
+  return KIND_JSON;
+}
+
+/* The JSON text stored for a value of kind KIND_JSON or
+ * KIND_LONE_SURROGATES; throws what toJson throws for what JSON would
+ * change. */
+function jsonOf(kind, value) {
+  return kind === KIND_LONE_SURROGATES ? JSON.stringify(value) : toJson(value);
+}
+
 /** An evstore store: a path-keyed map whose writes become events. */
 class Store {
   /**
@@ -61,6 +96,7 @@ class Store {
     /** @private */ this._setJson = bound.setters[KIND_JSON];
     /** @private */ this._setBuffer = bound.setters[KIND_BUFFER];
     /** @private */ this._setUint8Array = bound.setters[KIND_UINT8ARRAY];
+    /** @private */ this._setMany = bound.setMany;
   }
 
   /** True once close() ran (or the environment closed the store). */
@@ -91,25 +127,93 @@ class Store {
   set(path, value) {
     this._check('set()');
     if (typeof path !== 'string') throw invalidType('path', 'of type string', path);
-    if (typeof value === 'string') {
-      if (isWellFormed(value)) {
-        this._setString(path, value);
-      } else {
-        // UTF-8 cannot hold an unpaired surrogate (it would come back as
-        // U+FFFD); JSON text escapes it as \uXXXX and parses back exactly.
-        this._setJson(path, JSON.stringify(value));
+    const kind = kindOf(value);
+    switch (kind) {
+      case KIND_STRING: this._setString(path, value); break;
+      case KIND_BUFFER: this._setBuffer(path, value); break;
+      case KIND_UINT8ARRAY: this._setUint8Array(path, value); break;
+      default: this._setJson(path, jsonOf(kind, value));
+    }
+  }
+
+  /**
+   * Writes every [path, value] pair of `entries` in order, as that many
+   * set() calls would (same checks, same stored values, one 'set' event per
+   * entry, in order), in fewer native calls and store-lock holds: for
+   * batches of writes made from JavaScript. Entries are not atomic: the
+   * first bad entry (an entry that is not an array, a path that is not a
+   * string or that the store refuses, a value set() refuses) throws the
+   * error set() would throw, with `index` set to its position in
+   * `entries`; every entry before it has been written (and its event
+   * emitted), it and every entry after it have not. An empty array writes
+   * nothing.
+   * @param {Array<[string, Value]>} entries
+   */
+  setMany(entries) {
+    this._check('setMany()');
+    if (!Array.isArray(entries)) {
+      throw invalidType('entries', 'an array of [path, value] pairs', entries);
+    }
+    const n = entries.length;
+    // Per native call (at most MANY_ENTRIES entries): every path and string
+    // value concatenated into one string (one Node-API read instead of two
+    // per entry), meta = [path units, kind, value units or index in bufs]
+    // per entry, bufs = the binary values.
+    let meta = null;
+    let text = '';
+    let bufs = [];
+    let first = 0;
+    let i = 0;
+    let bad = null;
+    for (; i < n; i++) {
+      if (i - first === MANY_ENTRIES || text.length >= MANY_UNITS) {
+        this._setMany(text, meta, bufs, i - first, entries, first);
+        text = '';
+        bufs = [];
+        first = i;
       }
-    } else if (value instanceof Uint8Array) {
-      const proto = Object.getPrototypeOf(value);
-      if (proto === Buffer.prototype) {
-        this._setBuffer(path, value);
-      } else if (proto === Uint8Array.prototype) {
-        this._setUint8Array(path, value);
-      } else {
-        throw subclassError(value);
+      const e = entries[i];
+      if (!Array.isArray(e)) {
+        bad = invalidType(`entries[${i}]`, 'a [path, value] array', e);
+        break;
       }
-    } else {
-      this._setJson(path, toJson(value));
+      const path = e[0];
+      const value = e[1];
+      if (typeof path !== 'string') {
+        bad = invalidType('path', 'of type string', path);
+        break;
+      }
+      let kind;
+      let str;
+      try {
+        kind = kindOf(value);
+        str = kind === KIND_STRING ? value
+          : kind === KIND_BUFFER || kind === KIND_UINT8ARRAY ? null
+            : jsonOf(kind, value);
+      } catch (err) {
+        bad = err;
+        break;
+      }
+      if (meta === null) meta = new Uint32Array(3 * Math.min(n, MANY_ENTRIES));
+      const k = 3 * (i - first);
+      meta[k] = path.length;
+      text += path;
+      if (str === null) {
+        meta[k + 1] = kind;
+        meta[k + 2] = bufs.length;
+        bufs.push(value);
+      } else {
+        meta[k + 1] = kind === KIND_STRING ? KIND_STRING : KIND_JSON;
+        meta[k + 2] = str.length;
+        text += str;
+      }
+    }
+    // Writes entries [first, i); throws (with `index`) at the first one the
+    // store refuses.
+    if (i > first) this._setMany(text, meta, bufs, i - first, entries, first);
+    if (bad !== null) {
+      if (typeof bad === 'object') bad.index = i;
+      throw bad;
     }
   }
 

@@ -44,6 +44,17 @@ typedef struct addon_buf_s {
   size_t cap;
 } addon_buf_t;
 
+/* Where the handoffs into one batch buffer ended, in order: each is a record
+ * boundary, so the JS thread cuts the batch into chunks of the reusable JS
+ * buffer at them without reading a record header (which were cache-line
+ * transfers from the dispatcher's CPU, one per record). A cut that could
+ * not be recorded (no memory) only makes the JS thread read the headers
+ * there. */
+typedef struct addon_cuts_s {
+  size_t *at;
+  size_t n, cap;
+} addon_cuts_t;
+
 /* An intern cache of the dispatcher: byte strings (paths, or short string
  * values) that the JS side holds as strings under the same ids, so an event
  * refers to them by id. Set-associative: an entry's set comes from its hash,
@@ -68,6 +79,7 @@ typedef struct addon_delivery_s {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   addon_buf_t bufs[2];
+  addon_cuts_t cuts[2];  /* cuts[i]: bufs[i]'s handoff ends */
   int fill;              /* bufs[fill] receives handed-off records */
   bool scheduled;        /* a tsfn call is queued and has not swapped yet */
   bool closing;          /* the store is closing: never wait, never deliver

@@ -336,6 +336,7 @@ static napi_value addon_throw_path_op(napi_env env, int rc, const char *op,
  * type-tag and a wrap lookup, both private-symbol property reads) was a
  * third of set()'s time. The JS layer keeps them on its Store object.
  *   setters[kind](path, value)   set() of a value of that kind (wire.h)
+ *   setMany(text, meta, ...)     setMany()'s writes (below)
  */
 
 /* The store a bound function was called on: argv[0..n) read (missing ones
@@ -415,6 +416,129 @@ static napi_value addon_set_json_js(napi_env env, napi_callback_info info) {
   return addon_store_set_kind(env, info, ADDON_KIND_JSON);
 }
 
+/* ---- setMany(text, meta, bufs, n, entries, first): the batched set -------
+ * Entries entries[first + i], i < n, as lib/store.js prepared them: `text`
+ * holds every path and string value (KIND_STRING, KIND_JSON text), in
+ * order, as one string, read with one Node-API call; meta (Uint32Array)
+ * holds per entry [path units, kind, value units or index in bufs] (bufs:
+ * the Buffer and Uint8Array values). Encoded into an addon_batch_t
+ * (value.h) and written with evs_store_set_many per ADDON_BATCH_MAX entries
+ * or ADDON_MANY_BYTES bytes (one store-lock hold each). The first bad entry
+ * throws as set() would, with `index` (in `entries`) on the error: the ones
+ * before it are written, it and the later ones are not. */
+#define ADDON_MANY_BYTES (64u * 1024u)
+
+typedef struct addon_many_s {
+  napi_value entries;
+  size_t first; /* entries index of this call's entry 0 */
+  size_t done;  /* entries of this call written */
+  addon_batch_t batch;
+} addon_many_t;
+
+/* Adds `index` to the pending exception (an Error) and throws it again. */
+static void addon_rethrow_indexed(napi_env env, size_t index) {
+  napi_value err, idx;
+  bool is_error = false;
+  if (napi_get_and_clear_last_exception(env, &err) != napi_ok)
+    return;
+  if (napi_create_double(env, (double)index, &idx) == napi_ok &&
+      napi_is_error(env, err, &is_error) == napi_ok && is_error)
+    napi_set_named_property(env, err, "index", idx);
+  napi_throw(env, err);
+}
+
+/* Writes the batch. False with an indexed exception pending when an entry
+ * of it failed. */
+static bool addon_many_flush(napi_env env, addon_store_t *s, addon_many_t *m) {
+  size_t done = 0, n = m->batch.count, failed;
+  const evs_set_entry_t *e;
+  napi_value entry, path;
+  int rc;
+  if (n == 0)
+    return true;
+  e = addon_batch_entries(&m->batch);
+  addon_js_enter(&s->delivery);
+  rc = evs_store_set_many(s->core, e, n, &done);
+  addon_js_leave(&s->delivery);
+  failed = m->first + m->done + done;
+  m->done += n;
+  addon_batch_reset(&m->batch);
+  if (rc == EVS_OK)
+    return true;
+  if (napi_get_element(env, m->entries, (uint32_t)failed, &entry) == napi_ok &&
+      napi_get_element(env, entry, 0, &path) == napi_ok)
+    addon_throw_path_op(env, rc, "set", path);
+  addon_rethrow_indexed(env, failed);
+  return false;
+}
+
+static napi_value addon_set_many_js(napi_env env, napi_callback_info info) {
+  napi_value argv[6], err;
+  uint32_t *meta = NULL;
+  size_t nmeta = 0, tlen = 0, off = 0, i;
+  uint32_t n = 0, first = 0;
+  napi_typedarray_type tt;
+  char16_t *text = NULL;
+  addon_many_t *m = NULL;
+  addon_store_t *s = addon_bound_args(
+      env, info, 6, argv, "setMany(text, meta, bufs, n, entries, first)");
+  if (s == NULL)
+    return NULL;
+  NAPI_CALL(env, napi_get_value_uint32(env, argv[3], &n));
+  NAPI_CALL(env, napi_get_value_uint32(env, argv[5], &first));
+  NAPI_CALL(env, napi_get_typedarray_info(env, argv[1], &tt, &nmeta,
+                                          (void **)&meta, NULL, NULL));
+  NAPI_CALL(env, napi_get_value_string_utf16(env, argv[0], NULL, 0, &tlen));
+  if (tt != napi_uint32_array || nmeta / 3 < n)
+    return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
+                       "setMany(): meta too short");
+  if ((m = calloc(1, sizeof *m)) == NULL ||
+      (text = malloc((tlen + 1) * sizeof *text)) == NULL) {
+    free(m);
+    return addon_throw_core(env, EVS_ENOMEM, "setMany()");
+  }
+  m->entries = argv[4];
+  m->first = first;
+  if (napi_get_value_string_utf16(env, argv[0], text, tlen + 1, &tlen) !=
+      napi_ok) {
+    addon_throw_napi_error(env, napi_generic_failure, "setMany(): text");
+    n = 0;
+  }
+  for (i = 0; i < n; i++) {
+    uint32_t plen = meta[3 * i], kind = meta[3 * i + 1], x = meta[3 * i + 2];
+    bool text_kind = kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON;
+    if (off + plen + (text_kind ? x : 0) > tlen) {
+      addon_throw(env, ADDON_RANGE_ERROR, "ERR_INVALID_ARG_VALUE",
+                  "setMany(): meta overruns the text");
+      break;
+    }
+    if (!addon_batch_add(env, s->aenv, s->max_value_bytes, &m->batch,
+                         text + off, plen, kind, text + off + plen, x,
+                         argv[2])) {
+      /* Entry i is bad: write the ones before it, then throw its error (or
+       * an earlier entry's, if one of those fails). */
+      if (napi_get_and_clear_last_exception(env, &err) != napi_ok)
+        break;
+      if (addon_many_flush(env, s, m)) {
+        napi_throw(env, err);
+        addon_rethrow_indexed(env, first + i);
+      }
+      break;
+    }
+    off += plen + (text_kind ? x : 0);
+    if ((m->batch.count == ADDON_BATCH_MAX ||
+         m->batch.len >= ADDON_MANY_BYTES) &&
+        !addon_many_flush(env, s, m))
+      break;
+  }
+  if (i == n && n > 0)
+    addon_many_flush(env, s, m);
+  free(text);
+  addon_batch_free(&m->batch);
+  free(m);
+  return NULL;
+}
+
 napi_value addon_store_bind_js(napi_env env, napi_callback_info info) {
   static const struct {
     uint32_t kind;
@@ -442,6 +566,11 @@ napi_value addon_store_bind_js(napi_env env, napi_callback_info info) {
       return NULL;
     NAPI_CALL(env, napi_set_element(env, array, setters[i].kind, fn));
   }
+  NAPI_CALL(env, napi_create_function(env, "setMany", NAPI_AUTO_LENGTH,
+                                      addon_set_many_js, s, &fn));
+  if (!addon_bind_ref(env, s, fn))
+    return NULL;
+  NAPI_CALL(env, napi_set_named_property(env, result, "setMany", fn));
   return result;
 }
 

@@ -1,7 +1,11 @@
-/* Stored values (value.h): JS value <-> kind-tagged bytes. JS thread only. */
+/* Stored values (value.h): JS value <-> kind-tagged bytes, and setMany()'s
+ * batches of encoded entries. JS thread only. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "errors.h"
 #include "napi_util.h"
+#include "path.h"
 #include "utf8.h"
 #include "value.h"
 #include "wire.h"
@@ -104,6 +108,94 @@ bool addon_encode_value(napi_env env, addon_env_t *aenv,
   *out = aenv->scratch;
   *out_len = n + 1;
   return true;
+}
+
+/* Encodes the well-formed UTF-16 text u[0..n) with its kind tag into out
+ * (room for 1 + 3 * n bytes): *out_len bytes. Throws as
+ * addon_encode_value does for text over the limit. */
+static bool addon_encode_text_utf16(napi_env env, uint32_t max_value_bytes,
+                                    const char16_t *u, size_t n, uint32_t kind,
+                                    uint8_t *out, size_t *out_len) {
+  size_t lone,
+      bytes = addon_utf8_from_utf16(u, n, (char *)out + 1, 3 * n, &lone);
+  if (bytes > max_value_bytes - 1)
+    return addon_text_too_large(env, bytes, kind, max_value_bytes - 1);
+  out[0] = (uint8_t)kind;
+  *out_len = bytes + 1;
+  return true;
+}
+
+/* Room for n more bytes in the arena; false with an exception pending. */
+static bool addon_batch_reserve(napi_env env, addon_batch_t *b, size_t n) {
+  size_t cap = b->cap ? b->cap : 4096;
+  uint8_t *p;
+  if (b->len + n <= b->cap)
+    return true;
+  while (cap < b->len + n)
+    cap *= 2;
+  if ((p = realloc(b->data, cap)) == NULL) {
+    addon_throw_core(env, EVS_ENOMEM, "setMany()");
+    return false;
+  }
+  b->data = p;
+  b->cap = cap;
+  return true;
+}
+
+bool addon_batch_add(napi_env env, addon_env_t *aenv, uint32_t max_value_bytes,
+                     addon_batch_t *b, const char16_t *p, uint32_t plen,
+                     uint32_t kind, const char16_t *v, uint32_t x,
+                     napi_value bufs) {
+  size_t k = b->count, start = b->len, len;
+  if (!addon_batch_reserve(env, b, ADDON_PATH_BUF + 1 + 3 * (size_t)x))
+    return false;
+  b->path_off[k] = b->len;
+  if (!addon_path_utf16(env, p, plen, "path", "ERR_EVS_BAD_PATH",
+                        (char *)b->data + b->len, &b->e[k].path_len))
+    return false;
+  b->len += b->e[k].path_len;
+  b->value_off[k] = b->len;
+  if (kind == ADDON_KIND_STRING || kind == ADDON_KIND_JSON) {
+    if (!addon_encode_text_utf16(env, max_value_bytes, v, x, kind,
+                                 b->data + b->len, &len)) {
+      b->len = start;
+      return false;
+    }
+  } else {
+    const uint8_t *bytes;
+    napi_value buf;
+    if (napi_get_element(env, bufs, x, &buf) != napi_ok ||
+        !addon_encode_value(env, aenv, max_value_bytes, buf, kind, &bytes,
+                            &len) ||
+        !addon_batch_reserve(env, b, len)) {
+      b->len = start;
+      return false;
+    }
+    memcpy(b->data + b->len, bytes, len);
+  }
+  b->len += len;
+  b->e[k].value_len = len;
+  b->count++;
+  return true;
+}
+
+const evs_set_entry_t *addon_batch_entries(addon_batch_t *b) {
+  size_t i;
+  for (i = 0; i < b->count; i++) {
+    b->e[i].path = (const char *)b->data + b->path_off[i];
+    b->e[i].value = b->data + b->value_off[i];
+  }
+  return b->e;
+}
+
+void addon_batch_reset(addon_batch_t *b) {
+  b->count = b->len = 0;
+}
+
+void addon_batch_free(addon_batch_t *b) {
+  free(b->data);
+  b->data = NULL;
+  b->count = b->len = b->cap = 0;
 }
 
 napi_value addon_decode_value(napi_env env, addon_env_t *aenv,

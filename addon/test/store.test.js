@@ -236,3 +236,113 @@ test('nativeStats() has every field and counts handles', () => {
   b.close();
   assertNativeClean();
 });
+
+test('setMany() writes every entry in order, as set() would', async () => {
+  const s = new Store();
+  const seen = [];
+  s.watch('/**').subscribe((e) => seen.push([e.path, e.value]));
+  const entries = [
+    ['/m/str', 'hello wörld ☃'], ['/m/empty', ''], ['/m/lone', 'a\ud800b'],
+    ['/m/buf', Buffer.from([0, 1, 255])], ['/m/u8', new Uint8Array([9, 8])],
+    ['/m/obj', { a: [true, null, 'é'] }], ['/m/num', 42.5], ['/m/null', null],
+    ['/m/str', 'again'],
+  ];
+  s.setMany([]);
+  s.setMany(entries);
+  // More than one native call (4096 entries each) and lock run (64).
+  const many = Array.from({ length: 9000 }, (_, i) => [`/n/${i % 300}`, `v${i}`]);
+  s.setMany(many);
+  await tick();
+  while (seen.length < entries.length + many.length) await tick();
+  assert.deepEqual(seen.slice(0, entries.length), entries);
+  assert.deepEqual(seen.slice(entries.length), many);
+  assert.equal(s.get('/m/str'), 'again');
+  assert.equal(s.get('/m/lone'), 'a\ud800b');
+  assert.ok(Buffer.isBuffer(s.get('/m/buf')));
+  assert.ok(!Buffer.isBuffer(s.get('/m/u8')));
+  assert.equal(s.get('/n/299'), 'v8999');
+  s.close();
+  throwsCode(() => s.setMany([['/a', 1]]), Error, 'ERR_EVS_CLOSED');
+  assertNativeClean();
+});
+
+test('setMany(): a bad entry throws with its index; those before it are written', async () => {
+  const s = new Store({ valueRingBytes: 8192 });
+  class Sub extends Uint8Array {}
+  const bads = [
+    [7, TypeError, 'ERR_INVALID_ARG_TYPE', /"entries\[3\]"/],
+    [[1, 'v'], TypeError, 'ERR_INVALID_ARG_TYPE', /"path"/],
+    [['no-slash', 'v'], RangeError, 'ERR_EVS_BAD_PATH', /set\('no-slash'\)/],
+    [['/a//b', 'v'], RangeError, 'ERR_EVS_BAD_PATH'],
+    [['/x/*', 'v'], RangeError, 'ERR_EVS_BAD_PATH'],
+    [['/\ud800', 'v'], RangeError, 'ERR_EVS_BAD_PATH', /unpaired/],
+    [[`/${'x'.repeat(300)}`, 'v'], RangeError, 'ERR_EVS_PATH_TOO_LONG'],
+    [['/v', NaN], TypeError, 'ERR_INVALID_ARG_VALUE'],
+    [['/v', undefined], TypeError, 'ERR_INVALID_ARG_TYPE'],
+    [['/v', new Sub(1)], TypeError, 'ERR_INVALID_ARG_TYPE'],
+    [['/v', 'x'.repeat(5000)], RangeError, 'ERR_EVS_VALUE_TOO_LARGE'],
+    [['/v', Buffer.alloc(5000)], RangeError, 'ERR_EVS_VALUE_TOO_LARGE'],
+  ];
+  let round = 0;
+  let events = 0;
+  s.watch('/**').subscribe(() => { events++; });
+  for (const [bad, Ctor, code, re] of bads) {
+    round++;
+    const entries = [0, 1, 2].map((i) => [`/r${round}/${i}`, i]);
+    entries.push(bad, [`/r${round}/after`, 'x']);
+    let caught = null;
+    throwsCode(() => {
+      try {
+        s.setMany(entries);
+      } catch (err) {
+        caught = err;
+        throw err;
+      }
+    }, Ctor, code, re);
+    assert.equal(caught.index, 3, `index of ${caught.message}`);
+    for (const i of [0, 1, 2]) assert.equal(s.get(`/r${round}/${i}`), i);
+    assert.equal(s.get(`/r${round}/after`), undefined);
+  }
+  // Past a native call's boundary: the first 5000 are written.
+  const big = Array.from({ length: 6000 }, (_, i) => [`/big/${i}`, i]);
+  big[5000] = ['/big/bad/', 0];
+  let caught = null;
+  try {
+    s.setMany(big);
+  } catch (err) {
+    caught = err;
+  }
+  assert.equal(caught && caught.code, 'ERR_EVS_BAD_PATH');
+  assert.equal(caught.index, 5000);
+  assert.equal(s.get('/big/4999'), 4999);
+  assert.equal(s.get('/big/5001'), undefined);
+  for (const notArray of [undefined, null, 'x', { length: 1, 0: ['/a', 1] }]) {
+    throwsCode(() => s.setMany(notArray), TypeError, 'ERR_INVALID_ARG_TYPE', /"entries"/);
+  }
+  while (events < 3 * bads.length + 5000) await tick();
+  await tick();
+  assert.equal(events, 3 * bads.length + 5000);
+  s.close();
+  assertNativeClean();
+});
+
+test('batches mixing large and small records are cut into JS chunks intact', async () => {
+  const s = new Store({ valueRingBytes: 1 << 21 });
+  const got = [];
+  s.watch('/cut/**').subscribe((e) => got.push(e.value));
+  const want = [];
+  const entries = [];
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 5000; i++) entries.push([`/cut/s/${i % 97}`, `v${round}-${i}`]);
+    entries.push([`/cut/big/${round}`, String(round).repeat(300 * 1024)]);
+  }
+  for (const [, v] of entries) want.push(v);
+  s.setMany(entries);
+  while (got.length < want.length) await tick();
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (got[i] !== want[i]) assert.fail(`event ${i}: ${String(got[i]).slice(0, 20)}`);
+  }
+  s.close();
+  assertNativeClean();
+});

@@ -235,23 +235,31 @@ static void on_slow(const evs_event_t *ev, void *ud) {
   usleep(200);
 }
 
-/* From another thread: after unsubscribe returns, never called again. */
+/* From another thread: after unsubscribe returns, never called again, and
+ * freed; both for the subscription whose listener is running (x) and for
+ * a later one (y) while x's runs. */
 static void test_unsubscribe_waits_for_call(void) {
   evs_store_t *s;
   ASSERT_EQ(evs_store_open(NULL, &s), EVS_OK);
   for (int round = 0; round < 20; round++) {
-    slow_t x = {0};
-    uint64_t id;
+    slow_t x = {0}, y = {0};
+    uint64_t id, other;
     ASSERT_EQ(evs_store_subscribe(s, S("/**"), on_slow, &x, &id), EVS_OK);
+    ASSERT_EQ(evs_store_subscribe(s, S("/**"), on_slow, &y, &other), EVS_OK);
     for (int i = 0; i < 50; i++)
       ASSERT_EQ(evs_store_set(s, S("/a"), "v", 1), EVS_OK);
     while (!atomic_load(&x.in_call))
       usleep(50);
+    uint64_t before = live_blocks();
+    ASSERT_EQ(evs_store_unsubscribe(s, other), EVS_OK);
+    atomic_store(&y.unsub_done, 1);
+    ASSERT_LT(live_blocks(), before);
     ASSERT_EQ(evs_store_unsubscribe(s, id), EVS_OK);
     atomic_store(&x.unsub_done, 1);
     ASSERT_EQ(evs_store_unsubscribe(s, id), EVS_ENOTFOUND);
     usleep(2000);
     ASSERT_EQ(atomic_load(&x.after_unsub), 0);
+    ASSERT_EQ(atomic_load(&y.after_unsub), 0);
   }
   evs_store_free(s);
 }

@@ -91,6 +91,30 @@ void evs_store_free(evs_store_t *store);
 int evs_store_set(evs_store_t *store, const char *path, size_t path_len,
                   const void *value, size_t value_len);
 
+/* One write of evs_store_set_many: the same arguments as evs_store_set's,
+ * borrowed for the call. */
+typedef struct evs_set_entry_s {
+  const char *path;
+  size_t path_len;
+  const void *value; /* may be NULL when value_len is 0 */
+  size_t value_len;
+} evs_set_entry_t;
+
+/* Writes entries[0..n) in order, as n evs_store_set calls would (one
+ * EVS_EVENT_SET event each, in order), but checks each path once and takes
+ * the store lock once per run of up to 64 entries instead of once per entry
+ * (other writers interleave only between runs). It stops at the first entry
+ * that cannot be written: *done (required) is then the number written, all
+ * of them before that one, whose events are out; that entry and the later
+ * ones are not written. Returns EVS_OK (*done == n) or that entry's error,
+ * as evs_store_set would return it (EVS_EINVAL, EVS_EPATHLEN, EVS_EPATH,
+ * EVS_E2BIG, EVS_ENOMEM, EVS_ECLOSED, EVS_EDEADLK). EVS_EINVAL with *done 0
+ * (when done is not NULL) for a NULL store or done, or NULL entries with
+ * n > 0. Any thread; the caller owns `entries` and every buffer they point
+ * to, which are not kept. */
+int evs_store_set_many(evs_store_t *store, const evs_set_entry_t *entries,
+                       size_t n, size_t *done);
+
 /* Removes the value at `path` and emits an EVS_EVENT_DELETE event. Any
  * thread. Errors: as evs_store_set, plus EVS_ENOTFOUND (nothing there; no
  * event). */
@@ -123,9 +147,14 @@ int evs_store_subscribe(evs_store_t *store, const char *pattern,
                         uint64_t *id);
 
 /* Removes a subscription. When it returns, the listener is not running and
- * will never be called again: from another thread it waits for a call in
- * progress to finish; from inside that very listener it returns at once and
- * the subscription is freed when the listener returns. Any thread. Errors:
+ * will never be called again: from another thread, while the dispatcher is
+ * delivering, it waits until the dispatcher has finished the event it is
+ * delivering (to any subscription), and the subscription is freed before it
+ * returns; from a listener of this store (that very one or another) it
+ * returns at once, the subscription gets no further call, not even for the
+ * event being delivered, and is freed by the dispatcher before its next
+ * event or when it goes idle. A listener must therefore not block waiting for
+ * a thread that unsubscribes. Any thread. Errors:
  * EVS_EINVAL, EVS_ENOTFOUND (unknown or already removed id), EVS_ECLOSED
  * (the store is closed, which already removed every subscription). */
 int evs_store_unsubscribe(evs_store_t *store, uint64_t id);
