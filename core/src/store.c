@@ -503,6 +503,16 @@ int evs_store_queue_stats(evs_store_t *s, evs_queue_stats_t *out) {
   return rc;
 }
 
+/* The last step of a close, with s->lock held: the store is closed, its
+ * waiters are woken and the lock released. Returns EVS_OK. */
+static int store_closed(evs_store_t *s) {
+  s->state = ST_CLOSED;
+  pthread_cond_broadcast(&s->idle_cv);
+  pthread_mutex_unlock(&s->lock);
+  EVS__DEC(open_stores);
+  return EVS_OK;
+}
+
 int evs_store_close(evs_store_t *s, evs_close_mode_t mode) {
   if (s == NULL || (mode != EVS_CLOSE_DELIVER && mode != EVS_CLOSE_DISCARD))
     return EVS_EINVAL;
@@ -526,12 +536,8 @@ int evs_store_close(evs_store_t *s, evs_close_mode_t mode) {
      * the join nobody knows when it is done with the store, so the store is
      * abandoned to it rather than freed under its feet. */
     pthread_mutex_lock(&s->lock);
-    s->state = ST_CLOSED;
     s->abandoned = true;
-    pthread_cond_broadcast(&s->idle_cv);
-    pthread_mutex_unlock(&s->lock);
-    EVS__DEC(open_stores);
-    return EVS_OK;
+    return store_closed(s);
   }
   pthread_join(s->thread, NULL);
   EVS__DEC(threads);
@@ -554,11 +560,7 @@ int evs_store_close(evs_store_t *s, evs_close_mode_t mode) {
   s->count = 0;
   evs_queue_free(s->q);
   s->q = NULL;
-  s->state = ST_CLOSED;
-  pthread_cond_broadcast(&s->idle_cv);
-  pthread_mutex_unlock(&s->lock);
-  EVS__DEC(open_stores);
-  return EVS_OK;
+  return store_closed(s);
 }
 
 void evs_store_free(evs_store_t *s) {
