@@ -471,7 +471,12 @@ int evs_store_subscribe(evs_store_t *s, const char *pattern, size_t plen,
   int rc = evs_pattern_validate(pattern, plen);
   if (rc != EVS_OK)
     return rc;
-  return evs__subs_add(&s->subs, pattern, plen, fn, user_data, &s->seq, id);
+  /* Under the store lock: a write that queued its event has also stored its
+   * seq, so that event is never replayed to the new subscription. */
+  pthread_mutex_lock(&s->lock);
+  rc = evs__subs_add(&s->subs, pattern, plen, fn, user_data, &s->seq, id);
+  pthread_mutex_unlock(&s->lock);
+  return rc;
 }
 
 int evs_store_unsubscribe(evs_store_t *s, uint64_t id) {

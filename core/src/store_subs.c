@@ -10,11 +10,13 @@
  *   - subscribe appends under the lock (any time), publishing the new node
  *     with a release store of its predecessor's `next` (or of `head`);
  *   - unsubscribe marks the node `removed` and sets `reap`; from another
- *     thread it then waits (cond_wait on `cv`) until the dispatcher has
- *     reaped, which it does under the lock before the next event of the run
- *     (it checks `reap` once per event) or when it unpins. From a listener
- *     (the dispatcher thread itself) it returns at once.
- *   - reaping unlinks and frees every removed node and bumps `reap_gen`.
+ *     thread it then waits only while that subscription's own listener is
+ *     running (`current`), as an unpinned list would make it wait; the node
+ *     stays linked, skipped, until the dispatcher reaps it under the lock
+ *     before the next event of the run (it checks `reap` once per event) or
+ *     when it unpins. From a listener (the dispatcher thread itself) it
+ *     returns at once.
+ *   - reaping unlinks and frees every removed node.
  * While the list is not pinned, unsubscribe unlinks and frees the node
  * itself, as the dispatcher is not walking the list.
  *
@@ -26,21 +28,32 @@
  *      orders every unlink before the next walk.
  *   2. A node is never freed under the walk: while pinned only the walker
  *      frees, between events.
- *   3. No call after unsubscribe returns: from another thread it returns
- *      only once reap_gen moved past the value it read after marking the
- *      node (or when the list was not pinned and it unlinked the node
- *      itself). Either way the node is out of the list and freed, and the
- *      walker, which reaps only between events, is not inside its listener.
- *      From the listener itself, the walker reads `removed` (same thread)
- *      before every call and skips the node.
+ *   3. No call after unsubscribe returns. From another thread, a Dekker
+ *      pair of seq_cst operations: the remover stores `removed` then loads
+ *      `current`; the walker stores `current` = the node then loads
+ *      `removed`, and calls only if it read false. In the single total order
+ *      of seq_cst operations one of the two loads comes after the other
+ *      side's store: either the walker sees `removed` and skips the node, or
+ *      the remover sees `current` == the node and waits (cond_wait on `cv`,
+ *      under the lock) until the walker stores `current` = NULL after the
+ *      call. Wake-up: the remover increments `waiters` (seq_cst) before its
+ *      load of `current`; the walker loads `waiters` (seq_cst) after its
+ *      store of NULL and, if non-zero, broadcasts under the lock, so either
+ *      it broadcasts or the remover's load (made under the lock, which it
+ *      holds until cond_wait releases it) already sees NULL. A remover that
+ *      unlinked the node itself (not pinned) needs nothing of this: nobody
+ *      walks. From the listener itself, the walker reads `removed` (same
+ *      thread) before every call and skips the node.
  *   4. A subscriber sees every matching event written after subscribe
  *      returned: subscribe links the node before it returns; such an event
  *      is pushed after that (by the caller's own ordering), and the
  *      dispatcher's acquire of the queue item happens after the push, so
- *      its walk of the list for that event sees the node (by 1).
- * `removed` is read by the walker with relaxed loads: a stale false only
- * lets a call happen before unsubscribe has returned, which the contract
- * allows (3 waits for it). */
+ *      its walk of the list for that event sees the node (by 1). The store
+ *      reads its last seq for from_seq under the store lock (store.c), so an
+ *      event already queued is never replayed.
+ * Waiting only for the subscription's own listener matters: a remover that
+ * waited for any event in progress could deadlock with a listener that
+ * waits for it (two stores whose listeners unsubscribe on each other). */
 #include "store_subs.h"
 
 #include <stdlib.h>
@@ -67,6 +80,8 @@ int evs__subs_init(evs__subs_t *u) {
   memset(u, 0, sizeof(*u));
   atomic_init(&u->head, NULL);
   atomic_init(&u->reap, false);
+  atomic_init(&u->current, NULL);
+  atomic_init(&u->waiters, 0);
   if (pthread_mutex_init(&u->lock, NULL) != 0)
     return EVS_ENOMEM;
   if (pthread_cond_init(&u->cv, NULL) != 0) {
@@ -115,8 +130,6 @@ static void reap_locked(evs__subs_t *u) {
     sub = next;
   }
   atomic_store_explicit(&u->reap, false, memory_order_relaxed);
-  u->reap_gen++;
-  pthread_cond_broadcast(&u->cv);
 }
 
 int evs__subs_add(evs__subs_t *u, const char *pattern, size_t plen,
@@ -140,6 +153,7 @@ int evs__subs_add(evs__subs_t *u, const char *pattern, size_t plen,
   }
   sub->from_seq = atomic_load_explicit(seq, memory_order_relaxed);
   sub->id = ++u->next_id;
+  *id = sub->id; /* before the node is published: its listener may read it */
   sub->prev = u->tail;
   if (u->tail)
     atomic_store_explicit(&u->tail->next, sub, memory_order_release);
@@ -148,7 +162,6 @@ int evs__subs_add(evs__subs_t *u, const char *pattern, size_t plen,
   u->tail = sub;
   u->nsubs++;
   EVS__INC(subscriptions);
-  *id = sub->id;
   pthread_mutex_unlock(&u->lock);
   return EVS_OK;
 }
@@ -167,19 +180,21 @@ int evs__subs_remove(evs__subs_t *u, uint64_t id, bool on_dispatcher) {
     pthread_mutex_unlock(&u->lock);
     return EVS_ENOTFOUND;
   }
-  atomic_store_explicit(&sub->removed, true, memory_order_relaxed);
+  atomic_store_explicit(&sub->removed, true, memory_order_seq_cst);
   u->nsubs--;
   EVS__DEC(subscriptions);
   if (!u->pinned) {
     drop_sub(u, sub);
   } else {
     /* The dispatcher is walking the list: it unlinks and frees the node
-     * between two events (ordering argument, point 3). */
+     * between two events; meanwhile wait while its listener runs (ordering
+     * argument, point 3). */
     atomic_store_explicit(&u->reap, true, memory_order_relaxed);
     if (!on_dispatcher) {
-      uint64_t gen = u->reap_gen;
-      while (u->reap_gen == gen)
+      atomic_fetch_add_explicit(&u->waiters, 1, memory_order_seq_cst);
+      while (atomic_load_explicit(&u->current, memory_order_seq_cst) == sub)
         pthread_cond_wait(&u->cv, &u->lock);
+      atomic_fetch_sub_explicit(&u->waiters, 1, memory_order_relaxed);
     }
   }
   pthread_mutex_unlock(&u->lock);
@@ -220,7 +235,15 @@ void evs__subs_deliver(evs__subs_t *u, const evs_event_t *ev) {
         !evs_pattern_match(sub->pattern, sub->pattern_len, ev->path,
                            ev->path_len))
       continue;
-    sub->fn(ev, sub->user_data);
+    atomic_store_explicit(&u->current, sub, memory_order_seq_cst);
+    if (!atomic_load_explicit(&sub->removed, memory_order_seq_cst))
+      sub->fn(ev, sub->user_data);
+    atomic_store_explicit(&u->current, NULL, memory_order_seq_cst);
+    if (atomic_load_explicit(&u->waiters, memory_order_seq_cst) != 0) {
+      pthread_mutex_lock(&u->lock);
+      pthread_cond_broadcast(&u->cv);
+      pthread_mutex_unlock(&u->lock);
+    }
   }
 }
 

@@ -18,17 +18,21 @@ typedef struct evs__sub_s evs__sub_t;
 
 typedef struct evs__subs_s {
   pthread_mutex_t lock;
-  pthread_cond_t cv; /* broadcast when the dispatcher reaps */
+  pthread_cond_t cv; /* broadcast when a listener call ends and a remover
+                        waits (see `waiters`) */
   /* The list, in subscription order. Appended and unlinked under `lock`;
    * the dispatcher walks it without the lock while `pinned`. */
   _Atomic(evs__sub_t *) head;
-  evs__sub_t *tail;  /* under lock */
-  bool pinned;       /* under lock: the dispatcher is walking the list */
-  bool closed;       /* under lock */
-  uint64_t next_id;  /* under lock */
-  uint64_t reap_gen; /* under lock: reaps done so far */
-  size_t nsubs;      /* under lock: live (not removed) subscriptions */
-  atomic_bool reap;  /* a removed subscription awaits the dispatcher */
+  evs__sub_t *tail; /* under lock */
+  bool pinned;      /* under lock: the dispatcher is walking the list */
+  bool closed;      /* under lock */
+  uint64_t next_id; /* under lock */
+  size_t nsubs;     /* under lock: live (not removed) subscriptions */
+  atomic_bool reap; /* a removed subscription awaits the dispatcher */
+  /* The subscription whose listener the dispatcher is calling, or NULL;
+   * and how many removers wait for it to change (incremented under lock). */
+  _Atomic(evs__sub_t *) current;
+  atomic_uint waiters;
 } evs__subs_t;
 
 /* Initialises an empty list. EVS_OK, or EVS_ENOMEM with nothing to destroy.
@@ -39,8 +43,9 @@ int evs__subs_init(evs__subs_t *u);
 void evs__subs_destroy(evs__subs_t *u);
 
 /* Adds a subscription (pattern already validated) that sees events with seq
- * greater than *seq as read now. EVS_OK with *id set, EVS_ENOMEM, or
- * EVS_ECLOSED. Any thread. */
+ * greater than *seq as read now (the caller holds the lock that orders the
+ * writes of *seq). EVS_OK with *id set (before the subscription can be
+ * called), EVS_ENOMEM, or EVS_ECLOSED. Any thread. */
 int evs__subs_add(evs__subs_t *u, const char *pattern, size_t plen,
                   evs_listener_fn fn, void *user_data,
                   const atomic_uint_fast64_t *seq, uint64_t *id);

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "evstore.h"
@@ -121,8 +122,67 @@ static void test_churn_against_writer(void) {
   ASSERT_UINT_EQ(live_blocks(), base);
 }
 
+/* Two stores whose listeners, running at the same time, each unsubscribe
+ * another subscription of the other store. Each unsubscribe waits only for
+ * its own subscription's listener, which is not running, so both return
+ * (waiting for any event in progress deadlocked here). */
+typedef struct {
+  evs_store_t *other;
+  uint64_t other_victim;
+  atomic_int *inside; /* listeners inside their call, both stores */
+  atomic_int done;
+  int rc;
+} cross_t;
+
+static void on_cross(const evs_event_t *ev, void *ud) {
+  (void)ev;
+  cross_t *x = ud;
+  if (atomic_load(&x->done))
+    return;
+  /* Wait (bounded) until the other store's listener is inside too. */
+  atomic_fetch_add(x->inside, 1);
+  for (int i = 0; i < 5000 && atomic_load(x->inside) < 2; i++)
+    usleep(1000);
+  x->rc = evs_store_unsubscribe(x->other, x->other_victim);
+  atomic_store(&x->done, 1);
+}
+
+static void test_cross_store_unsubscribe(void) {
+  evs_store_t *a, *b;
+  ASSERT_EQ(evs_store_open(NULL, &a), EVS_OK);
+  ASSERT_EQ(evs_store_open(NULL, &b), EVS_OK);
+  atomic_int inside = 0, quiet = 0;
+  cross_t xa = {.other = b, .inside = &inside};
+  cross_t xb = {.other = a, .inside = &inside};
+  uint64_t ida, idb;
+  ASSERT_EQ(evs_store_subscribe(a, S("/x"), on_cross, &xa, &ida), EVS_OK);
+  ASSERT_EQ(evs_store_subscribe(b, S("/x"), on_cross, &xb, &idb), EVS_OK);
+  ASSERT_EQ(evs_store_subscribe(a, S("/x"), on_count, &quiet, &xb.other_victim),
+            EVS_OK);
+  ASSERT_EQ(evs_store_subscribe(b, S("/x"), on_count, &quiet, &xa.other_victim),
+            EVS_OK);
+  ASSERT_EQ(evs_store_set(a, S("/x"), "v", 1), EVS_OK);
+  ASSERT_EQ(evs_store_set(b, S("/x"), "v", 1), EVS_OK);
+  int waited = 0;
+  while ((!atomic_load(&xa.done) || !atomic_load(&xb.done)) && waited < 10000) {
+    usleep(1000);
+    waited++;
+  }
+  if (!atomic_load(&xa.done) || !atomic_load(&xb.done)) {
+    /* Deadlocked: the stores cannot be closed; report and leave them. */
+    CHECK_FAIL_("listeners still blocked in evs_store_unsubscribe after 10 s");
+  }
+  ASSERT_EQ(xa.rc, EVS_OK);
+  ASSERT_EQ(xb.rc, EVS_OK);
+  ASSERT_EQ(evs_store_close(a, EVS_CLOSE_DELIVER), EVS_OK);
+  ASSERT_EQ(evs_store_close(b, EVS_CLOSE_DELIVER), EVS_OK);
+  evs_store_free(a);
+  evs_store_free(b);
+}
+
 static const check_case_t cases[] = {
     {"listener_unsubscribes_later_sub", test_listener_unsubscribes_later_sub},
     {"churn_against_writer", test_churn_against_writer},
+    {"cross_store_unsubscribe", test_cross_store_unsubscribe},
     {NULL, NULL}};
 CHECK_MAIN(cases)

@@ -103,7 +103,8 @@ typedef struct evs_set_entry_s {
 /* Writes entries[0..n) in order, as n evs_store_set calls would (one
  * EVS_EVENT_SET event each, in order), but checks each path once and takes
  * the store lock once per run of up to 64 entries instead of once per entry
- * (other writers interleave only between runs). It stops at the first entry
+ * (other writers interleave between runs, and within one where a write
+ * waits for queue space under the block policy). It stops at the first entry
  * that cannot be written: *done (required) is then the number written, all
  * of them before that one, whose events are out; that entry and the later
  * ones are not written. Returns EVS_OK (*done == n) or that entry's error,
@@ -147,14 +148,14 @@ int evs_store_subscribe(evs_store_t *store, const char *pattern,
                         uint64_t *id);
 
 /* Removes a subscription. When it returns, the listener is not running and
- * will never be called again: from another thread, while the dispatcher is
- * delivering, it waits until the dispatcher has finished the event it is
- * delivering (to any subscription), and the subscription is freed before it
- * returns; from a listener of this store (that very one or another) it
- * returns at once, the subscription gets no further call, not even for the
- * event being delivered, and is freed by the dispatcher before its next
- * event or when it goes idle. A listener must therefore not block waiting for
- * a thread that unsubscribes. Any thread. Errors:
+ * will never be called again: from another thread it waits while that
+ * listener is running (and only then); from a listener of this store (that
+ * very one or another) it returns at once, and the subscription gets no
+ * further call, not even for the event being delivered. Its memory is freed
+ * before it returns when the dispatcher is idle, else by the dispatcher
+ * before its next event or when it goes idle. So a listener must not block
+ * waiting for a thread that unsubscribes that same listener. Any thread.
+ * Errors:
  * EVS_EINVAL, EVS_ENOTFOUND (unknown or already removed id), EVS_ECLOSED
  * (the store is closed, which already removed every subscription). */
 int evs_store_unsubscribe(evs_store_t *store, uint64_t id);
