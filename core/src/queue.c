@@ -42,16 +42,18 @@
  * that C would make anyway; it orders nothing and changes no argument here.
  * A re-read that finds nothing sends C to wait_items as before, so the gap
  * costs at most EVS_QUEUE_GAP_MAX pauses of latency per drain, never an
- * event. Nor does it hold up a producer waiting for space: C reaches the gap
- * only with c_head == tail_cache, which release() publishes on reaching it
- * (and peek's empty path publishes too), so head is already published.
- * Batching, producer side. P still publishes tail with every push: the API
- * has no flush point (the store pushes one event per evs_store_set and
- * returns), so an event pushed but not yet published could wait forever for
- * a next push, and the Dekker argument below needs P's tail store before
- * its read of consumer_sleeping on every push. The publication is batched
- * where it costs: a store to a line that P already holds is local, and C
- * takes the line away only once per re-read, so tail's line moves twice per
+ * event; it also halves the gap (the producer went quiet: a sparse producer,
+ * whose events wait_items finds, would otherwise leave the gap at its
+ * maximum and pay it after every event). Nor does it hold up a producer waiting
+ * for space: C reaches the gap only with c_head == tail_cache, which release()
+ * publishes on reaching it (and peek's empty path publishes too), so head is
+ * already published. Batching, producer side. P still publishes tail with every
+ * push: the API has no flush point (the store pushes one event per
+ * evs_store_set and returns), so an event pushed but not yet published could
+ * wait forever for a next push, and the Dekker argument below needs P's tail
+ * store before its read of consumer_sleeping on every push. The publication is
+ * batched where it costs: a store to a line that P already holds is local, and
+ * C takes the line away only once per re-read, so tail's line moves twice per
  * batch rather than twice per event.
  *
  * Sleeping (Dekker pattern, slow path only). Before sleeping C sets
@@ -196,6 +198,10 @@ void evs__queue_use_symmetric_fences(evs_queue_t *q) {
 
 void evs__queue_fail_heavy_fences(evs_queue_t *q, unsigned n) {
   atomic_store(&q->fences.fail_heavy, n);
+}
+
+unsigned evs__queue_gap(const evs_queue_t *q) {
+  return q->gap;
 }
 
 bool evs__queue_asymmetric_fences(evs_queue_t *q) {
@@ -458,6 +464,7 @@ int evs_queue_peek(evs_queue_t *q, evs_event_t *ev) {
     /* Caught up: the batching gap first (top comment, "Batching"). */
     evs__relax(q->gap);
     if (!reload_tail(q)) {
+      q->gap /= 2;
       if (q->unpublished)
         publish(q);
       return EVS_EAGAIN;

@@ -14,5 +14,8 @@ void evs__queue_use_symmetric_fences(evs_queue_t *q);
 bool evs__queue_asymmetric_fences(evs_queue_t *q);
 /* Makes the next n heavy fences fail as a failed membarrier would. */
 void evs__queue_fail_heavy_fences(evs_queue_t *q, unsigned n);
+/* The consumer's batching gap, in pauses (queue.c, "Batching"). Consumer
+ * thread. */
+unsigned evs__queue_gap(const evs_queue_t *q);
 
 #endif

@@ -350,6 +350,38 @@ static void test_handover_counters(void) {
   evs_queue_free(q);
 }
 
+static void free_queue(void *q) {
+  evs_queue_free(q);
+}
+
+/* A producer that goes quiet lets the gap fall: each re-read that finds
+ * nothing halves it, so sparse events do not each pay the largest gap. */
+static void test_gap_falls_when_idle(void) {
+  evs_queue_t *q;
+  evs_queue_config_t c = {64, 4096};
+  ASSERT_EQ(evs_queue_open(&c, &q), EVS_OK);
+  check_defer(free_queue, q);
+  evs_event_t ev;
+  /* Re-reads that bring 3 events each, never catching up with an empty
+   * re-read: the gap grows. */
+  for (int round = 0; round < 12; round++) {
+    for (int k = 0; k < 3; k++)
+      ASSERT_EQ(evs_queue_push(q, EVS_EVENT_SET, 1, "/a", 2, "v", 1), EVS_OK);
+    for (int k = 0; k < 3; k++) {
+      ASSERT_EQ(evs_queue_peek(q, &ev), EVS_OK);
+      evs_queue_release(q);
+    }
+  }
+  unsigned g = evs__queue_gap(q);
+  ASSERT_TRUE(g >= 64);
+  for (int k = 0; k < 16; k++) {
+    ASSERT_EQ(evs_queue_peek(q, &ev), EVS_EAGAIN);
+    ASSERT_UINT_EQ(evs__queue_gap(q), g / 2);
+    g /= 2;
+  }
+  ASSERT_UINT_EQ(g, 0);
+}
+
 /* The gap grows while re-reads bring a few events, up to its bound, holds
  * in the target band, halves on big batches and ends on a single event. */
 static void test_gap_adapt(void) {
@@ -414,6 +446,7 @@ static const check_case_t cases[] = {
     {"two_threads", test_two_threads},
     {"handover_counters", test_handover_counters},
     {"gap_adapt", test_gap_adapt},
+    {"gap_falls_when_idle", test_gap_falls_when_idle},
     {"bursts_arrive", test_bursts_arrive},
     {"wake_items_asymmetric", test_wake_items_asymmetric},
     {"wake_items_symmetric", test_wake_items_symmetric},
