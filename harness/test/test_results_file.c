@@ -314,7 +314,10 @@ static void test_many_runs(void) {
   ASSERT_TRUE(ok);
   ASSERT_TRUE(cell);
   ASSERT_TRUE(grid);
-  ASSERT_LT(big, 24 * small);
+  /* 8x the runs: linear rendering takes about 8-10x, quadratic 64x. The
+   * bound sits between, with room for a loaded machine (24x was exceeded
+   * under ASan with the whole suite running: 24.8x). */
+  ASSERT_LT(big, 40 * small);
 }
 
 /* A model built in memory (before results.json) may hold names that are not
