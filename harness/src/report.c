@@ -164,43 +164,63 @@ static void lg_list_item(lg_buf_t *b, size_t idx, size_t total, size_t shown,
 }
 
 /* The timed runs of r grouped by variant (by_scenario 0) or scenario: each
- * group's name (borrowed from r), summed wall time, run count and longest
- * run, largest total first (ties: first appearance). */
+ * group's name (borrowed from r), summed wall time, run count, longest run
+ * and first run, largest total first (ties: first appearance). Sorting, not
+ * a search per run: a results file may hold tens of thousands of runs and
+ * scenarios. */
 typedef struct lg_time_group_s {
   const char *name;
   double total;
-  size_t count, longest;
+  size_t count, longest, first;
 } lg_time_group_t;
+
+typedef struct lg_time_key_s {
+  const char *name;
+  size_t run;
+} lg_time_key_t;
+
+static int lg_cmp_time_key(const void *a, const void *b) {
+  const lg_time_key_t *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  return c ? c : (x->run > y->run) - (x->run < y->run);
+}
+
+static int lg_cmp_time_group(const void *a, const void *b) {
+  const lg_time_group_t *x = a, *y = b;
+  if (x->total != y->total)
+    return x->total < y->total ? 1 : -1;
+  return (x->first > y->first) - (x->first < y->first);
+}
 
 static size_t lg_time_groups(const lg_results_t *r, int by_scenario,
                              lg_time_group_t **out, double *all) {
-  lg_time_group_t *g = lg_xcalloc(r->nruns + 1, sizeof *g);
-  size_t ng = 0;
-  *all = 0;
+  lg_time_key_t *keys = lg_xcalloc(r->nruns + 1, sizeof *keys);
+  size_t nk = 0;
   for (size_t i = 0; i < r->nruns; i++) {
     const lg_run_t *run = &r->runs[i];
     const char *key = by_scenario ? run->scenario : run->variant;
-    if (!key || !isfinite(run->wall_s) || run->wall_s < 0)
-      continue;
-    size_t v = 0;
-    while (v < ng && strcmp(g[v].name, key) != 0)
-      v++;
-    if (v == ng)
-      g[ng++] = (lg_time_group_t){.name = key, .longest = i};
-    g[v].total += run->wall_s;
-    g[v].count++;
-    if (run->wall_s > r->runs[g[v].longest].wall_s)
-      g[v].longest = i;
-    *all += run->wall_s;
+    if (key && isfinite(run->wall_s) && run->wall_s >= 0)
+      keys[nk++] = (lg_time_key_t){key, i};
   }
-  /* Largest total first (insertion sort, stable: ties keep their order). */
-  for (size_t k = 1; k < ng; k++) {
-    lg_time_group_t t = g[k];
-    size_t j = k;
-    for (; j > 0 && g[j - 1].total < t.total; j--)
-      g[j] = g[j - 1];
-    g[j] = t;
+  qsort(keys, nk, sizeof *keys, lg_cmp_time_key);
+  lg_time_group_t *g = lg_xcalloc(nk + 1, sizeof *g);
+  size_t ng = 0;
+  *all = 0;
+  for (size_t k = 0; k < nk; k++) {
+    size_t i = keys[k].run;
+    double w = r->runs[i].wall_s;
+    if (k == 0 || strcmp(keys[k - 1].name, keys[k].name) != 0)
+      g[ng++] =
+          (lg_time_group_t){.name = keys[k].name, .longest = i, .first = i};
+    lg_time_group_t *cur = &g[ng - 1];
+    cur->total += w;
+    cur->count++;
+    if (w > r->runs[cur->longest].wall_s)
+      cur->longest = i;
+    *all += w;
   }
+  free(keys);
+  qsort(g, ng, sizeof *g, lg_cmp_time_group);
   *out = g;
   return ng;
 }
