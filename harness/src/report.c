@@ -268,7 +268,7 @@ char *lg_time_scenarios(const lg_results_t *r) {
                   g[v].count == 1 ? "" : "s");
     }
     if (ng > LG_TIME_SCENARIOS)
-      lg_buf_addf(&b, ", %zu more", ng - LG_TIME_SCENARIOS);
+      lg_buf_addf(&b, ", %zu more scenarios", ng - LG_TIME_SCENARIOS);
     out = lg_buf_take(&b);
   }
   free(g);

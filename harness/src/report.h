@@ -53,7 +53,7 @@ char *lg_headline(const lg_results_t *r);
  * writers escape it. NULL when no run has a wall time. Caller frees. */
 char *lg_time_line(const lg_results_t *r);
 /* "Scenarios by time (summed over their runs): a.js 20.8 s (2 runs), ...,
- * N more": the LG_TIME_SCENARIOS scenarios whose runs took longest in
+ * N more scenarios": the LG_TIME_SCENARIOS scenarios whose runs took longest in
  * total, largest first. Plain text; NULL when no run has a wall time.
  * Caller frees. */
 #define LG_TIME_SCENARIOS 8

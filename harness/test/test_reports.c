@@ -413,7 +413,7 @@ static void test_time_scenarios(void) {
                       "21.0 s (2 runs), s0.js 2.0 s (2 runs), s1.js 2.0 s (2 "
                       "runs), s2.js 2.0 s (2 runs), s4.js 2.0 s (2 runs), "
                       "s5.js 2.0 s (2 runs), s6.js 2.0 s (2 runs), s7.js 2.0 "
-                      "s (2 runs), 2 more");
+                      "s (2 runs), 2 more scenarios");
   ASSERT_TRUE(strstr(md, line) != NULL);
   ASSERT_TRUE(strstr(html, "s3.js 21.0 s (2 runs)") != NULL);
   lg_results_t empty = {0};
