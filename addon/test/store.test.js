@@ -52,6 +52,9 @@ test('overwrite and delete', () => {
 
 test('wrong types throw TypeError with code, and change nothing', () => {
   const s = new Store();
+  // A subscription, so that writes are queued and counted (a store with none
+  // numbers its writes without queueing them).
+  const sub = s.watch('/unrelated').subscribe(() => {});
   s.set('/keep', 'v');
   const before = nativeStats();
   for (const bad of [undefined, null, 1, {}, Symbol('x'), ['a']]) {
@@ -80,6 +83,7 @@ test('wrong types throw TypeError with code, and change nothing', () => {
   assert.equal(after.liveBlocks, before.liveBlocks);
   assert.equal(after.subscriptions, before.subscriptions);
   assert.equal(s.getEventQueueStats().processed + s.getEventQueueStats().pending, 1);
+  sub.unsubscribe();
   s.close();
 });
 
@@ -199,8 +203,15 @@ test('getEventQueueStats() reports the queue', async () => {
   const { waitFor } = require('./helpers');
   await waitFor(() => n === 40);
   const st = s.getEventQueueStats();
-  assert.deepEqual(Object.keys(st).sort(), ['dropped', 'highWater', 'pending',
-    'processed', 'slotWraps', 'valueBytesInUse', 'valueWraps']);
+  assert.deepEqual(Object.keys(st).sort(), ['consumerPolls', 'consumerSleeps',
+    'dropped', 'highWater', 'pending', 'processed', 'producerPolls',
+    'producerSleeps', 'slotWraps', 'valueBytesInUse', 'valueWraps']);
+  // The dispatcher found the 40 events by re-reading the queue or after
+  // sleeping; every handover counter is a count.
+  assert.ok(st.consumerPolls + st.consumerSleeps >= 1);
+  for (const k of ['consumerPolls', 'consumerSleeps', 'producerPolls', 'producerSleeps']) {
+    assert.ok(Number.isSafeInteger(st[k]) && st[k] >= 0, k);
+  }
   assert.equal(st.processed, 40);
   assert.equal(st.pending, 0);
   assert.equal(st.dropped, 0);

@@ -43,6 +43,11 @@ struct evs_store_s {
   evs_overflow_t overflow;
   uint32_t max_value;
   atomic_uint_fast64_t seq; /* written under lock, read anywhere */
+  /* Live subscriptions as writers see them: incremented under lock by
+   * subscribe, decremented without it by unsubscribe. Read under lock, it
+   * counts at least every subscription whose subscribe returned before the
+   * lock was taken (see push_locked). */
+  atomic_size_t listeners;
   evs_entry_t **buckets;
   size_t nbuckets, count;
 
@@ -202,13 +207,25 @@ fail:
 
 /* Pushes one event while holding s->lock, honouring the overflow policy.
  * Returns EVS_OK (pushed or, under drop, counted) or an error with the lock
- * still held and nothing pushed. */
+ * still held and nothing pushed.
+ *
+ * With no subscription the event is not queued, only numbered: nobody could
+ * receive it (a later subscription sees only events with a greater seq), and
+ * queueing it would cost the writer the dispatcher's cache traffic for
+ * nothing. `listeners` read under the lock is at least the number of live
+ * subscriptions made before it: each subscribe increments it under this
+ * lock, and a decrement only follows a successful unsubscribe. A stale
+ * non-zero count merely queues an event nobody matches. */
 static int push_locked(evs_store_t *s, evs_event_type_t type, const char *path,
                        size_t len, const void *value, size_t vlen) {
   for (;;) {
     if (s->state != ST_OPEN)
       return EVS_ECLOSED;
     uint64_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed) + 1;
+    if (atomic_load_explicit(&s->listeners, memory_order_relaxed) == 0) {
+      atomic_store_explicit(&s->seq, seq, memory_order_relaxed);
+      return EVS_OK;
+    }
     int rc = evs_queue_push(s->q, type, seq, path, len, value, vlen);
     if (rc == EVS_OK) {
       atomic_store_explicit(&s->seq, seq, memory_order_relaxed);
@@ -475,6 +492,8 @@ int evs_store_subscribe(evs_store_t *s, const char *pattern, size_t plen,
    * seq, so that event is never replayed to the new subscription. */
   pthread_mutex_lock(&s->lock);
   rc = evs__subs_add(&s->subs, pattern, plen, fn, user_data, &s->seq, id);
+  if (rc == EVS_OK)
+    atomic_fetch_add_explicit(&s->listeners, 1, memory_order_relaxed);
   pthread_mutex_unlock(&s->lock);
   return rc;
 }
@@ -482,7 +501,10 @@ int evs_store_subscribe(evs_store_t *s, const char *pattern, size_t plen,
 int evs_store_unsubscribe(evs_store_t *s, uint64_t id) {
   if (s == NULL)
     return EVS_EINVAL;
-  return evs__subs_remove(&s->subs, id, tls_dispatching == s);
+  int rc = evs__subs_remove(&s->subs, id, tls_dispatching == s);
+  if (rc == EVS_OK)
+    atomic_fetch_sub_explicit(&s->listeners, 1, memory_order_relaxed);
+  return rc;
 }
 
 size_t evs_store_subscription_count(evs_store_t *s) {

@@ -1,7 +1,8 @@
 /* Store subscriptions while the dispatcher walks its list without the lock:
  * unsubscribe of another subscription from a listener, and
  * subscribe/unsubscribe churn against a writer (unsubscribe from another
- * thread: test_store.c, unsubscribe_waits_for_call). */
+ * thread: test_store.c, unsubscribe_waits_for_call), and writes made while
+ * the store has no subscription (numbered, not queued). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -180,9 +181,73 @@ static void test_cross_store_unsubscribe(void) {
   evs_store_free(b);
 }
 
+typedef struct {
+  atomic_uint_fast64_t calls, last_seq;
+} seen_t;
+
+static void on_seen(const evs_event_t *ev, void *ud) {
+  seen_t *x = ud;
+  atomic_store(&x->last_seq, ev->seq);
+  atomic_fetch_add(&x->calls, 1);
+}
+
+static void *write_loop(void *arg) {
+  pair_t *x = arg;
+  while (!atomic_load(&x->unsub_done))
+    evs_store_set(x->s, S("/noise"), "n", 1);
+  return NULL;
+}
+
+/* With no subscription a write is numbered but not queued; a subscription,
+ * even one made while another thread writes, sees every write made after
+ * subscribe returned, and an unsubscribe stops the queueing again. */
+static void test_unobserved_writes_not_queued(void) {
+  evs_store_t *s;
+  evs_store_config_t c = {.queue_slots = 16};
+  ASSERT_EQ(evs_store_open(&c, &s), EVS_OK);
+  for (int i = 0; i < 1000; i++)
+    ASSERT_EQ(evs_store_set(s, S("/a"), "x", 1), EVS_OK);
+  evs_queue_stats_t st;
+  ASSERT_EQ(evs_store_queue_stats(s, &st), EVS_OK);
+  ASSERT_UINT_EQ(st.pending + st.processed + st.dropped, 0);
+  ASSERT_UINT_EQ(st.slot_wraps, 0);
+  seen_t seen = {0};
+  uint64_t id;
+  ASSERT_EQ(evs_store_subscribe(s, S("/a"), on_seen, &seen, &id), EVS_OK);
+  ASSERT_EQ(evs_store_set(s, S("/a"), "y", 1), EVS_OK);
+  while (atomic_load(&seen.calls) < 1)
+    usleep(100);
+  ASSERT_UINT_EQ(atomic_load(&seen.last_seq), 1001);
+  ASSERT_EQ(evs_store_unsubscribe(s, id), EVS_OK);
+  /* Churn against a writer: every round's marker write reaches its
+   * subscription. */
+  pair_t w = {.s = s};
+  pthread_t t;
+  ASSERT_EQ(pthread_create(&t, NULL, write_loop, &w), 0);
+  for (int round = 0; round < 200; round++) {
+    seen_t r = {0};
+    ASSERT_EQ(evs_store_subscribe(s, S("/mark"), on_seen, &r, &id), EVS_OK);
+    ASSERT_EQ(evs_store_set(s, S("/mark"), "m", 1), EVS_OK);
+    while (atomic_load(&r.calls) < 1)
+      usleep(10);
+    ASSERT_EQ(evs_store_unsubscribe(s, id), EVS_OK);
+  }
+  atomic_store(&w.unsub_done, 1);
+  pthread_join(t, NULL);
+  ASSERT_EQ(evs_store_queue_stats(s, &st), EVS_OK);
+  uint64_t queued = st.pending + st.processed;
+  for (int i = 0; i < 100; i++)
+    ASSERT_EQ(evs_store_set(s, S("/a"), "z", 1), EVS_OK);
+  ASSERT_EQ(evs_store_close(s, EVS_CLOSE_DELIVER), EVS_OK);
+  ASSERT_EQ(evs_store_queue_stats(s, &st), EVS_ECLOSED);
+  ASSERT_UINT_EQ(st.pending + st.processed, queued);
+  evs_store_free(s);
+}
+
 static const check_case_t cases[] = {
     {"listener_unsubscribes_later_sub", test_listener_unsubscribes_later_sub},
     {"churn_against_writer", test_churn_against_writer},
     {"cross_store_unsubscribe", test_cross_store_unsubscribe},
+    {"unobserved_writes_not_queued", test_unobserved_writes_not_queued},
     {NULL, NULL}};
 CHECK_MAIN(cases)

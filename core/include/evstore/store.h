@@ -4,7 +4,9 @@
  * Data flow: evs_store_set() (any thread, writers serialised by the store
  * lock) -> map updated -> event pushed to the EventQueue -> dispatcher thread
  * pops it, matches subscription patterns and calls each listener with a
- * borrowed evs_event_t view. */
+ * borrowed evs_event_t view. A write made while the store has no
+ * subscription takes its seq but is not queued (nobody could receive it), so
+ * it neither waits for queue space nor counts in the queue's stats. */
 #ifndef EVSTORE_STORE_H
 #define EVSTORE_STORE_H
 
