@@ -57,6 +57,14 @@ export interface QueueStats {
   slotWraps: number;
   valueWraps: number;
   valueBytesInUse: number;
+  /** Handovers between the writers and the dispatcher thread (cross-core
+   * traffic): the dispatcher's re-reads of the queue that found new events,
+   * its sleeps waiting for events, the writers' re-reads that found space
+   * when the queue looked full, and their sleeps waiting for space. */
+  consumerPolls: number;
+  consumerSleeps: number;
+  producerPolls: number;
+  producerSleeps: number;
 }
 
 /** The constructors marked private throw TypeError 'Illegal constructor'

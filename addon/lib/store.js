@@ -18,7 +18,8 @@ const { isWellFormed, lossError, toJson } = require('./json');
  *   seq: number}} StoreEvent
  * @typedef {{pending: number, processed: number, dropped: number,
  *   highWater: number, slotWraps: number, valueWraps: number,
- *   valueBytesInUse: number}} QueueStats
+ *   valueBytesInUse: number, consumerPolls: number, consumerSleeps: number,
+ *   producerPolls: number, producerSleeps: number}} QueueStats
  */
 
 function subclassError(value) {

@@ -146,7 +146,11 @@ napi_value addon_store_stats_js(napi_env env, napi_callback_info info) {
       !addon_set_u64(env, obj, "highWater", st.high_water) ||
       !addon_set_u64(env, obj, "slotWraps", st.slot_wraps) ||
       !addon_set_u64(env, obj, "valueWraps", st.value_wraps) ||
-      !addon_set_u64(env, obj, "valueBytesInUse", st.value_bytes_in_use))
+      !addon_set_u64(env, obj, "valueBytesInUse", st.value_bytes_in_use) ||
+      !addon_set_u64(env, obj, "consumerPolls", st.consumer_polls) ||
+      !addon_set_u64(env, obj, "consumerSleeps", st.consumer_sleeps) ||
+      !addon_set_u64(env, obj, "producerPolls", st.producer_polls) ||
+      !addon_set_u64(env, obj, "producerSleeps", st.producer_sleeps))
     return NULL;
   return obj;
 }

@@ -25,7 +25,8 @@
  * reverse, so it costs a reload, never correctness.
  * Handover counters (c_polls, c_sleeps, p_polls: statistics only) are each
  * written by their owner alone, with a relaxed load and store, and read
- * relaxed by stats(); nothing is ordered by them.
+ * relaxed by stats(); nothing is ordered by them. p_sleeps likewise, written
+ * under mu (writers waiting for space may be several).
  * Batching, consumer side. C publishes its indices every
  * EVS_QUEUE_PUBLISH_BATCH releases, when it catches up with its cached tail,
  * and always before it sleeps. It also re-reads tail in batches: when it
@@ -189,6 +190,7 @@ struct evs_queue_s {
   pthread_cond_t items_cv, space_cv;
   atomic_int consumer_sleeping;
   atomic_int producers_waiting;
+  atomic_uint_fast64_t p_sleeps; /* stats, under mu: waits on space_cv */
   atomic_bool closed;
 };
 
@@ -428,8 +430,10 @@ int evs_queue_wait_space(evs_queue_t *q, size_t value_len) {
     atomic_fetch_add_explicit(&q->producers_waiting, 1, memory_order_relaxed);
     atomic_thread_fence(memory_order_seq_cst);
     if (!has_space(q, value_len) &&
-        !atomic_load_explicit(&q->closed, memory_order_relaxed))
+        !atomic_load_explicit(&q->closed, memory_order_relaxed)) {
+      count(&q->p_sleeps);
       pthread_cond_wait(&q->space_cv, &q->mu);
+    }
     atomic_fetch_sub_explicit(&q->producers_waiting, 1, memory_order_relaxed);
     pthread_mutex_unlock(&q->mu);
   }
@@ -552,4 +556,6 @@ void evs_queue_stats(const evs_queue_t *cq, evs_queue_stats_t *out) {
   out->consumer_sleeps =
       atomic_load_explicit(&q->c_sleeps, memory_order_relaxed);
   out->producer_polls = atomic_load_explicit(&q->p_polls, memory_order_relaxed);
+  out->producer_sleeps =
+      atomic_load_explicit(&q->p_sleeps, memory_order_relaxed);
 }

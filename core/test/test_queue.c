@@ -317,6 +317,11 @@ static void test_wake_space(void) {
   pthread_join(closer, NULL);
   ASSERT_EQ(a.bad, 0);
   ASSERT_EQ(waits_ok, WAKE_ROUNDS); /* a lost wakeup ends in ECLOSED */
+  /* Each release comes WAKE_IDLE_US after the last, far longer than the
+   * poll phases: the producer slept for space, and the stats say so. */
+  evs_queue_stats_t st;
+  evs_queue_stats(a.q, &st);
+  ASSERT_TRUE(st.producer_sleeps >= 1 && st.producer_sleeps <= WAKE_ROUNDS);
   evs_queue_free(a.q);
 }
 

@@ -68,6 +68,7 @@ typedef struct evs_queue_stats_s {
   uint64_t producer_polls;  /* producer re-reads of the consumer's index that
                                found released slots (made when the ring
                                looked full from the producer's cache) */
+  uint64_t producer_sleeps; /* times a writer slept waiting for space */
 } evs_queue_stats_t;
 
 /* Creates a queue. `cfg` may be NULL for defaults. On success *out owns the
