@@ -45,7 +45,9 @@ export interface StoreEvent {
   path: string;
   /** undefined for 'delete'. */
   value: Value | undefined;
-  /** Per-store sequence number, strictly increasing from 1. */
+  /** Per-store sequence number, strictly increasing from 1: one per write
+   * (set or delete), so a subscriber sees gaps where writes did not match
+   * its pattern or came before it subscribed. */
   seq: number;
 }
 

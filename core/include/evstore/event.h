@@ -19,7 +19,8 @@ typedef enum evs_event_type_e {
  * Both point into the queue's rings and are valid only until the listener that
  * received the view returns: copy whatever must outlive the call. */
 typedef struct evs_event_s {
-  uint64_t seq; /* per-store sequence number, strictly increasing from 1 */
+  uint64_t seq; /* per-store sequence number, strictly increasing from 1: one
+                   per write, queued or not (store.h) */
   evs_event_type_t type;
   const char *path;
   size_t path_len;
