@@ -177,7 +177,7 @@ LG_VERDICT_TEST(vg_leak, "leak", "vg", 1, LG_V_LEAK,
                 "valgrind Leak_DefinitelyLost")
 
 /* Early stopping (harness/README.md, "Early stopping"): slow-clean sleeps
- * 2 ms per iteration (1000 of them, a sample every 10 after 100 of warm-up),
+ * 4 ms per iteration (1000 of them, a sample every 10 after 100 of warm-up),
  * so the runner reads its samples while it runs and stops it once
  * mallocInUse, its one thresholded metric, has passed the rule; the end of
  * run still happens (teardown sample, exact checks). */

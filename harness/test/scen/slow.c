@@ -1,4 +1,4 @@
-/* e2e scenario for early stopping: sleeps 2 ms per iteration, so that the
+/* e2e scenario for early stopping: sleeps 4 ms per iteration, so that the
  * runner sees its samples while it runs; with the argument "leak" it also
  * leaks one 64-byte block per iteration (must be LEAK, never stopped). */
 #include <time.h>
@@ -14,7 +14,7 @@ static int slow_setup(void **ctx) {
 
 static int slow_iterate(void *ctx, uint64_t i) {
   (void)ctx;
-  struct timespec ts = {0, 2 * 1000 * 1000};
+  struct timespec ts = {0, 4 * 1000 * 1000};
   nanosleep(&ts, NULL);
   if (lgt_slow_leak)
     return lgt_fill_block(64, i) ? 0 : 1;
