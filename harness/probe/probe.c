@@ -20,6 +20,11 @@ extern size_t __sanitizer_get_current_allocated_bytes(void)
     __attribute__((weak));
 
 static int lg_probe_fd = -1;
+
+/* The earliest sample an early stop may end the iterate phase at: the
+ * judged window's LG_PROBE_STOP_MIN_SAMPLES-th (stats.h,
+ * LG_TREND_MIN_SAMPLES: fewer prove nothing). The harness asks later. */
+#define LG_PROBE_STOP_MIN_SAMPLES 15
 static struct timespec lg_probe_t0;
 
 void lg_sample_add(lg_sample_t *s, const char *name, double value) {
@@ -320,15 +325,25 @@ int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv) {
   /* The end record reports the time spent iterating and the time spent
    * sampling, so the harness can show the probe's own overhead. */
   double loop_start = lg_probe_ms(), sample_ms = 0;
-  for (uint64_t i = 0; i < n; i++) {
+  const char *stop = getenv("LEAKGATE_STOP");
+  uint64_t stop_from = w_first + (LG_PROBE_STOP_MIN_SAMPLES - 1) * every;
+  int stopped = 0;
+  for (uint64_t i = 0; i < n && !stopped; i++) {
     rc = sc->iterate(ctx, i);
     if (rc != 0)
       return lg_probe_fail("iterate", i, "iterate", rc);
     if ((i + 1) % every == 0) {
       double t = lg_probe_ms();
       lg_probe_sample(sc, ctx, "iterate", i + 1);
-      if (w_first <= w_last && (i + 1 == w_first || i + 1 == w_last))
-        lg_probe_sites_snapshot(i + 1, i + 1 == w_last);
+      /* Early stop (docs/probe-protocol.md, "Early stop"): one access(2)
+       * per sample, only from the minimum window on; this sample is then
+       * the judged window's last. */
+      stopped = stop && *stop && i + 1 >= stop_from && i + 1 < n &&
+                access(stop, F_OK) == 0;
+      if (stopped)
+        n = i + 1;
+      if (w_first <= w_last && (i + 1 == w_first || i + 1 == w_last || stopped))
+        lg_probe_sites_snapshot(i + 1, i + 1 == w_last || stopped);
       sample_ms += lg_probe_ms() - t;
     }
   }
@@ -339,8 +354,9 @@ int lg_probe_main(const lg_scenario_t *sc, int argc, char **argv) {
     return lg_probe_fail("teardown", n, "teardown", rc);
   lg_probe_sample(sc, NULL, "teardown", n);
   lg_probe_emit("{\"type\":\"end\",\"status\":\"ok\",\"i\":%llu,"
-                "\"t_ms\":%.3f,\"iterate_ms\":%.3f,\"sample_ms\":%.3f}",
-                (unsigned long long)n, lg_probe_ms(), iterate_ms, sample_ms);
+                "\"t_ms\":%.3f,\"iterate_ms\":%.3f,\"sample_ms\":%.3f%s}",
+                (unsigned long long)n, lg_probe_ms(), iterate_ms, sample_ms,
+                stopped ? ",\"stopped\":true" : "");
   if (lg_probe_fd > 2)
     close(lg_probe_fd);
   return 0;

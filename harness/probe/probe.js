@@ -21,7 +21,12 @@ const path = require('path');
 // The run's settings, from its environment (configure): once in a run of
 // its own, once per scenario in a batch (runBatch).
 let env, iterations, sampleEvery, warmup, out, t0;
-let sitesFile, windowFirst, windowLast, heapSnap;
+let sitesFile, windowFirst, windowLast, heapSnap, stopFile, stopFrom;
+
+// The earliest sample an early stop may end the iterate phase at: the judged
+// window's 15th (LG_TREND_MIN_SAMPLES in harness/src/stats.h; probe.c's
+// LG_PROBE_STOP_MIN_SAMPLES). docs/probe-protocol.md, "Early stop".
+const STOP_MIN_SAMPLES = 15;
 
 function configure(e) {
   env = e;
@@ -34,6 +39,13 @@ function configure(e) {
   windowFirst = Math.max(sampleEvery, Math.ceil(warmup / sampleEvery) * sampleEvery);
   windowLast = Math.floor(iterations / sampleEvery) * sampleEvery;
   heapSnap = parseHeapSnap(env.LEAKGATE_HEAPSNAP);
+  stopFile = env.LEAKGATE_STOP || '';
+  stopFrom = windowFirst + (STOP_MIN_SAMPLES - 1) * sampleEvery;
+}
+
+/** True when the harness asks this run to stop after sample i (one stat per sample). */
+function stopAsked(i) {
+  return stopFile !== '' && i >= stopFrom && i < iterations && fs.existsSync(stopFile);
 }
 
 function intEnv(name, dflt) {
@@ -200,11 +212,12 @@ async function sample(sc, ctx, phase, i) {
 // docs/probe-protocol.md, "The judged window" (probe.c and the harness's
 // lg_run_window apply the same rule).
 
-function sitesSnapshot(i) {
-  if (!sitesFile || windowFirst > windowLast || (i !== windowFirst && i !== windowLast)) return;
+function sitesSnapshot(i, stopped) {
+  const last = i === windowLast || stopped;
+  if (!sitesFile || windowFirst > windowLast || (i !== windowFirst && !last)) return;
   try {
     fs.copyFileSync(`${sitesFile}.${process.pid}`, `${sitesFile}.at-${i}`);
-    if (i === windowLast) fs.writeFileSync(`${sitesFile}.maps`, fs.readFileSync('/proc/self/maps'));
+    if (last) fs.writeFileSync(`${sitesFile}.maps`, fs.readFileSync('/proc/self/maps'));
   } catch {
     // no table (another allocator owns the heap): nothing to attribute
   }
@@ -328,24 +341,31 @@ async function runScenario(file) {
     // (forced GC included), so the harness can show the probe's overhead.
     const loopStart = ms();
     let sampleMs = 0;
-    for (i = 0; i < iterations; i++) {
+    let done = iterations;
+    let stopped = false;
+    for (i = 0; i < iterations && !stopped; i++) {
       const r = sc.iterate(ctx, i);
       if (r && typeof r.then === 'function') await r;
       if ((i + 1) % sampleEvery === 0) {
         const t = ms();
         await sample(sc, ctx, 'iterate', i + 1);
-        sitesSnapshot(i + 1);
+        // Early stop: this sample is then the judged window's last.
+        stopped = stopAsked(i + 1);
+        if (stopped) done = i + 1;
+        sitesSnapshot(i + 1, stopped);
         sampleMs += ms() - t;
       }
       if (heapSnap) sampleMs += await heapSnapAfter(i + 1);
     }
     const iterateMs = ms() - loopStart - sampleMs;
     phase = 'teardown';
-    i = iterations;
+    i = done;
     emit({ type: 'phase', name: 'teardown', i, t_ms: ms() });
     if (typeof sc.teardown === 'function') await sc.teardown(ctx);
-    await sample(sc, ctx, 'teardown', iterations);
-    emit({ type: 'end', status: 'ok', i: iterations, t_ms: ms(), iterate_ms: iterateMs, sample_ms: sampleMs });
+    await sample(sc, ctx, 'teardown', done);
+    const end = { type: 'end', status: 'ok', i: done, t_ms: ms(), iterate_ms: iterateMs, sample_ms: sampleMs };
+    if (stopped) end.stopped = true;
+    emit(end);
     return true;
   } catch (err) {
     fail(phase, i, err);

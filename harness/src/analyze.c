@@ -188,6 +188,9 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
         if (window >= LG_TREND_MIN_SAMPLES)
           lg_buf_addf(&too_few, "%s%s (%zu)", too_few.len ? ", " : "", mt->name,
                       mt->trend.n);
+      } else if (run->stop_look > 0) {
+        /* Stopped early: every thresholded metric PASS-stopped
+         * (lg_confirm_stop); the rule's verdict is the metric's. */
       } else if (j == LG_J_LEAK) {
         mt->flagged = 1;
         char *t = lg_slope_text(mt), *pt = lg_persist_text(&p, u);
@@ -250,6 +253,62 @@ static void lg_metrics_analyse(const lg_manifest_t *m, const lg_scenario_t *sc,
   lg_buf_free(&too_few);
   free(x);
   free(y);
+}
+
+/* A probe that says it stopped early (end record "stopped": true, fewer
+ * iterations than asked): leakgate's early-stopping rule is applied again
+ * to the judged window's samples, metric by metric, exactly as the runner
+ * applied it while the run ran (lg_early_step decides each look on that
+ * look's own samples). Returns 1 and sets run->stop_look / stop_reason when
+ * every thresholded metric had PASS-stopped; 0 when one had not (then the
+ * early end is not one leakgate asked for). */
+static int lg_confirm_stop(const lg_manifest_t *m, const lg_scenario_t *sc,
+                           lg_run_t *run) {
+  size_t n = lg_window_samples(run->iterations, run->warmup, run->sample_every);
+  double *x = lg_xmalloc((run->nsamples + 1) * sizeof *x);
+  double *y = lg_xmalloc((run->nsamples + 1) * sizeof *y);
+  size_t w = 0, stopped = 0, judged = 0;
+  int look = -1;
+  lg_buf_t by_m = {0}, by_p = {0};
+  for (size_t i = 0; i < run->nsamples; i++)
+    if (lg_sample_judged(run, i))
+      x[w++] = (double)run->si[i];
+  for (size_t k = 0; k < run->nmetrics; k++) {
+    const lg_metric_t *mt = &run->metrics[k];
+    double t = lg_scenario_threshold(m, sc, run->variant, mt->name, NULL);
+    if (!isfinite(t))
+      continue;
+    size_t c = 0;
+    for (size_t i = 0; i < run->nsamples; i++)
+      if (lg_sample_judged(run, i))
+        y[c++] = mt->v[i];
+    if (c == 0)
+      continue; /* not sampled in the window: not judged either way */
+    judged++;
+    lg_early_t st;
+    lg_early_init(&st);
+    if (!lg_early_step(x, y, w, n, t, m->alpha, &st))
+      continue;
+    stopped++;
+    look = st.look > look ? st.look : look;
+    lg_buf_t *b = st.by == LG_EARLY_BY_M ? &by_m : &by_p;
+    lg_buf_addf(b, "%s%s", b->len ? ", " : "", mt->name);
+  }
+  int ok = judged > 0 && stopped == judged;
+  if (ok) {
+    run->stop_look = (int)lround(100 * lg_early_fraction(look));
+    free(run->stop_reason);
+    run->stop_reason =
+        lg_fmt("%s%s%s%s%s", by_m.len ? "no growth at two looks: " : "",
+               by_m.len ? by_m.s : "", by_m.len && by_p.len ? "; " : "",
+               by_p.len ? "slope below its threshold at two looks: " : "",
+               by_p.len ? by_p.s : "");
+  }
+  lg_buf_free(&by_m);
+  lg_buf_free(&by_p);
+  free(x);
+  free(y);
+  return ok;
 }
 
 void lg_apply_expectation(lg_run_t *run, const char *pass_evidence) {
@@ -409,7 +468,13 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                            probe->end_status)
                   : lg_xstrdup("probe end record has no status"));
   long long done = probe->end_i >= 0 ? probe->end_i : probe->last_i;
-  if (end_ok && run->iterations > 0 && done != run->iterations) {
+  run->stop_look = 0;
+  free(run->stop_reason);
+  run->stop_reason = NULL;
+  if (end_ok && probe->end_stopped && done > 0 && done < run->iterations &&
+      lg_variant_judges_slopes(va, run->lang) && lg_confirm_stop(m, sc, run)) {
+    /* Stopped early at leakgate's request: the judged window ends here. */
+  } else if (end_ok && run->iterations > 0 && done != run->iterations) {
     lg_reason(&rs, LG_V_ERROR,
               lg_fmt("probe ended after %lld of %lld iterations: the run did "
                      "not do the work it was asked for",
@@ -464,8 +529,17 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
                   theirs);
     pass_text = lg_buf_take(&p);
   }
+  /* An early stop is said first when it is the verdict's reason (PASS),
+   * after the reasons otherwise. */
+  char *stop_text =
+      run->stop_look > 0
+          ? lg_fmt("stopped early at %lld of %lld iterations (%d%% look): %s",
+                   done, run->iterations, run->stop_look, run->stop_reason)
+          : NULL;
   if (rs.n == 0) {
     run->detected = LG_V_PASS;
+    if (stop_text)
+      lg_buf_addf(&ev, "%s; ", stop_text);
     lg_buf_add(&ev, pass_text);
   } else {
     run->detected = rs.r[best].v;
@@ -477,6 +551,9 @@ void lg_analyze_run(const lg_manifest_t *m, const lg_scenario_t *sc,
       lg_buf_addf(&ev, "; %zu finding(s) outside our code listed, not failing",
                   theirs);
   }
+  if (stop_text && rs.n > 0)
+    lg_buf_addf(&ev, "; note: %s", stop_text);
+  free(stop_text);
   if (notes && *notes)
     lg_buf_addf(&ev, "; note: %s", notes);
   if (detector_error && *detector_error && killed)

@@ -26,6 +26,7 @@ static const char lg_run_usage[] =
     "                    [--jobs N] [--shard I/N] [--iterations-scale X]\n"
     "                    [--baseline FILE] [--fault NAME] [--quiet]\n"
     "                    [--heapsnap auto|leak|off] [--keep-heapsnap]\n"
+    "                    [--no-early-stop]\n"
     "  --variant V            run only variant V (repeatable; default: the\n"
     "                         manifest's default variants)\n"
     "  --scenario GLOB        run only scenarios matching GLOB (repeatable);\n"
@@ -48,7 +49,10 @@ static const char lg_run_usage[] =
     "                         auto (default) when heapUsed grows, leak for\n"
     "                         any LEAK, off never\n"
     "  --keep-heapsnap        keep the .heapsnapshot files (in the run\n"
-    "                         directory's heapsnap/), deleted otherwise\n";
+    "                         directory's heapsnap/), deleted otherwise\n"
+    "  --no-early-stop        every run does all of its iterations (default:\n"
+    "                         a clean run may stop once every thresholded\n"
+    "                         metric passed the early-stopping rule)\n";
 
 static const char lg_selftest_usage[] =
     "usage: leakgate selftest [--variant V]... [--defect NAME]... [--out DIR]\n"
@@ -154,6 +158,7 @@ static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
   X(OPT_FAULT, "fault", required_argument)                                     \
   X(OPT_HEAPSNAP, "heapsnap", required_argument)                               \
   X(OPT_KEEP_HEAPSNAP, "keep-heapsnap", no_argument)                           \
+  X(OPT_NO_EARLY_STOP, "no-early-stop", no_argument)                           \
   X(OPT_HELP, "help", no_argument)
 
 #define LG_RUN_OPT_ID(id, name, has_arg) id,
@@ -171,6 +176,7 @@ typedef struct lg_runargs_s {
   int jobs, shard_i, shard_n, quiet, help;
   lg_heapsnap_mode_t heapsnap; /* run only; selftest: off */
   int keep_heapsnap;
+  int no_early_stop;
   double scale;
   const char *shard;
 } lg_runargs_t;
@@ -281,6 +287,9 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
       else
         a->keep_heapsnap = 1;
       break;
+    case OPT_NO_EARLY_STOP:
+      a->no_early_stop = 1;
+      break;
     case OPT_HELP:
       a->help = 1;
       break;
@@ -387,7 +396,8 @@ static int lg_run_work(const lg_runargs_t *a, const lg_manifest_t *m, char *out,
                      lg_partial_write,
                      &partial,
                      a->heapsnap,
-                     a->keep_heapsnap};
+                     a->keep_heapsnap,
+                     a->no_early_stop};
   int interrupted = fn(ctx, m, &o, r) != 0;
   lg_partial_free(&partial);
   r->incomplete = interrupted;

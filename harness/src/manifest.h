@@ -106,6 +106,7 @@ typedef struct lg_scenario_s {
   size_t nvariants; /* 0: every variant for its language */
   char *primary;
   lg_once_t once; /* LG_ONCE_INHERIT: the manifest's */
+  int early_stop; /* its runs may stop early (default: defaults.early_stop) */
 } lg_scenario_t;
 
 typedef struct lg_cellspec_s {
@@ -136,6 +137,7 @@ typedef struct lg_manifest_s {
   char *control;
   lg_once_t once; /* top-level "once" policy, default LG_ONCE_WARN */
   double alpha;
+  int early_stop; /* defaults.early_stop: runs may stop early (default 1) */
   /* defaults, and those of JS scenarios (defaults.js: a JS sample costs
    * two full garbage collections, so JS runs sample less often) */
   long long iterations, warmup, sample_every;

@@ -282,6 +282,7 @@ void lg_mtop_init(lg_mctx_t *c, json_t *o, void *base) {
   m->js_dir = lg_xstrdup("{root}/scenarios/js");
   m->c_dir = lg_xstrdup("{build}/scenarios/c");
   m->alpha = LG_DEFAULT_ALPHA;
+  m->early_stop = 1;
   m->iterations = 1000;
   m->warmup = 100;
   m->sample_every = 10;
@@ -430,6 +431,7 @@ void lg_mscenario_init(lg_mctx_t *c, json_t *o, void *base) {
   sc->sample_every = js ? m->js_sample_every : m->sample_every;
   sc->timeout_s = js ? m->js_timeout_s : m->timeout_s;
   sc->once = LG_ONCE_INHERIT;
+  sc->early_stop = m->early_stop;
   sc->expect = lg_xstrdup("pass");
 }
 

@@ -153,6 +153,14 @@ static const lg_mkey_t lg_mdefaults_keys[] = {
      .max = INFINITY,
      .def = "0.01",
      .doc = "Level of the one-sided Mann–Kendall trend test; below 0.5."},
+    {.key = "early_stop",
+     .type = LG_MT_BOOL,
+     .off = LG_M(early_stop),
+     .def = "true",
+     .doc = "A run may end as soon as every thresholded metric has passed "
+            "the early-stopping rule (harness/README.md, \"Early "
+            "stopping\"); false: every run does all of its iterations. "
+            "`run --no-early-stop` turns it off for one invocation."},
     LG_THRESHOLDS_KEY(LG_M, thresholds, nthresholds,
                       "Slope thresholds per metric, in units per iteration."),
     {.key = "exact",
@@ -425,6 +433,12 @@ static const lg_mkey_t lg_mscenario_keys[] = {
      .def = "\"pass\"",
      .doc = "The verdict the scenario is written to give (a planted "
             "defect)."},
+    {.key = "early_stop",
+     .type = LG_MT_BOOL,
+     .off = LG_SC(early_stop),
+     .def = "defaults'",
+     .doc = "false: its runs never stop early (a scenario that needs all of "
+            "its iterations to reach a state)."},
 };
 static const lg_mlevel_t lg_mscenario = {
     .name = "scenarios[]",

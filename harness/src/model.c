@@ -245,6 +245,14 @@ int lg_sample_judged(const lg_run_t *run, size_t i) {
          run->si[i] > 0;
 }
 
+size_t lg_window_samples(long long iterations, long long warmup,
+                         long long sample_every) {
+  long long k = sample_every > 0 ? sample_every : 1;
+  long long first = warmup > k ? (warmup + k - 1) / k * k : k;
+  long long last = iterations / k * k;
+  return last >= first ? (size_t)((last - first) / k + 1) : 0;
+}
+
 lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name) {
   lg_metric_t *m = lg_run_metric(run, name);
   if (m)

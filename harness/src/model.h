@@ -199,6 +199,11 @@ lg_metric_t *lg_run_metric_add(lg_run_t *run, const char *name);
  * (docs/probe-protocol.md, "The judged window"; the probes apply the same
  * rule to what they report). */
 int lg_sample_judged(const lg_run_t *run, size_t i);
+/* The number of samples in the judged window of a run that does all of its
+ * `iterations` (the same document: first at max(k, ceil(W / k) k), last at
+ * floor(N / k) k); 0 when it is empty. Pure. */
+size_t lg_window_samples(long long iterations, long long warmup,
+                         long long sample_every);
 /* Appends a sample row (phase copied; NULL: "iterate"); metric values
  * default to NaN. Returns its index. */
 size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,

@@ -230,6 +230,13 @@
   X(NUM, timeout_s, "timeout_s", 0, "the timeout applied, seconds")            \
   X(LL, iterations, "iterations", 0, "iterations requested")                   \
   X(LL, iterations_done, "iterations_done", 0, "iterations the probe did")     \
+  X(INT, stop_look, "stop_look", 0,                                            \
+    "stopped early: the look (percent of the judged window, 60..90) at which " \
+    "every thresholded metric had passed the early-stopping rule; 0: ran in "  \
+    "full")                                                                    \
+  X(STR, stop_reason, "stop_reason", 0,                                        \
+    "stopped early: why, per test (\"no growth at two looks: mallocInUse, "    \
+    "...\"); null when it ran in full")                                        \
   X(LL, warmup, "warmup", 0, "warm-up iterations not fitted")                  \
   X(LL, sample_every, "sample_every", 0, "iterations between samples")         \
   X(BOOL, has_end, "has_end", 0, "the probe wrote its end record")             \

@@ -118,6 +118,7 @@ static int lg_probe_record(json_t *o, size_t line, const char *text, size_t len,
     /* NULL when absent: an end record that does not say "ok" is not one. */
     info->end_status = st ? lg_xstrdup(st) : NULL;
     info->end_i = ji ? i : -1;
+    info->end_stopped = json_is_true(json_object_get(o, "stopped"));
     json_t *im = json_object_get(o, "iterate_ms"),
            *sm = json_object_get(o, "sample_ms");
     info->iterate_ms = json_is_number(im) ? json_number_value(im) : NAN;

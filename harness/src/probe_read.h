@@ -20,6 +20,7 @@ typedef struct lg_probe_info_s {
   size_t records;
   double iterate_ms, sample_ms; /* from the end record; NaN if absent */
   long long end_i;              /* "i" of the end record; -1 if absent */
+  int end_stopped;     /* the end record says "stopped": true (an early stop) */
   size_t ignored_keys; /* sample keys dropped: beyond LG_PROBE_MAX_METRICS */
   char *ignored_first; /* the first such key, for the evidence */
 } lg_probe_info_t;

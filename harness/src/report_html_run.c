@@ -338,9 +338,10 @@ void lg_html_run_section(lg_buf_t *b, const lg_run_t *run, size_t idx) {
               lg_verdict_name(run->detected));
   H(b, run->expected ? run->expected : "pass");
   lg_buf_addf(b,
-              " · %lld iterations (%lld done), warm-up %lld, sample every "
+              " · %lld iterations (%lld done%s), warm-up %lld, sample every "
               "%lld · %.1fs of %.0fs timeout · exit ",
-              run->iterations, run->iterations_done, run->warmup,
+              run->iterations, run->iterations_done,
+              run->stop_look > 0 ? ": stopped early" : "", run->warmup,
               run->sample_every, isfinite(run->wall_s) ? run->wall_s : 0,
               isfinite(run->timeout_s) ? run->timeout_s : 0);
   if (run->term_signal)

@@ -24,7 +24,8 @@ static void lg_on_signal(int sig) {
  * timeout: valgrind's leak check at exit is slow). */
 #define LG_EXIT_GRACE_S 10.0
 void lg_jstate_free(lg_jstate_t *js) {
-  lg_buf_free(&js->live_part);
+  lg_live_reset(js);
+  free(js->stop_path);
   lg_heapattr_free(js->snap_h);
   LG_FREE_ALL(js->snap_node, js->snap_tool);
   if (js->pristine)
@@ -277,14 +278,8 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           }
           memset(run, 0, sizeof *run);
           lg_run_copy(run, js->pristine);
-          lg_clear_run_dir(js->run_dir);
-          lg_buf_free(&js->live_part);
-          js->live_off = js->live_size = 0;
-          js->live_skip = 0;
-          js->live_i = 0;
-          js->live_phase[0] = '\0';
-          js->live_n = js->live_sx = js->live_sy = js->live_sxx = js->live_sxy =
-              0;
+          lg_clear_run_dir(js->run_dir); /* the stop file too */
+          lg_live_reset(js);
           double budget = js->deadline_ms - js->start_ms;
           if (lg_spawn(js, run) == 0) {
             js->state = LG_JOB_RUNNING;
@@ -335,6 +330,12 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         js->kill_ms = now + 1e9;
       }
     }
+    /* Early stopping: runs of their own, and the members of a running
+     * batch (each has its own stream and stop file). */
+    for (size_t j = 0; j < n; j++)
+      if ((st[j].state == LG_JOB_RUNNING || st[j].state == LG_JOB_BATCHED) &&
+          st[j].stop_path && !st[j].snap)
+        lg_early_poll(m, &jobs[j], &st[j], now);
     if (o->tty && !o->quiet && running && now - last_draw > 250) {
       last_draw = now;
       if (live_lines)

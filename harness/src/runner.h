@@ -31,6 +31,9 @@ typedef struct lg_run_opts_s {
    * whether its .heapsnapshot files are kept (else deleted after the diff) */
   lg_heapsnap_mode_t heapsnap;
   int keep_heapsnap;
+  /* No run stops early (run --no-early-stop), whatever the manifest says
+   * (harness/README.md, "Early stopping"). */
+  int no_early_stop;
 } lg_run_opts_t;
 
 typedef struct lg_job_s {

@@ -21,9 +21,19 @@
 #include "manifest.h"
 #include "model.h"
 #include "runner.h"
+#include "stats.h"
 #include "util.h"
 
 extern char **environ;
+
+/* One thresholded metric of a run that may stop early: its samples of the
+ * judged window so far (NaN where a sample lacks it) and its look state. */
+typedef struct lg_early_metric_s {
+  char *name;
+  double threshold;
+  double *y; /* early_cap entries */
+  lg_early_t st;
+} lg_early_metric_t;
 
 /* LG_JOB_BATCHED: a member of a batch that runs (runner_batch.c): its run
  * is prepared, its process is the batch's. */
@@ -54,6 +64,18 @@ typedef struct lg_jstate_s {
   long long live_i;
   char live_phase[16];
   double live_n, live_sx, live_sy, live_sxx, live_sxy; /* least squares */
+  /* Early stopping (runner_live.c, lg_early_poll): the file the probe checks
+   * (LEAKGATE_STOP; NULL: this run never stops early), whether leakgate
+   * created it, the judged window's sample count in full, the window's
+   * samples so far (their iterations in early_x) and each thresholded
+   * metric's. Fed by the same incremental reader as the live line. */
+  char *stop_path;
+  int stop_sent;
+  size_t early_n, early_m, early_cap;
+  double *early_x;
+  lg_early_metric_t *early;
+  size_t nearly;
+  double next_early_ms;
   /* JS heap attribution (heapsnap.h), after the run got its verdict: which
    * process runs (LG_SNAP_*), the attribution being made (moved to the run
    * when done), the snapshot iterations, and what heapdiff.js needs. */
@@ -142,6 +164,16 @@ void lg_batch_fall_back(lg_batch_t *b, lg_job_t *jobs, lg_jstate_t *st,
 
 /* runner_live.c */
 void lg_print_done(const lg_job_t *job, size_t idx, size_t n);
+/* Forgets what the live line and early stopping read of the stream, for
+ * the next process of the job (a re-run, the heap attribution's). */
+void lg_live_reset(lg_jstate_t *js);
+/* While a run that may stop early (js->stop_path) runs: at most every
+ * 100 ms, reads what its probe stream gained, advances every thresholded
+ * metric's look state (lg_early_step) and, once all of them have
+ * PASS-stopped, creates the stop file. A failure to create it only means
+ * the run does all of its iterations. */
+void lg_early_poll(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
+                   double now_ms);
 void lg_live_line(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
                   char *line, size_t cap);
 

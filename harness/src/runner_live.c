@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "probe_read.h"
 #include "runner_int.h"
 #include "text.h"
 
@@ -19,10 +21,15 @@
 void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
   lg_run_t *run = job->run;
   lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
-  char extra[160] = "", name[160];
+  char extra[160] = "", name[160], stop[192] = "";
   if (pm && pm->fitted)
     snprintf(extra, sizeof extra, "  %s %+.3g %s/it", pm->name, pm->trend.slope,
              *lg_metric_unit(pm->name) ? "B" : "units");
+  if (run->stop_look > 0)
+    snprintf(stop, sizeof stop,
+             "  stopped early at %lld of %lld iterations%s%.120s",
+             run->iterations_done, run->iterations, run->ok ? ": " : "",
+             run->ok && run->stop_reason ? run->stop_reason : "");
   snprintf(name, sizeof name, "%s%s%s", run->scenario, run->fault ? "@" : "",
            run->fault ? run->fault : "");
   /* Evidence quotes scenario output: no control byte reaches the terminal. */
@@ -30,16 +37,57 @@ void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
                               : run->evidence ? run->evidence
                                               : "",
                               0);
-  printf("[%*zu/%zu] %-20s %-9s %-28s %6.1fs%s%s%.200s%s\n", n >= 100 ? 3 : 2,
+  printf("[%*zu/%zu] %-20s %-9s %-28s %6.1fs%s%s%s%.200s%s\n", n >= 100 ? 3 : 2,
          idx, n,
          run->ok ? (run->verdict == LG_V_PASS && run->detected != LG_V_PASS
                         ? "PASS(expected)"
                         : "PASS")
                  : lg_verdict_name(run->verdict),
-         run->variant, name, run->wall_s, extra, *ev ? "  - " : "", ev,
+         run->variant, name, run->wall_s, extra, stop, *ev ? "  - " : "", ev,
          strlen(ev) > 200 ? "..." : "");
   free(ev);
   fflush(stdout);
+}
+
+/* A judged-window sample of a run that may stop early: its iteration, and
+ * the value of every thresholded metric (NaN where it has none). */
+static void lg_early_sample(const lg_manifest_t *m, const lg_job_t *job,
+                            lg_jstate_t *js, json_t *o, long long i) {
+  if (js->early_m == js->early_cap) {
+    js->early_cap = js->early_cap ? 2 * js->early_cap : 64;
+    js->early_x = lg_xrealloc(js->early_x, js->early_cap * sizeof *js->early_x);
+    for (size_t k = 0; k < js->nearly; k++)
+      js->early[k].y =
+          lg_xrealloc(js->early[k].y, js->early_cap * sizeof *js->early[k].y);
+  }
+  size_t at = js->early_m++;
+  js->early_x[at] = (double)i;
+  for (size_t k = 0; k < js->nearly; k++)
+    js->early[k].y[at] = NAN;
+  const char *key;
+  json_t *v;
+  json_object_foreach(o, key, v) {
+    if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
+        strcmp(key, "i") == 0 || strcmp(key, "t_ms") == 0)
+      continue;
+    size_t k = 0;
+    while (k < js->nearly && strcmp(js->early[k].name, key) != 0)
+      k++;
+    if (k == js->nearly) {
+      double t = lg_scenario_threshold(m, job->sc, job->va->name, key, NULL);
+      if (!isfinite(t) || js->nearly >= LG_PROBE_MAX_METRICS)
+        continue;
+      js->early = lg_xrealloc(js->early, (js->nearly + 1) * sizeof *js->early);
+      lg_early_metric_t *e = &js->early[js->nearly++];
+      e->name = lg_xstrdup(key);
+      e->threshold = t;
+      e->y = lg_xmalloc(js->early_cap * sizeof *e->y);
+      for (size_t s = 0; s < js->early_m; s++)
+        e->y[s] = NAN;
+      lg_early_init(&e->st);
+    }
+    js->early[k].y[at] = json_number_value(v);
+  }
 }
 
 /* One complete probe line for the live line: phase, iteration and the
@@ -77,6 +125,12 @@ static void lg_live_record(const lg_manifest_t *m, const lg_job_t *job,
           js->live_metric = m->thresholds[i].metric;
     }
     json_t *v = js->live_metric ? json_object_get(o, js->live_metric) : NULL;
+    /* A sample without a phase counts as an iterate sample (probe_read). */
+    if (js->stop_path && !js->stop_sent &&
+        (!phase || !strcmp(phase, "iterate")) && json_is_integer(ji) &&
+        json_integer_value(ji) >= job->run->warmup &&
+        json_integer_value(ji) > 0)
+      lg_early_sample(m, job, js, o, json_integer_value(ji));
     if (phase && strcmp(phase, "iterate") == 0 && json_is_integer(ji) &&
         json_integer_value(ji) >= job->run->warmup && json_is_number(v)) {
       double x = (double)json_integer_value(ji), y = json_number_value(v);
@@ -157,4 +211,56 @@ void lg_live_line(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
   memcpy(line, full, len);
   line[len] = '\0';
   free(full);
+}
+
+void lg_live_reset(lg_jstate_t *js) {
+  lg_buf_free(&js->live_part);
+  js->live_off = js->live_size = 0;
+  js->live_skip = 0;
+  js->live_i = 0;
+  js->live_phase[0] = '\0';
+  js->live_n = js->live_sx = js->live_sy = js->live_sxx = js->live_sxy = 0;
+  for (size_t k = 0; k < js->nearly; k++) {
+    free(js->early[k].name);
+    free(js->early[k].y);
+  }
+  free(js->early);
+  free(js->early_x);
+  js->early = NULL;
+  js->early_x = NULL;
+  js->nearly = js->early_m = js->early_cap = 0;
+  js->stop_sent = 0;
+  js->next_early_ms = 0;
+}
+
+void lg_early_poll(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
+                   double now_ms) {
+  if (!js->stop_path || js->stop_sent || now_ms < js->next_early_ms)
+    return;
+  js->next_early_ms = now_ms + 100;
+  size_t before = js->early_m;
+  lg_live_update(m, job, js);
+  if (js->early_m == before || js->nearly == 0)
+    return;
+  const lg_run_t *run = job->run;
+  if (!js->early_n)
+    js->early_n =
+        lg_window_samples(run->iterations, run->warmup, run->sample_every);
+  /* Only PASS-stops exist (stats.h): every thresholded metric must have
+   * one, and each is decided on the looks' own samples however late the
+   * stream is read. */
+  size_t stopped = 0;
+  for (size_t k = 0; k < js->nearly; k++) {
+    lg_early_metric_t *e = &js->early[k];
+    stopped +=
+        (size_t)lg_early_step(js->early_x, e->y, js->early_m, js->early_n,
+                              e->threshold, m->alpha, &e->st);
+  }
+  if (stopped < js->nearly)
+    return;
+  int fd =
+      open(js->stop_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd >= 0)
+    close(fd);
+  js->stop_sent = 1;
 }

@@ -200,6 +200,22 @@ static char *lg_prep_process(const lg_manifest_t *m, const lg_variant_t *va,
   return build;
 }
 
+/* May this run stop early? Not with --no-early-stop or where the manifest
+ * turns it off (defaults.early_stop, a scenario's early_stop); not a run
+ * with a planted defect (self-test, run --fault) or one whose scenario
+ * expects a failing verdict (the run exists to show a defect: only the full
+ * window may judge it); not the heap attribution's re-run; not where the
+ * variant judges no slopes (nothing is judged that could stop it). */
+static int lg_early_allowed(const lg_job_t *job, const lg_jstate_t *js,
+                            const lg_run_opts_t *o) {
+  const lg_run_t *run = job->run;
+  return !o->no_early_stop && job->sc->early_stop && !job->fault &&
+         !js->subdir && run->expected && strcmp(run->expected, "pass") == 0 &&
+         lg_variant_judges_slopes(job->va, run->lang) &&
+         lg_window_samples(run->iterations, run->warmup, run->sample_every) >=
+             LG_TREND_MIN_SAMPLES;
+}
+
 /* Builds argv/envp and the run directory; on failure the run is INFRA. */
 int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
                const lg_run_opts_t *o) {
@@ -317,6 +333,15 @@ int lg_prepare(const lg_manifest_t *m, const lg_job_t *job, lg_jstate_t *js,
     lg_buf_addc(&cmd, '=');
     lg_shell_quote(&cmd, proto[i].value);
     lg_buf_addc(&cmd, ' ');
+  }
+  /* Early stopping (harness/README.md, "Early stopping"): the probe ends
+   * its iterate phase once this file exists. Not in the reproduce command,
+   * which runs in full. */
+  free(js->stop_path);
+  js->stop_path = NULL;
+  if (lg_early_allowed(job, js, o)) {
+    js->stop_path = lg_path_join(js->run_dir, "stop");
+    lg_env_set(&js->envp, &js->envc, "LEAKGATE_STOP", js->stop_path);
   }
   if (lg_add_env(&js->envp, &js->envc, &cmd, va->env, va->nenv, &x, run) ||
       lg_add_env(&js->envp, &js->envc, &cmd,

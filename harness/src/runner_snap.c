@@ -56,12 +56,8 @@ static void lg_snap_watch(lg_jstate_t *js, const lg_run_t *run) {
   js->deadline_ms = js->start_ms + run->timeout_s * 1000.0;
   js->term_sent = js->hung = 0;
   js->end_seen_ms = js->next_end_check_ms = 0;
-  lg_buf_free(&js->live_part);
-  js->live_off = js->live_size = 0;
-  js->live_skip = 0;
-  js->live_i = 0;
+  lg_live_reset(js);
   snprintf(js->live_phase, sizeof js->live_phase, "heapsnap");
-  js->live_n = js->live_sx = js->live_sy = js->live_sxx = js->live_sxy = 0;
 }
 
 /* Starts the attribution's current process (js->argv, js->snap set) and

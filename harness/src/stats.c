@@ -283,3 +283,56 @@ lg_judgement_t lg_leak_judge(const double *x, const double *y, size_t n,
     return LG_J_FLAT;
   return p->persistent ? LG_J_LEAK : LG_J_STEP;
 }
+
+void lg_early_init(lg_early_t *st) {
+  memset(st, 0, sizeof *st);
+  st->look = -1;
+}
+
+double lg_early_fraction(int look) {
+  return 0.3 + 0.1 * (double)look;
+}
+
+size_t lg_early_samples(int look, size_t n) {
+  return (size_t)floor(lg_early_fraction(look) * (double)n + 1e-9);
+}
+
+/* One look on the first m samples: updates the M and P run lengths. */
+static void lg_early_look(const double *x, const double *y, size_t m,
+                          double threshold, double alpha, lg_early_t *st) {
+  int j = st->next;
+  lg_trend_t tr;
+  if (lg_trend_fit(x, y, m, &tr) != 0 || tr.n < LG_TREND_MIN_SAMPLES) {
+    st->m_run = st->p_run = 0;
+    return;
+  }
+  if (j >= LG_EARLY_M_FIRST)
+    st->m_run = tr.mk_p >= LG_EARLY_RELAXED_ALPHA ? st->m_run + 1 : 0;
+  if (j >= LG_EARLY_P_FIRST) {
+    /* Sen's interval is Mann-Kendall inverted: its upper bound is below T
+     * at level a exactly when y - T x decreases at level a. */
+    double *d = lg_xmalloc((m + 1) * sizeof *d);
+    for (size_t i = 0; i < m; i++)
+      d[i] = y[i] - threshold * x[i];
+    lg_trend_t td;
+    double a = alpha / (double)(LG_EARLY_LOOKS - LG_EARLY_P_FIRST);
+    int held = lg_trend_fit(x, d, m, &td) == 0 && td.mk_s < 0 &&
+               lg_norm_sf(-td.mk_z) < a;
+    free(d);
+    st->p_run = held ? st->p_run + 1 : 0;
+  }
+}
+
+int lg_early_step(const double *x, const double *y, size_t m, size_t n,
+                  double threshold, double alpha, lg_early_t *st) {
+  while (st->by == LG_EARLY_NOT && st->next < LG_EARLY_LOOKS &&
+         lg_early_samples(st->next, n) <= m) {
+    lg_early_look(x, y, lg_early_samples(st->next, n), threshold, alpha, st);
+    if (st->m_run >= LG_EARLY_K || st->p_run >= LG_EARLY_K) {
+      st->look = st->next;
+      st->by = st->m_run >= LG_EARLY_K ? LG_EARLY_BY_M : LG_EARLY_BY_P;
+    }
+    st->next++;
+  }
+  return st->by != LG_EARLY_NOT;
+}

@@ -102,4 +102,65 @@ lg_judgement_t lg_leak_judge(const double *x, const double *y, size_t n,
                              double threshold, double alpha, lg_trend_t *trend,
                              lg_persist_t *p);
 
+/* Sequential early stopping (issue 16; reports/calibration-early-stopping.md,
+ * the rule "M 50% k=2 or P 70% k=2"). A run is looked at every 10% of its
+ * judged window, at 30%, 40%, ..., 90% (LG_EARLY_LOOKS looks); look j at
+ * fraction f = lg_early_fraction(j) judges the first floor(f * n) samples
+ * of the window (n: the full window's sample count), and a look with fewer
+ * than LG_TREND_MIN_SAMPLES usable points decides nothing. A metric
+ * PASS-stops at the first look where either test has held at LG_EARLY_K
+ * consecutive looks:
+ *   M (from the 50% look): Mann-Kendall finds no increasing trend even at
+ *     LG_EARLY_RELAXED_ALPHA (p >= 0.2);
+ *   P (from the 70% look): Sen's upper confidence bound of the slope is
+ *     below the threshold, i.e. Mann-Kendall finds y - threshold * x
+ *     decreasing at alpha / 3 (Bonferroni over P's three looks).
+ * The earliest stop is the 60% look. There is no LEAK stop: a look cannot
+ * tell growth that continues from growth that stops before the window's
+ * end (the report's "Stopping on LEAK cannot meet the bar"). */
+#define LG_EARLY_LOOKS 7
+#define LG_EARLY_M_FIRST 2 /* look index of 50% */
+#define LG_EARLY_P_FIRST 4 /* look index of 70% */
+#define LG_EARLY_K 2
+#define LG_EARLY_RELAXED_ALPHA 0.2
+
+/* Which test stopped a metric. */
+typedef enum lg_early_by_e {
+  LG_EARLY_NOT = 0,  /* not stopped */
+  LG_EARLY_BY_M = 1, /* no increasing trend at two looks */
+  LG_EARLY_BY_P = 2  /* slope's upper bound below the threshold at two looks */
+} lg_early_by_t;
+
+/* The look state of one metric; lg_early_init before the first step. Plain
+ * data owned by the caller. */
+typedef struct lg_early_s {
+  int next;         /* next look to evaluate, 0..LG_EARLY_LOOKS */
+  int m_run, p_run; /* consecutive looks at which M / P held */
+  int look;         /* the look it stopped at, or -1 */
+  lg_early_by_t by; /* what stopped it, LG_EARLY_NOT while running */
+} lg_early_t;
+
+void lg_early_init(lg_early_t *st);
+
+/* The fraction of the judged window at look j (0.3 .. 0.9). */
+double lg_early_fraction(int look);
+
+/* The number of window samples look j judges, of a window of n. */
+size_t lg_early_samples(int look, size_t n);
+
+/* Advances the look state of one metric with the first m samples of its
+ * judged window (x: iterations, y: values; NaN y = metric missing from that
+ * sample, skipped as lg_trend_fit does), of a window that will have n
+ * samples in full: evaluates, in order, every look not evaluated yet whose
+ * sample count lg_early_samples(j, n) is at most m, on exactly those
+ * samples, so that the result does not depend on how the samples arrive.
+ * Stops at the first look that decides. Returns 1 when the metric has
+ * PASS-stopped (now or before; st->look, st->by say where and why), 0
+ * otherwise. threshold must be finite; alpha is the run's
+ * (defaults.alpha). Pure apart from *st: thread-safe for distinct states;
+ * allocates only temporarily (O(m) memory, O(m^2) time per look up to
+ * LG_TREND_EXACT_MAX points, as lg_trend_fit). */
+int lg_early_step(const double *x, const double *y, size_t m, size_t n,
+                  double threshold, double alpha, lg_early_t *st);
+
 #endif

@@ -35,7 +35,7 @@ static const double lg_rhos[] = {0.01, 0.03, 0.10};
 
 int main(int argc, char **argv) {
   int trials = 400, check = 0;
-  if (lg_cal_args(argc, argv, &trials, &check) != 0)
+  if (lg_cal_args(argc, argv, &trials, &check, NULL) != 0)
     return 2;
   double x[500], y[500];
   int broken = 0;

@@ -5,12 +5,18 @@
  * the LEAK rate with the stop is compared with the full window's, cell by
  * cell, together with the fraction of the window the stop used.
  *
- *   lg_calibrate_early [--trials N] [--check]
+ *   lg_calibrate_early [--trials N] [--check] [--seed-base N]
  *
  * Writes a Markdown report to stdout (reports/calibration-early-stopping.md
  * is this output with the default 400 trials). With --check it runs the
  * first N trials of n = 20, 50 and 100 samples only and asserts the finding
  * the report rests on (see lg_check below); it exits 1 when it breaks.
+ * --seed-base N seeds trial t as trial N + t: with N >= 400 the series are
+ * disjoint from the report's (its "Fresh seeds" section).
+ *
+ * The recommended rule is not re-implemented here: it is the harness's own
+ * lg_early_step (stats.c), the function that stops real runs, and --check
+ * asserts that it decides exactly as the two base rules it joins do.
  *
  * A look at fraction f of the window judges the samples taken by then: the
  * first floor(f * n) of the run's n, the same series the full window judges
@@ -172,6 +178,11 @@ typedef struct lg_cell_s {
 } lg_cell_t;
 
 static lg_cell_t lg_cells[LG_NPAT_MAX][LG_NRHOS][LG_NCOUNTS];
+/* Trial t is seeded as trial lg_seed_base + t (--seed-base). */
+static int lg_seed_base;
+/* Trials where lg_early_step's stop differs from the earlier of the stops
+ * of the two base rules it joins (must stay 0). */
+static long lg_disagree;
 
 /* Rows of lg_cal_patterns the summary and the reading quote (its order). */
 enum { LG_P_FLAT = 0, LG_P_HALF = 1, LG_P_SAWTOOTH = 9 };
@@ -190,7 +201,7 @@ static void lg_measure(size_t npat, size_t ncounts, int trials) {
         size_t n = lg_counts[c];
         lg_cell_t *cell = &lg_cells[p][r][c];
         for (int t = 0; t < trials; t++) {
-          lg_cal_series(lg_pat(p), p, r, n, lg_rhos[r], t, x, y);
+          lg_cal_series(lg_pat(p), p, r, n, lg_rhos[r], lg_seed_base + t, x, y);
           lg_trend_t tr;
           int full = lg_leak_judge(x, y, n, LG_CAL_T, LG_CAL_ALPHA, &tr,
                                    NULL) == LG_J_LEAK;
@@ -205,9 +216,15 @@ static void lg_measure(size_t npat, size_t ncounts, int trials) {
               lg_rule_t rule = lg_rule(q);
               leak = lg_run_rule(&rule, looks, full, &used[q]);
             } else {
-              const lg_union_t *u = &lg_unions[q - LG_NBASE];
-              used[q] = fmin(used[u->a], used[u->b]);
+              /* The harness's rule (stats.c), on the series as a run would
+               * feed it: every look whose samples have arrived. */
+              lg_early_t st;
+              lg_early_init(&st);
+              lg_early_step(x, y, n, n, LG_CAL_T, LG_CAL_ALPHA, &st);
+              used[q] = st.by != LG_EARLY_NOT ? lg_early_fraction(st.look) : 1;
               leak = used[q] < 1 ? 0 : full;
+              const lg_union_t *u = &lg_unions[q - LG_NBASE];
+              lg_disagree += used[q] != fmin(used[u->a], used[u->b]);
             }
             cell->leak[q] += leak;
             cell->flips[q] += leak != full;
@@ -378,6 +395,8 @@ static void lg_print_summary(size_t npat, int trials) {
 
 /* --check: n = 20, 50, 100 only (the first three counts), every pattern.
  * Asserts what the report's recommendation rests on:
+ *  0. lg_early_step (stats.c) stops every trial where the two base rules
+ *     it joins say (the earlier of the two);
  *  1. the recommended rule breaks no bound and changes no cell beyond noise,
  *     and saves at least 25% of the window on flat runs from 50 samples;
  *  2. every rule that stops on LEAK (alone or with a PASS-stop) breaks the
@@ -387,6 +406,13 @@ static void lg_print_summary(size_t npat, int trials) {
 static int lg_check(size_t npat, int trials) {
   int bad = 0;
   size_t late = lg_cal_npatterns + lg_cal_nlate - 1; /* the late plateau */
+  if (lg_disagree) {
+    fprintf(stderr,
+            "lg_early_step: %ld trial(s) stopped elsewhere than the "
+            "earlier of M 50%% k=2 and P 70%% k=2\n",
+            lg_disagree);
+    bad = 1;
+  }
   lg_verdict_t v = lg_verdict(LG_RECOMMENDED, npat, 3, trials);
   if (!lg_qualifies(&v)) {
     fprintf(stderr,
@@ -446,6 +472,10 @@ static void lg_print_head(int trials) {
          "`harness.calibration_early` re-runs the first trials of n = 20, "
          "50 and 100 and asserts the finding (lg_check in the source).\n\n",
          trials);
+  if (lg_seed_base)
+    printf("Seeds: trials %d..%d (`--seed-base %d`), disjoint from the "
+           "default run's 0..399.\n\n",
+           lg_seed_base, lg_seed_base + trials - 1, lg_seed_base);
   printf("Question (issue 16): can a run stop as soon as its verdict is "
          "decided, without changing what the calibration detects? Each "
          "series is judged by the harness's own `lg_leak_judge` at interim "
@@ -561,8 +591,13 @@ static void lg_print_reading(size_t npat, int trials) {
 
 int main(int argc, char **argv) {
   int trials = 400, check = 0;
-  if (lg_cal_args(argc, argv, &trials, &check) != 0)
+  if (lg_cal_args(argc, argv, &trials, &check, &lg_seed_base) != 0)
     return 2;
+  if ((long)lg_seed_base + trials >= (1L << 20)) {
+    fprintf(stderr, "--seed-base N: N + trials must stay below 2^20 (the "
+                    "trial's bits of the seed)\n");
+    return 2;
+  }
   size_t npat = lg_cal_npatterns + lg_cal_nlate;
   if (npat > LG_NPAT_MAX)
     return 2;

@@ -199,14 +199,19 @@ const lg_pattern_t lg_cal_late_patterns[] = {
 const size_t lg_cal_nlate =
     sizeof lg_cal_late_patterns / sizeof lg_cal_late_patterns[0];
 
-int lg_cal_args(int argc, char **argv, int *trials, int *check) {
+int lg_cal_args(int argc, char **argv, int *trials, int *check,
+                int *seed_base) {
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--trials") == 0 && a + 1 < argc)
       *trials = atoi(argv[++a]);
     else if (strcmp(argv[a], "--check") == 0)
       *check = 1;
+    else if (seed_base && strcmp(argv[a], "--seed-base") == 0 && a + 1 < argc &&
+             atoi(argv[a + 1]) >= 0)
+      *seed_base = atoi(argv[++a]);
     else {
-      fprintf(stderr, "usage: %s [--trials N] [--check]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--trials N] [--check]%s\n", argv[0],
+              seed_base ? " [--seed-base N]" : "");
       return 2;
     }
   }

@@ -51,8 +51,11 @@ void lg_cal_series(const lg_pattern_t *pt, size_t p, size_t r, size_t n,
                    double rho, int t, double *x, double *y);
 
 /* Reads `[--trials N] [--check]` into *trials (at least 1; unchanged when
- * absent) and *check (1 when given). Returns 0, or 2 after printing the usage
- * line to stderr. */
-int lg_cal_args(int argc, char **argv, int *trials, int *check);
+ * absent) and *check (1 when given), and, when seed_base is not NULL,
+ * `[--seed-base N]` into *seed_base (unchanged when absent): trial t is
+ * then seeded as trial N + t, so that N >= the trials of another run gives
+ * series disjoint from it. Returns 0, or 2 after printing the usage line to
+ * stderr. */
+int lg_cal_args(int argc, char **argv, int *trials, int *check, int *seed_base);
 
 #endif

@@ -76,6 +76,7 @@ typedef struct lg_stream_s {
   lg_series_fn f;
   size_t extra_keys; /* distinct extra keys in the first iterate sample */
   size_t every_keys; /* extra keys k0.. in every iterate sample */
+  int stopped;       /* the end record says "stopped": true */
 } lg_stream_t;
 
 /* A probe stream as probe.c writes it. Caller frees. */
@@ -106,8 +107,8 @@ static char *lg_stream(const lg_stream_t *s) {
                 s->stop_at);
   }
   if (s->end)
-    lg_buf_addf(&b, "{\"type\":\"end\",\"status\":\"%s\",\"i\":%lld}\n", s->end,
-                s->stop_at);
+    lg_buf_addf(&b, "{\"type\":\"end\",\"status\":\"%s\",\"i\":%lld%s}\n",
+                s->end, s->stop_at, s->stopped ? ",\"stopped\":true" : "");
   else
     lg_buf_addf(&b, "{\"type\":\"end\",\"i\":%lld}\n", s->stop_at);
   return lg_buf_take(&b);
@@ -249,6 +250,36 @@ static void test_early_end_is_error(void) {
                     "ended after 10 of 100 iterations", &run);
   CHECK_RETURN_IF_FAILED();
   ASSERT_EQ(run->iterations_done, 10);
+}
+
+/* An early stop (harness/README.md, "Early stopping"): the analysis
+ * applies the rule again; a flat run stopped at 1400 of 2000 passes with
+ * the stop in its evidence, a leaking one claiming a stop is ERROR. */
+static void test_early_stop_confirmed(void) {
+  lg_stream_t s = lg_ended_ok(2000, 20, 1400, lg_flat);
+  s.stopped = 1;
+  lg_run_t *run = NULL;
+  lg_expect_verdict(&s, "r", NULL, LG_V_PASS,
+                    "stopped early at 1400 of 2000 iterations (60% look): no "
+                    "growth at two looks: ",
+                    &run);
+  CHECK_RETURN_IF_FAILED();
+  ASSERT_EQ(run->iterations_done, 1400);
+  ASSERT_EQ(run->stop_look, 60);
+  ASSERT_TRUE(strstr(run->stop_reason, "mallocInUse") != NULL);
+  ASSERT_TRUE(strstr(run->stop_reason, "rss") != NULL);
+  /* The same stream without "stopped" is a probe that quit early. */
+  s.stopped = 0;
+  lg_expect_verdict(&s, "r", NULL, LG_V_ERROR,
+                    "ended after 1400 of 2000 iterations", NULL);
+  CHECK_RETURN_IF_FAILED();
+  /* A growing metric never PASS-stops: the claimed stop is not one. */
+  s = lg_ended_ok(2000, 20, 1400, lg_leak500);
+  s.stopped = 1;
+  lg_expect_verdict(&s, "r", NULL, LG_V_ERROR,
+                    "ended after 1400 of 2000 iterations", &run);
+  CHECK_RETURN_IF_FAILED();
+  ASSERT_EQ(run->stop_look, 0);
 }
 
 static void test_no_samples_is_error(void) {
@@ -488,6 +519,7 @@ static const check_case_t cases[] = {
     {"clean_passes", test_clean_passes},
     {"end_status_error", test_end_status_error},
     {"early_end_is_error", test_early_end_is_error},
+    {"early_stop_confirmed", test_early_stop_confirmed},
     {"no_samples_is_error", test_no_samples_is_error},
     {"sample_every_beyond_iterations", test_sample_every_beyond_iterations},
     {"detector_output_unusable", test_detector_output_unusable},

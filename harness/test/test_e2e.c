@@ -176,6 +176,91 @@ LG_VERDICT_TEST(vg_clean, "clean", "vg", 0, LG_V_PASS, "back to baseline")
 LG_VERDICT_TEST(vg_leak, "leak", "vg", 1, LG_V_LEAK,
                 "valgrind Leak_DefinitelyLost")
 
+/* Early stopping (harness/README.md, "Early stopping"): slow-clean sleeps
+ * 4 ms per iteration (1000 of them, a sample every 10 after 100 of warm-up),
+ * so the runner reads its samples while it runs and stops it once
+ * mallocInUse, its one thresholded metric, has passed the rule; the end of
+ * run still happens (teardown sample, exact checks). */
+/* Runs `scenario` in plain into out dir `name`, with `flag` (or NULL), and
+ * expects exit code want_rc; *r gets the results (freed by the caller) and
+ * *run the scenario's run (NULL when an assertion failed). */
+static void lg_early_run(const char *name, const char *scenario,
+                         const char *flag, int want_rc, lg_results_t *r,
+                         const lg_run_t **run) {
+  char out[2048];
+  snprintf(out, sizeof out, "%s/%s", LG_TEST_OUT, name);
+  *run = NULL;
+  memset(r, 0, sizeof *r);
+  int rc = lg_run(name, "run", "--scenario", scenario, "--variant", "plain",
+                  "--out", out, flag, NULL);
+  ASSERT_EQ(rc, want_rc);
+  ASSERT_EQ(lg_load(r, lg_out), 0);
+  *run = lg_find(r, scenario, "plain");
+}
+
+/* A run that did all of its 1000 iterations and says nothing of a stop. */
+static int lg_ran_in_full(const lg_run_t *run) {
+  return run && run->iterations_done == 1000 && run->stop_look == 0 &&
+         run->stop_reason == NULL && !lg_contains(run->evidence, "stopped");
+}
+
+static void test_early_stop_clean(void) {
+  lg_results_t r;
+  const lg_run_t *run;
+  lg_early_run("early_stop_clean", "slow-clean", NULL, 0, &r, &run);
+  ASSERT_TRUE(run != NULL);
+  ASSERT_EQ(run->verdict, LG_V_PASS);
+  ASSERT_EQ(run->iterations, 1000);
+  /* Never before the 60% look: 100 + 10 * (floor(0.6 * 91) - 1) = 630. */
+  ASSERT_TRUE(run->iterations_done >= 630);
+  ASSERT_TRUE(run->iterations_done < 1000);
+  ASSERT_TRUE(run->stop_look >= 60 && run->stop_look <= 90);
+  ASSERT_TRUE(run->stop_reason && lg_contains(run->stop_reason, "mallocInUse"));
+  ASSERT_TRUE(lg_contains(run->evidence, "stopped early at"));
+  ASSERT_TRUE(lg_contains(run->evidence, "back to baseline after teardown"));
+  /* The last sample is the final one, at the iterations done. */
+  ASSERT_TRUE(run->nsamples > 0);
+  ASSERT_TRUE(strcmp(run->sphase[run->nsamples - 1], "teardown") == 0);
+  ASSERT_EQ(run->si[run->nsamples - 1], run->iterations_done);
+  lg_results_free(&r);
+  char p[4200];
+  snprintf(p, sizeof p, "%s/summary.md", lg_out);
+  ASSERT_TRUE(lg_file_contains(p, "stopped early at"));
+  snprintf(p, sizeof p, "%s/report.html", lg_out);
+  ASSERT_TRUE(lg_file_contains(p, "stopped early at"));
+}
+
+/* The same scenario leaking 64 B per iteration is never stopped: LEAK over
+ * its full window. */
+static void test_early_stop_leak_runs_full(void) {
+  lg_results_t r;
+  const lg_run_t *run;
+  lg_early_run("early_stop_leak", "slow-leak", NULL, 1, &r, &run);
+  ASSERT_TRUE(run != NULL);
+  ASSERT_EQ(run->verdict, LG_V_LEAK);
+  ASSERT_TRUE(lg_ran_in_full(run));
+  lg_results_free(&r);
+}
+
+/* --no-early-stop: the clean run does all of its iterations, and no stop
+ * file is made. (The test manifest's defaults.early_stop false keeps every
+ * other run, the control included, in full.) */
+static void test_early_stop_opt_out(void) {
+  lg_results_t r;
+  const lg_run_t *run;
+  lg_early_run("early_stop_off", "slow-clean", "--no-early-stop", 0, &r, &run);
+  ASSERT_TRUE(run != NULL);
+  ASSERT_EQ(run->verdict, LG_V_PASS);
+  ASSERT_TRUE(lg_ran_in_full(run));
+  const lg_run_t *clean = lg_find(&r, "clean", "plain");
+  ASSERT_TRUE(clean != NULL);
+  ASSERT_EQ(clean->iterations_done, 400);
+  lg_results_free(&r);
+  char p[4200];
+  snprintf(p, sizeof p, "%s/runs/plain/slow-clean/stop", lg_out);
+  ASSERT_TRUE(!lg_is_file(p));
+}
+
 static const check_case_t cases[] = {
     {"c_clean", test_c_clean},
     {"c_leak", test_c_leak},
@@ -193,6 +278,9 @@ static const check_case_t cases[] = {
     {"missing_program", test_missing_program},
     {"vg_clean", test_vg_clean},
     {"vg_leak", test_vg_leak},
+    {"early_stop_clean", test_early_stop_clean},
+    {"early_stop_leak_runs_full", test_early_stop_leak_runs_full},
+    {"early_stop_opt_out", test_early_stop_opt_out},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)

@@ -28,6 +28,22 @@ static char *lg_manifest_error(const char *json) {
 
 #define V "\"variants\":[{\"name\":\"r\",\"build\":\"{root}/b\"}]"
 
+/* Loads the manifest text `json` (written to `file` in the test's tmp
+ * directory) into *m: 0, or -1 after printing the error. */
+static int lg_manifest_text(const char *file, const char *json,
+                            lg_manifest_t *m) {
+  char path[1024];
+  lg_mkdirs(LG_TEST_TMP);
+  snprintf(path, sizeof path, "%s/%s", LG_TEST_TMP, file);
+  lg_write_file(path, json, strlen(json));
+  char *err = NULL;
+  int rc = lg_manifest_load(path, "/", m, &err);
+  if (rc)
+    fprintf(stderr, "%s\n", err);
+  free(err);
+  return rc;
+}
+
 static void test_manifest_errors(void) {
   struct {
     const char *json, *key, *expected;
@@ -154,18 +170,9 @@ static void test_manifest_once(void) {
       "\"program\":\"p\",\"once\":\"warn\"}]}"};
   lg_once_t want[2][2] = {{LG_ONCE_WARN, LG_ONCE_FAIL},
                           {LG_ONCE_FAIL, LG_ONCE_WARN}};
-  lg_mkdirs(LG_TEST_TMP);
   for (int d = 0; d < 2; d++) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/once.json", LG_TEST_TMP);
-    lg_write_file(path, docs[d], strlen(docs[d]));
     lg_manifest_t m;
-    char *err = NULL;
-    int rc = lg_manifest_load(path, "/", &m, &err);
-    if (rc)
-      fprintf(stderr, "%s\n", err);
-    free(err);
-    ASSERT_EQ(rc, 0);
+    ASSERT_EQ(lg_manifest_text("once.json", docs[d], &m), 0);
     lg_once_t a = lg_once_policy(&m, lg_manifest_scenario(&m, "a"));
     lg_once_t b = lg_once_policy(&m, lg_manifest_scenario(&m, "b"));
     lg_verdict_t va = lg_once_verdict(&m, lg_manifest_scenario(&m, "a"));
@@ -174,6 +181,34 @@ static void test_manifest_once(void) {
     ASSERT_EQ(b, want[d][1]);
     ASSERT_EQ(va, want[d][0] == LG_ONCE_FAIL ? LG_V_LEAK : LG_V_PASS);
   }
+}
+
+/* Early stopping: on by default; defaults.early_stop sets every scenario's,
+ * and a scenario's own early_stop overrides it either way. */
+static void test_manifest_early_stop(void) {
+  static const char *const docs[] = {
+      "{\"version\":1," V ",\"scenarios\":[{\"name\":\"a\",\"lang\":\"c\","
+      "\"program\":\"p\"},{\"name\":\"b\",\"lang\":\"c\",\"program\":\"p\","
+      "\"early_stop\":false}]}",
+      "{\"version\":1,\"defaults\":{\"early_stop\":false}," V
+      ",\"scenarios\":[{\"name\":\"a\",\"lang\":\"c\",\"program\":\"p\"},"
+      "{\"name\":\"b\",\"lang\":\"c\",\"program\":\"p\",\"early_stop\":"
+      "true}]}"};
+  int want[2][3] = {{1, 1, 0}, {0, 0, 1}}; /* manifest, a, b */
+  for (int d = 0; d < 2; d++) {
+    lg_manifest_t m;
+    ASSERT_EQ(lg_manifest_text("early.json", docs[d], &m), 0);
+    int got[3] = {m.early_stop, lg_manifest_scenario(&m, "a")->early_stop,
+                  lg_manifest_scenario(&m, "b")->early_stop};
+    lg_manifest_free(&m);
+    for (int k = 0; k < 3; k++)
+      ASSERT_EQ(got[k], want[d][k]);
+  }
+  char *err = lg_manifest_error(
+      "{\"version\":1," V ",\"scenarios\":[{\"name\":\"a\",\"lang\":\"c\","
+      "\"program\":\"p\",\"early_stop\":\"no\"}]}");
+  ASSERT_TRUE(err && strstr(err, "early_stop"));
+  free(err);
 }
 
 /* A failed load leaves nothing behind: *m is all zero whichever step
@@ -209,6 +244,7 @@ static const check_case_t cases[] = {
     {"manifest_errors", test_manifest_errors},
     {"manifest_valid", test_manifest_valid},
     {"manifest_once", test_manifest_once},
+    {"manifest_early_stop", test_manifest_early_stop},
     {"manifest_failed_load_zeroed", test_manifest_failed_load_zeroed},
     {NULL, NULL}};
 

@@ -350,6 +350,103 @@ static void test_median(void) {
   ASSERT_DBL_NEAR(lg_norm_sf(2.326348), 0.01, 1e-6);
 }
 
+/* Early stopping (lg_early_step): a default C run's judged window, 90
+ * samples at iterations 220..2000, threshold 16 units per iteration, noise
+ * sd 500 (about 2% of the threshold's growth over the window). `leak` units
+ * per iteration on top from iteration `from` on. */
+#define LG_EW 90
+static void lg_early_series(double *x, double *y, double leak, double from,
+                            uint64_t seed) {
+  uint64_t s = seed;
+  for (int i = 0; i < LG_EW; i++) {
+    x[i] = 220 + 20 * i;
+    y[i] = 1e6 + 500 * lg_noise(&s) + (x[i] > from ? leak * (x[i] - from) : 0);
+  }
+}
+
+/* Feeds the samples one by one, as a run's stream arrives; more samples
+ * after a stop do not undo it (*sticky). */
+static lg_early_t lg_early_feed(const double *x, const double *y, size_t n,
+                                int *sticky) {
+  lg_early_t st;
+  lg_early_init(&st);
+  *sticky = 1;
+  for (size_t m = 1; m <= n; m++)
+    if (lg_early_step(x, y, m, n, 16, 0.01, &st)) {
+      *sticky = lg_early_step(x, y, n, n, 16, 0.01, &st);
+      break;
+    }
+  return st;
+}
+
+static void test_early_flat_stops_at_60(void) {
+  double x[LG_EW], y[LG_EW];
+  lg_early_series(x, y, 0, 0, 7);
+  int sticky;
+  lg_early_t st = lg_early_feed(x, y, LG_EW, &sticky);
+  ASSERT_TRUE(sticky);
+  ASSERT_EQ(st.by, LG_EARLY_BY_M);
+  ASSERT_EQ(st.look, 3); /* 50% and 60% held: stops at the 60% look */
+  ASSERT_DBL_NEAR(lg_early_fraction(st.look), 0.6, 1e-12);
+  ASSERT_EQ(lg_early_samples(st.look, LG_EW), 54);
+  /* All samples at once decide the same. */
+  lg_early_t all;
+  lg_early_init(&all);
+  ASSERT_TRUE(lg_early_step(x, y, LG_EW, LG_EW, 16, 0.01, &all));
+  ASSERT_EQ(all.look, st.look);
+  ASSERT_EQ(all.by, st.by);
+  /* Before the 60% look's samples it cannot stop. */
+  lg_early_t part;
+  lg_early_init(&part);
+  ASSERT_TRUE(!lg_early_step(x, y, 53, LG_EW, 16, 0.01, &part));
+  ASSERT_EQ(part.next, 3);
+}
+
+static void test_early_leak_from_25_never_stops(void) {
+  for (uint64_t seed = 1; seed <= 20; seed++) {
+    double x[LG_EW], y[LG_EW];
+    lg_early_series(x, y, 32, 200 + 0.25 * 1800, seed);
+    int sticky;
+    lg_early_t st = lg_early_feed(x, y, LG_EW, &sticky);
+    ASSERT_TRUE(sticky);
+    ASSERT_EQ(st.by, LG_EARLY_NOT);
+    ASSERT_EQ(st.look, -1);
+    ASSERT_EQ(st.next, LG_EARLY_LOOKS); /* every look was made */
+    lg_trend_t t;
+    ASSERT_EQ(lg_leak_judge(x, y, LG_EW, 16, 0.01, &t, NULL), LG_J_LEAK);
+  }
+}
+
+static void test_early_drift_below_threshold_stops_by_p(void) {
+  double x[LG_EW], y[LG_EW];
+  lg_early_series(x, y, 8, 200, 3); /* half the threshold, from the start */
+  int sticky;
+  lg_early_t st = lg_early_feed(x, y, LG_EW, &sticky);
+  ASSERT_TRUE(sticky);
+  ASSERT_EQ(st.by, LG_EARLY_BY_P);
+  ASSERT_EQ(st.look, 5);  /* P from 70%, two looks: 80% */
+  ASSERT_EQ(st.m_run, 0); /* the drift is an increasing trend */
+}
+
+static void test_early_short_and_missing(void) {
+  /* n = 20: only the 80% and 90% looks have 15 samples. */
+  double x[20], y[20];
+  for (int i = 0; i < 20; i++) {
+    x[i] = 290 + 90 * i;
+    y[i] = 1000 + (i % 3);
+  }
+  lg_early_t st;
+  lg_early_init(&st);
+  ASSERT_TRUE(lg_early_step(x, y, 20, 20, 16, 0.01, &st));
+  ASSERT_EQ(st.look, 6);
+  /* A metric missing from samples has fewer usable points: a look with
+   * fewer than LG_TREND_MIN_SAMPLES of them decides nothing. */
+  y[1] = y[3] = NAN;
+  lg_early_init(&st);
+  ASSERT_TRUE(!lg_early_step(x, y, 20, 20, 16, 0.01, &st));
+  ASSERT_EQ(st.next, LG_EARLY_LOOKS);
+}
+
 static const check_case_t cases[] = {
     {"exact_line", test_exact_line},
     {"mann_kendall_known_value", test_mann_kendall_known_value},
@@ -370,6 +467,11 @@ static const check_case_t cases[] = {
     {"judge_persistent_growth_is_a_leak",
      test_judge_persistent_growth_is_a_leak},
     {"judge_too_few_samples", test_judge_too_few_samples},
+    {"early_flat_stops_at_60", test_early_flat_stops_at_60},
+    {"early_leak_from_25_never_stops", test_early_leak_from_25_never_stops},
+    {"early_drift_below_threshold_stops_by_p",
+     test_early_drift_below_threshold_stops_by_p},
+    {"early_short_and_missing", test_early_short_and_missing},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
