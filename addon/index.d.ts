@@ -174,7 +174,11 @@ export declare class Worker {
 }
 
 export interface NativeStats {
-  /** Core allocator: bytes and blocks live, peak bytes. */
+  /** Core allocator: bytes and blocks in use, peak bytes. In use excludes
+   * a removed subscription the dispatcher thread has yet to free (it frees
+   * it before its next event or when it goes idle), so these return to
+   * their earlier values as soon as everything is released, whenever that
+   * thread runs. */
   liveBytes: number;
   liveBlocks: number;
   peakBytes: number;

@@ -35,8 +35,10 @@ napi_value addon_native_stats_js(napi_env env, napi_callback_info info) {
   if (evs_core_counts(&cc) != EVS_OK)
     memset(&cc, 0, sizeof cc);
   NAPI_CALL(env, napi_create_object(env, &obj));
-  if (!addon_set_u64(env, obj, "liveBytes", as.live_bytes) ||
-      !addon_set_u64(env, obj, "liveBlocks", as.live_blocks) ||
+  /* In use (alloc.h): exact whenever the dispatcher frees what a removed
+   * subscription left it. */
+  if (!addon_set_u64(env, obj, "liveBytes", as.in_use_bytes) ||
+      !addon_set_u64(env, obj, "liveBlocks", as.in_use_blocks) ||
       !addon_set_u64(env, obj, "peakBytes", as.peak_bytes) ||
       !addon_set_u64(env, obj, "stores",
                      (uint64_t)atomic_load(&addon_count_stores)) ||

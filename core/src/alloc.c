@@ -18,6 +18,9 @@ typedef union evs__header_u {
 
 static atomic_uint_fast64_t live_bytes, live_blocks, peak_bytes, total_allocs,
     failed_allocs;
+/* live_* minus the blocks released by their owner and awaiting a deferred
+ * free (evs__defer): each its own single counter, so exact at any instant. */
+static atomic_uint_fast64_t in_use_bytes, in_use_blocks;
 static atomic_uint_fast64_t fail_countdown; /* 0 = injection off */
 
 static void *libc_malloc(size_t size, void *ctx) {
@@ -59,6 +62,8 @@ void *evs__malloc(size_t size) {
   uint_fast64_t now =
       atomic_fetch_add_explicit(&live_bytes, size, memory_order_relaxed) + size;
   atomic_fetch_add_explicit(&live_blocks, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&in_use_bytes, size, memory_order_relaxed);
+  atomic_fetch_add_explicit(&in_use_blocks, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&total_allocs, 1, memory_order_relaxed);
   uint_fast64_t peak = atomic_load_explicit(&peak_bytes, memory_order_relaxed);
   while (now > peak && !atomic_compare_exchange_weak_explicit(
@@ -77,13 +82,43 @@ void *evs__calloc(size_t n, size_t size) {
   return p;
 }
 
-void evs__free(void *ptr) {
-  if (ptr == NULL)
-    return;
+/* Moves a block into (sign 1) or out of (sign -1) the in-use counters. */
+static void in_use_add(const void *ptr, int sign) {
+  const evs__header_t *h = (const evs__header_t *)ptr - 1;
+  if (sign > 0) {
+    atomic_fetch_add_explicit(&in_use_bytes, h->size, memory_order_relaxed);
+    atomic_fetch_add_explicit(&in_use_blocks, 1, memory_order_relaxed);
+  } else {
+    atomic_fetch_sub_explicit(&in_use_bytes, h->size, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&in_use_blocks, 1, memory_order_relaxed);
+  }
+}
+
+static void free_live(void *ptr) {
   evs__header_t *h = (evs__header_t *)ptr - 1;
   atomic_fetch_sub_explicit(&live_bytes, h->size, memory_order_relaxed);
   atomic_fetch_sub_explicit(&live_blocks, 1, memory_order_relaxed);
   hook.free_fn(h, hook.ctx);
+}
+
+void evs__free(void *ptr) {
+  if (ptr == NULL)
+    return;
+  in_use_add(ptr, -1);
+  free_live(ptr);
+}
+
+void evs__defer(void *ptr) {
+  in_use_add(ptr, -1);
+}
+
+void evs__undefer(void *ptr) {
+  in_use_add(ptr, 1);
+}
+
+void evs__free_deferred(void *ptr) {
+  if (ptr != NULL)
+    free_live(ptr);
 }
 
 char *evs__memdup0(const void *src, size_t len) {
@@ -105,6 +140,9 @@ int evs_alloc_stats(evs_alloc_stats_t *out) {
   out->total_allocs = atomic_load_explicit(&total_allocs, memory_order_relaxed);
   out->failed_allocs =
       atomic_load_explicit(&failed_allocs, memory_order_relaxed);
+  out->in_use_bytes = atomic_load_explicit(&in_use_bytes, memory_order_relaxed);
+  out->in_use_blocks =
+      atomic_load_explicit(&in_use_blocks, memory_order_relaxed);
   return EVS_OK;
 }
 

@@ -11,6 +11,16 @@
 void *evs__malloc(size_t size);
 void *evs__calloc(size_t n, size_t size);
 void evs__free(void *ptr);
+/* Deferred frees. A block its owner has released but another thread must
+ * free later (a subscription removed while its dispatcher walks the list)
+ * leaves the in-use counters at evs__defer, and stays in the live ones until
+ * evs__free_deferred frees it. evs__undefer puts a deferred block back in
+ * use (a planted defect that never frees it: then it counts as held). Each
+ * block: evs__defer at most once, then exactly one of evs__free_deferred or
+ * evs__undefer (then evs__free as usual, or never). */
+void evs__defer(void *ptr);
+void evs__undefer(void *ptr);
+void evs__free_deferred(void *ptr);
 /* Copies len bytes and appends a NUL; NULL on failure. */
 char *evs__memdup0(const void *src, size_t len);
 

@@ -114,10 +114,19 @@ static void unlink_sub(evs__subs_t *u, evs__sub_t *sub) {
     u->tail = sub->prev;
 }
 
-static void drop_sub(evs__subs_t *u, evs__sub_t *sub) {
+/* Unlinks and frees `sub`; `deferred`: its remover left it to the walker
+ * (evs__defer). The planted leak-subscription defect frees nothing, and a
+ * deferred node then counts as in use again: it is held for good. */
+static void drop_sub(evs__subs_t *u, evs__sub_t *sub, bool deferred) {
   unlink_sub(u, sub);
-  if (!evs_fault_on(EVS_FAULT_LEAK_SUBSCRIPTION))
+  if (evs_fault_on(EVS_FAULT_LEAK_SUBSCRIPTION)) {
+    if (deferred)
+      evs__undefer(sub);
+  } else if (deferred) {
+    evs__free_deferred(sub);
+  } else {
     evs__free(sub);
+  }
 }
 
 /* Unlinks and frees every removed node. Dispatcher thread, lock held. */
@@ -126,7 +135,7 @@ static void reap_locked(evs__subs_t *u) {
   while (sub) {
     evs__sub_t *next = next_of(sub);
     if (atomic_load_explicit(&sub->removed, memory_order_relaxed))
-      drop_sub(u, sub);
+      drop_sub(u, sub, true);
     sub = next;
   }
   atomic_store_explicit(&u->reap, false, memory_order_relaxed);
@@ -184,11 +193,14 @@ int evs__subs_remove(evs__subs_t *u, uint64_t id, bool on_dispatcher) {
   u->nsubs--;
   EVS__DEC(subscriptions);
   if (!u->pinned) {
-    drop_sub(u, sub);
+    drop_sub(u, sub, false);
   } else {
     /* The dispatcher is walking the list: it unlinks and frees the node
      * between two events; meanwhile wait while its listener runs (ordering
-     * argument, point 3). */
+     * argument, point 3). The node leaves the in-use counts now: its
+     * owner is done with it, and only when the walker frees it depends on
+     * scheduling. */
+    evs__defer(sub);
     atomic_store_explicit(&u->reap, true, memory_order_relaxed);
     if (!on_dispatcher) {
       atomic_fetch_add_explicit(&u->waiters, 1, memory_order_seq_cst);
@@ -256,8 +268,10 @@ void evs__subs_close(evs__subs_t *u) {
     if (!atomic_load_explicit(&sub->removed, memory_order_relaxed)) {
       u->nsubs--;
       EVS__DEC(subscriptions);
+      evs__free(sub);
+    } else {
+      evs__free_deferred(sub); /* removed while pinned, never reaped */
     }
-    evs__free(sub);
     sub = next;
   }
   atomic_store_explicit(&u->head, NULL, memory_order_relaxed);

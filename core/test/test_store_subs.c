@@ -2,7 +2,8 @@
  * unsubscribe of another subscription from a listener, and
  * subscribe/unsubscribe churn against a writer (unsubscribe from another
  * thread: test_store.c, unsubscribe_waits_for_call), and writes made while
- * the store has no subscription (numbered, not queued). */
+ * the store has no subscription (numbered, not queued), and the in-use
+ * accounting of subscriptions the dispatcher frees later. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -244,10 +245,65 @@ static void test_unobserved_writes_not_queued(void) {
   evs_store_free(s);
 }
 
+typedef struct {
+  atomic_int entered, release;
+} block_t;
+
+static void on_block(const evs_event_t *ev, void *ud) {
+  (void)ev;
+  block_t *b = ud;
+  atomic_store(&b->entered, 1);
+  while (!atomic_load(&b->release))
+    usleep(100);
+}
+
+static void on_nothing(const evs_event_t *ev, void *ud) {
+  (void)ev;
+  (void)ud;
+}
+
+/* A subscription removed while the dispatcher walks the list is freed by
+ * the dispatcher later: it stays live until then, but leaves the in-use
+ * counts at once, so they do not depend on when that thread runs. */
+static void test_deferred_free_not_in_use(void) {
+  evs_store_t *s;
+  ASSERT_EQ(evs_store_open(NULL, &s), EVS_OK);
+  block_t b = {0};
+  uint64_t id;
+  ASSERT_EQ(evs_store_subscribe(s, S("/block"), on_block, &b, &id), EVS_OK);
+  ASSERT_EQ(evs_store_set(s, S("/block"), "x", 1), EVS_OK);
+  while (!atomic_load(&b.entered))
+    usleep(100);
+  evs_alloc_stats_t a0, a1;
+  evs_alloc_stats(&a0);
+  for (int i = 0; i < 50; i++) {
+    ASSERT_EQ(evs_store_subscribe(s, S("/x"), on_nothing, NULL, &id), EVS_OK);
+    ASSERT_EQ(evs_store_unsubscribe(s, id), EVS_OK);
+  }
+  evs_alloc_stats(&a1);
+  ASSERT_UINT_EQ(a1.live_blocks, a0.live_blocks + 50);
+  ASSERT_UINT_EQ(a1.in_use_blocks, a0.in_use_blocks);
+  ASSERT_UINT_EQ(a1.in_use_bytes, a0.in_use_bytes);
+  atomic_store(&b.release, 1);
+  /* The dispatcher frees them when it goes idle. */
+  for (int i = 0; i < 100000 && a1.live_blocks != a0.live_blocks; i++) {
+    usleep(100);
+    evs_alloc_stats(&a1);
+  }
+  ASSERT_UINT_EQ(a1.live_blocks, a0.live_blocks);
+  ASSERT_UINT_EQ(a1.live_bytes, a0.live_bytes);
+  ASSERT_UINT_EQ(a1.in_use_blocks, a0.in_use_blocks);
+  evs_store_free(s);
+  evs_alloc_stats(&a1);
+  ASSERT_UINT_EQ(a1.in_use_blocks, a1.live_blocks);
+  ASSERT_UINT_EQ(a1.in_use_bytes, a1.live_bytes);
+}
+
 static const check_case_t cases[] = {
     {"listener_unsubscribes_later_sub", test_listener_unsubscribes_later_sub},
     {"churn_against_writer", test_churn_against_writer},
     {"cross_store_unsubscribe", test_cross_store_unsubscribe},
     {"unobserved_writes_not_queued", test_unobserved_writes_not_queued},
+    {"deferred_free_not_in_use", test_deferred_free_not_in_use},
     {NULL, NULL}};
 CHECK_MAIN(cases)

@@ -20,6 +20,14 @@ typedef struct evs_alloc_stats_s {
   uint64_t total_allocs; /* successful allocations since process start */
   uint64_t
       failed_allocs; /* allocations that returned NULL (real or injected) */
+  /* live_bytes and live_blocks minus the blocks already released by their
+   * owner that a dispatcher thread frees later (a subscription removed
+   * while its store's dispatcher walks the list is freed by the dispatcher
+   * before its next event, or when it goes idle). Unlike live_*, these do
+   * not depend on when that thread runs, so they are the exact figures a
+   * leak check compares; each is one counter, exact at any instant. */
+  uint64_t in_use_bytes;
+  uint64_t in_use_blocks;
 } evs_alloc_stats_t;
 
 /* Fills *out with the current counters. Any thread; the fields are read one by
