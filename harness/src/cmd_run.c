@@ -13,6 +13,7 @@
 
 #include "analyze.h"
 #include "cli.h"
+#include "gate.h"
 #include "plan.h"
 #include "report.h"
 #include "runner.h"
@@ -484,9 +485,9 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     return rc;
   }
   /* The last run's wall times in this report directory order the runs,
-   * longest first (lg_runner_run); a missing or unreadable file: the
-   * runs' time budgets stand in. Read before the partial writes replace
-   * it. */
+   * longest first (lg_runner_run); runs it lacks (a fresh checkout) take
+   * the --baseline file's recorded times; else the runs' time budgets
+   * stand in. Read before the partial writes replace it. */
   {
     char *prev_path = lg_path_join(out, "results.json"), *perr = NULL;
     lg_results_t prev;
@@ -494,6 +495,13 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
         lg_results_load(prev_path, &prev, &perr) == 0) {
       lg_jobs_estimate(jobs, n, &prev);
       lg_results_free(&prev);
+    }
+    free(perr);
+    perr = NULL;
+    lg_baseline_t base;
+    if (a.baseline && lg_baseline_load(a.baseline, &base, &perr) == 0) {
+      lg_jobs_estimate_baseline(jobs, n, &base);
+      lg_baseline_free(&base);
     }
     free(perr);
     free(prev_path);

@@ -73,6 +73,7 @@ static void lg_brun_from_run(const lg_run_t *run, const char *root,
   br->expect_pass = !run->expected || strcmp(run->expected, "pass") == 0;
   br->verdict = run->verdict;
   br->ok = run->ok;
+  br->wall_s = run->wall_s > 0 ? run->wall_s : NAN;
   /* A negative control is gated on its verdict alone. */
   if (!br->expect_pass)
     return;

@@ -75,6 +75,8 @@ typedef struct lg_brun_s {
   size_t nfindings;
   lg_bmetric_t *metrics;
   size_t nmetrics;
+  double wall_s; /* the run's wall time then (NaN: unknown); orders a fresh
+                    checkout's runs, longest first (lg_jobs_estimate) */
 } lg_brun_t;
 
 typedef struct lg_baseline_s {

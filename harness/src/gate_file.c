@@ -28,6 +28,8 @@ json_t *lg_baseline_to_json(const lg_baseline_t *b) {
         "variant", br->variant, "fault", lg_jstr(br->fault), "lang",
         lg_jstr(br->lang), "primary", lg_jstr(br->primary), "expect_pass",
         br->expect_pass, "verdict", lg_verdict_name(br->verdict), "ok", br->ok);
+    if (isfinite(br->wall_s))
+      json_object_set_new(o, "wall_s", json_real(br->wall_s));
     if (br->nfindings) {
       json_t *fs = json_array();
       for (size_t k = 0; k < br->nfindings; k++) {
@@ -116,6 +118,10 @@ int lg_baseline_from_json(json_t *o, lg_baseline_t *b, char **err) {
     br->primary = lg_jgstr(ro, "primary");
     br->expect_pass = json_is_true(json_object_get(ro, "expect_pass"));
     br->ok = json_is_true(json_object_get(ro, "ok"));
+    /* Optional, and only ever a scheduling hint: anything but a positive
+     * number is unknown. */
+    double w = lg_jgnum(ro, "wall_s");
+    br->wall_s = isfinite(w) && w > 0 ? w : NAN;
     if (!br->scenario || !br->variant ||
         lg_verdict_parse(json_string_value(json_object_get(ro, "verdict")),
                          &br->verdict) != 0) {

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "gate.h"
 #include "runner_int.h"
 #include "text.h"
 
@@ -38,19 +39,35 @@ void lg_jstate_free(lg_jstate_t *js) {
   lg_strv_free(js->argv, js->argc);
   lg_strv_free(js->envp, js->envc);
 }
+/* Whether a recorded run (scenario, variant, fault) is job's, and its wall
+ * time is usable. */
+static int lg_job_is(const lg_job_t *job, const char *scenario,
+                     const char *variant, const char *fault, double wall_s) {
+  const char *f = job->fault;
+  return scenario && variant && strcmp(scenario, job->sc->name) == 0 &&
+         strcmp(variant, job->va->name) == 0 &&
+         (f ? fault && strcmp(fault, f) == 0 : !fault) && isfinite(wall_s) &&
+         wall_s > 0;
+}
+
 void lg_jobs_estimate(lg_job_t *jobs, size_t n, const lg_results_t *prev) {
   for (size_t j = 0; j < n; j++)
     for (size_t i = 0; prev && i < prev->nruns; i++) {
       const lg_run_t *p = &prev->runs[i];
-      const char *f = jobs[j].fault;
-      if (p->scenario && p->variant &&
-          strcmp(p->scenario, jobs[j].sc->name) == 0 &&
-          strcmp(p->variant, jobs[j].va->name) == 0 &&
-          (f ? p->fault && strcmp(p->fault, f) == 0 : !p->fault) &&
-          isfinite(p->wall_s) && p->wall_s > 0) {
+      if (lg_job_is(&jobs[j], p->scenario, p->variant, p->fault, p->wall_s)) {
         jobs[j].est_s = p->wall_s;
         break;
       }
+    }
+}
+
+void lg_jobs_estimate_baseline(lg_job_t *jobs, size_t n,
+                               const struct lg_baseline_s *b) {
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; b && jobs[j].est_s <= 0 && i < b->nruns; i++) {
+      const lg_brun_t *p = &b->runs[i];
+      if (lg_job_is(&jobs[j], p->scenario, p->variant, p->fault, p->wall_s))
+        jobs[j].est_s = p->wall_s;
     }
 }
 

@@ -51,6 +51,12 @@ typedef struct lg_job_s {
  * (may be NULL: nothing changes) is read only. */
 void lg_jobs_estimate(lg_job_t *jobs, size_t n, const lg_results_t *prev);
 
+/* The same from a gate baseline's recorded wall times (a fresh checkout has
+ * no previous results), for jobs that have no estimate yet. */
+struct lg_baseline_s; /* gate.h */
+void lg_jobs_estimate_baseline(lg_job_t *jobs, size_t n,
+                               const struct lg_baseline_s *b);
+
 /* Runs all jobs, longest expected first (est_s, else the time budget
  * timeout_s x timeout_multiplier; ties in the given order): with several
  * jobs in parallel a long run started last would leave the others idle.

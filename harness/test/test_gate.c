@@ -13,6 +13,7 @@
 #include "leakclass.h"
 #include "manifest.h"
 #include "model.h"
+#include "runner.h"
 #include "util.h"
 
 /* ---- gate rules ---------------------------------------------------------- */
@@ -329,6 +330,8 @@ static void test_slim_baseline_round_trip(void) {
   lg_mkrun(&base, "forgotten-unsubscribe.js", "asan", "LEAK", LG_V_PASS);
   lg_run_t *crun = lg_mkrun(&base, "crashy.c", "tsan", "pass", LG_V_CRASH);
   crun->fault = lg_xstrdup("no-thread-join");
+  base.runs[0].wall_s = 12.5; /* kept: it orders a fresh checkout's runs */
+  base.runs[2].wall_s = 0;    /* unknown: not written */
 
   lg_baseline_t s1, s2;
   lg_baseline_from_results(&base, &s1);
@@ -342,6 +345,19 @@ static void test_slim_baseline_round_trip(void) {
   int nmetrics = rc == 0 ? (int)s2.runs[0].nmetrics : -1;
   int nneg =
       rc == 0 ? (int)s2.runs[1].nmetrics + (int)s2.runs[1].nfindings : -1;
+  double wall0 = rc == 0 ? s2.runs[0].wall_s : -1;
+  int wall2_unknown =
+      rc == 0 && isnan(s2.runs[2].wall_s) &&
+      !json_object_get(json_array_get(json_object_get(j1, "runs"), 2),
+                       "wall_s");
+  /* a fresh checkout's runs take these times, where they have none */
+  lg_scenario_t sc0 = {.name = "worker-poll.c"}, sc2 = {.name = "crashy.c"};
+  lg_variant_t va0 = {.name = "asan"}, va2 = {.name = "tsan"};
+  lg_job_t jobs[3] = {{.sc = &sc0, .va = &va0},
+                      {.sc = &sc2, .va = &va2, .fault = "no-thread-join"},
+                      {.sc = &sc0, .va = &va0, .est_s = 3}};
+  if (rc == 0)
+    lg_jobs_estimate_baseline(jobs, 3, &s2);
   /* through files: the slim file and the full results gate identically */
   lg_mkdirs(LG_TEST_TMP);
   char *slim = check_defer_free(lg_fmt("%s/slim.json", LG_TEST_TMP));
@@ -392,6 +408,11 @@ static void test_slim_baseline_round_trip(void) {
   ASSERT_TRUE(equal);
   ASSERT_EQ(nmetrics, 2);
   ASSERT_EQ(nneg, 0);
+  ASSERT_DBL_NEAR(wall0, 12.5, 1e-9);
+  ASSERT_TRUE(wall2_unknown);
+  ASSERT_DBL_NEAR(jobs[0].est_s, 12.5, 1e-9);
+  ASSERT_DBL_NEAR(jobs[1].est_s, 0, 0); /* no recorded time: budget */
+  ASSERT_DBL_NEAR(jobs[2].est_s, 3, 0); /* the last run's time wins */
   ASSERT_TRUE(saved);
   ASSERT_TRUE(rows[0] && rows[1]);
   int same = strcmp(rows[0], rows[1]) == 0;
