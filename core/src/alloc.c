@@ -16,11 +16,13 @@ typedef union evs__header_u {
   max_align_t align_;
 } evs__header_t;
 
-static atomic_uint_fast64_t live_bytes, live_blocks, peak_bytes, total_allocs,
-    failed_allocs;
-/* live_* minus the blocks released by their owner and awaiting a deferred
- * free (evs__defer): each its own single counter, so exact at any instant. */
-static atomic_uint_fast64_t in_use_bytes, in_use_blocks;
+/* Blocks in use (allocated and not released by their owner) and blocks
+ * released but awaiting a deferred free (evs__defer); live = the sum. Every
+ * allocation and free touches only the in-use pair, so each in-use counter
+ * is one atomic, exact at any instant; the deferred pair moves only on the
+ * rare deferral path. */
+static atomic_uint_fast64_t in_use_bytes, in_use_blocks, deferred_bytes,
+    deferred_blocks, peak_bytes, total_allocs, failed_allocs;
 static atomic_uint_fast64_t fail_countdown; /* 0 = injection off */
 
 static void *libc_malloc(size_t size, void *ctx) {
@@ -60,9 +62,8 @@ void *evs__malloc(size_t size) {
   }
   h->size = size;
   uint_fast64_t now =
-      atomic_fetch_add_explicit(&live_bytes, size, memory_order_relaxed) + size;
-  atomic_fetch_add_explicit(&live_blocks, 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&in_use_bytes, size, memory_order_relaxed);
+      atomic_fetch_add_explicit(&in_use_bytes, size, memory_order_relaxed) +
+      size + atomic_load_explicit(&deferred_bytes, memory_order_relaxed);
   atomic_fetch_add_explicit(&in_use_blocks, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&total_allocs, 1, memory_order_relaxed);
   uint_fast64_t peak = atomic_load_explicit(&peak_bytes, memory_order_relaxed);
@@ -82,43 +83,45 @@ void *evs__calloc(size_t n, size_t size) {
   return p;
 }
 
-/* Moves a block into (sign 1) or out of (sign -1) the in-use counters. */
-static void in_use_add(const void *ptr, int sign) {
-  const evs__header_t *h = (const evs__header_t *)ptr - 1;
-  if (sign > 0) {
-    atomic_fetch_add_explicit(&in_use_bytes, h->size, memory_order_relaxed);
-    atomic_fetch_add_explicit(&in_use_blocks, 1, memory_order_relaxed);
-  } else {
-    atomic_fetch_sub_explicit(&in_use_bytes, h->size, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&in_use_blocks, 1, memory_order_relaxed);
+/* Moves a block's size and count from one counter pair to another (either
+ * may be NULL: the block enters or leaves the accounting). */
+static void move_block(const void *ptr, atomic_uint_fast64_t *from_bytes,
+                       atomic_uint_fast64_t *from_blocks,
+                       atomic_uint_fast64_t *to_bytes,
+                       atomic_uint_fast64_t *to_blocks) {
+  size_t size = ((const evs__header_t *)ptr - 1)->size;
+  if (from_bytes) {
+    atomic_fetch_sub_explicit(from_bytes, size, memory_order_relaxed);
+    atomic_fetch_sub_explicit(from_blocks, 1, memory_order_relaxed);
   }
-}
-
-static void free_live(void *ptr) {
-  evs__header_t *h = (evs__header_t *)ptr - 1;
-  atomic_fetch_sub_explicit(&live_bytes, h->size, memory_order_relaxed);
-  atomic_fetch_sub_explicit(&live_blocks, 1, memory_order_relaxed);
-  hook.free_fn(h, hook.ctx);
+  if (to_bytes) {
+    atomic_fetch_add_explicit(to_bytes, size, memory_order_relaxed);
+    atomic_fetch_add_explicit(to_blocks, 1, memory_order_relaxed);
+  }
 }
 
 void evs__free(void *ptr) {
   if (ptr == NULL)
     return;
-  in_use_add(ptr, -1);
-  free_live(ptr);
+  move_block(ptr, &in_use_bytes, &in_use_blocks, NULL, NULL);
+  hook.free_fn((evs__header_t *)ptr - 1, hook.ctx);
 }
 
 void evs__defer(void *ptr) {
-  in_use_add(ptr, -1);
+  move_block(ptr, &in_use_bytes, &in_use_blocks, &deferred_bytes,
+             &deferred_blocks);
 }
 
 void evs__undefer(void *ptr) {
-  in_use_add(ptr, 1);
+  move_block(ptr, &deferred_bytes, &deferred_blocks, &in_use_bytes,
+             &in_use_blocks);
 }
 
 void evs__free_deferred(void *ptr) {
-  if (ptr != NULL)
-    free_live(ptr);
+  if (ptr == NULL)
+    return;
+  move_block(ptr, &deferred_bytes, &deferred_blocks, NULL, NULL);
+  hook.free_fn((evs__header_t *)ptr - 1, hook.ctx);
 }
 
 char *evs__memdup0(const void *src, size_t len) {
@@ -134,20 +137,23 @@ char *evs__memdup0(const void *src, size_t len) {
 int evs_alloc_stats(evs_alloc_stats_t *out) {
   if (out == NULL)
     return EVS_EINVAL;
-  out->live_bytes = atomic_load_explicit(&live_bytes, memory_order_relaxed);
-  out->live_blocks = atomic_load_explicit(&live_blocks, memory_order_relaxed);
+  out->in_use_bytes = atomic_load_explicit(&in_use_bytes, memory_order_relaxed);
+  out->in_use_blocks =
+      atomic_load_explicit(&in_use_blocks, memory_order_relaxed);
+  out->live_bytes = out->in_use_bytes +
+                    atomic_load_explicit(&deferred_bytes, memory_order_relaxed);
+  out->live_blocks =
+      out->in_use_blocks +
+      atomic_load_explicit(&deferred_blocks, memory_order_relaxed);
   out->peak_bytes = atomic_load_explicit(&peak_bytes, memory_order_relaxed);
   out->total_allocs = atomic_load_explicit(&total_allocs, memory_order_relaxed);
   out->failed_allocs =
       atomic_load_explicit(&failed_allocs, memory_order_relaxed);
-  out->in_use_bytes = atomic_load_explicit(&in_use_bytes, memory_order_relaxed);
-  out->in_use_blocks =
-      atomic_load_explicit(&in_use_blocks, memory_order_relaxed);
   return EVS_OK;
 }
 
 int evs_alloc_set_hook(const evs_allocator_t *allocator) {
-  if (atomic_load(&live_blocks) != 0)
+  if (atomic_load(&in_use_blocks) + atomic_load(&deferred_blocks) != 0)
     return EVS_EBUSY;
   if (allocator == NULL) {
     hook = (evs_allocator_t){libc_malloc, libc_free, NULL};
