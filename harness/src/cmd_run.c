@@ -27,7 +27,7 @@ static const char lg_run_usage[] =
     "                    [--jobs N] [--shard I/N] [--iterations-scale X]\n"
     "                    [--baseline FILE] [--fault NAME] [--quiet]\n"
     "                    [--heapsnap auto|leak|off] [--keep-heapsnap]\n"
-    "                    [--no-early-stop]\n"
+    "                    [--no-early-stop] [--selftest [--defect NAME]...]\n"
     "  --variant V            run only variant V (repeatable; default: the\n"
     "                         manifest's default variants)\n"
     "  --scenario GLOB        run only scenarios matching GLOB (repeatable);\n"
@@ -53,7 +53,17 @@ static const char lg_run_usage[] =
     "                         directory's heapsnap/), deleted otherwise\n"
     "  --no-early-stop        every run does all of its iterations (default:\n"
     "                         a clean run may stop once every thresholded\n"
-    "                         metric passed the early-stopping rule)\n";
+    "                         metric passed the early-stopping rule)\n"
+    "  --selftest             also run the planted-defect self-test, its runs\n"
+    "                         in the same pool of --jobs (no idle slot while\n"
+    "                         one of the two finishes): results and reports "
+    "in\n"
+    "                         OUT/selftest, as 'leakgate selftest --out\n"
+    "                         OUT/selftest' writes them (the manifest's\n"
+    "                         iterations, whatever --iterations-scale says);\n"
+    "                         the exit code is the worse of the two; not with\n"
+    "                         --fault or --shard\n"
+    "  --defect NAME          with --selftest: only this defect (repeatable)\n";
 
 static const char lg_selftest_usage[] =
     "usage: leakgate selftest [--variant V]... [--defect NAME]... [--out DIR]\n"
@@ -160,6 +170,7 @@ static int lg_finish_results(lg_results_t *r, const char *out, int quiet) {
   X(OPT_HEAPSNAP, "heapsnap", required_argument)                               \
   X(OPT_KEEP_HEAPSNAP, "keep-heapsnap", no_argument)                           \
   X(OPT_NO_EARLY_STOP, "no-early-stop", no_argument)                           \
+  X(OPT_SELFTEST, "selftest", no_argument)                                     \
   X(OPT_HELP, "help", no_argument)
 
 #define LG_RUN_OPT_ID(id, name, has_arg) id,
@@ -178,6 +189,7 @@ typedef struct lg_runargs_s {
   lg_heapsnap_mode_t heapsnap; /* run only; selftest: off */
   int keep_heapsnap;
   int no_early_stop;
+  int selftest; /* run --selftest */
   double scale;
   const char *shard;
 } lg_runargs_t;
@@ -225,10 +237,8 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
       else
         lg_argv_push(&a->scenarios, &a->nscenarios, optarg);
       break;
-    case OPT_DEFECT:
-      if (!allow_defect)
-        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --defect", cmd);
-      else if (!(rc = lg_check_name("--defect", optarg)))
+    case OPT_DEFECT: /* run: with --selftest, checked below */
+      if (!(rc = lg_check_name("--defect", optarg)))
         lg_argv_push(&a->defects, &a->ndefects, optarg);
       break;
     case OPT_FAULT:
@@ -291,6 +301,12 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
     case OPT_NO_EARLY_STOP:
       a->no_early_stop = 1;
       break;
+    case OPT_SELFTEST:
+      if (allow_defect)
+        rc = lg_die(LG_EXIT_USAGE, "%s: unknown option --selftest", cmd);
+      else
+        a->selftest = 1;
+      break;
     case OPT_HELP:
       a->help = 1;
       break;
@@ -312,6 +328,14 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
   }
   if (!rc && optind < argc)
     rc = lg_die(LG_EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+  if (!rc && !allow_defect && a->ndefects && !a->selftest)
+    rc = lg_die(LG_EXIT_USAGE, "%s: --defect needs --selftest", cmd);
+  if (!rc && a->selftest && (a->fault || a->shard))
+    rc = lg_die_err(LG_EXIT_USAGE,
+                    lg_fmt("%s: --selftest does not go with %s (the "
+                           "self-test plants its own faults and is not "
+                           "sharded)",
+                           cmd, a->fault ? "--fault" : "--shard"));
   if (rc)
     lg_runargs_free(a);
   return rc;
@@ -379,6 +403,15 @@ static void lg_tally_supps(lg_results_t *r, const lg_manifest_t *m) {
   }
 }
 
+/* After the runs of r: marks it incomplete when interrupted, derives the
+ * noise floors and tallies the suppressions. */
+static void lg_work_end(lg_results_t *r, const lg_manifest_t *m,
+                        int interrupted) {
+  r->incomplete = interrupted;
+  lg_analyze_noise(r);
+  lg_tally_supps(r, m);
+}
+
 /* Runs the work of run or selftest into r: fn(ctx, m, o, r) with the
  * options of a, out as the report directory, and results.json rewritten as
  * runs finish (lg_partial_t); then marks r incomplete when fn returned
@@ -398,12 +431,11 @@ static int lg_run_work(const lg_runargs_t *a, const lg_manifest_t *m, char *out,
                      &partial,
                      a->heapsnap,
                      a->keep_heapsnap,
-                     a->no_early_stop};
+                     a->no_early_stop,
+                     NULL};
   int interrupted = fn(ctx, m, &o, r) != 0;
   lg_partial_free(&partial);
-  r->incomplete = interrupted;
-  lg_analyze_noise(r);
-  lg_tally_supps(r, m);
+  lg_work_end(r, m, interrupted);
   return interrupted;
 }
 
@@ -418,16 +450,110 @@ static int lg_run_done(lg_results_t *r, lg_manifest_t *m, char *out, int quiet,
   return interrupted ? LG_EXIT_INFRA : rc;
 }
 
+/* run --selftest: the self-test's result set and report directory
+ * (OUT/selftest), its jobs, and the options they run with: the run's, but
+ * at the manifest's iterations, without heap snapshots, labelled
+ * "selftest" and persisted to their own results.json, as `leakgate
+ * selftest --out OUT/selftest` would run them. */
+typedef struct lg_side_s {
+  lg_results_t r;
+  char *out;      /* owned */
+  lg_job_t *jobs; /* owned; they point at r's runs */
+  size_t n;
+  char **defects; /* --defect (borrowed), or none: all */
+  size_t ndefects;
+  lg_run_opts_t o;
+  lg_partial_t partial;
+} lg_side_t;
+
 typedef struct lg_jobs_s {
   lg_job_t *jobs;
   size_t n;
+  lg_side_t *side; /* or NULL */
 } lg_jobs_t;
 
+/* The run's jobs and, with --selftest, the self-test's, in one pool of
+ * --jobs (longest first across both); then judges the self-test. */
 static int lg_work_run(void *ctx, const lg_manifest_t *m,
                        const lg_run_opts_t *o, lg_results_t *r) {
   const lg_jobs_t *j = ctx;
   (void)r; /* each job already points at its run in r */
-  return lg_runner_run(m, j->jobs, j->n, o);
+  lg_side_t *sd = j->side;
+  if (!sd)
+    return lg_runner_run(m, j->jobs, j->n, o);
+  sd->o = *o;
+  sd->o.out_dir = sd->out;
+  sd->o.iterations_scale = 1.0;
+  sd->o.heapsnap = LG_HEAPSNAP_OFF;
+  sd->o.keep_heapsnap = 0;
+  sd->o.label = "selftest";
+  sd->partial =
+      (lg_partial_t){&sd->r, lg_path_join(sd->out, "results.json"), NULL, 0, 0};
+  sd->o.run_done = lg_partial_write;
+  sd->o.run_done_arg = &sd->partial;
+  lg_job_t *all = lg_xcalloc(j->n + sd->n + 1, sizeof *all);
+  memcpy(all, j->jobs, j->n * sizeof *all);
+  for (size_t i = 0; i < sd->n; i++) {
+    all[j->n + i] = sd->jobs[i];
+    all[j->n + i].opts = &sd->o;
+  }
+  int rc = lg_runner_run(m, all, j->n + sd->n, o);
+  free(all);
+  lg_partial_free(&sd->partial);
+  lg_selftest_judge(m, NULL, 0, sd->defects, sd->ndefects, &sd->r);
+  lg_work_end(&sd->r, m, rc != 0);
+  return rc;
+}
+
+/* Orders jobs longest first (lg_runner_run): the last wall times in report
+ * directory `out` (its results.json; read before the partial writes
+ * replace it), then, for runs it lacks (a fresh checkout), those recorded
+ * in `baseline` (may be NULL); else the runs' time budgets stand in.
+ * Files that cannot be read change nothing. */
+static void lg_jobs_estimate_files(lg_job_t *jobs, size_t n, const char *out,
+                                   const char *baseline) {
+  char *prev_path = lg_path_join(out, "results.json"), *perr = NULL;
+  lg_results_t prev;
+  if (lg_is_file(prev_path) && lg_results_load(prev_path, &prev, &perr) == 0) {
+    lg_jobs_estimate(jobs, n, &prev);
+    lg_results_free(&prev);
+  }
+  free(perr);
+  perr = NULL;
+  lg_baseline_t base;
+  if (baseline && lg_baseline_load(baseline, &base, &perr) == 0) {
+    lg_jobs_estimate_baseline(jobs, n, &base);
+    lg_baseline_free(&base);
+  }
+  free(perr);
+  free(prev_path);
+}
+
+/* Plans run --selftest's side (lg_side_t) into sd (its defects checked by
+ * the caller: lg_plan_check_selftest); its jobs' expected times come from
+ * OUT/selftest's last results.json, then from the baseline's (clean runs).
+ * Returns 0, or an exit code after printing the problem. */
+static int lg_side_plan(const lg_global_t *g, int argc, char **argv,
+                        const lg_runargs_t *a, const lg_manifest_t *m,
+                        const char *out, lg_side_t *sd) {
+  memset(sd, 0, sizeof *sd);
+  sd->out = lg_path_join(out, "selftest");
+  int rc = lg_make_out(sd->out);
+  if (rc)
+    return rc;
+  sd->defects = a->defects;
+  sd->ndefects = a->ndefects;
+  lg_results_head(&sd->r, m, g->root, argc, argv);
+  sd->jobs =
+      lg_selftest_plan(m, NULL, 0, sd->defects, sd->ndefects, &sd->r, &sd->n);
+  lg_jobs_estimate_files(sd->jobs, sd->n, sd->out, a->baseline);
+  return 0;
+}
+
+static void lg_side_free(lg_side_t *sd) {
+  free(sd->out);
+  free(sd->jobs);
+  lg_results_free(&sd->r);
 }
 
 static int lg_work_selftest(void *ctx, const lg_manifest_t *m,
@@ -449,6 +575,8 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
                        a.shard ? a.shard_i : 0,
                        a.shard ? a.shard_n : 0};
   char *bad = lg_plan_check_run(m, &sel, a.scale);
+  if (!bad && a.selftest)
+    bad = lg_plan_check_selftest(m, NULL, 0, a.defects, a.ndefects, 1.0);
   if (bad) {
     lg_manifest_free(m);
     return lg_die_err(LG_EXIT_USAGE, bad);
@@ -484,35 +612,28 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
     lg_manifest_free(m);
     return rc;
   }
-  /* The last run's wall times in this report directory order the runs,
-   * longest first (lg_runner_run); runs it lacks (a fresh checkout) take
-   * the --baseline file's recorded times; else the runs' time budgets
-   * stand in. Read before the partial writes replace it. */
-  {
-    char *prev_path = lg_path_join(out, "results.json"), *perr = NULL;
-    lg_results_t prev;
-    if (lg_is_file(prev_path) &&
-        lg_results_load(prev_path, &prev, &perr) == 0) {
-      lg_jobs_estimate(jobs, n, &prev);
-      lg_results_free(&prev);
+  lg_jobs_estimate_files(jobs, n, out, a.baseline);
+  lg_side_t side, *sd = NULL;
+  if (a.selftest) {
+    if ((rc = lg_side_plan(g, argc, argv, &a, m, out, &side)) != 0) {
+      lg_side_free(&side);
+      free(out);
+      free(jobs);
+      lg_results_free(&r);
+      lg_manifest_free(m);
+      return rc;
     }
-    free(perr);
-    perr = NULL;
-    lg_baseline_t base;
-    if (a.baseline && lg_baseline_load(a.baseline, &base, &perr) == 0) {
-      lg_jobs_estimate_baseline(jobs, n, &base);
-      lg_baseline_free(&base);
-    }
-    free(perr);
-    free(prev_path);
+    sd = &side;
   }
   lg_results_head(&r, m, g->root, argc, argv);
   r.shard = lg_xstrdup(a.shard);
-  lg_jobs_t work = {jobs, n};
+  lg_jobs_t work = {jobs, n, sd};
   int interrupted = lg_run_work(&a, m, out, &r, lg_work_run, &work);
   free(jobs);
   lg_load_bench(&r, g->root, m);
   if (a.baseline && (rc = lg_apply_gate(&r, a.baseline)) != 0) {
+    if (sd)
+      lg_side_free(sd);
     free(out);
     lg_results_free(&r);
     lg_manifest_free(m);
@@ -520,6 +641,21 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
   }
   if (r.has_gate && !a.quiet)
     lg_term_gate(stdout, &r);
+  int src = 0;
+  if (sd) {
+    /* The run's reports first, then the self-test's matrix and its own. */
+    rc = lg_finish_results(&r, out, a.quiet);
+    if (!a.quiet)
+      lg_term_selftest(stdout, &sd->r);
+    src = lg_finish_results(&sd->r, sd->out, a.quiet);
+    lg_side_free(sd);
+    free(out);
+    lg_results_free(&r);
+    lg_manifest_free(m);
+    if (interrupted)
+      return LG_EXIT_INFRA;
+    return src > rc ? src : rc;
+  }
   return lg_run_done(&r, m, out, a.quiet, interrupted);
 }
 

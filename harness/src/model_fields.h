@@ -352,7 +352,8 @@
     "every suppression entry of the variants run, with its matches")           \
   X(STEP, results_noise, 0, 0, 0)                                              \
   X(HOOK, results_selftest, "selftest", "selftest object",                     \
-    "the planted-defect matrix; absent outside `leakgate selftest`")           \
+    "the planted-defect matrix; only in the results of `leakgate selftest` "   \
+    "and in OUT/selftest/ of `leakgate run --selftest`")                       \
   X(HOOK, results_gate, "gate", "gate object",                                 \
     "the comparison with a baseline; absent when not gated")                   \
   X(STEP, results_derive_exit, 0, 0, 0)                                        \

@@ -107,17 +107,23 @@ static void lg_clear_live(const lg_run_opts_t *o, size_t *live_lines) {
     printf("\033[%zuA\033[J", *live_lines), *live_lines = 0;
 }
 
-/* A run is finished: counted, its line printed and handed to the caller's
+/* The options that apply to a job: its own, else the call's o. */
+static const lg_run_opts_t *lg_jo(const lg_job_t *job, const lg_run_opts_t *o) {
+  return job->opts ? job->opts : o;
+}
+
+/* A run is finished: counted, its line printed and handed to its options'
  * callback. */
 static void lg_job_done(const lg_run_opts_t *o, lg_job_t *job, size_t *done,
                         size_t n, size_t *live_lines) {
+  const lg_run_opts_t *jo = lg_jo(job, o);
   (*done)++;
   if (!o->quiet) {
     lg_clear_live(o, live_lines);
-    lg_print_done(job, *done, n);
+    lg_print_done(job, jo->label, *done, n);
   }
-  if (o->run_done)
-    o->run_done(o->run_done_arg, job->run);
+  if (jo->run_done)
+    jo->run_done(jo->run_done_arg, job->run);
 }
 
 /* An interrupted (SIGINT/SIGTERM) running job: its process group is killed
@@ -191,7 +197,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
                        lg_job_est(&jobs[b->members[i]]));
         continue;
       }
-      if (lg_prepare(m, &jobs[j], js, o) != 0 ||
+      if (lg_prepare(m, &jobs[j], js, lg_jo(&jobs[j], o)) != 0 ||
           lg_spawn(js, jobs[j].run) != 0) {
         js->state = LG_JOB_DONE;
         lg_job_done(o, &jobs[j], &done, n, &live_lines);
@@ -223,7 +229,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           lg_kill_interrupted(st, nt, &st[j], jobs_max == 1);
           /* A run whose heap attribution was cut keeps its verdict. */
           if (st[j].snap)
-            lg_snap_end(&st[j], jobs[j].run, o,
+            lg_snap_end(&st[j], jobs[j].run, lg_jo(&jobs[j], o),
                         lg_xstrdup("interrupted (SIGINT/SIGTERM)"));
           else
             lg_infra(jobs[j].run, lg_xstrdup("interrupted (SIGINT/SIGTERM)"));
@@ -276,7 +282,8 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       if (r == js->pid) {
         js->state = LG_JOB_DONE; /* no longer a live run leader */
         if (js->snap) {
-          if (lg_snap_step(&jobs[j], js, status, st, nt, jobs_max == 1, o) == 0)
+          if (lg_snap_step(&jobs[j], js, status, st, nt, jobs_max == 1,
+                           lg_jo(&jobs[j], o)) == 0)
             continue; /* heapdiff.js runs */
           goto finished;
         }
@@ -319,7 +326,7 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
         lg_crash_policy(js, jobs[j].run, crashed);
         if (js->batch_note)
           lg_append_evidence(jobs[j].run, js->batch_note);
-        if (lg_snap_begin(m, &jobs[j], js, o) == 0)
+        if (lg_snap_begin(m, &jobs[j], js, lg_jo(&jobs[j], o)) == 0)
           continue; /* the JS heap attribution's re-run runs */
       finished:
         running--;

@@ -34,6 +34,10 @@ typedef struct lg_run_opts_s {
   /* No run stops early (run --no-early-stop), whatever the manifest says
    * (harness/README.md, "Early stopping"). */
   int no_early_stop;
+  /* Printed before each of these runs' done lines, or NULL (run
+   * --selftest: "selftest", so its clean runs are not taken for the
+   * run's). */
+  const char *label;
 } lg_run_opts_t;
 
 typedef struct lg_job_s {
@@ -44,6 +48,12 @@ typedef struct lg_job_s {
   lg_run_t *run;                 /* filled in; must stay valid while running */
   double est_s; /* expected wall time (the last run's, lg_jobs_estimate),
                    or 0: unknown, then the run's time budget stands in */
+  /* This job's own options, or NULL: the call's. Of them out_dir,
+   * iterations_scale, heapsnap, keep_heapsnap, no_early_stop, label and
+   * run_done apply to the job; jobs, tty and quiet are always the call's.
+   * Lets one pool of --jobs run two result sets (run --selftest). A job
+   * with its own options never joins a batch. Borrowed. */
+  const struct lg_run_opts_s *opts;
 } lg_job_t;
 
 /* Sets each job's est_s from the runs of a previous result set with the

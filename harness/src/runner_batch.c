@@ -31,11 +31,13 @@
 
 /* Whether a job may run in a batch: a JS run of a batching variant, no
  * planted fault, expected to pass (a negative control is meant to find
- * something, which would only make the batch fall back). */
+ * something, which would only make the batch fall back), and with the
+ * call's options (a batch has one report directory). */
 static int lg_batchable(const lg_job_t *job) {
   const char *exp =
       job->expected_override ? job->expected_override : job->sc->expect;
-  return job->sc->lang == LG_LANG_JS && (job->va->batch & LG_LANG_JS) &&
+  return !job->opts && job->sc->lang == LG_LANG_JS &&
+         (job->va->batch & LG_LANG_JS) &&
          !lg_variant_judges_slopes(job->va, "js") && !job->fault &&
          (!exp || strcmp(exp, "pass") == 0);
 }

@@ -163,7 +163,9 @@ void lg_batch_fall_back(lg_batch_t *b, lg_job_t *jobs, lg_jstate_t *st,
                         const char *why);
 
 /* runner_live.c */
-void lg_print_done(const lg_job_t *job, size_t idx, size_t n);
+/* Prints a finished run's line, after `label` (may be NULL). */
+void lg_print_done(const lg_job_t *job, const char *label, size_t idx,
+                   size_t n);
 /* Forgets what the live line and early stopping read of the stream, for
  * the next process of the job (a re-run, the heap attribution's). */
 void lg_live_reset(lg_jstate_t *js);

@@ -18,7 +18,8 @@
  * line it keeps: the display may lag behind a flood, the loop never does. */
 #define LG_LIVE_CHUNK ((size_t)1 << 20)
 /* One finished-run line: "[ 3/12] PASS  release  control-noop  1.2s  ...". */
-void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
+void lg_print_done(const lg_job_t *job, const char *label, size_t idx,
+                   size_t n) {
   lg_run_t *run = job->run;
   lg_metric_t *pm = run->primary ? lg_run_metric(run, run->primary) : NULL;
   char extra[160] = "", name[160], stop[192] = "";
@@ -37,8 +38,8 @@ void lg_print_done(const lg_job_t *job, size_t idx, size_t n) {
                               : run->evidence ? run->evidence
                                               : "",
                               0);
-  printf("[%*zu/%zu] %-20s %-9s %-28s %6.1fs%s%s%s%.200s%s\n", n >= 100 ? 3 : 2,
-         idx, n,
+  printf("%s%s[%*zu/%zu] %-20s %-9s %-28s %6.1fs%s%s%s%.200s%s\n",
+         label ? label : "", label ? " " : "", n >= 100 ? 3 : 2, idx, n,
          run->ok ? (run->verdict == LG_V_PASS && run->detected != LG_V_PASS
                         ? "PASS(expected)"
                         : "PASS")

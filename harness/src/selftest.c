@@ -74,9 +74,9 @@ static void lg_cell_judge(lg_cell_t *c, const lg_run_t *run) {
                             : (caught ? LG_C_NA_CAUGHT : LG_C_NA);
 }
 
-int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
-                    char **variants, size_t nvariants, char **defects,
-                    size_t ndefects, lg_results_t *r) {
+lg_job_t *lg_selftest_plan(const lg_manifest_t *m, char **variants,
+                           size_t nvariants, char **defects, size_t ndefects,
+                           lg_results_t *r, size_t *n) {
   size_t cap = 1;
   for (size_t d = 0; d < m->ndefects; d++)
     cap += 2 * m->defects[d].ncells;
@@ -106,10 +106,17 @@ int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
     jobs[i].expected_override = pairs[i].fault ? "planted" : "pass";
     jobs[i].run = &r->runs[first + i];
   }
-  int rc = lg_runner_run(m, jobs, npairs, o);
-  free(jobs);
   free(pairs);
+  *n = npairs;
+  return jobs;
+}
 
+void lg_selftest_judge(const lg_manifest_t *m, char **variants,
+                       size_t nvariants, char **defects, size_t ndefects,
+                       lg_results_t *r) {
+  size_t cap = 1;
+  for (size_t d = 0; d < m->ndefects; d++)
+    cap += m->defects[d].ncells;
   /* Columns: every designated label, in order of first appearance. */
   const lg_cellspec_t **cols = lg_xcalloc(cap, sizeof *cols);
   size_t ncols = 0;
@@ -160,7 +167,7 @@ int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
   free(cols);
   /* A planted-defect run did its job when every designated cell using it
    * caught the defect; clean runs must pass as usual. */
-  for (size_t i = first; i < r->nruns; i++) {
+  for (size_t i = 0; i < r->nruns; i++) {
     lg_run_t *run = &r->runs[i];
     if (!run->fault) {
       if (!run->ok)
@@ -177,5 +184,16 @@ int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
         ok &= r->cells[c].status == LG_C_CAUGHT;
     run->ok = ok;
   }
+}
+
+int lg_selftest_run(const lg_manifest_t *m, const lg_run_opts_t *o,
+                    char **variants, size_t nvariants, char **defects,
+                    size_t ndefects, lg_results_t *r) {
+  size_t n;
+  lg_job_t *jobs =
+      lg_selftest_plan(m, variants, nvariants, defects, ndefects, r, &n);
+  int rc = lg_runner_run(m, jobs, n, o);
+  free(jobs);
+  lg_selftest_judge(m, variants, nvariants, defects, ndefects, r);
   return rc;
 }

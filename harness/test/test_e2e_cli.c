@@ -183,6 +183,13 @@ static void test_usage_errors(void) {
   ASSERT_EQ(lg_run("usage8", "gate", "/nonexistent-dir", NULL), 2);
   ASSERT_EQ(lg_run("usage9", "run", "--help", NULL), 0);
   ASSERT_EQ(lg_run("usage10", "selftest", "--defect", "nope", NULL), 2);
+  ASSERT_EQ(lg_run("usage11", "run", "--defect", "leak", NULL), 2);
+  ASSERT_TRUE(lg_file_contains(lg_stderr_path, "--defect needs --selftest"));
+  ASSERT_EQ(lg_run("usage12", "run", "--selftest", "--fault", "leak", NULL), 2);
+  ASSERT_EQ(lg_run("usage13", "run", "--selftest", "--shard", "1/2", NULL), 2);
+  ASSERT_EQ(lg_run("usage14", "run", "--selftest", "--defect", "nope", NULL),
+            2);
+  ASSERT_EQ(lg_run("usage15", "selftest", "--selftest", NULL), 2);
 }
 
 static void test_list(void) {
@@ -383,6 +390,55 @@ static void test_selftest_missed(void) {
   ASSERT_TRUE(missed);
 }
 
+/* run --selftest: the run's and the self-test's runs in one pool, each
+ * result set in its own directory, the self-test at the manifest's
+ * iterations whatever --iterations-scale says (clean and faulty both have
+ * 400 in the test manifest). */
+static void test_run_selftest(void) {
+  int rc = lg_run("run-selftest", "run", "--scenario", "clean", "--variant",
+                  "plain", "--selftest", "--defect", "leak", "--defect", "fd",
+                  "--iterations-scale", "0.5", "--jobs", "2", "--quiet",
+                  "--out", LG_TEST_OUT "/run-selftest", NULL);
+  ASSERT_EQ(rc, 0);
+  lg_results_t r, st;
+  ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/run-selftest"), 0);
+  int run_ok = r.nruns == 1 && !r.has_selftest && r.ncells == 0 &&
+               !r.runs[0].fault && r.runs[0].iterations == 200 &&
+               r.runs[0].verdict == LG_V_PASS;
+  lg_results_free(&r);
+  ASSERT_TRUE(run_ok);
+  ASSERT_EQ(lg_load(&st, LG_TEST_OUT "/run-selftest/selftest"), 0);
+  size_t caught = 0, designated = 0, full = 0, dirs = 0;
+  for (size_t i = 0; i < st.ncells; i++) {
+    designated += st.cells[i].designated;
+    caught += st.cells[i].designated && st.cells[i].status == LG_C_CAUGHT;
+  }
+  for (size_t i = 0; i < st.nruns; i++) {
+    char p[4200];
+    full += st.runs[i].iterations == 400;
+    snprintf(p, sizeof p, "%s/run-selftest/selftest/%s/probe.jsonl",
+             LG_TEST_OUT, st.runs[i].run_dir);
+    dirs += access(p, R_OK) == 0;
+  }
+  int ok = st.has_selftest && st.selftest_ok && st.nruns == 3 &&
+           full == st.nruns && dirs == st.nruns;
+  lg_results_free(&st);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(designated, 4);
+  ASSERT_EQ(caught, 4);
+  ASSERT_TRUE(lg_file_contains(LG_TEST_OUT "/run-selftest/selftest/report.html",
+                               "planted-defect matrix"));
+  /* A missed defect fails the command though the run itself passed. */
+  rc = lg_run("run-selftest-missed", "run", "--scenario", "clean", "--variant",
+              "plain", "--selftest", "--defect", "silent", "--quiet", "--out",
+              LG_TEST_OUT "/run-selftest-missed", NULL);
+  ASSERT_EQ(rc, 1);
+  ASSERT_EQ(lg_load(&r, LG_TEST_OUT "/run-selftest-missed"), 0);
+  int passed = r.exit_code == 0;
+  lg_results_free(&r);
+  ASSERT_TRUE(passed);
+}
+
 static const check_case_t cases[] = {{"bad_manifest", test_bad_manifest},
                                      {"relative_paths", test_relative_paths},
                                      {"longest_first", test_longest_first},
@@ -394,6 +450,7 @@ static const check_case_t cases[] = {{"bad_manifest", test_bad_manifest},
                                      {"jobs_all", test_jobs_all},
                                      {"selftest_caught", test_selftest_caught},
                                      {"selftest_missed", test_selftest_missed},
+                                     {"run_selftest", test_run_selftest},
                                      {NULL, NULL}};
 
 CHECK_MAIN(cases)
