@@ -31,21 +31,51 @@ static const char *lg_last_component(const char *p) {
   return s ? s + 1 : p;
 }
 
-/* The file relative to root when it lies inside; a relative path as
- * compiled without its leading ./ and ../; otherwise its last component (a
- * system header, or a root that cannot be known). Borrowed from file. */
-static const char *lg_rel_file(const char *file, const char *root) {
+/* A relative path with its "." segments dropped, each "dir/.." pair
+ * removed and then its leading ".." segments dropped: what the relocatable
+ * build's debug paths name under either base they are written against
+ * (CMakeLists.txt, "Compiler cache"). "../../core/src/a.c" (as compiled, in
+ * build/asan) and "./build/valgrind/../../core/src/a.c" (joined with the
+ * mapped compile directory) both become "core/src/a.c". A new string the
+ * caller frees. */
+static char *lg_rel_clean(const char *file) {
+  size_t len = strlen(file);
+  char *out = lg_xcalloc(len + 1, 1);
+  size_t o = 0;
+  for (const char *p = file; *p;) {
+    const char *e = strchr(p, '/');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    if (n == 2 && p[0] == '.' && p[1] == '.') {
+      /* drop the last segment written, if any (else the .. goes too) */
+      while (o > 0 && out[o - 1] != '/')
+        o--;
+      if (o > 0)
+        o--;
+    } else if (n && !(n == 1 && p[0] == '.')) {
+      if (o)
+        out[o++] = '/';
+      memcpy(out + o, p, n);
+      o += n;
+    }
+    p += n + (e ? 1 : 0);
+  }
+  out[o] = '\0';
+  return out;
+}
+
+/* The file relative to root when it lies inside; a relative path cleaned
+ * of its ., .. and leading .. segments (lg_rel_clean); otherwise its last
+ * component (a system header, or a root that cannot be known). A new
+ * string the caller frees. */
+static char *lg_rel_file(const char *file, const char *root) {
   size_t n = root ? strlen(root) : 0;
   while (n > 1 && root[n - 1] == '/')
     n--;
   if (n && strncmp(file, root, n) == 0 && file[n] == '/')
-    return file + n + 1;
-  if (file[0] != '/') {
-    while (strncmp(file, "./", 2) == 0 || strncmp(file, "../", 3) == 0)
-      file += file[1] == '/' ? 2 : 3;
-    return file;
-  }
-  return lg_last_component(file);
+    return lg_xstrdup(file + n + 1);
+  if (file[0] != '/')
+    return lg_rel_clean(file);
+  return lg_xstrdup(lg_last_component(file));
 }
 
 char *lg_finding_site(const lg_finding_t *f, const char *root) {
@@ -53,8 +83,12 @@ char *lg_finding_site(const lg_finding_t *f, const char *root) {
   if (!fr)
     return lg_xstrdup(f->first_our_frame ? f->first_our_frame : "?");
   const char *fn = fr->fn ? fr->fn : "??";
-  if (fr->file)
-    return lg_fmt("%s %s:%d", fn, lg_rel_file(fr->file, root), fr->line);
+  if (fr->file) {
+    char *rel = lg_rel_file(fr->file, root);
+    char *site = lg_fmt("%s %s:%d", fn, rel, fr->line);
+    free(rel);
+    return site;
+  }
   return lg_fmt("%s (%s)", fn, fr->obj ? lg_last_component(fr->obj) : "?");
 }
 

@@ -271,10 +271,25 @@ static void test_new_finding_keyed_path_independently(void) {
   char *note = reg ? lg_xstrdup(cur.gate[cur.ngate - 1].note) : NULL;
   char *k1 = lg_finding_key(&c->findings[0], cur.root);
   char *k2 = lg_finding_key(&c->findings[1], cur.root);
+  /* The relocatable build's paths (CMakeLists.txt, "Compiler cache"):
+   * as compiled in build/asan (sanitizers), and joined with the mapped
+   * compile directory (valgrind), key the same site. */
+  const char *rel[] = {
+      "../../core/src/worker.c", "./build/valgrind/../../core/src/worker.c",
+      "core/./src/x/../worker.c", "../../../core/src/worker.c"};
+  int same = 0;
+  for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+    free(c->findings[0].stacks[0].frames[1].file);
+    c->findings[0].stacks[0].frames[1].file = lg_xstrdup(rel[i]);
+    char *k = lg_finding_key(&c->findings[0], cur.root);
+    same += strcmp(k, k1) == 0;
+    free(k);
+  }
   lg_results_free(&base);
   lg_results_free(&cur);
   ASSERT_STR_EQ(k1, "lsan direct-leak at evs_worker_poll core/src/worker.c:88");
   ASSERT_STR_EQ(k2, "lsan direct-leak at addon_open (evstore.node)");
+  ASSERT_EQ(same, 4);
   free(k1);
   free(k2);
   ASSERT_TRUE(!ok);
