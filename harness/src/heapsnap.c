@@ -25,6 +25,10 @@ int lg_heapsnap_wanted(lg_heapsnap_mode_t mode, const lg_run_t *run) {
     return 0;
   if (mode == LG_HEAPSNAP_LEAK)
     return 1;
+  /* auto: a failure someone has to act on. A LEAK the scenario expects (a
+   * negative control) passes, and nobody reads what grew in it. */
+  if (run->verdict != LG_V_LEAK)
+    return 0;
   const lg_metric_t *m = lg_run_metric(run, "heapUsed");
   return m && m->flagged;
 }

@@ -165,6 +165,38 @@ static void test_js_heap_options(void) {
             2);
 }
 
+/* auto attributes failures only: a LEAK the scenario expects (a negative
+ * control) passes without the re-run; --heapsnap leak attributes it too. */
+static void test_js_heap_expected(void) {
+  const char *dir = LG_TEST_OUT "/js_heap_expected";
+  ASSERT_EQ(lg_run("js_heap_expected", "run", "--scenario", "js-heap-expected",
+                   "--variant", "plain", "--quiet", "--out", dir, NULL),
+            0);
+  lg_results_t r;
+  ASSERT_EQ(lg_load(&r, lg_out), 0);
+  const lg_run_t *run = lg_find(&r, "js-heap-expected", "plain");
+  int auto_ok = run && run->verdict == LG_V_PASS &&
+                run->detected == LG_V_LEAK && run->heap == NULL;
+  lg_results_free(&r);
+  ASSERT_TRUE(auto_ok);
+  char p[4200];
+  snprintf(p, sizeof p, "%s/runs/plain/js-heap-expected/heapsnap", dir);
+  ASSERT_TRUE(!lg_is_dir(p));
+
+  dir = LG_TEST_OUT "/js_heap_expected_leak";
+  ASSERT_EQ(lg_run("js_heap_expected_leak", "run", "--scenario",
+                   "js-heap-expected", "--variant", "plain", "--quiet",
+                   "--heapsnap", "leak", "--out", dir, NULL),
+            0);
+  ASSERT_EQ(lg_load(&r, lg_out), 0);
+  run = lg_find(&r, "js-heap-expected", "plain");
+  int leak_ok = run && run->verdict == LG_V_PASS && run->heap &&
+                run->heap->ngrowers > 0 &&
+                lg_contains(run->evidence, "JS heap over iterations 200..400");
+  lg_results_free(&r);
+  ASSERT_TRUE(leak_ok);
+}
+
 static const check_case_t cases[] = {
     {"js_clean", test_js_clean},
     {"js_leak", test_js_leak},
@@ -172,6 +204,7 @@ static const check_case_t cases[] = {
     {"js_throws", test_js_throws},
     {"js_lazy", test_js_lazy},
     {"js_heap_attribution", test_js_heap_attribution},
+    {"js_heap_expected", test_js_heap_expected},
     {"js_heap_hostile", test_js_heap_hostile},
     {"js_heap_options", test_js_heap_options},
     {NULL, NULL}};

@@ -172,6 +172,7 @@ static void test_heapsnap_wanted(void) {
   memset(&run, 0, sizeof run);
   run.lang = lg_xstrdup("js");
   run.detected = LG_V_LEAK;
+  run.verdict = LG_V_LEAK;
   run.has_end = 1;
   run.slopes_judged = 1;
   run.iterations = 4000;
@@ -188,6 +189,11 @@ static void test_heapsnap_wanted(void) {
   m->flagged = 1;
   ASSERT_TRUE(lg_heapsnap_wanted(LG_HEAPSNAP_AUTO, &run));
   ASSERT_TRUE(!lg_heapsnap_wanted(LG_HEAPSNAP_OFF, &run));
+  /* A LEAK the scenario expects (negative control): only with leak. */
+  run.verdict = LG_V_PASS;
+  ASSERT_TRUE(!lg_heapsnap_wanted(LG_HEAPSNAP_AUTO, &run));
+  ASSERT_TRUE(lg_heapsnap_wanted(LG_HEAPSNAP_LEAK, &run));
+  run.verdict = LG_V_LEAK;
   long long a = 0, b = 0;
   ASSERT_EQ(lg_heapsnap_window(&run, &a, &b), 0);
   ASSERT_EQ(a, 2000);
