@@ -343,38 +343,69 @@ static int lg_parse_runargs(int argc, char **argv, const char *cmd,
 }
 
 /* Persists results as runs finish: after each run, <out>/results.json is
- * rewritten atomically (lg_results_save: temporary file + rename) with the
+ * rewritten atomically (lg_write_file: temporary file + rename) with the
  * runs finished so far and "complete": false, so that a crash, an OOM kill
  * or an interrupt of leakgate keeps every finished run. The final write
- * (lg_finish_results) replaces it. */
+ * (lg_finish_results) replaces it. Each run is serialised once, when it
+ * finishes, and each write joins those texts to the header: rewriting
+ * every run's samples on every write made the writes quadratic, two
+ * thirds of leakgate's own CPU in a run of the C scenarios, spent on the
+ * runner's thread between one run's end and the next one's start. */
 typedef struct lg_partial_s {
   const lg_results_t *r; /* header fields; its runs are not all done */
   char *path;            /* owned */
   const lg_run_t **done; /* finished runs, in order of completion; owned */
   size_t ndone;
   int warned;
+  char **texts; /* done[i] as lg_run_to_text wrote it; owned */
 } lg_partial_t;
 
-static void lg_partial_write(void *arg, lg_run_t *run) {
-  lg_partial_t *p = arg;
-  p->done = lg_xrealloc(p->done, (p->ndone + 1) * sizeof *p->done);
-  p->done[p->ndone++] = run;
+/* The partial writer of r into dir/results.json (free with
+ * lg_partial_free). */
+static lg_partial_t lg_partial_new(const lg_results_t *r, const char *dir) {
+  return (lg_partial_t){.r = r, .path = lg_path_join(dir, "results.json")};
+}
+
+/* Writes the partial file: p->r's header with the finished runs' exit code
+ * and "complete": false, and the finished runs' texts. 0, or -1. */
+static int lg_partial_save(lg_partial_t *p) {
   lg_results_t view = *p->r; /* shallow: only read by the writer */
-  view.runs = lg_xcalloc(p->ndone, sizeof *view.runs);
+  view.runs = lg_xcalloc(p->ndone ? p->ndone : 1, sizeof *view.runs);
   for (size_t i = 0; i < p->ndone; i++)
     view.runs[i] = *p->done[i];
   view.nruns = p->ndone;
   view.incomplete = 1;
   view.exit_code = lg_results_exit_code(&view);
-  if (lg_results_save(&view, p->path) != 0 && !p->warned) {
+  int rc = lg_results_save_texts(&view, p->texts, p->ndone, p->path);
+  free(view.runs);
+  return rc;
+}
+
+static void lg_partial_write(void *arg, lg_run_t *run) {
+  lg_partial_t *p = arg;
+  char *text = lg_run_to_text(run);
+  if (!text) { /* out of memory inside jansson: this write is skipped */
+    if (!p->warned)
+      fprintf(stderr, "leakgate: warning: cannot serialise a run for %s\n",
+              p->path);
+    p->warned = 1;
+    return;
+  }
+  p->done = lg_xrealloc(p->done, (p->ndone + 1) * sizeof *p->done);
+  p->texts = lg_xrealloc(p->texts, (p->ndone + 1) * sizeof *p->texts);
+  p->done[p->ndone] = run;
+  p->texts[p->ndone++] = text;
+  if (lg_partial_save(p) != 0 && !p->warned) {
     fprintf(stderr, "leakgate: warning: cannot write %s: %s\n", p->path,
             strerror(errno));
     p->warned = 1;
   }
-  free(view.runs);
 }
 
 static void lg_partial_free(lg_partial_t *p) {
+  for (size_t i = 0; i < p->ndone; i++)
+    free(p->texts[i]);
+  free(p->texts);
   free(p->path);
   free(p->done);
 }
@@ -422,7 +453,7 @@ typedef int (*lg_work_fn)(void *ctx, const lg_manifest_t *m,
                           const lg_run_opts_t *o, lg_results_t *r);
 static int lg_run_work(const lg_runargs_t *a, const lg_manifest_t *m, char *out,
                        lg_results_t *r, lg_work_fn fn, void *ctx) {
-  lg_partial_t partial = {r, lg_path_join(out, "results.json"), NULL, 0, 0};
+  lg_partial_t partial = lg_partial_new(r, out);
   lg_run_opts_t o = {out,
                      a->jobs,
                      a->scale,
@@ -488,8 +519,7 @@ static int lg_work_run(void *ctx, const lg_manifest_t *m,
   sd->o.heapsnap = LG_HEAPSNAP_OFF;
   sd->o.keep_heapsnap = 0;
   sd->o.label = "selftest";
-  sd->partial =
-      (lg_partial_t){&sd->r, lg_path_join(sd->out, "results.json"), NULL, 0, 0};
+  sd->partial = lg_partial_new(&sd->r, sd->out);
   sd->o.run_done = lg_partial_write;
   sd->o.run_done_arg = &sd->partial;
   lg_job_t *all = lg_xcalloc(j->n + sd->n + 1, sizeof *all);

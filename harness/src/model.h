@@ -232,6 +232,14 @@ size_t lg_run_sample_add(lg_run_t *run, long long i, double t_ms,
  * keys are kept in r->extra. */
 json_t *lg_results_to_json(const lg_results_t *r);
 int lg_results_save(const lg_results_t *r, const char *path);
+/* One run as it appears in results.json's "runs": a new string the caller
+ * frees, or NULL when jansson ran out of memory. lg_results_save_texts
+ * writes what lg_results_save would, r's runs replaced by the n texts
+ * (borrowed; "runs" then comes last): a run is serialised once however
+ * often the file is rewritten (the partial results.json). 0, or -1. */
+char *lg_run_to_text(const lg_run_t *run);
+int lg_results_save_texts(const lg_results_t *r, char *const *texts, size_t n,
+                          const char *path);
 int lg_results_load(const char *path, lg_results_t *r, char **err);
 
 /* Parses the JSON file at path: a new reference (the caller json_decrefs
