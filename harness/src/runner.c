@@ -24,11 +24,6 @@ static void lg_on_signal(int sig) {
  * whatever keeps it alive counts as a leaked resource (scaled like the
  * timeout: valgrind's leak check at exit is slow). */
 #define LG_EXIT_GRACE_S 10.0
-/* A run past its end record that has used no CPU for this long is waiting,
- * not working (a threadsafe function or a timer keeping node's loop alive,
- * a thread that never returns): its --jobs slot goes to the next run while
- * it waits out the grace above. */
-#define LG_IDLE_FREE_MS 1000.0
 void lg_jstate_free(lg_jstate_t *js) {
   lg_live_reset(js);
   free(js->stop_path);
@@ -104,20 +99,6 @@ static void lg_order_add(lg_start_t *order, size_t next, size_t *len, size_t j,
 static double lg_job_est(const lg_job_t *job) {
   return job->est_s > 0 ? job->est_s
                         : job->sc->timeout_s * job->va->timeout_multiplier;
-}
-
-/* Whether a run past its end record has used no CPU (its leader: threads
- * and reaped children included) for LG_IDLE_FREE_MS; called every 250 ms. */
-static int lg_idle_waiting(lg_jstate_t *js, double now) {
-  long long t = lg_proc_cpu_ticks(js->pid);
-  if (t < 0)
-    return 0;
-  if (js->idle_since_ms == 0 || t != js->idle_ticks) {
-    js->idle_ticks = t;
-    js->idle_since_ms = now;
-    return 0;
-  }
-  return now - js->idle_since_ms >= LG_IDLE_FREE_MS;
 }
 
 /* Clears the live progress lines, if any are on the terminal. */
@@ -300,10 +281,6 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
       }
       if (r == js->pid) {
         js->state = LG_JOB_DONE; /* no longer a live run leader */
-        if (js->slot_freed) {    /* it holds a slot again until it is done */
-          js->slot_freed = 0;
-          running++;
-        }
         if (js->snap) {
           if (lg_snap_step(&jobs[j], js, status, st, nt, jobs_max == 1,
                            lg_jo(&jobs[j], o)) == 0)
@@ -316,7 +293,6 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
            * found in case the next one crashes too. */
           js->retried = 1;
           js->end_seen_ms = 0;
-          js->idle_since_ms = 0;
           lg_run_t *run = jobs[j].run;
           if (run->detected != LG_V_PASS) {
             js->first = lg_xmalloc(sizeof *js->first);
@@ -367,11 +343,6 @@ int lg_runner_run(const lg_manifest_t *m, lg_job_t *jobs, size_t n,
           killpg(js->pid, SIGKILL);
           js->hung = 1;
           continue;
-        }
-        if (j < n && !js->snap && js->end_seen_ms > 0 && !js->slot_freed &&
-            lg_idle_waiting(js, now)) {
-          js->slot_freed = 1;
-          running--;
         }
       }
       if (!js->term_sent && now > js->deadline_ms) {

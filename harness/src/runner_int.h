@@ -51,12 +51,6 @@ typedef struct lg_jstate_s {
   double end_seen_ms, next_end_check_ms; /* when the end record appeared */
   double grace_s; /* time allowed to exit after the end record */
   int hung;       /* killed for not exiting after its end record */
-  /* Past its end record and idle (no CPU for LG_IDLE_FREE_MS): the run no
-   * longer holds a --jobs slot while it waits out its grace (runner.c).
-   * idle_ticks/idle_since_ms: its CPU time when last seen to change. */
-  int slot_freed;
-  long long idle_ticks;
-  double idle_since_ms;
   char *run_dir, *probe_path;
   char *sites_path; /* liblgheap.so's site table (LEAKGATE_HEAP_SITES) */
   char **argv, **envp;
@@ -133,9 +127,6 @@ int lg_prepare_batch(const lg_manifest_t *m, const lg_variant_t *va,
 /* runner_proc.c */
 int lg_spawn(lg_jstate_t *js, lg_run_t *run);
 int lg_probe_ended(const char *probe_path);
-/* CPU time process pid has used (its threads and reaped children, in clock
- * ticks), or -1 when it cannot be read. */
-long long lg_proc_cpu_ticks(pid_t pid);
 void lg_clear_run_dir(const char *run_dir);
 size_t lg_leftovers(const lg_jstate_t *all, size_t n, const lg_jstate_t *js,
                     int group_killed, int sole, lg_buf_t *ev);

@@ -191,28 +191,6 @@ static int lg_proc_stat(pid_t pid, lg_proc_t *p) {
   return 0;
 }
 
-long long lg_proc_cpu_ticks(pid_t pid) {
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
-  /* After "(comm)": state, then fields 4..13, utime stime cutime cstime. */
-  const char *p = strrchr(buf, ')');
-  long long ut, st, cut, cst;
-  if (!p || sscanf(p + 1,
-                   " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld "
-                   "%lld %lld",
-                   &ut, &st, &cut, &cst) != 4)
-    return -1;
-  return ut + st + cut + cst;
-}
-
 /* Which run a process belongs to, by the LEAKGATE_PROBE its environment
  * inherited (unique per run directory): 1 this run's, 0 another value,
  * -1 none or unreadable. Reads at most 256 KiB of the environment. */

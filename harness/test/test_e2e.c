@@ -138,38 +138,6 @@ static void test_detector_crash_retried(void) {
 LG_VERDICT_TEST(linger_after_end, "linger", "plain", 1, LG_V_RESOURCE,
                 "did not exit within 10 s of its end record")
 
-/* A run waiting out its exit grace, idle, gives its --jobs slot to the
- * next run: with one job, clean and slow-clean finish while linger still
- * waits (their done lines come before its line). */
-static void test_linger_frees_slot(void) {
-  char dir[4400];
-  snprintf(dir, sizeof dir, "%s/linger-slot", LG_TEST_OUT);
-  ASSERT_EQ(lg_run("linger-slot", "run", "--scenario", "linger", "--scenario",
-                   "slow-clean", "--variant", "plain", "--jobs", "1", "--out",
-                   dir, NULL),
-            1);
-  char p[4400];
-  snprintf(p, sizeof p, "%s.stdout", lg_out);
-  char *out = lg_read_file(p, NULL);
-  ASSERT_TRUE(out != NULL);
-  const char *linger = strstr(out, " linger ");
-  const char *slow = strstr(out, " slow-clean ");
-  const char *clean = strstr(out, " clean ");
-  int order = linger && slow && clean && slow < linger && clean < linger;
-  if (!order)
-    fprintf(stderr, "stdout:\n%s\n", out);
-  free(out);
-  ASSERT_TRUE(order);
-  lg_results_t r;
-  ASSERT_EQ(lg_load(&r, dir), 0);
-  const lg_run_t *l = lg_find(&r, "linger", "plain");
-  const lg_run_t *s = lg_find(&r, "slow-clean", "plain");
-  int verdicts =
-      l && l->verdict == LG_V_RESOURCE && s && s->verdict == LG_V_PASS;
-  lg_results_free(&r);
-  ASSERT_TRUE(verdicts);
-}
-
 /* `run --fault NAME` plants the fault in the selected runs (not in the
  * control) and the run fails with that defect's verdict; unknown names are
  * a usage error. */
@@ -306,7 +274,6 @@ static const check_case_t cases[] = {
     {"c_fail", test_c_fail},
     {"detector_crash_retried", test_detector_crash_retried},
     {"linger_after_end", test_linger_after_end},
-    {"linger_frees_slot", test_linger_frees_slot},
     {"run_with_fault", test_run_with_fault},
     {"missing_program", test_missing_program},
     {"vg_clean", test_vg_clean},
