@@ -674,22 +674,16 @@ static int lg_do_run(const lg_global_t *g, int argc, char **argv,
   }
   if (r.has_gate && !a.quiet)
     lg_term_gate(stdout, &r);
-  int src = 0;
-  if (sd) {
-    /* The run's reports first, then the self-test's matrix and its own. */
-    rc = lg_finish_results(&r, out, a.quiet);
+  rc = lg_run_done(&r, m, out, a.quiet, interrupted);
+  if (sd) { /* after the run's reports: the self-test's matrix and its own */
     if (!a.quiet)
       lg_term_selftest(stdout, &sd->r);
-    src = lg_finish_results(&sd->r, sd->out, a.quiet);
+    int src = lg_finish_results(&sd->r, sd->out, a.quiet);
     lg_side_free(sd);
-    free(out);
-    lg_results_free(&r);
-    lg_manifest_free(m);
-    if (interrupted)
-      return LG_EXIT_INFRA;
-    return src > rc ? src : rc;
+    if (!interrupted && src > rc)
+      rc = src;
   }
-  return lg_run_done(&r, m, out, a.quiet, interrupted);
+  return rc;
 }
 
 static int lg_do_selftest(const lg_global_t *g, int argc, char **argv,

@@ -353,6 +353,37 @@ static void test_invalid_names_in_memory(void) {
   ASSERT_TRUE(mrow != NULL);
 }
 
+/* The partial file (lg_results_save_texts: runs serialised once, joined to
+ * the header) loads to the same result set as lg_results_save's file: it
+ * saves again byte for byte the same. */
+static void test_save_texts_same_results(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  lg_mkdirs(LG_TEST_TMP);
+  char *a = lg_fmt("%s/texts-a.json", LG_TEST_TMP),
+       *b = lg_fmt("%s/texts-b.json", LG_TEST_TMP),
+       *c = lg_fmt("%s/texts-c.json", LG_TEST_TMP);
+  char *texts[2] = {lg_run_to_text(&r.runs[0]), lg_run_to_text(&r.runs[1])};
+  ASSERT_EQ(r.nruns, 2);
+  ASSERT_TRUE(texts[0] && texts[1]);
+  ASSERT_EQ(lg_results_save_texts(&r, texts, 2, a), 0);
+  ASSERT_EQ(lg_results_save(&r, b), 0);
+  lg_results_t ra, rb;
+  ASSERT_EQ(lg_load_ok(a, &ra), 0);
+  ASSERT_EQ(lg_load_ok(b, &rb), 0);
+  ASSERT_EQ(lg_results_save(&ra, a), 0);
+  ASSERT_EQ(lg_results_save(&rb, c), 0);
+  char *sa = lg_read_file(a, NULL), *sc = lg_read_file(c, NULL);
+  int same = sa && sc && strcmp(sa, sc) == 0;
+  size_t n = ra.nruns;
+  lg_results_free(&r);
+  lg_results_free(&ra);
+  lg_results_free(&rb);
+  LG_FREE_ALL(texts[0], texts[1], sa, sc, a, b, c);
+  ASSERT_EQ(n, 2);
+  ASSERT_TRUE(same);
+}
+
 static const check_case_t cases[] = {
     {"results_json_round_trip", test_results_json_round_trip},
     {"results_json_rejects_bad_input", test_results_json_rejects_bad_input},
@@ -361,6 +392,7 @@ static const check_case_t cases[] = {
     {"unknown_keys_round_trip", test_unknown_keys_round_trip},
     {"many_metrics", test_many_metrics},
     {"many_runs", test_many_runs},
+    {"save_texts_same_results", test_save_texts_same_results},
     {"invalid_names_in_memory", test_invalid_names_in_memory},
     {NULL, NULL}};
 
