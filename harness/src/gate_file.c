@@ -28,8 +28,11 @@ json_t *lg_baseline_to_json(const lg_baseline_t *b) {
         "variant", br->variant, "fault", lg_jstr(br->fault), "lang",
         lg_jstr(br->lang), "primary", lg_jstr(br->primary), "expect_pass",
         br->expect_pass, "verdict", lg_verdict_name(br->verdict), "ok", br->ok);
+    /* Only an order estimate for the scheduler: centiseconds, at least one,
+     * so a regenerated baseline's diff shows the changes that matter. */
     if (isfinite(br->wall_s))
-      json_object_set_new(o, "wall_s", json_real(br->wall_s));
+      json_object_set_new(o, "wall_s",
+                          json_real(fmax(0.01, round(br->wall_s * 100) / 100)));
     if (br->nfindings) {
       json_t *fs = json_array();
       for (size_t k = 0; k < br->nfindings; k++) {
