@@ -78,6 +78,12 @@ static char *lg_rel_file(const char *file, const char *root) {
   return lg_xstrdup(lg_last_component(file));
 }
 
+char *lg_path_shown(const char *file) {
+  if (!file)
+    return lg_xstrdup("?");
+  return file[0] == '/' ? lg_xstrdup(file) : lg_rel_clean(file);
+}
+
 char *lg_finding_site(const lg_finding_t *f, const char *root) {
   const lg_frame_t *fr = lg_finding_frame(f);
   if (!fr)

@@ -50,6 +50,12 @@ char *lg_finding_site(const lg_finding_t *f, const char *root);
 /* "<detector> <kind> at <site>". The caller frees it. */
 char *lg_finding_key(const lg_finding_t *f, const char *root);
 
+/* A frame's file as the reports show it: a relative debug path cleaned as
+ * in the finding keys ("./build/valgrind/../../core/src/a.c" is shown as
+ * "core/src/a.c"), an absolute one as it is, NULL as "?". results.json keeps
+ * the path as the detector printed it. The caller frees it. */
+char *lg_path_shown(const char *file);
+
 /* 1 when a leak of `bytes` in `blocks` over `iterations` iterations grows
  * with them (see above); bytes_per_it may be NaN (no byte criterion).
  * Unknown counts (< 0) or no iterations count as growing: without evidence

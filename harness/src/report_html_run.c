@@ -8,6 +8,7 @@
 
 #include "analyze.h"
 #include "heapsnap.h"
+#include "leakclass.h"
 #include "report.h"
 #include "report_html.h"
 #include "report_table.h"
@@ -181,10 +182,12 @@ static void lg_findings_html(lg_buf_t *b, const lg_run_t *run) {
                      f->stacks[s].title ? f->stacks[s].title : "stack", ":\n");
       for (size_t k = 0; k < f->stacks[s].nframes; k++) {
         const lg_frame_t *fr = &f->stacks[s].frames[k];
+        char *file = lg_path_shown(fr->file);
         char *line =
             lg_fmt("  #%-2zu %s %s:%d %s%s%s\n", k, fr->fn ? fr->fn : "??",
-                   fr->file ? fr->file : "?", fr->line, fr->obj ? "(" : "",
-                   fr->obj ? fr->obj : "", fr->obj ? ")" : "");
+                   file, fr->line, fr->obj ? "(" : "", fr->obj ? fr->obj : "",
+                   fr->obj ? ")" : "");
+        free(file);
         if (fr->ours)
           lg_buf_add(b, "<span class=\"ours\">");
         H(b, line);

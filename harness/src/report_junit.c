@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leakclass.h"
 #include "report.h"
 #include "text.h"
 #include "util.h"
@@ -29,10 +30,11 @@ static void lg_findings_text(lg_buf_t *b, const lg_run_t *run) {
                   "\n  %s:", f->stacks[s].title ? f->stacks[s].title : "stack");
       for (size_t k = 0; k < f->stacks[s].nframes && k < 16; k++) {
         const lg_frame_t *fr = &f->stacks[s].frames[k];
+        char *file = lg_path_shown(fr->file);
         lg_buf_addf(b, "\n    #%zu %s %s:%d%s%s%s%s", k, fr->fn ? fr->fn : "??",
-                    fr->file ? fr->file : "?", fr->line, fr->obj ? " (" : "",
-                    fr->obj ? fr->obj : "", fr->obj ? ")" : "",
-                    fr->ours ? "  <-- ours" : "");
+                    file, fr->line, fr->obj ? " (" : "", fr->obj ? fr->obj : "",
+                    fr->obj ? ")" : "", fr->ours ? "  <-- ours" : "");
+        free(file);
       }
     }
   }

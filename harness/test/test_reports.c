@@ -11,6 +11,7 @@
 #include "analyze.h"
 #include "check.h"
 #include "detect.h"
+#include "leakclass.h"
 #include "model.h"
 #include "report.h"
 #include "report_fixture.h"
@@ -39,6 +40,34 @@ static void test_junit_shape(void) {
   ASSERT_EQ(x.max_depth, 4); /* testsuites/testsuite/testcase/failure */
   ASSERT_TRUE(has_evidence);
   ASSERT_TRUE(has_stack);
+}
+
+/* A relocatable build's debug path ("Compiler cache", CMakeLists.txt) is
+ * shown cleaned in report.html and junit.xml; an absolute one as it is. */
+static void test_frames_show_clean_paths(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  lg_frame_t *fr = r.runs[1].findings[0].stacks[0].frames;
+  ASSERT_TRUE(r.runs[1].findings[0].stacks[0].nframes >= 2);
+  free(fr[0].file);
+  fr[0].file = lg_xstrdup("./build/valgrind/../../core/src/alloc.c");
+  free(fr[1].file);
+  fr[1].file = lg_xstrdup("/usr/include/x86_64-linux-gnu/bits/x.h");
+  char *html = lg_render_html(&r);
+  char *xml = lg_render_junit(&r);
+  lg_results_free(&r);
+  for (int k = 0; k < 2; k++) {
+    const char *doc = k ? xml : html;
+    ASSERT_TRUE(strstr(doc, " core/src/alloc.c:") != NULL);
+    ASSERT_TRUE(strstr(doc, "../core/src/alloc.c") == NULL);
+    ASSERT_TRUE(strstr(doc, " /usr/include/x86_64-linux-gnu/bits/x.h:") !=
+                NULL);
+  }
+  free(html);
+  free(xml);
+  char *none = lg_path_shown(NULL);
+  ASSERT_STR_EQ(none, "?");
+  free(none);
 }
 
 static void test_html_well_formed_self_contained(void) {
@@ -460,6 +489,7 @@ static void test_missing_seconds(void) {
 }
 
 static const check_case_t cases[] = {
+    {"frames_show_clean_paths", test_frames_show_clean_paths},
     {"time_line", test_time_line},
     {"time_scenarios", test_time_scenarios},
     {"junit_shape", test_junit_shape},
