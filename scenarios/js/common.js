@@ -44,7 +44,7 @@ const napWord = new Int32Array(new SharedArrayBuffer(4));
  * up to 1 ms, until the count moves again. A loop that only spins keeps its
  * CPU busy, and with two runs on two CPUs that is the CPU the store's
  * dispatcher thread needs to deliver what we wait for (measured: release
- * subscribe-churn.js 1.3 s alone, 6.2 s beside another JS run, 2.3 s with
+ * subscribe-churn.js 1.3 s alone, 6.2 s beside another JS run, 2.4 s with
  * the sleeps). A timer would not do: the worker API is polled, so nothing
  * wakes the loop when its events arrive.
  */
