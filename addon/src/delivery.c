@@ -7,10 +7,12 @@
  * on_drained hook), or as soon as `local` holds ADDON_BATCH_FLUSH bytes
  * while events keep coming. So a burst costs one lock round trip and one JS
  * wake-up per batch, and the last event of a burst is never left waiting
- * for the next one. The JS thread (call_js) swaps the buffers under
- * `mu`, then decodes nothing itself: it copies the taken buffer into a
- * reusable ArrayBuffer and calls the JS decoder once per chunk. So there is
- * at most one queued tsfn call per store, whatever the event rate.
+ * for the next one. The batch is a list of blocks (addon_block_t), each
+ * holding whole handoffs. The JS thread (call_js) takes the whole list
+ * under `mu`, then decodes nothing itself: it copies as many whole blocks
+ * as fit into a reusable ArrayBuffer and calls the JS decoder once per such
+ * chunk, and gives the blocks back for reuse. So there is at most one
+ * queued tsfn call per store, whatever the event rate.
  *
  * Bounded memory. A buffer above ADDON_BATCH_SOFT_CAP makes the dispatcher
  * wait for the JS thread's swap; the core queue then fills and applies the
@@ -97,26 +99,69 @@ static void addon_intern_set(addon_intern_t *c, uint32_t id, uint32_t hash,
   c->victim[set] = (uint8_t)((id % ADDON_CACHE_WAYS + 1) % ADDON_CACHE_WAYS);
 }
 
-/* ---- batch cuts (under mu) ---------------------------------------------- */
+/* ---- batch blocks (under mu) ------------------------------------------ */
 
-static void addon_cuts_free(addon_cuts_t *c) {
-  free(c->at);
-  c->at = NULL;
-  c->n = c->cap = 0;
+static void addon_blocks_free(addon_block_t *b) {
+  while (b != NULL) {
+    addon_block_t *next = b->next;
+    free(b);
+    b = next;
+  }
 }
 
-/* Records a handoff ending at `at`; dropped when out of memory (see
- * addon_cuts_t). */
-static void addon_cuts_push(addon_cuts_t *c, size_t at) {
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? 2 * c->cap : 64;
-    size_t *p = realloc(c->at, cap * sizeof *p);
-    if (p == NULL)
-      return;
-    c->at = p;
-    c->cap = cap;
+/* Asks the kernel to back a fresh block's pages at once. A block is
+ * populated only during a burst (the batch is over its soft cap because the
+ * JS thread cannot take it): then the dispatcher writes fresh pages
+ * continuously, and faulting them in one at a time was a third of its time
+ * on this kind of virtual machine. Only advice: before Linux 5.14 the pages
+ * fault in as they are written. */
+static void addon_block_populate(addon_block_t *blk) {
+#ifdef MADV_POPULATE_WRITE
+  uintptr_t page = 4096;
+  uintptr_t lo = ((uintptr_t)blk->data + page - 1) & ~(page - 1);
+  uintptr_t hi = ((uintptr_t)blk->data + blk->cap) & ~(page - 1);
+  if (hi > lo)
+    (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+#else
+  (void)blk;
+#endif
+}
+
+/* An empty block for at least `need` bytes: a spare one when it fits, else
+ * a new one. NULL when out of memory. */
+static addon_block_t *addon_block_get(addon_delivery_t *d, size_t need) {
+  addon_block_t *blk = d->spare;
+  size_t cap = need > ADDON_BLOCK_BYTES ? need : ADDON_BLOCK_BYTES;
+  if (blk != NULL && need <= blk->cap) {
+    d->spare = blk->next;
+    d->nspare--;
+  } else {
+    blk = malloc(sizeof *blk + cap);
+    if (blk == NULL)
+      return NULL;
+    blk->cap = cap;
+    if (d->batch.len >= ADDON_BATCH_SOFT_CAP)
+      addon_block_populate(blk);
   }
-  c->at[c->n++] = at;
+  blk->next = NULL;
+  blk->len = 0;
+  return blk;
+}
+
+/* Gives the blocks of a delivered batch back: kept as spares up to
+ * ADDON_SPARE_BLOCKS (blocks of the standard size only), freed beyond. */
+static void addon_blocks_recycle(addon_delivery_t *d, addon_block_t *b) {
+  while (b != NULL) {
+    addon_block_t *next = b->next;
+    if (d->nspare < ADDON_SPARE_BLOCKS && b->cap == ADDON_BLOCK_BYTES) {
+      b->next = d->spare;
+      d->spare = b;
+      d->nspare++;
+    } else {
+      free(b);
+    }
+    b = next;
+  }
 }
 
 /* ---- JS-thread announcements -------------------------------------------- */
@@ -156,18 +201,14 @@ void addon_delivery_close(addon_delivery_t *d) {
 }
 
 void addon_delivery_release_buffers(addon_delivery_t *d) {
-  int i;
   pthread_mutex_lock(&d->mu);
-  for (i = 0; i < 2; i++) {
-    /* A delivery in progress owns the buffer it took; it frees it itself
-     * when it sees the store closed. */
-    if (d->delivering && i != d->fill)
-      continue;
-    free(d->bufs[i].data);
-    d->bufs[i].data = NULL;
-    d->bufs[i].len = d->bufs[i].cap = 0;
-    addon_cuts_free(&d->cuts[i]);
-  }
+  /* A delivery in progress owns the blocks it took; it frees them itself
+   * when it sees the store closed. */
+  addon_blocks_free(d->batch.head);
+  memset(&d->batch, 0, sizeof d->batch);
+  addon_blocks_free(d->spare);
+  d->spare = NULL;
+  d->nspare = 0;
   free(d->local.data);
   d->local.data = NULL;
   d->local.len = d->local.cap = 0;
@@ -178,11 +219,8 @@ void addon_delivery_release_buffers(addon_delivery_t *d) {
 }
 
 void addon_delivery_destroy(addon_delivery_t *d) {
-  int i;
-  for (i = 0; i < 2; i++) {
-    free(d->bufs[i].data);
-    addon_cuts_free(&d->cuts[i]);
-  }
+  addon_blocks_free(d->batch.head);
+  addon_blocks_free(d->spare);
   free(d->local.data);
   addon_intern_free(&d->paths);
   addon_intern_free(&d->values);
@@ -234,34 +272,6 @@ static size_t addon_words(size_t bytes) {
   return (bytes + 3) / 4;
 }
 
-/* A batch buffer grows past a few hundred KiB only while the JS thread
- * cannot take it (a burst of writes from JS itself); faulting its fresh
- * pages in one at a time was then a third of the dispatcher's time (a page
- * fault costs microseconds on this kind of virtual machine). So each time
- * the end of a large buffer enters a new ADDON_POPULATE_STEP block, that
- * block is populated with one call: at most one block beyond the end is
- * resident. Only advice: where the kernel lacks it (before Linux 5.14), the
- * pages fault in as before. */
-#define ADDON_POPULATE_STEP ((size_t)2 << 20)
-static void addon_buf_populate(const addon_buf_t *b, size_t from, size_t to) {
-#ifdef MADV_POPULATE_WRITE
-  size_t block = to / ADDON_POPULATE_STEP * ADDON_POPULATE_STEP;
-  size_t end = block + ADDON_POPULATE_STEP < b->cap
-                   ? block + ADDON_POPULATE_STEP
-                   : b->cap;
-  uintptr_t page = 4096,
-            lo = ((uintptr_t)b->data + block + page - 1) & ~(page - 1);
-  uintptr_t hi = ((uintptr_t)b->data + end) & ~(page - 1);
-  if (b->cap >= 2 * ADDON_POPULATE_STEP &&
-      from / ADDON_POPULATE_STEP != to / ADDON_POPULATE_STEP && hi > lo)
-    (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
-#else
-  (void)b;
-  (void)from;
-  (void)to;
-#endif
-}
-
 /* Makes room for `need` more bytes in b. False on allocation failure. */
 static bool addon_buf_reserve(addon_buf_t *b, size_t need) {
   size_t cap;
@@ -276,7 +286,6 @@ static bool addon_buf_reserve(addon_buf_t *b, size_t need) {
     b->data = p;
     b->cap = cap;
   }
-  addon_buf_populate(b, b->len, b->len + need);
   return true;
 }
 
@@ -300,7 +309,7 @@ static void addon_schedule(addon_delivery_t *d) {
 /* Waits while the fill buffer is over its soft cap, unless the store closes
  * or the JS thread is inside a core call. Called with mu held. */
 static void addon_wait_room(addon_delivery_t *d) {
-  while (d->bufs[d->fill].len >= ADDON_BATCH_SOFT_CAP && !d->closing) {
+  while (d->batch.len >= ADDON_BATCH_SOFT_CAP && !d->closing) {
     addon_schedule(d); /* the swap it waits for must have been asked for */
     atomic_store(&d->waiting, 1);
     if (atomic_load(&d->js_in_core) > 0)
@@ -310,32 +319,36 @@ static void addon_wait_room(addon_delivery_t *d) {
   atomic_store(&d->waiting, 0);
 }
 
-/* Moves the dispatcher's records to the end of the batch and asks for a JS
- * call: by exchanging the buffers when the batch is empty, else by a copy.
- * A REPEAT record never refers across a handoff (last_valid is cleared), so
- * records handed off separately need not land in the same batch. Closing
- * discards the records. If the batch cannot grow, the records stay in
+/* Copies the dispatcher's records to the end of the batch (the last block,
+ * or a new one when they do not fit) and asks for a JS call. A REPEAT
+ * record never refers across a handoff (last_valid is cleared), so records
+ * handed off separately need not land in the same block or batch. Closing
+ * discards the records. If no block can be had, the records stay in
  * `local` for the next handoff: dropping them would lose define records the
  * intern caches count as delivered; events are dropped (and counted) only
  * by the listener, when `local` itself cannot grow. Dispatcher thread. */
 static void addon_handoff(addon_delivery_t *d) {
-  addon_buf_t *b;
+  addon_chain_t *b = &d->batch;
+  addon_block_t *blk;
   pthread_mutex_lock(&d->mu);
   if (!d->closing) {
     addon_wait_room(d);
-    b = &d->bufs[d->fill];
-    if (b->len == 0) {
-      addon_buf_t t = *b;
-      *b = d->local;
-      d->local = t;
-    } else if (addon_buf_reserve(b, d->local.len)) {
-      memcpy(b->data + b->len, d->local.data, d->local.len);
-      b->len += d->local.len;
-    } else {
-      pthread_mutex_unlock(&d->mu);
-      return;
+    blk = b->tail;
+    if (blk == NULL || blk->cap - blk->len < d->local.len) {
+      blk = addon_block_get(d, d->local.len);
+      if (blk == NULL) {
+        pthread_mutex_unlock(&d->mu);
+        return;
+      }
+      if (b->tail != NULL)
+        b->tail->next = blk;
+      else
+        b->head = blk;
+      b->tail = blk;
     }
-    addon_cuts_push(&d->cuts[d->fill], b->len);
+    memcpy(blk->data + blk->len, d->local.data, d->local.len);
+    blk->len += d->local.len;
+    b->len += d->local.len;
     addon_schedule(d);
   }
   pthread_mutex_unlock(&d->mu);
@@ -507,14 +520,47 @@ static void addon_call_decoder(napi_env env, napi_value js_cb, napi_value ab,
   }
 }
 
+/* Delivers a block larger than the reusable buffer (a handoff over
+ * ADDON_JS_BUFFER_BYTES: rare, a record of a large value): as many whole
+ * records per chunk as fit, found by reading their headers, and a record
+ * larger than the buffer in an ArrayBuffer of its own. False when the
+ * store closed meanwhile or an ArrayBuffer could not be made. */
+static bool addon_deliver_large(napi_env env, napi_value js_cb,
+                                addon_delivery_t *d, napi_value ab,
+                                const addon_block_t *blk) {
+  size_t off = 0, end, rec;
+  while (off < blk->len && !d->closing) {
+    end = off;
+    while (end < blk->len) {
+      rec = addon_record_bytes(blk->data + end);
+      if (end - off + rec > d->js_buffer_len)
+        break;
+      end += rec;
+    }
+    if (end == off) {
+      void *big;
+      napi_value big_ab;
+      rec = addon_record_bytes(blk->data + off);
+      if (napi_create_arraybuffer(env, rec, &big, &big_ab) != napi_ok)
+        return false;
+      memcpy(big, blk->data + off, rec);
+      addon_call_decoder(env, js_cb, big_ab, rec);
+      off += rec;
+      continue;
+    }
+    memcpy(d->js_buffer_data, blk->data + off, end - off);
+    addon_call_decoder(env, js_cb, ab, end - off);
+    off = end;
+  }
+  return !d->closing;
+}
+
 void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
                             void *data) {
   addon_delivery_t *d = context;
-  addon_buf_t taken;
-  addon_cuts_t cuts;
+  addon_block_t *taken, *blk;
   napi_value ab;
-  size_t off, ci = 0;
-  int took;
+  size_t n;
 
   (void)data;
   /* env == NULL: Node is draining the queue at teardown, possibly after the
@@ -526,11 +572,9 @@ void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
     return;
 
   pthread_mutex_lock(&d->mu);
-  took = d->fill;
-  d->fill ^= 1;
+  taken = d->batch.head;
+  memset(&d->batch, 0, sizeof d->batch);
   d->scheduled = false;
-  taken = d->bufs[took];
-  cuts = d->cuts[took];
   if (atomic_load(&d->waiting))
     pthread_cond_broadcast(&d->cv);
   d->delivering = true;
@@ -538,65 +582,32 @@ void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
 
   if (napi_get_reference_value(env, d->js_buffer, &ab) != napi_ok || ab == NULL)
     goto done;
-  off = 0;
-  while (off < taken.len && !d->closing) {
-    size_t end = off, rec;
-    /* Whole records only, as many as fit the reusable buffer: up to the
-     * rest when it fits, else the farthest handoff cut that does. Only
-     * where no cut fits (a handoff larger than the buffer, or a lost cut)
-     * are record headers read: each read is the JS thread's first touch of
-     * a line the dispatcher wrote on its CPU, a cache-line transfer per
-     * record, which the memcpy below streams instead. */
-    if (taken.len - off <= d->js_buffer_len)
-      end = taken.len;
-    while (ci < cuts.n && cuts.at[ci] <= off)
-      ci++;
-    for (; ci < cuts.n && cuts.at[ci] - off <= d->js_buffer_len; ci++)
-      if (cuts.at[ci] > end)
-        end = cuts.at[ci];
-    if (end == off) {
-      while (end < taken.len) {
-        rec = addon_record_bytes(taken.data + end);
-        if (end - off + rec > d->js_buffer_len)
-          break;
-        end += rec;
-      }
-    }
-    if (end == off) {
-      /* One record larger than the reusable buffer: a buffer of its own. */
-      void *big;
-      napi_value big_ab;
-      rec = addon_record_bytes(taken.data + off);
-      if (napi_create_arraybuffer(env, rec, &big, &big_ab) != napi_ok)
+  blk = taken;
+  while (blk != NULL && !d->closing) {
+    if (blk->len > d->js_buffer_len) {
+      if (!addon_deliver_large(env, js_cb, d, ab, blk))
         break;
-      memcpy(big, taken.data + off, rec);
-      addon_call_decoder(env, js_cb, big_ab, rec);
-      off += rec;
+      blk = blk->next;
       continue;
     }
-    memcpy(d->js_buffer_data, taken.data + off, end - off);
-    addon_call_decoder(env, js_cb, ab, end - off);
-    off = end;
+    /* As many whole blocks as fit: one copy each, no header read (the
+     * first read of lines the dispatcher wrote on its CPU; memcpy streams
+     * them). */
+    n = 0;
+    while (blk != NULL && blk->len <= d->js_buffer_len - n) {
+      memcpy(d->js_buffer_data + n, blk->data, blk->len);
+      n += blk->len;
+      blk = blk->next;
+    }
+    addon_call_decoder(env, js_cb, ab, n);
   }
 
 done:
   pthread_mutex_lock(&d->mu);
   d->delivering = false;
-  if (!d->closing) {
-    /* Keep the capacity for the next round unless a burst inflated it. */
-    if (d->bufs[took].cap > 4 * ADDON_BATCH_SOFT_CAP) {
-      free(d->bufs[took].data);
-      d->bufs[took].data = NULL;
-      d->bufs[took].cap = 0;
-    }
-    d->bufs[took].len = 0;
-    d->cuts[took].n = 0;
-  } else {
-    /* Closed during the delivery: close() left this buffer to us. */
-    free(d->bufs[took].data);
-    d->bufs[took].data = NULL;
-    d->bufs[took].len = d->bufs[took].cap = 0;
-    addon_cuts_free(&d->cuts[took]);
-  }
+  if (!d->closing)
+    addon_blocks_recycle(d, taken);
+  else /* closed during the delivery: close() left these blocks to us */
+    addon_blocks_free(taken);
   pthread_mutex_unlock(&d->mu);
 }

@@ -26,8 +26,8 @@
 #define ADDON_PATH_CACHE 1024u     /* entries, a power of two */
 #define ADDON_VALUE_CACHE 512u     /* entries, a power of two */
 #define ADDON_VALUE_INTERN_MAX 64u /* string values up to this many bytes */
-/* Soft bound of one batch buffer: the dispatcher waits for the JS thread
- * beyond it (unless the JS thread is itself inside a core call). */
+/* Soft bound of the batch: the dispatcher waits for the JS thread beyond it
+ * (unless the JS thread is itself inside a core call). */
 #define ADDON_BATCH_SOFT_CAP (256u * 1024u)
 /* The dispatcher hands its records to the batch, and asks for a JS call,
  * when it has drained the core queue (addon_delivery_drained), or earlier
@@ -37,23 +37,39 @@
 #define ADDON_BATCH_FLUSH (16u * 1024u)
 /* Size of the ArrayBuffer that carries batches to JS (reused). */
 #define ADDON_JS_BUFFER_BYTES (256u * 1024u)
+/* Capacity of a batch block, and how many empty blocks a delivery keeps
+ * for reuse (enough for a batch at its soft cap). */
+#define ADDON_BLOCK_BYTES (64u * 1024u)
+#define ADDON_SPARE_BLOCKS (ADDON_BATCH_SOFT_CAP / ADDON_BLOCK_BYTES + 1u)
 
+/* A growable buffer (realloc): the dispatcher's records before a handoff. */
 typedef struct addon_buf_s {
   uint8_t *data;
   size_t len;
   size_t cap;
 } addon_buf_t;
 
-/* Where the handoffs into one batch buffer ended, in order: each is a record
- * boundary, so the JS thread cuts the batch into chunks of the reusable JS
- * buffer at them without reading a record header (which were cache-line
- * transfers from the dispatcher's CPU, one per record). A cut that could
- * not be recorded (no memory) only makes the JS thread read the headers
- * there. */
-typedef struct addon_cuts_s {
-  size_t *at;
-  size_t n, cap;
-} addon_cuts_t;
+/* A block of the batch: the records of whole handoffs, so a block starts
+ * and ends on record boundaries and the JS thread copies whole blocks
+ * without reading a record header. A block never moves or grows once
+ * allocated: a batch that grew by realloc was moved (mremap) as it grew,
+ * and on this kind of virtual machine the JS thread's first read of each
+ * moved page cost ~5 us, most of the delivery's time in a burst. cap is
+ * ADDON_BLOCK_BYTES, or more for a larger handoff. Allocated with malloc;
+ * the delivery frees it. */
+typedef struct addon_block_s {
+  struct addon_block_s *next;
+  size_t len;
+  size_t cap;
+  uint8_t data[];
+} addon_block_t;
+
+/* The records handed off and not yet taken by the JS thread, in order. */
+typedef struct addon_chain_s {
+  addon_block_t *head;
+  addon_block_t *tail;
+  size_t len; /* bytes of records in all blocks */
+} addon_chain_t;
 
 /* An intern cache of the dispatcher: byte strings (paths, or short string
  * values) that the JS side holds as strings under the same ids, so an event
@@ -78,10 +94,10 @@ typedef struct addon_intern_s {
 typedef struct addon_delivery_s {
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  addon_buf_t bufs[2];
-  addon_cuts_t cuts[2];  /* cuts[i]: bufs[i]'s handoff ends */
-  int fill;              /* bufs[fill] receives handed-off records */
-  bool scheduled;        /* a tsfn call is queued and has not swapped yet */
+  addon_chain_t batch;   /* handed off, not yet taken */
+  addon_block_t *spare;  /* empty blocks for reuse (a list) */
+  unsigned nspare;       /* at most ADDON_SPARE_BLOCKS */
+  bool scheduled;        /* a tsfn call is queued and has not taken yet */
   bool closing;          /* the store is closing: never wait, never deliver
                             (written on the JS thread under mu) */
   bool tsfn_ok;          /* napi_call_threadsafe_function may be called */
@@ -125,8 +141,8 @@ void addon_js_leave(addon_delivery_t *d);
  * EVS_ENOMEM with nothing to destroy. JS thread. */
 int addon_delivery_init(addon_delivery_t *d);
 /* Frees the buffers and caches (not the mutex). JS thread, after the
- * dispatcher was joined. Buffers in use by a running delivery are kept: that
- * delivery frees its buffer when it sees the delivery closing. */
+ * dispatcher was joined. The blocks a running delivery took are its own: it
+ * frees them when it sees the delivery closing. */
 void addon_delivery_release_buffers(addon_delivery_t *d);
 /* Frees everything, mutex included. JS thread; no other user is left. */
 void addon_delivery_destroy(addon_delivery_t *d);

@@ -132,6 +132,35 @@ test('a value larger than the JS transfer buffer is delivered intact', async () 
   assertNativeClean();
 });
 
+test('a burst of mixed sizes arrives in order across batch blocks', async () => {
+  // Handoffs land in blocks of 64 KiB; larger ones get a block of their
+  // own, which fits the 256 KiB transfer buffer (copied whole) or not (cut
+  // at record headers, a record over 256 KiB in an ArrayBuffer of its own).
+  const s = new Store({ valueRingBytes: 1 << 21 });
+  const got = [];
+  s.watch('/mix/**').subscribe((e) => got.push(e));
+  const sizes = [];
+  for (let i = 0; i < 3000; i++) {
+    if (i % 500 === 250) sizes.push(100 * 1024); // block over 64 KiB
+    else if (i % 1000 === 999) sizes.push(300 * 1024); // over the buffer
+    else sizes.push((i * 37) % 700);
+  }
+  const valueOf = (i) => {
+    const b = Buffer.alloc(sizes[i]);
+    for (let j = 0; j < b.length; j += 97) b[j] = (i + j) & 0xff;
+    return b;
+  };
+  for (let i = 0; i < sizes.length; i++) s.set(`/mix/${i % 40}`, valueOf(i));
+  await waitFor(() => got.length === sizes.length);
+  for (let i = 0; i < sizes.length; i++) {
+    assert.equal(got[i].path, `/mix/${i % 40}`, `path ${i}`);
+    assert.ok(got[i].value.equals(valueOf(i)), `value ${i}`);
+    if (i > 0) assert.equal(got[i].seq, got[i - 1].seq + 1, `seq ${i}`);
+  }
+  s.close();
+  assertNativeClean();
+});
+
 test('slot ring and value ring wrap many times; contents intact', async () => {
   const s = new Store({ queueSlots: 16, valueRingBytes: 65536 });
   let bad = 0;
