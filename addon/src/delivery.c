@@ -309,14 +309,19 @@ static void addon_schedule(addon_delivery_t *d) {
 /* Waits while the fill buffer is over its soft cap, unless the store closes
  * or the JS thread is inside a core call. Called with mu held. */
 static void addon_wait_room(addon_delivery_t *d) {
+  bool announced = false;
   while (d->batch.len >= ADDON_BATCH_SOFT_CAP && !d->closing) {
-    addon_schedule(d); /* the swap it waits for must have been asked for */
+    addon_schedule(d); /* the take it waits for must have been asked for */
     atomic_store(&d->waiting, 1);
+    announced = true;
     if (atomic_load(&d->js_in_core) > 0)
       break;
     pthread_cond_wait(&d->cv, &d->mu);
   }
-  atomic_store(&d->waiting, 0);
+  /* Only when set: a store per handoff would take the line from the JS
+   * thread, which updates js_in_core beside it twice per core call. */
+  if (announced)
+    atomic_store(&d->waiting, 0);
 }
 
 /* Copies the dispatcher's records to the end of the batch (the last block,

@@ -91,7 +91,17 @@ typedef struct addon_intern_s {
   size_t stride;
 } addon_intern_t;
 
+/* Bytes between groups of fields that different threads write often, so
+ * no two such groups share a cache line whatever the struct's alignment
+ * (it is embedded in a calloc'ed store). Without them the JS thread's two
+ * atomic updates of js_in_core per set() shared a line with `local`, which
+ * the dispatcher writes for every event: a cache-line transfer each way. */
+#define ADDON_LINE_PAD 64
+
 typedef struct addon_delivery_s {
+  char pad_head[ADDON_LINE_PAD];
+  /* Shared, under mu (the dispatcher once per handoff, the JS thread once
+   * per delivery). */
   pthread_mutex_t mu;
   pthread_cond_t cv;
   addon_chain_t batch;   /* handed off, not yet taken */
@@ -101,9 +111,13 @@ typedef struct addon_delivery_s {
   bool closing;          /* the store is closing: never wait, never deliver
                             (written on the JS thread under mu) */
   bool tsfn_ok;          /* napi_call_threadsafe_function may be called */
+  uint64_t enomem_drops; /* events lost because a batch could not grow */
+  char pad_shared[ADDON_LINE_PAD];
+  /* The JS thread's announcements (twice per core call); the dispatcher
+   * writes `waiting` only when it waits. */
   atomic_int waiting;    /* the dispatcher waits on cv for room */
   atomic_int js_in_core; /* the JS thread is inside a core call */
-  uint64_t enomem_drops; /* events lost because a batch could not grow */
+  char pad_js_in_core[ADDON_LINE_PAD];
   /* Dispatcher-only, no lock: the records not yet handed off, the caches
    * and the previous event of `local`. */
   addon_buf_t local;
@@ -111,6 +125,7 @@ typedef struct addon_delivery_s {
   addon_intern_t values; /* ADDON_VALUE_CACHE entries */
   uint64_t last_seq;
   bool last_valid; /* local holds an EVENT record of event last_seq last */
+  char pad_dispatcher[ADDON_LINE_PAD];
   /* JS-thread only. */
   bool delivering;
   napi_threadsafe_function tsfn;
