@@ -6,6 +6,8 @@
  * and its checks, the clock and the statistics.
  */
 
+const fs = require('node:fs');
+
 const NPATHS = 64;
 const PATHS = Array.from({ length: NPATHS }, (_, i) => `/bench/item${i}/value`);
 const VALUES = Array.from({ length: NPATHS }, (_, i) => `value-${i}-${'x'.repeat(i % 16)}`);
@@ -70,21 +72,36 @@ function checkSink(sink, n, what) {
   if (sink.lastSeq !== n) throw new Error(`${what}: last seq ${sink.lastSeq}, expected ${n}`);
 }
 
+/* The main JS thread's own on-CPU time in ns (Linux: /proc schedstat), or
+ * null. It bounds a rate on a free core whatever else the machine runs. */
+function jsThreadCpuNs() {
+  try {
+    return Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}
+
 /*
  * The timed window of a run: start() at its first timed event, stop() at its
- * last; result() gives events/s and the process's CPU time per event over
- * the window (every thread: writer, dispatcher, worker and JS thread), which
- * bounds the rate on a machine of C cores at C / cpu-per-event.
+ * last; result() gives events/s, the process's CPU time per event over the
+ * window (every thread: writer, dispatcher, worker, V8's helpers and the JS
+ * thread), which bounds the rate on a machine of C cores at C /
+ * cpu-per-event, and the main JS thread's own CPU time per event (jsCpuNs,
+ * undefined off Linux). Every side's consumer is the main thread.
  */
 class Window {
   constructor() {
     this.t0 = 0;
     this.cpu0 = null;
+    this.js0 = null;
     this.dt = 0;
     this.cpu = 0;
+    this.js = null;
   }
 
   start() {
+    this.js0 = jsThreadCpuNs();
     this.cpu0 = process.cpuUsage();
     this.t0 = now();
   }
@@ -93,10 +110,13 @@ class Window {
     this.dt = now() - this.t0;
     const c = process.cpuUsage(this.cpu0);
     this.cpu = (c.user + c.system) / 1e6;
+    const js1 = jsThreadCpuNs();
+    this.js = this.js0 === null || js1 === null ? null : js1 - this.js0;
   }
 
   result(events) {
-    return { rate: events / this.dt, cpuNs: (this.cpu * 1e9) / events };
+    return { rate: events / this.dt, cpuNs: (this.cpu * 1e9) / events,
+      jsCpuNs: this.js === null ? undefined : this.js / events };
   }
 }
 
@@ -105,4 +125,4 @@ function settle(n) {
   return Math.floor(n / 4);
 }
 
-module.exports = { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window };
+module.exports = { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window, jsThreadCpuNs };

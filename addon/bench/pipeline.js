@@ -40,7 +40,6 @@
  * the peers' addon with EVSTORE_BENCH_PEERS (default: evstore_bench_peers.node
  * next to evstore.node).
  */
-const fs = require('node:fs');
 const { EventEmitter } = require('node:events');
 // First: loads evstore from evstore_bench.node, which has the native writer.
 const writer = require('./writer');
@@ -108,17 +107,6 @@ function storeRun(n, threaded) {
   });
 }
 
-/* The JS thread's own on-CPU time in ns (Linux: /proc schedstat), or null.
- * It bounds set()'s rate on a free core whatever else the machine runs;
- * the wall-clock rate also counts the time the thread waits for a CPU. */
-function jsThreadCpuNs() {
-  try {
-    return Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    return null;
-  }
-}
-
 /* Entries per setMany() call in the setMany rows. */
 const SET_MANY_BATCH = 1024;
 const PAIRS = PATHS.map((p, k) => [p, VALUES[k]]);
@@ -132,14 +120,18 @@ function setManyBatch(store, from, count) {
 }
 
 /* set() calls/s (setMany() entries/s when `many`), with the process's CPU
- * (all threads) and the JS thread's CPU per write over the loop. */
+ * (all threads) and the JS thread's CPU per write over the loop. With a
+ * subscriber, it is the subscriber of every other row (common.js makeSink),
+ * and the run fails unless it got exactly the events written. Another
+ * function would also make the decoder's call site, which every store
+ * shares, polymorphic for the rows that follow (V8 deoptimises on a new
+ * call target), while EventEmitter's sees only that subscriber. */
 function setRun(n, withSub, many) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const store = new Store({ queueSlots: 4096 });
-    let got = 0;
-    if (withSub) store.watch('/bench/**').subscribe(() => { got++; });
+    const sink = withSub ? makeSink() : null;
+    if (withSub) store.watch('/bench/**').subscribe(sink.fn);
     const win = new Window();
-    const js0 = jsThreadCpuNs();
     win.start();
     if (many) {
       for (let i = 0; i < n; i += SET_MANY_BATCH) setManyBatch(store, i, Math.min(SET_MANY_BATCH, n - i));
@@ -147,13 +139,16 @@ function setRun(n, withSub, many) {
       for (let i = 0; i < n; i++) store.set(PATHS[i % NPATHS], VALUES[i % NPATHS]);
     }
     win.stop();
-    const js1 = jsThreadCpuNs();
     const res = win.result(n);
-    res.jsCpuNs = js0 === null || js1 === null ? undefined : (js1 - js0) / n;
     const done = () => {
-      if (withSub && got < n) { setImmediate(done); return; }
+      if (withSub && sink.n < n) { setImmediate(done); return; }
       store.close();
-      resolve(res);
+      try {
+        if (withSub) checkSink(sink, n, many ? 'setMany()' : 'set()');
+        resolve(res);
+      } catch (err) {
+        reject(err);
+      }
     };
     done();
   });
@@ -207,10 +202,11 @@ async function main() {
   for (let r = 0; r < RUNS; r++) {
     const got = {};
     for (const [key, run] of figures) {
-      const { rate, cpuNs } = await run(EVENTS);
+      const { rate, cpuNs, jsCpuNs } = await run(EVENTS);
       got[key] = rate;
       push(key, rate);
       push(`${key}Cpu`, cpuNs);
+      if (jsCpuNs !== undefined) push(`${key}JsCpu`, jsCpuNs);
     }
     if (got.emitter && got.threaded) push('ratio', got.threaded / got.emitter);
     if (got.emitter && got.sync) push('ratioSync', got.sync / got.emitter);
