@@ -112,12 +112,16 @@ void lg_results_set_bench(lg_results_t *r, json_t *bench) {
     const char *name = json_string_value(json_object_get(e, "name"));
     json_t *ips = json_object_get(e, "items_per_second");
     json_t *ratio = json_object_get(e, "ratio");
+    const char *label = json_string_value(json_object_get(e, "ratio_label"));
     if (!name || !json_is_number(ips))
       continue;
+    /* The ratio says what it is a ratio of (scripts/bench: "vs
+     * EventEmitter", or "evstore end to end / peer" for the peers). */
     lg_bench_add(r, "js",
-                 json_is_number(ratio) ? lg_fmt("%s (%.2fx EventEmitter)", name,
-                                                json_number_value(ratio))
-                                       : lg_xstrdup(name),
+                 json_is_number(ratio)
+                     ? lg_fmt("%s (%.2fx%s%s)", name, json_number_value(ratio),
+                              label ? " " : "", label ? label : "")
+                     : lg_xstrdup(name),
                  json_number_value(ips), NAN);
   }
 }

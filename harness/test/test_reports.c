@@ -488,6 +488,35 @@ static void test_missing_seconds(void) {
   ASSERT_TRUE(strstr(term, "nan") == NULL);
 }
 
+/* The benchmark table names what each JS ratio compares: a peer's is
+ * evstore's end-to-end figure over the peer's, not a ratio to EventEmitter. */
+static void test_bench_ratio_labels(void) {
+  lg_results_t r;
+  lg_sample_results(&r);
+  json_error_t err;
+  json_t *bench = json_loads(
+      "{\"js\": {\"benchmarks\": ["
+      "{\"name\": \"delivery alone\", \"items_per_second\": 4.8e7, "
+      "\"ratio\": 0.79, \"ratio_label\": \"vs EventEmitter\"},"
+      "{\"name\": \"peer: ring\", \"items_per_second\": 1.5e7, "
+      "\"ratio\": 0.73, \"ratio_label\": \"evstore end to end / peer\"},"
+      "{\"name\": \"unlabelled\", \"items_per_second\": 1e6, "
+      "\"ratio\": 2}]}}",
+      0, &err);
+  ASSERT_TRUE(bench != NULL);
+  lg_results_set_bench(&r, bench);
+  char *md = check_defer_free(lg_render_markdown(&r));
+  char *html = check_defer_free(lg_render_html(&r));
+  lg_results_free(&r);
+  ASSERT_TRUE(md && html);
+  ASSERT_TRUE(strstr(md, "delivery alone (0.79x vs EventEmitter)") != NULL);
+  ASSERT_TRUE(strstr(md, "peer: ring (0.73x evstore end to end / peer)") !=
+              NULL);
+  ASSERT_TRUE(strstr(md, "unlabelled (2.00x)") != NULL);
+  ASSERT_TRUE(strstr(md, "peer: ring (0.73x EventEmitter)") == NULL);
+  ASSERT_TRUE(strstr(html, "0.73x evstore end to end / peer") != NULL);
+}
+
 static const check_case_t cases[] = {
     {"frames_show_clean_paths", test_frames_show_clean_paths},
     {"time_line", test_time_line},
@@ -503,6 +532,7 @@ static const check_case_t cases[] = {
     {"headline_causes", test_headline_causes},
     {"not_judged_shown", test_not_judged_shown},
     {"missing_seconds", test_missing_seconds},
+    {"bench_ratio_labels", test_bench_ratio_labels},
     {NULL, NULL}};
 
 CHECK_MAIN(cases)
