@@ -97,7 +97,6 @@ class Store {
     /** @private */ this._setJson = bound.setters[KIND_JSON];
     /** @private */ this._setBuffer = bound.setters[KIND_BUFFER];
     /** @private */ this._setUint8Array = bound.setters[KIND_UINT8ARRAY];
-    /** @private */ this._setMany = bound.setMany;
   }
 
   /** True once close() ran (or the environment closed the store). */
@@ -168,7 +167,7 @@ class Store {
     let bad = null;
     for (; i < n; i++) {
       if (i - first === MANY_ENTRIES || text.length >= MANY_UNITS) {
-        this._setMany(text, meta, bufs, i - first, entries, first);
+        native.storeSetMany(this._h, text, meta, bufs, i - first, entries, first);
         text = '';
         bufs = [];
         first = i;
@@ -211,7 +210,7 @@ class Store {
     }
     // Writes entries [first, i); throws (with `index`) at the first one the
     // store refuses.
-    if (i > first) this._setMany(text, meta, bufs, i - first, entries, first);
+    if (i > first) native.storeSetMany(this._h, text, meta, bufs, i - first, entries, first);
     if (bad !== null) {
       if (typeof bad === 'object') bad.index = i;
       throw bad;

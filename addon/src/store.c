@@ -336,7 +336,7 @@ static napi_value addon_throw_path_op(napi_env env, int rc, const char *op,
  * type-tag and a wrap lookup, both private-symbol property reads) was a
  * third of set()'s time. The JS layer keeps them on its Store object.
  *   setters[kind](path, value)   set() of a value of that kind (wire.h)
- *   setMany(text, meta, ...)     setMany()'s writes (below)
+ * (setMany()'s writes are storeSetMany(h, ...), below.)
  */
 
 /* The store a bound function was called on: argv[0..n) read (missing ones
@@ -416,7 +416,7 @@ static napi_value addon_set_json_js(napi_env env, napi_callback_info info) {
   return addon_store_set_kind(env, info, ADDON_KIND_JSON);
 }
 
-/* ---- setMany(text, meta, bufs, n, entries, first): the batched set -------
+/* ---- storeSetMany(h, text, meta, bufs, n, entries, first): the batched set
  * Entries entries[first + i], i < n, as lib/store.js prepared them: `text`
  * holds every path and string value (KIND_STRING, KIND_JSON text), in
  * order, as one string, read with one Node-API call; meta (Uint32Array)
@@ -425,7 +425,12 @@ static napi_value addon_set_json_js(napi_env env, napi_callback_info info) {
  * (value.h) and written with evs_store_set_many per ADDON_BATCH_MAX entries
  * or ADDON_MANY_BYTES bytes (one store-lock hold each). The first bad entry
  * throws as set() would, with `index` (in `entries`) on the error: the ones
- * before it are written, it and the later ones are not. */
+ * before it are written, it and the later ones are not. A module function
+ * taking the handle, not one bound to the store like the setters: it runs
+ * once per up to 4096 entries, so the handle check costs nothing, and V8
+ * deoptimised Store#setMany on every call (--trace-deopt: 'wrong call
+ * target', 1738 times in one bench run) when its call of a per-store
+ * function met the function of a newer store. */
 #define ADDON_MANY_BYTES (64u * 1024u)
 
 typedef struct addon_many_s {
@@ -472,23 +477,24 @@ static bool addon_many_flush(napi_env env, addon_store_t *s, addon_many_t *m) {
   return false;
 }
 
-static napi_value addon_set_many_js(napi_env env, napi_callback_info info) {
-  napi_value argv[6], err;
+napi_value addon_store_set_many_js(napi_env env, napi_callback_info info) {
+  napi_value argv[7], err;
   uint32_t *meta = NULL;
   size_t nmeta = 0, tlen = 0, off = 0, i;
   uint32_t n = 0, first = 0;
   napi_typedarray_type tt;
   char16_t *text = NULL;
   addon_many_t *m = NULL;
-  addon_store_t *s = addon_bound_args(
-      env, info, 6, argv, "setMany(text, meta, bufs, n, entries, first)");
+  addon_store_t *s = addon_store_args(
+      env, info, 7, argv,
+      "storeSetMany(handle, text, meta, bufs, n, entries, first)", true);
   if (s == NULL)
     return NULL;
-  NAPI_CALL(env, napi_get_value_uint32(env, argv[3], &n));
-  NAPI_CALL(env, napi_get_value_uint32(env, argv[5], &first));
-  NAPI_CALL(env, napi_get_typedarray_info(env, argv[1], &tt, &nmeta,
+  NAPI_CALL(env, napi_get_value_uint32(env, argv[4], &n));
+  NAPI_CALL(env, napi_get_value_uint32(env, argv[6], &first));
+  NAPI_CALL(env, napi_get_typedarray_info(env, argv[2], &tt, &nmeta,
                                           (void **)&meta, NULL, NULL));
-  NAPI_CALL(env, napi_get_value_string_utf16(env, argv[0], NULL, 0, &tlen));
+  NAPI_CALL(env, napi_get_value_string_utf16(env, argv[1], NULL, 0, &tlen));
   if (tt != napi_uint32_array || nmeta / 3 < n)
     return addon_throw(env, ADDON_TYPE_ERROR, "ERR_INVALID_ARG_TYPE",
                        "setMany(): meta too short");
@@ -497,9 +503,9 @@ static napi_value addon_set_many_js(napi_env env, napi_callback_info info) {
     free(m);
     return addon_throw_core(env, EVS_ENOMEM, "setMany()");
   }
-  m->entries = argv[4];
+  m->entries = argv[5];
   m->first = first;
-  if (napi_get_value_string_utf16(env, argv[0], text, tlen + 1, &tlen) !=
+  if (napi_get_value_string_utf16(env, argv[1], text, tlen + 1, &tlen) !=
       napi_ok) {
     addon_throw_napi_error(env, napi_generic_failure, "setMany(): text");
     n = 0;
@@ -514,7 +520,7 @@ static napi_value addon_set_many_js(napi_env env, napi_callback_info info) {
     }
     if (!addon_batch_add(env, s->aenv, s->max_value_bytes, &m->batch,
                          text + off, plen, kind, text + off + plen, x,
-                         argv[2])) {
+                         argv[3])) {
       /* Entry i is bad: write the ones before it, then throw its error (or
        * an earlier entry's, if one of those fails). */
       if (napi_get_and_clear_last_exception(env, &err) != napi_ok)
@@ -566,11 +572,6 @@ napi_value addon_store_bind_js(napi_env env, napi_callback_info info) {
       return NULL;
     NAPI_CALL(env, napi_set_element(env, array, setters[i].kind, fn));
   }
-  NAPI_CALL(env, napi_create_function(env, "setMany", NAPI_AUTO_LENGTH,
-                                      addon_set_many_js, s, &fn));
-  if (!addon_bind_ref(env, s, fn))
-    return NULL;
-  NAPI_CALL(env, napi_set_named_property(env, result, "setMany", fn));
   return result;
 }
 

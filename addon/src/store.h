@@ -71,16 +71,18 @@ addon_dep_t *addon_store_find_dependent(addon_store_t *s,
 
 /* The exported functions: storeOpen(options, decoder, arrayBuffer),
  * storeClose(h), storeIsOpen(h), storeBind(h) (the bound set functions),
- * storeGet(h, path), storeDelete(h, path), storeSubscribe(h, pattern, slot,
- * gen), storeUnsubscribe(h, slot, gen), storeStats(h), patternValidate(p).
- * Each throws (returns NULL with an exception pending) as documented in
- * lib/store.js; too few arguments throw TypeError ERR_INVALID_ARG_TYPE
- * naming the call's shape. */
+ * storeSetMany(h, text, meta, bufs, n, entries, first) (setMany()'s
+ * writes), storeGet(h, path), storeDelete(h, path), storeSubscribe(h, pattern,
+ * slot, gen), storeUnsubscribe(h, slot, gen), storeStats(h),
+ * patternValidate(p). Each throws (returns NULL with an exception pending) as
+ * documented in lib/store.js; too few arguments throw TypeError
+ * ERR_INVALID_ARG_TYPE naming the call's shape. */
 #define ADDON_STORE_EXPORTS(X)                                                 \
   X(storeOpen, addon_store_open_js)                                            \
   X(storeClose, addon_store_close_js)                                          \
   X(storeIsOpen, addon_store_is_open_js)                                       \
   X(storeBind, addon_store_bind_js)                                            \
+  X(storeSetMany, addon_store_set_many_js)                                     \
   X(storeGet, addon_store_get_js)                                              \
   X(storeDelete, addon_store_delete_js)                                        \
   X(storeSubscribe, addon_store_subscribe_js)                                  \
