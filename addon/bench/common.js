@@ -120,9 +120,33 @@ class Window {
   }
 }
 
+/* A run that stops receiving events fails instead of waiting forever: every
+ * second, if sink.n has not moved for STALL_MS, stall() is called once with
+ * an Error naming the shortfall. Returns the function that stops the watch
+ * (call it when the run completes). The timer does not keep the process
+ * alive. */
+const STALL_MS = 10000;
+function watchStall(sink, what, n, stall) {
+  let seen = sink.n;
+  let since = Date.now();
+  const timer = setInterval(() => {
+    if (sink.n !== seen) {
+      seen = sink.n;
+      since = Date.now();
+    } else if (Date.now() - since >= STALL_MS) {
+      clearInterval(timer);
+      stall(new Error(`${what}: delivered ${sink.n} of ${n} events, then none for ${STALL_MS / 1000} s`));
+    }
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /* The events of a run that are delivered before its clock starts. */
 function settle(n) {
   return Math.floor(n / 4);
 }
 
-module.exports = { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window, jsThreadCpuNs };
+module.exports = {
+  NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window, jsThreadCpuNs, watchStall,
+};

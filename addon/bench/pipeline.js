@@ -44,7 +44,9 @@ const { EventEmitter } = require('node:events');
 // First: loads evstore from evstore_bench.node, which has the native writer.
 const writer = require('./writer');
 const { evstore } = writer;
-const { NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window } = require('./common');
+const {
+  NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window, watchStall,
+} = require('./common');
 const peers = require('./peers');
 
 const { Store, Worker } = evstore;
@@ -102,7 +104,9 @@ function storeRun(n, threaded) {
     const sink = makeSink();
     const skip = settle(n);
     const win = new Window();
+    const unwatch = watchStall(sink, label, n, (err) => { store.close(); reject(err); });
     store.watch('/bench/**').subscribe(storeSubscriber(sink, skip, n, win, () => {
+      unwatch();
       win.stop();
       const written = threaded ? writer.benchJoin(store) : n;
       store.close();
@@ -150,8 +154,12 @@ function setRun(n, withSub, many) {
     };
     const sink = withSub ? makeSink() : null;
     if (withSub) {
-      store.watch('/bench/**').subscribe(storeSubscriber(sink, -1, n, null,
-        () => setImmediate(() => finish(sink))));
+      const what = many ? 'setMany()' : 'set()';
+      const unwatch = watchStall(sink, what, n, (err) => { store.close(); reject(err); });
+      store.watch('/bench/**').subscribe(storeSubscriber(sink, -1, n, null, () => {
+        unwatch();
+        setImmediate(() => finish(sink));
+      }));
     }
     win.start();
     if (many) {

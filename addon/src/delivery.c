@@ -2,7 +2,7 @@
  *
  * Roles. The dispatcher thread (the core listener) appends fixed-layout
  * records to its own buffer, `local`, without a lock. It hands them off to
- * bufs[fill] under `mu` and, when no call is pending, queues ONE
+ * the batch under `mu` and, when no call is pending, queues ONE
  * threadsafe-function call: once it has drained the core queue (the core's
  * on_drained hook), or as soon as `local` holds ADDON_BATCH_FLUSH bytes
  * while events keep coming. So a burst costs one lock round trip and one JS
@@ -14,8 +14,8 @@
  * chunk, and gives the blocks back for reuse. So there is at most one
  * queued tsfn call per store, whatever the event rate.
  *
- * Bounded memory. A buffer above ADDON_BATCH_SOFT_CAP makes the dispatcher
- * wait for the JS thread's swap; the core queue then fills and applies the
+ * Bounded memory. A batch above ADDON_BATCH_SOFT_CAP makes the dispatcher
+ * wait for the JS thread to take it; the core queue then fills and applies the
  * store's policy (writers block, or drops are counted). The dispatcher must
  * not wait while the JS thread is itself inside a core call that may wait for
  * the dispatcher (a blocking set, a lock, a join): the JS thread announces
@@ -306,7 +306,7 @@ static void addon_schedule(addon_delivery_t *d) {
     d->tsfn_ok = false; /* closing: the records are freed at close */
 }
 
-/* Waits while the fill buffer is over its soft cap, unless the store closes
+/* Waits while the batch is over its soft cap, unless the store closes
  * or the JS thread is inside a core call. Called with mu held. */
 static void addon_wait_room(addon_delivery_t *d) {
   bool announced = false;

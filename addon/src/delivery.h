@@ -38,7 +38,9 @@
 /* Size of the ArrayBuffer that carries batches to JS (reused). */
 #define ADDON_JS_BUFFER_BYTES (256u * 1024u)
 /* Capacity of a batch block, and how many empty blocks a delivery keeps
- * for reuse (enough for a batch at its soft cap). */
+ * for reuse: a batch at its soft cap fills 4 blocks, more when handoffs
+ * (at least ADDON_BATCH_FLUSH bytes each) leave a block's tail unused, so
+ * about 5-6 at 3 handoffs a block; a burst beyond is freed. */
 #define ADDON_BLOCK_BYTES (64u * 1024u)
 #define ADDON_SPARE_BLOCKS (ADDON_BATCH_SOFT_CAP / ADDON_BLOCK_BYTES + 1u)
 
@@ -111,7 +113,7 @@ typedef struct addon_delivery_s {
   bool closing;          /* the store is closing: never wait, never deliver
                             (written on the JS thread under mu) */
   bool tsfn_ok;          /* napi_call_threadsafe_function may be called */
-  uint64_t enomem_drops; /* events lost because a batch could not grow */
+  uint64_t enomem_drops; /* events lost because `local` could not grow */
   char pad_shared[ADDON_LINE_PAD];
   /* The JS thread's announcements (twice per core call); the dispatcher
    * writes `waiting` only when it waits. */
