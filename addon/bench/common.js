@@ -148,5 +148,5 @@ function settle(n) {
 }
 
 module.exports = {
-  NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window, jsThreadCpuNs, watchStall,
+  NPATHS, PATHS, VALUES, median, now, makeSink, checkSink, settle, Window, watchStall,
 };

@@ -142,23 +142,23 @@ function setRun(n, withSub, many) {
   return new Promise((resolve, reject) => {
     const store = new Store({ queueSlots: 4096 });
     const win = new Window();
+    const what = many ? 'setMany()' : 'set()';
+    const sink = withSub ? makeSink() : null;
     let res = null;
-    const finish = (sink) => {
+    const finish = () => {
       store.close();
       try {
-        if (sink !== null) checkSink(sink, n, many ? 'setMany()' : 'set()');
+        if (sink !== null) checkSink(sink, n, what);
         resolve(res);
       } catch (err) {
         reject(err);
       }
     };
-    const sink = withSub ? makeSink() : null;
     if (withSub) {
-      const what = many ? 'setMany()' : 'set()';
       const unwatch = watchStall(sink, what, n, (err) => { store.close(); reject(err); });
       store.watch('/bench/**').subscribe(storeSubscriber(sink, -1, n, null, () => {
         unwatch();
-        setImmediate(() => finish(sink));
+        setImmediate(finish);
       }));
     }
     win.start();
@@ -169,7 +169,7 @@ function setRun(n, withSub, many) {
     }
     win.stop();
     res = win.result(n);
-    if (!withSub) finish(null);
+    if (!withSub) finish();
   });
 }
 

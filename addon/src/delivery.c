@@ -528,8 +528,8 @@ static void addon_call_decoder(napi_env env, napi_value js_cb, napi_value ab,
 /* Delivers a block larger than the reusable buffer (a handoff over
  * ADDON_JS_BUFFER_BYTES: rare, a record of a large value): as many whole
  * records per chunk as fit, found by reading their headers, and a record
- * larger than the buffer in an ArrayBuffer of its own. False when the
- * store closed meanwhile or an ArrayBuffer could not be made. */
+ * larger than the buffer in an ArrayBuffer of its own. Stops early when the
+ * store closes. False when an ArrayBuffer could not be made. */
 static bool addon_deliver_large(napi_env env, napi_value js_cb,
                                 addon_delivery_t *d, napi_value ab,
                                 const addon_block_t *blk) {
@@ -557,7 +557,7 @@ static bool addon_deliver_large(napi_env env, napi_value js_cb,
     addon_call_decoder(env, js_cb, ab, end - off);
     off = end;
   }
-  return !d->closing;
+  return true;
 }
 
 void addon_delivery_call_js(napi_env env, napi_value js_cb, void *context,
