@@ -2,7 +2,9 @@
 """Tests of `scripts/bench --compare OLD --no-run NEW` (scripts/bench_compare.js)
 on small hand-written reports: the new/old ratio of every benchmark in both
 files, the medians of the core (not its other aggregates), and a one-line
-error with exit 2 on bad input. Runs nothing else (no build, no benchmark)."""
+error with exit 2 on bad input; and of scripts/bench_merge.js, which folds
+the pipeline rows run one process per repetition into the core report.
+Runs nothing else (no build, no benchmark)."""
 import json
 import os
 import subprocess
@@ -10,6 +12,7 @@ import tempfile
 import unittest
 
 BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench")
+MERGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_merge.js")
 
 
 def core(*rows):
@@ -32,7 +35,9 @@ NEW = {"generated": "y", "commit": "b", "core": core(("BM_Pipe/ring", "median", 
        "js": js(("EventEmitter.emit", 3e6), ("peer: ring", 2e6))}
 
 
-class Compare(unittest.TestCase):
+class InTmpDir(unittest.TestCase):
+    """A test with a temporary directory to write its input files to."""
+
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
         self.addCleanup(self.dir.cleanup)
@@ -42,6 +47,9 @@ class Compare(unittest.TestCase):
         with open(path, "w") as f:
             f.write(content if isinstance(content, str) else json.dumps(content))
         return path
+
+
+class Compare(InTmpDir):
 
     def run_compare(self, old, new):
         return subprocess.run([BENCH, "--compare", old, "--no-run", new], capture_output=True,
@@ -93,6 +101,48 @@ class Compare(unittest.TestCase):
         for args in (["--no-run", "x.json"], ["--compare"], ["--compare", "a.json", "--no-run"]):
             with self.subTest(args):
                 p = subprocess.run([BENCH, *args], capture_output=True, text=True, timeout=60)
+                self.assertEqual(p.returncode, 2)
+                self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+
+
+def run(name, items, **extra):
+    return {"name": name, "run_name": name, "run_type": "iteration", "repetitions": 1,
+            "repetition_index": 0, "time_unit": "ms", "items_per_second": items, **extra}
+
+
+class Merge(InTmpDir):
+    def merge(self, *files):
+        return subprocess.run(["node", MERGE, *files], capture_output=True, text=True, timeout=60)
+
+    def test_median_over_processes(self):
+        main = self.write("core.json", core(("BM_Other", "median", 3.0)))
+        pipes = [self.write(f"pipe.{i}.json", {"benchmarks": [
+            run("BM_Pipeline2T/ring", v, index_lines_per_ev=l),
+            run("BM_Pipeline2T/mutex", 1.0)]})
+            for i, (v, l) in enumerate([(30e6, 0.1), (20e6, 0.3), (22e6, 0.2)])]
+        pipes.append(self.write("pipe.err.json", {"benchmarks": [
+            run("BM_Pipeline2T/ring", 0, error_occurred=True, error_message="lost events")]}))
+        p = self.merge(main, *pipes)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(main) as f:
+            got = json.load(f)["benchmarks"]
+        ring = [b for b in got if b.get("aggregate_name") == "median" and b["run_name"] == "BM_Pipeline2T/ring"]
+        self.assertEqual(len(ring), 1)
+        self.assertEqual(ring[0]["items_per_second"], 22e6)
+        self.assertEqual(ring[0]["index_lines_per_ev"], 0.2)
+        self.assertEqual((ring[0]["processes"], sorted(ring[0]["per_process"])), (3, [20e6, 22e6, 30e6]))
+        self.assertEqual(ring[0]["time_unit"], "ms")
+        self.assertIn("BM_Other", [b["run_name"] for b in got])
+        self.assertEqual([b["error_message"] for b in got if b.get("error_occurred")], ["lost events"])
+
+    def test_bad_input(self):
+        good = self.write("core.json", core(("BM_Other", "median", 3.0)))
+        for what, files in (("usage", [good]),
+                            ("missing", [good, os.path.join(self.dir.name, "nope.json")]),
+                            ("not json", [good, self.write("bad.json", "{")]),
+                            ("no benchmarks", [good, self.write("odd.json", {"x": 1})])):
+            with self.subTest(what):
+                p = self.merge(*files)
                 self.assertEqual(p.returncode, 2)
                 self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
 

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * scripts/bench: folds the pipeline rows run in separate processes (one
+ * repetition each) into the main Google Benchmark report, as one "median"
+ * aggregate per row, so the report and --compare read them like any other
+ * row. Each aggregate also carries `processes` and the per-process
+ * items_per_second (`per_process`); its counters (index_lines_per_ev,
+ * ev_per_handover, ...) are medians over the processes too. A failed run
+ * (error_occurred) is kept as it is, so the report lists it under Errors.
+ *
+ * Usage: node scripts/bench_merge.js CORE.json PIPE1.json [PIPE2.json ...]
+ * CORE.json is rewritten in place. Bad input: one line on stderr, exit 2.
+ */
+const fs = require('fs');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function read(file) {
+  let doc;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+  if (!doc || !Array.isArray(doc.benchmarks)) throw new Error(`${file}: not a Google Benchmark report`);
+  return doc;
+}
+
+function main(argv) {
+  if (argv.length < 2) throw new Error('usage: bench_merge.js CORE.json PIPE.json...');
+  const [coreFile, ...pipeFiles] = argv;
+  const core = read(coreFile);
+  const byRow = new Map();
+  const failed = [];
+  for (const f of pipeFiles) {
+    for (const b of read(f).benchmarks) {
+      if (b.run_type !== 'iteration') continue;
+      if (b.error_occurred) { failed.push(b); continue; }
+      const name = b.run_name || b.name;
+      if (!byRow.has(name)) byRow.set(name, []);
+      byRow.get(name).push(b);
+    }
+  }
+  for (const [name, runs] of byRow) {
+    const agg = { name: `${name}_median`, run_name: name, run_type: 'aggregate',
+      aggregate_name: 'median', repetitions: runs.length, processes: runs.length,
+      per_process: runs.map((r) => r.items_per_second) };
+    for (const key of ['time_unit', 'label'])
+      if (typeof runs[0][key] === 'string') agg[key] = runs[0][key];
+    for (const key of Object.keys(runs[0])) {
+      if (typeof runs[0][key] !== 'number' || key === 'repetitions' || key === 'repetition_index' ||
+          key === 'threads' || key === 'family_index' || key === 'per_family_instance_index') continue;
+      const xs = runs.map((r) => r[key]).filter((x) => typeof x === 'number');
+      if (xs.length === runs.length) agg[key] = median(xs);
+    }
+    core.benchmarks.push(agg);
+  }
+  core.benchmarks.push(...failed);
+  fs.writeFileSync(coreFile, JSON.stringify(core, null, 2) + '\n');
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`scripts/bench_merge: ${e.message}\n`);
+  process.exit(2);
+}
