@@ -47,7 +47,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
-const { NPATHS, PATHS, VALUES, now, makeSink, checkSink, settle, Window } = require('./common');
+const {
+  NPATHS, PATHS, VALUES, now, makeSink, checkSink, settle, Window, watchStall,
+} = require('./common');
 
 const TSFN_QUEUE = 4096;
 const POST_BATCH = 1024;
@@ -98,11 +100,22 @@ function tsfnRun(n) {
     sink.fn({ type: 'set', path: p, value: v, seq: ++seq });
     if (sink.n === n) win.stop();
   };
-  return native.tsfnRun(n, PATHS, VALUES, cb, TSFN_QUEUE).then((written) => {
+  // A stalled run rejects; its native writer thread cannot be stopped, so
+  // the process must then exit (pipeline.js does).
+  let unwatch;
+  const stalled = new Promise((resolve, reject) => {
+    unwatch = watchStall(sink, 'tsfn', n, reject);
+  });
+  const run = native.tsfnRun(n, PATHS, VALUES, cb, TSFN_QUEUE).then((written) => {
+    unwatch();
     if (written !== n) throw new Error(`tsfn: wrote ${written} of ${n}`);
     checkSink(sink, n, 'tsfn');
     return win.result(n - skip);
+  }, (err) => {
+    unwatch();
+    throw err;
   });
+  return Promise.race([run, stalled]);
 }
 
 function postRun(n, batch) {
@@ -118,6 +131,7 @@ function postRun(n, batch) {
     let done = -1;
     const worker = new Worker(WORKER, { workerData: { kind: 'post', n, batch,
       window: Math.max(POST_WINDOW, 4 * batch), ctl: ctlSab } });
+    const unwatch = watchStall(sink, what, n, (err) => { reject(err); worker.terminate(); });
     const credit = () => {
       credited = sink.n;
       Atomics.store(ctl, 0, credited);
@@ -139,6 +153,7 @@ function postRun(n, batch) {
     });
     worker.on('error', reject);
     worker.on('exit', (code) => {
+      unwatch();
       try {
         if (code !== 0) throw new Error(`${what}: worker exited with ${code}`);
         if (done !== n) throw new Error(`${what}: worker wrote ${done} of ${n}`);
@@ -209,6 +224,7 @@ function ringRun(n, useIntern = true) {
       if (Atomics.load(ctl, R_PWAIT) !== 0) Atomics.notify(ctl, R_R);
     };
     const finish = () => {
+      unwatch();
       try {
         if (failed) throw failed;
         checkSink(sink, n, what);
@@ -275,6 +291,7 @@ function ringRun(n, useIntern = true) {
 
     const worker = new Worker(WORKER, { workerData: { kind: 'ring', n, sab, size,
       publishEvery: RING_PUBLISH } });
+    const unwatch = watchStall(sink, what, n, (err) => { reject(err); worker.terminate(); });
     worker.on('error', (err) => { failed = err; });
     worker.on('exit', (code) => {
       if (code !== 0 && failed === null) failed = new Error(`${what}: worker exited with ${code}`);

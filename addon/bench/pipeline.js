@@ -288,4 +288,5 @@ async function main() {
   }
 }
 
-main().catch((err) => { console.error(err); process.exitCode = 1; });
+// exit(), not exitCode: a stalled peer's native thread could keep node alive.
+main().catch((err) => { console.error(err); process.exit(1); });
