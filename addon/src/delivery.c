@@ -529,7 +529,12 @@ static void addon_call_decoder(napi_env env, napi_value js_cb, napi_value ab,
  * ADDON_JS_BUFFER_BYTES: rare, a record of a large value): as many whole
  * records per chunk as fit, found by reading their headers, and a record
  * larger than the buffer in an ArrayBuffer of its own. Stops early when the
- * store closes. False when an ArrayBuffer could not be made. */
+ * store closes. False when an ArrayBuffer could not be made: Node makes one
+ * with v8::ArrayBuffer::New, which aborts the process when memory runs out,
+ * so napi_create_arraybuffer fails only with an exception pending (this
+ * callback leaves none: addon_call_decoder clears or reports each) or once
+ * the environment can no longer run JavaScript, i.e. when it is going away
+ * and what is left of the batch is dropped as at teardown. */
 static bool addon_deliver_large(napi_env env, napi_value js_cb,
                                 addon_delivery_t *d, napi_value ab,
                                 const addon_block_t *blk) {
