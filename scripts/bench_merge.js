@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * scripts/bench: folds the pipeline rows run in separate processes (one
+ * scripts/bench: folds the two-thread rows run in separate processes (one
  * repetition each) into the main Google Benchmark report, as one "median"
  * aggregate per row, so the report and --compare read them like any other
  * row. Each aggregate also carries `processes` and the per-process
