@@ -4,8 +4,8 @@
  * scripts/bench: folds the two-thread rows run in separate processes (one
  * repetition each) into the main Google Benchmark report, as one "median"
  * aggregate per row, so the report and --compare read them like any other
- * row. Each aggregate also carries `processes` and the per-process
- * items_per_second (`per_process`); its counters (index_lines_per_ev,
+ * row. Each aggregate also carries the per-process items_per_second
+ * (`per_process`, one per process); its counters (index_lines_per_ev,
  * ev_per_handover, ...) are medians over the processes too. A failed run
  * (error_occurred) is kept as it is, so the report lists it under Errors.
  *
@@ -13,12 +13,11 @@
  * CORE.json is rewritten in place. Bad input: one line on stderr, exit 2.
  */
 const fs = require('fs');
+const { median } = require('../addon/bench/common');
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+// Numeric fields that name a run rather than measure it.
+const IDENTITY = new Set(['repetitions', 'repetition_index', 'threads', 'family_index',
+  'per_family_instance_index']);
 
 function read(file) {
   let doc;
@@ -48,13 +47,12 @@ function main(argv) {
   }
   for (const [name, runs] of byRow) {
     const agg = { name: `${name}_median`, run_name: name, run_type: 'aggregate',
-      aggregate_name: 'median', repetitions: runs.length, processes: runs.length,
+      aggregate_name: 'median', repetitions: runs.length,
       per_process: runs.map((r) => r.items_per_second) };
     for (const key of ['time_unit', 'label'])
       if (typeof runs[0][key] === 'string') agg[key] = runs[0][key];
     for (const key of Object.keys(runs[0])) {
-      if (typeof runs[0][key] !== 'number' || key === 'repetitions' || key === 'repetition_index' ||
-          key === 'threads' || key === 'family_index' || key === 'per_family_instance_index') continue;
+      if (typeof runs[0][key] !== 'number' || IDENTITY.has(key)) continue;
       const xs = runs.map((r) => r[key]).filter((x) => typeof x === 'number');
       if (xs.length === runs.length) agg[key] = median(xs);
     }
