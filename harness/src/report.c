@@ -253,6 +253,18 @@ char *lg_time_line(const lg_results_t *r) {
   return out;
 }
 
+char *lg_control_names(const lg_results_t *r) {
+  const char *c = r->control && *r->control ? r->control : "?";
+  lg_buf_t b = {0};
+  for (; *c; c++) {
+    if (*c == ',')
+      lg_buf_add(&b, ", ");
+    else
+      lg_buf_addc(&b, *c);
+  }
+  return lg_buf_take(&b);
+}
+
 char *lg_time_scenarios(const lg_results_t *r) {
   lg_time_group_t *g;
   double all;

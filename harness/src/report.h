@@ -59,6 +59,11 @@ char *lg_time_line(const lg_results_t *r);
 #define LG_TIME_SCENARIOS 8
 char *lg_time_scenarios(const lg_results_t *r);
 
+/* The control scenarios of r (r->control, "a.c,b.js") as a reader sees
+ * them: "a.c, b.js"; "?" when the model names none. Plain text, not escaped.
+ * Caller frees; never NULL. */
+char *lg_control_names(const lg_results_t *r);
+
 /* Why the slope of metric m of run was not judged against a threshold
  * ("no threshold", "not fitted: too few samples after warm-up", the
  * variant's language rule, or the model's m->not_judged), or NULL when it

@@ -3,6 +3,7 @@
  * floors, selftest matrix, gate, then every run's section
  * (report_html_run.c), suppressions and bench figures. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "report.h"
 #include "report_html.h"
@@ -88,9 +89,13 @@ char *lg_render_html(const lg_results_t *r) {
   }
 
   if (r->nnoise) {
-    lg_buf_add(&b, "<h2>Noise floor</h2><p class=\"muted\">From the control "
-                   "scenario <code>");
-    H(&b, r->control ? r->control : "?");
+    char *controls = lg_control_names(r);
+    lg_buf_addf(&b,
+                "<h2>Noise floor</h2><p class=\"muted\">From the control "
+                "scenario%s <code>",
+                strchr(controls, ',') ? "s" : "");
+    H(&b, controls);
+    free(controls);
     lg_buf_add(&b, "</code> in the same run. Smallest detectable leak of a "
                    "run = max(threshold, 3 × noise sd / fitted span).</p>");
     lg_table_emit(&b, r, lg_table_noise, LG_TF_HTML);

@@ -158,9 +158,9 @@ char *lg_render_markdown(const lg_results_t *r) {
   }
 
   if (r->nnoise) {
-    lg_text_md_in(&b,
-                  "## Noise floor (control: ", r->control ? r->control : "?",
-                  80, ")\n\n");
+    char *controls = lg_control_names(r);
+    lg_text_md_in(&b, "## Noise floor (control: ", controls, 80, ")\n\n");
+    free(controls);
     lg_table_emit(&b, r, lg_table_noise, LG_TF_MD);
     lg_buf_add(&b, "\n");
   }

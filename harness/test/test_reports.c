@@ -103,8 +103,15 @@ static void test_markdown(void) {
   r.noise[0].metric = lg_xstrdup("mallocInUse");
   r.noise[0].sd = 2;
   r.noise[0].slope = 0.5;
+  free(r.control); /* one control per language, as the manifest's array */
+  r.control = lg_xstrdup("control-noop.c,control-noop.js");
   char *md = lg_render_markdown(&r);
+  char *html = lg_render_html(&r);
   lg_results_free(&r);
+  int noise_html =
+      strstr(html, "From the control scenarios <code>control-noop.c, "
+                   "control-noop.js</code>") != NULL;
+  free(html);
   /* The first line says why; failing rows come before the folded passes. */
   int head = strncmp(md,
                      "# leakgate FAIL: 1 run LEAK — sub\\|churn "
@@ -123,7 +130,8 @@ static void test_markdown(void) {
   int pipe = strstr(md, "mallocInUse grows \\| by a lot") != NULL;
   int findings = strstr(md, "## Findings in our code") != NULL &&
                  strstr(md, "leak_one leak.c:9") != NULL;
-  int noise = strstr(md, "## Noise floor (control: control-noop)") != NULL;
+  int noise = strstr(md, "## Noise floor (control: control-noop.c, "
+                         "control-noop.js)") != NULL;
   int slope = strstr(md, "+123 B/it") != NULL;
   free(md);
   ASSERT_TRUE(head);
@@ -132,6 +140,7 @@ static void test_markdown(void) {
   ASSERT_TRUE(pipe);
   ASSERT_TRUE(findings);
   ASSERT_TRUE(noise);
+  ASSERT_TRUE(noise_html);
   ASSERT_TRUE(slope);
 }
 
