@@ -17,7 +17,9 @@ const fs = require('node:fs');
 
 class BadInput extends Error {}
 
-function load(file) {
+/* The parsed JSON of `file`; BadInput, saying why in one line, when it
+ * cannot be read or is not JSON. Also used by bench_merge.js. */
+function readJson(file) {
   let text;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -31,7 +33,11 @@ function load(file) {
   } catch (err) {
     throw new BadInput(`${file} is not JSON (${err.message.split('\n')[0]})`);
   }
-  return { file, rates: ratesOf(file, doc) };
+  return doc;
+}
+
+function load(file) {
+  return { file, rates: ratesOf(file, readJson(file)) };
 }
 
 /* Map "core: name" / "js: name" -> items per second. */
@@ -119,4 +125,5 @@ function main(argv) {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
+module.exports = { readJson };

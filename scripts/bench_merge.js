@@ -14,18 +14,14 @@
  */
 const fs = require('fs');
 const { median } = require('../addon/bench/common');
+const { readJson } = require('./bench_compare');
 
 // Numeric fields that name a run rather than measure it.
 const IDENTITY = new Set(['repetitions', 'repetition_index', 'threads', 'family_index',
   'per_family_instance_index']);
 
 function read(file) {
-  let doc;
-  try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  }
+  const doc = readJson(file);
   if (!doc || !Array.isArray(doc.benchmarks)) throw new Error(`${file}: not a Google Benchmark report`);
   return doc;
 }
